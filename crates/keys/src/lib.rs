@@ -1,0 +1,64 @@
+//! The `Signer` seam: the only place where orgca's private keys live.
+//!
+//! Software keys are held by aws-lc-rs (constant-time RSA and ECDSA, several times faster
+//! than a pure-Rust RSA) and stored as PKCS#8 encrypted with a passphrase (PBES2: scrypt
+//! and AES-256-CBC), which `openssl pkey -passin` also opens. A PKCS#11 signer will plug
+//! in behind the same trait.
+//!
+//! This crate must never write a private key unencrypted, log or print key material or
+//! passphrases, or decide what to sign: callers (the `ca` crate) decide that.
+
+mod soft;
+mod store;
+
+pub use soft::{KeySpec, SoftKey};
+pub use store::{load_key, save_key};
+
+use orgca_pki::SignatureAlgorithm;
+use spki::SubjectPublicKeyInfoOwned;
+
+/// Why a key operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// The cryptographic library refused (key generation or signing failed).
+    #[error("the key operation failed in the crypto library")]
+    Crypto,
+    /// A key file could not be decrypted: wrong passphrase, or not an encrypted key.
+    #[error("cannot decrypt key {path}: wrong passphrase, or not an encrypted PKCS#8 key")]
+    Decrypt {
+        /// The file.
+        path: String,
+    },
+    /// A decrypted key is not a key orgca can use.
+    #[error("key {path} is not an RSA or P-256/P-384 key usable for signing")]
+    Unusable {
+        /// The file.
+        path: String,
+    },
+    /// The key file exists already (keys are never overwritten).
+    #[error("key file {0} exists already; orgca never overwrites a key")]
+    Exists(String),
+    /// Reading or writing a key file failed.
+    #[error("key file {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Encoding the encrypted key failed.
+    #[error("encoding the encrypted key failed: {0}")]
+    Encoding(String),
+}
+
+/// Something that signs with one private key. Implementations must be safe to call
+/// from several threads at once.
+pub trait Signer: Send + Sync {
+    /// The algorithm this key signs with (written into the TBS before signing).
+    fn algorithm(&self) -> SignatureAlgorithm;
+    /// The public key.
+    fn public_key(&self) -> &SubjectPublicKeyInfoOwned;
+    /// Signs `message` (the DER of a TBS) and returns the raw signature value.
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError>;
+}

@@ -1,0 +1,78 @@
+//! orgca's own lints, run on every TBS before a CA key signs it (DESIGN.md §4).
+//!
+//! The lints decode the TBS from its DER, so they check what would be signed, not the
+//! builder's intentions. Each lint has a stable name (`e_...`) that the CA reports when
+//! it refuses a request. Checks come from RFC 5280 and the profile in DOMAIN.md.
+
+mod ca;
+mod common;
+mod leaf;
+
+use der::asn1::ObjectIdentifier;
+use orgca_model::CertKind;
+use x509_cert::name::RdnSequence;
+
+use crate::profile::Policies;
+use crate::sigalg::SignatureAlgorithm;
+
+pub use ca::lint_ca_tbs;
+pub use leaf::lint_leaf_tbs;
+
+/// A lint that failed: its stable name and what was wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("lint {lint} failed: {detail}")]
+pub struct LintFailure {
+    /// Stable lint name, such as `e_leaf_validity_period`.
+    pub lint: &'static str,
+    /// What was found.
+    pub detail: String,
+}
+
+/// Shorthand used by the lints.
+pub(crate) fn fail(lint: &'static str, detail: impl Into<String>) -> LintFailure {
+    LintFailure {
+        lint,
+        detail: detail.into(),
+    }
+}
+
+/// Shorthand for a check that must hold.
+pub(crate) fn ensure(
+    ok: bool,
+    lint: &'static str,
+    detail: impl FnOnce() -> String,
+) -> Result<(), LintFailure> {
+    if ok {
+        Ok(())
+    } else {
+        Err(fail(lint, detail()))
+    }
+}
+
+/// What the lints compare a leaf TBS against: what the issuing CA expects to sign.
+#[derive(Clone, Debug)]
+pub struct LeafExpectations<'a> {
+    /// The kind requested.
+    pub kind: CertKind,
+    /// The issuing CA's subject name.
+    pub issuer_name: &'a RdnSequence,
+    /// The issuing CA's subjectKeyIdentifier.
+    pub issuer_key_id: &'a [u8],
+    /// The algorithm the issuing CA signs with.
+    pub signature: SignatureAlgorithm,
+    /// The hierarchy's policies.
+    pub policies: &'a Policies,
+}
+
+/// What the lints compare a CA TBS against.
+#[derive(Clone, Debug)]
+pub struct CaExpectations<'a> {
+    /// `None` for a root; `Some(0)` for an issuing CA.
+    pub path_len: Option<u8>,
+    /// The signer's subjectKeyIdentifier (the CA's own for a root).
+    pub issuer_key_id: &'a [u8],
+    /// The algorithm of the signer.
+    pub signature: SignatureAlgorithm,
+    /// Required policies (empty for a root).
+    pub policies: &'a [ObjectIdentifier],
+}

@@ -1,0 +1,88 @@
+//! Object identifiers used by orgca's profiles, named as in their standards.
+
+use der::asn1::ObjectIdentifier as Oid;
+
+/// X.520 commonName.
+pub const CN: Oid = Oid::new_unwrap("2.5.4.3");
+/// X.520 surname.
+pub const SURNAME: Oid = Oid::new_unwrap("2.5.4.4");
+/// X.520 serialNumber.
+pub const SERIAL_NUMBER: Oid = Oid::new_unwrap("2.5.4.5");
+/// X.520 countryName.
+pub const COUNTRY: Oid = Oid::new_unwrap("2.5.4.6");
+/// X.520 organizationName.
+pub const ORGANIZATION: Oid = Oid::new_unwrap("2.5.4.10");
+/// X.520 organizationalUnitName.
+pub const ORGANIZATIONAL_UNIT: Oid = Oid::new_unwrap("2.5.4.11");
+/// X.520 givenName.
+pub const GIVEN_NAME: Oid = Oid::new_unwrap("2.5.4.42");
+/// X.520 organizationIdentifier (ETSI EN 319 412-1 §5.1.4).
+pub const ORGANIZATION_IDENTIFIER: Oid = Oid::new_unwrap("2.5.4.97");
+
+/// rsaEncryption (RFC 8017).
+pub const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
+/// id-RSASSA-PSS (RFC 4055).
+pub const RSASSA_PSS: Oid = Oid::new_unwrap("1.2.840.113549.1.1.10");
+/// id-mgf1 (RFC 4055).
+pub const MGF1: Oid = Oid::new_unwrap("1.2.840.113549.1.1.8");
+/// sha256WithRSAEncryption.
+pub const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
+/// sha384WithRSAEncryption.
+pub const SHA384_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.12");
+/// sha512WithRSAEncryption.
+pub const SHA512_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.13");
+/// id-ecPublicKey.
+pub const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
+/// secp256r1 / P-256.
+pub const P256: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
+/// secp384r1 / P-384.
+pub const P384: Oid = Oid::new_unwrap("1.3.132.0.34");
+/// ecdsa-with-SHA256.
+pub const ECDSA_SHA256: Oid = Oid::new_unwrap("1.2.840.10045.4.3.2");
+/// ecdsa-with-SHA384.
+pub const ECDSA_SHA384: Oid = Oid::new_unwrap("1.2.840.10045.4.3.3");
+/// ecdsa-with-SHA512.
+pub const ECDSA_SHA512: Oid = Oid::new_unwrap("1.2.840.10045.4.3.4");
+/// id-sha256.
+pub const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
+/// id-sha384.
+pub const SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
+/// id-sha512.
+pub const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
+
+/// id-ce-subjectKeyIdentifier.
+pub const EXT_SKI: Oid = Oid::new_unwrap("2.5.29.14");
+/// id-ce-keyUsage.
+pub const EXT_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.15");
+/// id-ce-subjectAltName.
+pub const EXT_SAN: Oid = Oid::new_unwrap("2.5.29.17");
+/// id-ce-basicConstraints.
+pub const EXT_BASIC_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.19");
+/// id-ce-cRLDistributionPoints.
+pub const EXT_CDP: Oid = Oid::new_unwrap("2.5.29.31");
+/// id-ce-certificatePolicies.
+pub const EXT_CERT_POLICIES: Oid = Oid::new_unwrap("2.5.29.32");
+/// id-ce-authorityKeyIdentifier.
+pub const EXT_AKI: Oid = Oid::new_unwrap("2.5.29.35");
+/// id-ce-extKeyUsage.
+pub const EXT_EKU: Oid = Oid::new_unwrap("2.5.29.37");
+/// id-pe-authorityInfoAccess.
+pub const EXT_AIA: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.1");
+/// id-pe-qcStatements (RFC 3739).
+pub const EXT_QC_STATEMENTS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.3");
+
+/// id-ad-ocsp.
+pub const AD_OCSP: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.1");
+/// id-ad-caIssuers.
+pub const AD_CA_ISSUERS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.48.2");
+
+/// anyPolicy.
+pub const ANY_POLICY: Oid = Oid::new_unwrap("2.5.29.32.0");
+/// ETSI EN 319 411-1 NCP (normalized certificate policy).
+pub const ETSI_NCP: Oid = Oid::new_unwrap("0.4.0.2042.1.1");
+/// id-qcs-pkixQCSyntax-v2 (RFC 3739).
+pub const QCS_PKIX_SYNTAX_V2: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.11.2");
+/// ETSI EN 319 412-1 id-etsi-qcs-semanticsId-Natural.
+pub const SEMANTICS_NATURAL: Oid = Oid::new_unwrap("0.4.0.194121.1.1");
+/// ETSI EN 319 412-1 id-etsi-qcs-semanticsId-Legal.
+pub const SEMANTICS_LEGAL: Oid = Oid::new_unwrap("0.4.0.194121.1.2");

@@ -1,0 +1,246 @@
+//! The audit chain: every event holds the hash of the one before it, and is written in
+//! the same transaction as the change it records.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::{Any, Row, Transaction};
+
+use crate::{Store, StoreError};
+
+/// The hash before the first event.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// An event to append: who did what to which object, with details as JSON.
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    /// When (Unix seconds).
+    pub at: i64,
+    /// Who: `operator`, `cli`, a user id, `system`.
+    pub actor: String,
+    /// The organisation concerned, if any.
+    pub org_id: Option<String>,
+    /// A stable action name such as `certificate.issued`.
+    pub action: &'static str,
+    /// The object: an id, serial or name.
+    pub object: String,
+    /// Details (never secrets).
+    pub details: serde_json::Value,
+}
+
+/// A stored event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditEvent {
+    /// Position in the chain, from 1.
+    pub seq: i64,
+    /// When (Unix seconds).
+    pub at: i64,
+    /// Who.
+    pub actor: String,
+    /// Organisation, if any.
+    pub org_id: Option<String>,
+    /// Action name.
+    pub action: String,
+    /// Object.
+    pub object: String,
+    /// Details as stored (JSON text).
+    pub details: String,
+    /// Hash of the previous event.
+    pub prev_hash: String,
+    /// This event's hash.
+    pub hash: String,
+}
+
+/// The canonical bytes that are hashed: a JSON array in a fixed order, so that no two
+/// different events can hash the same input.
+fn event_hash(
+    seq: i64,
+    at: i64,
+    actor: &str,
+    org: Option<&str>,
+    action: &str,
+    object: &str,
+    details: &str,
+    prev: &str,
+) -> String {
+    let canonical =
+        serde_json::json!([seq, at, actor, org, action, object, details, prev]).to_string();
+    hex::encode(Sha256::digest(canonical.as_bytes()))
+}
+
+impl AuditEvent {
+    fn computed_hash(&self) -> String {
+        event_hash(
+            self.seq,
+            self.at,
+            &self.actor,
+            self.org_id.as_deref(),
+            &self.action,
+            &self.object,
+            &self.details,
+            &self.prev_hash,
+        )
+    }
+}
+
+/// Appends `event` inside `tx`. Locks the chain head for the rest of the transaction, so
+/// concurrent appenders are serialised and the chain stays linear.
+pub(crate) async fn append(
+    tx: &mut Transaction<'static, Any>,
+    event: &NewEvent,
+) -> Result<i64, StoreError> {
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut **tx)
+        .await?;
+    let seq: i64 = head.try_get("seq")?;
+    let prev: String = head.try_get("hash")?;
+    let details = event.details.to_string();
+    let hash = event_hash(
+        seq,
+        event.at,
+        &event.actor,
+        event.org_id.as_deref(),
+        event.action,
+        &event.object,
+        &details,
+        &prev,
+    );
+    sqlx::query(
+        "INSERT INTO audit_events (seq, at, actor, org_id, action, object, details, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(seq)
+    .bind(event.at)
+    .bind(&event.actor)
+    .bind(event.org_id.as_deref())
+    .bind(event.action)
+    .bind(&event.object)
+    .bind(&details)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(seq)
+}
+
+/// Where and why the chain breaks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChainBreak {
+    /// The first event that does not match (or the head position).
+    pub seq: i64,
+    /// What does not match.
+    pub reason: String,
+}
+
+/// The result of walking the chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChainReport {
+    /// Events checked.
+    pub events: i64,
+    /// The first break, or `None` when the chain is intact.
+    pub first_break: Option<ChainBreak>,
+}
+
+/// Read access to the audit trail for auditors and operators.
+#[derive(Clone, Debug)]
+pub struct AuditLog {
+    store: Store,
+}
+
+impl Store {
+    /// The audit trail.
+    pub fn audit(&self) -> AuditLog {
+        AuditLog {
+            store: self.clone(),
+        }
+    }
+}
+
+const PAGE: i64 = 1000;
+
+impl AuditLog {
+    /// Events with `seq > after`, oldest first, at most `limit`.
+    pub async fn events(&self, after: i64, limit: i64) -> Result<Vec<AuditEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor, org_id, action, object, details, prev_hash, hash FROM audit_events \
+             WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.store.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEvent {
+                    seq: r.try_get("seq")?,
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor")?,
+                    org_id: r.try_get("org_id")?,
+                    action: r.try_get("action")?,
+                    object: r.try_get("object")?,
+                    details: r.try_get("details")?,
+                    prev_hash: r.try_get("prev_hash")?,
+                    hash: r.try_get("hash")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Walks the whole chain: sequence numbers contiguous from 1, each event's hash
+    /// recomputed, each link to the previous hash, and the head equal to the last event.
+    pub async fn verify(&self) -> Result<ChainReport, StoreError> {
+        let mut prev_hash = GENESIS_HASH.to_owned();
+        let mut last = 0i64;
+        let broken = |seq, reason: String| ChainReport {
+            events: seq - 1,
+            first_break: Some(ChainBreak { seq, reason }),
+        };
+        loop {
+            let page = self.events(last, PAGE).await?;
+            if page.is_empty() {
+                break;
+            }
+            for e in &page {
+                if e.seq != last + 1 {
+                    return Ok(broken(
+                        last + 1,
+                        format!("event {} is missing (next stored is {})", last + 1, e.seq),
+                    ));
+                }
+                if e.prev_hash != prev_hash {
+                    return Ok(broken(
+                        e.seq,
+                        "its link to the previous event does not match".into(),
+                    ));
+                }
+                if e.computed_hash() != e.hash {
+                    return Ok(broken(
+                        e.seq,
+                        "its content does not match its hash (altered)".into(),
+                    ));
+                }
+                prev_hash.clone_from(&e.hash);
+                last = e.seq;
+            }
+        }
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&self.store.pool)
+            .await?;
+        let (head_seq, head_hash): (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
+        if head_seq != last || head_hash != prev_hash {
+            return Ok(broken(
+                last + 1,
+                format!(
+                    "the chain head says {head_seq} events, {last} are stored intact (events removed from the end?)"
+                ),
+            ));
+        }
+        Ok(ChainReport {
+            events: last,
+            first_break: None,
+        })
+    }
+}

@@ -1,0 +1,235 @@
+//! What the CA may write and read: its own certificates, and the serials it is about to
+//! sign (recorded before it signs).
+
+use orgca_model::{CertKind, Environment, OrgId, Serial};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use uuid::Uuid;
+
+use crate::audit::{self, NewEvent};
+use crate::{Store, StoreError};
+
+/// A CA's place in its hierarchy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CaRole {
+    /// Self-signed root.
+    Root,
+    /// Issuing CA under a root; signs leaves.
+    Issuing,
+}
+
+impl CaRole {
+    fn as_str(self) -> &'static str {
+        match self {
+            CaRole::Root => "root",
+            CaRole::Issuing => "issuing",
+        }
+    }
+}
+
+/// A CA certificate to record.
+#[derive(Clone, Debug)]
+pub struct NewCaCertificate {
+    /// Stable name, used in URLs (`/ca/{name}.cer`).
+    pub name: String,
+    /// Hierarchy.
+    pub environment: Environment,
+    /// Root or issuing.
+    pub role: CaRole,
+    /// The root above an issuing CA.
+    pub parent: Option<String>,
+    /// Serial.
+    pub serial: Serial,
+    /// subjectKeyIdentifier, hex.
+    pub subject_key_id: String,
+    /// notBefore (Unix seconds).
+    pub not_before: i64,
+    /// notAfter (Unix seconds).
+    pub not_after: i64,
+    /// The certificate.
+    pub der: Vec<u8>,
+    /// Where the private key is (a file name under the data folder's keys/).
+    pub key_ref: String,
+}
+
+/// A CA certificate as stored.
+#[derive(Clone, Debug, Serialize)]
+pub struct CaCertificate {
+    /// Stable name.
+    pub name: String,
+    /// Hierarchy.
+    pub environment: Environment,
+    /// Root or issuing.
+    pub role: CaRole,
+    /// The root above an issuing CA.
+    pub parent: Option<String>,
+    /// Serial, hex.
+    pub serial: String,
+    /// subjectKeyIdentifier, hex.
+    pub subject_key_id: String,
+    /// notBefore (Unix seconds).
+    pub not_before: i64,
+    /// notAfter (Unix seconds).
+    pub not_after: i64,
+    /// The certificate.
+    #[serde(skip)]
+    pub der: Vec<u8>,
+    /// Key location.
+    pub key_ref: String,
+}
+
+/// The intent to sign: recorded before the CA key is used, so that a crash after signing
+/// never leaves a certificate the store does not know (status can still revoke it).
+#[derive(Clone, Debug)]
+pub struct SerialIntent {
+    /// The serial about to be used.
+    pub serial: Serial,
+    /// The issuing CA's name.
+    pub issuer: String,
+    /// The organisation the certificate is for.
+    pub org_id: OrgId,
+    /// Its kind.
+    pub kind: CertKind,
+    /// Its subject UUID.
+    pub subject_uuid: Uuid,
+    /// SHA-256 of the linted TBS.
+    pub tbs_sha256: [u8; 32],
+    /// When (Unix seconds).
+    pub at: i64,
+}
+
+/// The CA's view of the store.
+#[derive(Clone, Debug)]
+pub struct CaStore {
+    store: Store,
+}
+
+impl Store {
+    /// The CA's view.
+    pub fn ca(&self) -> CaStore {
+        CaStore {
+            store: self.clone(),
+        }
+    }
+}
+
+fn ca_from_row(r: &AnyRow) -> Result<CaCertificate, StoreError> {
+    let env: String = r.try_get("environment")?;
+    let role: String = r.try_get("role")?;
+    Ok(CaCertificate {
+        name: r.try_get("name")?,
+        environment: Environment::parse(&env)
+            .ok_or_else(|| StoreError::Corrupt(format!("environment {env:?}")))?,
+        role: match role.as_str() {
+            "root" => CaRole::Root,
+            "issuing" => CaRole::Issuing,
+            _ => return Err(StoreError::Corrupt(format!("CA role {role:?}"))),
+        },
+        parent: r.try_get("parent")?,
+        serial: r.try_get("serial")?,
+        subject_key_id: r.try_get("subject_key_id")?,
+        not_before: r.try_get("not_before")?,
+        not_after: r.try_get("not_after")?,
+        der: r.try_get("der")?,
+        key_ref: r.try_get("key_ref")?,
+    })
+}
+
+macro_rules! ca_columns {
+    () => {
+        "name, environment, role, parent, serial, subject_key_id, not_before, not_after, der, key_ref"
+    };
+}
+
+impl CaStore {
+    /// Records CA certificates (a new hierarchy) in one transaction with their audit events.
+    pub async fn add_ca_certificates(
+        &self,
+        certs: &[NewCaCertificate],
+        actor: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.store.begin_write().await?;
+        for c in certs {
+            sqlx::query(
+                "INSERT INTO ca_certificates (name, environment, role, parent, serial, subject_key_id, not_before, \
+                 not_after, der, key_ref, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(&c.name)
+            .bind(c.environment.as_str())
+            .bind(c.role.as_str())
+            .bind(c.parent.as_deref())
+            .bind(c.serial.to_string())
+            .bind(&c.subject_key_id)
+            .bind(c.not_before)
+            .bind(c.not_after)
+            .bind(&c.der)
+            .bind(&c.key_ref)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::conflict_as(format!("CA {}", c.name)))?;
+            let event = NewEvent {
+                at: now,
+                actor: actor.to_owned(),
+                org_id: None,
+                action: "ca.created",
+                object: c.name.clone(),
+                details: serde_json::json!({
+                    "role": c.role, "environment": c.environment, "serial": c.serial.to_string(),
+                    "parent": c.parent, "not_after": c.not_after,
+                }),
+            };
+            audit::append(&mut tx, &event).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// All CA certificates, roots before their issuing CAs.
+    pub async fn list(&self) -> Result<Vec<CaCertificate>, StoreError> {
+        let sql = concat!(
+            "SELECT ",
+            ca_columns!(),
+            " FROM ca_certificates ORDER BY environment, role DESC, name"
+        );
+        let rows = sqlx::query(sql).fetch_all(&self.store.pool).await?;
+        rows.iter().map(ca_from_row).collect()
+    }
+
+    /// One CA certificate by name.
+    pub async fn get(&self, name: &str) -> Result<Option<CaCertificate>, StoreError> {
+        let sql = concat!(
+            "SELECT ",
+            ca_columns!(),
+            " FROM ca_certificates WHERE name = $1"
+        );
+        let row = sqlx::query(sql)
+            .bind(name)
+            .fetch_optional(&self.store.pool)
+            .await?;
+        row.as_ref().map(ca_from_row).transpose()
+    }
+
+    /// Records the intent to sign `intent.serial`. A serial that exists already is a
+    /// [`StoreError::Conflict`] (the CA then draws another).
+    pub async fn reserve_serial(&self, intent: &SerialIntent) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO serials (serial, issuer, org_id, kind, subject_uuid, tbs_sha256, state, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'reserved', $7)",
+        )
+        .bind(intent.serial.to_string())
+        .bind(&intent.issuer)
+        .bind(intent.org_id.to_string())
+        .bind(intent.kind.as_str())
+        .bind(intent.subject_uuid.to_string())
+        .bind(hex::encode(intent.tbs_sha256))
+        .bind(intent.at)
+        .execute(&self.store.pool)
+        .await
+        .map_err(StoreError::conflict_as(format!("serial {}", intent.serial)))?;
+        Ok(())
+    }
+}

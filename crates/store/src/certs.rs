@@ -1,0 +1,114 @@
+//! One organisation's certificates. Every query here is scoped by the organisation.
+
+use orgca_model::{CertKind, OrgId};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use uuid::Uuid;
+
+use crate::{Store, StoreError};
+
+/// A certificate as stored.
+#[derive(Clone, Debug, Serialize)]
+pub struct CertificateRecord {
+    /// orgca's id.
+    pub id: Uuid,
+    /// Serial, hex.
+    pub serial: String,
+    /// Issuing CA name.
+    pub issuer: String,
+    /// Kind.
+    pub kind: CertKind,
+    /// Name (CN).
+    pub name: String,
+    /// Subject UUID.
+    pub subject_uuid: String,
+    /// E-mail in the certificate.
+    pub email: Option<String>,
+    /// SHA-256 fingerprint, hex.
+    pub fingerprint: String,
+    /// notBefore (Unix seconds).
+    pub not_before: i64,
+    /// notAfter (Unix seconds).
+    pub not_after: i64,
+    /// `active` or `blocked`.
+    pub status: String,
+    /// The certificate.
+    #[serde(skip)]
+    pub der: Vec<u8>,
+}
+
+fn cert_from_row(r: &AnyRow) -> Result<CertificateRecord, StoreError> {
+    let id: String = r.try_get("id")?;
+    let kind: String = r.try_get("kind")?;
+    Ok(CertificateRecord {
+        id: Uuid::parse_str(&id)
+            .map_err(|_| StoreError::Corrupt(format!("certificate id {id:?}")))?,
+        serial: r.try_get("serial")?,
+        issuer: r.try_get("issuer")?,
+        kind: CertKind::parse(&kind).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        name: r.try_get("name")?,
+        subject_uuid: r.try_get("subject_uuid")?,
+        email: r.try_get("email")?,
+        fingerprint: r.try_get("fingerprint")?,
+        not_before: r.try_get("not_before")?,
+        not_after: r.try_get("not_after")?,
+        status: r.try_get("status")?,
+        der: r.try_get("der")?,
+    })
+}
+
+macro_rules! columns {
+    () => {
+        "id, serial, issuer, kind, name, subject_uuid, email, fingerprint, not_before, not_after, status, der"
+    };
+}
+
+/// Read access confined to one organisation.
+#[derive(Clone, Debug)]
+pub struct OrgScope {
+    store: Store,
+    org_id: OrgId,
+}
+
+impl Store {
+    /// A view of one organisation's data; it can see nothing of any other organisation.
+    pub fn org(&self, org_id: OrgId) -> OrgScope {
+        OrgScope {
+            store: self.clone(),
+            org_id,
+        }
+    }
+}
+
+impl OrgScope {
+    /// The certificate with this id, if it belongs to this organisation.
+    pub async fn certificate(&self, id: Uuid) -> Result<Option<CertificateRecord>, StoreError> {
+        let sql = concat!(
+            "SELECT ",
+            columns!(),
+            " FROM certificates WHERE org_id = $1 AND id = $2"
+        );
+        let row = sqlx::query(sql)
+            .bind(self.org_id.to_string())
+            .bind(id.to_string())
+            .fetch_optional(&self.store.pool)
+            .await?;
+        row.as_ref().map(cert_from_row).transpose()
+    }
+
+    /// This organisation's certificates, newest first, at most `limit`.
+    pub async fn certificates(&self, limit: i64) -> Result<Vec<CertificateRecord>, StoreError> {
+        let sql = concat!(
+            "SELECT ",
+            columns!(),
+            " FROM certificates WHERE org_id = $1 ORDER BY created_at DESC, id LIMIT $2"
+        );
+        let rows = sqlx::query(sql)
+            .bind(self.org_id.to_string())
+            .bind(limit)
+            .fetch_all(&self.store.pool)
+            .await?;
+        rows.iter().map(cert_from_row).collect()
+    }
+}

@@ -1,0 +1,47 @@
+//! The store's error type.
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database URL is not one orgca understands.
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://...")]
+    BadUrl(String),
+    /// The database could not be reached or opened.
+    #[error("cannot open database {url}: {source}")]
+    Open {
+        /// The URL, without credentials.
+        url: String,
+        /// The driver error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// A uniqueness rule was hit (the thing exists already).
+    #[error("{0} exists already")]
+    Conflict(String),
+    /// A row read back is not what orgca wrote (corruption or manual edits).
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    /// A migration failed.
+    #[error("database migration {version} failed: {source}")]
+    Migration {
+        /// The migration.
+        version: i64,
+        /// The driver error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// Any other database error.
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    /// Maps a unique-constraint violation to [`StoreError::Conflict`] naming `what`.
+    pub(crate) fn conflict_as(what: impl Into<String>) -> impl FnOnce(sqlx::Error) -> StoreError {
+        let what = what.into();
+        move |e| match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(what),
+            _ => StoreError::Db(e),
+        }
+    }
+}

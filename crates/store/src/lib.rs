@@ -1,0 +1,30 @@
+//! Persistence for orgca on SQLite (embedded default, WAL mode) or PostgreSQL (scale-out),
+//! through one API and one set of queries, with migrations per backend and the audit
+//! chain.
+//!
+//! The API is narrow per user: [`CaStore`] is what the CA may write (CA certificates,
+//! serial intents), [`IssuanceStore`] commits issued certificates, [`OrgStore`] manages
+//! organisations, [`OrgScope`] reads one organisation's data and nothing else, and
+//! [`AuditLog`] verifies the chain. Every change that matters is written with its audit
+//! event in one transaction.
+//!
+//! This crate must never decide policy, sign, or hold keys; it must never run a query
+//! over organisation data that is not scoped by organisation, except in the
+//! operator-only views that say so.
+
+mod audit;
+mod ca;
+mod certs;
+mod db;
+mod error;
+mod issuance;
+mod migrate;
+mod orgs;
+
+pub use audit::{AuditEvent, AuditLog, ChainBreak, ChainReport, NewEvent};
+pub use ca::{CaCertificate, CaRole, CaStore, NewCaCertificate, SerialIntent};
+pub use certs::{CertificateRecord, OrgScope};
+pub use db::{Backend, Store};
+pub use error::StoreError;
+pub use issuance::{IssuanceStore, NewCertificate};
+pub use orgs::{NewOrganisation, OrgStore, Organisation};

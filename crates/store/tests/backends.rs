@@ -1,0 +1,363 @@
+//! The store test suite, run once on SQLite and, when `ORGCA_TEST_POSTGRES_URL` is set,
+//! once more on PostgreSQL (each test in a fresh database of its own). A set but
+//! unreachable PostgreSQL fails the tests; it never skips them.
+
+use orgca_model::{CertKind, Cvr, Environment, Serial};
+use orgca_store::{
+    CaRole, NewCaCertificate, NewCertificate, NewOrganisation, SerialIntent, Store, StoreError,
+};
+use sqlx::Connection;
+use uuid::Uuid;
+
+/// A database for one test: its URL, and what to clean up.
+struct TestDb {
+    url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg_admin: Option<(String, String)>,
+}
+
+impl TestDb {
+    fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("sqlite://{}", dir.path().join("orgca.db").display());
+        TestDb {
+            url,
+            _dir: Some(dir),
+            pg_admin: None,
+        }
+    }
+
+    async fn postgres(base: &str) -> TestDb {
+        let name = format!("orgca_t_{}", Uuid::new_v4().simple());
+        let mut conn = sqlx::PgConnection::connect(base).await.unwrap_or_else(|e| {
+            panic!("ORGCA_TEST_POSTGRES_URL={base} is set but unreachable: {e}")
+        });
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .expect("create database");
+        let (head, _) = base.rsplit_once('/').expect("postgres URL with a database");
+        TestDb {
+            url: format!("{head}/{name}"),
+            _dir: None,
+            pg_admin: Some((base.to_owned(), name)),
+        }
+    }
+
+    async fn drop_pg(&self) {
+        if let Some((base, name)) = &self.pg_admin {
+            if let Ok(mut conn) = sqlx::PgConnection::connect(base).await {
+                let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                    .execute(&mut conn)
+                    .await;
+            }
+        }
+    }
+
+    /// A raw connection that bypasses orgca's API (for tampering tests).
+    async fn raw(&self) -> sqlx::AnyConnection {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyConnection::connect(&self.url)
+            .await
+            .expect("raw connection")
+    }
+}
+
+/// Runs `body` on every backend.
+macro_rules! on_all_backends {
+    ($name:ident, $case:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            let db = TestDb::sqlite();
+            $case(&db).await;
+            if let Ok(base) = std::env::var("ORGCA_TEST_POSTGRES_URL") {
+                let db = TestDb::postgres(&base).await;
+                $case(&db).await;
+                db.drop_pg().await;
+            }
+        }
+    };
+}
+
+const NOW: i64 = 1_795_000_000;
+
+async fn org(store: &Store, cvr: &str) -> orgca_store::Organisation {
+    let new = NewOrganisation {
+        cvr: Cvr::parse(cvr, Environment::Test).expect("cvr"),
+        name: format!("Testorganisation nr. {cvr}"),
+        environment: Environment::Test,
+    };
+    store
+        .orgs()
+        .create(&new, "test", NOW)
+        .await
+        .expect("create org")
+}
+
+async fn issuing_ca(store: &Store) -> String {
+    let ca = |name: &str, role, parent: Option<&str>| NewCaCertificate {
+        name: name.into(),
+        environment: Environment::Test,
+        role,
+        parent: parent.map(Into::into),
+        serial: Serial::from_random([7; 20]),
+        subject_key_id: "00".into(),
+        not_before: NOW,
+        not_after: NOW + 1000,
+        der: vec![0x30, 0x00],
+        key_ref: format!("{name}.key.pem"),
+    };
+    let certs = [
+        ca("test-root", CaRole::Root, None),
+        ca("test-issuing-1", CaRole::Issuing, Some("test-root")),
+    ];
+    store
+        .ca()
+        .add_ca_certificates(&certs, "test", NOW)
+        .await
+        .expect("add CAs");
+    "test-issuing-1".into()
+}
+
+fn intent(serial: Serial, issuer: &str, org: &orgca_store::Organisation) -> SerialIntent {
+    SerialIntent {
+        serial,
+        issuer: issuer.into(),
+        org_id: org.id,
+        kind: CertKind::System,
+        subject_uuid: Uuid::new_v4(),
+        tbs_sha256: [1; 32],
+        at: NOW,
+    }
+}
+
+fn certificate(serial: Serial, issuer: &str, org: &orgca_store::Organisation) -> NewCertificate {
+    NewCertificate {
+        id: Uuid::new_v4(),
+        serial,
+        issuer: issuer.into(),
+        org_id: org.id,
+        kind: CertKind::System,
+        name: "Løn-system".into(),
+        subject_uuid: Uuid::new_v4(),
+        email: None,
+        fingerprint: "ab".repeat(32),
+        not_before: NOW,
+        not_after: NOW + 10,
+        der: vec![0x30, 0x03, 0x02, 0x01, 0x01],
+    }
+}
+
+on_all_backends!(
+    organisations_unique_by_cvr,
+    organisations_unique_by_cvr_case
+);
+async fn organisations_unique_by_cvr_case(db: &TestDb) {
+    let url = db.url.clone();
+    let store = Store::open(&url).await.expect("open");
+    let a = org(&store, "99999991").await;
+    assert_eq!(
+        store.orgs().by_cvr("99999991").await.expect("by cvr"),
+        Some(a.clone())
+    );
+    let again = NewOrganisation {
+        cvr: a.cvr.clone(),
+        name: "Other".into(),
+        environment: Environment::Test,
+    };
+    assert!(matches!(
+        store.orgs().create(&again, "test", NOW).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(store.orgs().list().await.expect("list").len(), 1);
+    let report = store.audit().verify().await.expect("verify");
+    assert_eq!((report.events, report.first_break), (1, None));
+}
+
+on_all_backends!(
+    issuance_is_recorded_and_scoped,
+    issuance_is_recorded_and_scoped_case
+);
+async fn issuance_is_recorded_and_scoped_case(db: &TestDb) {
+    let url = db.url.clone();
+    let store = Store::open(&url).await.expect("open");
+    let issuer = issuing_ca(&store).await;
+    let a = org(&store, "99999992").await;
+    let b = org(&store, "99999993").await;
+    let serial = Serial::from_random([9; 20]);
+    store
+        .ca()
+        .reserve_serial(&intent(serial, &issuer, &a))
+        .await
+        .expect("reserve");
+    // The same serial cannot be reserved twice.
+    assert!(matches!(
+        store
+            .ca()
+            .reserve_serial(&intent(serial, &issuer, &a))
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let cert = certificate(serial, &issuer, &a);
+    store
+        .issuance()
+        .commit(&cert, "test", NOW)
+        .await
+        .expect("commit");
+    let got = store
+        .org(a.id)
+        .certificate(cert.id)
+        .await
+        .expect("get")
+        .expect("present");
+    assert_eq!(
+        (got.serial.as_str(), got.status.as_str(), got.der.as_slice()),
+        (serial.to_string().as_str(), "active", cert.der.as_slice())
+    );
+    // Organisation B sees nothing of A's.
+    assert!(
+        store
+            .org(b.id)
+            .certificate(cert.id)
+            .await
+            .expect("get")
+            .is_none()
+    );
+    assert!(
+        store
+            .org(b.id)
+            .certificates(100)
+            .await
+            .expect("list")
+            .is_empty()
+    );
+    assert_eq!(
+        store.org(a.id).certificates(100).await.expect("list").len(),
+        1
+    );
+    // A serial used once cannot be committed again.
+    let twice = NewCertificate {
+        id: Uuid::new_v4(),
+        ..cert.clone()
+    };
+    assert!(matches!(
+        store.issuance().commit(&twice, "test", NOW).await,
+        Err(StoreError::Corrupt(_))
+    ));
+    // A serial never reserved is refused and nothing is written.
+    let stray = certificate(Serial::from_random([3; 20]), &issuer, &a);
+    assert!(store.issuance().commit(&stray, "test", NOW).await.is_err());
+    assert_eq!(
+        store.org(a.id).certificates(100).await.expect("list").len(),
+        1
+    );
+    let report = store.audit().verify().await.expect("verify");
+    // 2 CAs + 2 organisations + 1 certificate.
+    assert_eq!((report.events, report.first_break), (5, None));
+}
+
+on_all_backends!(audit_tampering_is_found, audit_tampering_is_found_case);
+async fn audit_tampering_is_found_case(db: &TestDb) {
+    let url = db.url.clone();
+    let store = Store::open(&url).await.expect("open");
+    let mut raw = db.raw().await;
+    for cvr in ["99999994", "99999995", "99999996"] {
+        org(&store, cvr).await;
+    }
+    assert_eq!(
+        store.audit().verify().await.expect("verify").first_break,
+        None
+    );
+    sqlx::query("UPDATE audit_events SET details = '{\"cvr\":\"12345674\"}' WHERE seq = 2")
+        .execute(&mut raw)
+        .await
+        .expect("tamper");
+    let report = store.audit().verify().await.expect("verify");
+    let brk = report.first_break.expect("tampering found");
+    assert_eq!(brk.seq, 2, "{brk:?}");
+    assert!(brk.reason.contains("altered"), "{brk:?}");
+}
+
+on_all_backends!(audit_truncation_is_found, audit_truncation_is_found_case);
+async fn audit_truncation_is_found_case(db: &TestDb) {
+    let url = db.url.clone();
+    let store = Store::open(&url).await.expect("open");
+    let mut raw = db.raw().await;
+    for cvr in ["99999997", "99999998"] {
+        org(&store, cvr).await;
+    }
+    sqlx::query("DELETE FROM audit_events WHERE seq = 2")
+        .execute(&mut raw)
+        .await
+        .expect("delete");
+    let report = store.audit().verify().await.expect("verify");
+    assert_eq!(report.first_break.map(|b| b.seq), Some(2));
+}
+
+on_all_backends!(data_survives_reopen, data_survives_reopen_case);
+async fn data_survives_reopen_case(db: &TestDb) {
+    let url = db.url.clone();
+    let store = Store::open(&url).await.expect("open");
+    let issuer = issuing_ca(&store).await;
+    let a = org(&store, "99999990").await;
+    let serial = Serial::from_random([5; 20]);
+    store
+        .ca()
+        .reserve_serial(&intent(serial, &issuer, &a))
+        .await
+        .expect("reserve");
+    let cert = certificate(serial, &issuer, &a);
+    store
+        .issuance()
+        .commit(&cert, "test", NOW)
+        .await
+        .expect("commit");
+    store.close().await;
+    let again = Store::open(&url)
+        .await
+        .expect("reopen (migrations are idempotent)");
+    assert!(
+        again
+            .org(a.id)
+            .certificate(cert.id)
+            .await
+            .expect("get")
+            .is_some()
+    );
+    assert_eq!(again.ca().list().await.expect("list").len(), 2);
+    assert_eq!(
+        again.audit().verify().await.expect("verify").first_break,
+        None
+    );
+}
+
+on_all_backends!(
+    concurrent_appenders_keep_one_chain,
+    concurrent_appenders_keep_one_chain_case
+);
+async fn concurrent_appenders_keep_one_chain_case(db: &TestDb) {
+    let url = db.url.clone();
+    let store = Store::open(&url).await.expect("open");
+    let mut tasks = Vec::new();
+    for i in 0..16u32 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let new = NewOrganisation {
+                cvr: Cvr::parse(&format!("9{:07}", i), Environment::Test).expect("cvr"),
+                name: format!("Org {i}"),
+                environment: Environment::Test,
+            };
+            store
+                .orgs()
+                .create(&new, "test", NOW)
+                .await
+                .expect("create");
+        }));
+    }
+    for t in tasks {
+        t.await.expect("join");
+    }
+    let report = store.audit().verify().await.expect("verify");
+    assert_eq!((report.events, report.first_break), (16, None));
+}
