@@ -1,1 +1,230 @@
-//! placeholder
+//! The certificate authority: it builds a TBS from a profile, lints it, records the
+//! serial and the intent in the store, and only then signs exactly that TBS (DESIGN.md
+//! §4, after Boulder's `Prepare`/`Issue`). It also creates the CA hierarchies.
+//!
+//! The CA is distrustful: it takes the subject from orgca's data, the key from a CSR that
+//! `pki` verified, and signs nothing that failed a lint. An [`IssuanceToken`] is consumed
+//! by [`Ca::issue`], so a linted TBS is signed at most once.
+//!
+//! This crate must never decide who may have a certificate (that is `ra`'s job), never
+//! store a certificate itself (the caller commits it with its audit event), and never
+//! let a private key leave the `Signer`.
+
+mod hierarchy;
+mod issuer;
+mod load;
+
+pub use hierarchy::{HierarchyNames, HierarchySpec, create_hierarchy, key_file_name};
+pub use issuer::{IssuingCa, Settings};
+pub use load::load_issuing_cas;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use der::Encode;
+use orgca_keys::KeyError;
+use orgca_model::{Environment, OrgId, Serial};
+use orgca_pki::lint::LeafExpectations;
+use orgca_pki::profile::{IssuerInfo, LeafProfile, LeafSubject};
+use orgca_pki::{LintFailure, encode};
+use orgca_store::{CaStore, SerialIntent, StoreError};
+use spki::SubjectPublicKeyInfoOwned;
+use time::OffsetDateTime;
+
+/// Why the CA refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CaError {
+    /// The TBS failed a lint: nothing was recorded or signed.
+    #[error("refused by {0}")]
+    Lint(#[from] LintFailure),
+    /// There is no issuing CA for this environment.
+    #[error("no issuing CA is configured for the {0} hierarchy")]
+    NoIssuer(Environment),
+    /// The signing key failed.
+    #[error("signing failed: {0}")]
+    Key(#[from] KeyError),
+    /// The signed certificate is not what was linted, or its signature does not verify:
+    /// it is discarded (the serial stays recorded as reserved).
+    #[error("the signed certificate failed its self-check: {0}")]
+    SelfCheck(String),
+    /// Encoding failed (a bug).
+    #[error(transparent)]
+    Der(#[from] orgca_pki::DerError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What the RA asks the CA to certify (already authorised and parsed).
+#[derive(Clone, Debug)]
+pub struct LeafRequest {
+    /// The organisation.
+    pub org_id: OrgId,
+    /// Its environment: decides the hierarchy.
+    pub environment: Environment,
+    /// The subject, from orgca's data.
+    pub subject: LeafSubject,
+    /// The key to certify (from a verified CSR, or generated for a PKCS#12).
+    pub spki: SubjectPublicKeyInfoOwned,
+}
+
+/// A linted TBS, not yet recorded in the store.
+#[derive(Debug)]
+pub struct LintedTbs {
+    tbs_der: Vec<u8>,
+    serial: Serial,
+    environment: Environment,
+    request: LeafRequest,
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+}
+
+/// A linted TBS whose serial and intent are recorded: the only thing [`Ca::issue`] signs.
+/// Not `Clone`: it is consumed when signed.
+#[derive(Debug)]
+pub struct IssuanceToken(LintedTbs);
+
+/// A signed leaf certificate with what the RA needs to commit and deliver it.
+#[derive(Clone, Debug)]
+pub struct IssuedCertificate {
+    /// Serial.
+    pub serial: Serial,
+    /// The issuing CA's name.
+    pub issuer: String,
+    /// The request it answers.
+    pub request: LeafRequest,
+    /// DER.
+    pub der: Vec<u8>,
+    /// PEM of the certificate.
+    pub pem: String,
+    /// PEM of the issuing CA and the root, in that order.
+    pub chain_pem: String,
+    /// SHA-256 of the DER, hex.
+    pub fingerprint: String,
+    /// notBefore.
+    pub not_before: OffsetDateTime,
+    /// notAfter.
+    pub not_after: OffsetDateTime,
+}
+
+/// The CA: one issuing CA per environment, and the store's CA view.
+pub struct Ca {
+    issuers: HashMap<Environment, Arc<IssuingCa>>,
+    store: CaStore,
+}
+
+impl Ca {
+    /// A CA over these issuing CAs.
+    pub fn new(issuers: Vec<IssuingCa>, store: CaStore) -> Ca {
+        Ca {
+            issuers: issuers
+                .into_iter()
+                .map(|i| (i.environment, Arc::new(i)))
+                .collect(),
+            store,
+        }
+    }
+
+    /// The issuing CA of an environment.
+    pub fn issuer(&self, env: Environment) -> Result<&Arc<IssuingCa>, CaError> {
+        self.issuers.get(&env).ok_or(CaError::NoIssuer(env))
+    }
+
+    /// Steps 1-2: draw a serial, build the TBS from the profile and lint it. Pure: no
+    /// store, no private key.
+    pub fn build(&self, request: LeafRequest, now: OffsetDateTime) -> Result<LintedTbs, CaError> {
+        let issuer = self.issuer(request.environment)?;
+        let serial = random_serial()?;
+        let profile = LeafProfile {
+            subject: &request.subject,
+            spki: &request.spki,
+            serial,
+            now,
+            issuer: IssuerInfo {
+                name: &issuer.subject,
+                key_id: &issuer.key_id,
+                signature: issuer.signer.algorithm(),
+                urls: &issuer.urls,
+                policies: &issuer.policies,
+            },
+        };
+        let tbs = profile.build()?;
+        let tbs_der = tbs.to_der().map_err(orgca_pki::DerError::from)?;
+        let want = LeafExpectations {
+            kind: request.subject.holder.kind(),
+            issuer_name: &issuer.subject,
+            issuer_key_id: &issuer.key_id,
+            signature: issuer.signer.algorithm(),
+            policies: &issuer.policies,
+        };
+        orgca_pki::lint_leaf_tbs(&tbs_der, &want)?;
+        let not_before = orgca_pki::time::from_x509_time(&tbs.validity.not_before);
+        let not_after = orgca_pki::time::from_x509_time(&tbs.validity.not_after);
+        Ok(LintedTbs {
+            tbs_der,
+            serial,
+            environment: request.environment,
+            request,
+            not_before,
+            not_after,
+        })
+    }
+
+    /// Step 3: record the serial and the intent, then hand out the token to sign.
+    pub async fn record(&self, linted: LintedTbs) -> Result<IssuanceToken, CaError> {
+        let issuer = self.issuer(linted.environment)?;
+        let intent = SerialIntent {
+            serial: linted.serial,
+            issuer: issuer.name.clone(),
+            org_id: linted.request.org_id,
+            kind: linted.request.subject.holder.kind(),
+            subject_uuid: linted.request.subject.subject_uuid,
+            tbs_sha256: sha256(&linted.tbs_der),
+            at: linted.not_before.unix_timestamp(),
+        };
+        self.store.reserve_serial(&intent).await?;
+        Ok(IssuanceToken(linted))
+    }
+
+    /// Steps 1-3 together: build, lint, record.
+    pub async fn prepare(
+        &self,
+        request: LeafRequest,
+        now: OffsetDateTime,
+    ) -> Result<IssuanceToken, CaError> {
+        self.record(self.build(request, now)?).await
+    }
+
+    /// Step 4: sign exactly the linted TBS, then check that the certificate carries that
+    /// TBS and that its signature verifies with the issuing CA's public key.
+    pub fn issue(&self, token: IssuanceToken) -> Result<IssuedCertificate, CaError> {
+        let linted = token.0;
+        let issuer = self.issuer(linted.environment)?;
+        let der = issuer.sign_tbs(&linted.tbs_der)?;
+        Ok(IssuedCertificate {
+            serial: linted.serial,
+            issuer: issuer.name.clone(),
+            pem: encode::certificate_pem(&der)?,
+            chain_pem: issuer.chain_pem.clone(),
+            fingerprint: hex::encode(sha256(&der)),
+            request: linted.request,
+            der,
+            not_before: linted.not_before,
+            not_after: linted.not_after,
+        })
+    }
+}
+
+/// 20 bytes from the operating system's CSPRNG, made positive (model::Serial).
+fn random_serial() -> Result<Serial, CaError> {
+    let mut bytes = [0u8; 20];
+    aws_lc_rs::rand::fill(&mut bytes).map_err(|_| CaError::Key(KeyError::Crypto))?;
+    Ok(Serial::from_random(bytes))
+}
+
+pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
+    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(d.as_ref());
+    out
+}

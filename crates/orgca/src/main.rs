@@ -1,1 +1,45 @@
-fn main() {}
+//! `orgca`: the binary. Reads the configuration, wires the crates together and runs the
+//! CLI subcommands and the server.
+//!
+//! This crate must never hold business rules (they live in `ra`), build DER (`pki`) or
+//! touch keys except through `ca`. Time is read here, once per command, and passed down.
+
+mod cli;
+mod cmd;
+mod config;
+mod context;
+mod exit;
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = cli::Cli::parse();
+    let default_level = if cli.command.is_server() {
+        "info"
+    } else {
+        "warn"
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ORGCA_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return exit::INTERNAL.into();
+        }
+    };
+    match runtime.block_on(cmd::run(cli)) {
+        Ok(code) => code.into(),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            exit::code_for(&e).into()
+        }
+    }
+}

@@ -1,1 +1,68 @@
-//! placeholder
+//! HTTP for orgca: the public endpoints (`/healthz`, `/ca/{name}.cer`, `/metrics`) now,
+//! the REST API and portal later. Handlers translate HTTP to calls on the layers below
+//! and map every error to a status and an RFC 9457 problem with a stable code.
+//!
+//! This crate must never hold business rules, keys or SQL: it calls `ra` and the
+//! store's read views. It must never answer a client's mistake with a 500, nor put
+//! internal error text into a response (that goes to the log).
+
+mod problem;
+mod public;
+
+pub use problem::Problem;
+
+use std::future::Future;
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use metrics_exporter_prometheus::PrometheusHandle;
+use orgca_store::Store;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Store,
+    /// Renders `/metrics`.
+    pub metrics: PrometheusHandle,
+}
+
+/// The router with every endpoint.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(public::healthz))
+        .route("/ca/{file}", get(public::ca_certificate))
+        .route("/metrics", get(public::metrics))
+        .fallback(public::not_found)
+        .layer(middleware::from_fn(count_requests))
+        .with_state(state)
+}
+
+/// Counts requests by route template (never by raw path: unbounded label values) and
+/// status.
+async fn count_requests(req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", |p| p.as_str())
+        .to_owned();
+    let response = next.run(req).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("orgca_http_requests_total", "route" => route, "status" => status)
+        .increment(1);
+    response
+}
+
+/// Serves `router` on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

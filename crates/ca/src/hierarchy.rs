@@ -1,0 +1,214 @@
+//! Creating a CA hierarchy: a root (RSA-4096, 25 years) and an issuing CA (RSA-3072,
+//! 10 years, pathLen 0), both linted before they are signed.
+
+use std::path::{Path, PathBuf};
+
+use der::Encode;
+use orgca_keys::{KeySpec, Signer, SoftKey, save_key};
+use orgca_model::{CertKind, Environment};
+use orgca_pki::lint::CaExpectations;
+use orgca_pki::name::CaName;
+use orgca_pki::profile::{CaIssuer, CaProfile};
+use orgca_pki::{ext, oids};
+use orgca_store::{CaRole, NewCaCertificate};
+use time::OffsetDateTime;
+
+use crate::issuer::sign_and_check;
+use crate::{CaError, Settings};
+
+/// Years a root is valid (minus one second).
+pub const ROOT_YEARS: i32 = 25;
+/// Years an issuing CA is valid (minus one second).
+pub const ISSUING_YEARS: i32 = 10;
+
+/// The distinguished names of one hierarchy.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HierarchyNames {
+    /// The root's name.
+    pub root: CaName,
+    /// The issuing CA's name.
+    pub issuing: CaName,
+}
+
+impl HierarchyNames {
+    /// The default names in the OCES3 style; the test hierarchy carries `OU=Test`.
+    pub fn default_for(env: Environment) -> HierarchyNames {
+        let ou = (env == Environment::Test).then(|| "Test".to_owned());
+        let name = |cn: &str| CaName {
+            common_name: cn.into(),
+            organization: "orgca".into(),
+            organizational_unit: ou.clone(),
+            country: "DK".into(),
+        };
+        HierarchyNames {
+            root: name("orgca OCES rod-CA"),
+            issuing: name("orgca OCES udstedende-CA 1"),
+        }
+    }
+}
+
+/// What to create.
+#[derive(Clone, Debug)]
+pub struct HierarchySpec {
+    /// Production or test.
+    pub environment: Environment,
+    /// The names.
+    pub names: HierarchyNames,
+    /// RSASSA-PSS (true) or PKCS#1 v1.5 signatures.
+    pub rsa_pss: bool,
+}
+
+impl HierarchySpec {
+    /// Stable name of the root (`production-root`, `test-root`).
+    pub fn root_id(&self) -> String {
+        format!("{}-root", self.environment)
+    }
+
+    /// Stable name of the issuing CA (`production-issuing-1`, `test-issuing-1`).
+    pub fn issuing_id(&self) -> String {
+        format!("{}-issuing-1", self.environment)
+    }
+}
+
+/// The key file of a CA inside the keys folder.
+pub fn key_file_name(ca_name: &str) -> String {
+    format!("{ca_name}.key.pem")
+}
+
+fn random_serial() -> Result<orgca_model::Serial, CaError> {
+    let mut b = [0u8; 20];
+    aws_lc_rs::rand::fill(&mut b).map_err(|_| CaError::Key(orgca_keys::KeyError::Crypto))?;
+    Ok(orgca_model::Serial::from_random(b))
+}
+
+/// A CA certificate signed and checked, with its record.
+fn make_ca(
+    profile: &CaProfile<'_>,
+    signer: &dyn Signer,
+    want: &CaExpectations<'_>,
+) -> Result<(Vec<u8>, [u8; 20]), CaError> {
+    let tbs = profile.build()?;
+    let tbs_der = tbs.to_der().map_err(orgca_pki::DerError::from)?;
+    orgca_pki::lint_ca_tbs(&tbs_der, want)?;
+    let der = sign_and_check(signer, &tbs_der)?;
+    Ok((
+        der,
+        ext::key_identifier(profile.spki.subject_public_key.raw_bytes()),
+    ))
+}
+
+/// Generates the keys of a hierarchy, writes them encrypted into `keys_dir`, and returns
+/// the two CA certificates to record (root first). Key files already present are never
+/// overwritten; on failure the files written here are removed again.
+pub fn create_hierarchy(
+    spec: &HierarchySpec,
+    settings: &Settings,
+    keys_dir: &Path,
+    passphrase: &[u8],
+    now: OffsetDateTime,
+) -> Result<Vec<NewCaCertificate>, CaError> {
+    let root_key = SoftKey::generate(KeySpec::Rsa4096, spec.rsa_pss)?;
+    let issuing_key = SoftKey::generate(KeySpec::Rsa3072, spec.rsa_pss)?;
+    let (root_id, issuing_id) = (spec.root_id(), spec.issuing_id());
+    let root_name = spec.names.root.to_rdn_sequence()?;
+    let root_profile = CaProfile {
+        subject: root_name.clone(),
+        spki: root_key.public_key(),
+        serial: random_serial()?,
+        now,
+        years: ROOT_YEARS,
+        issuer: None,
+        signature: root_key.algorithm(),
+    };
+    let root_ski = ext::key_identifier(root_key.public_key().subject_public_key.raw_bytes());
+    let root_want = CaExpectations {
+        path_len: None,
+        issuer_key_id: &root_ski,
+        signature: root_key.algorithm(),
+        policies: &[],
+    };
+    let (root_der, _) = make_ca(&root_profile, &root_key, &root_want)?;
+
+    let policies = vec![
+        oids::ETSI_NCP,
+        settings.policies.national(CertKind::Organisation),
+        settings.policies.national(CertKind::Employee),
+    ];
+    let root_urls = settings.urls_for(&root_id);
+    let issuing_profile = CaProfile {
+        subject: spec.names.issuing.to_rdn_sequence()?,
+        spki: issuing_key.public_key(),
+        serial: random_serial()?,
+        now,
+        years: ISSUING_YEARS,
+        issuer: Some(CaIssuer {
+            name: &root_name,
+            key_id: &root_ski,
+            ca_issuers_url: root_urls.ca_issuers,
+            crl_url: root_urls.crl,
+            policies: policies.clone(),
+        }),
+        signature: root_key.algorithm(),
+    };
+    let issuing_want = CaExpectations {
+        path_len: Some(0),
+        issuer_key_id: &root_ski,
+        signature: root_key.algorithm(),
+        policies: &policies,
+    };
+    let (issuing_der, issuing_ski) = make_ca(&issuing_profile, &root_key, &issuing_want)?;
+
+    let mut written: Vec<PathBuf> = Vec::new();
+    let result = (|| {
+        for (id, key) in [(&root_id, &root_key), (&issuing_id, &issuing_key)] {
+            let path = keys_dir.join(key_file_name(id));
+            save_key(key, &path, passphrase)?;
+            written.push(path);
+        }
+        Ok::<(), CaError>(())
+    })();
+    if let Err(e) = result {
+        for p in &written {
+            let _ = std::fs::remove_file(p);
+        }
+        return Err(e);
+    }
+    let record = |name: String,
+                  role,
+                  parent: Option<String>,
+                  profile: &CaProfile<'_>,
+                  der: Vec<u8>,
+                  ski: [u8; 20]| {
+        let (nb, na) = orgca_pki::time::years_minus_one_second(profile.now, profile.years);
+        NewCaCertificate {
+            key_ref: key_file_name(&name),
+            name,
+            environment: spec.environment,
+            role,
+            parent,
+            serial: profile.serial,
+            subject_key_id: hex::encode(ski),
+            not_before: nb.unix_timestamp(),
+            not_after: na.unix_timestamp(),
+            der,
+        }
+    };
+    Ok(vec![
+        record(
+            root_id.clone(),
+            CaRole::Root,
+            None,
+            &root_profile,
+            root_der,
+            root_ski,
+        ),
+        record(
+            issuing_id,
+            CaRole::Issuing,
+            Some(root_id),
+            &issuing_profile,
+            issuing_der,
+            issuing_ski,
+        ),
+    ])
+}

@@ -1,0 +1,155 @@
+//! The command line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// orgca: a self-hostable certificate service for organisations.
+#[derive(Debug, Parser)]
+#[command(name = "orgca", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command takes, before or after the subcommand.
+#[derive(Debug, Args, Clone)]
+pub struct Global {
+    /// The data folder (config, SQLite database, encrypted keys).
+    #[arg(long, global = true, env = "ORGCA_DATA", default_value = "orgca-data")]
+    pub data: PathBuf,
+    /// Database URL (sqlite://PATH or postgres://...); default: SQLite in the data folder,
+    /// or what `init` recorded.
+    #[arg(long, global = true, env = "ORGCA_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the data folder, config, database and both CA hierarchies.
+    Init(InitArgs),
+    /// Run the server (initialises an empty data folder first).
+    Serve(ServeArgs),
+    /// Like serve, with a test organisation to try things on.
+    Demo(ServeArgs),
+    /// CA certificates.
+    #[command(subcommand)]
+    Ca(CaCommand),
+    /// Organisations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Certificates.
+    #[command(subcommand)]
+    Cert(CertCommand),
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+impl Command {
+    /// Whether this command runs the server (it then logs at info level).
+    pub fn is_server(&self) -> bool {
+        matches!(self, Command::Serve(_) | Command::Demo(_))
+    }
+}
+
+/// How the CAs sign.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum SignatureChoice {
+    /// RSASSA-PSS with SHA-256 (the OCES3 choice).
+    RsaPssSha256,
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (for relying parties without PSS).
+    RsaPkcs1Sha256,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Base URL written into certificates (AIA, CDP, OCSP), e.g. http://pki.example.com.
+    #[arg(long, env = "ORGCA_PUBLIC_BASE_URL")]
+    pub public_base_url: Option<String>,
+    /// Signature scheme of the CAs.
+    #[arg(long, value_enum, default_value = "rsa-pss-sha256")]
+    pub signature: SignatureChoice,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default from config: 127.0.0.1:8080).
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaCommand {
+    /// List the CA certificates.
+    List,
+    /// Print a CA certificate as PEM.
+    Cert {
+        /// The CA's name, as `ca list` shows it.
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Create an organisation.
+    Create {
+        /// CVR number (8 digits; must pass mod-11 unless --test).
+        #[arg(long)]
+        cvr: String,
+        /// Registered name.
+        #[arg(long)]
+        name: String,
+        /// A test organisation (test hierarchy; fictitious CVR allowed).
+        #[arg(long)]
+        test: bool,
+    },
+    /// List organisations.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CertCommand {
+    /// Issue a certificate from a PKCS#10 CSR.
+    Issue(IssueArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IssueArgs {
+    /// The organisation's CVR.
+    #[arg(long)]
+    pub org: String,
+    /// organisation, system or employee.
+    #[arg(long)]
+    pub kind: String,
+    /// The certificate's name (CN); for employees, default "given surname".
+    #[arg(long)]
+    pub name: Option<String>,
+    /// E-mail address shown in the certificate (ASCII; required for employees).
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Employee's given name.
+    #[arg(long)]
+    pub given_name: Option<String>,
+    /// Employee's surname.
+    #[arg(long)]
+    pub surname: Option<String>,
+    /// The subject's persistent UUID (kept across renewals); default: a new one.
+    #[arg(long)]
+    pub subject_uuid: Option<uuid::Uuid>,
+    /// The CSR file (PEM or DER), or - for standard input.
+    #[arg(long)]
+    pub csr: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the audit chain and check every link.
+    Verify,
+}

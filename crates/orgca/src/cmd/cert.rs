@@ -1,0 +1,76 @@
+//! `orgca cert issue`.
+
+use std::io::Read;
+
+use anyhow::Context as _;
+use orgca_pki::csr::MAX_CSR_BYTES;
+use orgca_ra::IssueRequest;
+use time::OffsetDateTime;
+
+use crate::cli::{CertCommand, Global, IssueArgs};
+use crate::cmd::{print_json, rfc3339};
+use crate::context::Context;
+use crate::exit::{self, Refused};
+
+/// Reads the CSR from a file or standard input, refusing anything over the size limit
+/// before reading it all.
+fn read_csr(args: &IssueArgs) -> anyhow::Result<Vec<u8>> {
+    let limit = (MAX_CSR_BYTES + 1) as u64;
+    let mut buf = Vec::new();
+    if args.csr.as_os_str() == "-" {
+        std::io::stdin()
+            .take(limit)
+            .read_to_end(&mut buf)
+            .context("reading the CSR from standard input")?;
+    } else {
+        let f = std::fs::File::open(&args.csr).map_err(|e| {
+            Refused(format!(
+                "cannot read the CSR file {}: {e}",
+                args.csr.display()
+            ))
+        })?;
+        f.take(limit)
+            .read_to_end(&mut buf)
+            .with_context(|| format!("reading {}", args.csr.display()))?;
+    }
+    Ok(buf)
+}
+
+/// Runs a `cert` subcommand.
+pub async fn run(global: &Global, cmd: &CertCommand, now: OffsetDateTime) -> anyhow::Result<u8> {
+    let CertCommand::Issue(args) = cmd;
+    let csr = read_csr(args)?;
+    let ctx = Context::open(global).await?;
+    let ra = ctx.ra().await?;
+    let req = IssueRequest {
+        org_cvr: args.org.clone(),
+        kind: args.kind.clone(),
+        name: args.name.clone(),
+        email: args.email.clone(),
+        given_name: args.given_name.clone(),
+        surname: args.surname.clone(),
+        subject_uuid: args.subject_uuid,
+        csr,
+    };
+    let issued = ra.issue(&req, "operator", now).await?;
+    let c = &issued.certificate;
+    if global.json {
+        print_json(&serde_json::json!({
+            "id": issued.id,
+            "serial": c.serial.to_string(),
+            "issuer": c.issuer,
+            "kind": c.request.subject.holder.kind(),
+            "name": c.request.subject.common_name,
+            "subject_uuid": c.request.subject.subject_uuid,
+            "not_before": rfc3339(c.not_before.unix_timestamp()),
+            "not_after": rfc3339(c.not_after.unix_timestamp()),
+            "fingerprint_sha256": c.fingerprint,
+            "certificate_pem": c.pem,
+            "chain_pem": c.chain_pem,
+        }))?;
+    } else {
+        print!("{}", c.pem);
+    }
+    ctx.store.close().await;
+    Ok(exit::OK)
+}

@@ -1,0 +1,127 @@
+//! `orgca init`: data folder, config, database and both CA hierarchies.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use orgca_ca::{HierarchySpec, create_hierarchy};
+use orgca_model::Environment;
+use orgca_store::Store;
+use time::OffsetDateTime;
+
+use crate::cli::{Global, InitArgs, SignatureChoice};
+use crate::config::{Config, DataDir, write_new_file};
+use crate::context::{PASSPHRASE_ENV, database_url};
+use crate::exit::Refused;
+
+fn create_private_dir(path: &std::path::Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(path).with_context(|| format!("creating {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("securing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Initialises the data folder. Refuses an initialised one and changes nothing then; on
+/// any failure removes the keys and secrets it wrote, so that it can simply be re-run.
+pub async fn run(global: &Global, args: &InitArgs, now: OffsetDateTime) -> anyhow::Result<()> {
+    let data = DataDir {
+        root: global.data.clone(),
+    };
+    if data.config().exists() {
+        return Err(Refused(format!(
+            "{} is already initialised (config.toml exists); nothing was changed",
+            data.root.display()
+        ))
+        .into());
+    }
+    let signature = match args.signature {
+        SignatureChoice::RsaPssSha256 => "rsa-pss-sha256",
+        SignatureChoice::RsaPkcs1Sha256 => "rsa-pkcs1-sha256",
+    };
+    let config = Config::defaults(
+        args.public_base_url.clone(),
+        signature,
+        global.database_url.clone(),
+    );
+    let settings = config.settings()?;
+    create_private_dir(&data.root)?;
+    create_private_dir(&data.keys())?;
+    let mut written: Vec<PathBuf> = Vec::new();
+    let result = init_inner(&data, &config, &settings, global, now, &mut written).await;
+    if result.is_err() {
+        for p in &written {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+    result
+}
+
+async fn init_inner(
+    data: &DataDir,
+    config: &Config,
+    settings: &orgca_ca::Settings,
+    global: &Global,
+    now: OffsetDateTime,
+    written: &mut Vec<PathBuf>,
+) -> anyhow::Result<()> {
+    let passphrase = match std::env::var(PASSPHRASE_ENV) {
+        Ok(p) if !p.is_empty() => p.into_bytes(),
+        _ => {
+            let path = config.passphrase_path(data);
+            if let Some(parent) = path.parent() {
+                create_private_dir(parent)?;
+            }
+            let mut raw = [0u8; 32];
+            aws_lc_rs::rand::fill(&mut raw)
+                .map_err(|_| anyhow::anyhow!("the system random generator failed"))?;
+            let phrase = hex::encode(raw);
+            write_new_file(&path, format!("{phrase}\n").as_bytes(), 0o600)?;
+            written.push(path.clone());
+            eprintln!(
+                "note: the CA keys are encrypted with the passphrase in {}. For production, move it out of \
+                 the data folder and set {PASSPHRASE_ENV} (or key_passphrase_file).",
+                path.display()
+            );
+            phrase.into_bytes()
+        }
+    };
+    let store = Store::open(&database_url(global, data, Some(config))).await?;
+    if let Some(existing) = store.ca().list().await?.first() {
+        return Err(Refused(format!(
+            "the database already holds CA {:?} (another data folder's?); nothing was changed",
+            existing.name
+        ))
+        .into());
+    }
+    let mut certs = Vec::new();
+    for (env, names) in [
+        (Environment::Production, &config.hierarchies.production),
+        (Environment::Test, &config.hierarchies.test),
+    ] {
+        let spec = HierarchySpec {
+            environment: env,
+            names: names.clone(),
+            rsa_pss: config.rsa_pss(),
+        };
+        let made = create_hierarchy(&spec, settings, &data.keys(), &passphrase, now)
+            .with_context(|| format!("creating the {env} hierarchy"))?;
+        written.extend(made.iter().map(|c| data.keys().join(&c.key_ref)));
+        certs.extend(made);
+    }
+    store
+        .ca()
+        .add_ca_certificates(&certs, "operator", now.unix_timestamp())
+        .await?;
+    config.write_new(data)?;
+    store.close().await;
+    let names: Vec<&str> = certs.iter().map(|c| c.name.as_str()).collect();
+    eprintln!(
+        "initialised {} with CAs {}",
+        data.root.display(),
+        names.join(", ")
+    );
+    Ok(())
+}

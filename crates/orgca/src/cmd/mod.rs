@@ -1,0 +1,45 @@
+//! The subcommands.
+
+mod audit;
+mod ca;
+mod cert;
+mod init;
+mod org;
+mod serve;
+
+use time::OffsetDateTime;
+
+use crate::cli::{Cli, Command};
+use crate::exit;
+
+/// Runs one command; the clock is read here once.
+pub async fn run(cli: Cli) -> anyhow::Result<u8> {
+    let now = OffsetDateTime::now_utc();
+    let g = &cli.global;
+    match &cli.command {
+        Command::Init(args) => init::run(g, args, now).await.map(|_| exit::OK),
+        Command::Serve(args) => serve::run(g, args, false).await,
+        Command::Demo(args) => serve::run(g, args, true).await,
+        Command::Ca(c) => ca::run(g, c).await,
+        Command::Org(c) => org::run(g, c, now).await,
+        Command::Cert(c) => cert::run(g, c, now).await,
+        Command::Audit(c) => audit::run(g, c).await,
+    }
+}
+
+/// Prints a value as pretty JSON on standard output.
+pub fn print_json(v: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+/// RFC 3339 for a Unix time (UTC).
+pub fn rfc3339(unix: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| unix.to_string())
+}

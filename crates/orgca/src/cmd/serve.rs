@@ -1,0 +1,82 @@
+//! `orgca serve` and `orgca demo`.
+
+use anyhow::Context as _;
+use metrics_exporter_prometheus::PrometheusBuilder;
+use time::OffsetDateTime;
+
+use crate::cli::{Global, InitArgs, ServeArgs, SignatureChoice};
+use crate::config::DataDir;
+use crate::context::Context;
+use crate::exit;
+
+/// CVR of the demo's test organisation (fictitious, starts with 9 as test CVRs do).
+const DEMO_CVR: &str = "99999999";
+
+/// Serves until Ctrl-C or SIGTERM. An empty data folder is initialised first; `demo`
+/// also makes a test organisation.
+pub async fn run(global: &Global, args: &ServeArgs, demo: bool) -> anyhow::Result<u8> {
+    let data = DataDir {
+        root: global.data.clone(),
+    };
+    if !data.config().exists() {
+        let init = InitArgs {
+            public_base_url: None,
+            signature: SignatureChoice::RsaPssSha256,
+        };
+        super::init::run(global, &init, OffsetDateTime::now_utc()).await?;
+    }
+    let ctx = Context::open(global).await?;
+    // Fail at start, not at the first issuance, when the keys do not open.
+    ctx.ra().await?;
+    if demo && ctx.store.orgs().by_cvr(DEMO_CVR).await?.is_none() {
+        let org = orgca_ra::create_organisation(
+            &ctx.store,
+            DEMO_CVR,
+            &format!("Testorganisation nr. {DEMO_CVR}"),
+            orgca_model::Environment::Test,
+            "operator",
+            OffsetDateTime::now_utc().unix_timestamp(),
+        )
+        .await?;
+        eprintln!("demo: created test organisation {} ({})", org.cvr, org.name);
+    }
+    let metrics = PrometheusBuilder::new()
+        .install_recorder()
+        .context("installing the metrics recorder")?;
+    let addr = args.listen.unwrap_or(ctx.config.listen);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listening on {addr}"))?;
+    let local = listener.local_addr()?;
+    // The first line on standard output is the address (scripts and tests read it).
+    println!("orgca listening on http://{local}");
+    tracing::info!(%local, data = %data.root.display(), "serving");
+    let state = orgca_web::AppState {
+        store: ctx.store.clone(),
+        metrics,
+    };
+    orgca_web::serve(listener, state, shutdown_signal())
+        .await
+        .context("serving HTTP")?;
+    ctx.store.close().await;
+    Ok(exit::OK)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down");
+}

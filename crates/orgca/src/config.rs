@@ -1,0 +1,212 @@
+//! The configuration file (`config.toml` in the data folder) and the data folder layout.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use der::asn1::ObjectIdentifier;
+use orgca_ca::{HierarchyNames, Settings};
+use orgca_model::Environment;
+use orgca_pki::profile::Policies;
+use serde::{Deserialize, Serialize};
+
+use crate::exit::Refused;
+
+/// Where things live inside the data folder.
+#[derive(Clone, Debug)]
+pub struct DataDir {
+    /// The folder.
+    pub root: PathBuf,
+}
+
+impl DataDir {
+    /// `config.toml`.
+    pub fn config(&self) -> PathBuf {
+        self.root.join("config.toml")
+    }
+    /// Encrypted CA keys.
+    pub fn keys(&self) -> PathBuf {
+        self.root.join("keys")
+    }
+    /// The default SQLite database URL.
+    pub fn default_database_url(&self) -> String {
+        format!("sqlite://{}", self.root.join("orgca.db").display())
+    }
+}
+
+/// Policy OIDs and the name registration authority, as written in the file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// National policy OID for organisation and system certificates.
+    pub organisation: String,
+    /// National policy OID for employee certificates.
+    pub employee: String,
+    /// URI of the authority defining the `UI:` identifiers (qcStatements).
+    pub name_registration_authority: String,
+}
+
+/// The names of both hierarchies.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hierarchies {
+    /// Production.
+    pub production: HierarchyNames,
+    /// Test.
+    pub test: HierarchyNames,
+}
+
+/// `config.toml`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Base URL in certificates (AIA, CDP, OCSP): plain http, as relying parties fetch
+    /// status without TLS.
+    pub public_base_url: String,
+    /// Where `serve` listens.
+    pub listen: SocketAddr,
+    /// `rsa-pss-sha256` or `rsa-pkcs1-sha256`.
+    pub signature: String,
+    /// Database URL; absent means SQLite in the data folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    /// File holding the key passphrase, relative to the data folder unless absolute;
+    /// the environment variable ORGCA_KEY_PASSPHRASE takes precedence.
+    pub key_passphrase_file: PathBuf,
+    /// Policies.
+    pub policies: PolicyConfig,
+    /// CA names.
+    pub hierarchies: Hierarchies,
+}
+
+impl Config {
+    /// The defaults `init` writes.
+    pub fn defaults(
+        public_base_url: Option<String>,
+        signature: &str,
+        database_url: Option<String>,
+    ) -> Config {
+        Config {
+            public_base_url: public_base_url.unwrap_or_else(|| "http://localhost:8080".into()),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            signature: signature.into(),
+            database_url,
+            key_passphrase_file: PathBuf::from("secrets/key-passphrase"),
+            policies: PolicyConfig {
+                organisation: "1.2.208.169.1.1.1.3.7.1".into(),
+                employee: "1.2.208.169.1.1.1.2.7.1".into(),
+                name_registration_authority: "https://uid.gov.dk".into(),
+            },
+            hierarchies: Hierarchies {
+                production: HierarchyNames::default_for(Environment::Production),
+                test: HierarchyNames::default_for(Environment::Test),
+            },
+        }
+    }
+
+    /// Reads and checks `config.toml`.
+    pub fn load(data: &DataDir) -> anyhow::Result<Config> {
+        let path = data.config();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Refused(format!(
+                    "{} is not initialised (no config.toml): run `orgca init --data {}` first",
+                    data.root.display(),
+                    data.root.display()
+                ))
+                .into());
+            }
+            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        };
+        let config: Config = toml::from_str(&text)
+            .map_err(|e| Refused(format!("{} is not valid: {e}", path.display())))?;
+        config.settings()?;
+        Ok(config)
+    }
+
+    /// Writes the file; never overwrites one.
+    pub fn write_new(&self, data: &DataDir) -> anyhow::Result<()> {
+        let text = format!(
+            "# orgca configuration. Changes take effect at the next start.\n{}",
+            toml::to_string_pretty(self).context("encoding the configuration")?
+        );
+        write_new_file(&data.config(), text.as_bytes(), 0o600)
+    }
+
+    /// Whether the CAs sign with RSASSA-PSS.
+    pub fn rsa_pss(&self) -> bool {
+        self.signature == "rsa-pss-sha256"
+    }
+
+    /// The checked settings the CA needs. Errors name the key to fix.
+    pub fn settings(&self) -> anyhow::Result<Settings> {
+        let url = self.public_base_url.trim_end_matches('/');
+        let host = url.strip_prefix("http://").unwrap_or("");
+        if host.is_empty() || host.contains(['/', '?', '#', ' ']) {
+            return Err(Refused(format!(
+                "public_base_url = {:?}: give http://HOST[:PORT] (plain http: relying parties fetch CRLs and OCSP without TLS)",
+                self.public_base_url
+            ))
+            .into());
+        }
+        if !matches!(
+            self.signature.as_str(),
+            "rsa-pss-sha256" | "rsa-pkcs1-sha256"
+        ) {
+            return Err(Refused(format!(
+                "signature = {:?}: use rsa-pss-sha256 or rsa-pkcs1-sha256",
+                self.signature
+            ))
+            .into());
+        }
+        let oid = |key: &str, v: &str| {
+            ObjectIdentifier::new(v)
+                .map_err(|_| Refused(format!("policies.{key} = {v:?} is not an OID")))
+        };
+        let p = &self.policies;
+        if !p.name_registration_authority.is_ascii() || p.name_registration_authority.is_empty() {
+            return Err(Refused(
+                "policies.name_registration_authority must be an ASCII URI".into(),
+            )
+            .into());
+        }
+        Ok(Settings {
+            public_base_url: url.to_owned(),
+            policies: Policies {
+                organisation: oid("organisation", &p.organisation)?,
+                employee: oid("employee", &p.employee)?,
+                name_registration_authority: p.name_registration_authority.clone(),
+            },
+        })
+    }
+
+    /// The key passphrase file's path.
+    pub fn passphrase_path(&self, data: &DataDir) -> PathBuf {
+        if self.key_passphrase_file.is_absolute() {
+            self.key_passphrase_file.clone()
+        } else {
+            data.root.join(&self.key_passphrase_file)
+        }
+    }
+}
+
+/// Creates `path` with `contents`, readable only by its owner, failing if it exists.
+pub fn write_new_file(path: &Path, contents: &[u8], mode: u32) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(mode);
+    }
+    let _ = mode;
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(contents)
+        .with_context(|| format!("writing {}", path.display()))?;
+    f.sync_all()
+        .with_context(|| format!("writing {}", path.display()))
+}

@@ -1,0 +1,79 @@
+//! What a command needs: the data folder, its configuration, the store, the CA.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use orgca_ca::Ca;
+use orgca_ra::Ra;
+use orgca_store::Store;
+
+use crate::cli::Global;
+use crate::config::{Config, DataDir};
+use crate::exit::Refused;
+
+/// The environment variable that holds the CA key passphrase (overrides the file).
+pub const PASSPHRASE_ENV: &str = "ORGCA_KEY_PASSPHRASE";
+
+/// An opened data folder.
+pub struct Context {
+    pub data: DataDir,
+    pub config: Config,
+    pub store: Store,
+}
+
+/// The database URL: the flag (or ORGCA_DATABASE_URL), else the config, else SQLite in the
+/// data folder.
+pub fn database_url(global: &Global, data: &DataDir, config: Option<&Config>) -> String {
+    global
+        .database_url
+        .clone()
+        .or_else(|| config.and_then(|c| c.database_url.clone()))
+        .unwrap_or_else(|| data.default_database_url())
+}
+
+impl Context {
+    /// Opens an initialised data folder and its database.
+    pub async fn open(global: &Global) -> anyhow::Result<Context> {
+        let data = DataDir {
+            root: global.data.clone(),
+        };
+        let config = Config::load(&data)?;
+        let store = Store::open(&database_url(global, &data, Some(&config))).await?;
+        Ok(Context {
+            data,
+            config,
+            store,
+        })
+    }
+
+    /// The key passphrase: ORGCA_KEY_PASSPHRASE, else the configured file.
+    pub fn passphrase(&self) -> anyhow::Result<Vec<u8>> {
+        if let Ok(p) = std::env::var(PASSPHRASE_ENV) {
+            return Ok(p.into_bytes());
+        }
+        let path = self.config.passphrase_path(&self.data);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Refused(format!(
+                "cannot read the CA key passphrase from {} ({e}); set {PASSPHRASE_ENV} or key_passphrase_file",
+                path.display()
+            ))
+        })?;
+        Ok(text.trim_end_matches(['\n', '\r']).as_bytes().to_vec())
+    }
+
+    /// The RA with the CA and its keys loaded.
+    pub async fn ra(&self) -> anyhow::Result<Ra> {
+        let settings = self.config.settings()?;
+        let issuers = orgca_ca::load_issuing_cas(
+            &self.store.ca(),
+            &self.data.keys(),
+            &self.passphrase()?,
+            self.config.rsa_pss(),
+            &settings,
+        )
+        .await
+        .context("loading the issuing CAs")?;
+        let ca = Ca::new(issuers, self.store.ca());
+        Ok(Ra::new(self.store.clone(), Arc::new(ca)))
+    }
+}

@@ -1,0 +1,82 @@
+//! The RA's error: input errors say what to fix; the rest are server faults.
+
+use orgca_ca::CaError;
+use orgca_model::{CvrError, EmailError, NameError, UnknownKind};
+use orgca_pki::CsrError;
+use orgca_store::StoreError;
+
+/// Why a request was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RaError {
+    /// A bad CVR number.
+    #[error(transparent)]
+    Cvr(#[from] CvrError),
+    /// A bad name.
+    #[error(transparent)]
+    Name(#[from] NameError),
+    /// A bad e-mail address.
+    #[error(transparent)]
+    Email(#[from] EmailError),
+    /// A bad kind.
+    #[error(transparent)]
+    Kind(#[from] UnknownKind),
+    /// A bad CSR.
+    #[error(transparent)]
+    Csr(#[from] CsrError),
+    /// A required field is missing or fields do not go together.
+    #[error("{0}")]
+    Invalid(String),
+    /// No organisation with this CVR.
+    #[error("no organisation with CVR {0}; create it first with `orgca org create`")]
+    UnknownOrganisation(String),
+    /// The thing exists already.
+    #[error("{0} exists already")]
+    Conflict(String),
+    /// The CA refused (a lint) or failed.
+    #[error(transparent)]
+    Ca(#[from] CaError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(StoreError),
+    /// A server fault that is not the caller's (a crashed worker task).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for RaError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(what) => RaError::Conflict(what),
+            other => RaError::Store(other),
+        }
+    }
+}
+
+impl RaError {
+    /// Whether the caller's input caused this (a 4xx), rather than the server (a 5xx).
+    pub fn is_client_error(&self) -> bool {
+        match self {
+            RaError::Ca(CaError::Lint(_)) => true,
+            RaError::Ca(_) | RaError::Store(_) | RaError::Internal(_) => false,
+            _ => true,
+        }
+    }
+
+    /// A stable machine-readable code for this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RaError::Cvr(_) => "invalid_cvr",
+            RaError::Name(_) => "invalid_name",
+            RaError::Email(_) => "invalid_email",
+            RaError::Kind(_) => "invalid_kind",
+            RaError::Csr(_) => "invalid_csr",
+            RaError::Invalid(_) => "invalid_request",
+            RaError::UnknownOrganisation(_) => "unknown_organisation",
+            RaError::Conflict(_) => "conflict",
+            RaError::Ca(CaError::Lint(_)) => "lint_failed",
+            RaError::Ca(_) => "ca_error",
+            RaError::Store(_) => "store_error",
+            RaError::Internal(_) => "internal",
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Direct issuance from a CSR (operator CLI). Orders and pick-up build on this.
+
+use orgca_ca::{IssuedCertificate, LeafRequest};
+use orgca_model::{CertKind, CertName, Email, PersonName};
+use orgca_pki::csr;
+use orgca_pki::profile::{Holder, LeafSubject};
+use orgca_store::NewCertificate;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{Ra, RaError};
+
+/// A request to issue one certificate for an organisation, as typed by an operator.
+#[derive(Clone, Debug, Default)]
+pub struct IssueRequest {
+    /// The organisation's CVR.
+    pub org_cvr: String,
+    /// `organisation`, `system` or `employee`.
+    pub kind: String,
+    /// The certificate's name (CN); for employees defaults to "given surname".
+    pub name: Option<String>,
+    /// The e-mail shown in the certificate (required for employees).
+    pub email: Option<String>,
+    /// Employee's given name.
+    pub given_name: Option<String>,
+    /// Employee's surname.
+    pub surname: Option<String>,
+    /// The subject's persistent UUID; a new one when absent.
+    pub subject_uuid: Option<Uuid>,
+    /// The PKCS#10 request, PEM or DER.
+    pub csr: Vec<u8>,
+}
+
+/// An issued and committed certificate.
+#[derive(Clone, Debug)]
+pub struct Issued {
+    /// orgca's id for it.
+    pub id: Uuid,
+    /// The certificate and its chain.
+    pub certificate: IssuedCertificate,
+}
+
+fn holder(req: &IssueRequest, kind: CertKind) -> Result<(Holder, CertName), RaError> {
+    let email = req.email.as_deref().map(Email::parse).transpose()?;
+    match kind {
+        CertKind::Employee => {
+            let (Some(g), Some(s)) = (&req.given_name, &req.surname) else {
+                return Err(RaError::Invalid(
+                    "an employee certificate needs a given name and a surname".into(),
+                ));
+            };
+            let given_name = PersonName::parse("given name", g)?;
+            let surname = PersonName::parse("surname", s)?;
+            let email = email.ok_or_else(|| {
+                RaError::Invalid(
+                    "an employee certificate needs the employee's e-mail address".into(),
+                )
+            })?;
+            let cn = match &req.name {
+                Some(n) => CertName::parse(n)?,
+                None => CertName::parse(&format!("{} {}", given_name.as_str(), surname.as_str()))?,
+            };
+            Ok((
+                Holder::Employee {
+                    given_name,
+                    surname,
+                    email,
+                },
+                cn,
+            ))
+        }
+        CertKind::Organisation | CertKind::System => {
+            if req.given_name.is_some() || req.surname.is_some() {
+                return Err(RaError::Invalid(format!(
+                    "a {kind} certificate names no person: drop the given name and surname"
+                )));
+            }
+            let cn =
+                CertName::parse(req.name.as_deref().ok_or_else(|| {
+                    RaError::Invalid(format!("a {kind} certificate needs a name"))
+                })?)?;
+            let holder = if kind == CertKind::Organisation {
+                Holder::Organisation { email }
+            } else {
+                Holder::System { email }
+            };
+            Ok((holder, cn))
+        }
+    }
+}
+
+impl Ra {
+    /// Issues a certificate from a CSR: checks the input and the CSR (signature and key
+    /// policy), asks the CA to build, lint, record and sign, and commits the certificate
+    /// with its audit event.
+    pub async fn issue(
+        &self,
+        req: &IssueRequest,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<Issued, RaError> {
+        let kind = CertKind::parse(&req.kind)?;
+        let (holder, common_name) = holder(req, kind)?;
+        let verified = csr::parse_and_verify(&req.csr)?;
+        let org = self
+            .store
+            .orgs()
+            .by_cvr(req.org_cvr.trim())
+            .await?
+            .ok_or_else(|| RaError::UnknownOrganisation(req.org_cvr.trim().to_owned()))?;
+        let subject = LeafSubject {
+            holder,
+            common_name,
+            subject_uuid: req.subject_uuid.unwrap_or_else(Uuid::new_v4),
+            organization: org.name.clone(),
+            cvr: org.cvr.clone(),
+        };
+        let request = LeafRequest {
+            org_id: org.id,
+            environment: org.environment,
+            subject,
+            spki: verified.spki,
+        };
+        let token = self.ca.prepare(request, now).await?;
+        let ca = self.ca.clone();
+        // Signing is CPU-bound: keep it off the async workers.
+        let certificate = tokio::task::spawn_blocking(move || ca.issue(token))
+            .await
+            .map_err(|e| RaError::Internal(format!("signing task failed: {e}")))??;
+        let id = Uuid::new_v4();
+        let record = NewCertificate {
+            id,
+            serial: certificate.serial,
+            issuer: certificate.issuer.clone(),
+            org_id: org.id,
+            kind,
+            name: certificate.request.subject.common_name.as_str().to_owned(),
+            subject_uuid: certificate.request.subject.subject_uuid,
+            email: certificate
+                .request
+                .subject
+                .holder
+                .email()
+                .map(|e| e.as_str().to_owned()),
+            fingerprint: certificate.fingerprint.clone(),
+            not_before: certificate.not_before.unix_timestamp(),
+            not_after: certificate.not_after.unix_timestamp(),
+            der: certificate.der.clone(),
+        };
+        self.store
+            .issuance()
+            .commit(&record, actor, now.unix_timestamp())
+            .await?;
+        metrics::counter!("orgca_certificates_issued_total", "kind" => kind.as_str()).increment(1);
+        tracing::info!(serial = %certificate.serial, %kind, org = %org.cvr, "certificate issued");
+        Ok(Issued { id, certificate })
+    }
+}

@@ -1,0 +1,39 @@
+//! The registration authority: decides who may have which certificate, turns operator
+//! and user input into parsed domain values, asks the CA to sign, and commits the result
+//! with its audit event.
+//!
+//! This crate must never sign or hold a key (the `ca` crate does), never build DER
+//! itself, and never read or write another organisation's data than the one a request
+//! is for.
+
+mod error;
+mod issue;
+mod orgs;
+
+pub use error::RaError;
+pub use issue::{IssueRequest, Issued};
+pub use orgs::create_organisation;
+
+use std::sync::Arc;
+
+use orgca_ca::Ca;
+use orgca_store::Store;
+
+/// The RA over a store and a CA.
+#[derive(Clone)]
+pub struct Ra {
+    store: Store,
+    ca: Arc<Ca>,
+}
+
+impl Ra {
+    /// An RA.
+    pub fn new(store: Store, ca: Arc<Ca>) -> Ra {
+        Ra { store, ca }
+    }
+
+    /// The store (read-only views for callers that list or show).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}

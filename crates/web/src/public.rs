@@ -1,0 +1,57 @@
+//! Public endpoints: no login.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::{AppState, Problem};
+
+/// `GET /healthz`: 200 when the database answers, else 503.
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => axum::Json(serde_json::json!({"status": "ok"})).into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check: database does not answer");
+            Problem::unavailable("the database does not answer").into_response()
+        }
+    }
+}
+
+/// `GET /ca/{name}.cer`: a CA certificate, DER (`application/pkix-cert`, RFC 2585).
+pub async fn ca_certificate(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+    let Some(name) = file.strip_suffix(".cer") else {
+        return Problem::not_found("CA certificates are at /ca/NAME.cer").into_response();
+    };
+    match state.store.ca().get(name).await {
+        Ok(Some(ca)) => {
+            let mut resp = ca.der.into_response();
+            let h = resp.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/pkix-cert"),
+            );
+            h.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            );
+            resp
+        }
+        Ok(None) => Problem::not_found(format!("no CA named {name:?}")).into_response(),
+        Err(e) => Problem::internal(&e).into_response(),
+    }
+}
+
+/// `GET /metrics`: Prometheus text format.
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    let mut resp = state.metrics.render().into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    resp
+}
+
+/// Anything else: a 404 problem.
+pub async fn not_found() -> Problem {
+    Problem::not_found("no such endpoint")
+}
