@@ -118,6 +118,15 @@ pub enum OrgCommand {
 pub enum CertCommand {
     /// Issue a certificate from a PKCS#10 CSR.
     Issue(IssueArgs),
+    /// List an organisation's certificates, newest first.
+    List {
+        /// The organisation's CVR.
+        #[arg(long)]
+        org: String,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
 }
 
 #[derive(Debug, Args)]

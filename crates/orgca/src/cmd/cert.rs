@@ -38,7 +38,10 @@ fn read_csr(args: &IssueArgs) -> anyhow::Result<Vec<u8>> {
 
 /// Runs a `cert` subcommand.
 pub async fn run(global: &Global, cmd: &CertCommand, now: OffsetDateTime) -> anyhow::Result<u8> {
-    let CertCommand::Issue(args) = cmd;
+    let args = match cmd {
+        CertCommand::Issue(args) => args,
+        CertCommand::List { org, limit } => return list(global, org, *limit).await,
+    };
     let csr = read_csr(args)?;
     let ctx = Context::open(global).await?;
     let ra = ctx.ra().await?;
@@ -72,5 +75,46 @@ pub async fn run(global: &Global, cmd: &CertCommand, now: OffsetDateTime) -> any
         print!("{}", c.pem);
     }
     ctx.store.close().await;
+    Ok(exit::OK)
+}
+
+async fn list(global: &Global, cvr: &str, limit: i64) -> anyhow::Result<u8> {
+    let ctx = Context::open(global).await?;
+    let org = ctx
+        .store
+        .orgs()
+        .by_cvr(cvr.trim())
+        .await?
+        .ok_or_else(|| Refused(format!("no organisation with CVR {}", cvr.trim())))?;
+    let certs = ctx
+        .store
+        .org(org.id)
+        .certificates(limit.clamp(1, 10_000))
+        .await?;
+    if global.json {
+        let items: Vec<_> = certs
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "id": c.id, "serial": c.serial, "issuer": c.issuer, "kind": c.kind, "name": c.name,
+                    "subject_uuid": c.subject_uuid, "email": c.email, "status": c.status,
+                    "not_before": rfc3339(c.not_before), "not_after": rfc3339(c.not_after),
+                    "fingerprint_sha256": c.fingerprint,
+                })
+            })
+            .collect();
+        print_json(&items)?;
+    } else {
+        for c in &certs {
+            println!(
+                "{}  {:<12} {:<7} until {}  {}",
+                c.serial,
+                c.kind.as_str(),
+                c.status,
+                rfc3339(c.not_after),
+                c.name
+            );
+        }
+    }
     Ok(exit::OK)
 }

@@ -1,0 +1,398 @@
+//! Operating orgca: init, organisations, the audit trail, the server, restarts, and the
+//! same flow on PostgreSQL.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use support::{BASE_URL, Env, cmd, openssl_csr};
+
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for e in std::fs::read_dir(dir).expect("read_dir") {
+        let e = e.expect("entry");
+        if e.file_type().expect("type").is_dir() {
+            for (k, v) in snapshot(&e.path()) {
+                out.insert(format!("{}/{k}", e.file_name().to_string_lossy()), v);
+            }
+        } else {
+            out.insert(
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).expect("read"),
+            );
+        }
+    }
+    out
+}
+
+#[test]
+fn init_creates_both_hierarchies_and_refuses_a_second_time() {
+    let env = Env::empty();
+    let out = env.run(&["init", "--public-base-url", BASE_URL]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cas = env.json(&["ca", "list"]);
+    let names: Vec<&str> = cas
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "production-root",
+            "production-issuing-1",
+            "test-root",
+            "test-issuing-1"
+        ]
+    );
+    for c in cas.as_array().expect("array") {
+        let subject = c["subject"].as_str().expect("subject");
+        assert_eq!(
+            subject.contains("OU=Test"),
+            c["environment"] == "test",
+            "{subject}"
+        );
+    }
+    // Root: RSA-4096, 25 years; issuing: RSA-3072, 10 years, pathLen 0; all RSASSA-PSS.
+    for (name, bits, years, pathlen) in [
+        ("production-root", 4096, 25, false),
+        ("test-issuing-1", 3072, 10, true),
+    ] {
+        let pem = env.ca_file(name);
+        let text = String::from_utf8(
+            cmd(
+                "openssl",
+                &["x509", "-noout", "-text", "-in", pem.to_str().expect("p")],
+            )
+            .stdout,
+        )
+        .expect("utf8");
+        assert!(
+            text.contains(&format!("Public-Key: ({bits} bit)")),
+            "{name}: {text}"
+        );
+        assert!(text.contains("Signature Algorithm: rsassaPss"), "{name}");
+        assert!(text.contains("CA:TRUE"), "{name}");
+        assert_eq!(text.contains("pathlen:0"), pathlen, "{name}");
+        assert!(text.contains("Certificate Sign, CRL Sign"), "{name}");
+        let c = cas
+            .as_array()
+            .expect("a")
+            .iter()
+            .find(|c| c["name"] == name)
+            .expect("listed");
+        let year = |k: &str| {
+            c[k].as_str()
+                .and_then(|s| s.get(..4))
+                .and_then(|y| y.parse::<i32>().ok())
+                .expect("year")
+        };
+        assert_eq!(year("not_after") - year("not_before"), years, "{name}");
+    }
+    // The issuing CA chains to its root under strict checks.
+    let (root, issuing) = (
+        env.ca_file("production-root"),
+        env.ca_file("production-issuing-1"),
+    );
+    let v = cmd(
+        "openssl",
+        &[
+            "verify",
+            "-x509_strict",
+            "-CAfile",
+            root.to_str().expect("p"),
+            issuing.to_str().expect("p"),
+        ],
+    );
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
+    // Keys are encrypted at rest, and OpenSSL opens them with the passphrase.
+    let key = env.data().join("keys/production-issuing-1.key.pem");
+    let text = std::fs::read_to_string(&key).expect("key");
+    assert!(text.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+    let pass = env.data().join("secrets/key-passphrase");
+    let opened = cmd(
+        "openssl",
+        &[
+            "pkey",
+            "-in",
+            key.to_str().expect("p"),
+            "-passin",
+            &format!("file:{}", pass.display()),
+            "-noout",
+        ],
+    );
+    assert!(
+        opened.status.success(),
+        "{}",
+        String::from_utf8_lossy(&opened.stderr)
+    );
+    // A second init refuses and changes nothing.
+    let before = snapshot(&env.data());
+    let again = env.run(&["init"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already initialised"));
+    assert_eq!(snapshot(&env.data()), before);
+    assert_eq!(env.audit_events(), 4, "one event per CA");
+}
+
+#[test]
+fn commands_on_an_uninitialised_folder_say_what_to_do() {
+    let env = Env::empty();
+    let out = env.run(&["ca", "list"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("orgca init"));
+}
+
+#[test]
+fn cvr_rules_for_production_and_test() {
+    let env = Env::new();
+    let bad = env.run(&["org", "create", "--cvr", "12345678", "--name", "Firma A/S"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("mod-11"));
+    let t = env.json(&[
+        "org",
+        "create",
+        "--cvr",
+        "12345678",
+        "--name",
+        "Testorganisation nr. 12345678",
+        "--test",
+    ]);
+    assert_eq!(t["environment"], "test");
+    let dup = env.run(&[
+        "org", "create", "--cvr", "12345678", "--name", "Again", "--test",
+    ]);
+    assert_eq!(dup.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&dup.stderr).contains("exists already"));
+    for junk in ["1234567", "abcdefgh", ""] {
+        let out = env.run(&["org", "create", "--cvr", junk, "--name", "X", "--test"]);
+        assert_eq!(out.status.code(), Some(1), "{junk:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("8 digits"),
+            "{junk:?}"
+        );
+    }
+}
+
+#[test]
+fn tampering_with_an_audit_row_is_named() {
+    let env = Env::new();
+    env.ok(&[
+        "org", "create", "--cvr", "99999998", "--name", "T", "--test",
+    ]);
+    let csr = openssl_csr(
+        &env,
+        "k",
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+    );
+    env.ok(&[
+        "cert",
+        "issue",
+        "--org",
+        "99999998",
+        "--kind",
+        "system",
+        "--name",
+        "S",
+        "--csr",
+        csr.to_str().expect("p"),
+    ]);
+    assert_eq!(env.audit_events(), 6);
+    // Edit the organisation's event (seq 5) behind orgca's back, with Python's sqlite3.
+    let db = env.data().join("orgca.db");
+    let script = format!(
+        "import sqlite3; c = sqlite3.connect({:?}); c.execute(\"UPDATE audit_events SET actor = 'mallory' WHERE seq = 5\"); c.commit()",
+        db.display().to_string()
+    );
+    assert!(cmd("python3", &["-c", &script]).status.success());
+    let out = env.run(&["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("BROKEN at event 5"), "{text}");
+    let json = env.run(&["audit", "verify", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(
+        (v["ok"].as_bool(), v["first_break"]["seq"].as_i64()),
+        (Some(false), Some(5))
+    );
+}
+
+#[test]
+fn server_answers_and_data_survives_a_restart() {
+    let env = Env::new();
+    env.ok(&[
+        "org", "create", "--cvr", "99999997", "--name", "T", "--test",
+    ]);
+    let csr = openssl_csr(&env, "k", &["-newkey", "rsa:3072"]);
+    let issued = env.json(&[
+        "cert",
+        "issue",
+        "--org",
+        "99999997",
+        "--kind",
+        "system",
+        "--name",
+        "S",
+        "--csr",
+        csr.to_str().expect("p"),
+    ]);
+    let server = env.serve();
+    let (status, _, body) = server.get("/healthz");
+    assert_eq!(
+        (status, String::from_utf8_lossy(&body).contains("ok")),
+        (200, true)
+    );
+    let root_pem = env.ok(&["ca", "cert", "test-root"]);
+    let root_der = cmd(
+        "openssl",
+        &[
+            "x509",
+            "-outform",
+            "DER",
+            "-in",
+            env.ca_file("test-root").to_str().expect("p"),
+        ],
+    )
+    .stdout;
+    let (status, headers, body) = server.get("/ca/test-root.cer");
+    assert_eq!(status, 200);
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "content-type" && v == "application/pkix-cert")
+    );
+    assert_eq!(
+        body,
+        root_der,
+        "served DER equals `ca cert` ({} PEM bytes)",
+        root_pem.len()
+    );
+    let (status, headers, body) = server.get("/ca/nope.cer");
+    assert_eq!(status, 404);
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "content-type" && v == "application/problem+json")
+    );
+    let problem: serde_json::Value = serde_json::from_slice(&body).expect("problem json");
+    assert_eq!(
+        (problem["status"].as_i64(), problem["code"].as_str()),
+        (Some(404), Some("not_found"))
+    );
+    assert_eq!(server.get("/no/such/path").0, 404);
+    let (status, _, body) = server.get("/metrics");
+    let metrics = String::from_utf8_lossy(&body);
+    assert_eq!(status, 200);
+    assert!(metrics.contains("orgca_http_requests_total"), "{metrics}");
+    assert!(metrics.contains("route=\"/ca/{file}\""), "{metrics}");
+    assert!(server.stop().success(), "graceful shutdown exits 0");
+    // Restart: the certificate, the CAs and the chain are all still there.
+    let server = env.serve();
+    assert_eq!(server.get("/ca/test-issuing-1.cer").0, 200);
+    drop(server);
+    let list = env.json(&["cert", "list", "--org", "99999997"]);
+    assert_eq!(list[0]["serial"], issued["serial"]);
+    assert_eq!(env.audit_events(), 6);
+}
+
+#[test]
+fn postgres_backend_end_to_end() {
+    let Ok(base) = std::env::var("ORGCA_TEST_POSTGRES_URL") else {
+        eprintln!(
+            "note: ORGCA_TEST_POSTGRES_URL not set; PostgreSQL end-to-end skipped here (CI sets it)"
+        );
+        return;
+    };
+    let name = format!("orgca_e2e_{}", std::process::id());
+    let created = cmd(
+        "psql",
+        &[
+            &base,
+            "-q",
+            "-c",
+            &format!("DROP DATABASE IF EXISTS {name}"),
+            "-c",
+            &format!("CREATE DATABASE {name}"),
+        ],
+    );
+    assert!(
+        created.status.success(),
+        "psql: {}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let (head, _) = base.rsplit_once('/').expect("URL with a database");
+    let url = format!("{head}/{name}");
+    let env = Env::empty();
+    let run = |args: &[&str]| {
+        let mut a = args.to_vec();
+        a.extend(["--database-url", &url]);
+        env.run(&a)
+    };
+    assert!(
+        run(&["init", "--public-base-url", BASE_URL])
+            .status
+            .success()
+    );
+    assert!(
+        !env.data().join("orgca.db").exists(),
+        "no SQLite file when PostgreSQL is used"
+    );
+    assert!(
+        run(&["org", "create", "--cvr", "12345674", "--name", "Firma ApS"])
+            .status
+            .success()
+    );
+    let csr = openssl_csr(&env, "k", &["-newkey", "rsa:3072"]);
+    let out = run(&[
+        "cert",
+        "issue",
+        "--org",
+        "12345674",
+        "--kind",
+        "organisation",
+        "--name",
+        "Firma",
+        "--csr",
+        csr.to_str().expect("p"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The URL was recorded by init: later commands find the database without the flag.
+    let v = env.json(&["audit", "verify"]);
+    assert_eq!(
+        (v["ok"].as_bool(), v["events"].as_i64()),
+        (Some(true), Some(6))
+    );
+    // Tamper in PostgreSQL itself.
+    let t = cmd(
+        "psql",
+        &[
+            &url,
+            "-q",
+            "-c",
+            "UPDATE audit_events SET details = '{}' WHERE seq = 6",
+        ],
+    );
+    assert!(t.status.success());
+    let broken = env.run(&["audit", "verify"]);
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&broken.stdout).contains("event 6"));
+    let _ = cmd(
+        "psql",
+        &[
+            &base,
+            "-q",
+            "-c",
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        ],
+    );
+}

@@ -1,0 +1,308 @@
+//! Test support: the real `orgca` binary on a temporary data folder, OpenSSL for CSRs and
+//! verification, pkilint for linting, a tiny HTTP client for the server.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+
+/// Base URL written into test certificates: public-looking, as pkilint expects.
+pub const BASE_URL: &str = "http://pki.orgca-test.dk";
+
+/// The orgca binary built for these tests.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_orgca")
+}
+
+/// An initialised data folder of its own for one test.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+/// One initialised data folder per test binary: key generation (2x RSA-4096, 2x RSA-3072)
+/// takes seconds, so each test gets a copy of it.
+fn template() -> &'static Path {
+    static T: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let dir = T.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = Command::new(bin())
+            .args(["init", "--public-base-url", BASE_URL, "--data"])
+            .arg(dir.path().join("data"))
+            .env_remove("ORGCA_DATABASE_URL")
+            .env_remove("ORGCA_KEY_PASSPHRASE")
+            .output()
+            .expect("run orgca init");
+        assert!(
+            out.status.success(),
+            "init failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dir
+    });
+    dir.path()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir") {
+        let e = e.expect("entry");
+        let dest = to.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), &dest).expect("copy");
+        }
+    }
+}
+
+impl Env {
+    /// A copy of the initialised template.
+    pub fn new() -> Env {
+        let dir = tempfile::tempdir().expect("tempdir");
+        copy_dir(&template().join("data"), &dir.path().join("data"));
+        Env { dir }
+    }
+
+    /// An empty folder (for `init` itself).
+    pub fn empty() -> Env {
+        Env {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    pub fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Runs orgca with `--data` on this folder.
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::new(bin())
+            .args(args)
+            .arg("--data")
+            .arg(self.data())
+            .env_remove("ORGCA_DATABASE_URL")
+            .env_remove("ORGCA_KEY_PASSPHRASE")
+            .output()
+            .expect("run orgca")
+    }
+
+    /// Runs orgca and expects success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "orgca {args:?} failed ({:?}): {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+
+    /// Runs orgca and parses its JSON output.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut a = args.to_vec();
+        a.push("--json");
+        serde_json::from_str(&self.ok(&a)).expect("JSON output")
+    }
+
+    /// Writes a CA certificate to a file and returns its path.
+    pub fn ca_file(&self, name: &str) -> PathBuf {
+        let p = self.path(&format!("{name}.pem"));
+        std::fs::write(&p, self.ok(&["ca", "cert", name])).expect("write");
+        p
+    }
+
+    /// Writes text to a file in the folder.
+    pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, contents).expect("write");
+        p
+    }
+
+    /// Number of audit events, with the chain verified.
+    pub fn audit_events(&self) -> i64 {
+        let v = self.json(&["audit", "verify"]);
+        assert_eq!(v["ok"], true, "{v}");
+        v["events"].as_i64().expect("events")
+    }
+
+    /// Starts `orgca serve` on an ephemeral port; returns it and the address.
+    pub fn serve(&self) -> Server {
+        let mut child = Command::new(bin())
+            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+            .arg(self.data())
+            .env_remove("ORGCA_DATABASE_URL")
+            .env_remove("ORGCA_KEY_PASSPHRASE")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("read address");
+        let addr = line
+            .trim()
+            .rsplit("http://")
+            .next()
+            .expect("address")
+            .to_owned();
+        assert!(
+            addr.starts_with("127.0.0.1:"),
+            "unexpected first line {line:?}"
+        );
+        Server { child, addr }
+    }
+}
+
+/// A running `orgca serve`, stopped (SIGTERM, then wait) when dropped.
+pub struct Server {
+    child: Child,
+    pub addr: String,
+}
+
+impl Server {
+    /// Stops the server gracefully and returns its exit status.
+    pub fn stop(mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let status = self.child.wait().expect("wait");
+        std::mem::forget(self);
+        status
+    }
+
+    /// GET over HTTP/1.1; returns status, headers (lower-case names) and body.
+    pub fn get(&self, path: &str) -> (u16, Vec<(String, String)>, Vec<u8>) {
+        let mut s = TcpStream::connect(&self.addr).expect("connect");
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        )
+        .expect("send");
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).expect("read");
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("header end");
+        let head = String::from_utf8_lossy(&raw[..split]).to_string();
+        let mut lines = head.lines();
+        let status: u16 = lines
+            .next()
+            .and_then(|l| l.split(' ').nth(1))
+            .and_then(|c| c.parse().ok())
+            .expect("status");
+        let headers = lines
+            .filter_map(|l| {
+                l.split_once(':')
+                    .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            })
+            .collect::<Vec<_>>();
+        let mut body = raw[split + 4..].to_vec();
+        if headers
+            .iter()
+            .any(|(k, v)| k == "transfer-encoding" && v == "chunked")
+        {
+            body = dechunk(&body);
+        }
+        (status, headers, body)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(nl) = b.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
+        let len = usize::from_str_radix(std::str::from_utf8(&b[..nl]).unwrap_or("0").trim(), 16)
+            .unwrap_or(0);
+        if len == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[nl + 2..nl + 2 + len]);
+        b = &b[nl + 2 + len + 2..];
+    }
+}
+
+/// Runs a command and returns its output (panics if it cannot start).
+pub fn cmd(program: &str, args: &[&str]) -> Output {
+    Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"))
+}
+
+/// Makes a key and a CSR with `openssl req`; `key` is an `-newkey` argument such as
+/// `rsa:3072` or `ec` (P-256), and returns the CSR path.
+pub fn openssl_csr(env: &Env, name: &str, newkey: &[&str]) -> PathBuf {
+    let csr = env.path(&format!("{name}.csr"));
+    let key = env.path(&format!("{name}.key"));
+    let mut args = vec![
+        "req",
+        "-new",
+        "-nodes",
+        "-subj",
+        "/CN=ignored by orgca/O=Evil Corp",
+    ];
+    args.extend_from_slice(newkey);
+    let (k, c) = (key.to_str().expect("path"), csr.to_str().expect("path"));
+    args.extend(["-keyout", k, "-out", c]);
+    let out = cmd("openssl", &args);
+    assert!(
+        out.status.success(),
+        "openssl req: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    csr
+}
+
+/// Whether a pkilint command is on PATH. When ORGCA_REQUIRE_PKILINT is set (CI), a
+/// missing pkilint fails the test instead of skipping the lint.
+pub fn pkilint_available(tool: &str) -> bool {
+    let found = Command::new(tool)
+        .arg("--help")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        assert!(
+            std::env::var_os("ORGCA_REQUIRE_PKILINT").is_none(),
+            "{tool} is required (ORGCA_REQUIRE_PKILINT) but not found"
+        );
+        eprintln!("note: {tool} not found; pkilint checks skipped here (CI installs it)");
+    }
+    found
+}
+
+/// Runs a pkilint tool and returns findings of severity ERROR or FATAL (empty = clean).
+pub fn pkilint_errors(tool: &str, args: &[&str], file: &Path) -> Vec<String> {
+    let mut a: Vec<&str> = vec!["lint"];
+    a.extend_from_slice(args);
+    a.push(file.to_str().expect("path"));
+    let out = cmd(tool, &a);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    text.lines()
+        .filter(|l| l.contains("(ERROR)") || l.contains("(FATAL)"))
+        .map(str::to_owned)
+        .collect()
+}
