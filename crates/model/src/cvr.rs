@@ -84,7 +84,7 @@ impl Cvr {
             .zip(WEIGHTS)
             .map(|(b, w)| u32::from(b - b'0') * w)
             .sum();
-        sum % 11 == 0
+        sum.is_multiple_of(11)
     }
 
     /// The eight digits.

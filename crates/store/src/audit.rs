@@ -50,35 +50,22 @@ pub struct AuditEvent {
     pub hash: String,
 }
 
-/// The canonical bytes that are hashed: a JSON array in a fixed order, so that no two
-/// different events can hash the same input.
-fn event_hash(
-    seq: i64,
-    at: i64,
-    actor: &str,
-    org: Option<&str>,
-    action: &str,
-    object: &str,
-    details: &str,
-    prev: &str,
-) -> String {
-    let canonical =
-        serde_json::json!([seq, at, actor, org, action, object, details, prev]).to_string();
-    hex::encode(Sha256::digest(canonical.as_bytes()))
-}
-
 impl AuditEvent {
+    /// SHA-256 over the canonical bytes: a JSON array of every field but the hash, in a
+    /// fixed order, so that no two different events hash the same input.
     fn computed_hash(&self) -> String {
-        event_hash(
+        let canonical = serde_json::json!([
             self.seq,
             self.at,
-            &self.actor,
-            self.org_id.as_deref(),
-            &self.action,
-            &self.object,
-            &self.details,
-            &self.prev_hash,
-        )
+            self.actor,
+            self.org_id,
+            self.action,
+            self.object,
+            self.details,
+            self.prev_hash
+        ])
+        .to_string();
+        hex::encode(Sha256::digest(canonical.as_bytes()))
     }
 }
 
@@ -93,34 +80,35 @@ pub(crate) async fn append(
         .await?;
     let seq: i64 = head.try_get("seq")?;
     let prev: String = head.try_get("hash")?;
-    let details = event.details.to_string();
-    let hash = event_hash(
+    let mut ev = AuditEvent {
         seq,
-        event.at,
-        &event.actor,
-        event.org_id.as_deref(),
-        event.action,
-        &event.object,
-        &details,
-        &prev,
-    );
+        at: event.at,
+        actor: event.actor.clone(),
+        org_id: event.org_id.clone(),
+        action: event.action.to_owned(),
+        object: event.object.clone(),
+        details: event.details.to_string(),
+        prev_hash: prev,
+        hash: String::new(),
+    };
+    ev.hash = ev.computed_hash();
     sqlx::query(
         "INSERT INTO audit_events (seq, at, actor, org_id, action, object, details, prev_hash, hash) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
-    .bind(seq)
-    .bind(event.at)
-    .bind(&event.actor)
-    .bind(event.org_id.as_deref())
-    .bind(event.action)
-    .bind(&event.object)
-    .bind(&details)
-    .bind(&prev)
-    .bind(&hash)
+    .bind(ev.seq)
+    .bind(ev.at)
+    .bind(&ev.actor)
+    .bind(ev.org_id.as_deref())
+    .bind(&ev.action)
+    .bind(&ev.object)
+    .bind(&ev.details)
+    .bind(&ev.prev_hash)
+    .bind(&ev.hash)
     .execute(&mut **tx)
     .await?;
     sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-        .bind(&hash)
+        .bind(&ev.hash)
         .execute(&mut **tx)
         .await?;
     Ok(seq)

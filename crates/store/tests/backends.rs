@@ -45,13 +45,14 @@ impl TestDb {
     }
 
     async fn drop_pg(&self) {
-        if let Some((base, name)) = &self.pg_admin {
-            if let Ok(mut conn) = sqlx::PgConnection::connect(base).await {
-                let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                    .execute(&mut conn)
-                    .await;
-            }
+        let Some((base, name)) = &self.pg_admin else {
+            return;
+        };
+        if let Ok(mut conn) = sqlx::PgConnection::connect(base).await {
+            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&mut conn)
+                .await;
         }
     }
 

@@ -104,7 +104,7 @@ pub(crate) fn name_encoding(
             let len = std::str::from_utf8(atv.value.value())
                 .map(|s| s.chars().count())
                 .unwrap_or(usize::MAX);
-            ensure(len >= 1 && len <= 64, "e_attribute_length", || {
+            ensure((1..=64).contains(&len), "e_attribute_length", || {
                 format!(
                     "{which} attribute {} has {len} characters (1..=64 allowed)",
                     atv.oid
@@ -133,6 +133,11 @@ pub(crate) fn extension_set<'a>(
     allowed: &[ObjectIdentifier],
 ) -> Result<&'a [Extension], LintFailure> {
     let exts = tbs.extensions().map(|e| e.as_slice()).unwrap_or_default();
+    ensure(
+        !exts.iter().any(|e| e.extn_id == oids::EXT_EKU),
+        "e_extended_key_usage_present",
+        || "the profile has no extendedKeyUsage".into(),
+    )?;
     let mut seen = HashSet::new();
     for e in exts {
         ensure(seen.insert(e.extn_id), "e_duplicate_extension", || {
