@@ -84,6 +84,18 @@ pub struct LintedTbs {
 #[derive(Debug)]
 pub struct IssuanceToken(LintedTbs);
 
+impl LintedTbs {
+    /// The DER of the linted TBS (what will be signed).
+    pub fn tbs_der(&self) -> &[u8] {
+        &self.tbs_der
+    }
+
+    /// The environment (hierarchy) it will be signed in.
+    pub fn environment(&self) -> Environment {
+        self.environment
+    }
+}
+
 /// A signed leaf certificate with what the RA needs to commit and deliver it.
 #[derive(Clone, Debug)]
 pub struct IssuedCertificate {

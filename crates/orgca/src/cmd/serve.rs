@@ -40,6 +40,13 @@ pub async fn run(global: &Global, args: &ServeArgs, demo: bool) -> anyhow::Resul
         .await?;
         eprintln!("demo: created test organisation {} ({})", org.cvr, org.name);
     }
+    if demo {
+        eprintln!(
+            "demo: try `orgca cert issue --data {} --org {DEMO_CVR} --kind system --name Demo --csr FILE` \
+             with a CSR from `openssl req -new -newkey rsa:3072 -nodes -keyout k.pem -subj /CN=x -out FILE`",
+            data.root.display()
+        );
+    }
     let metrics = PrometheusBuilder::new()
         .install_recorder()
         .context("installing the metrics recorder")?;

@@ -1,0 +1,256 @@
+//! `orgca-bench`: measures orgca's signing backend, its CA core and its whole issuance
+//! path, printing one JSON object per measurement. `bench/issuance.sh` runs it beside
+//! `openssl speed` so that every figure is a ratio measured in one run.
+//!
+//! This binary is for benchmarks only: it is never part of the `orgca` binary, and it
+//! must never point at a production database (it creates its own CAs and organisation).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand, ValueEnum};
+use der::asn1::ObjectIdentifier;
+use orgca_ca::{Ca, HierarchyNames, HierarchySpec, LeafRequest, Settings};
+use orgca_keys::{KeySpec, Signer, SoftKey};
+use orgca_model::{CertName, Cvr, Environment};
+use orgca_pki::profile::{Holder, LeafSubject, Policies};
+use orgca_ra::{IssueRequest, Ra};
+use orgca_store::Store;
+use time::OffsetDateTime;
+
+#[derive(Parser)]
+struct Cli {
+    /// Worker threads (signing) or requests in flight (issuance).
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// How long to measure.
+    #[arg(long, default_value_t = 3.0)]
+    seconds: f64,
+    #[command(subcommand)]
+    what: What,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Alg {
+    Rsa3072Pss,
+    P256,
+}
+
+#[derive(Subcommand)]
+enum What {
+    /// Raw signatures/s over a 1 KiB message (the size of a TBS).
+    Sign {
+        #[arg(long, value_enum)]
+        alg: Alg,
+    },
+    /// Certificates/s through the CA core: build TBS, lint, sign, self-check, encode PEM.
+    Core,
+    /// Certificates/s through `orgca cert issue`'s code path (CSR check, build, lint,
+    /// record the serial, sign, commit with the audit event) on a database.
+    Issue {
+        /// sqlite (a temporary file) or a postgres:// URL of a scratch database.
+        #[arg(long, default_value = "sqlite")]
+        db: String,
+        /// The CSR to certify (PEM).
+        #[arg(long)]
+        csr: std::path::PathBuf,
+    },
+}
+
+fn report(what: &str, threads: usize, count: u64, elapsed: Duration, extra: serde_json::Value) {
+    let mut v = serde_json::json!({
+        "what": what, "threads": threads, "count": count,
+        "seconds": elapsed.as_secs_f64(), "per_second": count as f64 / elapsed.as_secs_f64(),
+    });
+    if let (Some(o), Some(e)) = (v.as_object_mut(), extra.as_object()) {
+        o.extend(e.clone());
+    }
+    println!("{v}");
+}
+
+/// Runs `work` on `threads` OS threads until `seconds` pass; returns the number of calls.
+fn run_threads(
+    threads: usize,
+    seconds: f64,
+    work: Arc<dyn Fn() -> anyhow::Result<()> + Send + Sync>,
+) -> anyhow::Result<(u64, Duration)> {
+    let done = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs_f64(seconds);
+    let handles: Vec<_> = (0..threads)
+        .map(|_| {
+            let (work, done) = (work.clone(), done.clone());
+            std::thread::spawn(move || -> anyhow::Result<()> {
+                while Instant::now() < deadline {
+                    work()?;
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+                Ok(())
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().map_err(|_| anyhow::anyhow!("worker panicked"))??;
+    }
+    Ok((done.load(Ordering::Relaxed), start.elapsed()))
+}
+
+fn settings() -> Settings {
+    Settings {
+        public_base_url: "http://pki.orgca-bench.dk".into(),
+        policies: Policies {
+            organisation: ObjectIdentifier::new_unwrap("1.2.208.169.1.1.1.3.7.1"),
+            employee: ObjectIdentifier::new_unwrap("1.2.208.169.1.1.1.2.7.1"),
+            name_registration_authority: "https://uid.gov.dk".into(),
+        },
+    }
+}
+
+/// A fresh test hierarchy recorded in `store`, with its issuing CA loaded.
+async fn ca_on(store: &Store, keys: &std::path::Path) -> anyhow::Result<Ca> {
+    let spec = HierarchySpec {
+        environment: Environment::Test,
+        names: HierarchyNames::default_for(Environment::Test),
+        rsa_pss: true,
+    };
+    let now = OffsetDateTime::now_utc();
+    let certs = orgca_ca::create_hierarchy(&spec, &settings(), keys, b"bench", now)?;
+    store
+        .ca()
+        .add_ca_certificates(&certs, "bench", now.unix_timestamp())
+        .await?;
+    let issuers =
+        orgca_ca::load_issuing_cas(&store.ca(), keys, b"bench", true, &settings()).await?;
+    Ok(Ca::new(issuers, store.ca()))
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    match &cli.what {
+        What::Sign { alg } => {
+            let (spec, name) = match alg {
+                Alg::Rsa3072Pss => (KeySpec::Rsa3072, "sign-rsa3072-pss"),
+                Alg::P256 => (KeySpec::P256, "sign-ecdsa-p256"),
+            };
+            let key = Arc::new(SoftKey::generate(spec, true)?);
+            let msg = vec![0x5au8; 1024];
+            let (n, t) = run_threads(
+                cli.threads,
+                cli.seconds,
+                Arc::new(move || key.sign(&msg).map(|_| ()).map_err(Into::into)),
+            )?;
+            report(name, cli.threads, n, t, serde_json::json!({}));
+        }
+        What::Core => {
+            let dir = tempfile::tempdir()?;
+            let store = rt.block_on(Store::open(&format!(
+                "sqlite://{}",
+                dir.path().join("b.db").display()
+            )))?;
+            let ca = Arc::new(rt.block_on(ca_on(&store, dir.path()))?);
+            let spki = SoftKey::generate(KeySpec::Rsa3072, true)?
+                .public_key()
+                .clone();
+            let subject = LeafSubject {
+                holder: Holder::System { email: None },
+                common_name: CertName::parse("Løn-system")?,
+                subject_uuid: uuid::Uuid::new_v4(),
+                organization: "Testorganisation nr. 99999999".into(),
+                cvr: Cvr::parse("99999999", Environment::Test)?,
+            };
+            let work = {
+                let ca = ca.clone();
+                Arc::new(move || -> anyhow::Result<()> {
+                    let req = LeafRequest {
+                        org_id: uuid::Uuid::new_v4(),
+                        environment: Environment::Test,
+                        subject: subject.clone(),
+                        spki: spki.clone(),
+                    };
+                    let linted = ca.build(req, OffsetDateTime::now_utc())?;
+                    let issuer = ca.issuer(linted.environment())?;
+                    let der = issuer.sign_tbs(linted.tbs_der())?;
+                    orgca_pki::encode::certificate_pem(&der)?;
+                    Ok(())
+                })
+            };
+            let (n, t) = run_threads(cli.threads, cli.seconds, work)?;
+            report(
+                "ca-core-rsa3072-pss",
+                cli.threads,
+                n,
+                t,
+                serde_json::json!({}),
+            );
+        }
+        What::Issue { db, csr } => {
+            let csr = std::fs::read(csr).context("reading the CSR")?;
+            let dir = tempfile::tempdir()?;
+            let url = if db == "sqlite" {
+                format!("sqlite://{}", dir.path().join("b.db").display())
+            } else {
+                db.clone()
+            };
+            let backend = if db == "sqlite" { "sqlite" } else { "postgres" };
+            let (n, t) = rt.block_on(async {
+                let store = Store::open(&url).await?;
+                let ca = ca_on(&store, dir.path()).await?;
+                orgca_ra::create_organisation(
+                    &store,
+                    "99999999",
+                    "Testorganisation nr. 99999999",
+                    Environment::Test,
+                    "bench",
+                    0,
+                )
+                .await?;
+                let ra = Ra::new(store.clone(), Arc::new(ca));
+                let req = IssueRequest {
+                    org_cvr: "99999999".into(),
+                    kind: "system".into(),
+                    name: Some("Løn-system".into()),
+                    csr,
+                    ..Default::default()
+                };
+                let done = Arc::new(AtomicU64::new(0));
+                let start = Instant::now();
+                let deadline = start + Duration::from_secs_f64(cli.seconds);
+                let tasks: Vec<_> = (0..cli.threads)
+                    .map(|_| {
+                        let (ra, req, done) = (ra.clone(), req.clone(), done.clone());
+                        tokio::spawn(async move {
+                            while Instant::now() < deadline {
+                                ra.issue(&req, "bench", OffsetDateTime::now_utc()).await?;
+                                done.fetch_add(1, Ordering::Relaxed);
+                            }
+                            Ok::<(), anyhow::Error>(())
+                        })
+                    })
+                    .collect();
+                for t in tasks {
+                    t.await??;
+                }
+                let elapsed = start.elapsed();
+                let report = store.audit().verify().await?;
+                anyhow::ensure!(
+                    report.first_break.is_none(),
+                    "audit chain broken after the benchmark"
+                );
+                Ok::<_, anyhow::Error>((done.load(Ordering::Relaxed), elapsed))
+            })?;
+            report(
+                &format!("issue-{backend}"),
+                cli.threads,
+                n,
+                t,
+                serde_json::json!({"backend": backend}),
+            );
+        }
+    }
+    Ok(())
+}
