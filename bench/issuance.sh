@@ -11,7 +11,7 @@
 # each run uses a scratch database created and dropped here. Set it to "none" to skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RUNS="${RUNS:-3}"; SECS="${SECS:-3}"; INFLIGHT="${INFLIGHT:-16}"
+RUNS="${RUNS:-3}"; SECS="${SECS:-3}"; INFLIGHT="${INFLIGHT:-64}"
 PG="${ORGCA_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
@@ -28,12 +28,16 @@ for run in $(seq 1 "$RUNS"); do
     $B --threads "$t" --seconds "$SECS" sign --alg p256 >>"$OUT/orgca.jsonl"
   done
   $B --threads 2 --seconds "$SECS" core >>"$OUT/orgca.jsonl"
+  $B --threads "$INFLIGHT" --seconds "$SECS" store --db sqlite >>"$OUT/orgca.jsonl"
   $B --threads "$INFLIGHT" --seconds "$SECS" issue --db sqlite --csr "$OUT/req.csr" >>"$OUT/orgca.jsonl"
   if [ "$PG" != none ]; then
-    db="orgca_bench_$$_$run"
-    psql "$PG" -qc "CREATE DATABASE $db"
-    $B --threads "$INFLIGHT" --seconds "$SECS" issue --db "${PG%/*}/$db" --csr "$OUT/req.csr" >>"$OUT/orgca.jsonl"
-    psql "$PG" -qc "DROP DATABASE $db WITH (FORCE)"
+    for mode in store issue; do
+      db="orgca_bench_$$_${run}_$mode"
+      psql "$PG" -qc "CREATE DATABASE $db"
+      extra=(); [ "$mode" = issue ] && extra=(--csr "$OUT/req.csr")
+      $B --threads "$INFLIGHT" --seconds "$SECS" "$mode" --db "${PG%/*}/$db" "${extra[@]}" >>"$OUT/orgca.jsonl"
+      psql "$PG" -qc "DROP DATABASE $db WITH (FORCE)"
+    done
   fi
 done
 
@@ -72,6 +76,9 @@ print(f"| orgca ECDSA P-256 sign, 2 threads | {cell(e2)} | {med(e2)/med(o2['ecds
 for key, label in [(("ca-core-rsa3072-pss", 2), "CA core (build, lint, sign, check, PEM), 2 threads")]:
     v = rows.get(key, [])
     print(f"| {label} | {cell(v)} | {med(v)/med(r2):.2f}x orgca raw 2-thread sign; {med(v)/med(o2['rsa3072']):.2f}x openssl -multi 2 |")
+for (what, t), v in sorted(rows.items()):
+    if what.startswith("store-"):
+        print(f"| store alone (reserve + commit with audit event, no signing), {what[6:]}, {t} in flight | {cell(v)} | ceiling of the store |")
 for (what, t), v in sorted(rows.items()):
     if what.startswith("issue-"):
         print(f"| cert issue path + durable commit, {what[6:]}, {t} in flight | {cell(v)} | {med(v)/med(r2):.2f}x orgca raw 2-thread sign; {med(v)/med(o2['rsa3072']):.2f}x openssl -multi 2 |")

@@ -49,6 +49,13 @@ enum What {
     Core,
     /// Certificates/s through `orgca cert issue`'s code path (CSR check, build, lint,
     /// record the serial, sign, commit with the audit event) on a database.
+    /// Certificates/s through the store alone: reserve a serial, then commit a
+    /// certificate with its audit event, without signing (the store's ceiling).
+    Store {
+        /// sqlite (a temporary file) or a postgres:// URL of a scratch database.
+        #[arg(long, default_value = "sqlite")]
+        db: String,
+    },
     Issue {
         /// sqlite (a temporary file) or a postgres:// URL of a scratch database.
         #[arg(long, default_value = "sqlite")]
@@ -188,6 +195,79 @@ fn main() -> anyhow::Result<()> {
                 serde_json::json!({}),
             );
         }
+        What::Store { db } => {
+            let dir = tempfile::tempdir()?;
+            let url = if db == "sqlite" {
+                format!("sqlite://{}", dir.path().join("b.db").display())
+            } else {
+                db.clone()
+            };
+            let backend = if db == "sqlite" { "sqlite" } else { "postgres" };
+            let (n, t) = rt.block_on(async {
+                let store = Store::open(&url).await?;
+                let _ca = ca_on(&store, dir.path()).await?;
+                let org = orgca_ra::create_organisation(
+                    &store,
+                    "99999999",
+                    "Testorganisation nr. 99999999",
+                    Environment::Test,
+                    "bench",
+                    0,
+                )
+                .await?;
+                let done = Arc::new(AtomicU64::new(0));
+                let start = Instant::now();
+                let deadline = start + Duration::from_secs_f64(cli.seconds);
+                let tasks: Vec<_> = (0..cli.threads)
+                    .map(|_| {
+                        let (store, done, org_id) = (store.clone(), done.clone(), org.id);
+                        tokio::spawn(async move {
+                            while Instant::now() < deadline {
+                                let serial = random_serial();
+                                let intent = orgca_store::SerialIntent {
+                                    serial,
+                                    issuer: "test-issuing-1".into(),
+                                    org_id,
+                                    kind: orgca_model::CertKind::System,
+                                    subject_uuid: uuid::Uuid::new_v4(),
+                                    tbs_sha256: [7; 32],
+                                    at: 0,
+                                };
+                                store.ca().reserve_serial(&intent).await?;
+                                let cert = orgca_store::NewCertificate {
+                                    id: uuid::Uuid::new_v4(),
+                                    serial,
+                                    issuer: "test-issuing-1".into(),
+                                    org_id,
+                                    kind: orgca_model::CertKind::System,
+                                    name: "Løn-system".into(),
+                                    subject_uuid: intent.subject_uuid,
+                                    email: None,
+                                    fingerprint: "ab".repeat(32),
+                                    not_before: 0,
+                                    not_after: 1,
+                                    der: vec![0x30; 1500],
+                                };
+                                store.issuance().commit(&cert, "bench", 0).await?;
+                                done.fetch_add(1, Ordering::Relaxed);
+                            }
+                            Ok::<(), anyhow::Error>(())
+                        })
+                    })
+                    .collect();
+                for t in tasks {
+                    t.await??;
+                }
+                Ok::<_, anyhow::Error>((done.load(Ordering::Relaxed), start.elapsed()))
+            })?;
+            report(
+                &format!("store-{backend}"),
+                cli.threads,
+                n,
+                t,
+                serde_json::json!({"backend": backend}),
+            );
+        }
         What::Issue { db, csr } => {
             let csr = std::fs::read(csr).context("reading the CSR")?;
             let dir = tempfile::tempdir()?;
@@ -253,4 +333,12 @@ fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+fn random_serial() -> orgca_model::Serial {
+    let u = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    let mut b = [0u8; 20];
+    b[..16].copy_from_slice(u.0.as_bytes());
+    b[16..].copy_from_slice(&u.1.as_bytes()[..4]);
+    orgca_model::Serial::from_random(b)
 }

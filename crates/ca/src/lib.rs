@@ -13,6 +13,7 @@
 mod hierarchy;
 mod issuer;
 mod load;
+mod pool;
 
 pub use hierarchy::{HierarchyNames, HierarchySpec, create_hierarchy, key_file_name};
 pub use issuer::{IssuingCa, Settings};
@@ -119,21 +120,24 @@ pub struct IssuedCertificate {
     pub not_after: OffsetDateTime,
 }
 
-/// The CA: one issuing CA per environment, and the store's CA view.
+/// The CA: one issuing CA per environment, the store's CA view, and the signing threads.
 pub struct Ca {
     issuers: HashMap<Environment, Arc<IssuingCa>>,
     store: CaStore,
+    pool: pool::SigningPool,
 }
 
 impl Ca {
-    /// A CA over these issuing CAs.
+    /// A CA over these issuing CAs, with one signing thread per core.
     pub fn new(issuers: Vec<IssuingCa>, store: CaStore) -> Ca {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
         Ca {
             issuers: issuers
                 .into_iter()
                 .map(|i| (i.environment, Arc::new(i)))
                 .collect(),
             store,
+            pool: pool::SigningPool::new(cores),
         }
     }
 
@@ -224,6 +228,21 @@ impl Ca {
             not_before: linted.not_before,
             not_after: linted.not_after,
         })
+    }
+}
+
+impl Ca {
+    /// [`Ca::issue`] on one of the CA's signing threads (one per core), for async
+    /// callers: the runtime's threads never block on a signature.
+    pub async fn issue_on_pool(
+        self: &Arc<Self>,
+        token: IssuanceToken,
+    ) -> Result<IssuedCertificate, CaError> {
+        let ca = self.clone();
+        self.pool
+            .run(move || ca.issue(token))
+            .await
+            .unwrap_or_else(|| Err(CaError::SelfCheck("the signing thread stopped".into())))
     }
 }
 

@@ -122,11 +122,7 @@ impl Ra {
             spki: verified.spki,
         };
         let token = self.ca.prepare(request, now).await?;
-        let ca = self.ca.clone();
-        // Signing is CPU-bound: keep it off the async workers.
-        let certificate = tokio::task::spawn_blocking(move || ca.issue(token))
-            .await
-            .map_err(|e| RaError::Internal(format!("signing task failed: {e}")))??;
+        let certificate = self.ca.issue_on_pool(token).await?;
         let id = Uuid::new_v4();
         let record = NewCertificate {
             id,

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::{Any, Row, Transaction};
+use sqlx::{AnyConnection, Row};
 
 use crate::{Store, StoreError};
 
@@ -69,49 +69,74 @@ impl AuditEvent {
     }
 }
 
-/// Appends `event` inside `tx`. Locks the chain head for the rest of the transaction, so
-/// concurrent appenders are serialised and the chain stays linear.
-pub(crate) async fn append(
-    tx: &mut Transaction<'static, Any>,
-    event: &NewEvent,
-) -> Result<i64, StoreError> {
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-        .fetch_one(&mut **tx)
-        .await?;
-    let seq: i64 = head.try_get("seq")?;
-    let prev: String = head.try_get("hash")?;
-    let mut ev = AuditEvent {
-        seq,
-        at: event.at,
-        actor: event.actor.clone(),
-        org_id: event.org_id.clone(),
-        action: event.action.to_owned(),
-        object: event.object.clone(),
-        details: event.details.to_string(),
-        prev_hash: prev,
-        hash: String::new(),
+/// Appends one event (see [`append_all`]).
+pub(crate) async fn append(conn: &mut AnyConnection, event: &NewEvent) -> Result<(), StoreError> {
+    append_all(conn, std::slice::from_ref(event)).await
+}
+
+/// Appends `events`, in order, on `conn`, which must be inside a write transaction. The
+/// first statement moves the chain head and so locks it for the rest of the transaction:
+/// concurrent appenders are serialised and the chain stays linear. Three statements
+/// whatever the number of events.
+pub(crate) async fn append_all(
+    conn: &mut AnyConnection,
+    events: &[NewEvent],
+) -> Result<(), StoreError> {
+    let Ok(n) = i64::try_from(events.len()) else {
+        return Err(StoreError::Corrupt(
+            "too many audit events in one transaction".into(),
+        ));
     };
-    ev.hash = ev.computed_hash();
-    sqlx::query(
-        "INSERT INTO audit_events (seq, at, actor, org_id, action, object, details, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(ev.seq)
-    .bind(ev.at)
-    .bind(&ev.actor)
-    .bind(ev.org_id.as_deref())
-    .bind(&ev.action)
-    .bind(&ev.object)
-    .bind(&ev.details)
-    .bind(&ev.prev_hash)
-    .bind(&ev.hash)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-        .bind(&ev.hash)
-        .execute(&mut **tx)
+    if n == 0 {
+        return Ok(());
+    }
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+        .bind(n)
+        .fetch_one(&mut *conn)
         .await?;
-    Ok(seq)
+    let last: i64 = head.try_get("seq")?;
+    let mut prev: String = head.try_get("hash")?;
+    let mut chained = Vec::with_capacity(events.len());
+    for (seq, event) in (last - n + 1..).zip(events) {
+        let mut ev = AuditEvent {
+            seq,
+            at: event.at,
+            actor: event.actor.clone(),
+            org_id: event.org_id.clone(),
+            action: event.action.to_owned(),
+            object: event.object.clone(),
+            details: event.details.to_string(),
+            prev_hash: prev,
+            hash: String::new(),
+        };
+        ev.hash = ev.computed_hash();
+        prev = ev.hash.clone();
+        chained.push(ev);
+    }
+    let sql = crate::db::multi_row(
+        "INSERT INTO audit_events (seq, at, actor, org_id, action, object, details, prev_hash, hash)",
+        chained.len(),
+        9,
+    );
+    let mut q = sqlx::query(sql);
+    for ev in &chained {
+        q = q
+            .bind(ev.seq)
+            .bind(ev.at)
+            .bind(ev.actor.clone())
+            .bind(ev.org_id.clone())
+            .bind(ev.action.clone())
+            .bind(ev.object.clone())
+            .bind(ev.details.clone())
+            .bind(ev.prev_hash.clone())
+            .bind(ev.hash.clone());
+    }
+    q.execute(&mut *conn).await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(prev)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// Where and why the chain breaks.

@@ -3,11 +3,12 @@
 
 use orgca_model::{CertKind, Environment, OrgId, Serial};
 use serde::Serialize;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use crate::audit::{self, NewEvent};
+use crate::writer::Job;
 use crate::{Store, StoreError};
 
 /// A CA's place in its hierarchy.
@@ -214,22 +215,43 @@ impl CaStore {
     }
 
     /// Records the intent to sign `intent.serial`. A serial that exists already is a
-    /// [`StoreError::Conflict`] (the CA then draws another).
+    /// [`StoreError::Conflict`] (the CA then draws another). Concurrent calls are
+    /// committed together (group commit), each durable when this returns.
     pub async fn reserve_serial(&self, intent: &SerialIntent) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO serials (serial, issuer, org_id, kind, subject_uuid, tbs_sha256, state, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'reserved', $7)",
-        )
-        .bind(intent.serial.to_string())
-        .bind(&intent.issuer)
-        .bind(intent.org_id.to_string())
-        .bind(intent.kind.as_str())
-        .bind(intent.subject_uuid.to_string())
-        .bind(hex::encode(intent.tbs_sha256))
-        .bind(intent.at)
-        .execute(&self.store.pool)
-        .await
-        .map_err(StoreError::conflict_as(format!("serial {}", intent.serial)))?;
-        Ok(())
+        self.store.writer.submit(Job::Reserve(intent.clone())).await
     }
+}
+
+/// Inserts the intents on `conn` (inside the writer's transaction), in one statement.
+pub(crate) async fn reserve_all(
+    conn: &mut AnyConnection,
+    intents: &[&SerialIntent],
+) -> Result<(), StoreError> {
+    if intents.is_empty() {
+        return Ok(());
+    }
+    let sql = crate::db::multi_row(
+        "INSERT INTO serials (serial, issuer, org_id, kind, subject_uuid, tbs_sha256, created_at)",
+        intents.len(),
+        7,
+    );
+    let mut q = sqlx::query(sql);
+    for i in intents {
+        q = q
+            .bind(i.serial.to_string())
+            .bind(i.issuer.clone())
+            .bind(i.org_id.to_string())
+            .bind(i.kind.as_str())
+            .bind(i.subject_uuid.to_string())
+            .bind(hex::encode(i.tbs_sha256))
+            .bind(i.at);
+    }
+    let what = match intents {
+        [one] => format!("serial {}", one.serial),
+        _ => "one of the serials".to_owned(),
+    };
+    q.execute(&mut *conn)
+        .await
+        .map_err(StoreError::conflict_as(what))?;
+    Ok(())
 }

@@ -8,6 +8,7 @@ use sqlx::{AnyPool, Executor};
 
 use crate::StoreError;
 use crate::migrate;
+use crate::writer::Writer;
 
 /// Which database is behind the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +24,7 @@ pub enum Backend {
 pub struct Store {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
+    pub(crate) writer: Writer,
 }
 
 /// Strips a password from a URL for messages.
@@ -74,7 +76,12 @@ impl Store {
             Backend::Postgres => pool.max_connections(16),
         };
         let pool = pool.connect_with(opts).await.map_err(open_err)?;
-        let store = Store { pool, backend };
+        let writer = Writer::start(pool.clone(), backend);
+        let store = Store {
+            pool,
+            backend,
+            writer,
+        };
         migrate::run(&store).await?;
         Ok(store)
     }
@@ -84,15 +91,11 @@ impl Store {
         self.backend
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock at once
-    /// (`BEGIN IMMEDIATE`), so that two writers never deadlock on a lock upgrade.
+    /// Starts a write transaction (see [`begin_statement`]).
     pub(crate) async fn begin_write(
         &self,
     ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        })
+        Ok(self.pool.begin_with(begin_statement(self.backend)).await?)
     }
 
     /// Closes the pool (waits for connections to be returned).
@@ -107,8 +110,54 @@ impl Store {
     }
 }
 
+/// How a write transaction starts. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`), so that two writers never deadlock on a lock upgrade.
+fn begin_statement(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "BEGIN IMMEDIATE",
+        Backend::Postgres => "BEGIN",
+    }
+}
+
+/// Starts a write transaction on one connection (see [`begin_statement`]).
+pub(crate) async fn begin_write_on(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+) -> Result<sqlx::Transaction<'_, sqlx::Any>, StoreError> {
+    use sqlx::Connection;
+    Ok(conn.begin_with(begin_statement(backend)).await?)
+}
+
+/// `"{head} VALUES ($1, .., $cols), (..), .."` for `rows` rows: one statement for a
+/// whole batch. Only placeholders are generated; every value is bound.
+pub(crate) fn multi_row(head: &str, rows: usize, cols: usize) -> sqlx::AssertSqlSafe<String> {
+    let mut sql = String::with_capacity(head.len() + rows * cols * 5 + 8);
+    sql.push_str(head);
+    sql.push_str(" VALUES ");
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..cols {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(r * cols + c + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sqlx::AssertSqlSafe(sql)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn multi_row_placeholders() {
+        assert_eq!(
+            super::multi_row("INSERT INTO t (a, b)", 2, 2).0,
+            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
+        );
+    }
+
     #[test]
     fn redacts_passwords() {
         assert_eq!(

@@ -30,6 +30,9 @@ pub enum StoreError {
         #[source]
         source: sqlx::Error,
     },
+    /// The store's writer task has stopped (the runtime is shutting down).
+    #[error("the store is shutting down")]
+    WriterGone,
     /// Any other database error.
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),

@@ -1,10 +1,14 @@
-//! Committing an issued certificate: the certificate, its serial's new state and the
+//! Committing an issued certificate: the certificate (which may only use a reserved
+//! serial, once) and the
 //! audit event, in one transaction.
 
 use orgca_model::{CertKind, OrgId, Serial};
 use uuid::Uuid;
 
+use sqlx::AnyConnection;
+
 use crate::audit::{self, NewEvent};
+use crate::writer::Job;
 use crate::{Store, StoreError};
 
 /// A signed certificate to record.
@@ -52,61 +56,87 @@ impl Store {
 }
 
 impl IssuanceStore {
-    /// Records `cert` as issued with its audit event. The serial must have been reserved
-    /// (and not used); otherwise nothing is written.
+    /// Records `cert` as issued with its audit event, in one transaction. The serial must
+    /// have been reserved (and not used); otherwise nothing is written. Concurrent calls
+    /// are committed together (group commit), each durable when this returns.
     pub async fn commit(
         &self,
         cert: &NewCertificate,
         actor: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        let serial = cert.serial.to_string();
-        let mut tx = self.store.begin_write().await?;
-        let updated = sqlx::query("UPDATE serials SET state = 'issued' WHERE serial = $1 AND state = 'reserved' AND issuer = $2")
-            .bind(&serial)
-            .bind(&cert.issuer)
-            .execute(&mut *tx)
-            .await?;
-        if updated.rows_affected() != 1 {
-            return Err(StoreError::Corrupt(format!(
-                "serial {serial} was not reserved by {}",
-                cert.issuer
-            )));
-        }
-        sqlx::query(
-            "INSERT INTO certificates (id, serial, issuer, org_id, kind, name, subject_uuid, email, fingerprint, \
-             not_before, not_after, status, der, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'active', $12, $13)",
-        )
-        .bind(cert.id.to_string())
-        .bind(&serial)
-        .bind(&cert.issuer)
-        .bind(cert.org_id.to_string())
-        .bind(cert.kind.as_str())
-        .bind(&cert.name)
-        .bind(cert.subject_uuid.to_string())
-        .bind(cert.email.as_deref())
-        .bind(&cert.fingerprint)
-        .bind(cert.not_before)
-        .bind(cert.not_after)
-        .bind(&cert.der)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        let event = NewEvent {
-            at: now,
+        let job = Job::Commit {
+            cert: Box::new(cert.clone()),
             actor: actor.to_owned(),
+            now,
+        };
+        self.store.writer.submit(job).await
+    }
+}
+
+/// One certificate to commit with who committed it and when.
+pub(crate) type CommitItem<'a> = (&'a NewCertificate, &'a str, i64);
+
+/// Writes the certificates and their audit events on `conn` (inside the writer's
+/// transaction): four statements whatever the batch size. The schema refuses a serial
+/// that was not reserved by the same issuer, or that was used before.
+pub(crate) async fn commit_all(
+    conn: &mut AnyConnection,
+    items: &[CommitItem<'_>],
+) -> Result<(), StoreError> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let sql = crate::db::multi_row(
+        "INSERT INTO certificates (id, serial, issuer, org_id, kind, name, subject_uuid, email, fingerprint, \
+         not_before, not_after, status, der, created_at)",
+        items.len(),
+        14,
+    );
+    let mut q = sqlx::query(sql);
+    for (cert, _, now) in items {
+        q = q
+            .bind(cert.id.to_string())
+            .bind(cert.serial.to_string())
+            .bind(cert.issuer.clone())
+            .bind(cert.org_id.to_string())
+            .bind(cert.kind.as_str())
+            .bind(cert.name.clone())
+            .bind(cert.subject_uuid.to_string())
+            .bind(cert.email.clone())
+            .bind(cert.fingerprint.clone())
+            .bind(cert.not_before)
+            .bind(cert.not_after)
+            .bind("active")
+            .bind(cert.der.clone())
+            .bind(*now);
+    }
+    q.execute(&mut *conn).await.map_err(|e| match (&e, items) {
+        (sqlx::Error::Database(d), [(c, _, _)]) if d.is_foreign_key_violation() => {
+            StoreError::Corrupt(format!(
+                "serial {} was not reserved by {}",
+                c.serial, c.issuer
+            ))
+        }
+        (sqlx::Error::Database(d), [(c, _, _)]) if d.is_unique_violation() => {
+            StoreError::Conflict(format!("a certificate with serial {}", c.serial))
+        }
+        _ => StoreError::Db(e),
+    })?;
+    let events: Vec<NewEvent> = items
+        .iter()
+        .map(|(cert, actor, now)| NewEvent {
+            at: *now,
+            actor: (*actor).to_owned(),
             org_id: Some(cert.org_id.to_string()),
             action: "certificate.issued",
             object: cert.id.to_string(),
             details: serde_json::json!({
-                "serial": serial, "issuer": cert.issuer, "kind": cert.kind, "name": cert.name,
+                "serial": cert.serial.to_string(), "issuer": cert.issuer, "kind": cert.kind, "name": cert.name,
                 "subject_uuid": cert.subject_uuid, "fingerprint_sha256": cert.fingerprint,
                 "not_after": cert.not_after,
             }),
-        };
-        audit::append(&mut tx, &event).await?;
-        tx.commit().await?;
-        Ok(())
-    }
+        })
+        .collect();
+    audit::append_all(conn, &events).await
 }

@@ -20,6 +20,7 @@ mod error;
 mod issuance;
 mod migrate;
 mod orgs;
+mod writer;
 
 pub use audit::{AuditEvent, AuditLog, ChainBreak, ChainReport, NewEvent};
 pub use ca::{CaCertificate, CaRole, CaStore, NewCaCertificate, SerialIntent};

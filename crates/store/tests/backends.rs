@@ -244,11 +244,28 @@ async fn issuance_is_recorded_and_scoped_case(db: &TestDb) {
     };
     assert!(matches!(
         store.issuance().commit(&twice, "test", NOW).await,
-        Err(StoreError::Corrupt(_))
+        Err(StoreError::Conflict(_))
     ));
     // A serial never reserved is refused and nothing is written.
     let stray = certificate(Serial::from_random([3; 20]), &issuer, &a);
-    assert!(store.issuance().commit(&stray, "test", NOW).await.is_err());
+    assert!(matches!(
+        store.issuance().commit(&stray, "test", NOW).await,
+        Err(StoreError::Corrupt(_))
+    ));
+    // A serial reserved by another issuer cannot be certified by this one.
+    let other = Serial::from_random([4; 20]);
+    store
+        .ca()
+        .reserve_serial(&intent(other, "test-root", &a))
+        .await
+        .expect("reserve");
+    assert!(matches!(
+        store
+            .issuance()
+            .commit(&certificate(other, &issuer, &a), "test", NOW)
+            .await,
+        Err(StoreError::Corrupt(_))
+    ));
     assert_eq!(
         store.org(a.id).certificates(100).await.expect("list").len(),
         1
@@ -314,7 +331,10 @@ async fn data_survives_reopen_case(db: &TestDb) {
         .commit(&cert, "test", NOW)
         .await
         .expect("commit");
-    store.close().await;
+    // Closing waits for every connection, the writer's too: it must not hang.
+    tokio::time::timeout(std::time::Duration::from_secs(30), store.close())
+        .await
+        .expect("close returns once the writer is idle");
     let again = Store::open(&url)
         .await
         .expect("reopen (migrations are idempotent)");

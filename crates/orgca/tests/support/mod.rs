@@ -81,16 +81,13 @@ impl Env {
         self.dir.path().join(name)
     }
 
-    /// Runs orgca with `--data` on this folder.
+    /// Runs orgca with `--data` on this folder; a command that hangs fails the test.
     pub fn run(&self, args: &[&str]) -> Output {
-        Command::new(bin())
-            .args(args)
-            .arg("--data")
-            .arg(self.data())
-            .env_remove("ORGCA_DATABASE_URL")
-            .env_remove("ORGCA_KEY_PASSPHRASE")
-            .output()
-            .expect("run orgca")
+        let mut c = Command::new(bin());
+        c.args(args).arg("--data").arg(self.data());
+        c.env_remove("ORGCA_DATABASE_URL")
+            .env_remove("ORGCA_KEY_PASSPHRASE");
+        output_within(c, COMMAND_TIMEOUT)
     }
 
     /// Runs orgca and expects success; returns stdout.
@@ -239,6 +236,31 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
         }
         out.extend_from_slice(&b[nl + 2..nl + 2 + len]);
         b = &b[nl + 2 + len + 2..];
+    }
+}
+
+/// The longest any one command may take before a test calls it hung.
+pub const COMMAND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Runs `c` to completion and returns its output; kills it and panics after `limit`.
+pub fn output_within(mut c: Command, limit: std::time::Duration) -> Output {
+    let child = c
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(out) => out.expect("wait"),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            panic!("{c:?} did not finish within {limit:?}");
+        }
     }
 }
 

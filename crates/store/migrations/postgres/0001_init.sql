@@ -22,7 +22,8 @@ CREATE TABLE organisations (
     created_at  BIGINT NOT NULL
 );
 
--- Every serial the CA is about to sign, recorded before it signs (the intent).
+-- Every serial the CA is about to sign, recorded before it signs (the intent). A serial
+-- without a row in certificates was reserved but not (or not yet) issued.
 CREATE TABLE serials (
     serial        TEXT PRIMARY KEY,
     issuer        TEXT NOT NULL REFERENCES ca_certificates(name),
@@ -30,13 +31,13 @@ CREATE TABLE serials (
     kind          TEXT NOT NULL,
     subject_uuid  TEXT NOT NULL,
     tbs_sha256    TEXT NOT NULL,
-    state         TEXT NOT NULL CHECK (state IN ('reserved', 'issued')),
-    created_at    BIGINT NOT NULL
+    created_at    BIGINT NOT NULL,
+    UNIQUE (serial, issuer)
 );
 
 CREATE TABLE certificates (
     id                 TEXT PRIMARY KEY,
-    serial             TEXT NOT NULL UNIQUE REFERENCES serials(serial),
+    serial             TEXT NOT NULL UNIQUE,
     issuer             TEXT NOT NULL REFERENCES ca_certificates(name),
     org_id             TEXT NOT NULL REFERENCES organisations(id),
     kind               TEXT NOT NULL CHECK (kind IN ('organisation', 'system', 'employee')),
@@ -50,7 +51,9 @@ CREATE TABLE certificates (
     revoked_at         BIGINT,
     revocation_reason  BIGINT,
     der                BYTEA NOT NULL,
-    created_at         BIGINT NOT NULL
+    created_at         BIGINT NOT NULL,
+    -- Only a serial reserved by this issuer can be certified, and only once.
+    FOREIGN KEY (serial, issuer) REFERENCES serials (serial, issuer)
 );
 CREATE INDEX certificates_org ON certificates (org_id, created_at);
 CREATE INDEX certificates_subject ON certificates (subject_uuid);
