@@ -16,4 +16,13 @@ if [ -z "${ORGCA_TEST_POSTGRES_URL:-}" ] && command -v pg_isready >/dev/null 2>&
   export ORGCA_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:5432/test"
 fi
 echo "PostgreSQL for tests: ${ORGCA_TEST_POSTGRES_URL:-none (SQLite only)}" >&2
-cargo test --workspace --locked "$@"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+cargo test --workspace --locked "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line over every test binary (cargo prints one result line per binary).
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^ignored/) s += $i } }
+     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$status"

@@ -133,6 +133,85 @@ async fn ca_on(store: &Store, keys: &std::path::Path) -> anyhow::Result<Ca> {
     Ok(Ca::new(issuers, store.ca()))
 }
 
+/// A scratch store (a temporary SQLite file, or the given PostgreSQL database) with a
+/// fresh test hierarchy and one test organisation.
+struct Scratch {
+    _dir: tempfile::TempDir,
+    store: Store,
+    ca: Arc<Ca>,
+    org_id: orgca_model::OrgId,
+    backend: &'static str,
+}
+
+impl Scratch {
+    async fn new(db: &str) -> anyhow::Result<Scratch> {
+        let dir = tempfile::tempdir()?;
+        let (url, backend) = if db == "sqlite" {
+            (
+                format!("sqlite://{}", dir.path().join("b.db").display()),
+                "sqlite",
+            )
+        } else {
+            (db.to_owned(), "postgres")
+        };
+        let store = Store::open(&url).await?;
+        let ca = Arc::new(ca_on(&store, dir.path()).await?);
+        let org = orgca_ra::create_organisation(
+            &store,
+            "99999999",
+            "Testorganisation nr. 99999999",
+            Environment::Test,
+            "bench",
+            0,
+        )
+        .await?;
+        Ok(Scratch {
+            _dir: dir,
+            store,
+            ca,
+            org_id: org.id,
+            backend,
+        })
+    }
+
+    /// Fails when the audit chain does not verify after a run.
+    async fn verify_chain(&self) -> anyhow::Result<()> {
+        let report = self.store.audit().verify().await?;
+        anyhow::ensure!(
+            report.first_break.is_none(),
+            "audit chain broken after the benchmark"
+        );
+        Ok(())
+    }
+}
+
+/// Keeps `n` calls of `f` in flight until `seconds` pass; returns how many finished.
+async fn in_flight<F, Fut>(n: usize, seconds: f64, f: F) -> anyhow::Result<(u64, Duration)>
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<()>> + Send,
+{
+    let done = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs_f64(seconds);
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let (f, done) = (f.clone(), done.clone());
+            tokio::spawn(async move {
+                while Instant::now() < deadline {
+                    f().await?;
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+                Ok::<(), anyhow::Error>(())
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await??;
+    }
+    Ok((done.load(Ordering::Relaxed), start.elapsed()))
+}
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -154,12 +233,8 @@ fn main() -> anyhow::Result<()> {
             report(name, cli.threads, n, t, serde_json::json!({}));
         }
         What::Core => {
-            let dir = tempfile::tempdir()?;
-            let store = rt.block_on(Store::open(&format!(
-                "sqlite://{}",
-                dir.path().join("b.db").display()
-            )))?;
-            let ca = Arc::new(rt.block_on(ca_on(&store, dir.path()))?);
+            let scratch = rt.block_on(Scratch::new("sqlite"))?;
+            let ca = scratch.ca.clone();
             let spki = SoftKey::generate(KeySpec::Rsa3072, true)?
                 .public_key()
                 .clone();
@@ -196,69 +271,45 @@ fn main() -> anyhow::Result<()> {
             );
         }
         What::Store { db } => {
-            let dir = tempfile::tempdir()?;
-            let url = if db == "sqlite" {
-                format!("sqlite://{}", dir.path().join("b.db").display())
-            } else {
-                db.clone()
-            };
-            let backend = if db == "sqlite" { "sqlite" } else { "postgres" };
-            let (n, t) = rt.block_on(async {
-                let store = Store::open(&url).await?;
-                let _ca = ca_on(&store, dir.path()).await?;
-                let org = orgca_ra::create_organisation(
-                    &store,
-                    "99999999",
-                    "Testorganisation nr. 99999999",
-                    Environment::Test,
-                    "bench",
-                    0,
-                )
+            let (n, t, backend) = rt.block_on(async {
+                let s = Scratch::new(db).await?;
+                let (store, org_id) = (s.store.clone(), s.org_id);
+                let (n, t) = in_flight(cli.threads, cli.seconds, move || {
+                    let store = store.clone();
+                    async move {
+                        let serial = random_serial();
+                        let subject_uuid = uuid::Uuid::new_v4();
+                        let intent = orgca_store::SerialIntent {
+                            serial,
+                            issuer: "test-issuing-1".into(),
+                            org_id,
+                            kind: orgca_model::CertKind::System,
+                            subject_uuid,
+                            tbs_sha256: [7; 32],
+                            at: 0,
+                        };
+                        store.ca().reserve_serial(&intent).await?;
+                        let cert = orgca_store::NewCertificate {
+                            id: uuid::Uuid::new_v4(),
+                            serial,
+                            issuer: "test-issuing-1".into(),
+                            org_id,
+                            kind: orgca_model::CertKind::System,
+                            name: "Løn-system".into(),
+                            subject_uuid,
+                            email: None,
+                            fingerprint: "ab".repeat(32),
+                            not_before: 0,
+                            not_after: 1,
+                            der: vec![0x30; 1500],
+                        };
+                        store.issuance().commit(&cert, "bench", 0).await?;
+                        Ok(())
+                    }
+                })
                 .await?;
-                let done = Arc::new(AtomicU64::new(0));
-                let start = Instant::now();
-                let deadline = start + Duration::from_secs_f64(cli.seconds);
-                let tasks: Vec<_> = (0..cli.threads)
-                    .map(|_| {
-                        let (store, done, org_id) = (store.clone(), done.clone(), org.id);
-                        tokio::spawn(async move {
-                            while Instant::now() < deadline {
-                                let serial = random_serial();
-                                let intent = orgca_store::SerialIntent {
-                                    serial,
-                                    issuer: "test-issuing-1".into(),
-                                    org_id,
-                                    kind: orgca_model::CertKind::System,
-                                    subject_uuid: uuid::Uuid::new_v4(),
-                                    tbs_sha256: [7; 32],
-                                    at: 0,
-                                };
-                                store.ca().reserve_serial(&intent).await?;
-                                let cert = orgca_store::NewCertificate {
-                                    id: uuid::Uuid::new_v4(),
-                                    serial,
-                                    issuer: "test-issuing-1".into(),
-                                    org_id,
-                                    kind: orgca_model::CertKind::System,
-                                    name: "Løn-system".into(),
-                                    subject_uuid: intent.subject_uuid,
-                                    email: None,
-                                    fingerprint: "ab".repeat(32),
-                                    not_before: 0,
-                                    not_after: 1,
-                                    der: vec![0x30; 1500],
-                                };
-                                store.issuance().commit(&cert, "bench", 0).await?;
-                                done.fetch_add(1, Ordering::Relaxed);
-                            }
-                            Ok::<(), anyhow::Error>(())
-                        })
-                    })
-                    .collect();
-                for t in tasks {
-                    t.await??;
-                }
-                Ok::<_, anyhow::Error>((done.load(Ordering::Relaxed), start.elapsed()))
+                s.verify_chain().await?;
+                Ok::<_, anyhow::Error>((n, t, s.backend))
             })?;
             report(
                 &format!("store-{backend}"),
@@ -270,26 +321,9 @@ fn main() -> anyhow::Result<()> {
         }
         What::Issue { db, csr } => {
             let csr = std::fs::read(csr).context("reading the CSR")?;
-            let dir = tempfile::tempdir()?;
-            let url = if db == "sqlite" {
-                format!("sqlite://{}", dir.path().join("b.db").display())
-            } else {
-                db.clone()
-            };
-            let backend = if db == "sqlite" { "sqlite" } else { "postgres" };
-            let (n, t) = rt.block_on(async {
-                let store = Store::open(&url).await?;
-                let ca = ca_on(&store, dir.path()).await?;
-                orgca_ra::create_organisation(
-                    &store,
-                    "99999999",
-                    "Testorganisation nr. 99999999",
-                    Environment::Test,
-                    "bench",
-                    0,
-                )
-                .await?;
-                let ra = Ra::new(store.clone(), Arc::new(ca));
+            let (n, t, backend) = rt.block_on(async {
+                let s = Scratch::new(db).await?;
+                let ra = Ra::new(s.store.clone(), s.ca.clone());
                 let req = IssueRequest {
                     org_cvr: "99999999".into(),
                     kind: "system".into(),
@@ -297,31 +331,16 @@ fn main() -> anyhow::Result<()> {
                     csr,
                     ..Default::default()
                 };
-                let done = Arc::new(AtomicU64::new(0));
-                let start = Instant::now();
-                let deadline = start + Duration::from_secs_f64(cli.seconds);
-                let tasks: Vec<_> = (0..cli.threads)
-                    .map(|_| {
-                        let (ra, req, done) = (ra.clone(), req.clone(), done.clone());
-                        tokio::spawn(async move {
-                            while Instant::now() < deadline {
-                                ra.issue(&req, "bench", OffsetDateTime::now_utc()).await?;
-                                done.fetch_add(1, Ordering::Relaxed);
-                            }
-                            Ok::<(), anyhow::Error>(())
-                        })
-                    })
-                    .collect();
-                for t in tasks {
-                    t.await??;
-                }
-                let elapsed = start.elapsed();
-                let report = store.audit().verify().await?;
-                anyhow::ensure!(
-                    report.first_break.is_none(),
-                    "audit chain broken after the benchmark"
-                );
-                Ok::<_, anyhow::Error>((done.load(Ordering::Relaxed), elapsed))
+                let (n, t) = in_flight(cli.threads, cli.seconds, move || {
+                    let (ra, req) = (ra.clone(), req.clone());
+                    async move {
+                        ra.issue(&req, "bench", OffsetDateTime::now_utc()).await?;
+                        Ok(())
+                    }
+                })
+                .await?;
+                s.verify_chain().await?;
+                Ok::<_, anyhow::Error>((n, t, s.backend))
             })?;
             report(
                 &format!("issue-{backend}"),

@@ -70,12 +70,16 @@ pub enum SignatureChoice {
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
+    /// A prepared config.toml (CA names, policies, URLs ...); keys left out take their
+    /// defaults. The flags below override it.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
     /// Base URL written into certificates (AIA, CDP, OCSP), e.g. http://pki.example.com.
     #[arg(long, env = "ORGCA_PUBLIC_BASE_URL")]
     pub public_base_url: Option<String>,
-    /// Signature scheme of the CAs.
-    #[arg(long, value_enum, default_value = "rsa-pss-sha256")]
-    pub signature: SignatureChoice,
+    /// Signature scheme of the CAs (default rsa-pss-sha256).
+    #[arg(long, value_enum)]
+    pub signature: Option<SignatureChoice>,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ use anyhow::Context as _;
 use der::asn1::ObjectIdentifier;
 use orgca_ca::{HierarchyNames, Settings};
 use orgca_model::Environment;
+use orgca_pki::name::CaName;
 use orgca_pki::profile::Policies;
 use serde::{Deserialize, Serialize};
 
@@ -36,7 +37,7 @@ impl DataDir {
 
 /// Policy OIDs and the name registration authority, as written in the file.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct PolicyConfig {
     /// National policy OID for organisation and system certificates.
     pub organisation: String,
@@ -46,19 +47,61 @@ pub struct PolicyConfig {
     pub name_registration_authority: String,
 }
 
-/// The names of both hierarchies.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Hierarchies {
-    /// Production.
-    pub production: HierarchyNames,
-    /// Test.
-    pub test: HierarchyNames,
+/// The CA names of one hierarchy as written in the file; a CA left out gets the default
+/// name of its hierarchy.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HierarchyConfig {
+    /// The root's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root: Option<CaName>,
+    /// The issuing CA's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuing: Option<CaName>,
 }
 
-/// `config.toml`.
+impl HierarchyConfig {
+    /// The names, defaults filled in.
+    pub fn resolve(&self, env: Environment) -> HierarchyNames {
+        let d = HierarchyNames::default_for(env);
+        HierarchyNames {
+            root: self.root.clone().unwrap_or(d.root),
+            issuing: self.issuing.clone().unwrap_or(d.issuing),
+        }
+    }
+
+    fn resolved(&self, env: Environment) -> HierarchyConfig {
+        let n = self.resolve(env);
+        HierarchyConfig {
+            root: Some(n.root),
+            issuing: Some(n.issuing),
+        }
+    }
+}
+
+/// The names of both hierarchies.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
+pub struct Hierarchies {
+    /// Production.
+    pub production: HierarchyConfig,
+    /// Test.
+    pub test: HierarchyConfig,
+}
+
+impl Hierarchies {
+    /// Every name written out, defaults filled in (what `init` records).
+    pub fn resolved(&self) -> Hierarchies {
+        Hierarchies {
+            production: self.production.resolved(Environment::Production),
+            test: self.test.resolved(Environment::Test),
+        }
+    }
+}
+
+/// `config.toml`. Every key may be left out: it then takes its default.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Base URL in certificates (AIA, CDP, OCSP): plain http, as relying parties fetch
     /// status without TLS.
@@ -68,7 +111,7 @@ pub struct Config {
     /// `rsa-pss-sha256` or `rsa-pkcs1-sha256`.
     pub signature: String,
     /// Database URL; absent means SQLite in the data folder.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
     /// File holding the key passphrase, relative to the data folder unless absolute;
     /// the environment variable ORGCA_KEY_PASSPHRASE takes precedence.
@@ -79,29 +122,54 @@ pub struct Config {
     pub hierarchies: Hierarchies,
 }
 
-impl Config {
-    /// The defaults `init` writes.
-    pub fn defaults(
-        public_base_url: Option<String>,
-        signature: &str,
-        database_url: Option<String>,
-    ) -> Config {
-        Config {
-            public_base_url: public_base_url.unwrap_or_else(|| "http://localhost:8080".into()),
-            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            signature: signature.into(),
-            database_url,
-            key_passphrase_file: PathBuf::from("secrets/key-passphrase"),
-            policies: PolicyConfig {
-                organisation: "1.2.208.169.1.1.1.3.7.1".into(),
-                employee: "1.2.208.169.1.1.1.2.7.1".into(),
-                name_registration_authority: "https://uid.gov.dk".into(),
-            },
-            hierarchies: Hierarchies {
-                production: HierarchyNames::default_for(Environment::Production),
-                test: HierarchyNames::default_for(Environment::Test),
-            },
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        PolicyConfig {
+            organisation: "1.2.208.169.1.1.1.3.7.1".into(),
+            employee: "1.2.208.169.1.1.1.2.7.1".into(),
+            name_registration_authority: "https://uid.gov.dk".into(),
         }
+    }
+}
+
+impl Default for Hierarchies {
+    fn default() -> Self {
+        Hierarchies {
+            production: HierarchyConfig::default(),
+            test: HierarchyConfig::default(),
+        }
+        .resolved()
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            public_base_url: "http://localhost:8080".into(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            signature: "rsa-pss-sha256".into(),
+            database_url: None,
+            key_passphrase_file: PathBuf::from("secrets/key-passphrase"),
+            policies: PolicyConfig::default(),
+            hierarchies: Hierarchies::default(),
+        }
+    }
+}
+
+/// Parses a configuration file's text (keys left out take their defaults).
+fn parse(text: &str, path: &Path) -> anyhow::Result<Config> {
+    let config: Config = toml::from_str(text)
+        .map_err(|e| Refused(format!("{} is not valid: {e}", path.display())))?;
+    config.settings()?;
+    Ok(config)
+}
+
+impl Config {
+    /// Reads a configuration prepared for `init --config` (any subset of the keys).
+    pub fn read_prepared(path: &Path) -> anyhow::Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Refused(format!("cannot read {}: {e}", path.display())))?;
+        parse(&text, path)
     }
 
     /// Reads and checks `config.toml`.
@@ -119,10 +187,7 @@ impl Config {
             }
             Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
         };
-        let config: Config = toml::from_str(&text)
-            .map_err(|e| Refused(format!("{} is not valid: {e}", path.display())))?;
-        config.settings()?;
-        Ok(config)
+        parse(&text, &path)
     }
 
     /// Writes the file; never overwrites one.

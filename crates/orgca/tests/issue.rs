@@ -407,35 +407,26 @@ fn subject_uuid_is_kept_when_given() {
         &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
     );
     let uuid = "2f1b9e0c-8d1a-4c1e-9b3a-0a4f6e2d7c11";
-    let v = env.json(&[
-        "cert",
-        "issue",
-        "--org",
-        TEST_CVR,
-        "--kind",
-        "system",
-        "--name",
-        "API",
-        "--subject-uuid",
-        uuid,
-        "--csr",
-        csr.to_str().expect("p"),
-    ]);
+    let c = csr.to_str().expect("p");
+    let issue = || {
+        env.json(&[
+            "cert",
+            "issue",
+            "--org",
+            TEST_CVR,
+            "--kind",
+            "system",
+            "--name",
+            "API",
+            "--subject-uuid",
+            uuid,
+            "--csr",
+            c,
+        ])
+    };
+    let v = issue();
     assert_eq!(v["subject_uuid"], uuid);
-    let v2 = env.json(&[
-        "cert",
-        "issue",
-        "--org",
-        TEST_CVR,
-        "--kind",
-        "system",
-        "--name",
-        "API",
-        "--subject-uuid",
-        uuid,
-        "--csr",
-        csr.to_str().expect("p"),
-    ]);
+    let v2 = issue();
     assert_eq!(v2["subject_uuid"], uuid);
     assert_ne!(v["serial"], v2["serial"], "a new serial every time");
 }

@@ -191,18 +191,7 @@ fn tampering_with_an_audit_row_is_named() {
         "k",
         &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
     );
-    env.ok(&[
-        "cert",
-        "issue",
-        "--org",
-        "99999998",
-        "--kind",
-        "system",
-        "--name",
-        "S",
-        "--csr",
-        csr.to_str().expect("p"),
-    ]);
+    env.issue_system("99999998", "S", &csr);
     assert_eq!(env.audit_events(), 6);
     // Edit the organisation's event (seq 5) behind orgca's back, with Python's sqlite3.
     let db = env.data().join("orgca.db");
@@ -230,18 +219,7 @@ fn server_answers_and_data_survives_a_restart() {
         "org", "create", "--cvr", "99999997", "--name", "T", "--test",
     ]);
     let csr = openssl_csr(&env, "k", &["-newkey", "rsa:3072"]);
-    let issued = env.json(&[
-        "cert",
-        "issue",
-        "--org",
-        "99999997",
-        "--kind",
-        "system",
-        "--name",
-        "S",
-        "--csr",
-        csr.to_str().expect("p"),
-    ]);
+    let issued = env.issue_system("99999997", "S", &csr);
     let server = env.serve();
     let (status, _, body) = server.get("/healthz");
     assert_eq!(
@@ -395,4 +373,62 @@ fn postgres_backend_end_to_end() {
             &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
         ],
     );
+}
+
+#[test]
+fn init_takes_a_prepared_config_and_refuses_a_bad_one() {
+    let env = Env::empty();
+    let prepared = env.write(
+        "prepared.toml",
+        r#"
+signature = "rsa-pkcs1-sha256"
+[hierarchies.production.root]
+common_name = "Firma Rod-CA"
+organization = "Firma A/S"
+country = "DK"
+"#,
+    );
+    let typo = env.write("typo.toml", "public_base_ulr = \"http://x\"\n");
+    let bad = env.run(&["init", "--config", typo.to_str().expect("p")]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("typo.toml is not valid"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    assert!(!env.data().join("config.toml").exists(), "nothing written");
+    let out = env.run(&[
+        "init",
+        "--config",
+        prepared.to_str().expect("p"),
+        "--public-base-url",
+        BASE_URL,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cas = env.json(&["ca", "list"]);
+    assert_eq!(cas[0]["subject"], "CN=Firma Rod-CA,O=Firma A/S,C=DK");
+    // Keys left out keep their defaults.
+    assert_eq!(
+        cas[1]["subject"],
+        "CN=orgca OCES udstedende-CA 1,O=orgca,C=DK"
+    );
+    let root = env.ca_file("production-root");
+    let text = String::from_utf8(
+        cmd(
+            "openssl",
+            &["x509", "-noout", "-text", "-in", root.to_str().expect("p")],
+        )
+        .stdout,
+    )
+    .expect("utf8");
+    assert!(
+        text.contains("sha256WithRSAEncryption"),
+        "PKCS#1 v1.5 as configured"
+    );
+    let written = std::fs::read_to_string(env.data().join("config.toml")).expect("config");
+    assert!(written.contains(BASE_URL), "the flag overrides the file");
 }

@@ -364,16 +364,7 @@ async fn concurrent_appenders_keep_one_chain_case(db: &TestDb) {
     for i in 0..16u32 {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
-            let new = NewOrganisation {
-                cvr: Cvr::parse(&format!("9{:07}", i), Environment::Test).expect("cvr"),
-                name: format!("Org {i}"),
-                environment: Environment::Test,
-            };
-            store
-                .orgs()
-                .create(&new, "test", NOW)
-                .await
-                .expect("create");
+            org(&store, &format!("9{i:07}")).await;
         }));
     }
     for t in tasks {

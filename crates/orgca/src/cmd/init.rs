@@ -37,15 +37,22 @@ pub async fn run(global: &Global, args: &InitArgs, now: OffsetDateTime) -> anyho
         ))
         .into());
     }
-    let signature = match args.signature {
-        SignatureChoice::RsaPssSha256 => "rsa-pss-sha256",
-        SignatureChoice::RsaPkcs1Sha256 => "rsa-pkcs1-sha256",
+    let mut config = match &args.config {
+        Some(path) => Config::read_prepared(path)?,
+        None => Config::default(),
     };
-    let config = Config::defaults(
-        args.public_base_url.clone(),
-        signature,
-        global.database_url.clone(),
-    );
+    if let Some(url) = &args.public_base_url {
+        config.public_base_url.clone_from(url);
+    }
+    match args.signature {
+        Some(SignatureChoice::RsaPssSha256) => config.signature = "rsa-pss-sha256".into(),
+        Some(SignatureChoice::RsaPkcs1Sha256) => config.signature = "rsa-pkcs1-sha256".into(),
+        None => {}
+    }
+    if global.database_url.is_some() {
+        config.database_url.clone_from(&global.database_url);
+    }
+    config.hierarchies = config.hierarchies.resolved();
     let settings = config.settings()?;
     create_private_dir(&data.root)?;
     create_private_dir(&data.keys())?;
@@ -103,7 +110,7 @@ async fn init_inner(
     ] {
         let spec = HierarchySpec {
             environment: env,
-            names: names.clone(),
+            names: names.resolve(env),
             rsa_pss: config.rsa_pss(),
         };
         let made = create_hierarchy(&spec, settings, &data.keys(), &passphrase, now)

@@ -4,7 +4,7 @@ use anyhow::Context as _;
 use metrics_exporter_prometheus::PrometheusBuilder;
 use time::OffsetDateTime;
 
-use crate::cli::{Global, InitArgs, ServeArgs, SignatureChoice};
+use crate::cli::{Global, InitArgs, ServeArgs};
 use crate::config::DataDir;
 use crate::context::Context;
 use crate::exit;
@@ -20,8 +20,9 @@ pub async fn run(global: &Global, args: &ServeArgs, demo: bool) -> anyhow::Resul
     };
     if !data.config().exists() {
         let init = InitArgs {
+            config: None,
             public_base_url: None,
-            signature: SignatureChoice::RsaPssSha256,
+            signature: None,
         };
         super::init::run(global, &init, OffsetDateTime::now_utc()).await?;
     }

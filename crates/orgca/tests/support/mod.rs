@@ -109,6 +109,14 @@ impl Env {
         serde_json::from_str(&self.ok(&a)).expect("JSON output")
     }
 
+    /// Issues a system certificate for the organisation `cvr` from `csr`; returns the JSON.
+    pub fn issue_system(&self, cvr: &str, name: &str, csr: &Path) -> serde_json::Value {
+        let csr = csr.to_str().expect("utf-8 path");
+        self.json(&[
+            "cert", "issue", "--org", cvr, "--kind", "system", "--name", name, "--csr", csr,
+        ])
+    }
+
     /// Writes a CA certificate to a file and returns its path.
     pub fn ca_file(&self, name: &str) -> PathBuf {
         let p = self.path(&format!("{name}.pem"));
