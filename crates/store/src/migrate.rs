@@ -16,15 +16,55 @@ const MIGRATIONS: &[Migration] = &[Migration {
     postgres: include_str!("../migrations/postgres/0001_init.sql"),
 }];
 
-/// Applies every migration newer than the database's version.
+/// Key of the PostgreSQL advisory lock that serialises migrations across nodes.
+const MIGRATION_LOCK: i64 = 0x6f72_6763_615f_6d67; // "orgca_mg"
+
+/// Applies every migration newer than the database's version. On PostgreSQL, nodes
+/// starting at once take turns (an advisory lock); on SQLite the write lock does that.
 pub(crate) async fn run(store: &Store) -> Result<(), StoreError> {
+    let mut conn = store.pool.acquire().await?;
+    if store.backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let result = apply_all(&mut conn, store.backend).await;
+    if store.backend == Backend::Postgres {
+        // Session-level lock: release it before the connection goes back to the pool.
+        if sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *conn)
+            .await
+            .is_err()
+        {
+            conn.close_on_drop();
+        }
+    }
+    result?;
+    // The newest version this binary knows must not be older than the database's.
+    let row = sqlx::query("SELECT MAX(version) AS v FROM schema_migrations")
+        .fetch_one(&store.pool)
+        .await?;
+    let newest: Option<i64> = row.try_get("v")?;
+    let known = MIGRATIONS.last().map_or(0, |m| m.version);
+    if newest.unwrap_or(0) > known {
+        return Err(StoreError::Corrupt(format!(
+            "the database is at schema version {}, newer than this orgca knows ({known}); upgrade orgca",
+            newest.unwrap_or(0)
+        )));
+    }
+    Ok(())
+}
+
+async fn apply_all(conn: &mut sqlx::AnyConnection, backend: Backend) -> Result<(), StoreError> {
     sqlx::query(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
     )
-    .execute(&store.pool)
+    .execute(&mut *conn)
     .await?;
     for m in MIGRATIONS {
-        let mut tx = store.begin_write().await?;
+        let mut tx = crate::db::begin_write_on(conn, backend).await?;
         let done = sqlx::query("SELECT version FROM schema_migrations WHERE version = $1")
             .bind(m.version)
             .fetch_optional(&mut *tx)
@@ -32,7 +72,7 @@ pub(crate) async fn run(store: &Store) -> Result<(), StoreError> {
         if done.is_some() {
             continue;
         }
-        let sql = match store.backend {
+        let sql = match backend {
             Backend::Sqlite => m.sqlite,
             Backend::Postgres => m.postgres,
         };
@@ -49,18 +89,6 @@ pub(crate) async fn run(store: &Store) -> Result<(), StoreError> {
             .await
             .map_err(fail)?;
         tx.commit().await.map_err(fail)?;
-    }
-    // The newest version this binary knows must not be older than the database's.
-    let row = sqlx::query("SELECT MAX(version) AS v FROM schema_migrations")
-        .fetch_one(&store.pool)
-        .await?;
-    let newest: Option<i64> = row.try_get("v")?;
-    let known = MIGRATIONS.last().map_or(0, |m| m.version);
-    if newest.unwrap_or(0) > known {
-        return Err(StoreError::Corrupt(format!(
-            "the database is at schema version {}, newer than this orgca knows ({known}); upgrade orgca",
-            newest.unwrap_or(0)
-        )));
     }
     Ok(())
 }

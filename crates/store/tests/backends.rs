@@ -373,3 +373,31 @@ async fn concurrent_appenders_keep_one_chain_case(db: &TestDb) {
     let report = store.audit().verify().await.expect("verify");
     assert_eq!((report.events, report.first_break), (16, None));
 }
+
+on_all_backends!(
+    nodes_starting_at_once_migrate_once,
+    nodes_starting_at_once_case
+);
+async fn nodes_starting_at_once_case(db: &TestDb) {
+    // Four processes' worth of stores opening a fresh database at the same moment: the
+    // migrations run once and every open succeeds.
+    let opens: Vec<_> = (0..4)
+        .map(|_| {
+            let url = db.url.clone();
+            tokio::spawn(async move { Store::open(&url).await })
+        })
+        .collect();
+    let mut stores = Vec::new();
+    for o in opens {
+        stores.push(o.await.expect("join").expect("open"));
+    }
+    org(&stores[3], "99999989").await;
+    assert!(
+        stores[0]
+            .orgs()
+            .by_cvr("99999989")
+            .await
+            .expect("read")
+            .is_some()
+    );
+}
