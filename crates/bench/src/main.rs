@@ -299,6 +299,7 @@ fn main() -> anyhow::Result<()> {
                             subject_uuid,
                             email: None,
                             fingerprint: "ab".repeat(32),
+                            tbs_sha256: [7; 32],
                             not_before: 0,
                             not_after: 1,
                             der: vec![0x30; 1500],

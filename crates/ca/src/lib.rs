@@ -114,6 +114,8 @@ pub struct IssuedCertificate {
     pub chain_pem: String,
     /// SHA-256 of the DER, hex.
     pub fingerprint: String,
+    /// SHA-256 of the signed (and linted) TBS, as recorded with the serial's intent.
+    pub tbs_sha256: [u8; 32],
     /// notBefore.
     pub not_before: OffsetDateTime,
     /// notAfter.
@@ -223,6 +225,7 @@ impl Ca {
             pem: encode::certificate_pem(&der)?,
             chain_pem: issuer.chain_pem.clone(),
             fingerprint: hex::encode(sha256(&der)),
+            tbs_sha256: sha256(&linted.tbs_der),
             request: linted.request,
             der,
             not_before: linted.not_before,
@@ -242,7 +245,11 @@ impl Ca {
         self.pool
             .run(move || ca.issue(token))
             .await
-            .unwrap_or_else(|| Err(CaError::SelfCheck("the signing thread stopped".into())))
+            .unwrap_or_else(|| {
+                Err(CaError::SelfCheck(
+                    "the signing job failed (see the log)".into(),
+                ))
+            })
     }
 }
 

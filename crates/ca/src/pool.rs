@@ -31,9 +31,11 @@ impl SigningPool {
                             Ok(r) => r.recv(),
                             Err(_) => return,
                         };
-                        match job {
-                            Ok(job) => job(),
-                            Err(_) => return,
+                        let Ok(job) = job else { return };
+                        // A panicking job must not take the thread with it: its caller
+                        // sees the dropped reply, and the thread takes the next job.
+                        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).is_err() {
+                            tracing::error!("a signing job panicked");
                         }
                     }
                 });

@@ -23,7 +23,12 @@ pub struct Global {
     pub data: PathBuf,
     /// Database URL (sqlite://PATH or postgres://...); default: SQLite in the data folder,
     /// or what `init` recorded.
-    #[arg(long, global = true, env = "ORGCA_DATABASE_URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "ORGCA_DATABASE_URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
     /// Print JSON instead of text.
     #[arg(long, global = true)]

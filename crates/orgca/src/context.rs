@@ -14,6 +14,14 @@ use crate::exit::Refused;
 /// The environment variable that holds the CA key passphrase (overrides the file).
 pub const PASSPHRASE_ENV: &str = "ORGCA_KEY_PASSPHRASE";
 
+/// The passphrase from ORGCA_KEY_PASSPHRASE; an empty value counts as unset.
+pub fn passphrase_from_env() -> Option<Vec<u8>> {
+    std::env::var(PASSPHRASE_ENV)
+        .ok()
+        .filter(|p| !p.is_empty())
+        .map(String::into_bytes)
+}
+
 /// An opened data folder.
 pub struct Context {
     pub data: DataDir,
@@ -48,8 +56,8 @@ impl Context {
 
     /// The key passphrase: ORGCA_KEY_PASSPHRASE, else the configured file.
     pub fn passphrase(&self) -> anyhow::Result<Vec<u8>> {
-        if let Ok(p) = std::env::var(PASSPHRASE_ENV) {
-            return Ok(p.into_bytes());
+        if let Some(p) = passphrase_from_env() {
+            return Ok(p);
         }
         let path = self.config.passphrase_path(&self.data);
         let text = std::fs::read_to_string(&path).map_err(|e| {

@@ -264,6 +264,15 @@ fn server_answers_and_data_survives_a_restart() {
         (Some(404), Some("not_found"))
     );
     assert_eq!(server.get("/no/such/path").0, 404);
+    // Names that cannot be CA names are a 404, never a database error.
+    for odd in [
+        "/ca/%00.cer",
+        "/ca/..%2Fconfig.toml.cer",
+        "/ca/.cer",
+        "/ca/TEST-ROOT.cer",
+    ] {
+        assert_eq!(server.get(odd).0, 404, "{odd}");
+    }
     let (status, _, body) = server.get("/metrics");
     let metrics = String::from_utf8_lossy(&body);
     assert_eq!(status, 200);

@@ -42,8 +42,10 @@ pub enum CsrError {
     /// An RSA key that is too small or too large.
     #[error("the CSR's RSA key has {0} bits; orgca requires at least 3072 (and at most 8192)")]
     RsaKeySize(usize),
-    /// An RSA public exponent that is not odd and at least 3.
-    #[error("the CSR's RSA public exponent is not acceptable; use 65537")]
+    /// An RSA public exponent other than 65537.
+    #[error(
+        "the CSR's RSA public exponent is not 65537; orgca certifies RSA keys with e = 65537 only"
+    )]
     RsaExponent,
     /// The self-signature does not verify: the requester did not prove possession of the key.
     #[error(
@@ -91,10 +93,15 @@ pub fn check_key(spki: &SubjectPublicKeyInfoOwned) -> Result<KeyKind, CsrError> 
         if !(3072..=8192).contains(&bits) {
             return Err(CsrError::RsaKeySize(bits));
         }
-        let e = key.public_exponent.as_bytes();
-        let odd = e.last().is_some_and(|b| b & 1 == 1);
-        if !odd || (e.len() == 1 && e[0] < 3) {
+        // The profile's RSA keys use e = 65537 (DOMAIN.md); nothing else is certified.
+        if key.public_exponent.as_bytes() != [0x01, 0x00, 0x01] {
             return Err(CsrError::RsaExponent);
+        }
+        // RFC 3279 §2.3.1: the parameters of rsaEncryption are NULL.
+        if spki.algorithm.parameters != Some(der::asn1::Any::null()) {
+            return Err(CsrError::Malformed(
+                "rsaEncryption key parameters must be NULL (RFC 3279)".into(),
+            ));
         }
         Ok(KeyKind::Rsa(bits))
     } else if oid == oids::EC_PUBLIC_KEY {

@@ -54,12 +54,13 @@ impl From<StoreError> for RaError {
 
 impl RaError {
     /// Whether the caller's input caused this (a 4xx), rather than the server (a 5xx).
+    /// A failing lint is the server's fault: subject data is checked before the CA sees
+    /// it, so a lint that fails means orgca (or its configuration) built something wrong.
     pub fn is_client_error(&self) -> bool {
-        match self {
-            RaError::Ca(CaError::Lint(_)) => true,
-            RaError::Ca(_) | RaError::Store(_) | RaError::Internal(_) => false,
-            _ => true,
-        }
+        !matches!(
+            self,
+            RaError::Ca(_) | RaError::Store(_) | RaError::Internal(_)
+        )
     }
 
     /// A stable machine-readable code for this error.

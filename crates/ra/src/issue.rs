@@ -139,6 +139,7 @@ impl Ra {
                 .email()
                 .map(|e| e.as_str().to_owned()),
             fingerprint: certificate.fingerprint.clone(),
+            tbs_sha256: certificate.tbs_sha256,
             not_before: certificate.not_before.unix_timestamp(),
             not_after: certificate.not_after.unix_timestamp(),
             der: certificate.der.clone(),

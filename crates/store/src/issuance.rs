@@ -32,6 +32,8 @@ pub struct NewCertificate {
     pub email: Option<String>,
     /// SHA-256 of the DER, hex.
     pub fingerprint: String,
+    /// SHA-256 of the signed TBS: must equal the one recorded with the serial's intent.
+    pub tbs_sha256: [u8; 32],
     /// notBefore (Unix seconds).
     pub not_before: i64,
     /// notAfter (Unix seconds).
@@ -89,9 +91,9 @@ pub(crate) async fn commit_all(
     }
     let sql = crate::db::multi_row(
         "INSERT INTO certificates (id, serial, issuer, org_id, kind, name, subject_uuid, email, fingerprint, \
-         not_before, not_after, status, der, created_at)",
+         not_before, not_after, status, der, created_at, tbs_sha256)",
         items.len(),
-        14,
+        15,
     );
     let mut q = sqlx::query(sql);
     for (cert, _, now) in items {
@@ -109,7 +111,8 @@ pub(crate) async fn commit_all(
             .bind(cert.not_after)
             .bind("active")
             .bind(cert.der.clone())
-            .bind(*now);
+            .bind(*now)
+            .bind(hex::encode(cert.tbs_sha256));
     }
     q.execute(&mut *conn).await.map_err(|e| match (&e, items) {
         (sqlx::Error::Database(d), [(c, _, _)]) if d.is_foreign_key_violation() => {
@@ -134,6 +137,7 @@ pub(crate) async fn commit_all(
             details: serde_json::json!({
                 "serial": cert.serial.to_string(), "issuer": cert.issuer, "kind": cert.kind, "name": cert.name,
                 "subject_uuid": cert.subject_uuid, "fingerprint_sha256": cert.fingerprint,
+                "tbs_sha256": hex::encode(cert.tbs_sha256),
                 "not_after": cert.not_after,
             }),
         })

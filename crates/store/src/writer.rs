@@ -94,7 +94,8 @@ async fn run(pool: AnyPool, backend: Backend, mut rx: mpsc::Receiver<Pending>) {
                 let results: Vec<_> = {
                     let mut v = Vec::with_capacity(batch.len());
                     for p in &batch {
-                        v.push(apply(&pool, &mut conn, backend, std::iter::once(&p.job)).await);
+                        let r = apply(&pool, &mut conn, backend, std::iter::once(&p.job)).await;
+                        v.push(settle(&pool, &p.job, r).await);
                     }
                     v
                 };
@@ -106,10 +107,45 @@ async fn run(pool: AnyPool, backend: Backend, mut rx: mpsc::Receiver<Pending>) {
             Err(e) => {
                 release_if_idle(&rx, &mut conn);
                 if let Some(p) = batch.pop() {
-                    let _ = p.reply.send(Err(e));
+                    let r = settle(&pool, &p.job, Err(e)).await;
+                    let _ = p.reply.send(r);
                 }
             }
         }
+    }
+}
+
+/// A failed job whose effect is nevertheless in the database (a COMMIT that succeeded
+/// but whose answer was lost, then a retry that hit its own rows) is reported as done,
+/// so that no caller retries an issuance that already happened.
+async fn settle(
+    pool: &AnyPool,
+    job: &Job,
+    result: Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    if result.is_ok() {
+        return result;
+    }
+    let present = match job {
+        Job::Reserve(i) => sqlx::query(
+            "SELECT 1 AS one FROM serials WHERE serial = $1 AND issuer = $2 AND tbs_sha256 = $3",
+        )
+        .bind(i.serial.to_string())
+        .bind(i.issuer.clone())
+        .bind(hex::encode(i.tbs_sha256))
+        .fetch_optional(pool)
+        .await,
+        Job::Commit { cert, .. } => {
+            sqlx::query("SELECT 1 AS one FROM certificates WHERE id = $1 AND serial = $2")
+                .bind(cert.id.to_string())
+                .bind(cert.serial.to_string())
+                .fetch_optional(pool)
+                .await
+        }
+    };
+    match present {
+        Ok(Some(_)) => Ok(()),
+        _ => result,
     }
 }
 

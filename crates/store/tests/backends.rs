@@ -144,6 +144,7 @@ fn certificate(serial: Serial, issuer: &str, org: &orgca_store::Organisation) ->
         subject_uuid: Uuid::new_v4(),
         email: None,
         fingerprint: "ab".repeat(32),
+        tbs_sha256: [1; 32],
         not_before: NOW,
         not_after: NOW + 10,
         der: vec![0x30, 0x03, 0x02, 0x01, 0x01],
@@ -192,12 +193,19 @@ async fn issuance_is_recorded_and_scoped_case(db: &TestDb) {
         .reserve_serial(&intent(serial, &issuer, &a))
         .await
         .expect("reserve");
-    // The same serial cannot be reserved twice.
+    // Recording the same intent again is harmless (a retry after a lost answer)...
+    store
+        .ca()
+        .reserve_serial(&intent(serial, &issuer, &a))
+        .await
+        .expect("idempotent");
+    // ...but the serial cannot be reserved for another TBS.
+    let other = SerialIntent {
+        tbs_sha256: [9; 32],
+        ..intent(serial, &issuer, &a)
+    };
     assert!(matches!(
-        store
-            .ca()
-            .reserve_serial(&intent(serial, &issuer, &a))
-            .await,
+        store.ca().reserve_serial(&other).await,
         Err(StoreError::Conflict(_))
     ));
     let cert = certificate(serial, &issuer, &a);
@@ -400,4 +408,74 @@ async fn nodes_starting_at_once_case(db: &TestDb) {
             .expect("read")
             .is_some()
     );
+}
+
+on_all_backends!(a_certificate_for_another_tbs_is_refused, another_tbs_case);
+async fn another_tbs_case(db: &TestDb) {
+    // The intent records the TBS hash; a certificate whose TBS differs cannot use the serial.
+    let store = Store::open(&db.url).await.expect("open");
+    let issuer = issuing_ca(&store).await;
+    let a = org(&store, "99999988").await;
+    let serial = Serial::from_random([6; 20]);
+    store
+        .ca()
+        .reserve_serial(&intent(serial, &issuer, &a))
+        .await
+        .expect("reserve");
+    let other = NewCertificate {
+        tbs_sha256: [2; 32],
+        ..certificate(serial, &issuer, &a)
+    };
+    assert!(matches!(
+        store.issuance().commit(&other, "test", NOW).await,
+        Err(StoreError::Corrupt(_))
+    ));
+    store
+        .issuance()
+        .commit(&certificate(serial, &issuer, &a), "test", NOW)
+        .await
+        .expect("the linted one");
+}
+
+on_all_backends!(
+    audit_rows_outside_the_chain_are_found,
+    outside_the_chain_case
+);
+async fn outside_the_chain_case(db: &TestDb) {
+    let store = Store::open(&db.url).await.expect("open");
+    org(&store, "99999987").await;
+    let mut raw = db.raw().await;
+    sqlx::query(
+        "INSERT INTO audit_events (seq, at, actor, org_id, action, object, details, prev_hash, hash) \
+         VALUES (0, 0, 'mallory', NULL, 'x', 'x', '{}', 'x', 'x')",
+    )
+    .execute(&mut raw)
+    .await
+    .expect("insert");
+    let report = store.audit().verify().await.expect("verify");
+    let brk = report.first_break.expect("found");
+    assert!(brk.reason.contains("outside the chain"), "{brk:?}");
+}
+
+on_all_backends!(
+    verify_while_events_are_appended,
+    verify_while_appending_case
+);
+async fn verify_while_appending_case(db: &TestDb) {
+    // A verification that runs while others append must not report a break.
+    let store = Store::open(&db.url).await.expect("open");
+    let writer = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            for i in 0..40u32 {
+                org(&store, &format!("98{i:06}")).await;
+            }
+        })
+    };
+    while !writer.is_finished() {
+        let report = store.audit().verify().await.expect("verify");
+        assert_eq!(report.first_break, None, "after {} events", report.events);
+    }
+    writer.await.expect("join");
+    assert_eq!(store.audit().verify().await.expect("verify").events, 40);
 }

@@ -19,8 +19,13 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
 
 /// `GET /ca/{name}.cer`: a CA certificate, DER (`application/pkix-cert`, RFC 2585).
 pub async fn ca_certificate(State(state): State<AppState>, Path(file): Path<String>) -> Response {
-    let Some(name) = file.strip_suffix(".cer") else {
-        return Problem::not_found("CA certificates are at /ca/NAME.cer").into_response();
+    // CA names are lower-case letters, digits and '-': anything else cannot exist and is
+    // answered without asking the database.
+    let Some(name) = file.strip_suffix(".cer").filter(|n| is_ca_name(n)) else {
+        return Problem::not_found(
+            "CA certificates are at /ca/NAME.cer; `orgca ca list` shows the names",
+        )
+        .into_response();
     };
     match state.store.ca().get(name).await {
         Ok(Some(ca)) => {
@@ -39,6 +44,13 @@ pub async fn ca_certificate(State(state): State<AppState>, Path(file): Path<Stri
         Ok(None) => Problem::not_found(format!("no CA named {name:?}")).into_response(),
         Err(e) => Problem::internal(&e).into_response(),
     }
+}
+
+fn is_ca_name(n: &str) -> bool {
+    !n.is_empty()
+        && n.len() <= 64
+        && n.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// `GET /metrics`: Prometheus text format.

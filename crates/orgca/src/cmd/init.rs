@@ -10,10 +10,15 @@ use time::OffsetDateTime;
 
 use crate::cli::{Global, InitArgs, SignatureChoice};
 use crate::config::{Config, DataDir, write_new_file};
-use crate::context::{PASSPHRASE_ENV, database_url};
+use crate::context::{PASSPHRASE_ENV, database_url, passphrase_from_env};
 use crate::exit::Refused;
 
+/// Creates a folder readable by its owner only. A folder that exists is left as it is:
+/// `init` never changes the permissions of a folder it did not create.
 fn create_private_dir(path: &std::path::Path) -> anyhow::Result<()> {
+    if path.exists() {
+        return Ok(());
+    }
     std::fs::create_dir_all(path).with_context(|| format!("creating {}", path.display()))?;
     #[cfg(unix)]
     {
@@ -74,9 +79,9 @@ async fn init_inner(
     now: OffsetDateTime,
     written: &mut Vec<PathBuf>,
 ) -> anyhow::Result<()> {
-    let passphrase = match std::env::var(PASSPHRASE_ENV) {
-        Ok(p) if !p.is_empty() => p.into_bytes(),
-        _ => {
+    let passphrase = match passphrase_from_env() {
+        Some(p) => p,
+        None => {
             let path = config.passphrase_path(data);
             if let Some(parent) = path.parent() {
                 create_private_dir(parent)?;
@@ -118,11 +123,14 @@ async fn init_inner(
         written.extend(made.iter().map(|c| data.keys().join(&c.key_ref)));
         certs.extend(made);
     }
+    // The config marks the folder initialised: written before the CAs are committed, and
+    // removed again (with the keys) if that commit fails, so that `init` can be re-run.
+    config.write_new(data)?;
+    written.push(data.config());
     store
         .ca()
         .add_ca_certificates(&certs, "operator", now.unix_timestamp())
         .await?;
-    config.write_new(data)?;
     store.close().await;
     let names: Vec<&str> = certs.iter().map(|c| c.name.as_str()).collect();
     eprintln!(

@@ -32,7 +32,7 @@ CREATE TABLE serials (
     subject_uuid  TEXT NOT NULL,
     tbs_sha256    TEXT NOT NULL,
     created_at    BIGINT NOT NULL,
-    UNIQUE (serial, issuer)
+    UNIQUE (serial, issuer, tbs_sha256)
 );
 
 CREATE TABLE certificates (
@@ -45,6 +45,7 @@ CREATE TABLE certificates (
     subject_uuid       TEXT NOT NULL,
     email              TEXT,
     fingerprint        TEXT NOT NULL,
+    tbs_sha256         TEXT NOT NULL,
     not_before         BIGINT NOT NULL,
     not_after          BIGINT NOT NULL,
     status             TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'blocked')),
@@ -52,8 +53,9 @@ CREATE TABLE certificates (
     revocation_reason  BIGINT,
     der                BYTEA NOT NULL,
     created_at         BIGINT NOT NULL,
-    -- Only a serial reserved by this issuer can be certified, and only once.
-    FOREIGN KEY (serial, issuer) REFERENCES serials (serial, issuer)
+    -- Only a serial reserved by this issuer, for exactly this TBS, can be certified, and
+    -- only once.
+    FOREIGN KEY (serial, issuer, tbs_sha256) REFERENCES serials (serial, issuer, tbs_sha256)
 );
 CREATE INDEX certificates_org ON certificates (org_id, created_at);
 CREATE INDEX certificates_subject ON certificates (subject_uuid);
