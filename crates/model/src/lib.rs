@@ -9,12 +9,14 @@ mod cvr;
 mod email;
 mod kind;
 mod names;
+mod role;
 mod serial;
 
 pub use cvr::{Cvr, CvrError, Environment};
 pub use email::{Email, EmailError};
 pub use kind::{CertKind, UnknownKind};
 pub use names::{CertName, NameError, PersonName};
+pub use role::{Role, UnknownRole};
 pub use serial::{Serial, SerialError};
 
 /// Identifies an organisation inside orgca (never shown in certificates).

@@ -52,6 +52,12 @@ pub enum Command {
     /// Certificates.
     #[command(subcommand)]
     Cert(CertCommand),
+    /// Users of an organisation.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -121,6 +127,78 @@ pub enum OrgCommand {
     },
     /// List organisations.
     List,
+    /// Switch what an organisation may use on or off.
+    Set {
+        /// CVR number.
+        #[arg(long)]
+        cvr: String,
+        /// Employee (user) certificates.
+        #[arg(long, value_enum)]
+        user_certificates: Option<OnOff>,
+        /// Organisation and system certificates.
+        #[arg(long, value_enum)]
+        organisation_certificates: Option<OnOff>,
+        /// The seal right.
+        #[arg(long, value_enum)]
+        seals: Option<OnOff>,
+    },
+}
+
+/// A switch.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum OnOff {
+    /// Switched on.
+    On,
+    /// Switched off.
+    Off,
+}
+
+impl OnOff {
+    /// As a boolean.
+    pub fn is_on(self) -> bool {
+        self == OnOff::On
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an active user.
+    Create {
+        /// The organisation's CVR.
+        #[arg(long)]
+        org: String,
+        /// E-mail address (ASCII; names the user).
+        #[arg(long)]
+        email: String,
+        /// Given name.
+        #[arg(long)]
+        given_name: String,
+        /// Surname.
+        #[arg(long)]
+        surname: String,
+        /// org_admin, user_admin or user.
+        #[arg(long)]
+        role: String,
+        /// Give the user the seal right.
+        #[arg(long)]
+        seal: bool,
+    },
+    /// List an organisation's users.
+    List {
+        /// The organisation's CVR.
+        #[arg(long)]
+        org: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a user; it is printed once and stored only as a hash.
+    Create {
+        /// The user's e-mail address.
+        #[arg(long)]
+        user: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

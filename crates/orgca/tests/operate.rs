@@ -441,3 +441,90 @@ country = "DK"
     let written = std::fs::read_to_string(env.data().join("config.toml")).expect("config");
     assert!(written.contains(BASE_URL), "the flag overrides the file");
 }
+
+#[test]
+fn users_tokens_and_organisation_settings() {
+    let env = Env::new();
+    env.ok(&[
+        "org",
+        "create",
+        "--cvr",
+        "99999996",
+        "--name",
+        "Testorganisation nr. 99999996",
+        "--test",
+    ]);
+    let user = |email: &str, role: &str, seal: bool| {
+        let mut a = vec![
+            "user",
+            "create",
+            "--org",
+            "99999996",
+            "--email",
+            email,
+            "--given-name",
+            "Søren",
+            "--surname",
+            "Ærø",
+            "--role",
+            role,
+        ];
+        if seal {
+            a.push("--seal");
+        }
+        env.run(&a)
+    };
+    let off = env.json(&["org", "set", "--cvr", "99999996", "--seals", "off"]);
+    assert_eq!(
+        off["settings"],
+        serde_json::json!({"user_certificates": true, "organisation_certificates": true, "seals": false})
+    );
+    let refused = user("sealer@firma.dk", "user", true);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("seal right is switched off"));
+    env.ok(&["org", "set", "--cvr", "99999996", "--seals", "on"]);
+    assert!(user("sealer@firma.dk", "user", true).status.success());
+    assert!(user("admin@firma.dk", "org_admin", false).status.success());
+    for (email, role, expected) in [
+        ("admin@firma.dk", "user", "exists already"),
+        ("x@firma.dk", "boss", "unknown role"),
+        ("søren@firma.dk", "user", "non-ASCII"),
+    ] {
+        let out = user(email, role, false);
+        assert_eq!(out.status.code(), Some(1), "{email} {role}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(expected),
+            "{email}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let users = env.json(&["user", "list", "--org", "99999996"]);
+    assert_eq!(users.as_array().map(Vec::len), Some(2));
+    assert_eq!(users[1]["seal"], true);
+    // The token is printed once and stored only as its SHA-256.
+    let t = env.json(&["token", "create", "--user", "admin@firma.dk"]);
+    let token = t["token"].as_str().expect("token");
+    assert!(
+        token.starts_with("orgca_") && token.len() == 6 + 64,
+        "{token}"
+    );
+    let db = env.data().join("orgca.db");
+    let script = format!(
+        "import sqlite3, hashlib; c = sqlite3.connect({db:?}); \
+         print(c.execute('SELECT COUNT(*) FROM api_tokens WHERE token_sha256 = ?', (hashlib.sha256({token:?}.encode()).hexdigest(),)).fetchone()[0])",
+        db = db.display().to_string()
+    );
+    let count = cmd("python3", &["-c", &script]);
+    assert_eq!(String::from_utf8_lossy(&count.stdout).trim(), "1");
+    for file in ["orgca.db", "orgca.db-wal"] {
+        let bytes = std::fs::read(env.data().join(file)).unwrap_or_default();
+        assert!(
+            !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
+            "plaintext token in {file}"
+        );
+    }
+    let unknown = env.run(&["token", "create", "--user", "nobody@firma.dk"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    // 4 CAs + org + 2 settings changes + 2 users + 1 token.
+    assert_eq!(env.audit_events(), 10);
+}

@@ -1,7 +1,7 @@
 //! The RA's error: input errors say what to fix; the rest are server faults.
 
 use orgca_ca::CaError;
-use orgca_model::{CvrError, EmailError, NameError, UnknownKind};
+use orgca_model::{CvrError, EmailError, NameError, UnknownKind, UnknownRole};
 use orgca_pki::CsrError;
 use orgca_store::StoreError;
 
@@ -20,6 +20,9 @@ pub enum RaError {
     /// A bad kind.
     #[error(transparent)]
     Kind(#[from] UnknownKind),
+    /// A bad role.
+    #[error(transparent)]
+    Role(#[from] UnknownRole),
     /// A bad CSR.
     #[error(transparent)]
     Csr(#[from] CsrError),
@@ -70,6 +73,7 @@ impl RaError {
             RaError::Name(_) => "invalid_name",
             RaError::Email(_) => "invalid_email",
             RaError::Kind(_) => "invalid_kind",
+            RaError::Role(_) => "invalid_role",
             RaError::Csr(_) => "invalid_csr",
             RaError::Invalid(_) => "invalid_request",
             RaError::UnknownOrganisation(_) => "unknown_organisation",

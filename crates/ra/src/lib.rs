@@ -9,10 +9,14 @@
 mod error;
 mod issue;
 mod orgs;
+mod users;
 
 pub use error::RaError;
 pub use issue::{IssueRequest, Issued};
 pub use orgs::create_organisation;
+pub use users::{
+    TOKEN_PREFIX, UserRequest, change_settings, create_token, create_user, token_hash,
+};
 
 use std::sync::Arc;
 

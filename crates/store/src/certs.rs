@@ -67,8 +67,8 @@ macro_rules! columns {
 /// Read access confined to one organisation.
 #[derive(Clone, Debug)]
 pub struct OrgScope {
-    store: Store,
-    org_id: OrgId,
+    pub(crate) store: Store,
+    pub(crate) org_id: OrgId,
 }
 
 impl Store {

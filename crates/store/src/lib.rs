@@ -20,6 +20,7 @@ mod error;
 mod issuance;
 mod migrate;
 mod orgs;
+mod users;
 mod writer;
 
 pub use audit::{AuditEvent, AuditLog, ChainBreak, ChainReport, NewEvent};
@@ -28,4 +29,5 @@ pub use certs::{CertificateRecord, OrgScope};
 pub use db::{Backend, Store};
 pub use error::StoreError;
 pub use issuance::{IssuanceStore, NewCertificate};
-pub use orgs::{NewOrganisation, OrgStore, Organisation};
+pub use orgs::{NewOrganisation, OrgSettings, OrgStore, Organisation, SettingsChange};
+pub use users::{NewUser, TokenStore, User, UserStatus};

@@ -10,11 +10,18 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
-    postgres: include_str!("../migrations/postgres/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
+        postgres: include_str!("../migrations/postgres/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        sqlite: include_str!("../migrations/sqlite/0002_users.sql"),
+        postgres: include_str!("../migrations/postgres/0002_users.sql"),
+    },
+];
 
 /// Key of the PostgreSQL advisory lock that serialises migrations across nodes.
 const MIGRATION_LOCK: i64 = 0x6f72_6763_615f_6d67; // "orgca_mg"

@@ -20,8 +20,45 @@ pub struct Organisation {
     pub name: String,
     /// Production or test.
     pub environment: Environment,
+    /// What the organisation administrator has switched on.
+    pub settings: OrgSettings,
     /// When created (Unix seconds).
     pub created_at: i64,
+}
+
+/// What an organisation may use; all on for a new organisation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct OrgSettings {
+    /// Employee (user) certificates may be ordered.
+    pub user_certificates: bool,
+    /// Organisation and system certificates may be ordered.
+    pub organisation_certificates: bool,
+    /// Users with the seal right may seal documents.
+    pub seals: bool,
+}
+
+/// A change of settings: `None` leaves a setting as it is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SettingsChange {
+    /// New value of `user_certificates`.
+    pub user_certificates: Option<bool>,
+    /// New value of `organisation_certificates`.
+    pub organisation_certificates: Option<bool>,
+    /// New value of `seals`.
+    pub seals: Option<bool>,
+}
+
+impl OrgSettings {
+    /// The settings after `change`.
+    pub fn with(self, change: SettingsChange) -> OrgSettings {
+        OrgSettings {
+            user_certificates: change.user_certificates.unwrap_or(self.user_certificates),
+            organisation_certificates: change
+                .organisation_certificates
+                .unwrap_or(self.organisation_certificates),
+            seals: change.seals.unwrap_or(self.seals),
+        }
+    }
 }
 
 /// What the operator gives to create an organisation (already parsed).
@@ -50,6 +87,13 @@ impl Store {
     }
 }
 
+/// The columns [`org_from_row`] reads.
+macro_rules! org_columns {
+    () => {
+        "id, cvr, name, environment, user_certificates, organisation_certificates, seals, created_at"
+    };
+}
+
 pub(crate) fn org_from_row(r: &AnyRow) -> Result<Organisation, StoreError> {
     let id: String = r.try_get("id")?;
     let env: String = r.try_get("environment")?;
@@ -60,6 +104,11 @@ pub(crate) fn org_from_row(r: &AnyRow) -> Result<Organisation, StoreError> {
         name: r.try_get("name")?,
         environment: Environment::parse(&env)
             .ok_or_else(|| StoreError::Corrupt(format!("environment {env:?}")))?,
+        settings: OrgSettings {
+            user_certificates: r.try_get::<i64, _>("user_certificates")? != 0,
+            organisation_certificates: r.try_get::<i64, _>("organisation_certificates")? != 0,
+            seals: r.try_get::<i64, _>("seals")? != 0,
+        },
         created_at: r.try_get("created_at")?,
     })
 }
@@ -78,6 +127,11 @@ impl OrgStore {
             cvr: new.cvr.clone(),
             name: new.name.clone(),
             environment: new.environment,
+            settings: OrgSettings {
+                user_certificates: true,
+                organisation_certificates: true,
+                seals: true,
+            },
             created_at: now,
         };
         let mut tx = self.store.begin_write().await?;
@@ -105,9 +159,11 @@ impl OrgStore {
 
     /// The organisation with this CVR, if any.
     pub async fn by_cvr(&self, cvr: &str) -> Result<Option<Organisation>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, cvr, name, environment, created_at FROM organisations WHERE cvr = $1",
-        )
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            org_columns!(),
+            " FROM organisations WHERE cvr = $1"
+        ))
         .bind(cvr)
         .fetch_optional(&self.store.pool)
         .await?;
@@ -116,9 +172,56 @@ impl OrgStore {
 
     /// All organisations, oldest first.
     pub async fn list(&self) -> Result<Vec<Organisation>, StoreError> {
-        let rows = sqlx::query("SELECT id, cvr, name, environment, created_at FROM organisations ORDER BY created_at, cvr")
-            .fetch_all(&self.store.pool)
-            .await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            org_columns!(),
+            " FROM organisations ORDER BY created_at, cvr"
+        ))
+        .fetch_all(&self.store.pool)
+        .await?;
         rows.iter().map(org_from_row).collect()
+    }
+}
+
+impl OrgStore {
+    /// Changes an organisation's settings with its audit event; answers the new settings.
+    pub async fn change_settings(
+        &self,
+        org: &Organisation,
+        change: SettingsChange,
+        actor: &str,
+        now: i64,
+    ) -> Result<OrgSettings, StoreError> {
+        let mut tx = self.store.begin_write().await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            org_columns!(),
+            " FROM organisations WHERE id = $1"
+        ))
+        .bind(org.id.to_string())
+        .fetch_one(&mut *tx)
+        .await?;
+        let before = org_from_row(&row)?.settings;
+        let after = before.with(change);
+        sqlx::query(
+            "UPDATE organisations SET user_certificates = $1, organisation_certificates = $2, seals = $3 WHERE id = $4",
+        )
+        .bind(i64::from(after.user_certificates))
+        .bind(i64::from(after.organisation_certificates))
+        .bind(i64::from(after.seals))
+        .bind(org.id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        let event = NewEvent {
+            at: now,
+            actor: actor.to_owned(),
+            org_id: Some(org.id.to_string()),
+            action: "organisation.settings_changed",
+            object: org.id.to_string(),
+            details: serde_json::json!({"before": before, "after": after}),
+        };
+        audit::append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(after)
     }
 }

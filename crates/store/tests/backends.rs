@@ -479,3 +479,83 @@ async fn verify_while_appending_case(db: &TestDb) {
     writer.await.expect("join");
     assert_eq!(store.audit().verify().await.expect("verify").events, 40);
 }
+
+fn new_user(email: &str, role: orgca_model::Role) -> orgca_store::NewUser {
+    orgca_store::NewUser {
+        email: orgca_model::Email::parse(email).expect("email"),
+        given_name: orgca_model::PersonName::parse("given name", "Søren").expect("g"),
+        surname: orgca_model::PersonName::parse("surname", "Ærø").expect("s"),
+        role,
+        seal: false,
+        status: orgca_store::UserStatus::Active,
+    }
+}
+
+on_all_backends!(settings_users_and_tokens, settings_users_and_tokens_case);
+async fn settings_users_and_tokens_case(db: &TestDb) {
+    use orgca_model::Role;
+    let store = Store::open(&db.url).await.expect("open");
+    let a = org(&store, "99999986").await;
+    let b = org(&store, "99999985").await;
+    // New organisations start with everything on; a change keeps what it does not name.
+    assert!(
+        a.settings.user_certificates && a.settings.organisation_certificates && a.settings.seals
+    );
+    let change = orgca_store::SettingsChange {
+        seals: Some(false),
+        ..Default::default()
+    };
+    let after = store
+        .orgs()
+        .change_settings(&a, change, "test", NOW)
+        .await
+        .expect("change");
+    assert!(after.user_certificates && after.organisation_certificates && !after.seals);
+    let again = store
+        .orgs()
+        .by_cvr("99999986")
+        .await
+        .expect("read")
+        .expect("present");
+    assert_eq!(again.settings, after);
+    // Users are confined to their organisation; an e-mail names one user in all of orgca.
+    let admin = store
+        .org(a.id)
+        .create_user(&new_user("admin@a.dk", Role::OrgAdmin), "test", NOW)
+        .await
+        .expect("user");
+    assert!(matches!(
+        store
+            .org(b.id)
+            .create_user(&new_user("admin@a.dk", Role::User), "test", NOW)
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        store.org(a.id).user(admin.id).await.expect("get"),
+        Some(admin.clone())
+    );
+    assert_eq!(store.org(b.id).user(admin.id).await.expect("get"), None);
+    assert!(store.org(b.id).users().await.expect("list").is_empty());
+    assert_eq!(
+        store.user_by_email("admin@a.dk").await.expect("by email"),
+        Some(admin.clone())
+    );
+    // Tokens are found by their hash only.
+    store
+        .tokens()
+        .create(&admin, [0x42; 32], "test", NOW)
+        .await
+        .expect("token");
+    assert_eq!(
+        store.tokens().authenticate([0x42; 32]).await.expect("auth"),
+        Some(admin)
+    );
+    assert_eq!(
+        store.tokens().authenticate([0x43; 32]).await.expect("auth"),
+        None
+    );
+    let report = store.audit().verify().await.expect("verify");
+    // 2 organisations + settings change + 1 user + 1 token.
+    assert_eq!((report.events, report.first_break), (5, None));
+}

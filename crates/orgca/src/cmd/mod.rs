@@ -6,6 +6,7 @@ mod cert;
 mod init;
 mod org;
 mod serve;
+mod user;
 
 use time::OffsetDateTime;
 
@@ -24,6 +25,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Org(c) => org::run(g, c, now).await,
         Command::Cert(c) => cert::run(g, c, now).await,
         Command::Audit(c) => audit::run(g, c).await,
+        Command::User(c) => user::run_user(g, c, now).await,
+        Command::Token(c) => user::run_token(g, c, now).await,
     }
 }
 

@@ -3,10 +3,11 @@
 use orgca_model::Environment;
 use time::OffsetDateTime;
 
-use crate::cli::{Global, OrgCommand};
+use crate::cli::{Global, OnOff, OrgCommand};
 use crate::cmd::{print_json, rfc3339};
 use crate::context::Context;
 use crate::exit;
+use orgca_store::SettingsChange;
 
 /// Runs an `org` subcommand.
 pub async fn run(global: &Global, cmd: &OrgCommand, now: OffsetDateTime) -> anyhow::Result<u8> {
@@ -30,12 +31,45 @@ pub async fn run(global: &Global, cmd: &OrgCommand, now: OffsetDateTime) -> anyh
             if global.json {
                 print_json(&serde_json::json!({
                     "id": org.id, "cvr": org.cvr, "name": org.name, "environment": org.environment,
+                    "settings": org.settings,
                     "created_at": rfc3339(org.created_at),
                 }))?;
             } else {
                 println!(
                     "created {} organisation {} ({}), id {}",
                     org.environment, org.cvr, org.name, org.id
+                );
+            }
+        }
+        OrgCommand::Set {
+            cvr,
+            user_certificates,
+            organisation_certificates,
+            seals,
+        } => {
+            let change = SettingsChange {
+                user_certificates: user_certificates.map(OnOff::is_on),
+                organisation_certificates: organisation_certificates.map(OnOff::is_on),
+                seals: seals.map(OnOff::is_on),
+            };
+            let (org, settings) = orgca_ra::change_settings(
+                &ctx.store,
+                cvr,
+                change,
+                "operator",
+                now.unix_timestamp(),
+            )
+            .await?;
+            if global.json {
+                print_json(&serde_json::json!({"cvr": org.cvr, "settings": settings}))?;
+            } else {
+                let on = |b: bool| if b { "on" } else { "off" };
+                println!(
+                    "{}: user certificates {}, organisation certificates {}, seals {}",
+                    org.cvr,
+                    on(settings.user_certificates),
+                    on(settings.organisation_certificates),
+                    on(settings.seals)
                 );
             }
         }

@@ -1,0 +1,53 @@
+//! What a user may do in their organisation.
+
+use std::fmt;
+
+/// A user's role (DOMAIN.md, "Actors"). The seal right is separate: any role may hold it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Decides what the organisation may use (user certificates, organisation
+    /// certificates, seals); everything a user administrator may do too.
+    OrgAdmin,
+    /// Orders, renews, blocks and cancels certificates; manages profiles and users.
+    UserAdmin,
+    /// Fetches and blocks their own certificates.
+    User,
+}
+
+/// A role name that orgca does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown role {0:?}: use org_admin, user_admin or user")]
+pub struct UnknownRole(pub String);
+
+impl Role {
+    /// The stable name used in the store, the CLI and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::OrgAdmin => "org_admin",
+            Role::UserAdmin => "user_admin",
+            Role::User => "user",
+        }
+    }
+
+    /// Parses the name written by [`Role::as_str`].
+    pub fn parse(s: &str) -> Result<Self, UnknownRole> {
+        match s {
+            "org_admin" => Ok(Role::OrgAdmin),
+            "user_admin" => Ok(Role::UserAdmin),
+            "user" => Ok(Role::User),
+            other => Err(UnknownRole(other.to_owned())),
+        }
+    }
+
+    /// Whether this role administers users and certificates of its organisation.
+    pub fn administers_users(self) -> bool {
+        matches!(self, Role::OrgAdmin | Role::UserAdmin)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -1,0 +1,100 @@
+//! `orgca user create|list` and `orgca token create`.
+
+use time::OffsetDateTime;
+
+use crate::cli::{Global, TokenCommand, UserCommand};
+use crate::cmd::{print_json, rfc3339};
+use crate::context::Context;
+use crate::exit::{self, Refused};
+
+/// Runs a `user` subcommand.
+pub async fn run_user(
+    global: &Global,
+    cmd: &UserCommand,
+    now: OffsetDateTime,
+) -> anyhow::Result<u8> {
+    let ctx = Context::open(global).await?;
+    match cmd {
+        UserCommand::Create {
+            org,
+            email,
+            given_name,
+            surname,
+            role,
+            seal,
+        } => {
+            let req = orgca_ra::UserRequest {
+                org_cvr: org,
+                email,
+                given_name,
+                surname,
+                role,
+                seal: *seal,
+            };
+            let user =
+                orgca_ra::create_user(&ctx.store, &req, "operator", now.unix_timestamp()).await?;
+            if global.json {
+                print_json(&user_json(&user))?;
+            } else {
+                println!(
+                    "created {} user {} ({} {}), id {}",
+                    user.role, user.email, user.given_name, user.surname, user.id
+                );
+            }
+        }
+        UserCommand::List { org } => {
+            let o = ctx
+                .store
+                .orgs()
+                .by_cvr(org.trim())
+                .await?
+                .ok_or_else(|| Refused(format!("no organisation with CVR {}", org.trim())))?;
+            let users = ctx.store.org(o.id).users().await?;
+            if global.json {
+                print_json(&users.iter().map(user_json).collect::<Vec<_>>())?;
+            } else {
+                for u in &users {
+                    let seal = if u.seal { " seal" } else { "" };
+                    println!(
+                        "{:<32} {:<10}{seal}  {} {}",
+                        u.email,
+                        u.role.as_str(),
+                        u.given_name,
+                        u.surname
+                    );
+                }
+            }
+        }
+    }
+    Ok(exit::OK)
+}
+
+fn user_json(u: &orgca_store::User) -> serde_json::Value {
+    serde_json::json!({
+        "id": u.id, "org_id": u.org_id, "email": u.email, "given_name": u.given_name,
+        "surname": u.surname, "role": u.role, "seal": u.seal, "status": u.status,
+        "created_at": rfc3339(u.created_at),
+    })
+}
+
+/// Runs a `token` subcommand. The token goes to standard output once; it is not kept.
+pub async fn run_token(
+    global: &Global,
+    cmd: &TokenCommand,
+    now: OffsetDateTime,
+) -> anyhow::Result<u8> {
+    let TokenCommand::Create { user } = cmd;
+    let ctx = Context::open(global).await?;
+    let (token, user) =
+        orgca_ra::create_token(&ctx.store, user, "operator", now.unix_timestamp()).await?;
+    if global.json {
+        print_json(&serde_json::json!({"token": token, "user": user.email}))?;
+    } else {
+        println!("{token}");
+        eprintln!(
+            "API token for {}: shown once, stored only as a hash",
+            user.email
+        );
+    }
+    Ok(exit::OK)
+}

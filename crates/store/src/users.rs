@@ -1,0 +1,264 @@
+//! Users of an organisation and their API tokens. Users are created and read through
+//! the organisation's scope; only the operator finds a user by e-mail across
+//! organisations (the CLI's `token create --user`).
+
+use orgca_model::{Email, OrgId, PersonName, Role};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use uuid::Uuid;
+
+use crate::audit::{self, NewEvent};
+use crate::{OrgScope, Store, StoreError};
+
+/// Where a user is in their life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UserStatus {
+    /// Created, has not logged in yet.
+    Invited,
+    /// May log in and fetch certificates.
+    Active,
+    /// May do nothing any more.
+    Deactivated,
+}
+
+impl UserStatus {
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "invited" => Some(UserStatus::Invited),
+            "active" => Some(UserStatus::Active),
+            "deactivated" => Some(UserStatus::Deactivated),
+            _ => None,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Invited => "invited",
+            UserStatus::Active => "active",
+            UserStatus::Deactivated => "deactivated",
+        }
+    }
+}
+
+/// A user as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct User {
+    /// Stable id; it goes into the user's employee certificates.
+    pub id: Uuid,
+    /// The organisation.
+    pub org_id: OrgId,
+    /// E-mail address (unique across orgca: it names the user at login).
+    pub email: String,
+    /// Given name.
+    pub given_name: String,
+    /// Surname.
+    pub surname: String,
+    /// Role.
+    pub role: Role,
+    /// Holds the seal right.
+    pub seal: bool,
+    /// Status.
+    pub status: UserStatus,
+    /// When created (Unix seconds).
+    pub created_at: i64,
+}
+
+/// A user to create (already parsed).
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    /// E-mail address.
+    pub email: Email,
+    /// Given name.
+    pub given_name: PersonName,
+    /// Surname.
+    pub surname: PersonName,
+    /// Role.
+    pub role: Role,
+    /// Seal right.
+    pub seal: bool,
+    /// Initial status.
+    pub status: UserStatus,
+}
+
+macro_rules! user_columns {
+    () => {
+        "id, org_id, email, given_name, surname, role, seal, status, created_at"
+    };
+}
+
+fn user_from_row(r: &AnyRow) -> Result<User, StoreError> {
+    let corrupt = |what: &str, v: &str| StoreError::Corrupt(format!("user {what} {v:?}"));
+    let id: String = r.try_get("id")?;
+    let org: String = r.try_get("org_id")?;
+    let role: String = r.try_get("role")?;
+    let status: String = r.try_get("status")?;
+    Ok(User {
+        id: Uuid::parse_str(&id).map_err(|_| corrupt("id", &id))?,
+        org_id: Uuid::parse_str(&org).map_err(|_| corrupt("org_id", &org))?,
+        email: r.try_get("email")?,
+        given_name: r.try_get("given_name")?,
+        surname: r.try_get("surname")?,
+        role: Role::parse(&role).map_err(|_| corrupt("role", &role))?,
+        seal: r.try_get::<i64, _>("seal")? != 0,
+        status: UserStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+impl OrgScope {
+    /// Creates a user of this organisation with its audit event. An e-mail address in
+    /// use is a [`StoreError::Conflict`].
+    pub async fn create_user(
+        &self,
+        new: &NewUser,
+        actor: &str,
+        now: i64,
+    ) -> Result<User, StoreError> {
+        let user = User {
+            id: Uuid::new_v4(),
+            org_id: self.org_id,
+            email: new.email.as_str().to_owned(),
+            given_name: new.given_name.as_str().to_owned(),
+            surname: new.surname.as_str().to_owned(),
+            role: new.role,
+            seal: new.seal,
+            status: new.status,
+            created_at: now,
+        };
+        let mut tx = self.store.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO users (id, org_id, email, given_name, surname, role, seal, status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(user.id.to_string())
+        .bind(user.org_id.to_string())
+        .bind(user.email.clone())
+        .bind(user.given_name.clone())
+        .bind(user.surname.clone())
+        .bind(user.role.as_str())
+        .bind(i64::from(user.seal))
+        .bind(user.status.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::conflict_as(format!("a user with e-mail {}", user.email)))?;
+        let event = NewEvent {
+            at: now,
+            actor: actor.to_owned(),
+            org_id: Some(self.org_id.to_string()),
+            action: "user.created",
+            object: user.id.to_string(),
+            details: serde_json::json!({"email": user.email, "role": user.role, "seal": user.seal}),
+        };
+        audit::append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// This organisation's users, by e-mail.
+    pub async fn users(&self) -> Result<Vec<User>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE org_id = $1 ORDER BY email"
+        ))
+        .bind(self.org_id.to_string())
+        .fetch_all(&self.store.pool)
+        .await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    /// The user with this id, if they belong to this organisation.
+    pub async fn user(&self, id: Uuid) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE org_id = $1 AND id = $2"
+        ))
+        .bind(self.org_id.to_string())
+        .bind(id.to_string())
+        .fetch_optional(&self.store.pool)
+        .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+}
+
+impl Store {
+    /// Operator look-up of a user by e-mail, across organisations.
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE email = $1"
+        ))
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    /// API tokens.
+    pub fn tokens(&self) -> TokenStore {
+        TokenStore {
+            store: self.clone(),
+        }
+    }
+}
+
+/// API tokens, kept as SHA-256 hashes: a token is random (256 bits), so its hash is
+/// enough to find it and useless to whoever reads the database.
+#[derive(Clone, Debug)]
+pub struct TokenStore {
+    store: Store,
+}
+
+impl TokenStore {
+    /// Records a token (by its hash) for `user`, with an audit event naming the token's
+    /// id, never the token.
+    pub async fn create(
+        &self,
+        user: &User,
+        token_sha256: [u8; 32],
+        actor: &str,
+        now: i64,
+    ) -> Result<Uuid, StoreError> {
+        let id = Uuid::new_v4();
+        let mut tx = self.store.begin_write().await?;
+        sqlx::query("INSERT INTO api_tokens (id, token_sha256, user_id, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(id.to_string())
+            .bind(hex::encode(token_sha256))
+            .bind(user.id.to_string())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        let event = NewEvent {
+            at: now,
+            actor: actor.to_owned(),
+            org_id: Some(user.org_id.to_string()),
+            action: "token.created",
+            object: id.to_string(),
+            details: serde_json::json!({"user": user.id}),
+        };
+        audit::append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The active user a token belongs to, if the token exists, is not revoked and its
+    /// user is active.
+    pub async fn authenticate(&self, token_sha256: [u8; 32]) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            "u.id AS id, u.org_id AS org_id, u.email AS email, u.given_name AS given_name, ",
+            "u.surname AS surname, u.role AS role, u.seal AS seal, u.status AS status, u.created_at AS created_at ",
+            "FROM api_tokens t JOIN users u ON u.id = t.user_id ",
+            "WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND u.status = 'active'"
+        ))
+        .bind(hex::encode(token_sha256))
+        .fetch_optional(&self.store.pool)
+        .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+}
