@@ -29,6 +29,12 @@ pub enum RaError {
     /// A required field is missing or fields do not go together.
     #[error("{0}")]
     Invalid(String),
+    /// The caller's role does not allow this (inside their own organisation).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Nothing with this id in the caller's organisation.
+    #[error("no such {0} in your organisation")]
+    NotFound(&'static str),
     /// No organisation with this CVR.
     #[error("no organisation with CVR {0}; create it first with `orgca org create`")]
     UnknownOrganisation(String),
@@ -76,6 +82,8 @@ impl RaError {
             RaError::Role(_) => "invalid_role",
             RaError::Csr(_) => "invalid_csr",
             RaError::Invalid(_) => "invalid_request",
+            RaError::Forbidden(_) => "forbidden",
+            RaError::NotFound(_) => "not_found",
             RaError::UnknownOrganisation(_) => "unknown_organisation",
             RaError::Conflict(_) => "conflict",
             RaError::Ca(CaError::Lint(_)) => "lint_failed",

@@ -6,6 +6,7 @@
 //! itself, and never read or write another organisation's data than the one a request
 //! is for.
 
+pub mod caller;
 mod error;
 mod issue;
 mod orgs;

@@ -94,6 +94,8 @@ macro_rules! org_columns {
     };
 }
 
+pub(crate) use org_columns;
+
 pub(crate) fn org_from_row(r: &AnyRow) -> Result<Organisation, StoreError> {
     let id: String = r.try_get("id")?;
     let env: String = r.try_get("environment")?;

@@ -9,7 +9,8 @@ use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use crate::audit::{self, NewEvent};
-use crate::{OrgScope, Store, StoreError};
+use crate::orgs::{org_columns, org_from_row};
+use crate::{OrgScope, Organisation, Store, StoreError};
 
 /// Where a user is in their life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -182,6 +183,21 @@ impl OrgScope {
         .fetch_optional(&self.store.pool)
         .await?;
         row.as_ref().map(user_from_row).transpose()
+    }
+}
+
+impl OrgScope {
+    /// The organisation itself.
+    pub async fn organisation(&self) -> Result<Organisation, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            org_columns!(),
+            " FROM organisations WHERE id = $1"
+        ))
+        .bind(self.org_id.to_string())
+        .fetch_one(&self.store.pool)
+        .await?;
+        org_from_row(&row)
     }
 }
 

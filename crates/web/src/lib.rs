@@ -1,11 +1,13 @@
-//! HTTP for orgca: the public endpoints (`/healthz`, `/ca/{name}.cer`, `/metrics`) now,
-//! the REST API and portal later. Handlers translate HTTP to calls on the layers below
+//! HTTP for orgca: the public endpoints (`/healthz`, `/ca/{name}.cer`, `/metrics`) and
+//! the REST API under `/api/v1` (bearer tokens), the portal later. Handlers translate HTTP to calls on the layers below
 //! and map every error to a status and an RFC 9457 problem with a stable code.
 //!
 //! This crate must never hold business rules, keys or SQL: it calls `ra` and the
 //! store's read views. It must never answer a client's mistake with a 500, nor put
 //! internal error text into a response (that goes to the log).
 
+mod api;
+mod auth;
 mod problem;
 mod public;
 
@@ -14,7 +16,7 @@ pub use problem::Problem;
 use std::future::Future;
 
 use axum::Router;
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
@@ -32,7 +34,16 @@ pub struct AppState {
 
 /// The router with every endpoint.
 pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route(
+            "/api/v1/organisation",
+            get(api::get_organisation).patch(api::patch_organisation),
+        )
+        .route("/api/v1/users", get(api::list_users).post(api::create_user))
+        .route("/api/v1/users/{id}", get(api::get_user))
+        .layer(DefaultBodyLimit::max(api::MAX_JSON_BODY));
     Router::new()
+        .merge(api)
         .route("/healthz", get(public::healthz))
         .route("/ca/{file}", get(public::ca_certificate))
         .route("/metrics", get(public::metrics))

@@ -24,6 +24,15 @@ impl Problem {
         }
     }
 
+    /// 401 with a `WWW-Authenticate: Bearer` challenge.
+    pub fn unauthorized(detail: impl Into<String>) -> Problem {
+        Problem {
+            status: StatusCode::UNAUTHORIZED,
+            code: "unauthorized",
+            detail: detail.into(),
+        }
+    }
+
     /// 503 (the database does not answer).
     pub fn unavailable(detail: impl Into<String>) -> Problem {
         Problem {
@@ -58,6 +67,10 @@ impl IntoResponse for Problem {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if self.status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
         resp
     }
 }

@@ -187,15 +187,38 @@ impl Server {
 
     /// GET over HTTP/1.1; returns status, headers (lower-case names) and body.
     pub fn get(&self, path: &str) -> (u16, Vec<(String, String)>, Vec<u8>) {
+        self.request("GET", path, None, None)
+    }
+
+    /// Any request over HTTP/1.1, with an optional bearer token and JSON body.
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&[u8]>,
+    ) -> (u16, Vec<(String, String)>, Vec<u8>) {
         let mut s = TcpStream::connect(&self.addr).expect("connect");
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
             self.addr
-        )
-        .expect("send");
+        );
+        if let Some(t) = token {
+            head.push_str(&format!("Authorization: Bearer {t}\r\n"));
+        }
+        let body = body.unwrap_or_default();
+        if !body.is_empty() || method != "GET" {
+            head.push_str(&format!(
+                "Content-Type: application/json\r\nContent-Length: {}\r\n",
+                body.len()
+            ));
+        }
+        head.push_str("\r\n");
+        s.write_all(head.as_bytes()).expect("send head");
+        // The server may answer (413) before reading a large body: ignore a broken pipe.
+        let _ = s.write_all(body);
         let mut raw = Vec::new();
-        s.read_to_end(&mut raw).expect("read");
+        let _ = s.read_to_end(&mut raw);
         let split = raw
             .windows(4)
             .position(|w| w == b"\r\n\r\n")
@@ -221,6 +244,21 @@ impl Server {
             body = dechunk(&body);
         }
         (status, headers, body)
+    }
+
+    /// A request whose answer is JSON: status and the parsed body.
+    pub fn json(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+    ) -> (u16, serde_json::Value) {
+        let (status, _, b) = self.request(method, path, token, body.map(str::as_bytes));
+        (
+            status,
+            serde_json::from_slice(&b).unwrap_or(serde_json::Value::Null),
+        )
     }
 }
 

@@ -1,0 +1,130 @@
+//! The REST API (JSON, RFC 9457 problems), confined to the caller's organisation.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use orgca_ra::RaError;
+use orgca_store::{Organisation, SettingsChange, User};
+use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
+
+use crate::auth::Caller;
+use crate::{AppState, Problem};
+
+/// Largest JSON body the API reads.
+pub const MAX_JSON_BODY: usize = 64 * 1024;
+
+impl From<RaError> for Problem {
+    fn from(e: RaError) -> Problem {
+        if !e.is_client_error() {
+            return Problem::internal(&e);
+        }
+        let status = match &e {
+            RaError::Forbidden(_) => StatusCode::FORBIDDEN,
+            RaError::NotFound(_) | RaError::UnknownOrganisation(_) => StatusCode::NOT_FOUND,
+            RaError::Conflict(_) => StatusCode::CONFLICT,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        Problem {
+            status,
+            code: e.code(),
+            detail: e.to_string(),
+        }
+    }
+}
+
+/// Parses a JSON body, answering a problem that says what is wrong with it.
+fn json_body<T: DeserializeOwned>(body: &Bytes) -> Result<T, Problem> {
+    serde_json::from_slice(body).map_err(|e| Problem {
+        status: StatusCode::BAD_REQUEST,
+        code: "invalid_json",
+        detail: format!("the request body is not the expected JSON: {e}"),
+    })
+}
+
+fn now() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn organisation_json(o: &Organisation) -> serde_json::Value {
+    serde_json::json!({
+        "id": o.id, "cvr": o.cvr, "name": o.name, "environment": o.environment,
+        "user_certificates": o.settings.user_certificates,
+        "organisation_certificates": o.settings.organisation_certificates,
+        "seals": o.settings.seals,
+    })
+}
+
+fn user_json(u: &User) -> serde_json::Value {
+    serde_json::json!({
+        "id": u.id, "email": u.email, "given_name": u.given_name, "surname": u.surname,
+        "role": u.role, "seal": u.seal, "status": u.status,
+    })
+}
+
+/// `GET /api/v1/organisation`.
+pub async fn get_organisation(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+) -> Result<Response, Problem> {
+    let org = orgca_ra::caller::organisation(&s.store, &c).await?;
+    Ok(Json(organisation_json(&org)).into_response())
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingsPatch {
+    user_certificates: Option<bool>,
+    organisation_certificates: Option<bool>,
+    seals: Option<bool>,
+}
+
+/// `PATCH /api/v1/organisation`: switch what the organisation may use.
+pub async fn patch_organisation(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let p: SettingsPatch = json_body(&body)?;
+    let change = SettingsChange {
+        user_certificates: p.user_certificates,
+        organisation_certificates: p.organisation_certificates,
+        seals: p.seals,
+    };
+    orgca_ra::caller::change_settings(&s.store, &c, change, now()).await?;
+    let org = orgca_ra::caller::organisation(&s.store, &c).await?;
+    Ok(Json(organisation_json(&org)).into_response())
+}
+
+/// `GET /api/v1/users`.
+pub async fn list_users(State(s): State<AppState>, Caller(c): Caller) -> Result<Response, Problem> {
+    let users = orgca_ra::caller::users(&s.store, &c).await?;
+    let items: Vec<_> = users.iter().map(user_json).collect();
+    Ok(Json(serde_json::json!({"items": items, "next": null})).into_response())
+}
+
+/// `POST /api/v1/users`.
+pub async fn create_user(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let req: orgca_ra::caller::NewUserRequest = json_body(&body)?;
+    let user = orgca_ra::caller::create_user(&s.store, &c, &req, now()).await?;
+    Ok((StatusCode::CREATED, Json(user_json(&user))).into_response())
+}
+
+/// `GET /api/v1/users/{id}`: an id that is not a UUID, or not of the caller's
+/// organisation, is a 404 alike.
+pub async fn get_user(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let id = uuid::Uuid::parse_str(&id)
+        .map_err(|_| Problem::not_found("no such user in your organisation"))?;
+    let user = orgca_ra::caller::user(&s.store, &c, id).await?;
+    Ok(Json(user_json(&user)).into_response())
+}
