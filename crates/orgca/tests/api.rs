@@ -199,3 +199,109 @@ fn api_answers_each_organisation_only_its_own() {
     drop(server);
     assert!(env.audit_events() > 0);
 }
+
+#[test]
+fn profiles_are_checked_unique_per_organisation_and_confined() {
+    let env = Env::new();
+    let a = org(&env, "99999993", "a.dk");
+    let b = org(&env, "99999992", "b.dk");
+    let server = env.serve();
+    let body = r#"{"kind": "system", "name": "Løn-system", "email": "lon@a.dk",
+                   "contact": {"name": "Ane Ørsted", "email": "ane@a.dk"}}"#;
+    let (status, p) = server.json("POST", "/api/v1/profiles", Some(&a.admin), Some(body));
+    assert_eq!(status, 201, "{p}");
+    assert_eq!(
+        (p["kind"].as_str(), p["allow_signing"].as_bool()),
+        (Some("system"), Some(false))
+    );
+    let id = p["id"].as_str().expect("id").to_owned();
+    // The same name in another case is taken; in another organisation it is free.
+    let upper = body.replace("Løn-system", "LØN-SYSTEM");
+    assert_eq!(
+        server
+            .json("POST", "/api/v1/profiles", Some(&a.admin), Some(&upper))
+            .0,
+        409
+    );
+    assert_eq!(
+        server
+            .json("POST", "/api/v1/profiles", Some(&b.admin), Some(body))
+            .0,
+        201
+    );
+    // Refusals say what is wrong.
+    for (bad, code) in [
+        (
+            body.replace("\"system\"", "\"employee\""),
+            "invalid_request",
+        ),
+        (body.replace("\"system\"", "\"robot\""), "invalid_kind"),
+        (body.replace("lon@a.dk", "løn@a.dk"), "invalid_email"),
+        (body.replace("Løn-system", ""), "invalid_name"),
+    ] {
+        let (status, v) = server.json("POST", "/api/v1/profiles", Some(&a.admin), Some(&bad));
+        assert_eq!((status, v["code"].as_str()), (422, Some(code)), "{bad}");
+    }
+    let missing_contact = r#"{"kind": "system", "name": "X"}"#;
+    assert_eq!(
+        server
+            .json(
+                "POST",
+                "/api/v1/profiles",
+                Some(&a.admin),
+                Some(missing_contact)
+            )
+            .0,
+        400
+    );
+    assert_eq!(
+        server
+            .json("POST", "/api/v1/profiles", Some(&a.user), Some(body))
+            .0,
+        403
+    );
+    // PATCH changes what it names, keeps the id; the e-mail can be removed.
+    let path = format!("/api/v1/profiles/{id}");
+    let (status, p) = server.json(
+        "PATCH",
+        &path,
+        Some(&a.admin),
+        Some(r#"{"email": null, "publish": true}"#),
+    );
+    assert_eq!(
+        (
+            status,
+            p["email"].clone(),
+            p["publish"].as_bool(),
+            p["id"].as_str()
+        ),
+        (200, serde_json::Value::Null, Some(true), Some(id.as_str()))
+    );
+    assert_eq!(
+        server
+            .json(
+                "PATCH",
+                &path,
+                Some(&a.admin),
+                Some(r#"{"kind": "organisation"}"#)
+            )
+            .0,
+        400
+    );
+    // Confinement.
+    assert_eq!(server.json("GET", &path, Some(&a.user), None).0, 200);
+    assert_eq!(server.json("GET", &path, Some(&b.admin), None).0, 404);
+    assert_eq!(
+        server
+            .json(
+                "PATCH",
+                &path,
+                Some(&b.admin),
+                Some(r#"{"publish": false}"#)
+            )
+            .0,
+        404
+    );
+    let (_, list) = server.json("GET", "/api/v1/profiles", Some(&b.admin), None);
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(1));
+}

@@ -20,6 +20,7 @@ mod error;
 mod issuance;
 mod migrate;
 mod orgs;
+mod profiles;
 mod users;
 mod writer;
 
@@ -30,4 +31,5 @@ pub use db::{Backend, Store};
 pub use error::StoreError;
 pub use issuance::{IssuanceStore, NewCertificate};
 pub use orgs::{NewOrganisation, OrgSettings, OrgStore, Organisation, SettingsChange};
+pub use profiles::{NewProfile, Profile};
 pub use users::{NewUser, TokenStore, User, UserStatus};

@@ -21,6 +21,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_users.sql"),
         postgres: include_str!("../migrations/postgres/0002_users.sql"),
     },
+    Migration {
+        version: 3,
+        sqlite: include_str!("../migrations/sqlite/0003_profiles.sql"),
+        postgres: include_str!("../migrations/postgres/0003_profiles.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that serialises migrations across nodes.

@@ -123,8 +123,66 @@ pub async fn get_user(
     Caller(c): Caller,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    let id = uuid::Uuid::parse_str(&id)
-        .map_err(|_| Problem::not_found("no such user in your organisation"))?;
-    let user = orgca_ra::caller::user(&s.store, &c, id).await?;
+    let user = orgca_ra::caller::user(&s.store, &c, parse_id(&id, "user")?).await?;
     Ok(Json(user_json(&user)).into_response())
+}
+
+fn profile_json(p: &orgca_store::Profile) -> serde_json::Value {
+    serde_json::json!({
+        "id": p.id, "kind": p.kind, "name": p.name, "email": p.email,
+        "contact": {"name": p.contact_name, "email": p.contact_email},
+        "allow_signing": p.allow_signing, "publish": p.publish,
+    })
+}
+
+fn parse_id(id: &str, what: &'static str) -> Result<uuid::Uuid, Problem> {
+    uuid::Uuid::parse_str(id)
+        .map_err(|_| Problem::not_found(format!("no such {what} in your organisation")))
+}
+
+/// `GET /api/v1/profiles`.
+pub async fn list_profiles(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+) -> Result<Response, Problem> {
+    let items: Vec<_> = orgca_ra::caller::profiles(&s.store, &c)
+        .await?
+        .iter()
+        .map(profile_json)
+        .collect();
+    Ok(Json(serde_json::json!({"items": items, "next": null})).into_response())
+}
+
+/// `POST /api/v1/profiles`.
+pub async fn create_profile(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let req: orgca_ra::caller::ProfileRequest = json_body(&body)?;
+    let p = orgca_ra::caller::create_profile(&s.store, &c, &req, now()).await?;
+    Ok((StatusCode::CREATED, Json(profile_json(&p))).into_response())
+}
+
+/// `GET /api/v1/profiles/{id}`.
+pub async fn get_profile(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let p = orgca_ra::caller::profile(&s.store, &c, parse_id(&id, "profile")?).await?;
+    Ok(Json(profile_json(&p)).into_response())
+}
+
+/// `PATCH /api/v1/profiles/{id}`.
+pub async fn patch_profile(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let id = parse_id(&id, "profile")?;
+    let patch: orgca_ra::caller::ProfilePatch = json_body(&body)?;
+    let p = orgca_ra::caller::change_profile(&s.store, &c, id, &patch, now()).await?;
+    Ok(Json(profile_json(&p)).into_response())
 }

@@ -41,6 +41,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/users", get(api::list_users).post(api::create_user))
         .route("/api/v1/users/{id}", get(api::get_user))
+        .route(
+            "/api/v1/profiles",
+            get(api::list_profiles).post(api::create_profile),
+        )
+        .route(
+            "/api/v1/profiles/{id}",
+            get(api::get_profile).patch(api::patch_profile),
+        )
         .layer(DefaultBodyLimit::max(api::MAX_JSON_BODY));
     Router::new()
         .merge(api)
