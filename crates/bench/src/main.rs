@@ -300,6 +300,7 @@ fn main() -> anyhow::Result<()> {
                             email: None,
                             fingerprint: "ab".repeat(32),
                             tbs_sha256: [7; 32],
+                            order_id: None,
                             not_before: 0,
                             not_after: 1,
                             der: vec![0x30; 1500],

@@ -305,3 +305,163 @@ fn profiles_are_checked_unique_per_organisation_and_confined() {
     let (_, list) = server.json("GET", "/api/v1/profiles", Some(&b.admin), None);
     assert_eq!(list["items"].as_array().map(Vec::len), Some(1));
 }
+
+#[test]
+fn order_and_pick_up_with_a_one_time_code() {
+    let env = Env::new();
+    let a = org(&env, "99999991", "a.dk");
+    let b = org(&env, "99999990", "b.dk");
+    let server = env.serve();
+    let profile = |name: &str, email: Option<&str>| {
+        let email = email
+            .map(|e| format!(r#", "email": "{e}""#))
+            .unwrap_or_default();
+        let body = format!(
+            r#"{{"kind": "system", "name": "{name}"{email}, "contact": {{"name": "Ane", "email": "ane@a.dk"}}}}"#
+        );
+        let (status, p) = server.json("POST", "/api/v1/profiles", Some(&a.admin), Some(&body));
+        assert_eq!(status, 201, "{p}");
+        p["id"].as_str().expect("id").to_owned()
+    };
+    let order = |profile: &str, token: &str, body: &str| {
+        server.json(
+            "POST",
+            &format!("/api/v1/profiles/{profile}/orders"),
+            Some(token),
+            Some(body),
+        )
+    };
+    let by_code = r#"{"identification": "one_time_code", "issuance": "csr"}"#;
+    let api = profile("API-klient", None);
+
+    let (status, o) = order(&api, &a.admin, by_code);
+    assert_eq!((status, o["status"].as_str()), (201, Some("ready")), "{o}");
+    let (reference, code) = (
+        o["reference"].as_str().expect("ref").to_owned(),
+        o["one_time_code"].as_str().expect("code").to_owned(),
+    );
+    let order_path = format!("/api/v1/orders/{}", o["id"].as_str().expect("id"));
+    let (_, shown) = server.json("GET", &order_path, Some(&a.admin), None);
+    assert!(
+        shown.get("one_time_code").is_none(),
+        "the code is shown once only: {shown}"
+    );
+    assert_eq!(server.json("GET", &order_path, Some(&b.admin), None).0, 404);
+    assert_eq!(
+        order(&api, &b.admin, by_code).0,
+        404,
+        "another organisation's profile"
+    );
+    assert_eq!(order(&api, &a.user, by_code).0, 403);
+    assert_eq!(
+        order(
+            &api,
+            &a.admin,
+            r#"{"identification": "one_time_code", "issuance": "pkcs12"}"#
+        )
+        .0,
+        422
+    );
+
+    let csr = support::openssl_csr(&env, "k", &["-newkey", "rsa:3072"]);
+    let csr_pem = std::fs::read_to_string(&csr).expect("csr");
+    let pickup = |reference: &str, code: &str, csr: &str| {
+        let body = serde_json::json!({"reference": reference, "one_time_code": code, "csr": csr})
+            .to_string();
+        server.json("POST", "/api/v1/pickup", None, Some(&body))
+    };
+    // A wrong code counts; a bad CSR with the right code costs nothing.
+    let (status, v) = pickup(&reference, "AAAA-AAAA-AAAA-AAAA", &csr_pem);
+    assert_eq!((status, v["code"].as_str()), (403, Some("wrong_code")));
+    assert!(
+        v["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("4 tries left")),
+        "{v}"
+    );
+    let (status, v) = pickup(&reference, &code, "not a csr");
+    assert_eq!((status, v["code"].as_str()), (422, Some("invalid_csr")));
+    assert_eq!(pickup("ZZZZ-ZZZZ", &code, &csr_pem).0, 404);
+    // The right code, typed in lower case and without dashes, picks it up once.
+    let typed = code.to_lowercase().replace('-', "");
+    let (status, got) = pickup(&reference.to_lowercase(), &typed, &csr_pem);
+    assert_eq!(status, 200, "{got}");
+    let leaf = env.write("leaf.pem", got["certificate_pem"].as_str().expect("pem"));
+    let chain = env.write("chain.pem", got["chain_pem"].as_str().expect("chain"));
+    let root = env.ca_file("test-root");
+    let v = support::cmd(
+        "openssl",
+        &[
+            "verify",
+            "-x509_strict",
+            "-CAfile",
+            root.to_str().expect("p"),
+            "-untrusted",
+            chain.to_str().expect("p"),
+            leaf.to_str().expect("p"),
+        ],
+    );
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
+    let subject = String::from_utf8_lossy(
+        &support::cmd(
+            "openssl",
+            &[
+                "x509",
+                "-noout",
+                "-subject",
+                "-in",
+                leaf.to_str().expect("p"),
+            ],
+        )
+        .stdout,
+    )
+    .to_string();
+    assert!(
+        subject.contains(&format!("UI:DK-O:G:{api}")),
+        "the profile's id is the subject UUID: {subject}"
+    );
+    let (_, done) = server.json("GET", &order_path, Some(&a.admin), None);
+    assert_eq!(
+        (done["status"].as_str(), done["certificate_id"].as_str()),
+        (Some("issued"), got["certificate_id"].as_str())
+    );
+    let (status, v) = pickup(&reference, &code, &csr_pem);
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (409, Some("already_picked_up"))
+    );
+
+    // Five wrong codes lock the order, even for the right code afterwards.
+    let (_, o2) = order(&api, &a.admin, by_code);
+    let (r2, c2) = (
+        o2["reference"].as_str().expect("r").to_owned(),
+        o2["one_time_code"].as_str().expect("c").to_owned(),
+    );
+    for _ in 0..5 {
+        assert_eq!(pickup(&r2, "AAAA-AAAA-AAAA-AAAA", &csr_pem).0, 403);
+    }
+    let (status, v) = pickup(&r2, &c2, &csr_pem);
+    assert_eq!((status, v["code"].as_str()), (423, Some("order_locked")));
+
+    // An e-mail shown in the certificate must be validated first.
+    let mailed = profile("Post", Some("post@a.dk"));
+    let (_, o3) = order(&mailed, &a.admin, by_code);
+    assert_eq!(o3["status"].as_str(), Some("awaiting_email_validation"));
+    let (status, v) = pickup(
+        o3["reference"].as_str().expect("r"),
+        o3["one_time_code"].as_str().expect("c"),
+        &csr_pem,
+    );
+    assert_eq!((status, v["code"].as_str()), (409, Some("order_not_ready")));
+
+    // Organisation certificates switched off: no orders.
+    server.json(
+        "PATCH",
+        "/api/v1/organisation",
+        Some(&a.admin),
+        Some(r#"{"organisation_certificates": false}"#),
+    );
+    assert_eq!(order(&api, &a.admin, by_code).0, 422);
+    drop(server);
+    assert!(env.audit_events() > 0);
+}

@@ -35,6 +35,15 @@ pub enum RaError {
     /// Nothing with this id in the caller's organisation.
     #[error("no such {0} in your organisation")]
     NotFound(&'static str),
+    /// A pick-up refused for the order's state or a wrong code; `code` is stable.
+    #[error("{detail}")]
+    Pickup {
+        /// Stable code: `wrong_code`, `order_locked`, `order_expired`, `order_not_ready`,
+        /// `already_picked_up`, `order_cancelled`, `wrong_identification`.
+        code: &'static str,
+        /// What happened and what to do.
+        detail: String,
+    },
     /// No organisation with this CVR.
     #[error("no organisation with CVR {0}; create it first with `orgca org create`")]
     UnknownOrganisation(String),
@@ -83,6 +92,7 @@ impl RaError {
             RaError::Csr(_) => "invalid_csr",
             RaError::Invalid(_) => "invalid_request",
             RaError::Forbidden(_) => "forbidden",
+            RaError::Pickup { code, .. } => code,
             RaError::NotFound(_) => "not_found",
             RaError::UnknownOrganisation(_) => "unknown_organisation",
             RaError::Conflict(_) => "conflict",

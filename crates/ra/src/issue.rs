@@ -115,11 +115,28 @@ impl Ra {
             organization: org.name.clone(),
             cvr: org.cvr.clone(),
         };
+        self.issue_for(&org, subject, verified.spki, None, actor, now)
+            .await
+    }
+
+    /// Steps shared by every way a certificate is made: the CA builds, lints, records
+    /// and signs; the certificate (and the order it completes, if any) is committed
+    /// with its audit event in one transaction.
+    pub(crate) async fn issue_for(
+        &self,
+        org: &orgca_store::Organisation,
+        subject: LeafSubject,
+        spki: spki::SubjectPublicKeyInfoOwned,
+        order_id: Option<Uuid>,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<Issued, RaError> {
+        let kind = subject.holder.kind();
         let request = LeafRequest {
             org_id: org.id,
             environment: org.environment,
             subject,
-            spki: verified.spki,
+            spki,
         };
         let token = self.ca.prepare(request, now).await?;
         let certificate = self.ca.issue_on_pool(token).await?;
@@ -140,6 +157,7 @@ impl Ra {
                 .map(|e| e.as_str().to_owned()),
             fingerprint: certificate.fingerprint.clone(),
             tbs_sha256: certificate.tbs_sha256,
+            order_id,
             not_before: certificate.not_before.unix_timestamp(),
             not_after: certificate.not_after.unix_timestamp(),
             der: certificate.der.clone(),

@@ -9,6 +9,7 @@
 pub mod caller;
 mod error;
 mod issue;
+pub mod orders;
 mod orgs;
 mod users;
 

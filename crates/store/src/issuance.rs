@@ -34,6 +34,9 @@ pub struct NewCertificate {
     pub fingerprint: String,
     /// SHA-256 of the signed TBS: must equal the one recorded with the serial's intent.
     pub tbs_sha256: [u8; 32],
+    /// The order being picked up (claimed, `issuing`), marked `issued` in the same
+    /// transaction.
+    pub order_id: Option<Uuid>,
     /// notBefore (Unix seconds).
     pub not_before: i64,
     /// notAfter (Unix seconds).
@@ -126,6 +129,21 @@ pub(crate) async fn commit_all(
         }
         _ => StoreError::Db(e),
     })?;
+    for (cert, _, _) in items {
+        let Some(order) = cert.order_id else { continue };
+        let done = sqlx::query(
+            "UPDATE orders SET status = 'issued', certificate_id = $1 WHERE id = $2 AND status = 'issuing'",
+        )
+        .bind(cert.id.to_string())
+        .bind(order.to_string())
+        .execute(&mut *conn)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Corrupt(format!(
+                "order {order} was not being picked up"
+            )));
+        }
+    }
     let events: Vec<NewEvent> = items
         .iter()
         .map(|(cert, actor, now)| NewEvent {
@@ -137,7 +155,7 @@ pub(crate) async fn commit_all(
             details: serde_json::json!({
                 "serial": cert.serial.to_string(), "issuer": cert.issuer, "kind": cert.kind, "name": cert.name,
                 "subject_uuid": cert.subject_uuid, "fingerprint_sha256": cert.fingerprint,
-                "tbs_sha256": hex::encode(cert.tbs_sha256),
+                "tbs_sha256": hex::encode(cert.tbs_sha256), "order": cert.order_id,
                 "not_after": cert.not_after,
             }),
         })

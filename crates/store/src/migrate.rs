@@ -26,6 +26,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_profiles.sql"),
         postgres: include_str!("../migrations/postgres/0003_profiles.sql"),
     },
+    Migration {
+        version: 4,
+        sqlite: include_str!("../migrations/sqlite/0004_orders.sql"),
+        postgres: include_str!("../migrations/postgres/0004_orders.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that serialises migrations across nodes.

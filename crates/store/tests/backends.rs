@@ -145,6 +145,7 @@ fn certificate(serial: Serial, issuer: &str, org: &orgca_store::Organisation) ->
         email: None,
         fingerprint: "ab".repeat(32),
         tbs_sha256: [1; 32],
+        order_id: None,
         not_before: NOW,
         not_after: NOW + 10,
         der: vec![0x30, 0x03, 0x02, 0x01, 0x01],

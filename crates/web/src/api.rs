@@ -22,7 +22,19 @@ impl From<RaError> for Problem {
             return Problem::internal(&e);
         }
         let status = match &e {
-            RaError::Forbidden(_) => StatusCode::FORBIDDEN,
+            RaError::Forbidden(_)
+            | RaError::Pickup {
+                code: "wrong_code", ..
+            } => StatusCode::FORBIDDEN,
+            RaError::Pickup {
+                code: "order_locked",
+                ..
+            } => StatusCode::LOCKED,
+            RaError::Pickup {
+                code: "order_expired",
+                ..
+            } => StatusCode::GONE,
+            RaError::Pickup { .. } => StatusCode::CONFLICT,
             RaError::NotFound(_) | RaError::UnknownOrganisation(_) => StatusCode::NOT_FOUND,
             RaError::Conflict(_) => StatusCode::CONFLICT,
             _ => StatusCode::UNPROCESSABLE_ENTITY,
@@ -185,4 +197,83 @@ pub async fn patch_profile(
     let patch: orgca_ra::caller::ProfilePatch = json_body(&body)?;
     let p = orgca_ra::caller::change_profile(&s.store, &c, id, &patch, now()).await?;
     Ok(Json(profile_json(&p)).into_response())
+}
+
+fn order_json(o: &orgca_store::Order) -> serde_json::Value {
+    serde_json::json!({
+        "id": o.id, "reference": o.reference, "status": o.status,
+        "identification": o.identification, "issuance": o.issuance,
+        "profile": o.profile_id, "user": o.user_id,
+        "expires_at": o.expires_at, "certificate_id": o.certificate_id,
+    })
+}
+
+/// `POST /api/v1/profiles/{id}/orders`: the answer carries the one-time code, once.
+pub async fn order_for_profile(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let id = parse_id(&id, "profile")?;
+    let req: orgca_ra::orders::OrderRequest = json_body(&body)?;
+    let placed = orgca_ra::orders::order_for_profile(&s.store, &c, id, req, now()).await?;
+    let mut v = order_json(&placed.order);
+    if let (Some(obj), Some(code)) = (v.as_object_mut(), placed.one_time_code) {
+        obj.insert("one_time_code".into(), code.into());
+    }
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+/// `GET /api/v1/orders/{id}` (never shows the code).
+pub async fn get_order(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let o = orgca_ra::orders::order(&s.store, &c, parse_id(&id, "order")?).await?;
+    Ok(Json(order_json(&o)).into_response())
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PickupRequest {
+    reference: String,
+    one_time_code: String,
+    csr: Option<String>,
+    #[serde(default)]
+    pkcs12: bool,
+}
+
+/// `POST /api/v1/pickup`: no login; the reference and the one-time code identify.
+pub async fn pickup(State(s): State<AppState>, body: Bytes) -> Result<Response, Problem> {
+    let req: PickupRequest = json_body(&body)?;
+    let Some(csr) = req.csr.filter(|_| !req.pkcs12) else {
+        return Err(Problem {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid_request",
+            detail:
+                "send the CSR as `csr` (PEM); PKCS#12 delivery is not available in this version yet"
+                    .into(),
+        });
+    };
+    let ra =
+        s.ra.as_ref()
+            .ok_or_else(|| Problem::unavailable("this server does not issue certificates"))?;
+    let issued = ra
+        .pickup_with_csr(
+            &req.reference,
+            &req.one_time_code,
+            csr.as_bytes(),
+            OffsetDateTime::now_utc(),
+        )
+        .await?;
+    let c = &issued.certificate;
+    Ok(Json(serde_json::json!({
+        "certificate_id": issued.id,
+        "serial": c.serial.to_string(),
+        "certificate_pem": c.pem,
+        "chain_pem": c.chain_pem,
+    }))
+    .into_response())
 }

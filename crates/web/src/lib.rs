@@ -19,7 +19,7 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use metrics_exporter_prometheus::PrometheusHandle;
 use orgca_store::Store;
 
@@ -28,6 +28,8 @@ use orgca_store::Store;
 pub struct AppState {
     /// The store.
     pub store: Store,
+    /// The RA with its CA (absent on a node that only serves reads).
+    pub ra: Option<orgca_ra::Ra>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
 }
@@ -49,6 +51,9 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/profiles/{id}",
             get(api::get_profile).patch(api::patch_profile),
         )
+        .route("/api/v1/profiles/{id}/orders", post(api::order_for_profile))
+        .route("/api/v1/orders/{id}", get(api::get_order))
+        .route("/api/v1/pickup", post(api::pickup))
         .layer(DefaultBodyLimit::max(api::MAX_JSON_BODY));
     Router::new()
         .merge(api)

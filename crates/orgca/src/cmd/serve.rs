@@ -28,7 +28,7 @@ pub async fn run(global: &Global, args: &ServeArgs, demo: bool) -> anyhow::Resul
     }
     let ctx = Context::open(global).await?;
     // Fail at start, not at the first issuance, when the keys do not open.
-    ctx.ra().await?;
+    let ra = ctx.ra().await?;
     if demo && ctx.store.orgs().by_cvr(DEMO_CVR).await?.is_none() {
         let org = orgca_ra::create_organisation(
             &ctx.store,
@@ -61,6 +61,7 @@ pub async fn run(global: &Global, args: &ServeArgs, demo: bool) -> anyhow::Resul
     tracing::info!(%local, data = %data.root.display(), "serving");
     let state = orgca_web::AppState {
         store: ctx.store.clone(),
+        ra: Some(ra),
         metrics,
     };
     orgca_web::serve(listener, state, shutdown_signal())

@@ -1,0 +1,288 @@
+//! Orders and their pick-up with a one-time code (DOMAIN.md, "Certificate profiles and
+//! orders"). The code is shown once to the administrator, kept only as a SHA-256, and
+//! an order locks after [`MAX_CODE_FAILURES`] wrong codes.
+
+use orgca_model::{CertName, Email};
+use orgca_pki::csr;
+use orgca_pki::profile::{Holder, LeafSubject};
+use orgca_store::{
+    Identification, Issuance, NewOrder, Order, OrderStatus, Store, StoreError, User,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{Issued, Ra, RaError};
+
+/// Wrong one-time codes after which an order is locked.
+pub const MAX_CODE_FAILURES: i64 = 5;
+/// How long an order may be picked up.
+pub const ORDER_VALIDITY_DAYS: i64 = 14;
+
+/// Crockford's base 32: no I, L, O or U, so that codes survive being read aloud.
+const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// `groups` groups of four random characters, joined by '-' (5 bits each).
+fn random_code(groups: usize) -> Result<String, RaError> {
+    let mut raw = vec![0u8; groups * 4];
+    aws_lc_rs::rand::fill(&mut raw)
+        .map_err(|_| RaError::Internal("the system random generator failed".into()))?;
+    let chars: Vec<char> = raw
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(b & 31)]))
+        .collect();
+    Ok(chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-"))
+}
+
+/// The form a typed code or reference is compared in: upper case, no separators, and
+/// the letters Crockford reads as digits mapped to them.
+pub fn normalise(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' '))
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            other => other,
+        })
+        .collect()
+}
+
+fn code_hash(code: &str) -> [u8; 32] {
+    crate::token_hash(&normalise(code))
+}
+
+/// What a client asks for (`POST /api/v1/profiles/{id}/orders`).
+#[derive(Clone, Copy, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderRequest {
+    /// How the recipient identifies.
+    pub identification: Identification,
+    /// How the certificate is delivered.
+    pub issuance: Issuance,
+}
+
+/// A placed order and, for one-time-code orders, the code: shown in this answer only.
+#[derive(Clone, Debug)]
+pub struct Placed {
+    /// The order.
+    pub order: Order,
+    /// The one-time code.
+    pub one_time_code: Option<String>,
+}
+
+/// Orders an organisation or system certificate for a profile of the caller's
+/// organisation: administrators only, when organisation certificates are on.
+pub async fn order_for_profile(
+    store: &Store,
+    caller: &User,
+    profile_id: Uuid,
+    req: OrderRequest,
+    now: i64,
+) -> Result<Placed, RaError> {
+    if !caller.role.administers_users() {
+        return Err(RaError::Forbidden(
+            "this needs a user or organisation administrator".into(),
+        ));
+    }
+    let scope = store.org(caller.org_id);
+    let profile = scope
+        .profile(profile_id)
+        .await?
+        .ok_or(RaError::NotFound("profile"))?;
+    let org = scope.organisation().await?;
+    if !org.settings.organisation_certificates {
+        return Err(RaError::Invalid(
+            "organisation certificates are switched off for this organisation (PATCH /api/v1/organisation)".into(),
+        ));
+    }
+    if req.identification != Identification::OneTimeCode || req.issuance != Issuance::Csr {
+        return Err(RaError::Invalid(
+            "this orgca version delivers profile orders by one-time code and CSR only \
+             (user login and PKCS#12 are not available yet)"
+                .into(),
+        ));
+    }
+    let code = random_code(4)?;
+    // An address shown in the certificate must be proven first.
+    let status = if profile.email.is_some() {
+        OrderStatus::AwaitingEmailValidation
+    } else {
+        OrderStatus::Ready
+    };
+    for _ in 0..5 {
+        let new = NewOrder {
+            reference: random_code(2)?,
+            profile_id: Some(profile.id),
+            user_id: None,
+            identification: req.identification,
+            issuance: req.issuance,
+            status,
+            code_sha256: Some(code_hash(&code)),
+            expires_at: now + ORDER_VALIDITY_DAYS * 86_400,
+        };
+        match scope.create_order(&new, &caller.id.to_string(), now).await {
+            Ok(order) => {
+                return Ok(Placed {
+                    order,
+                    one_time_code: Some(code),
+                });
+            }
+            // A reference drawn twice (40 bits): draw again.
+            Err(StoreError::Conflict(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(RaError::Internal(
+        "could not draw a free order reference".into(),
+    ))
+}
+
+/// An order of the caller's organisation.
+pub async fn order(store: &Store, caller: &User, id: Uuid) -> Result<Order, RaError> {
+    store
+        .org(caller.org_id)
+        .order(id)
+        .await?
+        .ok_or(RaError::NotFound("order"))
+}
+
+fn refused(code: &'static str, detail: impl Into<String>) -> RaError {
+    RaError::Pickup {
+        code,
+        detail: detail.into(),
+    }
+}
+
+impl Ra {
+    /// Picks up a one-time-code order with a CSR: checks the order's state and the code
+    /// (constant time; a wrong one counts towards the lock), takes the order for this
+    /// pick-up only, and issues from the profile's data.
+    pub async fn pickup_with_csr(
+        &self,
+        reference: &str,
+        one_time_code: &str,
+        csr_pem: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Issued, RaError> {
+        let pickup = self.store.pickup();
+        let order = pickup
+            .by_reference(&format_reference(reference))
+            .await?
+            .ok_or(RaError::NotFound("order"))?;
+        match order.status {
+            OrderStatus::Ready => {}
+            OrderStatus::AwaitingEmailValidation => {
+                return Err(refused(
+                    "order_not_ready",
+                    "the e-mail address in the certificate is not validated yet",
+                ));
+            }
+            OrderStatus::Issued | OrderStatus::Issuing => {
+                return Err(refused(
+                    "already_picked_up",
+                    "this order has been picked up",
+                ));
+            }
+            OrderStatus::Cancelled => {
+                return Err(refused("order_cancelled", "this order was cancelled"));
+            }
+        }
+        if now.unix_timestamp() > order.expires_at {
+            return Err(refused(
+                "order_expired",
+                "this order has expired: ask your administrator for a new one",
+            ));
+        }
+        if order.code_failures >= MAX_CODE_FAILURES {
+            return Err(refused(
+                "order_locked",
+                "too many wrong codes: the order is locked; ask for a new one",
+            ));
+        }
+        let (Identification::OneTimeCode, Some(expected)) =
+            (order.identification, order.code_sha256)
+        else {
+            return Err(refused(
+                "wrong_identification",
+                "this order is picked up after logging in",
+            ));
+        };
+        let given = code_hash(one_time_code);
+        if aws_lc_rs::constant_time::verify_slices_are_equal(&given, &expected).is_err() {
+            let failures = pickup
+                .record_wrong_code(&order, now.unix_timestamp())
+                .await?;
+            let left = (MAX_CODE_FAILURES - failures).max(0);
+            return Err(refused(
+                "wrong_code",
+                format!("the one-time code is wrong; {left} tries left"),
+            ));
+        }
+        // The CSR is checked before the order is taken, so that a bad one costs nothing.
+        let verified = csr::parse_and_verify(csr_pem)?;
+        let org_scope = self.store.org(order.org_id);
+        let profile_id = order.profile_id.ok_or(RaError::NotFound("profile"))?;
+        let profile = org_scope
+            .profile(profile_id)
+            .await?
+            .ok_or(RaError::NotFound("profile"))?;
+        let org = org_scope.organisation().await?;
+        let email = profile.email.as_deref().map(Email::parse).transpose()?;
+        let holder = match profile.kind {
+            orgca_model::CertKind::Organisation => Holder::Organisation { email },
+            _ => Holder::System { email },
+        };
+        let subject = LeafSubject {
+            holder,
+            common_name: CertName::parse(&profile.name)?,
+            subject_uuid: profile.id,
+            organization: org.name.clone(),
+            cvr: org.cvr.clone(),
+        };
+        if !pickup.claim(&order).await? {
+            return Err(refused(
+                "already_picked_up",
+                "this order is being picked up",
+            ));
+        }
+        let issued = self
+            .issue_for(&org, subject, verified.spki, Some(order.id), "pickup", now)
+            .await;
+        if issued.is_err() {
+            pickup.release(&order).await?;
+        }
+        issued
+    }
+}
+
+/// A typed reference in the stored form (`XXXX-XXXX`).
+fn format_reference(typed: &str) -> String {
+    let n = normalise(typed);
+    if n.len() == 8 {
+        format!("{}-{}", &n[..4], &n[4..])
+    } else {
+        n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_typeable_and_forgiving() {
+        let c = random_code(4).expect("code");
+        assert_eq!(c.len(), 19);
+        assert!(
+            c.chars()
+                .all(|ch| ch == '-' || ALPHABET.contains(&(ch as u8)))
+        );
+        assert_eq!(normalise("ab0o-1il "), "AB00111");
+        assert_eq!(code_hash("abcd-efgh"), code_hash("ABCDEFGH"));
+        assert_eq!(format_reference("k7q2 9xpm"), "K7Q2-9XPM");
+    }
+}

@@ -1,0 +1,307 @@
+//! Orders: an administrator's request for a certificate, picked up later by its
+//! recipient. Placed and read through the organisation's scope; the pick-up, which has
+//! no login, finds an order only by its reference and proves itself with the one-time
+//! code.
+
+use orgca_model::OrgId;
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use uuid::Uuid;
+
+use crate::audit::{self, NewEvent};
+use crate::{OrgScope, Store, StoreError};
+
+/// How the recipient proves who they are at pick-up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Identification {
+    /// The reference and a one-time code shown once to the administrator.
+    OneTimeCode,
+    /// Logging in as the user the order is for.
+    UserLogin,
+}
+
+/// How the certificate is delivered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Issuance {
+    /// The recipient sends a PKCS#10 request for their own key.
+    Csr,
+    /// orgca makes the key and hands out a PKCS#12.
+    Pkcs12,
+}
+
+/// Where an order is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// The e-mail address shown in the certificate is not validated yet.
+    AwaitingEmailValidation,
+    /// May be picked up.
+    Ready,
+    /// A pick-up is being served.
+    Issuing,
+    /// Picked up: the certificate exists.
+    Issued,
+    /// Cancelled by an administrator.
+    Cancelled,
+}
+
+macro_rules! enum_text {
+    ($t:ty { $($v:ident => $s:literal),* $(,)? }) => {
+        impl $t {
+            /// The stable name in the store and JSON.
+            pub fn as_str(self) -> &'static str {
+                match self { $(<$t>::$v => $s),* }
+            }
+            fn parse(s: &str) -> Option<Self> {
+                match s { $($s => Some(<$t>::$v),)* _ => None }
+            }
+        }
+    };
+}
+enum_text!(Identification { OneTimeCode => "one_time_code", UserLogin => "user_login" });
+enum_text!(Issuance { Csr => "csr", Pkcs12 => "pkcs12" });
+enum_text!(OrderStatus {
+    AwaitingEmailValidation => "awaiting_email_validation",
+    Ready => "ready",
+    Issuing => "issuing",
+    Issued => "issued",
+    Cancelled => "cancelled",
+});
+
+/// An order as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Order {
+    /// Id.
+    pub id: Uuid,
+    /// Organisation.
+    pub org_id: OrgId,
+    /// Short, human-typeable reference.
+    pub reference: String,
+    /// The profile (organisation/system certificate), or
+    pub profile_id: Option<Uuid>,
+    /// the user (employee certificate).
+    pub user_id: Option<Uuid>,
+    /// How the recipient identifies.
+    pub identification: Identification,
+    /// How the certificate is delivered.
+    pub issuance: Issuance,
+    /// Status.
+    pub status: OrderStatus,
+    /// SHA-256 of the one-time code.
+    #[serde(skip)]
+    pub code_sha256: Option<[u8; 32]>,
+    /// Wrong codes so far.
+    pub code_failures: i64,
+    /// When it stops being valid (Unix seconds).
+    pub expires_at: i64,
+    /// The certificate it produced.
+    pub certificate_id: Option<Uuid>,
+    /// When placed (Unix seconds).
+    pub created_at: i64,
+}
+
+/// An order to place.
+#[derive(Clone, Debug)]
+pub struct NewOrder {
+    /// Reference (unique).
+    pub reference: String,
+    /// Profile, or
+    pub profile_id: Option<Uuid>,
+    /// user.
+    pub user_id: Option<Uuid>,
+    /// Identification.
+    pub identification: Identification,
+    /// Issuance.
+    pub issuance: Issuance,
+    /// Initial status.
+    pub status: OrderStatus,
+    /// SHA-256 of the one-time code, if any.
+    pub code_sha256: Option<[u8; 32]>,
+    /// Expiry (Unix seconds).
+    pub expires_at: i64,
+}
+
+macro_rules! order_columns {
+    () => {
+        "id, org_id, reference, profile_id, user_id, identification, issuance, status, code_sha256, \
+         code_failures, expires_at, certificate_id, created_at"
+    };
+}
+
+fn uuid_opt(v: Option<String>) -> Result<Option<Uuid>, StoreError> {
+    v.map(|s| Uuid::parse_str(&s).map_err(|_| StoreError::Corrupt(format!("order uuid {s:?}"))))
+        .transpose()
+}
+
+fn order_from_row(r: &AnyRow) -> Result<Order, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("order {what}"));
+    let text = |c: &str| r.try_get::<String, _>(c);
+    let code: Option<String> = r.try_get("code_sha256")?;
+    let code_sha256 = code
+        .map(|h| {
+            hex::decode(&h)
+                .ok()
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                .ok_or_else(|| corrupt("code hash"))
+        })
+        .transpose()?;
+    Ok(Order {
+        id: Uuid::parse_str(&text("id")?).map_err(|_| corrupt("id"))?,
+        org_id: Uuid::parse_str(&text("org_id")?).map_err(|_| corrupt("org_id"))?,
+        reference: text("reference")?,
+        profile_id: uuid_opt(r.try_get("profile_id")?)?,
+        user_id: uuid_opt(r.try_get("user_id")?)?,
+        identification: Identification::parse(&text("identification")?)
+            .ok_or_else(|| corrupt("identification"))?,
+        issuance: Issuance::parse(&text("issuance")?).ok_or_else(|| corrupt("issuance"))?,
+        status: OrderStatus::parse(&text("status")?).ok_or_else(|| corrupt("status"))?,
+        code_sha256,
+        code_failures: r.try_get("code_failures")?,
+        expires_at: r.try_get("expires_at")?,
+        certificate_id: uuid_opt(r.try_get("certificate_id")?)?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+impl OrgScope {
+    /// Places an order with its audit event. A reference in use is a
+    /// [`StoreError::Conflict`] (the caller draws another).
+    pub async fn create_order(
+        &self,
+        new: &NewOrder,
+        actor: &str,
+        now: i64,
+    ) -> Result<Order, StoreError> {
+        let id = Uuid::new_v4();
+        let mut tx = self.store.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO orders (id, org_id, reference, profile_id, user_id, identification, issuance, status, \
+             code_sha256, code_failures, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11)",
+        )
+        .bind(id.to_string())
+        .bind(self.org_id.to_string())
+        .bind(new.reference.clone())
+        .bind(new.profile_id.map(|u| u.to_string()))
+        .bind(new.user_id.map(|u| u.to_string()))
+        .bind(new.identification.as_str())
+        .bind(new.issuance.as_str())
+        .bind(new.status.as_str())
+        .bind(new.code_sha256.map(hex::encode))
+        .bind(new.expires_at)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::conflict_as(format!("an order with reference {}", new.reference)))?;
+        let event = NewEvent {
+            at: now,
+            actor: actor.to_owned(),
+            org_id: Some(self.org_id.to_string()),
+            action: "order.placed",
+            object: id.to_string(),
+            details: serde_json::json!({
+                "reference": new.reference, "profile": new.profile_id, "user": new.user_id,
+                "identification": new.identification, "issuance": new.issuance, "status": new.status,
+                "expires_at": new.expires_at,
+            }),
+        };
+        audit::append(&mut tx, &event).await?;
+        tx.commit().await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            order_columns!(),
+            " FROM orders WHERE id = $1"
+        ))
+        .bind(id.to_string())
+        .fetch_one(&self.store.pool)
+        .await?;
+        order_from_row(&row)
+    }
+
+    /// One order, if it is this organisation's.
+    pub async fn order(&self, id: Uuid) -> Result<Option<Order>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            order_columns!(),
+            " FROM orders WHERE org_id = $1 AND id = $2"
+        ))
+        .bind(self.org_id.to_string())
+        .bind(id.to_string())
+        .fetch_optional(&self.store.pool)
+        .await?;
+        row.as_ref().map(order_from_row).transpose()
+    }
+}
+
+/// The pick-up's view: orders found by reference, before anyone is logged in.
+#[derive(Clone, Debug)]
+pub struct PickupStore {
+    store: Store,
+}
+
+impl Store {
+    /// The pick-up's view.
+    pub fn pickup(&self) -> PickupStore {
+        PickupStore {
+            store: self.clone(),
+        }
+    }
+}
+
+impl PickupStore {
+    /// The order with this reference.
+    pub async fn by_reference(&self, reference: &str) -> Result<Option<Order>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            order_columns!(),
+            " FROM orders WHERE reference = $1"
+        ))
+        .bind(reference)
+        .fetch_optional(&self.store.pool)
+        .await?;
+        row.as_ref().map(order_from_row).transpose()
+    }
+
+    /// Counts one wrong code, with its audit event; answers the failures so far.
+    pub async fn record_wrong_code(&self, order: &Order, now: i64) -> Result<i64, StoreError> {
+        let mut tx = self.store.begin_write().await?;
+        let row = sqlx::query("UPDATE orders SET code_failures = code_failures + 1 WHERE id = $1 RETURNING code_failures")
+            .bind(order.id.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+        let failures: i64 = row.try_get("code_failures")?;
+        let event = NewEvent {
+            at: now,
+            actor: "pickup".into(),
+            org_id: Some(order.org_id.to_string()),
+            action: "order.wrong_code",
+            object: order.id.to_string(),
+            details: serde_json::json!({"failures": failures}),
+        };
+        audit::append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(failures)
+    }
+
+    /// Takes a ready order for one pick-up (`ready` -> `issuing`); `false` when another
+    /// pick-up took it first or it is not ready.
+    pub async fn claim(&self, order: &Order) -> Result<bool, StoreError> {
+        let done =
+            sqlx::query("UPDATE orders SET status = 'issuing' WHERE id = $1 AND status = 'ready'")
+                .bind(order.id.to_string())
+                .execute(&self.store.pool)
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Gives back a claimed order after a pick-up that failed before issuing.
+    pub async fn release(&self, order: &Order) -> Result<(), StoreError> {
+        sqlx::query("UPDATE orders SET status = 'ready' WHERE id = $1 AND status = 'issuing'")
+            .bind(order.id.to_string())
+            .execute(&self.store.pool)
+            .await?;
+        Ok(())
+    }
+}
