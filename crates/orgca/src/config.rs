@@ -110,6 +110,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// `rsa-pss-sha256` or `rsa-pkcs1-sha256`.
     pub signature: String,
+    /// `From:` of the mail orgca sends.
+    pub mail_from: String,
     /// Database URL; absent means SQLite in the data folder.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
@@ -148,6 +150,7 @@ impl Default for Config {
             public_base_url: "http://localhost:8080".into(),
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             signature: "rsa-pss-sha256".into(),
+            mail_from: "orgca <noreply@localhost>".into(),
             database_url: None,
             key_passphrase_file: PathBuf::from("secrets/key-passphrase"),
             policies: PolicyConfig::default(),

@@ -443,16 +443,46 @@ fn order_and_pick_up_with_a_one_time_code() {
     let (status, v) = pickup(&r2, &c2, &csr_pem);
     assert_eq!((status, v["code"].as_str()), (423, Some("order_locked")));
 
-    // An e-mail shown in the certificate must be validated first.
+    // An e-mail shown in the certificate must be validated first: a link goes to it,
+    // and the contact person is told the reference, never the code.
     let mailed = profile("Post", Some("post@a.dk"));
     let (_, o3) = order(&mailed, &a.admin, by_code);
     assert_eq!(o3["status"].as_str(), Some("awaiting_email_validation"));
-    let (status, v) = pickup(
-        o3["reference"].as_str().expect("r"),
-        o3["one_time_code"].as_str().expect("c"),
-        &csr_pem,
+    let (r3, c3) = (
+        o3["reference"].as_str().expect("r").to_owned(),
+        o3["one_time_code"].as_str().expect("c").to_owned(),
     );
+    let (status, v) = pickup(&r3, &c3, &csr_pem);
     assert_eq!((status, v["code"].as_str()), (409, Some("order_not_ready")));
+    let validation = wait_for_mail(&env, "To: post@a.dk");
+    let to_contact = wait_for_mail(&env, &r3);
+    assert!(
+        to_contact.contains("To: ane@a.dk") && !to_contact.contains(&c3),
+        "{to_contact}"
+    );
+    let token = validation
+        .split("/api/v1/email-validations/")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("a validation link")
+        .to_owned();
+    assert_eq!(
+        server
+            .json("POST", "/api/v1/email-validations/0000", None, None)
+            .0,
+        404
+    );
+    let (status, v) = server.json(
+        "POST",
+        &format!("/api/v1/email-validations/{token}"),
+        None,
+        None,
+    );
+    assert_eq!((status, v["orders_ready"].as_i64()), (200, Some(1)), "{v}");
+    assert_eq!(pickup(&r3, &c3, &csr_pem).0, 200);
+    // Once validated, the next order for that address is ready at once.
+    let (_, o4) = order(&mailed, &a.admin, by_code);
+    assert_eq!(o4["status"].as_str(), Some("ready"));
 
     // Organisation certificates switched off: no orders.
     server.json(
@@ -464,4 +494,24 @@ fn order_and_pick_up_with_a_one_time_code() {
     assert_eq!(order(&api, &a.admin, by_code).0, 422);
     drop(server);
     assert!(env.audit_events() > 0);
+}
+
+/// Waits (up to 15 s) for a message in the outbox that contains `needle`; returns it.
+fn wait_for_mail(env: &Env, needle: &str) -> String {
+    let outbox = env.data().join("outbox");
+    for _ in 0..150 {
+        if let Ok(dir) = std::fs::read_dir(&outbox) {
+            for e in dir.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".eml") && !name.starts_with('.') {
+                    let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                    if text.contains(needle) {
+                        return text;
+                    }
+                }
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("no mail containing {needle:?} in {}", outbox.display());
 }

@@ -6,7 +6,8 @@ use orgca_model::{CertName, Email};
 use orgca_pki::csr;
 use orgca_pki::profile::{Holder, LeafSubject};
 use orgca_store::{
-    Identification, Issuance, NewOrder, Order, OrderStatus, Store, StoreError, User,
+    Identification, Issuance, NewMail, NewOrder, NewValidation, Order, OrderStatus, Store,
+    StoreError, User,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -74,13 +75,22 @@ pub struct Placed {
     pub one_time_code: Option<String>,
 }
 
+/// How long a validated address counts as validated for its organisation.
+pub const EMAIL_VALIDATION_VALID_DAYS: i64 = 90;
+/// How long a validation link works.
+pub const EMAIL_TOKEN_VALID_DAYS: i64 = 7;
+
 /// Orders an organisation or system certificate for a profile of the caller's
-/// organisation: administrators only, when organisation certificates are on.
+/// organisation: administrators only, when organisation certificates are on. When the
+/// profile shows an e-mail address that is not validated, the order waits for it and a
+/// validation link goes to the address; the contact person is told the reference (never
+/// the code). `public_base_url` is where the links point.
 pub async fn order_for_profile(
     store: &Store,
     caller: &User,
     profile_id: Uuid,
     req: OrderRequest,
+    public_base_url: &str,
     now: i64,
 ) -> Result<Placed, RaError> {
     if !caller.role.administers_users() {
@@ -108,10 +118,41 @@ pub async fn order_for_profile(
     }
     let code = random_code(4)?;
     // An address shown in the certificate must be proven first.
-    let status = if profile.email.is_some() {
+    let since = now - EMAIL_VALIDATION_VALID_DAYS * 86_400;
+    let unproven = match &profile.email {
+        Some(e) if !scope.email_validated_since(e, since).await? => Some(e.clone()),
+        _ => None,
+    };
+    let status = if unproven.is_some() {
         OrderStatus::AwaitingEmailValidation
     } else {
         OrderStatus::Ready
+    };
+    let mut mails = Vec::new();
+    let validation = match &unproven {
+        Some(email) => {
+            let mut raw = [0u8; 32];
+            aws_lc_rs::rand::fill(&mut raw)
+                .map_err(|_| RaError::Internal("the system random generator failed".into()))?;
+            let token = hex::encode(raw);
+            mails.push(NewMail {
+                recipient: email.clone(),
+                subject: format!("Confirm your e-mail address for {}'s certificates", org.name),
+                body: format!(
+                    "{} has ordered a certificate that will show the address {email}.\n\n\
+                     Confirm that this address is yours by sending an empty POST request to\n\n\
+                     {public_base_url}/api/v1/email-validations/{token}\n\n\
+                     The link works for {EMAIL_TOKEN_VALID_DAYS} days. If you did not expect this, ignore it.\n",
+                    org.name
+                ),
+            });
+            Some(NewValidation {
+                email: email.clone(),
+                token_sha256: crate::token_hash(&token),
+                expires_at: now + EMAIL_TOKEN_VALID_DAYS * 86_400,
+            })
+        }
+        None => None,
     };
     for _ in 0..5 {
         let new = NewOrder {
@@ -124,7 +165,12 @@ pub async fn order_for_profile(
             code_sha256: Some(code_hash(&code)),
             expires_at: now + ORDER_VALIDITY_DAYS * 86_400,
         };
-        match scope.create_order(&new, &caller.id.to_string(), now).await {
+        let mut all = mails.clone();
+        all.push(pickup_mail(&profile, &org.name, &new, public_base_url));
+        match scope
+            .create_order(&new, validation.as_ref(), &all, &caller.id.to_string(), now)
+            .await
+        {
             Ok(order) => {
                 return Ok(Placed {
                     order,
@@ -139,6 +185,42 @@ pub async fn order_for_profile(
     Err(RaError::Internal(
         "could not draw a free order reference".into(),
     ))
+}
+
+/// The message that tells the contact person an order awaits pick-up: the reference and
+/// where, never the one-time code (the administrator passes that on another way).
+fn pickup_mail(profile: &orgca_store::Profile, org: &str, order: &NewOrder, base: &str) -> NewMail {
+    let wait = if order.status == OrderStatus::AwaitingEmailValidation {
+        "It can be picked up once the address shown in it has been confirmed.\n"
+    } else {
+        ""
+    };
+    NewMail {
+        recipient: profile.contact_email.clone(),
+        subject: format!("Certificate \"{}\" is ready to be picked up", profile.name),
+        body: format!(
+            "{org} has ordered the certificate \"{}\".\n{wait}\nPick it up at {base}/api/v1/pickup with the \
+             reference {} and the one-time code your administrator gives you.\n",
+            profile.name, order.reference
+        ),
+    }
+}
+
+/// Confirms an e-mail address with the token mailed to it; orders waiting for it become
+/// ready.
+pub async fn confirm_email(
+    store: &Store,
+    token: &str,
+    now: i64,
+) -> Result<orgca_store::Confirmed, RaError> {
+    if token.len() > 128 {
+        return Err(RaError::NotFound("e-mail validation"));
+    }
+    store
+        .mail()
+        .confirm(crate::token_hash(token), now)
+        .await?
+        .ok_or(RaError::NotFound("e-mail validation"))
 }
 
 /// An order of the caller's organisation.

@@ -31,6 +31,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_orders.sql"),
         postgres: include_str!("../migrations/postgres/0004_orders.sql"),
     },
+    Migration {
+        version: 5,
+        sqlite: include_str!("../migrations/sqlite/0005_mail.sql"),
+        postgres: include_str!("../migrations/postgres/0005_mail.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that serialises migrations across nodes.

@@ -10,6 +10,7 @@ use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use crate::audit::{self, NewEvent};
+use crate::mail::{NewMail, NewValidation};
 use crate::{OrgScope, Store, StoreError};
 
 /// How the recipient proves who they are at pick-up.
@@ -167,11 +168,14 @@ fn order_from_row(r: &AnyRow) -> Result<Order, StoreError> {
 }
 
 impl OrgScope {
-    /// Places an order with its audit event. A reference in use is a
+    /// Places an order with its audit event, the e-mail validation it waits for (if
+    /// any) and its mails, all in one transaction. A reference in use is a
     /// [`StoreError::Conflict`] (the caller draws another).
     pub async fn create_order(
         &self,
         new: &NewOrder,
+        validation: Option<&NewValidation>,
+        mails: &[NewMail],
         actor: &str,
         now: i64,
     ) -> Result<Order, StoreError> {
@@ -208,6 +212,10 @@ impl OrgScope {
             }),
         };
         audit::append(&mut tx, &event).await?;
+        if let Some(v) = validation {
+            crate::mail::start_validation_in(&mut tx, self.org_id, v, now).await?;
+        }
+        crate::mail::queue_in(&mut tx, Some(self.org_id), mails, now).await?;
         tx.commit().await?;
         let row = sqlx::query(concat!(
             "SELECT ",

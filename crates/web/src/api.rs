@@ -217,7 +217,9 @@ pub async fn order_for_profile(
 ) -> Result<Response, Problem> {
     let id = parse_id(&id, "profile")?;
     let req: orgca_ra::orders::OrderRequest = json_body(&body)?;
-    let placed = orgca_ra::orders::order_for_profile(&s.store, &c, id, req, now()).await?;
+    let placed =
+        orgca_ra::orders::order_for_profile(&s.store, &c, id, req, &s.public_base_url, now())
+            .await?;
     let mut v = order_json(&placed.order);
     if let (Some(obj), Some(code)) = (v.as_object_mut(), placed.one_time_code) {
         obj.insert("one_time_code".into(), code.into());
@@ -276,4 +278,13 @@ pub async fn pickup(State(s): State<AppState>, body: Bytes) -> Result<Response, 
         "chain_pem": c.chain_pem,
     }))
     .into_response())
+}
+
+/// `POST /api/v1/email-validations/{token}`: no login; the token proves the address.
+pub async fn confirm_email(
+    State(s): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, Problem> {
+    let c = orgca_ra::orders::confirm_email(&s.store, &token, now()).await?;
+    Ok(Json(serde_json::json!({"email": c.email, "orders_ready": c.orders_ready})).into_response())
 }

@@ -30,6 +30,8 @@ pub struct AppState {
     pub store: Store,
     /// The RA with its CA (absent on a node that only serves reads).
     pub ra: Option<orgca_ra::Ra>,
+    /// Base of the links orgca sends (e-mail validation, pick-up).
+    pub public_base_url: String,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
 }
@@ -54,6 +56,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/profiles/{id}/orders", post(api::order_for_profile))
         .route("/api/v1/orders/{id}", get(api::get_order))
         .route("/api/v1/pickup", post(api::pickup))
+        .route(
+            "/api/v1/email-validations/{token}",
+            post(api::confirm_email),
+        )
         .layer(DefaultBodyLimit::max(api::MAX_JSON_BODY));
     Router::new()
         .merge(api)

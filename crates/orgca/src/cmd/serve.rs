@@ -59,11 +59,23 @@ pub async fn run(global: &Global, args: &ServeArgs, demo: bool) -> anyhow::Resul
     // The first line on standard output is the address (scripts and tests read it).
     println!("orgca listening on http://{local}");
     tracing::info!(%local, data = %data.root.display(), "serving");
+    let public_base_url = ctx.config.settings()?.public_base_url;
     let state = orgca_web::AppState {
         store: ctx.store.clone(),
         ra: Some(ra),
+        public_base_url,
         metrics,
     };
+    // Queued mail goes out every second (the outbox folder, or SMTP when configured).
+    let mailer = orgca_notify::Mailer {
+        from: ctx.config.mail_from.clone(),
+        transport: orgca_notify::Transport::Outbox(data.root.join("outbox")),
+    };
+    tokio::spawn(orgca_notify::run_forever(
+        mailer,
+        ctx.store.clone(),
+        std::time::Duration::from_secs(1),
+    ));
     orgca_web::serve(listener, state, shutdown_signal())
         .await
         .context("serving HTTP")?;

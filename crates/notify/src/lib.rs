@@ -1,0 +1,92 @@
+//! Mail delivery: takes queued messages from the store and hands them to a transport:
+//! the outbox folder (the embedded default: one RFC 5322 `.eml` file per message) or,
+//! later, SMTP. The job is safe to run again and on several nodes: a message is marked
+//! sent only after its transport accepted it, and a failure is retried with back-off.
+//!
+//! This crate must never decide who is told what (the RA writes the messages), never
+//! send a secret it was not given in a message body, and never drop a message.
+
+mod message;
+
+use std::path::PathBuf;
+
+use orgca_store::{QueuedMail, Store, StoreError};
+
+pub use message::rfc5322;
+
+/// Where messages go.
+#[derive(Clone, Debug)]
+pub enum Transport {
+    /// One `.eml` file per message in this folder.
+    Outbox(PathBuf),
+}
+
+/// Why a delivery failed.
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Messages handed over per run, at most.
+const BATCH: i64 = 100;
+
+/// The sender and transport.
+#[derive(Clone, Debug)]
+pub struct Mailer {
+    /// `From:` of every message.
+    pub from: String,
+    /// The transport.
+    pub transport: Transport,
+}
+
+impl Mailer {
+    /// Delivers every message due at `now`; answers how many were delivered. A message
+    /// that fails is tried again later (1 minute, doubling, at most 1 hour).
+    pub async fn deliver_due(&self, store: &Store, now: i64) -> Result<usize, NotifyError> {
+        let mut sent = 0;
+        for m in store.mail().due(now, BATCH).await? {
+            match self.hand_over(&m, now) {
+                Ok(()) => {
+                    store.mail().mark_sent(m.id, now).await?;
+                    sent += 1;
+                }
+                Err(e) => {
+                    let delay = 60i64.saturating_mul(1 << m.attempts.clamp(0, 6)).min(3600);
+                    tracing::warn!(mail = %m.id, error = %e, "mail delivery failed; will retry");
+                    store
+                        .mail()
+                        .mark_failed(m.id, &e.to_string(), now + delay)
+                        .await?;
+                }
+            }
+        }
+        Ok(sent)
+    }
+
+    fn hand_over(&self, m: &QueuedMail, now: i64) -> std::io::Result<()> {
+        match &self.transport {
+            Transport::Outbox(dir) => {
+                std::fs::create_dir_all(dir)?;
+                let name = format!("{}-{}.eml", m.created_at, m.id);
+                let tmp = dir.join(format!(".{name}.tmp"));
+                std::fs::write(&tmp, rfc5322(&self.from, m, now))?;
+                // Rename is atomic: a reader of the folder never sees half a message.
+                std::fs::rename(tmp, dir.join(name))
+            }
+        }
+    }
+}
+
+/// Runs [`Mailer::deliver_due`] every `every` until the process ends; errors are logged
+/// and the next round goes on.
+pub async fn run_forever(mailer: Mailer, store: Store, every: std::time::Duration) {
+    loop {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        if let Err(e) = mailer.deliver_due(&store, now).await {
+            tracing::warn!(error = %e, "mail job failed; trying again");
+        }
+        tokio::time::sleep(every).await;
+    }
+}
