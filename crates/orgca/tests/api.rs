@@ -515,3 +515,35 @@ fn wait_for_mail(env: &Env, needle: &str) -> String {
     }
     panic!("no mail containing {needle:?} in {}", outbox.display());
 }
+
+#[test]
+fn cancelled_orders_cannot_be_picked_up() {
+    let env = Env::new();
+    let a = org(&env, "99999989", "a.dk");
+    let b = org(&env, "99999988", "b.dk");
+    let server = env.serve();
+    let body = r#"{"kind": "organisation", "name": "Firma", "contact": {"name": "Ane", "email": "ane@a.dk"}}"#;
+    let (_, p) = server.json("POST", "/api/v1/profiles", Some(&a.admin), Some(body));
+    let orders = format!("/api/v1/profiles/{}/orders", p["id"].as_str().expect("id"));
+    let (_, o) = server.json(
+        "POST",
+        &orders,
+        Some(&a.admin),
+        Some(r#"{"identification": "one_time_code", "issuance": "csr"}"#),
+    );
+    let cancel = format!("/api/v1/orders/{}/cancel", o["id"].as_str().expect("id"));
+    assert_eq!(server.json("POST", &cancel, Some(&b.admin), None).0, 404);
+    assert_eq!(server.json("POST", &cancel, Some(&a.user), None).0, 403);
+    let (status, v) = server.json("POST", &cancel, Some(&a.admin), None);
+    assert_eq!((status, v["status"].as_str()), (200, Some("cancelled")));
+    assert_eq!(
+        server.json("POST", &cancel, Some(&a.admin), None).0,
+        200,
+        "idempotent"
+    );
+    let csr = support::openssl_csr(&env, "k", &["-newkey", "rsa:3072"]);
+    let pem = std::fs::read_to_string(&csr).expect("csr");
+    let req = serde_json::json!({"reference": o["reference"], "one_time_code": o["one_time_code"], "csr": pem}).to_string();
+    let (status, v) = server.json("POST", "/api/v1/pickup", None, Some(&req));
+    assert_eq!((status, v["code"].as_str()), (409, Some("order_cancelled")));
+}

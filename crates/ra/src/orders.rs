@@ -351,6 +351,39 @@ fn format_reference(typed: &str) -> String {
     }
 }
 
+/// Cancels an order of the caller's organisation that has not been picked up:
+/// administrators only. Cancelling a cancelled order answers it unchanged.
+pub async fn cancel(store: &Store, caller: &User, id: Uuid, now: i64) -> Result<Order, RaError> {
+    if !caller.role.administers_users() {
+        return Err(RaError::Forbidden(
+            "this needs a user or organisation administrator".into(),
+        ));
+    }
+    let order = store
+        .org(caller.org_id)
+        .cancel_order(id, &caller.id.to_string(), now)
+        .await?
+        .ok_or(RaError::NotFound("order"))?;
+    match order.status {
+        OrderStatus::Cancelled => Ok(order),
+        _ => Err(refused(
+            "already_picked_up",
+            "this order has been picked up; block the certificate instead",
+        )),
+    }
+}
+
+/// The status a client sees: an order past its expiry that was not picked up is
+/// `expired` (computed, never stored, so that no job has to run for it).
+pub fn visible_status(order: &Order, now: i64) -> &'static str {
+    match order.status {
+        OrderStatus::Ready | OrderStatus::AwaitingEmailValidation if now > order.expires_at => {
+            "expired"
+        }
+        s => s.as_str(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -313,3 +313,37 @@ impl PickupStore {
         Ok(())
     }
 }
+
+impl OrgScope {
+    /// Cancels an order that has not been picked up, with its audit event; answers the
+    /// order as it is afterwards, or `None` when it is not this organisation's.
+    pub async fn cancel_order(
+        &self,
+        id: Uuid,
+        actor: &str,
+        now: i64,
+    ) -> Result<Option<Order>, StoreError> {
+        let mut tx = self.store.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE orders SET status = 'cancelled' WHERE org_id = $1 AND id = $2 \
+             AND status IN ('awaiting_email_validation', 'ready')",
+        )
+        .bind(self.org_id.to_string())
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 1 {
+            let event = NewEvent {
+                at: now,
+                actor: actor.to_owned(),
+                org_id: Some(self.org_id.to_string()),
+                action: "order.cancelled",
+                object: id.to_string(),
+                details: serde_json::json!({}),
+            };
+            audit::append(&mut tx, &event).await?;
+        }
+        tx.commit().await?;
+        self.order(id).await
+    }
+}

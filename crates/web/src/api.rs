@@ -201,7 +201,7 @@ pub async fn patch_profile(
 
 fn order_json(o: &orgca_store::Order) -> serde_json::Value {
     serde_json::json!({
-        "id": o.id, "reference": o.reference, "status": o.status,
+        "id": o.id, "reference": o.reference, "status": orgca_ra::orders::visible_status(o, now()),
         "identification": o.identification, "issuance": o.issuance,
         "profile": o.profile_id, "user": o.user_id,
         "expires_at": o.expires_at, "certificate_id": o.certificate_id,
@@ -287,4 +287,14 @@ pub async fn confirm_email(
 ) -> Result<Response, Problem> {
     let c = orgca_ra::orders::confirm_email(&s.store, &token, now()).await?;
     Ok(Json(serde_json::json!({"email": c.email, "orders_ready": c.orders_ready})).into_response())
+}
+
+/// `POST /api/v1/orders/{id}/cancel`.
+pub async fn cancel_order(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let o = orgca_ra::orders::cancel(&s.store, &c, parse_id(&id, "order")?, now()).await?;
+    Ok(Json(order_json(&o)).into_response())
 }
