@@ -547,3 +547,133 @@ fn cancelled_orders_cannot_be_picked_up() {
     let (status, v) = server.json("POST", "/api/v1/pickup", None, Some(&req));
     assert_eq!((status, v["code"].as_str()), (409, Some("order_cancelled")));
 }
+
+#[test]
+fn employee_certificates_are_ordered_for_a_user_and_picked_up_by_them() {
+    let env = Env::new();
+    let a = org(&env, "99999987", "a.dk");
+    let b = org(&env, "99999986", "b.dk");
+    let server = env.serve();
+    let orders = format!("/api/v1/users/{}/orders", a.user_id);
+    let by_login = r#"{"identification": "user_login", "issuance": "csr"}"#;
+    assert_eq!(
+        server
+            .json(
+                "POST",
+                &orders,
+                Some(&a.admin),
+                Some(r#"{"identification": "one_time_code", "issuance": "csr"}"#)
+            )
+            .0,
+        422
+    );
+    assert_eq!(
+        server
+            .json("POST", &orders, Some(&b.admin), Some(by_login))
+            .0,
+        404
+    );
+    assert_eq!(
+        server
+            .json("POST", &orders, Some(&a.user), Some(by_login))
+            .0,
+        403
+    );
+    let (status, o) = server.json("POST", &orders, Some(&a.admin), Some(by_login));
+    assert_eq!(
+        (status, o["status"].as_str()),
+        (201, Some("awaiting_email_validation")),
+        "{o}"
+    );
+    assert!(o.get("one_time_code").is_none());
+    let pickup = format!("/api/v1/orders/{}/pickup", o["id"].as_str().expect("id"));
+    let csr = support::openssl_csr(
+        &env,
+        "emp",
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+    );
+    let body = serde_json::json!({"csr": std::fs::read_to_string(&csr).expect("csr")}).to_string();
+    let (status, v) = server.json("POST", &pickup, Some(&a.user), Some(&body));
+    assert_eq!((status, v["code"].as_str()), (409, Some("order_not_ready")));
+    // The user's own address is validated through the link mailed to it.
+    let mail = wait_for_mail(&env, "/api/v1/email-validations/");
+    assert!(mail.contains("To: user@a.dk"), "{mail}");
+    let token = mail
+        .split("/api/v1/email-validations/")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .expect("link");
+    assert_eq!(
+        server
+            .json(
+                "POST",
+                &format!("/api/v1/email-validations/{token}"),
+                None,
+                None
+            )
+            .0,
+        200
+    );
+    // Only the user it is for picks it up.
+    assert_eq!(
+        server.json("POST", &pickup, Some(&a.admin), Some(&body)).0,
+        404
+    );
+    assert_eq!(
+        server.json("POST", &pickup, Some(&b.user), Some(&body)).0,
+        404
+    );
+    let (status, got) = server.json("POST", &pickup, Some(&a.user), Some(&body));
+    assert_eq!(status, 200, "{got}");
+    assert_eq!(
+        server.json("POST", &pickup, Some(&a.user), Some(&body)).0,
+        409
+    );
+    let leaf = env.write("emp.pem", got["certificate_pem"].as_str().expect("pem"));
+    let text = String::from_utf8_lossy(
+        &support::cmd(
+            "openssl",
+            &["x509", "-noout", "-text", "-in", leaf.to_str().expect("p")],
+        )
+        .stdout,
+    )
+    .to_string();
+    assert!(text.contains(&format!("UI:DK-E:G:{}", a.user_id)), "{text}");
+    assert!(text.contains("email:user@a.dk"), "{text}");
+    let root = env.ca_file("test-root");
+    let chain = env.write("chain.pem", got["chain_pem"].as_str().expect("chain"));
+    let v = support::cmd(
+        "openssl",
+        &[
+            "verify",
+            "-x509_strict",
+            "-CAfile",
+            root.to_str().expect("p"),
+            "-untrusted",
+            chain.to_str().expect("p"),
+            leaf.to_str().expect("p"),
+        ],
+    );
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
+    if support::pkilint_available("lint_etsi_cert") {
+        let bad = support::pkilint_errors(
+            "lint_etsi_cert",
+            &["-t", "NCP-NATURAL-PERSON-CERTIFICATE"],
+            &leaf,
+        );
+        assert!(bad.is_empty(), "{bad:?}");
+    }
+    // User certificates switched off: no more orders.
+    server.json(
+        "PATCH",
+        "/api/v1/organisation",
+        Some(&a.admin),
+        Some(r#"{"user_certificates": false}"#),
+    );
+    assert_eq!(
+        server
+            .json("POST", &orders, Some(&a.admin), Some(by_login))
+            .0,
+        422
+    );
+}

@@ -23,7 +23,7 @@ pub const ORDER_VALIDITY_DAYS: i64 = 14;
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /// `groups` groups of four random characters, joined by '-' (5 bits each).
-fn random_code(groups: usize) -> Result<String, RaError> {
+pub(crate) fn random_code(groups: usize) -> Result<String, RaError> {
     let mut raw = vec![0u8; groups * 4];
     aws_lc_rs::rand::fill(&mut raw)
         .map_err(|_| RaError::Internal("the system random generator failed".into()))?;
@@ -118,42 +118,14 @@ pub async fn order_for_profile(
     }
     let code = random_code(4)?;
     // An address shown in the certificate must be proven first.
-    let since = now - EMAIL_VALIDATION_VALID_DAYS * 86_400;
-    let unproven = match &profile.email {
-        Some(e) if !scope.email_validated_since(e, since).await? => Some(e.clone()),
-        _ => None,
-    };
-    let status = if unproven.is_some() {
-        OrderStatus::AwaitingEmailValidation
-    } else {
-        OrderStatus::Ready
-    };
-    let mut mails = Vec::new();
-    let validation = match &unproven {
-        Some(email) => {
-            let mut raw = [0u8; 32];
-            aws_lc_rs::rand::fill(&mut raw)
-                .map_err(|_| RaError::Internal("the system random generator failed".into()))?;
-            let token = hex::encode(raw);
-            mails.push(NewMail {
-                recipient: email.clone(),
-                subject: format!("Confirm your e-mail address for {}'s certificates", org.name),
-                body: format!(
-                    "{} has ordered a certificate that will show the address {email}.\n\n\
-                     Confirm that this address is yours by sending an empty POST request to\n\n\
-                     {public_base_url}/api/v1/email-validations/{token}\n\n\
-                     The link works for {EMAIL_TOKEN_VALID_DAYS} days. If you did not expect this, ignore it.\n",
-                    org.name
-                ),
-            });
-            Some(NewValidation {
-                email: email.clone(),
-                token_sha256: crate::token_hash(&token),
-                expires_at: now + EMAIL_TOKEN_VALID_DAYS * 86_400,
-            })
-        }
-        None => None,
-    };
+    let (status, validation, mails) = validation_for(
+        &scope,
+        profile.email.as_deref(),
+        &org.name,
+        public_base_url,
+        now,
+    )
+    .await?;
     for _ in 0..5 {
         let new = NewOrder {
             reference: random_code(2)?,
@@ -185,6 +157,78 @@ pub async fn order_for_profile(
     Err(RaError::Internal(
         "could not draw a free order reference".into(),
     ))
+}
+
+/// What an order for a certificate showing `email` starts with: `ready` when the address
+/// was validated for the organisation lately, else `awaiting_email_validation` with a
+/// validation to record and the mail that carries its link.
+pub(crate) async fn validation_for(
+    scope: &orgca_store::OrgScope,
+    email: Option<&str>,
+    org_name: &str,
+    public_base_url: &str,
+    now: i64,
+) -> Result<(OrderStatus, Option<NewValidation>, Vec<NewMail>), RaError> {
+    let since = now - EMAIL_VALIDATION_VALID_DAYS * 86_400;
+    let Some(email) = email else {
+        return Ok((OrderStatus::Ready, None, Vec::new()));
+    };
+    if scope.email_validated_since(email, since).await? {
+        return Ok((OrderStatus::Ready, None, Vec::new()));
+    }
+    let mut raw = [0u8; 32];
+    aws_lc_rs::rand::fill(&mut raw)
+        .map_err(|_| RaError::Internal("the system random generator failed".into()))?;
+    let token = hex::encode(raw);
+    let mail = NewMail {
+        recipient: email.to_owned(),
+        subject: format!("Confirm your e-mail address for {org_name}'s certificates"),
+        body: format!(
+            "{org_name} has ordered a certificate that will show the address {email}.\n\n\
+             Confirm that this address is yours by sending an empty POST request to\n\n\
+             {public_base_url}/api/v1/email-validations/{token}\n\n\
+             The link works for {EMAIL_TOKEN_VALID_DAYS} days. If you did not expect this, ignore it.\n"
+        ),
+    };
+    let validation = NewValidation {
+        email: email.to_owned(),
+        token_sha256: crate::token_hash(&token),
+        expires_at: now + EMAIL_TOKEN_VALID_DAYS * 86_400,
+    };
+    Ok((
+        OrderStatus::AwaitingEmailValidation,
+        Some(validation),
+        vec![mail],
+    ))
+}
+
+/// Refuses an order that cannot be picked up now (its state or its expiry).
+pub(crate) fn check_pickable(order: &Order, now: i64) -> Result<(), RaError> {
+    match order.status {
+        OrderStatus::Ready => {}
+        OrderStatus::AwaitingEmailValidation => {
+            return Err(refused(
+                "order_not_ready",
+                "the e-mail address in the certificate is not validated yet",
+            ));
+        }
+        OrderStatus::Issued | OrderStatus::Issuing => {
+            return Err(refused(
+                "already_picked_up",
+                "this order has been picked up",
+            ));
+        }
+        OrderStatus::Cancelled => {
+            return Err(refused("order_cancelled", "this order was cancelled"));
+        }
+    }
+    if now > order.expires_at {
+        return Err(refused(
+            "order_expired",
+            "this order has expired: ask your administrator for a new one",
+        ));
+    }
+    Ok(())
 }
 
 /// The message that tells the contact person an order awaits pick-up: the reference and
@@ -232,7 +276,7 @@ pub async fn order(store: &Store, caller: &User, id: Uuid) -> Result<Order, RaEr
         .ok_or(RaError::NotFound("order"))
 }
 
-fn refused(code: &'static str, detail: impl Into<String>) -> RaError {
+pub(crate) fn refused(code: &'static str, detail: impl Into<String>) -> RaError {
     RaError::Pickup {
         code,
         detail: detail.into(),
@@ -255,30 +299,7 @@ impl Ra {
             .by_reference(&format_reference(reference))
             .await?
             .ok_or(RaError::NotFound("order"))?;
-        match order.status {
-            OrderStatus::Ready => {}
-            OrderStatus::AwaitingEmailValidation => {
-                return Err(refused(
-                    "order_not_ready",
-                    "the e-mail address in the certificate is not validated yet",
-                ));
-            }
-            OrderStatus::Issued | OrderStatus::Issuing => {
-                return Err(refused(
-                    "already_picked_up",
-                    "this order has been picked up",
-                ));
-            }
-            OrderStatus::Cancelled => {
-                return Err(refused("order_cancelled", "this order was cancelled"));
-            }
-        }
-        if now.unix_timestamp() > order.expires_at {
-            return Err(refused(
-                "order_expired",
-                "this order has expired: ask your administrator for a new one",
-            ));
-        }
+        check_pickable(&order, now.unix_timestamp())?;
         if order.code_failures >= MAX_CODE_FAILURES {
             return Err(refused(
                 "order_locked",
@@ -325,17 +346,33 @@ impl Ra {
             organization: org.name.clone(),
             cvr: org.cvr.clone(),
         };
-        if !pickup.claim(&order).await? {
+        self.claim_and_issue(&order, &org, subject, verified.spki, "pickup", now)
+            .await
+    }
+
+    /// Takes the order for this pick-up only, issues, and gives the order back if
+    /// issuing failed.
+    pub(crate) async fn claim_and_issue(
+        &self,
+        order: &Order,
+        org: &orgca_store::Organisation,
+        subject: LeafSubject,
+        spki: spki::SubjectPublicKeyInfoOwned,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<Issued, RaError> {
+        let pickup = self.store.pickup();
+        if !pickup.claim(order).await? {
             return Err(refused(
                 "already_picked_up",
                 "this order is being picked up",
             ));
         }
         let issued = self
-            .issue_for(&org, subject, verified.spki, Some(order.id), "pickup", now)
+            .issue_for(org, subject, spki, Some(order.id), actor, now)
             .await;
         if issued.is_err() {
-            pickup.release(&order).await?;
+            pickup.release(order).await?;
         }
         issued
     }

@@ -220,11 +220,7 @@ pub async fn order_for_profile(
     let placed =
         orgca_ra::orders::order_for_profile(&s.store, &c, id, req, &s.public_base_url, now())
             .await?;
-    let mut v = order_json(&placed.order);
-    if let (Some(obj), Some(code)) = (v.as_object_mut(), placed.one_time_code) {
-        obj.insert("one_time_code".into(), code.into());
-    }
-    Ok((StatusCode::CREATED, Json(v)).into_response())
+    Ok((StatusCode::CREATED, Json(placed_json(placed))).into_response())
 }
 
 /// `GET /api/v1/orders/{id}` (never shows the code).
@@ -270,14 +266,7 @@ pub async fn pickup(State(s): State<AppState>, body: Bytes) -> Result<Response, 
             OffsetDateTime::now_utc(),
         )
         .await?;
-    let c = &issued.certificate;
-    Ok(Json(serde_json::json!({
-        "certificate_id": issued.id,
-        "serial": c.serial.to_string(),
-        "certificate_pem": c.pem,
-        "chain_pem": c.chain_pem,
-    }))
-    .into_response())
+    Ok(Json(issued_json(&issued)).into_response())
 }
 
 /// `POST /api/v1/email-validations/{token}`: no login; the token proves the address.
@@ -297,4 +286,61 @@ pub async fn cancel_order(
 ) -> Result<Response, Problem> {
     let o = orgca_ra::orders::cancel(&s.store, &c, parse_id(&id, "order")?, now()).await?;
     Ok(Json(order_json(&o)).into_response())
+}
+
+fn placed_json(placed: orgca_ra::orders::Placed) -> serde_json::Value {
+    let mut v = order_json(&placed.order);
+    if let (Some(obj), Some(code)) = (v.as_object_mut(), placed.one_time_code) {
+        obj.insert("one_time_code".into(), code.into());
+    }
+    v
+}
+
+/// `POST /api/v1/users/{id}/orders`: an employee certificate for a user.
+pub async fn order_for_user(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let id = parse_id(&id, "user")?;
+    let req: orgca_ra::orders::OrderRequest = json_body(&body)?;
+    let placed =
+        orgca_ra::employee::order_for_user(&s.store, &c, id, req, &s.public_base_url, now())
+            .await?;
+    Ok((StatusCode::CREATED, Json(placed_json(placed))).into_response())
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserPickup {
+    csr: String,
+}
+
+/// `POST /api/v1/orders/{id}/pickup`: the logged-in user picks up their certificate.
+pub async fn pickup_as_user(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let id = parse_id(&id, "order")?;
+    let req: UserPickup = json_body(&body)?;
+    let ra =
+        s.ra.as_ref()
+            .ok_or_else(|| Problem::unavailable("this server does not issue certificates"))?;
+    let issued = ra
+        .pickup_as_user(&c, id, req.csr.as_bytes(), OffsetDateTime::now_utc())
+        .await?;
+    Ok(Json(issued_json(&issued)).into_response())
+}
+
+fn issued_json(issued: &orgca_ra::Issued) -> serde_json::Value {
+    let c = &issued.certificate;
+    serde_json::json!({
+        "certificate_id": issued.id,
+        "serial": c.serial.to_string(),
+        "certificate_pem": c.pem,
+        "chain_pem": c.chain_pem,
+    })
 }

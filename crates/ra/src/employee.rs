@@ -1,0 +1,159 @@
+//! Employee certificates: ordered by an administrator for an active user, picked up by
+//! that user after logging in (DOMAIN.md: "fetched by the user after login"). The
+//! certificate names the person and shows their e-mail address, validated first.
+
+use orgca_model::{CertName, Email, PersonName};
+use orgca_pki::csr;
+use orgca_pki::profile::{Holder, LeafSubject};
+use orgca_store::{
+    Identification, Issuance, NewMail, NewOrder, Store, StoreError, User, UserStatus,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::orders::{
+    ORDER_VALIDITY_DAYS, OrderRequest, Placed, check_pickable, random_code, refused, validation_for,
+};
+use crate::{Issued, Ra, RaError};
+
+/// Orders an employee certificate for an active user of the caller's organisation:
+/// administrators only, when user certificates are on. The user picks it up after
+/// logging in, so the order has no one-time code.
+pub async fn order_for_user(
+    store: &Store,
+    caller: &User,
+    user_id: Uuid,
+    req: OrderRequest,
+    public_base_url: &str,
+    now: i64,
+) -> Result<Placed, RaError> {
+    if !caller.role.administers_users() {
+        return Err(RaError::Forbidden(
+            "this needs a user or organisation administrator".into(),
+        ));
+    }
+    let scope = store.org(caller.org_id);
+    let user = scope
+        .user(user_id)
+        .await?
+        .ok_or(RaError::NotFound("user"))?;
+    let org = scope.organisation().await?;
+    if !org.settings.user_certificates {
+        return Err(RaError::Invalid(
+            "user certificates are switched off for this organisation (PATCH /api/v1/organisation)"
+                .into(),
+        ));
+    }
+    if user.status != UserStatus::Active {
+        return Err(RaError::Invalid(format!(
+            "user {} is not active",
+            user.email
+        )));
+    }
+    if req.identification != Identification::UserLogin || req.issuance != Issuance::Csr {
+        return Err(RaError::Invalid(
+            "an employee certificate is picked up by its user after logging in, with a CSR \
+             (PKCS#12 is not available yet): use identification user_login and issuance csr"
+                .into(),
+        ));
+    }
+    let (status, validation, mut mails) =
+        validation_for(&scope, Some(&user.email), &org.name, public_base_url, now).await?;
+    for _ in 0..5 {
+        let new = NewOrder {
+            reference: random_code(2)?,
+            profile_id: None,
+            user_id: Some(user.id),
+            identification: req.identification,
+            issuance: req.issuance,
+            status,
+            code_sha256: None,
+            expires_at: now + ORDER_VALIDITY_DAYS * 86_400,
+        };
+        let mut all = std::mem::take(&mut mails);
+        all.push(NewMail {
+            recipient: user.email.clone(),
+            subject: "A certificate is waiting for you".into(),
+            body: format!(
+                "{} has ordered an employee certificate for you (reference {}).\\n\\
+                 Log in and pick it up: POST {public_base_url}/api/v1/orders/ORDER/pickup with your CSR.\\n",
+                org.name, new.reference
+            ),
+        });
+        match scope
+            .create_order(&new, validation.as_ref(), &all, &caller.id.to_string(), now)
+            .await
+        {
+            Ok(order) => {
+                return Ok(Placed {
+                    order,
+                    one_time_code: None,
+                });
+            }
+            Err(StoreError::Conflict(_)) => {
+                all.pop();
+                mails = all;
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(RaError::Internal(
+        "could not draw a free order reference".into(),
+    ))
+}
+
+impl Ra {
+    /// Picks up an employee-certificate order as its user (logged in by their token),
+    /// with a CSR. Another user's order answers "not found".
+    pub async fn pickup_as_user(
+        &self,
+        caller: &User,
+        order_id: Uuid,
+        csr_pem: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Issued, RaError> {
+        let scope = self.store().org(caller.org_id);
+        let order = scope
+            .order(order_id)
+            .await?
+            .filter(|o| o.user_id == Some(caller.id))
+            .ok_or(RaError::NotFound("order for you"))?;
+        check_pickable(&order, now.unix_timestamp())?;
+        if order.identification != Identification::UserLogin {
+            return Err(refused(
+                "wrong_identification",
+                "this order is picked up with its reference and one-time code",
+            ));
+        }
+        let org = scope.organisation().await?;
+        if !org.settings.user_certificates {
+            return Err(RaError::Invalid(
+                "user certificates are switched off for your organisation".into(),
+            ));
+        }
+        let verified = csr::parse_and_verify(csr_pem)?;
+        let given_name = PersonName::parse("given name", &caller.given_name)?;
+        let surname = PersonName::parse("surname", &caller.surname)?;
+        let subject = LeafSubject {
+            common_name: CertName::parse(&format!("{} {}", given_name.as_str(), surname.as_str()))?,
+            holder: Holder::Employee {
+                given_name,
+                surname,
+                email: Email::parse(&caller.email)?,
+            },
+            subject_uuid: caller.id,
+            organization: org.name.clone(),
+            cvr: org.cvr.clone(),
+        };
+        self.claim_and_issue(
+            &order,
+            &org,
+            subject,
+            verified.spki,
+            &caller.id.to_string(),
+            now,
+        )
+        .await
+    }
+}
