@@ -663,6 +663,79 @@ fn employee_certificates_are_ordered_for_a_user_and_picked_up_by_them() {
         );
         assert!(bad.is_empty(), "{bad:?}");
     }
+    // Renewal: a new order for the same user, ready at once (the address is validated);
+    // the new certificate has a new serial, the same subject, and names the old one.
+    let cert_id = got["certificate_id"].as_str().expect("id").to_owned();
+    let (status, r) = server.json(
+        "POST",
+        &format!("/api/v1/certificates/{cert_id}/renew"),
+        Some(&a.admin),
+        None,
+    );
+    assert_eq!(
+        (status, r["status"].as_str(), r["renews"].as_str()),
+        (201, Some("ready"), Some(cert_id.as_str())),
+        "{r}"
+    );
+    let (status, renewed) = server.json(
+        "POST",
+        &format!("/api/v1/orders/{}/pickup", r["id"].as_str().expect("id")),
+        Some(&a.user),
+        Some(&body),
+    );
+    assert_eq!(status, 200, "{renewed}");
+    assert_ne!(renewed["serial"], got["serial"]);
+    let (_, new_cert) = server.json(
+        "GET",
+        &format!(
+            "/api/v1/certificates/{}",
+            renewed["certificate_id"].as_str().expect("id")
+        ),
+        Some(&a.user),
+        None,
+    );
+    assert_eq!(
+        (
+            new_cert["renews"].as_str(),
+            new_cert["subject_uuid"].as_str()
+        ),
+        (Some(cert_id.as_str()), Some(a.user_id.as_str()))
+    );
+    let (_, mine) = server.json("GET", "/api/v1/certificates", Some(&a.user), None);
+    assert_eq!(
+        mine["items"].as_array().map(Vec::len),
+        Some(2),
+        "the old one stays valid: {mine}"
+    );
+    assert!(
+        mine["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|c| c["status"] == "active")
+    );
+    assert_eq!(
+        server
+            .json(
+                "GET",
+                &format!("/api/v1/certificates/{cert_id}"),
+                Some(&b.admin),
+                None
+            )
+            .0,
+        404
+    );
+    assert_eq!(
+        server
+            .json(
+                "POST",
+                &format!("/api/v1/certificates/{cert_id}/renew"),
+                Some(&b.admin),
+                None
+            )
+            .0,
+        404
+    );
     // User certificates switched off: no more orders.
     server.json(
         "PATCH",

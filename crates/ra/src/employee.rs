@@ -25,6 +25,7 @@ pub async fn order_for_user(
     user_id: Uuid,
     req: OrderRequest,
     public_base_url: &str,
+    renews: Option<Uuid>,
     now: i64,
 ) -> Result<Placed, RaError> {
     if !caller.role.administers_users() {
@@ -69,6 +70,7 @@ pub async fn order_for_user(
             status,
             code_sha256: None,
             expires_at: now + ORDER_VALIDITY_DAYS * 86_400,
+            renews,
         };
         let mut all = std::mem::take(&mut mails);
         all.push(NewMail {

@@ -7,6 +7,7 @@
 //! is for.
 
 pub mod caller;
+pub mod certificates;
 pub mod employee;
 mod error;
 mod issue;

@@ -91,6 +91,7 @@ pub async fn order_for_profile(
     profile_id: Uuid,
     req: OrderRequest,
     public_base_url: &str,
+    renews: Option<Uuid>,
     now: i64,
 ) -> Result<Placed, RaError> {
     if !caller.role.administers_users() {
@@ -136,6 +137,7 @@ pub async fn order_for_profile(
             status,
             code_sha256: Some(code_hash(&code)),
             expires_at: now + ORDER_VALIDITY_DAYS * 86_400,
+            renews,
         };
         let mut all = mails.clone();
         all.push(pickup_mail(&profile, &org.name, &new, public_base_url));

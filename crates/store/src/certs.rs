@@ -33,6 +33,8 @@ pub struct CertificateRecord {
     pub not_after: i64,
     /// `active` or `blocked`.
     pub status: String,
+    /// The certificate this one renews, if any.
+    pub renews: Option<Uuid>,
     /// The certificate.
     #[serde(skip)]
     pub der: Vec<u8>,
@@ -54,13 +56,17 @@ fn cert_from_row(r: &AnyRow) -> Result<CertificateRecord, StoreError> {
         not_before: r.try_get("not_before")?,
         not_after: r.try_get("not_after")?,
         status: r.try_get("status")?,
+        renews: r
+            .try_get::<Option<String>, _>("renews")?
+            .map(|s| Uuid::parse_str(&s).map_err(|_| StoreError::Corrupt(format!("renews {s:?}"))))
+            .transpose()?,
         der: r.try_get("der")?,
     })
 }
 
 macro_rules! columns {
     () => {
-        "id, serial, issuer, kind, name, subject_uuid, email, fingerprint, not_before, not_after, status, der"
+        "id, serial, issuer, kind, name, subject_uuid, email, fingerprint, not_before, not_after, status, renews, der"
     };
 }
 

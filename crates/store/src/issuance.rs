@@ -143,6 +143,14 @@ pub(crate) async fn commit_all(
                 "order {order} was not being picked up"
             )));
         }
+        // A renewal order links its certificate to the one it renews.
+        sqlx::query(
+            "UPDATE certificates SET renews = (SELECT renews FROM orders WHERE id = $1) WHERE id = $2",
+        )
+        .bind(order.to_string())
+        .bind(cert.id.to_string())
+        .execute(&mut *conn)
+        .await?;
     }
     let events: Vec<NewEvent> = items
         .iter()

@@ -36,6 +36,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_mail.sql"),
         postgres: include_str!("../migrations/postgres/0005_mail.sql"),
     },
+    Migration {
+        version: 6,
+        sqlite: include_str!("../migrations/sqlite/0006_renewal.sql"),
+        postgres: include_str!("../migrations/postgres/0006_renewal.sql"),
+    },
 ];
 
 /// Key of the PostgreSQL advisory lock that serialises migrations across nodes.

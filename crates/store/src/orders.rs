@@ -100,6 +100,8 @@ pub struct Order {
     pub expires_at: i64,
     /// The certificate it produced.
     pub certificate_id: Option<Uuid>,
+    /// The certificate it renews, if any.
+    pub renews: Option<Uuid>,
     /// When placed (Unix seconds).
     pub created_at: i64,
 }
@@ -123,12 +125,14 @@ pub struct NewOrder {
     pub code_sha256: Option<[u8; 32]>,
     /// Expiry (Unix seconds).
     pub expires_at: i64,
+    /// The certificate it renews, if any.
+    pub renews: Option<Uuid>,
 }
 
 macro_rules! order_columns {
     () => {
         "id, org_id, reference, profile_id, user_id, identification, issuance, status, code_sha256, \
-         code_failures, expires_at, certificate_id, created_at"
+         code_failures, expires_at, certificate_id, renews, created_at"
     };
 }
 
@@ -163,6 +167,7 @@ fn order_from_row(r: &AnyRow) -> Result<Order, StoreError> {
         code_failures: r.try_get("code_failures")?,
         expires_at: r.try_get("expires_at")?,
         certificate_id: uuid_opt(r.try_get("certificate_id")?)?,
+        renews: uuid_opt(r.try_get("renews")?)?,
         created_at: r.try_get("created_at")?,
     })
 }
@@ -183,7 +188,8 @@ impl OrgScope {
         let mut tx = self.store.begin_write().await?;
         sqlx::query(
             "INSERT INTO orders (id, org_id, reference, profile_id, user_id, identification, issuance, status, \
-             code_sha256, code_failures, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11)",
+             code_sha256, code_failures, expires_at, created_at, renews) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12)",
         )
         .bind(id.to_string())
         .bind(self.org_id.to_string())
@@ -196,6 +202,7 @@ impl OrgScope {
         .bind(new.code_sha256.map(hex::encode))
         .bind(new.expires_at)
         .bind(now)
+        .bind(new.renews.map(|u| u.to_string()))
         .execute(&mut *tx)
         .await
         .map_err(StoreError::conflict_as(format!("an order with reference {}", new.reference)))?;
@@ -208,7 +215,7 @@ impl OrgScope {
             details: serde_json::json!({
                 "reference": new.reference, "profile": new.profile_id, "user": new.user_id,
                 "identification": new.identification, "issuance": new.issuance, "status": new.status,
-                "expires_at": new.expires_at,
+                "expires_at": new.expires_at, "renews": new.renews,
             }),
         };
         audit::append(&mut tx, &event).await?;

@@ -204,7 +204,7 @@ fn order_json(o: &orgca_store::Order) -> serde_json::Value {
         "id": o.id, "reference": o.reference, "status": orgca_ra::orders::visible_status(o, now()),
         "identification": o.identification, "issuance": o.issuance,
         "profile": o.profile_id, "user": o.user_id,
-        "expires_at": o.expires_at, "certificate_id": o.certificate_id,
+        "expires_at": o.expires_at, "certificate_id": o.certificate_id, "renews": o.renews,
     })
 }
 
@@ -218,7 +218,7 @@ pub async fn order_for_profile(
     let id = parse_id(&id, "profile")?;
     let req: orgca_ra::orders::OrderRequest = json_body(&body)?;
     let placed =
-        orgca_ra::orders::order_for_profile(&s.store, &c, id, req, &s.public_base_url, now())
+        orgca_ra::orders::order_for_profile(&s.store, &c, id, req, &s.public_base_url, None, now())
             .await?;
     Ok((StatusCode::CREATED, Json(placed_json(placed))).into_response())
 }
@@ -306,7 +306,7 @@ pub async fn order_for_user(
     let id = parse_id(&id, "user")?;
     let req: orgca_ra::orders::OrderRequest = json_body(&body)?;
     let placed =
-        orgca_ra::employee::order_for_user(&s.store, &c, id, req, &s.public_base_url, now())
+        orgca_ra::employee::order_for_user(&s.store, &c, id, req, &s.public_base_url, None, now())
             .await?;
     Ok((StatusCode::CREATED, Json(placed_json(placed))).into_response())
 }
@@ -343,4 +343,53 @@ fn issued_json(issued: &orgca_ra::Issued) -> serde_json::Value {
         "certificate_pem": c.pem,
         "chain_pem": c.chain_pem,
     })
+}
+
+fn certificate_json(c: &orgca_store::CertificateRecord) -> serde_json::Value {
+    serde_json::json!({
+        "id": c.id, "serial": c.serial, "subject_uuid": c.subject_uuid, "kind": c.kind,
+        "name": c.name, "email": c.email, "status": orgca_ra::certificates::visible_status(c, now()),
+        "not_before": c.not_before, "not_after": c.not_after, "renews": c.renews,
+        "fingerprint_sha256": c.fingerprint,
+    })
+}
+
+/// `GET /api/v1/certificates`.
+pub async fn list_certificates(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+) -> Result<Response, Problem> {
+    let items: Vec<_> = orgca_ra::certificates::list(&s.store, &c)
+        .await?
+        .iter()
+        .map(certificate_json)
+        .collect();
+    Ok(Json(serde_json::json!({"items": items, "next": null})).into_response())
+}
+
+/// `GET /api/v1/certificates/{id}`.
+pub async fn get_certificate(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let cert = orgca_ra::certificates::get(&s.store, &c, parse_id(&id, "certificate")?).await?;
+    Ok(Json(certificate_json(&cert)).into_response())
+}
+
+/// `POST /api/v1/certificates/{id}/renew`: a new order with the same data.
+pub async fn renew_certificate(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let placed = orgca_ra::certificates::renew(
+        &s.store,
+        &c,
+        parse_id(&id, "certificate")?,
+        &s.public_base_url,
+        now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(placed_json(placed))).into_response())
 }

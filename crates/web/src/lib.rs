@@ -56,6 +56,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/profiles/{id}/orders", post(api::order_for_profile))
         .route("/api/v1/orders/{id}", get(api::get_order))
         .route("/api/v1/orders/{id}/cancel", post(api::cancel_order))
+        .route("/api/v1/certificates", get(api::list_certificates))
+        .route("/api/v1/certificates/{id}", get(api::get_certificate))
+        .route(
+            "/api/v1/certificates/{id}/renew",
+            post(api::renew_certificate),
+        )
         .route("/api/v1/orders/{id}/pickup", post(api::pickup_as_user))
         .route("/api/v1/users/{id}/orders", post(api::order_for_user))
         .route("/api/v1/pickup", post(api::pickup))

@@ -1,0 +1,106 @@
+//! An organisation's certificates through the API: list, show, renew.
+
+use orgca_model::CertKind;
+use orgca_store::{CertificateRecord, Identification, Issuance, Store, User};
+use uuid::Uuid;
+
+use crate::RaError;
+use crate::orders::{OrderRequest, Placed};
+
+/// The most certificates one list answers (search and paging come with the search
+/// issue).
+pub const LIST_LIMIT: i64 = 100;
+
+/// The status a client sees: `active`, `blocked`, or `expired` past notAfter.
+pub fn visible_status(c: &CertificateRecord, now: i64) -> &str {
+    if c.status == "active" && now > c.not_after {
+        "expired"
+    } else {
+        &c.status
+    }
+}
+
+/// Certificates of the caller's organisation, newest first: all of them for
+/// administrators, a user's own for a user.
+pub async fn list(store: &Store, caller: &User) -> Result<Vec<CertificateRecord>, RaError> {
+    let all = store.org(caller.org_id).certificates(LIST_LIMIT).await?;
+    if caller.role.administers_users() {
+        return Ok(all);
+    }
+    let me = caller.id.to_string();
+    Ok(all.into_iter().filter(|c| c.subject_uuid == me).collect())
+}
+
+/// One certificate of the caller's organisation (a user sees only their own).
+pub async fn get(store: &Store, caller: &User, id: Uuid) -> Result<CertificateRecord, RaError> {
+    let c = store
+        .org(caller.org_id)
+        .certificate(id)
+        .await?
+        .ok_or(RaError::NotFound("certificate"))?;
+    if !caller.role.administers_users() && c.subject_uuid != caller.id.to_string() {
+        return Err(RaError::NotFound("certificate"));
+    }
+    Ok(c)
+}
+
+/// Renews a certificate: a new order for the same profile (one-time code) or the same
+/// user (user login), with the same data; the new certificate will have a new key and
+/// serial and record which one it renews. The old one stays valid.
+pub async fn renew(
+    store: &Store,
+    caller: &User,
+    id: Uuid,
+    public_base_url: &str,
+    now: i64,
+) -> Result<Placed, RaError> {
+    if !caller.role.administers_users() {
+        return Err(RaError::Forbidden(
+            "this needs a user or organisation administrator".into(),
+        ));
+    }
+    let c = store
+        .org(caller.org_id)
+        .certificate(id)
+        .await?
+        .ok_or(RaError::NotFound("certificate"))?;
+    if visible_status(&c, now) != "active" {
+        return Err(RaError::Invalid(format!(
+            "only an active certificate is renewed; this one is {}: order a new one instead",
+            visible_status(&c, now)
+        )));
+    }
+    let subject =
+        Uuid::parse_str(&c.subject_uuid).map_err(|_| RaError::NotFound("certificate subject"))?;
+    if c.kind == CertKind::Employee {
+        let req = OrderRequest {
+            identification: Identification::UserLogin,
+            issuance: Issuance::Csr,
+        };
+        crate::employee::order_for_user(
+            store,
+            caller,
+            subject,
+            req,
+            public_base_url,
+            Some(c.id),
+            now,
+        )
+        .await
+    } else {
+        let req = OrderRequest {
+            identification: Identification::OneTimeCode,
+            issuance: Issuance::Csr,
+        };
+        crate::orders::order_for_profile(
+            store,
+            caller,
+            subject,
+            req,
+            public_base_url,
+            Some(c.id),
+            now,
+        )
+        .await
+    }
+}
