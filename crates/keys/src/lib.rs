@@ -11,7 +11,7 @@
 mod soft;
 mod store;
 
-pub use soft::{KeySpec, SoftKey};
+pub use soft::{DeliveryKey, KeySpec, SoftKey};
 pub use store::{load_key, save_key};
 
 use orgca_pki::SignatureAlgorithm;

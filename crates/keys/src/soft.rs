@@ -157,3 +157,23 @@ impl Signer for SoftKey {
         }
     }
 }
+
+/// A key made for a PKCS#12 delivery: its PKCS#8 (wiped from memory when dropped) and
+/// its public key. It is never stored.
+pub struct DeliveryKey {
+    /// PKCS#8 DER of the private key.
+    pub pkcs8: zeroize::Zeroizing<Vec<u8>>,
+    /// The public key to certify.
+    pub spki: SubjectPublicKeyInfoOwned,
+}
+
+impl DeliveryKey {
+    /// A fresh RSA-3072 key (the profile's leaf key size).
+    pub fn generate() -> Result<DeliveryKey, KeyError> {
+        let key = SoftKey::generate(KeySpec::Rsa3072, true)?;
+        Ok(DeliveryKey {
+            pkcs8: zeroize::Zeroizing::new(key.to_pkcs8()?),
+            spki: key.spki.clone(),
+        })
+    }
+}

@@ -353,15 +353,6 @@ fn order_and_pick_up_with_a_one_time_code() {
         "another organisation's profile"
     );
     assert_eq!(order(&api, &a.user, by_code).0, 403);
-    assert_eq!(
-        order(
-            &api,
-            &a.admin,
-            r#"{"identification": "one_time_code", "issuance": "pkcs12"}"#
-        )
-        .0,
-        422
-    );
 
     let csr = support::openssl_csr(&env, "k", &["-newkey", "rsa:3072"]);
     let csr_pem = std::fs::read_to_string(&csr).expect("csr");
@@ -484,6 +475,101 @@ fn order_and_pick_up_with_a_one_time_code() {
     let (_, o4) = order(&mailed, &a.admin, by_code);
     assert_eq!(o4["status"].as_str(), Some("ready"));
 
+    // PKCS#12: orgca makes the key; OpenSSL and Java's keytool open the file with the
+    // password shown once; a CSR is refused for such an order.
+    let (_, o5) = order(
+        &api,
+        &a.admin,
+        r#"{"identification": "one_time_code", "issuance": "pkcs12"}"#,
+    );
+    let (r5, c5) = (
+        o5["reference"].as_str().expect("r").to_owned(),
+        o5["one_time_code"].as_str().expect("c").to_owned(),
+    );
+    let (status, v) = pickup(&r5, &c5, &csr_pem);
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (422, Some("invalid_request")),
+        "{v}"
+    );
+    let body =
+        serde_json::json!({"reference": r5, "one_time_code": c5, "pkcs12": true}).to_string();
+    let (status, p12) = server.json("POST", "/api/v1/pickup", None, Some(&body));
+    assert_eq!(status, 200, "{p12}");
+    let password = p12["password"].as_str().expect("password").to_owned();
+    let b64 = env.write("p12.b64", p12["pkcs12"].as_str().expect("pkcs12"));
+    let file = env.path("api.p12");
+    let decoded = support::cmd(
+        "openssl",
+        &[
+            "base64",
+            "-d",
+            "-A",
+            "-in",
+            b64.to_str().expect("p"),
+            "-out",
+            file.to_str().expect("p"),
+        ],
+    );
+    assert!(decoded.status.success());
+    let pass = format!("pass:{password}");
+    let info = support::cmd(
+        "openssl",
+        &[
+            "pkcs12",
+            "-info",
+            "-nokeys",
+            "-in",
+            file.to_str().expect("p"),
+            "-passin",
+            &pass,
+        ],
+    );
+    let info_text =
+        String::from_utf8_lossy(&info.stdout).to_string() + &String::from_utf8_lossy(&info.stderr);
+    assert!(info.status.success(), "{info_text}");
+    assert!(
+        info_text.contains("PBES2, PBKDF2, AES-256-CBC"),
+        "{info_text}"
+    );
+    assert_eq!(
+        info_text.matches("-----BEGIN CERTIFICATE-----").count(),
+        3,
+        "leaf, issuing CA, root"
+    );
+    let key = support::cmd(
+        "openssl",
+        &[
+            "pkcs12",
+            "-in",
+            file.to_str().expect("p"),
+            "-passin",
+            &pass,
+            "-nocerts",
+            "-nodes",
+        ],
+    );
+    let key_text = String::from_utf8_lossy(&key.stdout);
+    assert!(key_text.contains("PRIVATE KEY"), "{key_text}");
+    // The key's friendlyName is the lower-cased certificate name (keytool's alias).
+    assert!(key_text.contains("friendlyName: api-klient"), "{key_text}");
+    let keytool = support::cmd(
+        "keytool",
+        &[
+            "-list",
+            "-storetype",
+            "PKCS12",
+            "-keystore",
+            file.to_str().expect("p"),
+            "-storepass",
+            &password,
+        ],
+    );
+    let kt = String::from_utf8_lossy(&keytool.stdout);
+    assert!(
+        keytool.status.success() && kt.contains("api-klient") && kt.contains("PrivateKeyEntry"),
+        "{kt}"
+    );
     // Organisation certificates switched off: no orders.
     server.json(
         "PATCH",

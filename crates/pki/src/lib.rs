@@ -13,6 +13,7 @@ pub mod ext;
 pub mod lint;
 pub mod name;
 pub mod oids;
+pub mod pkcs12;
 pub mod profile;
 pub mod sigalg;
 pub mod tbs;

@@ -3,18 +3,16 @@
 //! certificate names the person and shows their e-mail address, validated first.
 
 use orgca_model::{CertName, Email, PersonName};
-use orgca_pki::csr;
 use orgca_pki::profile::{Holder, LeafSubject};
-use orgca_store::{
-    Identification, Issuance, NewMail, NewOrder, Store, StoreError, User, UserStatus,
-};
+use orgca_store::{Identification, NewMail, NewOrder, Store, StoreError, User, UserStatus};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::delivery::{self, Delivered, KeySource};
 use crate::orders::{
     ORDER_VALIDITY_DAYS, OrderRequest, Placed, check_pickable, random_code, refused, validation_for,
 };
-use crate::{Issued, Ra, RaError};
+use crate::{Ra, RaError};
 
 /// Orders an employee certificate for an active user of the caller's organisation:
 /// administrators only, when user certificates are on. The user picks it up after
@@ -51,11 +49,9 @@ pub async fn order_for_user(
             user.email
         )));
     }
-    if req.identification != Identification::UserLogin || req.issuance != Issuance::Csr {
+    if req.identification != Identification::UserLogin {
         return Err(RaError::Invalid(
-            "an employee certificate is picked up by its user after logging in, with a CSR \
-             (PKCS#12 is not available yet): use identification user_login and issuance csr"
-                .into(),
+            "an employee certificate is picked up by its user after logging in: use identification user_login".into(),
         ));
     }
     let (status, validation, mut mails) =
@@ -112,9 +108,9 @@ impl Ra {
         &self,
         caller: &User,
         order_id: Uuid,
-        csr_pem: &[u8],
+        source: KeySource<'_>,
         now: OffsetDateTime,
-    ) -> Result<Issued, RaError> {
+    ) -> Result<Delivered, RaError> {
         let scope = self.store().org(caller.org_id);
         let order = scope
             .order(order_id)
@@ -134,7 +130,7 @@ impl Ra {
                 "user certificates are switched off for your organisation".into(),
             ));
         }
-        let verified = csr::parse_and_verify(csr_pem)?;
+        let prepared = delivery::prepare(&order, source).await?;
         let given_name = PersonName::parse("given name", &caller.given_name)?;
         let surname = PersonName::parse("surname", &caller.surname)?;
         let subject = LeafSubject {
@@ -148,14 +144,16 @@ impl Ra {
             organization: org.name.clone(),
             cvr: org.cvr.clone(),
         };
-        self.claim_and_issue(
-            &order,
-            &org,
-            subject,
-            verified.spki,
-            &caller.id.to_string(),
-            now,
-        )
-        .await
+        let issued = self
+            .claim_and_issue(
+                &order,
+                &org,
+                subject,
+                prepared.spki.clone(),
+                &caller.id.to_string(),
+                now,
+            )
+            .await?;
+        delivery::finish(issued, prepared)
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod caller;
 pub mod certificates;
+pub mod delivery;
 pub mod employee;
 mod error;
 mod issue;

@@ -3,7 +3,6 @@
 //! an order locks after [`MAX_CODE_FAILURES`] wrong codes.
 
 use orgca_model::{CertName, Email};
-use orgca_pki::csr;
 use orgca_pki::profile::{Holder, LeafSubject};
 use orgca_store::{
     Identification, Issuance, NewMail, NewOrder, NewValidation, Order, OrderStatus, Store,
@@ -12,6 +11,7 @@ use orgca_store::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::delivery::{self, Delivered, KeySource};
 use crate::{Issued, Ra, RaError};
 
 /// Wrong one-time codes after which an order is locked.
@@ -110,10 +110,9 @@ pub async fn order_for_profile(
             "organisation certificates are switched off for this organisation (PATCH /api/v1/organisation)".into(),
         ));
     }
-    if req.identification != Identification::OneTimeCode || req.issuance != Issuance::Csr {
+    if req.identification != Identification::OneTimeCode {
         return Err(RaError::Invalid(
-            "this orgca version delivers profile orders by one-time code and CSR only \
-             (user login and PKCS#12 are not available yet)"
+            "this orgca version delivers profile orders by one-time code (user login is for employee certificates)"
                 .into(),
         ));
     }
@@ -286,16 +285,16 @@ pub(crate) fn refused(code: &'static str, detail: impl Into<String>) -> RaError 
 }
 
 impl Ra {
-    /// Picks up a one-time-code order with a CSR: checks the order's state and the code
+    /// Picks up a one-time-code order with a CSR or as a PKCS#12: checks the order's state and the code
     /// (constant time; a wrong one counts towards the lock), takes the order for this
     /// pick-up only, and issues from the profile's data.
-    pub async fn pickup_with_csr(
+    pub async fn pickup_with_code(
         &self,
         reference: &str,
         one_time_code: &str,
-        csr_pem: &[u8],
+        source: KeySource<'_>,
         now: OffsetDateTime,
-    ) -> Result<Issued, RaError> {
+    ) -> Result<Delivered, RaError> {
         let pickup = self.store.pickup();
         let order = pickup
             .by_reference(&format_reference(reference))
@@ -327,8 +326,8 @@ impl Ra {
                 format!("the one-time code is wrong; {left} tries left"),
             ));
         }
-        // The CSR is checked before the order is taken, so that a bad one costs nothing.
-        let verified = csr::parse_and_verify(csr_pem)?;
+        // The key is checked (or made) before the order is taken: a bad CSR costs nothing.
+        let prepared = delivery::prepare(&order, source).await?;
         let org_scope = self.store.org(order.org_id);
         let profile_id = order.profile_id.ok_or(RaError::NotFound("profile"))?;
         let profile = org_scope
@@ -348,8 +347,10 @@ impl Ra {
             organization: org.name.clone(),
             cvr: org.cvr.clone(),
         };
-        self.claim_and_issue(&order, &org, subject, verified.spki, "pickup", now)
-            .await
+        let issued = self
+            .claim_and_issue(&order, &org, subject, prepared.spki.clone(), "pickup", now)
+            .await?;
+        delivery::finish(issued, prepared)
     }
 
     /// Takes the order for this pick-up only, issues, and gives the order back if

@@ -5,6 +5,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use base64ct::Encoding as _;
 use orgca_ra::RaError;
 use orgca_store::{Organisation, SettingsChange, User};
 use serde::de::DeserializeOwned;
@@ -243,30 +244,50 @@ struct PickupRequest {
     pkcs12: bool,
 }
 
+/// What a pick-up brings: a CSR, or `"pkcs12": true` for a key made by orgca.
+fn key_source(
+    csr: Option<&str>,
+    pkcs12: bool,
+) -> Result<orgca_ra::delivery::KeySource<'_>, Problem> {
+    match (csr, pkcs12) {
+        (Some(c), false) => Ok(orgca_ra::delivery::KeySource::Csr(c.as_bytes())),
+        (None, true) => Ok(orgca_ra::delivery::KeySource::Pkcs12),
+        _ => Err(Problem {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid_request",
+            detail: "send either `csr` (PEM) or `\"pkcs12\": true`, as the order asks".into(),
+        }),
+    }
+}
+
+fn delivered_json(d: &orgca_ra::delivery::Delivered) -> serde_json::Value {
+    let mut v = issued_json(&d.issued);
+    if let (Some(obj), Some(p)) = (v.as_object_mut(), &d.pkcs12) {
+        obj.insert(
+            "pkcs12".into(),
+            base64ct::Base64::encode_string(&p.der).into(),
+        );
+        obj.insert("password".into(), p.password.clone().into());
+    }
+    v
+}
+
 /// `POST /api/v1/pickup`: no login; the reference and the one-time code identify.
 pub async fn pickup(State(s): State<AppState>, body: Bytes) -> Result<Response, Problem> {
     let req: PickupRequest = json_body(&body)?;
-    let Some(csr) = req.csr.filter(|_| !req.pkcs12) else {
-        return Err(Problem {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "invalid_request",
-            detail:
-                "send the CSR as `csr` (PEM); PKCS#12 delivery is not available in this version yet"
-                    .into(),
-        });
-    };
+    let source = key_source(req.csr.as_deref(), req.pkcs12)?;
     let ra =
         s.ra.as_ref()
             .ok_or_else(|| Problem::unavailable("this server does not issue certificates"))?;
-    let issued = ra
-        .pickup_with_csr(
+    let delivered = ra
+        .pickup_with_code(
             &req.reference,
             &req.one_time_code,
-            csr.as_bytes(),
+            source,
             OffsetDateTime::now_utc(),
         )
         .await?;
-    Ok(Json(issued_json(&issued)).into_response())
+    Ok(Json(delivered_json(&delivered)).into_response())
 }
 
 /// `POST /api/v1/email-validations/{token}`: no login; the token proves the address.
@@ -314,7 +335,9 @@ pub async fn order_for_user(
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct UserPickup {
-    csr: String,
+    csr: Option<String>,
+    #[serde(default)]
+    pkcs12: bool,
 }
 
 /// `POST /api/v1/orders/{id}/pickup`: the logged-in user picks up their certificate.
@@ -329,10 +352,11 @@ pub async fn pickup_as_user(
     let ra =
         s.ra.as_ref()
             .ok_or_else(|| Problem::unavailable("this server does not issue certificates"))?;
-    let issued = ra
-        .pickup_as_user(&c, id, req.csr.as_bytes(), OffsetDateTime::now_utc())
+    let source = key_source(req.csr.as_deref(), req.pkcs12)?;
+    let delivered = ra
+        .pickup_as_user(&c, id, source, OffsetDateTime::now_utc())
         .await?;
-    Ok(Json(issued_json(&issued)).into_response())
+    Ok(Json(delivered_json(&delivered)).into_response())
 }
 
 fn issued_json(issued: &orgca_ra::Issued) -> serde_json::Value {
