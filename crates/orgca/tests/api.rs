@@ -836,3 +836,108 @@ fn employee_certificates_are_ordered_for_a_user_and_picked_up_by_them() {
         422
     );
 }
+
+#[test]
+fn every_endpoint_answers_404_for_another_organisations_ids() {
+    let env = Env::new();
+    let a = org(&env, "99999985", "a.dk");
+    let b = org(&env, "99999984", "b.dk");
+    let server = env.serve();
+    let profile = r#"{"kind": "system", "name": "A-system", "contact": {"name": "Ane", "email": "ane@a.dk"}}"#;
+    let (_, p) = server.json("POST", "/api/v1/profiles", Some(&a.admin), Some(profile));
+    let pid = p["id"].as_str().expect("id").to_owned();
+    let by_code = r#"{"identification": "one_time_code", "issuance": "csr"}"#;
+    let (_, issued_order) = server.json(
+        "POST",
+        &format!("/api/v1/profiles/{pid}/orders"),
+        Some(&a.admin),
+        Some(by_code),
+    );
+    let csr = support::openssl_csr(&env, "k", &["-newkey", "rsa:3072"]);
+    let pem = std::fs::read_to_string(&csr).expect("csr");
+    let req = serde_json::json!({"reference": issued_order["reference"], "one_time_code": issued_order["one_time_code"], "csr": pem});
+    let (_, got) = server.json("POST", "/api/v1/pickup", None, Some(&req.to_string()));
+    let cert = got["certificate_id"]
+        .as_str()
+        .expect("certificate")
+        .to_owned();
+    let (_, open_order) = server.json(
+        "POST",
+        &format!("/api/v1/profiles/{pid}/orders"),
+        Some(&a.admin),
+        Some(by_code),
+    );
+    let oid = open_order["id"].as_str().expect("id").to_owned();
+    let (_, emp) = server.json(
+        "POST",
+        &format!("/api/v1/users/{}/orders", a.user_id),
+        Some(&a.admin),
+        Some(r#"{"identification": "user_login", "issuance": "csr"}"#),
+    );
+    let eid = emp["id"].as_str().expect("id").to_owned();
+    let csr_body = serde_json::json!({"csr": pem}).to_string();
+    let matrix: Vec<(&str, String, Option<&str>)> = vec![
+        ("GET", format!("/api/v1/users/{}", a.user_id), None),
+        (
+            "POST",
+            format!("/api/v1/users/{}/orders", a.user_id),
+            Some(r#"{"identification": "user_login", "issuance": "csr"}"#),
+        ),
+        ("GET", format!("/api/v1/profiles/{pid}"), None),
+        (
+            "PATCH",
+            format!("/api/v1/profiles/{pid}"),
+            Some(r#"{"publish": true}"#),
+        ),
+        (
+            "POST",
+            format!("/api/v1/profiles/{pid}/orders"),
+            Some(by_code),
+        ),
+        ("GET", format!("/api/v1/orders/{oid}"), None),
+        ("POST", format!("/api/v1/orders/{oid}/cancel"), None),
+        (
+            "POST",
+            format!("/api/v1/orders/{eid}/pickup"),
+            Some(&csr_body),
+        ),
+        ("GET", format!("/api/v1/certificates/{cert}"), None),
+        ("POST", format!("/api/v1/certificates/{cert}/renew"), None),
+    ];
+    for token in [&b.admin, &b.user] {
+        for (method, path, body) in &matrix {
+            let (status, v) = server.json(method, path, Some(token), *body);
+            assert_eq!(status, 404, "{method} {path}: {v}");
+        }
+    }
+    // Nothing of A's changed, and B's lists show nothing of A's.
+    assert_eq!(
+        server
+            .json(
+                "GET",
+                &format!("/api/v1/orders/{oid}"),
+                Some(&a.admin),
+                None
+            )
+            .1["status"],
+        "ready"
+    );
+    assert_eq!(
+        server
+            .json(
+                "GET",
+                &format!("/api/v1/profiles/{pid}"),
+                Some(&a.admin),
+                None
+            )
+            .1["publish"],
+        false
+    );
+    for list in ["/api/v1/users", "/api/v1/profiles", "/api/v1/certificates"] {
+        let (_, v) = server.json("GET", list, Some(&b.admin), None);
+        let text = v.to_string();
+        for id in [&a.user_id, &pid, &cert] {
+            assert!(!text.contains(id.as_str()), "{list} shows {id}");
+        }
+    }
+}

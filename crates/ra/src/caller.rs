@@ -39,14 +39,16 @@ pub async fn users(store: &Store, caller: &User) -> Result<Vec<User>, RaError> {
 
 /// One user of the caller's organisation: administrators, or the user themself.
 pub async fn user(store: &Store, caller: &User, id: uuid::Uuid) -> Result<User, RaError> {
-    if caller.id != id {
-        require_admin(caller)?;
-    }
-    store
+    // Looked up first: an id of another organisation is "not found", whatever the role.
+    let user = store
         .org(caller.org_id)
         .user(id)
         .await?
-        .ok_or(RaError::NotFound("user"))
+        .ok_or(RaError::NotFound("user"))?;
+    if caller.id != id {
+        require_admin(caller)?;
+    }
+    Ok(user)
 }
 
 /// A user to create through the API (as typed by a client).
@@ -100,7 +102,7 @@ pub async fn create_user(
         .await?)
 }
 
-fn require_admin(caller: &User) -> Result<(), RaError> {
+pub(crate) fn require_admin(caller: &User) -> Result<(), RaError> {
     if caller.role.administers_users() {
         Ok(())
     } else {
@@ -228,8 +230,8 @@ pub async fn change_profile(
     patch: &ProfilePatch,
     now: i64,
 ) -> Result<orgca_store::Profile, RaError> {
-    require_admin(caller)?;
     let mut p = profile(store, caller, id).await?;
+    require_admin(caller)?;
     if let Some(n) = &patch.name {
         p.name = orgca_model::CertName::parse(n)?.as_str().to_owned();
     }

@@ -54,16 +54,12 @@ pub async fn renew(
     public_base_url: &str,
     now: i64,
 ) -> Result<Placed, RaError> {
-    if !caller.role.administers_users() {
-        return Err(RaError::Forbidden(
-            "this needs a user or organisation administrator".into(),
-        ));
-    }
     let c = store
         .org(caller.org_id)
         .certificate(id)
         .await?
         .ok_or(RaError::NotFound("certificate"))?;
+    crate::caller::require_admin(caller)?;
     if visible_status(&c, now) != "active" {
         return Err(RaError::Invalid(format!(
             "only an active certificate is renewed; this one is {}: order a new one instead",

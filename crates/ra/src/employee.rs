@@ -26,16 +26,12 @@ pub async fn order_for_user(
     renews: Option<Uuid>,
     now: i64,
 ) -> Result<Placed, RaError> {
-    if !caller.role.administers_users() {
-        return Err(RaError::Forbidden(
-            "this needs a user or organisation administrator".into(),
-        ));
-    }
     let scope = store.org(caller.org_id);
     let user = scope
         .user(user_id)
         .await?
         .ok_or(RaError::NotFound("user"))?;
+    crate::caller::require_admin(caller)?;
     let org = scope.organisation().await?;
     if !org.settings.user_certificates {
         return Err(RaError::Invalid(

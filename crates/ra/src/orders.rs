@@ -94,16 +94,12 @@ pub async fn order_for_profile(
     renews: Option<Uuid>,
     now: i64,
 ) -> Result<Placed, RaError> {
-    if !caller.role.administers_users() {
-        return Err(RaError::Forbidden(
-            "this needs a user or organisation administrator".into(),
-        ));
-    }
     let scope = store.org(caller.org_id);
     let profile = scope
         .profile(profile_id)
         .await?
         .ok_or(RaError::NotFound("profile"))?;
+    crate::caller::require_admin(caller)?;
     let org = scope.organisation().await?;
     if !org.settings.organisation_certificates {
         return Err(RaError::Invalid(
@@ -394,11 +390,13 @@ fn format_reference(typed: &str) -> String {
 /// Cancels an order of the caller's organisation that has not been picked up:
 /// administrators only. Cancelling a cancelled order answers it unchanged.
 pub async fn cancel(store: &Store, caller: &User, id: Uuid, now: i64) -> Result<Order, RaError> {
-    if !caller.role.administers_users() {
-        return Err(RaError::Forbidden(
-            "this needs a user or organisation administrator".into(),
-        ));
-    }
+    // Looked up first: an id of another organisation is "not found", whatever the role.
+    store
+        .org(caller.org_id)
+        .order(id)
+        .await?
+        .ok_or(RaError::NotFound("order"))?;
+    crate::caller::require_admin(caller)?;
     let order = store
         .org(caller.org_id)
         .cancel_order(id, &caller.id.to_string(), now)
