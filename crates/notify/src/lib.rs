@@ -1,6 +1,6 @@
 //! Mail delivery: takes queued messages from the store and hands them to a transport:
-//! the outbox folder (the embedded default: one RFC 5322 `.eml` file per message) or,
-//! later, SMTP. The job is safe to run again and on several nodes: a message is marked
+//! the outbox folder (the embedded default: one RFC 5322 `.eml` file per message) or an
+//! SMTP server. The job is safe to run again and on several nodes: a message is marked
 //! sent only after its transport accepted it, and a failure is retried with back-off.
 //!
 //! This crate must never decide who is told what (the RA writes the messages), never
@@ -10,6 +10,8 @@ mod message;
 
 use std::path::PathBuf;
 
+use lettre::address::Envelope;
+use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use orgca_store::{QueuedMail, Store, StoreError};
 
 pub use message::rfc5322;
@@ -19,6 +21,19 @@ pub use message::rfc5322;
 pub enum Transport {
     /// One `.eml` file per message in this folder.
     Outbox(PathBuf),
+    /// An SMTP server (`smtp://host:port`, `smtp://...?tls=required` for STARTTLS,
+    /// `smtps://host:port` for TLS; credentials as `smtp://user:pass@host`).
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+impl Transport {
+    /// An SMTP transport from its URL.
+    pub fn smtp(url: &str) -> Result<Transport, NotifyError> {
+        let t = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| NotifyError::Config(format!("SMTP URL: {e}")))?
+            .build();
+        Ok(Transport::Smtp(t))
+    }
 }
 
 /// Why a delivery failed.
@@ -27,6 +42,9 @@ pub enum NotifyError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The mail configuration is not usable.
+    #[error("mail configuration: {0}")]
+    Config(String),
 }
 
 /// Messages handed over per run, at most.
@@ -47,7 +65,7 @@ impl Mailer {
     pub async fn deliver_due(&self, store: &Store, now: i64) -> Result<usize, NotifyError> {
         let mut sent = 0;
         for m in store.mail().due(now, BATCH).await? {
-            match self.hand_over(&m, now) {
+            match self.hand_over(&m, now).await {
                 Ok(()) => {
                     store.mail().mark_sent(m.id, now).await?;
                     sent += 1;
@@ -65,18 +83,44 @@ impl Mailer {
         Ok(sent)
     }
 
-    fn hand_over(&self, m: &QueuedMail, now: i64) -> std::io::Result<()> {
+    async fn hand_over(&self, m: &QueuedMail, now: i64) -> Result<(), String> {
+        let text = rfc5322(&self.from, m, now);
         match &self.transport {
-            Transport::Outbox(dir) => {
-                std::fs::create_dir_all(dir)?;
-                let name = format!("{}-{}.eml", m.created_at, m.id);
-                let tmp = dir.join(format!(".{name}.tmp"));
-                std::fs::write(&tmp, rfc5322(&self.from, m, now))?;
-                // Rename is atomic: a reader of the folder never sees half a message.
-                std::fs::rename(tmp, dir.join(name))
+            Transport::Smtp(smtp) => {
+                let from: Address = bare_address(&self.from)
+                    .parse()
+                    .map_err(|e| format!("mail_from {:?}: {e}", self.from))?;
+                let to: Address = m
+                    .recipient
+                    .parse()
+                    .map_err(|e| format!("recipient {:?}: {e}", m.recipient))?;
+                let envelope = Envelope::new(Some(from), vec![to]).map_err(|e| e.to_string())?;
+                smtp.send_raw(&envelope, text.as_bytes())
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
             }
+            Transport::Outbox(dir) => write_outbox(dir, m, &text).map_err(|e| e.to_string()),
         }
     }
+}
+
+/// The address in `Name <address>`, or the whole text.
+fn bare_address(from: &str) -> &str {
+    match (from.find('<'), from.rfind('>')) {
+        (Some(a), Some(b)) if a < b => &from[a + 1..b],
+        _ => from.trim(),
+    }
+}
+
+/// Writes one message into the outbox folder.
+fn write_outbox(dir: &std::path::Path, m: &QueuedMail, text: &str) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let name = format!("{}-{}.eml", m.created_at, m.id);
+    let tmp = dir.join(format!(".{name}.tmp"));
+    std::fs::write(&tmp, text)?;
+    // Rename is atomic: a reader of the folder never sees half a message.
+    std::fs::rename(tmp, dir.join(name))
 }
 
 /// Runs [`Mailer::deliver_due`] every `every` until the process ends; errors are logged

@@ -112,6 +112,10 @@ pub struct Config {
     pub signature: String,
     /// `From:` of the mail orgca sends.
     pub mail_from: String,
+    /// SMTP server for mail (`smtp://host:port`, `?tls=required` for STARTTLS,
+    /// `smtps://` for TLS); absent: the outbox folder in the data folder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mail_smtp_url: Option<String>,
     /// Database URL; absent means SQLite in the data folder.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
@@ -151,6 +155,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             signature: "rsa-pss-sha256".into(),
             mail_from: "orgca <noreply@localhost>".into(),
+            mail_smtp_url: None,
             database_url: None,
             key_passphrase_file: PathBuf::from("secrets/key-passphrase"),
             policies: PolicyConfig::default(),

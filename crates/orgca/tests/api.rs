@@ -941,3 +941,36 @@ fn every_endpoint_answers_404_for_another_organisations_ids() {
         }
     }
 }
+
+#[test]
+fn mail_goes_through_a_real_smtp_conversation_when_configured() {
+    let env = Env::new();
+    let sink = support::SmtpSink::start();
+    let config = env.data().join("config.toml");
+    let text = std::fs::read_to_string(&config).expect("config");
+    let with_smtp = format!("mail_smtp_url = \"smtp://127.0.0.1:{}\"\n{text}", sink.port);
+    std::fs::write(&config, with_smtp).expect("write config");
+    let a = org(&env, "99999983", "a.dk");
+    let server = env.serve();
+    let body = r#"{"kind": "organisation", "name": "Post", "email": "post@a.dk", "contact": {"name": "Ane", "email": "ane@a.dk"}}"#;
+    let (_, p) = server.json("POST", "/api/v1/profiles", Some(&a.admin), Some(body));
+    let (status, _) = server.json(
+        "POST",
+        &format!("/api/v1/profiles/{}/orders", p["id"].as_str().expect("id")),
+        Some(&a.admin),
+        Some(r#"{"identification": "one_time_code", "issuance": "csr"}"#),
+    );
+    assert_eq!(status, 201);
+    let mail = sink.wait_for("/api/v1/email-validations/");
+    assert!(mail.contains("RCPT TO:<post@a.dk>"), "{mail}");
+    assert!(mail.contains("MAIL FROM:<noreply@localhost>"), "{mail}");
+    assert!(
+        mail.contains("Subject: Confirm your e-mail address"),
+        "{mail}"
+    );
+    sink.wait_for("RCPT TO:<ane@a.dk>");
+    assert!(
+        !env.data().join("outbox").exists(),
+        "SMTP replaces the outbox"
+    );
+}

@@ -67,9 +67,13 @@ pub async fn run(global: &Global, args: &ServeArgs, demo: bool) -> anyhow::Resul
         metrics,
     };
     // Queued mail goes out every second (the outbox folder, or SMTP when configured).
+    let transport = match &ctx.config.mail_smtp_url {
+        Some(url) => orgca_notify::Transport::smtp(url)?,
+        None => orgca_notify::Transport::Outbox(data.root.join("outbox")),
+    };
     let mailer = orgca_notify::Mailer {
         from: ctx.config.mail_from.clone(),
-        transport: orgca_notify::Transport::Outbox(data.root.join("outbox")),
+        transport,
     };
     tokio::spawn(orgca_notify::run_forever(
         mailer,

@@ -374,3 +374,89 @@ pub fn pkilint_errors(tool: &str, args: &[&str], file: &Path) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// A small SMTP server on 127.0.0.1 that accepts every message and keeps it: a real SMTP
+/// conversation (EHLO, MAIL, RCPT, DATA, QUIT) without any delivery.
+pub struct SmtpSink {
+    pub port: u16,
+    pub messages: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl SmtpSink {
+    pub fn start() -> SmtpSink {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let messages = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let store = messages.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming().flatten() {
+                let store = store.clone();
+                std::thread::spawn(move || serve_smtp(conn, &store));
+            }
+        });
+        SmtpSink { port, messages }
+    }
+
+    /// Waits (up to 15 s) for a message containing `needle`.
+    pub fn wait_for(&self, needle: &str) -> String {
+        for _ in 0..150 {
+            if let Some(m) = self
+                .messages
+                .lock()
+                .expect("lock")
+                .iter()
+                .find(|m| m.contains(needle))
+            {
+                return m.clone();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("no message containing {needle:?} reached the SMTP sink");
+    }
+}
+
+fn serve_smtp(conn: TcpStream, store: &std::sync::Mutex<Vec<String>>) {
+    let mut out = conn.try_clone().expect("clone");
+    let mut lines = BufReader::new(conn);
+    let mut say = |s: &str| {
+        let _ = out.write_all(s.as_bytes());
+    };
+    say("220 sink ESMTP\r\n");
+    let mut envelope = String::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if lines.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let cmd = line.trim_end().to_ascii_uppercase();
+        if cmd.starts_with("EHLO") || cmd.starts_with("HELO") {
+            say("250-sink\r\n250 8BITMIME\r\n");
+        } else if cmd.starts_with("MAIL FROM") || cmd.starts_with("RCPT TO") {
+            envelope.push_str(line.trim_end());
+            envelope.push('\n');
+            say("250 OK\r\n");
+        } else if cmd == "DATA" {
+            say("354 go on\r\n");
+            let mut data = envelope.clone();
+            loop {
+                line.clear();
+                if lines.read_line(&mut line).unwrap_or(0) == 0 {
+                    return;
+                }
+                if line == ".\r\n" {
+                    break;
+                }
+                data.push_str(&line);
+            }
+            store.lock().expect("lock").push(data);
+            envelope.clear();
+            say("250 queued\r\n");
+        } else if cmd == "QUIT" {
+            say("221 bye\r\n");
+            return;
+        } else {
+            say("250 OK\r\n");
+        }
+    }
+}
