@@ -185,16 +185,17 @@ fn api_answers_each_organisation_only_its_own() {
 
     // Size limit.
     let huge = format!(r#"{{"email": "{}@a.dk"}}"#, "x".repeat(70 * 1024));
-    assert_eq!(
-        server
-            .request(
-                "POST",
-                "/api/v1/users",
-                Some(&a.admin),
-                Some(huge.as_bytes())
-            )
-            .0,
-        413
+    let (status, _, body) = server.request(
+        "POST",
+        "/api/v1/users",
+        Some(&a.admin),
+        Some(huge.as_bytes()),
+    );
+    assert_eq!(status, 413);
+    let problem = String::from_utf8_lossy(&body);
+    assert!(
+        problem.contains("\"code\":\"body_too_large\""),
+        "a problem document: {problem}"
     );
     drop(server);
     assert!(env.audit_events() > 0);

@@ -48,6 +48,32 @@ impl From<RaError> for Problem {
     }
 }
 
+/// A request body read under the size limit; a body over it is a 413 problem.
+pub struct JsonBody(pub Bytes);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for JsonBody {
+    type Rejection = Problem;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Problem> {
+        match Bytes::from_request(req, state).await {
+            Ok(b) => Ok(JsonBody(b)),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(Problem {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                code: "body_too_large",
+                detail: format!(
+                    "the request body is larger than {} KiB",
+                    MAX_JSON_BODY / 1024
+                ),
+            }),
+            Err(e) => Err(Problem {
+                status: StatusCode::BAD_REQUEST,
+                code: "invalid_body",
+                detail: format!("the request body could not be read: {e}"),
+            }),
+        }
+    }
+}
+
 /// Parses a JSON body, answering a problem that says what is wrong with it.
 fn json_body<T: DeserializeOwned>(body: &Bytes) -> Result<T, Problem> {
     serde_json::from_slice(body).map_err(|e| Problem {
@@ -98,7 +124,7 @@ struct SettingsPatch {
 pub async fn patch_organisation(
     State(s): State<AppState>,
     Caller(c): Caller,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, Problem> {
     let p: SettingsPatch = json_body(&body)?;
     let change = SettingsChange {
@@ -122,7 +148,7 @@ pub async fn list_users(State(s): State<AppState>, Caller(c): Caller) -> Result<
 pub async fn create_user(
     State(s): State<AppState>,
     Caller(c): Caller,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, Problem> {
     let req: orgca_ra::caller::NewUserRequest = json_body(&body)?;
     let user = orgca_ra::caller::create_user(&s.store, &c, &req, now()).await?;
@@ -170,7 +196,7 @@ pub async fn list_profiles(
 pub async fn create_profile(
     State(s): State<AppState>,
     Caller(c): Caller,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, Problem> {
     let req: orgca_ra::caller::ProfileRequest = json_body(&body)?;
     let p = orgca_ra::caller::create_profile(&s.store, &c, &req, now()).await?;
@@ -192,7 +218,7 @@ pub async fn patch_profile(
     State(s): State<AppState>,
     Caller(c): Caller,
     Path(id): Path<String>,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id, "profile")?;
     let patch: orgca_ra::caller::ProfilePatch = json_body(&body)?;
@@ -214,7 +240,7 @@ pub async fn order_for_profile(
     State(s): State<AppState>,
     Caller(c): Caller,
     Path(id): Path<String>,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id, "profile")?;
     let req: orgca_ra::orders::OrderRequest = json_body(&body)?;
@@ -273,7 +299,10 @@ fn delivered_json(d: &orgca_ra::delivery::Delivered) -> serde_json::Value {
 }
 
 /// `POST /api/v1/pickup`: no login; the reference and the one-time code identify.
-pub async fn pickup(State(s): State<AppState>, body: Bytes) -> Result<Response, Problem> {
+pub async fn pickup(
+    State(s): State<AppState>,
+    JsonBody(body): JsonBody,
+) -> Result<Response, Problem> {
     let req: PickupRequest = json_body(&body)?;
     let source = key_source(req.csr.as_deref(), req.pkcs12)?;
     let ra =
@@ -322,7 +351,7 @@ pub async fn order_for_user(
     State(s): State<AppState>,
     Caller(c): Caller,
     Path(id): Path<String>,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id, "user")?;
     let req: orgca_ra::orders::OrderRequest = json_body(&body)?;
@@ -345,7 +374,7 @@ pub async fn pickup_as_user(
     State(s): State<AppState>,
     Caller(c): Caller,
     Path(id): Path<String>,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id, "order")?;
     let req: UserPickup = json_body(&body)?;
