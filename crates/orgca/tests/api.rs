@@ -975,3 +975,64 @@ fn mail_goes_through_a_real_smtp_conversation_when_configured() {
         "SMTP replaces the outbox"
     );
 }
+
+#[test]
+fn administrators_change_roles_seal_rights_and_status() {
+    let env = Env::new();
+    let a = org(&env, "99999982", "a.dk");
+    let b = org(&env, "99999981", "b.dk");
+    let server = env.serve();
+    let user = format!("/api/v1/users/{}", a.user_id);
+    let (status, v) = server.json(
+        "PATCH",
+        &user,
+        Some(&a.admin),
+        Some(r#"{"seal": true, "role": "user_admin"}"#),
+    );
+    assert_eq!(
+        (status, v["seal"].as_bool(), v["role"].as_str()),
+        (200, Some(true), Some("user_admin")),
+        "{v}"
+    );
+    assert_eq!(
+        server
+            .json("PATCH", &user, Some(&b.admin), Some(r#"{"seal": false}"#))
+            .0,
+        404
+    );
+    // A user administrator cannot make an organisation administrator, nor change themself.
+    let (status, v) = server.json(
+        "PATCH",
+        &user,
+        Some(&a.user),
+        Some(r#"{"role": "org_admin"}"#),
+    );
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (422, Some("invalid_request")),
+        "own role: {v}"
+    );
+    let (status, v) = server.json(
+        "PATCH",
+        &user,
+        Some(&a.admin),
+        Some(r#"{"status": "frozen"}"#),
+    );
+    assert_eq!((status, v["code"].as_str()), (422, Some("invalid_request")));
+    // Deactivated: the user's token stops working.
+    let (status, _) = server.json(
+        "PATCH",
+        &user,
+        Some(&a.admin),
+        Some(r#"{"status": "deactivated"}"#),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        server
+            .json("GET", "/api/v1/organisation", Some(&a.user), None)
+            .0,
+        401
+    );
+    let (status, v) = server.json("GET", &user, Some(&a.admin), None);
+    assert_eq!((status, v["status"].as_str()), (200, Some("deactivated")));
+}

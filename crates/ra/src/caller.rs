@@ -254,3 +254,70 @@ pub async fn change_profile(
         .await?
         .ok_or(RaError::NotFound("profile"))
 }
+
+/// A change to a user (`PATCH /api/v1/users/{id}`): absent fields stay.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    /// `org_admin`, `user_admin` or `user`.
+    pub role: Option<String>,
+    /// The seal right.
+    pub seal: Option<bool>,
+    /// `active` or `deactivated`.
+    pub status: Option<String>,
+}
+
+/// Changes a user of the caller's organisation: administrators only; only an
+/// organisation administrator touches another organisation administrator's role; nobody
+/// changes their own role or status (no one locks themself out).
+pub async fn change_user(
+    store: &Store,
+    caller: &User,
+    id: uuid::Uuid,
+    patch: &UserPatch,
+    now: i64,
+) -> Result<User, RaError> {
+    let scope = store.org(caller.org_id);
+    let mut user = scope.user(id).await?.ok_or(RaError::NotFound("user"))?;
+    require_admin(caller)?;
+    if let Some(r) = &patch.role {
+        let role = Role::parse(r)?;
+        if caller.id == id && role != user.role {
+            return Err(RaError::Invalid("you cannot change your own role".into()));
+        }
+        if (role == Role::OrgAdmin || user.role == Role::OrgAdmin) && caller.role != Role::OrgAdmin
+        {
+            return Err(RaError::Forbidden(
+                "only an organisation administrator grants or takes that role".into(),
+            ));
+        }
+        user.role = role;
+    }
+    if let Some(s) = &patch.status {
+        let status = match s.as_str() {
+            "active" => UserStatus::Active,
+            "deactivated" => UserStatus::Deactivated,
+            other => {
+                return Err(RaError::Invalid(format!(
+                    "unknown status {other:?}: use active or deactivated"
+                )));
+            }
+        };
+        if caller.id == id && status != user.status {
+            return Err(RaError::Invalid("you cannot change your own status".into()));
+        }
+        user.status = status;
+    }
+    if let Some(seal) = patch.seal {
+        if seal && !scope.organisation().await?.settings.seals {
+            return Err(RaError::Invalid(
+                "the seal right is switched off for this organisation".into(),
+            ));
+        }
+        user.seal = seal;
+    }
+    scope
+        .update_user(&user, &caller.id.to_string(), now)
+        .await?
+        .ok_or(RaError::NotFound("user"))
+}

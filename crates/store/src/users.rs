@@ -278,3 +278,40 @@ impl TokenStore {
         row.as_ref().map(user_from_row).transpose()
     }
 }
+
+impl OrgScope {
+    /// Writes a user's role, seal right and status (the rest is fixed) with its audit
+    /// event; `None` when the user is not this organisation's.
+    pub async fn update_user(
+        &self,
+        user: &User,
+        actor: &str,
+        now: i64,
+    ) -> Result<Option<User>, StoreError> {
+        let mut tx = self.store.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE users SET role = $1, seal = $2, status = $3 WHERE id = $4 AND org_id = $5",
+        )
+        .bind(user.role.as_str())
+        .bind(i64::from(user.seal))
+        .bind(user.status.as_str())
+        .bind(user.id.to_string())
+        .bind(self.org_id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Ok(None);
+        }
+        let event = NewEvent {
+            at: now,
+            actor: actor.to_owned(),
+            org_id: Some(self.org_id.to_string()),
+            action: "user.changed",
+            object: user.id.to_string(),
+            details: serde_json::json!({"role": user.role, "seal": user.seal, "status": user.status}),
+        };
+        audit::append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(Some(user.clone()))
+    }
+}

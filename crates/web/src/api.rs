@@ -446,3 +446,16 @@ pub async fn renew_certificate(
     .await?;
     Ok((StatusCode::CREATED, Json(placed_json(placed))).into_response())
 }
+
+/// `PATCH /api/v1/users/{id}`: role, seal right, status.
+pub async fn patch_user(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Response, Problem> {
+    let id = parse_id(&id, "user")?;
+    let patch: orgca_ra::caller::UserPatch = json_body(&body)?;
+    let user = orgca_ra::caller::change_user(&s.store, &c, id, &patch, now()).await?;
+    Ok(Json(user_json(&user)).into_response())
+}

@@ -44,7 +44,10 @@ pub fn router(state: AppState) -> Router {
             get(api::get_organisation).patch(api::patch_organisation),
         )
         .route("/api/v1/users", get(api::list_users).post(api::create_user))
-        .route("/api/v1/users/{id}", get(api::get_user))
+        .route(
+            "/api/v1/users/{id}",
+            get(api::get_user).patch(api::patch_user),
+        )
         .route(
             "/api/v1/profiles",
             get(api::list_profiles).post(api::create_profile),
