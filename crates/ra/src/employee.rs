@@ -4,13 +4,13 @@
 
 use orgca_model::{CertName, Email, PersonName};
 use orgca_pki::profile::{Holder, LeafSubject};
-use orgca_store::{Identification, NewMail, NewOrder, Store, StoreError, User, UserStatus};
+use orgca_store::{Identification, NewMail, NewOrder, Store, User, UserStatus};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::delivery::{self, Delivered, KeySource};
 use crate::orders::{
-    ORDER_VALIDITY_DAYS, OrderRequest, Placed, check_pickable, random_code, refused, validation_for,
+    ORDER_VALIDITY_DAYS, OrderRequest, Placed, check_pickable, place, refused, validation_for,
 };
 use crate::{Ra, RaError};
 
@@ -50,51 +50,43 @@ pub async fn order_for_user(
             "an employee certificate is picked up by its user after logging in: use identification user_login".into(),
         ));
     }
-    let (status, validation, mut mails) =
+    let (status, validation, mails) =
         validation_for(&scope, Some(&user.email), &org.name, public_base_url, now).await?;
-    for _ in 0..5 {
-        let new = NewOrder {
-            reference: random_code(2)?,
-            profile_id: None,
-            user_id: Some(user.id),
-            identification: req.identification,
-            issuance: req.issuance,
-            status,
-            code_sha256: None,
-            expires_at: now + ORDER_VALIDITY_DAYS * 86_400,
-            renews,
-        };
-        let mut all = std::mem::take(&mut mails);
-        all.push(NewMail {
-            recipient: user.email.clone(),
-            subject: "A certificate is waiting for you".into(),
-            body: format!(
-                "{} has ordered an employee certificate for you (reference {}).\\n\\
-                 Log in and pick it up: POST {public_base_url}/api/v1/orders/ORDER/pickup with your CSR.\\n",
-                org.name, new.reference
-            ),
-        });
-        match scope
-            .create_order(&new, validation.as_ref(), &all, &caller.id.to_string(), now)
-            .await
-        {
-            Ok(order) => {
-                return Ok(Placed {
-                    order,
-                    one_time_code: None,
-                });
-            }
-            Err(StoreError::Conflict(_)) => {
-                all.pop();
-                mails = all;
-                continue;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(RaError::Internal(
-        "could not draw a free order reference".into(),
-    ))
+    let template = NewOrder {
+        reference: String::new(),
+        profile_id: None,
+        user_id: Some(user.id),
+        identification: req.identification,
+        issuance: req.issuance,
+        status,
+        code_sha256: None,
+        expires_at: now + ORDER_VALIDITY_DAYS * 86_400,
+        renews,
+    };
+    let mail = |reference: &str| NewMail {
+        recipient: user.email.clone(),
+        subject: "A certificate is waiting for you".into(),
+        body: format!(
+            "{} has ordered an employee certificate for you (reference {reference}).\n\
+             Log in and pick it up at {public_base_url}/api/v1/orders/ORDER_ID/pickup with a CSR,\n\
+             or ask for it as a PKCS#12, as the order says.\n",
+            org.name
+        ),
+    };
+    let order = place(
+        &scope,
+        template,
+        validation,
+        mails,
+        mail,
+        &caller.id.to_string(),
+        now,
+    )
+    .await?;
+    Ok(Placed {
+        order,
+        one_time_code: None,
+    })
 }
 
 impl Ra {

@@ -122,32 +122,62 @@ pub async fn order_for_profile(
         now,
     )
     .await?;
+    let template = NewOrder {
+        reference: String::new(),
+        profile_id: Some(profile.id),
+        user_id: None,
+        identification: req.identification,
+        issuance: req.issuance,
+        status,
+        code_sha256: Some(code_hash(&code)),
+        expires_at: now + ORDER_VALIDITY_DAYS * 86_400,
+        renews,
+    };
+    let mail =
+        |reference: &str| pickup_mail(&profile, &org.name, status, reference, public_base_url);
+    let order = place(
+        &scope,
+        template,
+        validation,
+        mails,
+        mail,
+        &caller.id.to_string(),
+        now,
+    )
+    .await?;
+    Ok(Placed {
+        order,
+        one_time_code: Some(code),
+    })
+}
+
+/// Places an order from `template` with a freshly drawn reference (drawn again when
+/// taken), the validation it waits for, and its mails plus the one `mail_for` writes
+/// to name the reference: all in one transaction.
+pub(crate) async fn place(
+    scope: &orgca_store::OrgScope,
+    template: NewOrder,
+    validation: Option<NewValidation>,
+    mut mails: Vec<NewMail>,
+    mail_for: impl Fn(&str) -> NewMail,
+    actor: &str,
+    now: i64,
+) -> Result<Order, RaError> {
     for _ in 0..5 {
         let new = NewOrder {
             reference: random_code(2)?,
-            profile_id: Some(profile.id),
-            user_id: None,
-            identification: req.identification,
-            issuance: req.issuance,
-            status,
-            code_sha256: Some(code_hash(&code)),
-            expires_at: now + ORDER_VALIDITY_DAYS * 86_400,
-            renews,
+            ..template.clone()
         };
-        let mut all = mails.clone();
-        all.push(pickup_mail(&profile, &org.name, &new, public_base_url));
+        mails.push(mail_for(&new.reference));
         match scope
-            .create_order(&new, validation.as_ref(), &all, &caller.id.to_string(), now)
+            .create_order(&new, validation.as_ref(), &mails, actor, now)
             .await
         {
-            Ok(order) => {
-                return Ok(Placed {
-                    order,
-                    one_time_code: Some(code),
-                });
-            }
+            Ok(order) => return Ok(order),
             // A reference drawn twice (40 bits): draw again.
-            Err(StoreError::Conflict(_)) => continue,
+            Err(StoreError::Conflict(_)) => {
+                mails.pop();
+            }
             Err(e) => return Err(e.into()),
         }
     }
@@ -230,8 +260,14 @@ pub(crate) fn check_pickable(order: &Order, now: i64) -> Result<(), RaError> {
 
 /// The message that tells the contact person an order awaits pick-up: the reference and
 /// where, never the one-time code (the administrator passes that on another way).
-fn pickup_mail(profile: &orgca_store::Profile, org: &str, order: &NewOrder, base: &str) -> NewMail {
-    let wait = if order.status == OrderStatus::AwaitingEmailValidation {
+fn pickup_mail(
+    profile: &orgca_store::Profile,
+    org: &str,
+    status: OrderStatus,
+    reference: &str,
+    base: &str,
+) -> NewMail {
+    let wait = if status == OrderStatus::AwaitingEmailValidation {
         "It can be picked up once the address shown in it has been confirmed.\n"
     } else {
         ""
@@ -242,7 +278,7 @@ fn pickup_mail(profile: &orgca_store::Profile, org: &str, order: &NewOrder, base
         body: format!(
             "{org} has ordered the certificate \"{}\".\n{wait}\nPick it up at {base}/api/v1/pickup with the \
              reference {} and the one-time code your administrator gives you.\n",
-            profile.name, order.reference
+            profile.name, reference
         ),
     }
 }
