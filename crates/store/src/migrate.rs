@@ -10,37 +10,24 @@ struct Migration {
     postgres: &'static str,
 }
 
+/// A migration from its two files, `migrations/{sqlite,postgres}/<file>.sql`.
+macro_rules! migration {
+    ($version:literal, $file:literal) => {
+        Migration {
+            version: $version,
+            sqlite: include_str!(concat!("../migrations/sqlite/", $file, ".sql")),
+            postgres: include_str!(concat!("../migrations/postgres/", $file, ".sql")),
+        }
+    };
+}
+
 const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
-        postgres: include_str!("../migrations/postgres/0001_init.sql"),
-    },
-    Migration {
-        version: 2,
-        sqlite: include_str!("../migrations/sqlite/0002_users.sql"),
-        postgres: include_str!("../migrations/postgres/0002_users.sql"),
-    },
-    Migration {
-        version: 3,
-        sqlite: include_str!("../migrations/sqlite/0003_profiles.sql"),
-        postgres: include_str!("../migrations/postgres/0003_profiles.sql"),
-    },
-    Migration {
-        version: 4,
-        sqlite: include_str!("../migrations/sqlite/0004_orders.sql"),
-        postgres: include_str!("../migrations/postgres/0004_orders.sql"),
-    },
-    Migration {
-        version: 5,
-        sqlite: include_str!("../migrations/sqlite/0005_mail.sql"),
-        postgres: include_str!("../migrations/postgres/0005_mail.sql"),
-    },
-    Migration {
-        version: 6,
-        sqlite: include_str!("../migrations/sqlite/0006_renewal.sql"),
-        postgres: include_str!("../migrations/postgres/0006_renewal.sql"),
-    },
+    migration!(1, "0001_init"),
+    migration!(2, "0002_users"),
+    migration!(3, "0003_profiles"),
+    migration!(4, "0004_orders"),
+    migration!(5, "0005_mail"),
+    migration!(6, "0006_renewal"),
 ];
 
 /// Key of the PostgreSQL advisory lock that serialises migrations across nodes.

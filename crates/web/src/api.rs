@@ -48,39 +48,47 @@ impl From<RaError> for Problem {
     }
 }
 
-/// A request body read under the size limit; a body over it is a 413 problem.
-pub struct JsonBody(pub Bytes);
+/// A JSON request body of type `T`, read under the size limit: a body over it is a 413
+/// problem, a body that is not the expected JSON a 400 problem saying what is wrong.
+pub struct JsonBody<T>(pub T);
 
-impl<S: Send + Sync> axum::extract::FromRequest<S> for JsonBody {
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequest<S> for JsonBody<T> {
     type Rejection = Problem;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Problem> {
-        match Bytes::from_request(req, state).await {
-            Ok(b) => Ok(JsonBody(b)),
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(Problem {
-                status: StatusCode::PAYLOAD_TOO_LARGE,
-                code: "body_too_large",
-                detail: format!(
-                    "the request body is larger than {} KiB",
-                    MAX_JSON_BODY / 1024
-                ),
-            }),
-            Err(e) => Err(Problem {
+        let body = match Bytes::from_request(req, state).await {
+            Ok(b) => b,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(Problem {
+                    status: StatusCode::PAYLOAD_TOO_LARGE,
+                    code: "body_too_large",
+                    detail: format!(
+                        "the request body is larger than {} KiB",
+                        MAX_JSON_BODY / 1024
+                    ),
+                });
+            }
+            Err(e) => {
+                return Err(Problem {
+                    status: StatusCode::BAD_REQUEST,
+                    code: "invalid_body",
+                    detail: format!("the request body could not be read: {e}"),
+                });
+            }
+        };
+        serde_json::from_slice(&body)
+            .map(JsonBody)
+            .map_err(|e| Problem {
                 status: StatusCode::BAD_REQUEST,
-                code: "invalid_body",
-                detail: format!("the request body could not be read: {e}"),
-            }),
-        }
+                code: "invalid_json",
+                detail: format!("the request body is not the expected JSON: {e}"),
+            })
     }
 }
 
-/// Parses a JSON body, answering a problem that says what is wrong with it.
-fn json_body<T: DeserializeOwned>(body: &Bytes) -> Result<T, Problem> {
-    serde_json::from_slice(body).map_err(|e| Problem {
-        status: StatusCode::BAD_REQUEST,
-        code: "invalid_json",
-        detail: format!("the request body is not the expected JSON: {e}"),
-    })
+/// A list answer: `{"items": [...], "next": null}` (paging comes with search).
+fn page(items: Vec<serde_json::Value>) -> Response {
+    Json(serde_json::json!({"items": items, "next": null})).into_response()
 }
 
 fn now() -> i64 {
@@ -114,7 +122,7 @@ pub async fn get_organisation(
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SettingsPatch {
+pub(crate) struct SettingsPatch {
     user_certificates: Option<bool>,
     organisation_certificates: Option<bool>,
     seals: Option<bool>,
@@ -124,9 +132,8 @@ struct SettingsPatch {
 pub async fn patch_organisation(
     State(s): State<AppState>,
     Caller(c): Caller,
-    JsonBody(body): JsonBody,
+    JsonBody(p): JsonBody<SettingsPatch>,
 ) -> Result<Response, Problem> {
-    let p: SettingsPatch = json_body(&body)?;
     let change = SettingsChange {
         user_certificates: p.user_certificates,
         organisation_certificates: p.organisation_certificates,
@@ -141,16 +148,15 @@ pub async fn patch_organisation(
 pub async fn list_users(State(s): State<AppState>, Caller(c): Caller) -> Result<Response, Problem> {
     let users = orgca_ra::caller::users(&s.store, &c).await?;
     let items: Vec<_> = users.iter().map(user_json).collect();
-    Ok(Json(serde_json::json!({"items": items, "next": null})).into_response())
+    Ok(page(items))
 }
 
 /// `POST /api/v1/users`.
 pub async fn create_user(
     State(s): State<AppState>,
     Caller(c): Caller,
-    JsonBody(body): JsonBody,
+    JsonBody(req): JsonBody<orgca_ra::caller::NewUserRequest>,
 ) -> Result<Response, Problem> {
-    let req: orgca_ra::caller::NewUserRequest = json_body(&body)?;
     let user = orgca_ra::caller::create_user(&s.store, &c, &req, now()).await?;
     Ok((StatusCode::CREATED, Json(user_json(&user))).into_response())
 }
@@ -189,16 +195,15 @@ pub async fn list_profiles(
         .iter()
         .map(profile_json)
         .collect();
-    Ok(Json(serde_json::json!({"items": items, "next": null})).into_response())
+    Ok(page(items))
 }
 
 /// `POST /api/v1/profiles`.
 pub async fn create_profile(
     State(s): State<AppState>,
     Caller(c): Caller,
-    JsonBody(body): JsonBody,
+    JsonBody(req): JsonBody<orgca_ra::caller::ProfileRequest>,
 ) -> Result<Response, Problem> {
-    let req: orgca_ra::caller::ProfileRequest = json_body(&body)?;
     let p = orgca_ra::caller::create_profile(&s.store, &c, &req, now()).await?;
     Ok((StatusCode::CREATED, Json(profile_json(&p))).into_response())
 }
@@ -218,10 +223,9 @@ pub async fn patch_profile(
     State(s): State<AppState>,
     Caller(c): Caller,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody,
+    JsonBody(patch): JsonBody<orgca_ra::caller::ProfilePatch>,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id, "profile")?;
-    let patch: orgca_ra::caller::ProfilePatch = json_body(&body)?;
     let p = orgca_ra::caller::change_profile(&s.store, &c, id, &patch, now()).await?;
     Ok(Json(profile_json(&p)).into_response())
 }
@@ -240,10 +244,9 @@ pub async fn order_for_profile(
     State(s): State<AppState>,
     Caller(c): Caller,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody,
+    JsonBody(req): JsonBody<orgca_ra::orders::OrderRequest>,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id, "profile")?;
-    let req: orgca_ra::orders::OrderRequest = json_body(&body)?;
     let placed =
         orgca_ra::orders::order_for_profile(&s.store, &c, id, req, &s.public_base_url, None, now())
             .await?;
@@ -262,7 +265,7 @@ pub async fn get_order(
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PickupRequest {
+pub(crate) struct PickupRequest {
     reference: String,
     one_time_code: String,
     csr: Option<String>,
@@ -301,9 +304,8 @@ fn delivered_json(d: &orgca_ra::delivery::Delivered) -> serde_json::Value {
 /// `POST /api/v1/pickup`: no login; the reference and the one-time code identify.
 pub async fn pickup(
     State(s): State<AppState>,
-    JsonBody(body): JsonBody,
+    JsonBody(req): JsonBody<PickupRequest>,
 ) -> Result<Response, Problem> {
-    let req: PickupRequest = json_body(&body)?;
     let source = key_source(req.csr.as_deref(), req.pkcs12)?;
     let ra =
         s.ra.as_ref()
@@ -351,10 +353,9 @@ pub async fn order_for_user(
     State(s): State<AppState>,
     Caller(c): Caller,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody,
+    JsonBody(req): JsonBody<orgca_ra::orders::OrderRequest>,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id, "user")?;
-    let req: orgca_ra::orders::OrderRequest = json_body(&body)?;
     let placed =
         orgca_ra::employee::order_for_user(&s.store, &c, id, req, &s.public_base_url, None, now())
             .await?;
@@ -363,7 +364,7 @@ pub async fn order_for_user(
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct UserPickup {
+pub(crate) struct UserPickup {
     csr: Option<String>,
     #[serde(default)]
     pkcs12: bool,
@@ -374,10 +375,9 @@ pub async fn pickup_as_user(
     State(s): State<AppState>,
     Caller(c): Caller,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody,
+    JsonBody(req): JsonBody<UserPickup>,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id, "order")?;
-    let req: UserPickup = json_body(&body)?;
     let ra =
         s.ra.as_ref()
             .ok_or_else(|| Problem::unavailable("this server does not issue certificates"))?;
@@ -417,7 +417,7 @@ pub async fn list_certificates(
         .iter()
         .map(certificate_json)
         .collect();
-    Ok(Json(serde_json::json!({"items": items, "next": null})).into_response())
+    Ok(page(items))
 }
 
 /// `GET /api/v1/certificates/{id}`.
@@ -452,10 +452,9 @@ pub async fn patch_user(
     State(s): State<AppState>,
     Caller(c): Caller,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody,
+    JsonBody(patch): JsonBody<orgca_ra::caller::UserPatch>,
 ) -> Result<Response, Problem> {
     let id = parse_id(&id, "user")?;
-    let patch: orgca_ra::caller::UserPatch = json_body(&body)?;
     let user = orgca_ra::caller::change_user(&s.store, &c, id, &patch, now()).await?;
     Ok(Json(user_json(&user)).into_response())
 }
