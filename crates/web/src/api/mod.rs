@@ -1,0 +1,107 @@
+//! The REST API (JSON, RFC 9457 problems), confined to the caller's organisation.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use orgca_ra::RaError;
+use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
+
+use crate::Problem;
+
+mod certificates;
+mod orders;
+mod organisation;
+mod profiles;
+
+pub use certificates::*;
+pub use orders::*;
+pub use organisation::*;
+pub use profiles::*;
+
+/// Largest JSON body the API reads.
+pub const MAX_JSON_BODY: usize = 64 * 1024;
+
+impl From<RaError> for Problem {
+    fn from(e: RaError) -> Problem {
+        if !e.is_client_error() {
+            return Problem::internal(&e);
+        }
+        let status = match &e {
+            RaError::Forbidden(_)
+            | RaError::Pickup {
+                code: "wrong_code", ..
+            } => StatusCode::FORBIDDEN,
+            RaError::Pickup {
+                code: "order_locked",
+                ..
+            } => StatusCode::LOCKED,
+            RaError::Pickup {
+                code: "order_expired",
+                ..
+            } => StatusCode::GONE,
+            RaError::Pickup { .. } => StatusCode::CONFLICT,
+            RaError::NotFound(_) | RaError::UnknownOrganisation(_) => StatusCode::NOT_FOUND,
+            RaError::Conflict(_) => StatusCode::CONFLICT,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        Problem {
+            status,
+            code: e.code(),
+            detail: e.to_string(),
+        }
+    }
+}
+
+/// A JSON request body of type `T`, read under the size limit: a body over it is a 413
+/// problem, a body that is not the expected JSON a 400 problem saying what is wrong.
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequest<S> for JsonBody<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Problem> {
+        let body = match Bytes::from_request(req, state).await {
+            Ok(b) => b,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(Problem {
+                    status: StatusCode::PAYLOAD_TOO_LARGE,
+                    code: "body_too_large",
+                    detail: format!(
+                        "the request body is larger than {} KiB",
+                        MAX_JSON_BODY / 1024
+                    ),
+                });
+            }
+            Err(e) => {
+                return Err(Problem {
+                    status: StatusCode::BAD_REQUEST,
+                    code: "invalid_body",
+                    detail: format!("the request body could not be read: {e}"),
+                });
+            }
+        };
+        serde_json::from_slice(&body)
+            .map(JsonBody)
+            .map_err(|e| Problem {
+                status: StatusCode::BAD_REQUEST,
+                code: "invalid_json",
+                detail: format!("the request body is not the expected JSON: {e}"),
+            })
+    }
+}
+
+/// A list answer: `{"items": [...], "next": null}` (paging comes with search).
+fn page(items: Vec<serde_json::Value>) -> Response {
+    Json(serde_json::json!({"items": items, "next": null})).into_response()
+}
+
+fn now() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn parse_id(id: &str, what: &'static str) -> Result<uuid::Uuid, Problem> {
+    uuid::Uuid::parse_str(id)
+        .map_err(|_| Problem::not_found(format!("no such {what} in your organisation")))
+}
