@@ -193,11 +193,23 @@ pub enum UserCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
-    /// Create an API token for a user; it is printed once and stored only as a hash.
+    /// Create an API token, printed once and stored only as a hash: for a user
+    /// (`--user`), or an operator token (`--operator`) that acts for any organisation
+    /// named in the request's `Orgca-Organisation` header.
     Create {
         /// The user's e-mail address.
+        #[arg(
+            long,
+            required_unless_present = "operator",
+            conflicts_with = "operator"
+        )]
+        user: Option<String>,
+        /// An operator token instead.
         #[arg(long)]
-        user: String,
+        operator: bool,
+        /// Who or what the operator token is for (shown in the audit trail).
+        #[arg(long, requires = "operator", default_value = "operator")]
+        name: String,
     },
 }
 

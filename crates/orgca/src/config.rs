@@ -99,6 +99,25 @@ impl Hierarchies {
     }
 }
 
+/// How long orders and validated e-mail addresses last (`[orders]`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OrdersConfig {
+    /// Days an order (and its one-time code) may be picked up.
+    pub validity_days: u32,
+    /// Days an e-mail address, once validated, counts as validated for its organisation.
+    pub email_validation_days: u32,
+}
+
+impl Default for OrdersConfig {
+    fn default() -> Self {
+        OrdersConfig {
+            validity_days: 14,
+            email_validation_days: 90,
+        }
+    }
+}
+
 /// `config.toml`. Every key may be left out: it then takes its default.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -126,6 +145,8 @@ pub struct Config {
     pub policies: PolicyConfig,
     /// CA names.
     pub hierarchies: Hierarchies,
+    /// Order lifetimes.
+    pub orders: OrdersConfig,
 }
 
 impl Default for PolicyConfig {
@@ -160,6 +181,7 @@ impl Default for Config {
             key_passphrase_file: PathBuf::from("secrets/key-passphrase"),
             policies: PolicyConfig::default(),
             hierarchies: Hierarchies::default(),
+            orders: OrdersConfig::default(),
         }
     }
 }
@@ -237,6 +259,14 @@ impl Config {
             ObjectIdentifier::new(v)
                 .map_err(|_| Refused(format!("policies.{key} = {v:?} is not an OID")))
         };
+        let o = &self.orders;
+        if !(1..=365).contains(&o.validity_days) || !(1..=3650).contains(&o.email_validation_days) {
+            return Err(Refused(format!(
+                "orders.validity_days = {} and orders.email_validation_days = {}: give 1 to 365 and 1 to 3650 days",
+                o.validity_days, o.email_validation_days
+            ))
+            .into());
+        }
         let p = &self.policies;
         if !p.name_registration_authority.is_ascii() || p.name_registration_authority.is_empty() {
             return Err(Refused(
@@ -252,6 +282,12 @@ impl Config {
                 name_registration_authority: p.name_registration_authority.clone(),
             },
         })
+    }
+
+    /// The order rules (call after [`Config::settings`] has checked the file).
+    pub fn order_policy(&self, public_base_url: &str) -> orgca_ra::OrderPolicy {
+        orgca_ra::OrderPolicy::new(public_base_url)
+            .with_days(self.orders.validity_days, self.orders.email_validation_days)
     }
 
     /// The key passphrase file's path.

@@ -3,54 +3,7 @@
 
 mod support;
 
-use support::Env;
-
-struct Org {
-    admin: String,
-    user: String,
-    user_id: String,
-}
-
-fn org(env: &Env, cvr: &str, domain: &str) -> Org {
-    env.ok(&[
-        "org",
-        "create",
-        "--cvr",
-        cvr,
-        "--name",
-        &format!("Testorganisation nr. {cvr}"),
-        "--test",
-    ]);
-    let mk = |local: &str, role: &str| {
-        let email = format!("{local}@{domain}");
-        let u = env.json(&[
-            "user",
-            "create",
-            "--org",
-            cvr,
-            "--email",
-            &email,
-            "--given-name",
-            "Ane",
-            "--surname",
-            "Ørsted",
-            "--role",
-            role,
-        ]);
-        let t = env.json(&["token", "create", "--user", &email]);
-        (
-            t["token"].as_str().expect("token").to_owned(),
-            u["id"].as_str().expect("id").to_owned(),
-        )
-    };
-    let (admin, _) = mk("admin", "org_admin");
-    let (user, user_id) = mk("user", "user");
-    Org {
-        admin,
-        user,
-        user_id,
-    }
-}
+use support::{Env, org};
 
 #[test]
 fn api_answers_each_organisation_only_its_own() {
@@ -446,31 +399,20 @@ fn order_and_pick_up_with_a_one_time_code() {
     );
     let (status, v) = pickup(&r3, &c3, &csr_pem);
     assert_eq!((status, v["code"].as_str()), (409, Some("order_not_ready")));
-    let validation = wait_for_mail(&env, "To: post@a.dk");
-    let to_contact = wait_for_mail(&env, &r3);
+    let validation = env.wait_for_mail("To: post@a.dk");
+    let to_contact = env.wait_for_mail(&r3);
     assert!(
         to_contact.contains("To: ane@a.dk") && !to_contact.contains(&c3),
         "{to_contact}"
     );
-    let token = validation
-        .split("/api/v1/email-validations/")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .expect("a validation link")
-        .to_owned();
     assert_eq!(
         server
             .json("POST", "/api/v1/email-validations/0000", None, None)
             .0,
         404
     );
-    let (status, v) = server.json(
-        "POST",
-        &format!("/api/v1/email-validations/{token}"),
-        None,
-        None,
-    );
-    assert_eq!((status, v["orders_ready"].as_i64()), (200, Some(1)), "{v}");
+    let v = server.confirm_link_in(&validation);
+    assert_eq!(v["orders_ready"].as_i64(), Some(1), "{v}");
     assert_eq!(pickup(&r3, &c3, &csr_pem).0, 200);
     // Once validated, the next order for that address is ready at once.
     let (_, o4) = order(&mailed, &a.admin, by_code);
@@ -584,25 +526,6 @@ fn order_and_pick_up_with_a_one_time_code() {
 }
 
 /// Waits (up to 15 s) for a message in the outbox that contains `needle`; returns it.
-fn wait_for_mail(env: &Env, needle: &str) -> String {
-    let outbox = env.data().join("outbox");
-    for _ in 0..150 {
-        if let Ok(dir) = std::fs::read_dir(&outbox) {
-            for e in dir.flatten() {
-                let name = e.file_name().to_string_lossy().into_owned();
-                if name.ends_with(".eml") && !name.starts_with('.') {
-                    let text = std::fs::read_to_string(e.path()).unwrap_or_default();
-                    if text.contains(needle) {
-                        return text;
-                    }
-                }
-            }
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    panic!("no mail containing {needle:?} in {}", outbox.display());
-}
-
 #[test]
 fn cancelled_orders_cannot_be_picked_up() {
     let env = Env::new();
@@ -683,24 +606,9 @@ fn employee_certificates_are_ordered_for_a_user_and_picked_up_by_them() {
     let (status, v) = server.json("POST", &pickup, Some(&a.user), Some(&body));
     assert_eq!((status, v["code"].as_str()), (409, Some("order_not_ready")));
     // The user's own address is validated through the link mailed to it.
-    let mail = wait_for_mail(&env, "/api/v1/email-validations/");
+    let mail = env.wait_for_mail("/api/v1/email-validations/");
     assert!(mail.contains("To: user@a.dk"), "{mail}");
-    let token = mail
-        .split("/api/v1/email-validations/")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .expect("link");
-    assert_eq!(
-        server
-            .json(
-                "POST",
-                &format!("/api/v1/email-validations/{token}"),
-                None,
-                None
-            )
-            .0,
-        200
-    );
+    server.confirm_link_in(&mail);
     // Only the user it is for picks it up.
     assert_eq!(
         server.json("POST", &pickup, Some(&a.admin), Some(&body)).0,
@@ -947,10 +855,7 @@ fn every_endpoint_answers_404_for_another_organisations_ids() {
 fn mail_goes_through_a_real_smtp_conversation_when_configured() {
     let env = Env::new();
     let sink = support::SmtpSink::start();
-    let config = env.data().join("config.toml");
-    let text = std::fs::read_to_string(&config).expect("config");
-    let with_smtp = format!("mail_smtp_url = \"smtp://127.0.0.1:{}\"\n{text}", sink.port);
-    std::fs::write(&config, with_smtp).expect("write config");
+    sink.configure(&env);
     let a = org(&env, "99999983", "a.dk");
     let server = env.serve();
     let body = r#"{"kind": "organisation", "name": "Post", "email": "post@a.dk", "contact": {"name": "Ane", "email": "ane@a.dk"}}"#;

@@ -52,7 +52,7 @@ pub async fn user(store: &Store, caller: &User, id: uuid::Uuid) -> Result<User, 
 }
 
 /// A user to create through the API (as typed by a client).
-#[derive(Clone, Debug, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUserRequest {
     /// E-mail address.
@@ -113,7 +113,7 @@ pub(crate) fn require_admin(caller: &User) -> Result<(), RaError> {
 }
 
 /// The contact person of a profile, as typed by a client.
-#[derive(Clone, Debug, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     /// Name.
@@ -123,7 +123,7 @@ pub struct Contact {
 }
 
 /// A profile as typed by a client (`POST /api/v1/profiles`).
-#[derive(Clone, Debug, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileRequest {
     /// `organisation` or `system`.
@@ -145,13 +145,14 @@ pub struct ProfileRequest {
 
 /// A change to a profile (`PATCH /api/v1/profiles/{id}`): absent fields stay; the kind
 /// cannot change (it decides what the certificates mean). `email: null` removes it.
-#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfilePatch {
     /// New name.
     pub name: Option<String>,
-    /// New e-mail (`Some(None)` removes it).
+    /// New e-mail (`null` removes it).
     #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>)]
     pub email: Option<Option<String>>,
     /// New contact person.
     pub contact: Option<Contact>,
@@ -256,7 +257,7 @@ pub async fn change_profile(
 }
 
 /// A change to a user (`PATCH /api/v1/users/{id}`): absent fields stay.
-#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     /// `org_admin`, `user_admin` or `user`.

@@ -4,8 +4,8 @@ use orgca_model::CertKind;
 use orgca_store::{CertificateRecord, Identification, Issuance, Store, User};
 use uuid::Uuid;
 
-use crate::RaError;
 use crate::orders::{OrderRequest, Placed};
+use crate::{OrderPolicy, RaError};
 
 /// The most certificates one list answers (search and paging come with the search
 /// issue).
@@ -45,17 +45,19 @@ pub async fn get(store: &Store, caller: &User, id: Uuid) -> Result<CertificateRe
 }
 
 /// Renews a certificate: a new order for the same profile (one-time code) or the same
-/// user (user login), with the same data; the new certificate will have a new key and
-/// serial and record which one it renews. The old one stays valid.
+/// user (user login), with the same data and delivered as the original order was (a
+/// certificate issued without an order, from the CLI, is renewed by CSR); the new
+/// certificate will have a new key and serial and record which one it renews. The old
+/// one stays valid.
 pub async fn renew(
     store: &Store,
     caller: &User,
     id: Uuid,
-    public_base_url: &str,
+    policy: &OrderPolicy,
     now: i64,
 ) -> Result<Placed, RaError> {
-    let c = store
-        .org(caller.org_id)
+    let scope = store.org(caller.org_id);
+    let c = scope
         .certificate(id)
         .await?
         .ok_or(RaError::NotFound("certificate"))?;
@@ -68,35 +70,21 @@ pub async fn renew(
     }
     let subject =
         Uuid::parse_str(&c.subject_uuid).map_err(|_| RaError::NotFound("certificate subject"))?;
+    let issuance = scope
+        .order_of_certificate(c.id)
+        .await?
+        .map_or(Issuance::Csr, |o| o.issuance);
     if c.kind == CertKind::Employee {
         let req = OrderRequest {
             identification: Identification::UserLogin,
-            issuance: Issuance::Csr,
+            issuance,
         };
-        crate::employee::order_for_user(
-            store,
-            caller,
-            subject,
-            req,
-            public_base_url,
-            Some(c.id),
-            now,
-        )
-        .await
+        crate::employee::order_for_user(store, caller, subject, req, policy, Some(c.id), now).await
     } else {
         let req = OrderRequest {
             identification: Identification::OneTimeCode,
-            issuance: Issuance::Csr,
+            issuance,
         };
-        crate::orders::order_for_profile(
-            store,
-            caller,
-            subject,
-            req,
-            public_base_url,
-            Some(c.id),
-            now,
-        )
-        .await
+        crate::orders::order_for_profile(store, caller, subject, req, policy, Some(c.id), now).await
     }
 }

@@ -9,10 +9,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::delivery::{self, Delivered, KeySource};
-use crate::orders::{
-    ORDER_VALIDITY_DAYS, OrderRequest, Placed, check_pickable, place, refused, validation_for,
-};
-use crate::{Ra, RaError};
+use crate::orders::{OrderRequest, Placed, check_pickable, place, refused, validation_for};
+use crate::{OrderPolicy, Ra, RaError};
 
 /// Orders an employee certificate for an active user of the caller's organisation:
 /// administrators only, when user certificates are on. The user picks it up after
@@ -22,7 +20,7 @@ pub async fn order_for_user(
     caller: &User,
     user_id: Uuid,
     req: OrderRequest,
-    public_base_url: &str,
+    policy: &OrderPolicy,
     renews: Option<Uuid>,
     now: i64,
 ) -> Result<Placed, RaError> {
@@ -51,8 +49,9 @@ pub async fn order_for_user(
         ));
     }
     let (status, validation, mails) =
-        validation_for(&scope, Some(&user.email), &org.name, public_base_url, now).await?;
+        validation_for(&scope, Some(&user.email), &org.name, policy, now).await?;
     let template = NewOrder {
+        id: Uuid::nil(),
         reference: String::new(),
         profile_id: None,
         user_id: Some(user.id),
@@ -60,15 +59,16 @@ pub async fn order_for_user(
         issuance: req.issuance,
         status,
         code_sha256: None,
-        expires_at: now + ORDER_VALIDITY_DAYS * 86_400,
+        expires_at: now + policy.order_validity,
         renews,
     };
-    let mail = |reference: &str| NewMail {
+    let base = &policy.public_base_url;
+    let mail = |id: Uuid, reference: &str| NewMail {
         recipient: user.email.clone(),
         subject: "A certificate is waiting for you".into(),
         body: format!(
             "{} has ordered an employee certificate for you (reference {reference}).\n\
-             Log in and pick it up at {public_base_url}/api/v1/orders/ORDER_ID/pickup with a CSR,\n\
+             Log in and pick it up at {base}/api/v1/orders/{id}/pickup with a CSR,\n\
              or ask for it as a PKCS#12, as the order says.\n",
             org.name
         ),

@@ -8,19 +8,24 @@
 
 pub mod caller;
 pub mod certificates;
+mod clock;
 pub mod delivery;
 pub mod employee;
 mod error;
 mod issue;
 pub mod orders;
 mod orgs;
+mod policy;
 mod users;
 
+pub use clock::{Clock, FAKE_CLOCK_VAR, rfc3339};
 pub use error::RaError;
 pub use issue::{IssueRequest, Issued};
 pub use orgs::create_organisation;
+pub use policy::OrderPolicy;
 pub use users::{
-    TOKEN_PREFIX, UserRequest, change_settings, create_token, create_user, token_hash,
+    OPERATOR_TOKEN_PREFIX, TOKEN_PREFIX, UserRequest, change_settings, create_operator_token,
+    create_token, create_user, token_hash,
 };
 
 use std::sync::Arc;

@@ -12,12 +12,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::delivery::{self, Delivered, KeySource};
-use crate::{Issued, Ra, RaError};
+use crate::{Issued, OrderPolicy, Ra, RaError};
 
 /// Wrong one-time codes after which an order is locked.
 pub const MAX_CODE_FAILURES: i64 = 5;
-/// How long an order may be picked up.
-pub const ORDER_VALIDITY_DAYS: i64 = 14;
 
 /// Crockford's base 32: no I, L, O or U, so that codes survive being read aloud.
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -57,7 +55,7 @@ fn code_hash(code: &str) -> [u8; 32] {
 }
 
 /// What a client asks for (`POST /api/v1/profiles/{id}/orders`).
-#[derive(Clone, Copy, Debug, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderRequest {
     /// How the recipient identifies.
@@ -75,22 +73,17 @@ pub struct Placed {
     pub one_time_code: Option<String>,
 }
 
-/// How long a validated address counts as validated for its organisation.
-pub const EMAIL_VALIDATION_VALID_DAYS: i64 = 90;
-/// How long a validation link works.
-pub const EMAIL_TOKEN_VALID_DAYS: i64 = 7;
-
 /// Orders an organisation or system certificate for a profile of the caller's
 /// organisation: administrators only, when organisation certificates are on. When the
 /// profile shows an e-mail address that is not validated, the order waits for it and a
 /// validation link goes to the address; the contact person is told the reference (never
-/// the code). `public_base_url` is where the links point.
+/// the code). `policy` says where the links point and how long the order lasts.
 pub async fn order_for_profile(
     store: &Store,
     caller: &User,
     profile_id: Uuid,
     req: OrderRequest,
-    public_base_url: &str,
+    policy: &OrderPolicy,
     renews: Option<Uuid>,
     now: i64,
 ) -> Result<Placed, RaError> {
@@ -114,15 +107,10 @@ pub async fn order_for_profile(
     }
     let code = random_code(4)?;
     // An address shown in the certificate must be proven first.
-    let (status, validation, mails) = validation_for(
-        &scope,
-        profile.email.as_deref(),
-        &org.name,
-        public_base_url,
-        now,
-    )
-    .await?;
+    let (status, validation, mails) =
+        validation_for(&scope, profile.email.as_deref(), &org.name, policy, now).await?;
     let template = NewOrder {
+        id: Uuid::nil(),
         reference: String::new(),
         profile_id: Some(profile.id),
         user_id: None,
@@ -130,11 +118,18 @@ pub async fn order_for_profile(
         issuance: req.issuance,
         status,
         code_sha256: Some(code_hash(&code)),
-        expires_at: now + ORDER_VALIDITY_DAYS * 86_400,
+        expires_at: now + policy.order_validity,
         renews,
     };
-    let mail =
-        |reference: &str| pickup_mail(&profile, &org.name, status, reference, public_base_url);
+    let mail = |_: Uuid, reference: &str| {
+        pickup_mail(
+            &profile,
+            &org.name,
+            status,
+            reference,
+            &policy.public_base_url,
+        )
+    };
     let order = place(
         &scope,
         template,
@@ -152,23 +147,24 @@ pub async fn order_for_profile(
 }
 
 /// Places an order from `template` with a freshly drawn reference (drawn again when
-/// taken), the validation it waits for, and its mails plus the one `mail_for` writes
-/// to name the reference: all in one transaction.
+/// taken) and a fresh id, the validation it waits for, and its mails plus the one
+/// `mail_for` writes to name the order: all in one transaction.
 pub(crate) async fn place(
     scope: &orgca_store::OrgScope,
     template: NewOrder,
     validation: Option<NewValidation>,
     mut mails: Vec<NewMail>,
-    mail_for: impl Fn(&str) -> NewMail,
+    mail_for: impl Fn(Uuid, &str) -> NewMail,
     actor: &str,
     now: i64,
 ) -> Result<Order, RaError> {
     for _ in 0..5 {
         let new = NewOrder {
+            id: Uuid::new_v4(),
             reference: random_code(2)?,
             ..template.clone()
         };
-        mails.push(mail_for(&new.reference));
+        mails.push(mail_for(new.id, &new.reference));
         match scope
             .create_order(&new, validation.as_ref(), &mails, actor, now)
             .await
@@ -193,10 +189,10 @@ pub(crate) async fn validation_for(
     scope: &orgca_store::OrgScope,
     email: Option<&str>,
     org_name: &str,
-    public_base_url: &str,
+    policy: &OrderPolicy,
     now: i64,
 ) -> Result<(OrderStatus, Option<NewValidation>, Vec<NewMail>), RaError> {
-    let since = now - EMAIL_VALIDATION_VALID_DAYS * 86_400;
+    let since = now - policy.email_validation_validity;
     let Some(email) = email else {
         return Ok((OrderStatus::Ready, None, Vec::new()));
     };
@@ -207,20 +203,22 @@ pub(crate) async fn validation_for(
     aws_lc_rs::rand::fill(&mut raw)
         .map_err(|_| RaError::Internal("the system random generator failed".into()))?;
     let token = hex::encode(raw);
+    let base = &policy.public_base_url;
+    let link_days = policy.email_link_validity / 86_400;
     let mail = NewMail {
         recipient: email.to_owned(),
         subject: format!("Confirm your e-mail address for {org_name}'s certificates"),
         body: format!(
             "{org_name} has ordered a certificate that will show the address {email}.\n\n\
              Confirm that this address is yours by sending an empty POST request to\n\n\
-             {public_base_url}/api/v1/email-validations/{token}\n\n\
-             The link works for {EMAIL_TOKEN_VALID_DAYS} days. If you did not expect this, ignore it.\n"
+             {base}/api/v1/email-validations/{token}\n\n\
+             The link works for {link_days} days. If you did not expect this, ignore it.\n"
         ),
     };
     let validation = NewValidation {
         email: email.to_owned(),
         token_sha256: crate::token_hash(&token),
-        expires_at: now + EMAIL_TOKEN_VALID_DAYS * 86_400,
+        expires_at: now + policy.email_link_validity,
     };
     Ok((
         OrderStatus::AwaitingEmailValidation,

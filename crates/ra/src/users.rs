@@ -2,7 +2,9 @@
 //! API builds on the same functions).
 
 use orgca_model::{Email, PersonName, Role};
-use orgca_store::{NewUser, OrgSettings, Organisation, SettingsChange, Store, User, UserStatus};
+use orgca_store::{
+    NewUser, OperatorToken, OrgSettings, Organisation, SettingsChange, Store, User, UserStatus,
+};
 
 use crate::RaError;
 
@@ -78,15 +80,47 @@ pub async fn create_token(
     if user.status != UserStatus::Active {
         return Err(RaError::Invalid(format!("user {email} is not active")));
     }
-    let mut raw = [0u8; 32];
-    aws_lc_rs::rand::fill(&mut raw)
-        .map_err(|_| RaError::Internal("the system random generator failed".into()))?;
-    let token = format!("{TOKEN_PREFIX}{}", hex::encode(raw));
+    let token = new_token(TOKEN_PREFIX)?;
     store
         .tokens()
         .create(&user, token_hash(&token), actor, now)
         .await?;
     Ok((token, user))
+}
+
+/// The prefix of operator tokens (so that a leaked one is recognised for what it is).
+pub const OPERATOR_TOKEN_PREFIX: &str = "orgca_op_";
+
+/// Makes an operator token named `name` (who or what it is for): it acts for any
+/// organisation, one named per request. Returns it (to be shown once); only its SHA-256
+/// is stored.
+pub async fn create_operator_token(
+    store: &Store,
+    name: &str,
+    actor: &str,
+    now: i64,
+) -> Result<(String, OperatorToken), RaError> {
+    let name = name.trim();
+    if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {
+        return Err(RaError::Invalid(
+            "name the operator token with 1 to 100 printable characters (who or what uses it)"
+                .into(),
+        ));
+    }
+    let token = new_token(OPERATOR_TOKEN_PREFIX)?;
+    let op = store
+        .tokens()
+        .create_operator(name, token_hash(&token), actor, now)
+        .await?;
+    Ok((token, op))
+}
+
+/// `prefix` and 256 random bits in hex.
+fn new_token(prefix: &str) -> Result<String, RaError> {
+    let mut raw = [0u8; 32];
+    aws_lc_rs::rand::fill(&mut raw)
+        .map_err(|_| RaError::Internal("the system random generator failed".into()))?;
+    Ok(format!("{prefix}{}", hex::encode(raw)))
 }
 
 /// The SHA-256 under which a token is stored and looked up.

@@ -148,6 +148,13 @@ pub(crate) fn multi_row(head: &str, rows: usize, cols: usize) -> sqlx::AssertSql
     sqlx::AssertSqlSafe(sql)
 }
 
+/// A UUID column; a value that is not a UUID is a corrupt row, named.
+pub(crate) fn uuid_col(row: &sqlx::any::AnyRow, col: &str) -> Result<uuid::Uuid, StoreError> {
+    use sqlx::Row as _;
+    let text: String = row.try_get(col)?;
+    uuid::Uuid::parse_str(&text).map_err(|_| StoreError::Corrupt(format!("{col} {text:?}")))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

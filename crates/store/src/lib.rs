@@ -36,4 +36,4 @@ pub use mail::{Confirmed, MailStore, NewMail, NewValidation, QueuedMail};
 pub use orders::{Identification, Issuance, NewOrder, Order, OrderStatus, PickupStore};
 pub use orgs::{NewOrganisation, OrgSettings, OrgStore, Organisation, SettingsChange};
 pub use profiles::{NewProfile, Profile};
-pub use users::{NewUser, TokenStore, User, UserStatus};
+pub use users::{NewUser, OperatorToken, TokenStore, User, UserStatus};

@@ -28,6 +28,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_orders"),
     migration!(5, "0005_mail"),
     migration!(6, "0006_renewal"),
+    migration!(7, "0007_operator_tokens"),
 ];
 
 /// Key of the PostgreSQL advisory lock that serialises migrations across nodes.

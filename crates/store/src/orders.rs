@@ -14,7 +14,7 @@ use crate::mail::{NewMail, NewValidation};
 use crate::{OrgScope, Store, StoreError};
 
 /// How the recipient proves who they are at pick-up.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Identification {
     /// The reference and a one-time code shown once to the administrator.
@@ -24,7 +24,7 @@ pub enum Identification {
 }
 
 /// How the certificate is delivered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Issuance {
     /// The recipient sends a PKCS#10 request for their own key.
@@ -109,6 +109,8 @@ pub struct Order {
 /// An order to place.
 #[derive(Clone, Debug)]
 pub struct NewOrder {
+    /// Its id (drawn by the caller, so that its mail can name it).
+    pub id: Uuid,
     /// Reference (unique).
     pub reference: String,
     /// Profile, or
@@ -184,7 +186,7 @@ impl OrgScope {
         actor: &str,
         now: i64,
     ) -> Result<Order, StoreError> {
-        let id = Uuid::new_v4();
+        let id = new.id;
         let mut tx = self.store.begin_write().await?;
         sqlx::query(
             "INSERT INTO orders (id, org_id, reference, profile_id, user_id, identification, issuance, status, \
@@ -244,6 +246,24 @@ impl OrgScope {
         ))
         .bind(self.org_id.to_string())
         .bind(id.to_string())
+        .fetch_optional(&self.store.pool)
+        .await?;
+        row.as_ref().map(order_from_row).transpose()
+    }
+
+    /// The order that produced a certificate of this organisation, if it came from one
+    /// (the CLI issues without orders).
+    pub async fn order_of_certificate(
+        &self,
+        certificate_id: Uuid,
+    ) -> Result<Option<Order>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            order_columns!(),
+            " FROM orders WHERE org_id = $1 AND certificate_id = $2"
+        ))
+        .bind(self.org_id.to_string())
+        .bind(certificate_id.to_string())
         .fetch_optional(&self.store.pool)
         .await?;
         row.as_ref().map(order_from_row).transpose()

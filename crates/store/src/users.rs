@@ -34,7 +34,8 @@ impl UserStatus {
         }
     }
 
-    fn as_str(self) -> &'static str {
+    /// The stored and shown name.
+    pub fn as_str(self) -> &'static str {
         match self {
             UserStatus::Invited => "invited",
             UserStatus::Active => "active",
@@ -276,6 +277,72 @@ impl TokenStore {
         .fetch_optional(&self.store.pool)
         .await?;
         row.as_ref().map(user_from_row).transpose()
+    }
+}
+
+/// An operator token: acts for any organisation, one named per request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OperatorToken {
+    /// Its id (what the audit trail names as the actor).
+    pub id: Uuid,
+    /// Who or what it is for.
+    pub name: String,
+}
+
+impl TokenStore {
+    /// Records an operator token (by its hash) with an audit event naming its id.
+    pub async fn create_operator(
+        &self,
+        name: &str,
+        token_sha256: [u8; 32],
+        actor: &str,
+        now: i64,
+    ) -> Result<OperatorToken, StoreError> {
+        let id = Uuid::new_v4();
+        let mut tx = self.store.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO operator_tokens (id, name, token_sha256, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id.to_string())
+        .bind(name)
+        .bind(hex::encode(token_sha256))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let event = NewEvent {
+            at: now,
+            actor: actor.to_owned(),
+            org_id: None,
+            action: "operator_token.created",
+            object: id.to_string(),
+            details: serde_json::json!({"name": name}),
+        };
+        audit::append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(OperatorToken {
+            id,
+            name: name.to_owned(),
+        })
+    }
+
+    /// The operator token with this hash, if it exists and is not revoked.
+    pub async fn authenticate_operator(
+        &self,
+        token_sha256: [u8; 32],
+    ) -> Result<Option<OperatorToken>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, name FROM operator_tokens WHERE token_sha256 = $1 AND revoked_at IS NULL",
+        )
+        .bind(hex::encode(token_sha256))
+        .fetch_optional(&self.store.pool)
+        .await?;
+        row.map(|r| {
+            Ok(OperatorToken {
+                id: crate::db::uuid_col(&r, "id")?,
+                name: r.try_get("name")?,
+            })
+        })
+        .transpose()
     }
 }
 

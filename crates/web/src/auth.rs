@@ -1,16 +1,25 @@
-//! Bearer-token authentication: an API token names one active user of one organisation.
+//! Bearer-token authentication. A user's API token names one active user of one
+//! organisation. An operator token acts for any organisation, but for one per request,
+//! named by CVR in the `Orgca-Organisation` header, as an organisation administrator of
+//! it: every call stays confined to one organisation by the store API.
 
 use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use orgca_store::User;
+use orgca_model::Role;
+use orgca_store::{OperatorToken, User, UserStatus};
 
 use crate::{AppState, Problem};
 
-/// The authenticated user behind a request.
+/// The header an operator token names its organisation in.
+pub const ORGANISATION_HEADER: &str = "orgca-organisation";
+
+/// The authenticated caller behind a request: a user, or an operator acting as an
+/// organisation administrator of the organisation the request names.
 pub struct Caller(pub User);
 
-/// Tokens are 70 characters; anything much longer is not one of ours.
+/// Tokens are at most 73 characters; anything much longer is not one of ours.
 const MAX_TOKEN: usize = 256;
 
 impl FromRequestParts<AppState> for Caller {
@@ -30,17 +39,63 @@ impl FromRequestParts<AppState> for Caller {
             ));
         };
         // Looked up by its SHA-256: the token itself is never stored, logged or compared.
-        match state
-            .store
-            .tokens()
-            .authenticate(orgca_ra::token_hash(token))
-            .await
-        {
+        let hash = orgca_ra::token_hash(token);
+        let tokens = state.store.tokens();
+        if token.starts_with(orgca_ra::OPERATOR_TOKEN_PREFIX) {
+            let op = tokens
+                .authenticate_operator(hash)
+                .await
+                .map_err(|e| Problem::internal(&e))?
+                .ok_or_else(not_valid)?;
+            return acting_operator(parts, state, op).await.map(Caller);
+        }
+        match tokens.authenticate(hash).await {
             Ok(Some(user)) => Ok(Caller(user)),
-            Ok(None) => Err(Problem::unauthorized(
-                "the API token is not valid: unknown, revoked, or its user is not active",
-            )),
+            Ok(None) => Err(not_valid()),
             Err(e) => Err(Problem::internal(&e)),
         }
     }
+}
+
+fn not_valid() -> Problem {
+    Problem::unauthorized("the API token is not valid: unknown, revoked, or its user is not active")
+}
+
+/// The operator as an organisation administrator of the organisation the request
+/// names. The operator has no user row: its token's id stands in as the actor.
+async fn acting_operator(
+    parts: &Parts,
+    state: &AppState,
+    op: OperatorToken,
+) -> Result<User, Problem> {
+    let cvr = parts
+        .headers
+        .get(ORGANISATION_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| Problem {
+            status: StatusCode::BAD_REQUEST,
+            code: "organisation_required",
+            detail: "an operator token acts for one organisation per request: send its CVR in the `Orgca-Organisation` header".into(),
+        })?;
+    let org = state
+        .store
+        .orgs()
+        .by_cvr(cvr)
+        .await
+        .map_err(|e| Problem::internal(&e))?
+        .ok_or_else(|| Problem::not_found(format!("no organisation with CVR {cvr:?}")))?;
+    tracing::info!(operator = %op.id, name = %op.name, cvr = %org.cvr, "operator request");
+    Ok(User {
+        id: op.id,
+        org_id: org.id,
+        email: format!("operator:{}", op.name),
+        given_name: op.name,
+        surname: String::new(),
+        role: Role::OrgAdmin,
+        seal: false,
+        status: UserStatus::Active,
+        created_at: 0,
+    })
 }

@@ -17,9 +17,10 @@ use std::future::Future;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::header;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::get;
 use metrics_exporter_prometheus::PrometheusHandle;
 use orgca_store::Store;
 
@@ -30,51 +31,48 @@ pub struct AppState {
     pub store: Store,
     /// The RA with its CA (absent on a node that only serves reads).
     pub ra: Option<orgca_ra::Ra>,
-    /// Base of the links orgca sends (e-mail validation, pick-up).
-    pub public_base_url: String,
+    /// Where links point and how long orders last.
+    pub policy: orgca_ra::OrderPolicy,
+    /// The clock every request reads.
+    pub clock: orgca_ra::Clock,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
 }
 
+impl AppState {
+    /// Now, in Unix seconds, by the state's clock.
+    pub(crate) fn now(&self) -> i64 {
+        self.clock.unix()
+    }
+
+    /// The RA, or a 503 on a node that does not issue.
+    pub(crate) fn ra(&self) -> Result<&orgca_ra::Ra, Problem> {
+        self.ra
+            .as_ref()
+            .ok_or_else(|| Problem::unavailable("this server does not issue certificates"))
+    }
+}
+
 /// The router with every endpoint.
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route(
-            "/api/v1/organisation",
-            get(api::get_organisation).patch(api::patch_organisation),
-        )
-        .route("/api/v1/users", get(api::list_users).post(api::create_user))
-        .route(
-            "/api/v1/users/{id}",
-            get(api::get_user).patch(api::patch_user),
-        )
-        .route(
-            "/api/v1/profiles",
-            get(api::list_profiles).post(api::create_profile),
-        )
-        .route(
-            "/api/v1/profiles/{id}",
-            get(api::get_profile).patch(api::patch_profile),
-        )
-        .route("/api/v1/profiles/{id}/orders", post(api::order_for_profile))
-        .route("/api/v1/orders/{id}", get(api::get_order))
-        .route("/api/v1/orders/{id}/cancel", post(api::cancel_order))
-        .route("/api/v1/certificates", get(api::list_certificates))
-        .route("/api/v1/certificates/{id}", get(api::get_certificate))
-        .route(
-            "/api/v1/certificates/{id}/renew",
-            post(api::renew_certificate),
-        )
-        .route("/api/v1/orders/{id}/pickup", post(api::pickup_as_user))
-        .route("/api/v1/users/{id}/orders", post(api::order_for_user))
-        .route("/api/v1/pickup", post(api::pickup))
-        .route(
-            "/api/v1/email-validations/{token}",
-            post(api::confirm_email),
-        )
-        .layer(DefaultBodyLimit::max(api::MAX_JSON_BODY));
+    let (api, doc) = api::router();
+    // Rendered once: the document does not change while the process runs.
+    let doc = std::sync::Arc::new(doc.to_pretty_json().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "rendering the OpenAPI document");
+        String::from("{}")
+    }));
+    let openapi = get(move || {
+        let doc = doc.clone();
+        async move {
+            (
+                [(header::CONTENT_TYPE, "application/json")],
+                doc.as_str().to_owned(),
+            )
+        }
+    });
     Router::new()
-        .merge(api)
+        .merge(api.layer(DefaultBodyLimit::max(api::MAX_JSON_BODY)))
+        .route("/api/v1/openapi.json", openapi)
         .route("/healthz", get(public::healthz))
         .route("/ca/{file}", get(public::ca_certificate))
         .route("/metrics", get(public::metrics))

@@ -8,19 +8,18 @@ mod org;
 mod serve;
 mod user;
 
-use time::OffsetDateTime;
-
 use crate::cli::{Cli, Command};
 use crate::exit;
 
-/// Runs one command; the clock is read here once.
+/// Runs one command; the clock is read here once (the server reads its own).
 pub async fn run(cli: Cli) -> anyhow::Result<u8> {
-    let now = OffsetDateTime::now_utc();
+    let clock = orgca_ra::Clock::from_env().map_err(exit::Refused)?;
+    let now = clock.now();
     let g = &cli.global;
     match &cli.command {
         Command::Init(args) => init::run(g, args, now).await.map(|_| exit::OK),
-        Command::Serve(args) => serve::run(g, args, false).await,
-        Command::Demo(args) => serve::run(g, args, true).await,
+        Command::Serve(args) => serve::run(g, args, false, clock).await,
+        Command::Demo(args) => serve::run(g, args, true, clock).await,
         Command::Ca(c) => ca::run(g, c).await,
         Command::Org(c) => org::run(g, c, now).await,
         Command::Cert(c) => cert::run(g, c, now).await,
@@ -36,13 +35,4 @@ pub fn print_json(v: &impl serde::Serialize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// RFC 3339 for a Unix time (UTC).
-pub fn rfc3339(unix: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| unix.to_string())
-}
+pub use orgca_ra::rfc3339;

@@ -2,7 +2,7 @@
 
 use anyhow::Context as _;
 use metrics_exporter_prometheus::PrometheusBuilder;
-use time::OffsetDateTime;
+use orgca_ra::{Clock, FAKE_CLOCK_VAR};
 
 use crate::cli::{Global, InitArgs, ServeArgs};
 use crate::config::DataDir;
@@ -14,7 +14,12 @@ const DEMO_CVR: &str = "99999999";
 
 /// Serves until Ctrl-C or SIGTERM. An empty data folder is initialised first; `demo`
 /// also makes a test organisation.
-pub async fn run(global: &Global, args: &ServeArgs, demo: bool) -> anyhow::Result<u8> {
+pub async fn run(
+    global: &Global,
+    args: &ServeArgs,
+    demo: bool,
+    clock: Clock,
+) -> anyhow::Result<u8> {
     let data = DataDir {
         root: global.data.clone(),
     };
@@ -24,7 +29,7 @@ pub async fn run(global: &Global, args: &ServeArgs, demo: bool) -> anyhow::Resul
             public_base_url: None,
             signature: None,
         };
-        super::init::run(global, &init, OffsetDateTime::now_utc()).await?;
+        super::init::run(global, &init, clock.now()).await?;
     }
     let ctx = Context::open(global).await?;
     // Fail at start, not at the first issuance, when the keys do not open.
@@ -36,7 +41,7 @@ pub async fn run(global: &Global, args: &ServeArgs, demo: bool) -> anyhow::Resul
             &format!("Testorganisation nr. {DEMO_CVR}"),
             orgca_model::Environment::Test,
             "operator",
-            OffsetDateTime::now_utc().unix_timestamp(),
+            clock.unix(),
         )
         .await?;
         eprintln!("demo: created test organisation {} ({})", org.cvr, org.name);
@@ -60,10 +65,14 @@ pub async fn run(global: &Global, args: &ServeArgs, demo: bool) -> anyhow::Resul
     println!("orgca listening on http://{local}");
     tracing::info!(%local, data = %data.root.display(), "serving");
     let public_base_url = ctx.config.settings()?.public_base_url;
+    if clock.is_fake() {
+        tracing::warn!(now = %clock.now(), "{FAKE_CLOCK_VAR} is set: this server runs on a fake clock (tests only)");
+    }
     let state = orgca_web::AppState {
         store: ctx.store.clone(),
         ra: Some(ra),
-        public_base_url,
+        policy: ctx.config.order_policy(&public_base_url),
+        clock,
         metrics,
     };
     // Queued mail goes out every second (the outbox folder, or SMTP when configured).
@@ -78,6 +87,7 @@ pub async fn run(global: &Global, args: &ServeArgs, demo: bool) -> anyhow::Resul
     tokio::spawn(orgca_notify::run_forever(
         mailer,
         ctx.store.clone(),
+        move || clock.unix(),
         std::time::Duration::from_secs(1),
     ));
     orgca_web::serve(listener, state, shutdown_signal())

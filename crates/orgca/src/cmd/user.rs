@@ -83,8 +83,27 @@ pub async fn run_token(
     cmd: &TokenCommand,
     now: OffsetDateTime,
 ) -> anyhow::Result<u8> {
-    let TokenCommand::Create { user } = cmd;
+    let TokenCommand::Create {
+        user,
+        operator,
+        name,
+    } = cmd;
     let ctx = Context::open(global).await?;
+    let Some(user) = user.as_deref().filter(|_| !operator) else {
+        let (token, op) =
+            orgca_ra::create_operator_token(&ctx.store, name, "operator", now.unix_timestamp())
+                .await?;
+        if global.json {
+            print_json(&serde_json::json!({"token": token, "operator": op.name, "id": op.id}))?;
+        } else {
+            println!("{token}");
+            eprintln!(
+                "operator token {:?} (id {}): acts for any organisation; shown once, stored only as a hash",
+                op.name, op.id
+            );
+        }
+        return Ok(exit::OK);
+    };
     let (token, user) =
         orgca_ra::create_token(&ctx.store, user, "operator", now.unix_timestamp()).await?;
     if global.json {

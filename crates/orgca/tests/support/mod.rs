@@ -138,13 +138,40 @@ impl Env {
         v["events"].as_i64().expect("events")
     }
 
+    /// Waits (up to 15 s) for a message in the outbox folder containing `needle`.
+    pub fn wait_for_mail(&self, needle: &str) -> String {
+        let outbox = self.data().join("outbox");
+        for _ in 0..150 {
+            if let Ok(dir) = std::fs::read_dir(&outbox) {
+                for e in dir.flatten() {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    if name.ends_with(".eml") && !name.starts_with('.') {
+                        let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                        if text.contains(needle) {
+                            return text;
+                        }
+                    }
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("no mail containing {needle:?} in {}", outbox.display());
+    }
+
     /// Starts `orgca serve` on an ephemeral port; returns it and the address.
     pub fn serve(&self) -> Server {
+        self.serve_with(&[])
+    }
+
+    /// Starts `orgca serve` with these extra environment variables (a fake clock).
+    pub fn serve_with(&self, vars: &[(&str, &str)]) -> Server {
         let mut child = Command::new(bin())
             .args(["serve", "--listen", "127.0.0.1:0", "--data"])
             .arg(self.data())
             .env_remove("ORGCA_DATABASE_URL")
             .env_remove("ORGCA_KEY_PASSPHRASE")
+            .env_remove("ORGCA_FAKE_CLOCK")
+            .envs(vars.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -164,6 +191,56 @@ impl Env {
             "unexpected first line {line:?}"
         );
         Server { child, addr }
+    }
+}
+
+/// An organisation made through the CLI, with an organisation administrator and a
+/// user, each with an API token.
+pub struct Org {
+    pub admin: String,
+    pub user: String,
+    pub user_id: String,
+}
+
+/// Creates a test organisation with CVR `cvr` whose people have addresses at `domain`.
+pub fn org(env: &Env, cvr: &str, domain: &str) -> Org {
+    env.ok(&[
+        "org",
+        "create",
+        "--cvr",
+        cvr,
+        "--name",
+        &format!("Testorganisation nr. {cvr}"),
+        "--test",
+    ]);
+    let mk = |local: &str, role: &str| {
+        let email = format!("{local}@{domain}");
+        let u = env.json(&[
+            "user",
+            "create",
+            "--org",
+            cvr,
+            "--email",
+            &email,
+            "--given-name",
+            "Ane",
+            "--surname",
+            "Ørsted",
+            "--role",
+            role,
+        ]);
+        let t = env.json(&["token", "create", "--user", &email]);
+        (
+            t["token"].as_str().expect("token").to_owned(),
+            u["id"].as_str().expect("id").to_owned(),
+        )
+    };
+    let (admin, _) = mk("admin", "org_admin");
+    let (user, user_id) = mk("user", "user");
+    Org {
+        admin,
+        user,
+        user_id,
     }
 }
 
@@ -198,6 +275,18 @@ impl Server {
         token: Option<&str>,
         body: Option<&[u8]>,
     ) -> (u16, Vec<(String, String)>, Vec<u8>) {
+        self.request_with(method, path, &[], token, body)
+    }
+
+    /// [`Server::request`] with extra headers.
+    pub fn request_with(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        token: Option<&str>,
+        body: Option<&[u8]>,
+    ) -> (u16, Vec<(String, String)>, Vec<u8>) {
         let mut s = TcpStream::connect(&self.addr).expect("connect");
         let mut head = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
@@ -205,6 +294,9 @@ impl Server {
         );
         if let Some(t) = token {
             head.push_str(&format!("Authorization: Bearer {t}\r\n"));
+        }
+        for (k, v) in headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
         }
         let body = body.unwrap_or_default();
         if !body.is_empty() || method != "GET" {
@@ -244,6 +336,20 @@ impl Server {
             body = dechunk(&body);
         }
         (status, headers, body)
+    }
+
+    /// Follows the e-mail validation link in `mail` (a POST, as the mail says); answers
+    /// the confirmation.
+    pub fn confirm_link_in(&self, mail: &str) -> serde_json::Value {
+        let token = mail
+            .split("/api/v1/email-validations/")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .expect("a validation link in the mail");
+        let path = format!("/api/v1/email-validations/{token}");
+        let (status, v) = self.json("POST", &path, None, None);
+        assert_eq!(status, 200, "{v}");
+        v
     }
 
     /// A request whose answer is JSON: status and the parsed body.
@@ -380,21 +486,59 @@ pub fn pkilint_errors(tool: &str, args: &[&str], file: &Path) -> Vec<String> {
 pub struct SmtpSink {
     pub port: u16,
     pub messages: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    /// While false, every connection is turned away with `421` (a server that is down
+    /// for maintenance), and counted in `refused`.
+    accepting: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    pub refused: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl SmtpSink {
     pub fn start() -> SmtpSink {
+        let sink = SmtpSink::start_refusing();
+        sink.accept();
+        sink
+    }
+
+    /// A sink that turns every connection away until [`SmtpSink::accept`].
+    pub fn start_refusing() -> SmtpSink {
+        use std::sync::atomic::Ordering;
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let messages = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let store = messages.clone();
+        let accepting = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let refused = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (store, open, turned_away) = (messages.clone(), accepting.clone(), refused.clone());
         std::thread::spawn(move || {
-            for conn in listener.incoming().flatten() {
+            for mut conn in listener.incoming().flatten() {
+                if !open.load(Ordering::SeqCst) {
+                    let _ = conn.write_all(b"421 sink down for maintenance\r\n");
+                    turned_away.fetch_add(1, Ordering::SeqCst);
+                    continue;
+                }
                 let store = store.clone();
                 std::thread::spawn(move || serve_smtp(conn, &store));
             }
         });
-        SmtpSink { port, messages }
+        SmtpSink {
+            port,
+            messages,
+            accepting,
+            refused,
+        }
+    }
+
+    /// From now on, take mail.
+    pub fn accept(&self) {
+        self.accepting
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Points the data folder's configuration at this sink.
+    pub fn configure(&self, env: &Env) {
+        let config = env.data().join("config.toml");
+        let text = std::fs::read_to_string(&config).expect("config");
+        let with_smtp = format!("mail_smtp_url = \"smtp://127.0.0.1:{}\"\n{text}", self.port);
+        std::fs::write(&config, with_smtp).expect("write config");
     }
 
     /// Waits (up to 15 s) for a message containing `needle`.

@@ -3,58 +3,53 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 
-use super::orders::placed_json;
-use super::{now, page, parse_id};
+use super::openapi::Problems;
+use super::parse_id;
+use super::views::{CertificateView, OrderView, Page};
 use crate::auth::Caller;
 use crate::{AppState, Problem};
 
-fn certificate_json(c: &orgca_store::CertificateRecord) -> serde_json::Value {
-    serde_json::json!({
-        "id": c.id, "serial": c.serial, "subject_uuid": c.subject_uuid, "kind": c.kind,
-        "name": c.name, "email": c.email, "status": orgca_ra::certificates::visible_status(c, now()),
-        "not_before": c.not_before, "not_after": c.not_after, "renews": c.renews,
-        "fingerprint_sha256": c.fingerprint,
-    })
-}
-
-/// `GET /api/v1/certificates`.
+/// The organisation's certificates, newest first (a user sees their own).
+#[utoipa::path(get, path = "/api/v1/certificates", tag = "certificates",
+    security(("bearer" = [])),
+    responses((status = 200, body = Page<CertificateView>), Problems))]
 pub async fn list_certificates(
     State(s): State<AppState>,
     Caller(c): Caller,
-) -> Result<Response, Problem> {
-    let items: Vec<_> = orgca_ra::certificates::list(&s.store, &c)
-        .await?
-        .iter()
-        .map(certificate_json)
-        .collect();
-    Ok(page(items))
+) -> Result<Json<Page<CertificateView>>, Problem> {
+    let now = s.now();
+    let certs = orgca_ra::certificates::list(&s.store, &c).await?;
+    Ok(Json(Page::all(
+        certs.iter().map(|c| CertificateView::at(c, now)).collect(),
+    )))
 }
 
-/// `GET /api/v1/certificates/{id}`.
+/// One certificate.
+#[utoipa::path(get, path = "/api/v1/certificates/{id}", tag = "certificates",
+    security(("bearer" = [])), params(("id" = String, Path, description = "The certificate's id")),
+    responses((status = 200, body = CertificateView), Problems))]
 pub async fn get_certificate(
     State(s): State<AppState>,
     Caller(c): Caller,
     Path(id): Path<String>,
-) -> Result<Response, Problem> {
+) -> Result<Json<CertificateView>, Problem> {
     let cert = orgca_ra::certificates::get(&s.store, &c, parse_id(&id, "certificate")?).await?;
-    Ok(Json(certificate_json(&cert)).into_response())
+    Ok(Json(CertificateView::at(&cert, s.now())))
 }
 
-/// `POST /api/v1/certificates/{id}/renew`: a new order with the same data.
+/// Renews a certificate: a new order for the same profile or user with the same data,
+/// delivered as the original was. The old certificate stays valid.
+#[utoipa::path(post, path = "/api/v1/certificates/{id}/renew", tag = "certificates",
+    security(("bearer" = [])), params(("id" = String, Path, description = "The certificate's id")),
+    responses((status = 201, body = OrderView), Problems))]
 pub async fn renew_certificate(
     State(s): State<AppState>,
     Caller(c): Caller,
     Path(id): Path<String>,
-) -> Result<Response, Problem> {
-    let placed = orgca_ra::certificates::renew(
-        &s.store,
-        &c,
-        parse_id(&id, "certificate")?,
-        &s.public_base_url,
-        now(),
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(placed_json(placed))).into_response())
+) -> Result<(StatusCode, Json<OrderView>), Problem> {
+    let now = s.now();
+    let id = parse_id(&id, "certificate")?;
+    let placed = orgca_ra::certificates::renew(&s.store, &c, id, &s.policy, now).await?;
+    Ok((StatusCode::CREATED, Json(OrderView::placed(placed, now))))
 }

@@ -1,24 +1,20 @@
 //! The REST API (JSON, RFC 9457 problems), confined to the caller's organisation.
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use orgca_ra::RaError;
 use serde::de::DeserializeOwned;
-use time::OffsetDateTime;
 
 use crate::Problem;
 
 mod certificates;
+mod openapi;
 mod orders;
 mod organisation;
 mod profiles;
+mod views;
 
-pub use certificates::*;
-pub use orders::*;
-pub use organisation::*;
-pub use profiles::*;
+pub use openapi::router;
 
 /// Largest JSON body the API reads.
 pub const MAX_JSON_BODY: usize = 64 * 1024;
@@ -90,15 +86,6 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequest<S> for Json
                 detail: format!("the request body is not the expected JSON: {e}"),
             })
     }
-}
-
-/// A list answer: `{"items": [...], "next": null}` (paging comes with search).
-fn page(items: Vec<serde_json::Value>) -> Response {
-    Json(serde_json::json!({"items": items, "next": null})).into_response()
-}
-
-fn now() -> i64 {
-    OffsetDateTime::now_utc().unix_timestamp()
 }
 
 fn parse_id(id: &str, what: &'static str) -> Result<uuid::Uuid, Problem> {

@@ -3,65 +3,110 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use base64ct::Encoding as _;
-use time::OffsetDateTime;
+use orgca_ra::delivery::KeySource;
+use orgca_ra::orders::OrderRequest;
 
-use super::{JsonBody, now, parse_id};
+use super::openapi::Problems;
+use super::views::{DeliveredView, OrderView, ValidationView};
+use super::{JsonBody, parse_id};
 use crate::auth::Caller;
 use crate::{AppState, Problem};
 
-fn order_json(o: &orgca_store::Order) -> serde_json::Value {
-    serde_json::json!({
-        "id": o.id, "reference": o.reference, "status": orgca_ra::orders::visible_status(o, now()),
-        "identification": o.identification, "issuance": o.issuance,
-        "profile": o.profile_id, "user": o.user_id,
-        "expires_at": o.expires_at, "certificate_id": o.certificate_id, "renews": o.renews,
-    })
-}
-
-/// `POST /api/v1/profiles/{id}/orders`: the answer carries the one-time code, once.
+/// Orders an organisation or system certificate for a profile (administrators). The
+/// answer carries the one-time code, once; the contact person is mailed the reference.
+#[utoipa::path(post, path = "/api/v1/profiles/{id}/orders", tag = "orders",
+    security(("bearer" = [])), params(("id" = String, Path, description = "The profile's id")),
+    request_body = OrderRequest,
+    responses((status = 201, body = OrderView), Problems))]
 pub async fn order_for_profile(
     State(s): State<AppState>,
     Caller(c): Caller,
     Path(id): Path<String>,
-    JsonBody(req): JsonBody<orgca_ra::orders::OrderRequest>,
-) -> Result<Response, Problem> {
-    let id = parse_id(&id, "profile")?;
+    JsonBody(req): JsonBody<OrderRequest>,
+) -> Result<(StatusCode, Json<OrderView>), Problem> {
+    let (id, now) = (parse_id(&id, "profile")?, s.now());
     let placed =
-        orgca_ra::orders::order_for_profile(&s.store, &c, id, req, &s.public_base_url, None, now())
-            .await?;
-    Ok((StatusCode::CREATED, Json(placed_json(placed))).into_response())
+        orgca_ra::orders::order_for_profile(&s.store, &c, id, req, &s.policy, None, now).await?;
+    Ok((StatusCode::CREATED, Json(OrderView::placed(placed, now))))
 }
 
-/// `GET /api/v1/orders/{id}` (never shows the code).
+/// Orders an employee certificate for an active user (administrators); the user picks
+/// it up after logging in.
+#[utoipa::path(post, path = "/api/v1/users/{id}/orders", tag = "orders",
+    security(("bearer" = [])), params(("id" = String, Path, description = "The user's id")),
+    request_body = OrderRequest,
+    responses((status = 201, body = OrderView), Problems))]
+pub async fn order_for_user(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<OrderRequest>,
+) -> Result<(StatusCode, Json<OrderView>), Problem> {
+    let (id, now) = (parse_id(&id, "user")?, s.now());
+    let placed =
+        orgca_ra::employee::order_for_user(&s.store, &c, id, req, &s.policy, None, now).await?;
+    Ok((StatusCode::CREATED, Json(OrderView::placed(placed, now))))
+}
+
+/// One order (never with its code).
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders",
+    security(("bearer" = [])), params(("id" = String, Path, description = "The order's id")),
+    responses((status = 200, body = OrderView), Problems))]
 pub async fn get_order(
     State(s): State<AppState>,
     Caller(c): Caller,
     Path(id): Path<String>,
-) -> Result<Response, Problem> {
+) -> Result<Json<OrderView>, Problem> {
     let o = orgca_ra::orders::order(&s.store, &c, parse_id(&id, "order")?).await?;
-    Ok(Json(order_json(&o)).into_response())
+    Ok(Json(OrderView::at(&o, s.now())))
 }
 
-#[derive(serde::Deserialize)]
+/// Cancels an order that has not been picked up (administrators).
+#[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders",
+    security(("bearer" = [])), params(("id" = String, Path, description = "The order's id")),
+    responses((status = 200, body = OrderView), Problems))]
+pub async fn cancel_order(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<OrderView>, Problem> {
+    let now = s.now();
+    let o = orgca_ra::orders::cancel(&s.store, &c, parse_id(&id, "order")?, now).await?;
+    Ok(Json(OrderView::at(&o, now)))
+}
+
+/// A pick-up with the order's reference and one-time code: with `csr` (PEM), or with
+/// `"pkcs12": true` for a key made by orgca.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct PickupRequest {
+pub struct PickupRequest {
+    /// The order's reference.
     reference: String,
+    /// The one-time code the administrator passed on.
     one_time_code: String,
+    /// A PKCS#10 request, PEM.
     csr: Option<String>,
+    /// Ask for a PKCS#12 with a key made by orgca instead.
+    #[serde(default)]
+    pkcs12: bool,
+}
+
+/// The logged-in user's pick-up: `csr` (PEM) or `"pkcs12": true`, as the order asks.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPickup {
+    /// A PKCS#10 request, PEM.
+    csr: Option<String>,
+    /// Ask for a PKCS#12 with a key made by orgca instead.
     #[serde(default)]
     pkcs12: bool,
 }
 
 /// What a pick-up brings: a CSR, or `"pkcs12": true` for a key made by orgca.
-fn key_source(
-    csr: Option<&str>,
-    pkcs12: bool,
-) -> Result<orgca_ra::delivery::KeySource<'_>, Problem> {
+fn key_source(csr: Option<&str>, pkcs12: bool) -> Result<KeySource<'_>, Problem> {
     match (csr, pkcs12) {
-        (Some(c), false) => Ok(orgca_ra::delivery::KeySource::Csr(c.as_bytes())),
-        (None, true) => Ok(orgca_ra::delivery::KeySource::Pkcs12),
+        (Some(c), false) => Ok(KeySource::Csr(c.as_bytes())),
+        (None, true) => Ok(KeySource::Pkcs12),
         _ => Err(Problem {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             code: "invalid_request",
@@ -70,111 +115,55 @@ fn key_source(
     }
 }
 
-fn delivered_json(d: &orgca_ra::delivery::Delivered) -> serde_json::Value {
-    let mut v = issued_json(&d.issued);
-    if let (Some(obj), Some(p)) = (v.as_object_mut(), &d.pkcs12) {
-        obj.insert(
-            "pkcs12".into(),
-            base64ct::Base64::encode_string(&p.der).into(),
-        );
-        obj.insert("password".into(), p.password.clone().into());
-    }
-    v
-}
-
-/// `POST /api/v1/pickup`: no login; the reference and the one-time code identify.
+/// Picks up a certificate without logging in: the reference and the one-time code
+/// identify. A PKCS#12 and its password are shown once; five wrong codes lock the order.
+#[utoipa::path(post, path = "/api/v1/pickup", tag = "orders",
+    request_body = PickupRequest,
+    responses((status = 200, body = DeliveredView), Problems))]
 pub async fn pickup(
     State(s): State<AppState>,
     JsonBody(req): JsonBody<PickupRequest>,
-) -> Result<Response, Problem> {
+) -> Result<Json<DeliveredView>, Problem> {
     let source = key_source(req.csr.as_deref(), req.pkcs12)?;
-    let ra =
-        s.ra.as_ref()
-            .ok_or_else(|| Problem::unavailable("this server does not issue certificates"))?;
-    let delivered = ra
-        .pickup_with_code(
-            &req.reference,
-            &req.one_time_code,
-            source,
-            OffsetDateTime::now_utc(),
-        )
+    let delivered = s
+        .ra()?
+        .pickup_with_code(&req.reference, &req.one_time_code, source, s.clock.now())
         .await?;
-    Ok(Json(delivered_json(&delivered)).into_response())
+    Ok(Json((&delivered).into()))
 }
 
-/// `POST /api/v1/email-validations/{token}`: no login; the token proves the address.
-pub async fn confirm_email(
-    State(s): State<AppState>,
-    Path(token): Path<String>,
-) -> Result<Response, Problem> {
-    let c = orgca_ra::orders::confirm_email(&s.store, &token, now()).await?;
-    Ok(Json(serde_json::json!({"email": c.email, "orders_ready": c.orders_ready})).into_response())
-}
-
-/// `POST /api/v1/orders/{id}/cancel`.
-pub async fn cancel_order(
-    State(s): State<AppState>,
-    Caller(c): Caller,
-    Path(id): Path<String>,
-) -> Result<Response, Problem> {
-    let o = orgca_ra::orders::cancel(&s.store, &c, parse_id(&id, "order")?, now()).await?;
-    Ok(Json(order_json(&o)).into_response())
-}
-
-pub(super) fn placed_json(placed: orgca_ra::orders::Placed) -> serde_json::Value {
-    let mut v = order_json(&placed.order);
-    if let (Some(obj), Some(code)) = (v.as_object_mut(), placed.one_time_code) {
-        obj.insert("one_time_code".into(), code.into());
-    }
-    v
-}
-
-/// `POST /api/v1/users/{id}/orders`: an employee certificate for a user.
-pub async fn order_for_user(
-    State(s): State<AppState>,
-    Caller(c): Caller,
-    Path(id): Path<String>,
-    JsonBody(req): JsonBody<orgca_ra::orders::OrderRequest>,
-) -> Result<Response, Problem> {
-    let id = parse_id(&id, "user")?;
-    let placed =
-        orgca_ra::employee::order_for_user(&s.store, &c, id, req, &s.public_base_url, None, now())
-            .await?;
-    Ok((StatusCode::CREATED, Json(placed_json(placed))).into_response())
-}
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct UserPickup {
-    csr: Option<String>,
-    #[serde(default)]
-    pkcs12: bool,
-}
-
-/// `POST /api/v1/orders/{id}/pickup`: the logged-in user picks up their certificate.
+/// The logged-in user picks up their employee certificate.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/pickup", tag = "orders",
+    security(("bearer" = [])), params(("id" = String, Path, description = "The order's id")),
+    request_body = UserPickup,
+    responses((status = 200, body = DeliveredView), Problems))]
 pub async fn pickup_as_user(
     State(s): State<AppState>,
     Caller(c): Caller,
     Path(id): Path<String>,
     JsonBody(req): JsonBody<UserPickup>,
-) -> Result<Response, Problem> {
+) -> Result<Json<DeliveredView>, Problem> {
     let id = parse_id(&id, "order")?;
-    let ra =
-        s.ra.as_ref()
-            .ok_or_else(|| Problem::unavailable("this server does not issue certificates"))?;
     let source = key_source(req.csr.as_deref(), req.pkcs12)?;
-    let delivered = ra
-        .pickup_as_user(&c, id, source, OffsetDateTime::now_utc())
+    let delivered = s
+        .ra()?
+        .pickup_as_user(&c, id, source, s.clock.now())
         .await?;
-    Ok(Json(delivered_json(&delivered)).into_response())
+    Ok(Json((&delivered).into()))
 }
 
-fn issued_json(issued: &orgca_ra::Issued) -> serde_json::Value {
-    let c = &issued.certificate;
-    serde_json::json!({
-        "certificate_id": issued.id,
-        "serial": c.serial.to_string(),
-        "certificate_pem": c.pem,
-        "chain_pem": c.chain_pem,
-    })
+/// Confirms an e-mail address with the token mailed to it (no login: the token proves
+/// the address); orders waiting for it become ready.
+#[utoipa::path(post, path = "/api/v1/email-validations/{token}", tag = "orders",
+    params(("token" = String, Path, description = "The token from the mail")),
+    responses((status = 200, body = ValidationView), Problems))]
+pub async fn confirm_email(
+    State(s): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Json<ValidationView>, Problem> {
+    let c = orgca_ra::orders::confirm_email(&s.store, &token, s.now()).await?;
+    Ok(Json(ValidationView {
+        email: c.email,
+        orders_ready: c.orders_ready,
+    }))
 }

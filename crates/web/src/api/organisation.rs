@@ -3,98 +3,110 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use orgca_store::{Organisation, SettingsChange, User};
+use orgca_ra::caller::{NewUserRequest, UserPatch};
+use orgca_store::SettingsChange;
 
-use super::{JsonBody, now, page, parse_id};
+use super::openapi::Problems;
+use super::views::{OrganisationView, Page, UserView};
+use super::{JsonBody, parse_id};
 use crate::auth::Caller;
 use crate::{AppState, Problem};
 
-fn organisation_json(o: &Organisation) -> serde_json::Value {
-    serde_json::json!({
-        "id": o.id, "cvr": o.cvr, "name": o.name, "environment": o.environment,
-        "user_certificates": o.settings.user_certificates,
-        "organisation_certificates": o.settings.organisation_certificates,
-        "seals": o.settings.seals,
-    })
-}
-
-fn user_json(u: &User) -> serde_json::Value {
-    serde_json::json!({
-        "id": u.id, "email": u.email, "given_name": u.given_name, "surname": u.surname,
-        "role": u.role, "seal": u.seal, "status": u.status,
-    })
-}
-
-/// `GET /api/v1/organisation`.
+/// The caller's organisation.
+#[utoipa::path(get, path = "/api/v1/organisation", tag = "organisation",
+    security(("bearer" = [])),
+    responses((status = 200, body = OrganisationView), Problems))]
 pub async fn get_organisation(
     State(s): State<AppState>,
     Caller(c): Caller,
-) -> Result<Response, Problem> {
+) -> Result<Json<OrganisationView>, Problem> {
     let org = orgca_ra::caller::organisation(&s.store, &c).await?;
-    Ok(Json(organisation_json(&org)).into_response())
+    Ok(Json((&org).into()))
 }
 
-#[derive(serde::Deserialize)]
+/// What an organisation administrator switches on or off; absent fields stay.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct SettingsPatch {
+pub struct SettingsPatch {
+    /// Employee certificates may be ordered.
     user_certificates: Option<bool>,
+    /// Organisation and system certificates may be ordered.
     organisation_certificates: Option<bool>,
+    /// Users may hold the seal right.
     seals: Option<bool>,
 }
 
-/// `PATCH /api/v1/organisation`: switch what the organisation may use.
+/// Switches what the organisation may use (organisation administrators).
+#[utoipa::path(patch, path = "/api/v1/organisation", tag = "organisation",
+    security(("bearer" = [])), request_body = SettingsPatch,
+    responses((status = 200, body = OrganisationView), Problems))]
 pub async fn patch_organisation(
     State(s): State<AppState>,
     Caller(c): Caller,
     JsonBody(p): JsonBody<SettingsPatch>,
-) -> Result<Response, Problem> {
+) -> Result<Json<OrganisationView>, Problem> {
     let change = SettingsChange {
         user_certificates: p.user_certificates,
         organisation_certificates: p.organisation_certificates,
         seals: p.seals,
     };
-    orgca_ra::caller::change_settings(&s.store, &c, change, now()).await?;
+    orgca_ra::caller::change_settings(&s.store, &c, change, s.now()).await?;
     let org = orgca_ra::caller::organisation(&s.store, &c).await?;
-    Ok(Json(organisation_json(&org)).into_response())
+    Ok(Json((&org).into()))
 }
 
-/// `GET /api/v1/users`.
-pub async fn list_users(State(s): State<AppState>, Caller(c): Caller) -> Result<Response, Problem> {
+/// The organisation's users (administrators).
+#[utoipa::path(get, path = "/api/v1/users", tag = "organisation",
+    security(("bearer" = [])),
+    responses((status = 200, body = Page<UserView>), Problems))]
+pub async fn list_users(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+) -> Result<Json<Page<UserView>>, Problem> {
     let users = orgca_ra::caller::users(&s.store, &c).await?;
-    let items: Vec<_> = users.iter().map(user_json).collect();
-    Ok(page(items))
+    Ok(Json(Page::all(users.iter().map(UserView::from).collect())))
 }
 
-/// `POST /api/v1/users`.
+/// Creates a user (administrators; only an organisation administrator creates another).
+#[utoipa::path(post, path = "/api/v1/users", tag = "organisation",
+    security(("bearer" = [])), request_body = NewUserRequest,
+    responses((status = 201, body = UserView), Problems))]
 pub async fn create_user(
     State(s): State<AppState>,
     Caller(c): Caller,
-    JsonBody(req): JsonBody<orgca_ra::caller::NewUserRequest>,
-) -> Result<Response, Problem> {
-    let user = orgca_ra::caller::create_user(&s.store, &c, &req, now()).await?;
-    Ok((StatusCode::CREATED, Json(user_json(&user))).into_response())
+    JsonBody(req): JsonBody<NewUserRequest>,
+) -> Result<(StatusCode, Json<UserView>), Problem> {
+    let user = orgca_ra::caller::create_user(&s.store, &c, &req, s.now()).await?;
+    Ok((StatusCode::CREATED, Json((&user).into())))
 }
 
-/// `GET /api/v1/users/{id}`: an id that is not a UUID, or not of the caller's
-/// organisation, is a 404 alike.
+/// One user (administrators, or the user themself). An id that is not a UUID, or not
+/// of the caller's organisation, is a 404 alike.
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "organisation",
+    security(("bearer" = [])), params(("id" = String, Path, description = "The user's id")),
+    responses((status = 200, body = UserView), Problems))]
 pub async fn get_user(
     State(s): State<AppState>,
     Caller(c): Caller,
     Path(id): Path<String>,
-) -> Result<Response, Problem> {
+) -> Result<Json<UserView>, Problem> {
     let user = orgca_ra::caller::user(&s.store, &c, parse_id(&id, "user")?).await?;
-    Ok(Json(user_json(&user)).into_response())
+    Ok(Json((&user).into()))
 }
 
-/// `PATCH /api/v1/users/{id}`: role, seal right, status.
+/// Changes a user's role, seal right or status (administrators; nobody their own role
+/// or status).
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "organisation",
+    security(("bearer" = [])), params(("id" = String, Path, description = "The user's id")),
+    request_body = UserPatch,
+    responses((status = 200, body = UserView), Problems))]
 pub async fn patch_user(
     State(s): State<AppState>,
     Caller(c): Caller,
     Path(id): Path<String>,
-    JsonBody(patch): JsonBody<orgca_ra::caller::UserPatch>,
-) -> Result<Response, Problem> {
+    JsonBody(patch): JsonBody<UserPatch>,
+) -> Result<Json<UserView>, Problem> {
     let id = parse_id(&id, "user")?;
-    let user = orgca_ra::caller::change_user(&s.store, &c, id, &patch, now()).await?;
-    Ok(Json(user_json(&user)).into_response())
+    let user = orgca_ra::caller::change_user(&s.store, &c, id, &patch, s.now()).await?;
+    Ok(Json((&user).into()))
 }

@@ -3,61 +3,67 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use orgca_ra::caller::{ProfilePatch, ProfileRequest};
 
-use super::{JsonBody, now, page, parse_id};
+use super::openapi::Problems;
+use super::views::{Page, ProfileView};
+use super::{JsonBody, parse_id};
 use crate::auth::Caller;
 use crate::{AppState, Problem};
 
-fn profile_json(p: &orgca_store::Profile) -> serde_json::Value {
-    serde_json::json!({
-        "id": p.id, "kind": p.kind, "name": p.name, "email": p.email,
-        "contact": {"name": p.contact_name, "email": p.contact_email},
-        "allow_signing": p.allow_signing, "publish": p.publish,
-    })
-}
-
-/// `GET /api/v1/profiles`.
+/// The organisation's certificate profiles.
+#[utoipa::path(get, path = "/api/v1/profiles", tag = "profiles",
+    security(("bearer" = [])),
+    responses((status = 200, body = Page<ProfileView>), Problems))]
 pub async fn list_profiles(
     State(s): State<AppState>,
     Caller(c): Caller,
-) -> Result<Response, Problem> {
-    let items: Vec<_> = orgca_ra::caller::profiles(&s.store, &c)
-        .await?
-        .iter()
-        .map(profile_json)
-        .collect();
-    Ok(page(items))
+) -> Result<Json<Page<ProfileView>>, Problem> {
+    let profiles = orgca_ra::caller::profiles(&s.store, &c).await?;
+    Ok(Json(Page::all(
+        profiles.iter().map(ProfileView::from).collect(),
+    )))
 }
 
-/// `POST /api/v1/profiles`.
+/// Creates a profile (administrators); its name is unique in the organisation, whatever
+/// the case.
+#[utoipa::path(post, path = "/api/v1/profiles", tag = "profiles",
+    security(("bearer" = [])), request_body = ProfileRequest,
+    responses((status = 201, body = ProfileView), Problems))]
 pub async fn create_profile(
     State(s): State<AppState>,
     Caller(c): Caller,
-    JsonBody(req): JsonBody<orgca_ra::caller::ProfileRequest>,
-) -> Result<Response, Problem> {
-    let p = orgca_ra::caller::create_profile(&s.store, &c, &req, now()).await?;
-    Ok((StatusCode::CREATED, Json(profile_json(&p))).into_response())
+    JsonBody(req): JsonBody<ProfileRequest>,
+) -> Result<(StatusCode, Json<ProfileView>), Problem> {
+    let p = orgca_ra::caller::create_profile(&s.store, &c, &req, s.now()).await?;
+    Ok((StatusCode::CREATED, Json((&p).into())))
 }
 
-/// `GET /api/v1/profiles/{id}`.
+/// One profile.
+#[utoipa::path(get, path = "/api/v1/profiles/{id}", tag = "profiles",
+    security(("bearer" = [])), params(("id" = String, Path, description = "The profile's id")),
+    responses((status = 200, body = ProfileView), Problems))]
 pub async fn get_profile(
     State(s): State<AppState>,
     Caller(c): Caller,
     Path(id): Path<String>,
-) -> Result<Response, Problem> {
+) -> Result<Json<ProfileView>, Problem> {
     let p = orgca_ra::caller::profile(&s.store, &c, parse_id(&id, "profile")?).await?;
-    Ok(Json(profile_json(&p)).into_response())
+    Ok(Json((&p).into()))
 }
 
-/// `PATCH /api/v1/profiles/{id}`.
+/// Changes a profile (administrators); the kind never changes.
+#[utoipa::path(patch, path = "/api/v1/profiles/{id}", tag = "profiles",
+    security(("bearer" = [])), params(("id" = String, Path, description = "The profile's id")),
+    request_body = ProfilePatch,
+    responses((status = 200, body = ProfileView), Problems))]
 pub async fn patch_profile(
     State(s): State<AppState>,
     Caller(c): Caller,
     Path(id): Path<String>,
-    JsonBody(patch): JsonBody<orgca_ra::caller::ProfilePatch>,
-) -> Result<Response, Problem> {
+    JsonBody(patch): JsonBody<ProfilePatch>,
+) -> Result<Json<ProfileView>, Problem> {
     let id = parse_id(&id, "profile")?;
-    let p = orgca_ra::caller::change_profile(&s.store, &c, id, &patch, now()).await?;
-    Ok(Json(profile_json(&p)).into_response())
+    let p = orgca_ra::caller::change_profile(&s.store, &c, id, &patch, s.now()).await?;
+    Ok(Json((&p).into()))
 }

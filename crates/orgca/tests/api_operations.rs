@@ -1,0 +1,400 @@
+//! The API over time and across organisations, through HTTP only: orders and validated
+//! addresses expiring on a fake clock (`ORGCA_FAKE_CLOCK`, restarts of the real server),
+//! mail surviving an SMTP outage, operator tokens, renewal keeping the delivery, and
+//! the OpenAPI document.
+
+mod support;
+
+use support::{Env, Server, org};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+const DAY: i64 = 86_400;
+
+/// `ORGCA_FAKE_CLOCK` for `offset` seconds from now.
+fn clock_at(offset: i64) -> String {
+    (OffsetDateTime::now_utc() + time::Duration::seconds(offset))
+        .format(&Rfc3339)
+        .expect("format")
+}
+
+fn serve_at(env: &Env, offset: i64) -> Server {
+    env.serve_with(&[("ORGCA_FAKE_CLOCK", &clock_at(offset))])
+}
+
+fn unix(rfc3339: &serde_json::Value) -> i64 {
+    OffsetDateTime::parse(rfc3339.as_str().expect("time"), &Rfc3339)
+        .expect("RFC 3339")
+        .unix_timestamp()
+}
+
+fn profile(server: &Server, token: &str, body: &str) -> String {
+    let (status, p) = server.json("POST", "/api/v1/profiles", Some(token), Some(body));
+    assert_eq!(status, 201, "{p}");
+    p["id"].as_str().expect("id").to_owned()
+}
+
+fn order(server: &Server, token: &str, profile: &str, body: &str) -> serde_json::Value {
+    let (status, o) = server.json(
+        "POST",
+        &format!("/api/v1/profiles/{profile}/orders"),
+        Some(token),
+        Some(body),
+    );
+    assert_eq!(status, 201, "{o}");
+    o
+}
+
+const BY_CODE_CSR: &str = r#"{"identification": "one_time_code", "issuance": "csr"}"#;
+const BY_CODE_P12: &str = r#"{"identification": "one_time_code", "issuance": "pkcs12"}"#;
+
+fn pickup_pkcs12(server: &Server, o: &serde_json::Value) -> (u16, serde_json::Value) {
+    let body = serde_json::json!({
+        "reference": o["reference"], "one_time_code": o["one_time_code"], "pkcs12": true
+    });
+    server.json("POST", "/api/v1/pickup", None, Some(&body.to_string()))
+}
+
+#[test]
+fn orders_and_validated_addresses_expire_as_configured_on_the_clock() {
+    let env = Env::new();
+    // Orders last 2 days, a validated address counts for 30 (instead of 14 and 90).
+    let config = env.data().join("config.toml");
+    let text = std::fs::read_to_string(&config).expect("config");
+    assert!(text.contains("validity_days = 14\nemail_validation_days = 90\n"));
+    let text = text.replace(
+        "validity_days = 14\nemail_validation_days = 90\n",
+        "validity_days = 2\nemail_validation_days = 30\n",
+    );
+    std::fs::write(&config, text).expect("write config");
+    let a = org(&env, "99999979", "a.dk");
+    let server = env.serve();
+    let plain = profile(
+        &server,
+        &a.admin,
+        r#"{"kind": "system", "name": "Plain", "contact": {"name": "Ane", "email": "ane@a.dk"}}"#,
+    );
+    let mailed = profile(
+        &server,
+        &a.admin,
+        r#"{"kind": "organisation", "name": "Mailed", "email": "post@a.dk", "contact": {"name": "Ane", "email": "ane@a.dk"}}"#,
+    );
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let stale = order(&server, &a.admin, &plain, BY_CODE_P12);
+    let fresh = order(&server, &a.admin, &plain, BY_CODE_P12);
+    let expires = unix(&stale["expires_at"]);
+    assert!(
+        (now + 2 * DAY - 5..=now + 2 * DAY + 5).contains(&expires),
+        "2 days from now: {stale}"
+    );
+    // The address shown in the certificate is validated now.
+    let waiting = order(&server, &a.admin, &mailed, BY_CODE_CSR);
+    assert_eq!(waiting["status"], "awaiting_email_validation");
+    let mail = env.wait_for_mail("/api/v1/email-validations/");
+    server.confirm_link_in(&mail);
+    drop(server);
+
+    // A day later: still good.
+    let server = serve_at(&env, DAY);
+    let (status, got) = pickup_pkcs12(&server, &fresh);
+    assert_eq!(status, 200, "{got}");
+    drop(server);
+
+    // Three days later the other order has expired: refused, and shown as expired.
+    let server = serve_at(&env, 3 * DAY);
+    let (status, v) = pickup_pkcs12(&server, &stale);
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (410, Some("order_expired")),
+        "{v}"
+    );
+    let (_, o) = server.json(
+        "GET",
+        &format!("/api/v1/orders/{}", stale["id"].as_str().expect("id")),
+        Some(&a.admin),
+        None,
+    );
+    assert_eq!(o["status"], "expired", "{o}");
+    // The validated address still counts 20 days on ...
+    drop(server);
+    let server = serve_at(&env, 20 * DAY);
+    assert_eq!(
+        order(&server, &a.admin, &mailed, BY_CODE_CSR)["status"],
+        "ready"
+    );
+    drop(server);
+    // ... and no longer after 31: it is proven again.
+    let server = serve_at(&env, 31 * DAY);
+    assert_eq!(
+        order(&server, &a.admin, &mailed, BY_CODE_CSR)["status"],
+        "awaiting_email_validation"
+    );
+}
+
+#[test]
+fn a_bad_fake_clock_or_lifetime_is_refused_clearly() {
+    let env = Env::new();
+    let out = std::process::Command::new(support::bin())
+        .args(["org", "list", "--data"])
+        .arg(env.data())
+        .env("ORGCA_FAKE_CLOCK", "tomorrow")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ORGCA_FAKE_CLOCK"));
+    let config = env.data().join("config.toml");
+    let text = std::fs::read_to_string(&config).expect("config");
+    let text = text.replace("validity_days = 14", "validity_days = 0");
+    std::fs::write(&config, text).expect("write");
+    let out = env.run(&["org", "list"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("orders.validity_days"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn mail_waits_through_an_smtp_outage_and_is_never_lost() {
+    let env = Env::new();
+    let sink = support::SmtpSink::start_refusing();
+    sink.configure(&env);
+    let a = org(&env, "99999978", "a.dk");
+    let server = env.serve();
+    let id = profile(
+        &server,
+        &a.admin,
+        r#"{"kind": "system", "name": "Outage", "contact": {"name": "Ane", "email": "ane@a.dk"}}"#,
+    );
+    // The order does not wait for the mail server.
+    let o = order(&server, &a.admin, &id, BY_CODE_CSR);
+    for _ in 0..150 {
+        if sink.refused.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(
+        sink.refused.load(std::sync::atomic::Ordering::SeqCst) > 0,
+        "orgca tried the server"
+    );
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert!(sink.messages.lock().expect("lock").is_empty());
+    // The server comes back; orgca is restarted meanwhile; the retry is due a minute
+    // after the failure.
+    sink.accept();
+    drop(server);
+    let _server = serve_at(&env, 120);
+    let mail = sink.wait_for("RCPT TO:<ane@a.dk>");
+    assert!(
+        mail.contains(o["reference"].as_str().expect("reference")),
+        "{mail}"
+    );
+}
+
+#[test]
+fn operator_tokens_act_for_the_organisation_each_request_names() {
+    let env = Env::new();
+    let a = org(&env, "99999977", "a.dk");
+    let _b = org(&env, "99999976", "b.dk");
+    let op = env.json(&["token", "create", "--operator", "--name", "support desk"]);
+    let op = op["token"].as_str().expect("token").to_owned();
+    assert!(op.starts_with("orgca_op_"));
+    let server = env.serve();
+    let as_op = |method: &str, path: &str, cvr: Option<&str>, body: Option<&str>| {
+        let headers: Vec<(&str, &str)> =
+            cvr.map(|c| ("Orgca-Organisation", c)).into_iter().collect();
+        let (status, _, b) =
+            server.request_with(method, path, &headers, Some(&op), body.map(str::as_bytes));
+        (
+            status,
+            serde_json::from_slice::<serde_json::Value>(&b).unwrap_or_default(),
+        )
+    };
+    let (status, v) = as_op("GET", "/api/v1/organisation", None, None);
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (400, Some("organisation_required")),
+        "{v}"
+    );
+    assert_eq!(
+        as_op("GET", "/api/v1/organisation", Some("99999977"), None).1["cvr"],
+        "99999977"
+    );
+    assert_eq!(
+        as_op("GET", "/api/v1/organisation", Some("99999976"), None).1["cvr"],
+        "99999976"
+    );
+    assert_eq!(
+        as_op("GET", "/api/v1/organisation", Some("12345674"), None).0,
+        404
+    );
+    // The operator works in B; B's ids stay B's.
+    let (status, p) = as_op(
+        "POST",
+        "/api/v1/profiles",
+        Some("99999976"),
+        Some(
+            r#"{"kind": "system", "name": "Hjælp", "contact": {"name": "Bo", "email": "bo@b.dk"}}"#,
+        ),
+    );
+    assert_eq!(status, 201, "{p}");
+    let path = format!("/api/v1/profiles/{}", p["id"].as_str().expect("id"));
+    assert_eq!(as_op("GET", &path, Some("99999976"), None).0, 200);
+    assert_eq!(as_op("GET", &path, Some("99999977"), None).0, 404);
+    assert_eq!(server.json("GET", &path, Some(&a.admin), None).0, 404);
+    // A user's token ignores the header: it never leaves its own organisation.
+    let (_, headers_ignored) = {
+        let (s, _, b) = server.request_with(
+            "GET",
+            "/api/v1/organisation",
+            &[("Orgca-Organisation", "99999976")],
+            Some(&a.admin),
+            None,
+        );
+        (
+            s,
+            serde_json::from_slice::<serde_json::Value>(&b).unwrap_or_default(),
+        )
+    };
+    assert_eq!(headers_ignored["cvr"], "99999977");
+    // A made-up operator token is not one.
+    let fake = format!("orgca_op_{}", "0".repeat(64));
+    let (status, _, _) = server.request_with(
+        "GET",
+        "/api/v1/organisation",
+        &[("Orgca-Organisation", "99999977")],
+        Some(&fake),
+        None,
+    );
+    assert_eq!(status, 401);
+}
+
+#[test]
+fn renewal_delivers_as_the_original_order_did() {
+    let env = Env::new();
+    let a = org(&env, "99999975", "a.dk");
+    let server = env.serve();
+    let id = profile(
+        &server,
+        &a.admin,
+        r#"{"kind": "system", "name": "Nøgle", "contact": {"name": "Ane", "email": "ane@a.dk"}}"#,
+    );
+    let o = order(&server, &a.admin, &id, BY_CODE_P12);
+    let (status, got) = pickup_pkcs12(&server, &o);
+    assert_eq!(status, 200, "{got}");
+    let (status, renewal) = server.json(
+        "POST",
+        &format!(
+            "/api/v1/certificates/{}/renew",
+            got["certificate_id"].as_str().expect("id")
+        ),
+        Some(&a.admin),
+        None,
+    );
+    assert_eq!(status, 201, "{renewal}");
+    assert_eq!(
+        (
+            renewal["issuance"].as_str(),
+            renewal["identification"].as_str()
+        ),
+        (Some("pkcs12"), Some("one_time_code"))
+    );
+    let (status, again) = pickup_pkcs12(&server, &renewal);
+    assert_eq!(status, 200, "{again}");
+    assert_ne!(again["serial"], got["serial"]);
+}
+
+#[test]
+fn the_openapi_document_describes_every_route() {
+    let env = Env::new();
+    let server = env.serve();
+    let (status, headers, body) = server.get("/api/v1/openapi.json");
+    assert_eq!(status, 200);
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "content-type" && v.starts_with("application/json"))
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    let paths = doc["paths"].as_object().expect("paths");
+    let expected = [
+        ("/api/v1/organisation", "get"),
+        ("/api/v1/organisation", "patch"),
+        ("/api/v1/users", "get"),
+        ("/api/v1/users", "post"),
+        ("/api/v1/users/{id}", "get"),
+        ("/api/v1/users/{id}", "patch"),
+        ("/api/v1/users/{id}/orders", "post"),
+        ("/api/v1/profiles", "get"),
+        ("/api/v1/profiles", "post"),
+        ("/api/v1/profiles/{id}", "get"),
+        ("/api/v1/profiles/{id}", "patch"),
+        ("/api/v1/profiles/{id}/orders", "post"),
+        ("/api/v1/orders/{id}", "get"),
+        ("/api/v1/orders/{id}/cancel", "post"),
+        ("/api/v1/orders/{id}/pickup", "post"),
+        ("/api/v1/pickup", "post"),
+        ("/api/v1/email-validations/{token}", "post"),
+        ("/api/v1/certificates", "get"),
+        ("/api/v1/certificates/{id}", "get"),
+        ("/api/v1/certificates/{id}/renew", "post"),
+    ];
+    for (path, method) in expected {
+        let op = &paths[path][method];
+        assert!(op.is_object(), "{method} {path} is documented");
+        let public = path == "/api/v1/pickup" || path.starts_with("/api/v1/email-validations");
+        assert_eq!(
+            op["security"].is_array(),
+            !public,
+            "{method} {path}: bearer token {}",
+            if public { "not needed" } else { "needed" }
+        );
+        assert_eq!(
+            op["responses"]["404"]["content"]["application/problem+json"]["schema"]["$ref"],
+            "#/components/schemas/ProblemDocument",
+            "{method} {path}"
+        );
+    }
+    let operations: usize = paths
+        .values()
+        .map(|p| p.as_object().map_or(0, |o| o.len()))
+        .sum();
+    assert_eq!(
+        operations,
+        expected.len(),
+        "nothing undocumented, nothing extra"
+    );
+    // The shapes clients rely on.
+    let schemas = &doc["components"]["schemas"];
+    let required = |name: &str| -> Vec<String> {
+        schemas[name]["required"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name} has required fields"))
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect()
+    };
+    for f in [
+        "id",
+        "serial",
+        "subject_uuid",
+        "kind",
+        "name",
+        "status",
+        "not_before",
+        "not_after",
+    ] {
+        assert!(required("CertificateView").contains(&f.to_owned()), "{f}");
+    }
+    for f in ["identification", "issuance"] {
+        assert!(required("OrderRequest").contains(&f.to_owned()), "{f}");
+    }
+    assert_eq!(
+        schemas["Issuance"]["enum"],
+        serde_json::json!(["csr", "pkcs12"])
+    );
+    assert!(doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer");
+}

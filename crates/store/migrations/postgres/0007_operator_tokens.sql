@@ -1,0 +1,9 @@
+-- orgca schema, version 7 (PostgreSQL): operator API tokens, which act across
+-- organisations. Keep in step with migrations/sqlite/0007_operator_tokens.sql.
+CREATE TABLE operator_tokens (
+    id            TEXT PRIMARY KEY,
+    name          TEXT NOT NULL,
+    token_sha256  TEXT NOT NULL UNIQUE,
+    created_at    BIGINT NOT NULL,
+    revoked_at    BIGINT
+);

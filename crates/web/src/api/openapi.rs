@@ -1,0 +1,102 @@
+//! The API's OpenAPI document, generated from the handlers' `#[utoipa::path]`
+//! attributes and the view types: the router and the document are built from the same
+//! list, so a route cannot exist without being documented.
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{IntoResponses, Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::views::ProblemDocument;
+use crate::AppState;
+
+/// The name of the bearer-token security scheme in the document.
+pub const BEARER: &str = "bearer";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "orgca API",
+        description = "Order, pick up and manage an organisation's certificates. \
+            Every call is confined to the caller's organisation: an id of another \
+            organisation answers 404. Errors are RFC 9457 problem documents with a \
+            stable `code`. An operator token acts for the organisation whose CVR the \
+            `Orgca-Organisation` header names.",
+        license(name = "Apache-2.0")
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "organisation", description = "The caller's organisation and its users"),
+        (name = "profiles", description = "Certificate profiles"),
+        (name = "orders", description = "Orders, pick-up and e-mail validation"),
+        (name = "certificates", description = "Issued certificates"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            BEARER,
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The refusals every endpoint may answer, as problem documents.
+#[derive(IntoResponses)]
+#[allow(dead_code)] // Only read by the document generator.
+pub enum Problems {
+    /// The body is not the expected JSON, or an operator named no organisation.
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(ProblemDocument),
+    /// No token, or one that is not valid.
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(ProblemDocument),
+    /// The caller's role does not allow it (or a wrong one-time code).
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(ProblemDocument),
+    /// Not found in the caller's organisation.
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(ProblemDocument),
+    /// Conflicts with the current state (duplicate name, order not ready, picked up).
+    #[response(status = 409, content_type = "application/problem+json")]
+    Conflict(ProblemDocument),
+    /// The order has expired.
+    #[response(status = 410, content_type = "application/problem+json")]
+    Gone(ProblemDocument),
+    /// The body is larger than the limit.
+    #[response(status = 413, content_type = "application/problem+json")]
+    TooLarge(ProblemDocument),
+    /// A value is not acceptable (the detail says which and why).
+    #[response(status = 422, content_type = "application/problem+json")]
+    Unprocessable(ProblemDocument),
+    /// Too many wrong one-time codes: the order is locked.
+    #[response(status = 423, content_type = "application/problem+json")]
+    Locked(ProblemDocument),
+}
+
+/// The API's router and its OpenAPI document.
+pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    use super::{certificates as c, orders as o, organisation as g, profiles as p};
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(g::get_organisation, g::patch_organisation))
+        .routes(routes!(g::list_users, g::create_user))
+        .routes(routes!(g::get_user, g::patch_user))
+        .routes(routes!(p::list_profiles, p::create_profile))
+        .routes(routes!(p::get_profile, p::patch_profile))
+        .routes(routes!(o::order_for_profile))
+        .routes(routes!(o::order_for_user))
+        .routes(routes!(o::get_order))
+        .routes(routes!(o::cancel_order))
+        .routes(routes!(o::pickup_as_user))
+        .routes(routes!(o::pickup))
+        .routes(routes!(o::confirm_email))
+        .routes(routes!(c::list_certificates))
+        .routes(routes!(c::get_certificate))
+        .routes(routes!(c::renew_certificate))
+        .split_for_parts()
+}
