@@ -398,3 +398,98 @@ fn the_openapi_document_describes_every_route() {
     );
     assert!(doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer");
 }
+
+#[test]
+fn pick_up_refuses_safely_under_abuse() {
+    let env = Env::new();
+    let a = org(&env, "99999974", "a.dk");
+    let server = env.serve();
+    // Anything that cannot be a reference is simply not found (multi-byte input too).
+    for reference in ["ab€cde", "ÆØÅÆØÅ", "", &"X".repeat(1000)] {
+        let body =
+            serde_json::json!({"reference": reference, "one_time_code": "x", "pkcs12": true});
+        let (status, v) = server.json("POST", "/api/v1/pickup", None, Some(&body.to_string()));
+        assert_eq!(
+            (status, v["code"].as_str()),
+            (404, Some("not_found")),
+            "{reference:?}"
+        );
+    }
+    // A wrong method is a problem document too.
+    let (status, headers, _) = server.get("/api/v1/pickup");
+    assert_eq!(status, 405);
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "content-type" && v == "application/problem+json")
+    );
+
+    // Ten wrong codes at once get five tries between them; then even the right code
+    // meets a locked order.
+    let id = profile(
+        &server,
+        &a.admin,
+        r#"{"kind": "system", "name": "Lås", "contact": {"name": "Ane", "email": "ane@a.dk"}}"#,
+    );
+    let o = order(&server, &a.admin, &id, BY_CODE_P12);
+    let reference = o["reference"].as_str().expect("reference").to_owned();
+    let answers: Vec<(u16, String)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..10)
+            .map(|i| {
+                let (server, reference) = (&server, &reference);
+                scope.spawn(move || {
+                    let body = serde_json::json!({
+                        "reference": reference, "one_time_code": format!("WRONG-{i:04}"), "pkcs12": true
+                    });
+                    let (status, v) =
+                        server.json("POST", "/api/v1/pickup", None, Some(&body.to_string()));
+                    (status, v["code"].as_str().unwrap_or_default().to_owned())
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect()
+    });
+    let wrong = answers.iter().filter(|(_, c)| c == "wrong_code").count();
+    let locked = answers.iter().filter(|(_, c)| c == "order_locked").count();
+    assert_eq!((wrong, locked), (5, 5), "{answers:?}");
+    let (status, v) = pickup_pkcs12(&server, &o);
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (423, Some("order_locked")),
+        "{v}"
+    );
+    let (_, shown) = server.json(
+        "GET",
+        &format!("/api/v1/orders/{}", o["id"].as_str().expect("id")),
+        Some(&a.admin),
+        None,
+    );
+    assert_eq!(shown["status"], "locked");
+
+    // An address given to the profile after the order was placed is proven before any
+    // certificate shows it.
+    let o = order(&server, &a.admin, &id, BY_CODE_P12);
+    assert_eq!(o["status"], "ready");
+    let (status, _) = server.json(
+        "PATCH",
+        &format!("/api/v1/profiles/{id}"),
+        Some(&a.admin),
+        Some(r#"{"email": "someone-else@x.dk"}"#),
+    );
+    assert_eq!(status, 200);
+    let (status, v) = pickup_pkcs12(&server, &o);
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (409, Some("order_not_ready")),
+        "{v}"
+    );
+    assert!(
+        v["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("someone-else@x.dk")),
+        "{v}"
+    );
+}

@@ -45,7 +45,7 @@ pub struct Delivered {
 }
 
 /// The key to certify, and the private key when orgca made it.
-pub(crate) struct Prepared {
+pub struct Prepared {
     pub(crate) spki: SubjectPublicKeyInfoOwned,
     generated: Option<DeliveryKey>,
 }

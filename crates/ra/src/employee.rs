@@ -132,16 +132,7 @@ impl Ra {
             organization: org.name.clone(),
             cvr: org.cvr.clone(),
         };
-        let issued = self
-            .claim_and_issue(
-                &order,
-                &org,
-                subject,
-                prepared.spki.clone(),
-                &caller.id.to_string(),
-                now,
-            )
-            .await?;
-        delivery::finish(issued, prepared)
+        self.claim_issue_and_deliver(order, org, subject, prepared, caller.id.to_string(), now)
+            .await
     }
 }

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::delivery::{self, Delivered, KeySource};
-use crate::{Issued, OrderPolicy, Ra, RaError};
+use crate::{OrderPolicy, Ra, RaError};
 
 /// Wrong one-time codes after which an order is locked.
 pub const MAX_CODE_FAILURES: i64 = 5;
@@ -315,28 +315,25 @@ pub(crate) fn refused(code: &'static str, detail: impl Into<String>) -> RaError 
 }
 
 impl Ra {
-    /// Picks up a one-time-code order with a CSR or as a PKCS#12: checks the order's state and the code
-    /// (constant time; a wrong one counts towards the lock), takes the order for this
-    /// pick-up only, and issues from the profile's data.
+    /// Picks up a one-time-code order with a CSR or as a PKCS#12. The code is checked
+    /// first (constant time, at most [`MAX_CODE_FAILURES`] tries, taken atomically), so
+    /// that a reference alone tells nothing about its order; then the order's state, the
+    /// organisation's settings and the address the certificate will show; then the
+    /// order is taken for this pick-up only and issued from the profile's data.
     pub async fn pickup_with_code(
         &self,
         reference: &str,
         one_time_code: &str,
         source: KeySource<'_>,
+        policy: &OrderPolicy,
         now: OffsetDateTime,
     ) -> Result<Delivered, RaError> {
         let pickup = self.store.pickup();
-        let order = pickup
-            .by_reference(&format_reference(reference))
-            .await?
-            .ok_or(RaError::NotFound("order"))?;
-        check_pickable(&order, now.unix_timestamp())?;
-        if order.code_failures >= MAX_CODE_FAILURES {
-            return Err(refused(
-                "order_locked",
-                "too many wrong codes: the order is locked; ask for a new one",
-            ));
+        let order = match format_reference(reference) {
+            Some(r) => pickup.by_reference(&r).await?,
+            None => None,
         }
+        .ok_or(RaError::NotFound("order"))?;
         let (Identification::OneTimeCode, Some(expected)) =
             (order.identification, order.code_sha256)
         else {
@@ -345,26 +342,51 @@ impl Ra {
                 "this order is picked up after logging in",
             ));
         };
+        let Some(tries) = pickup.take_try(&order, MAX_CODE_FAILURES).await? else {
+            return Err(refused(
+                "order_locked",
+                "too many wrong codes: the order is locked; ask for a new one",
+            ));
+        };
         let given = code_hash(one_time_code);
         if aws_lc_rs::constant_time::verify_slices_are_equal(&given, &expected).is_err() {
-            let failures = pickup
-                .record_wrong_code(&order, now.unix_timestamp())
+            pickup
+                .record_wrong_code(&order, tries, now.unix_timestamp())
                 .await?;
-            let left = (MAX_CODE_FAILURES - failures).max(0);
+            let left = (MAX_CODE_FAILURES - tries).max(0);
             return Err(refused(
                 "wrong_code",
                 format!("the one-time code is wrong; {left} tries left"),
             ));
         }
-        // The key is checked (or made) before the order is taken: a bad CSR costs nothing.
-        let prepared = delivery::prepare(&order, source).await?;
+        pickup.give_back_try(&order).await?;
+        check_pickable(&order, now.unix_timestamp())?;
         let org_scope = self.store.org(order.org_id);
+        let org = org_scope.organisation().await?;
+        if !org.settings.organisation_certificates {
+            return Err(RaError::Invalid(
+                "organisation certificates are switched off for this organisation".into(),
+            ));
+        }
         let profile_id = order.profile_id.ok_or(RaError::NotFound("profile"))?;
         let profile = org_scope
             .profile(profile_id)
             .await?
             .ok_or(RaError::NotFound("profile"))?;
-        let org = org_scope.organisation().await?;
+        // The profile may have been given another address since the order was placed:
+        // the certificate shows only an address proven for the organisation.
+        if let Some(email) = &profile.email {
+            let since = now.unix_timestamp() - policy.email_validation_validity;
+            if !org_scope.email_validated_since(email, since).await? {
+                return Err(refused(
+                    "order_not_ready",
+                    format!(
+                        "the profile's e-mail address {email} has not been validated: \
+                         ask your administrator for a new order, which mails a validation link"
+                    ),
+                ));
+            }
+        }
         let email = profile.email.as_deref().map(Email::parse).transpose()?;
         let holder = match profile.kind {
             orgca_model::CertKind::Organisation => Holder::Organisation { email },
@@ -377,48 +399,56 @@ impl Ra {
             organization: org.name.clone(),
             cvr: org.cvr.clone(),
         };
-        let issued = self
-            .claim_and_issue(&order, &org, subject, prepared.spki.clone(), "pickup", now)
-            .await?;
-        delivery::finish(issued, prepared)
+        // The key is checked (or made) before the order is taken: a bad CSR costs nothing.
+        let prepared = delivery::prepare(&order, source).await?;
+        self.claim_issue_and_deliver(order, org, subject, prepared, "pickup".into(), now)
+            .await
     }
 
-    /// Takes the order for this pick-up only, issues, and gives the order back if
-    /// issuing failed.
-    pub(crate) async fn claim_and_issue(
+    /// Takes the order for this pick-up only, issues and delivers, giving the order back
+    /// if issuing failed. It runs as a task of its own: a client that hangs up halfway
+    /// does not leave the order taken and unissued.
+    pub(crate) async fn claim_issue_and_deliver(
         &self,
-        order: &Order,
-        org: &orgca_store::Organisation,
+        order: Order,
+        org: orgca_store::Organisation,
         subject: LeafSubject,
-        spki: spki::SubjectPublicKeyInfoOwned,
-        actor: &str,
+        prepared: delivery::Prepared,
+        actor: String,
         now: OffsetDateTime,
-    ) -> Result<Issued, RaError> {
-        let pickup = self.store.pickup();
-        if !pickup.claim(order).await? {
-            return Err(refused(
-                "already_picked_up",
-                "this order is being picked up",
-            ));
-        }
-        let issued = self
-            .issue_for(org, subject, spki, Some(order.id), actor, now)
-            .await;
-        if issued.is_err() {
-            pickup.release(order).await?;
-        }
-        issued
+    ) -> Result<Delivered, RaError> {
+        let ra = self.clone();
+        tokio::spawn(async move {
+            let pickup = ra.store.pickup();
+            if !pickup.claim(&order, now.unix_timestamp()).await? {
+                return Err(refused(
+                    "already_picked_up",
+                    "this order is being picked up, or has been",
+                ));
+            }
+            let spki = prepared.spki.clone();
+            let issued = ra
+                .issue_for(&org, subject, spki, Some(order.id), &actor, now)
+                .await;
+            match issued {
+                Ok(issued) => delivery::finish(issued, prepared),
+                Err(e) => {
+                    pickup.release(&order).await?;
+                    Err(e)
+                }
+            }
+        })
+        .await
+        .map_err(|e| RaError::Internal(format!("pick-up task failed: {e}")))?
     }
 }
 
-/// A typed reference in the stored form (`XXXX-XXXX`).
-fn format_reference(typed: &str) -> String {
+/// A typed reference in the stored form (`XXXX-XXXX`); `None` for anything that cannot
+/// be one (references are eight characters of Crockford's base 32).
+fn format_reference(typed: &str) -> Option<String> {
     let n = normalise(typed);
-    if n.len() == 8 {
-        format!("{}-{}", &n[..4], &n[4..])
-    } else {
-        n
-    }
+    (n.len() == 8 && n.bytes().all(|b| ALPHABET.contains(&b)))
+        .then(|| format!("{}-{}", &n[..4], &n[4..]))
 }
 
 /// Cancels an order of the caller's organisation that has not been picked up:
@@ -446,11 +476,17 @@ pub async fn cancel(store: &Store, caller: &User, id: Uuid, now: i64) -> Result<
 }
 
 /// The status a client sees: an order past its expiry that was not picked up is
-/// `expired` (computed, never stored, so that no job has to run for it).
+/// `expired`, one whose code was guessed wrong too often `locked` (both computed, never
+/// stored, so that no job has to run for them).
 pub fn visible_status(order: &Order, now: i64) -> &'static str {
     match order.status {
         OrderStatus::Ready | OrderStatus::AwaitingEmailValidation if now > order.expires_at => {
             "expired"
+        }
+        OrderStatus::Ready | OrderStatus::AwaitingEmailValidation
+            if order.code_failures >= MAX_CODE_FAILURES =>
+        {
+            "locked"
         }
         s => s.as_str(),
     }
@@ -470,6 +506,10 @@ mod tests {
         );
         assert_eq!(normalise("ab0o-1il "), "AB00111");
         assert_eq!(code_hash("abcd-efgh"), code_hash("ABCDEFGH"));
-        assert_eq!(format_reference("k7q2 9xpm"), "K7Q2-9XPM");
+        assert_eq!(format_reference("k7q2 9xpm").as_deref(), Some("K7Q2-9XPM"));
+        // Not references: never a panic on multi-byte input, never a query.
+        for bad in ["ab€cde", "ÆØÅÆ", "K7Q2-9XP", "K7Q2-9XPMM", "K7Q2-9XP!", ""] {
+            assert_eq!(format_reference(bad), None, "{bad}");
+        }
     }
 }

@@ -220,7 +220,9 @@ impl MailStore {
 
     /// Marks a message delivered.
     pub async fn mark_sent(&self, id: Uuid, now: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE mail_queue SET sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
+        // The body goes once sent: it may carry a validation link, which must not stay
+        // readable in the database.
+        sqlx::query("UPDATE mail_queue SET sent_at = $1, attempts = attempts + 1, last_error = NULL, body = '' WHERE id = $2")
             .bind(now)
             .bind(id.to_string())
             .execute(&self.store.pool)

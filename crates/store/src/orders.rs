@@ -299,14 +299,42 @@ impl PickupStore {
         row.as_ref().map(order_from_row).transpose()
     }
 
-    /// Counts one wrong code, with its audit event; answers the failures so far.
-    pub async fn record_wrong_code(&self, order: &Order, now: i64) -> Result<i64, StoreError> {
+    /// Takes one try at the order's code, atomically: `Some(tries)` with this one
+    /// counted, or `None` when `max` tries are used up (the order is locked). Parallel
+    /// requests cannot get more than `max` tries between them.
+    pub async fn take_try(&self, order: &Order, max: i64) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query(
+            "UPDATE orders SET code_failures = code_failures + 1 \
+             WHERE id = $1 AND code_failures < $2 RETURNING code_failures",
+        )
+        .bind(order.id.to_string())
+        .bind(max)
+        .fetch_optional(&self.store.pool)
+        .await?;
+        row.map(|r| r.try_get("code_failures"))
+            .transpose()
+            .map_err(Into::into)
+    }
+
+    /// Gives back the try of a right code (only wrong codes count towards the lock).
+    pub async fn give_back_try(&self, order: &Order) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE orders SET code_failures = code_failures - 1 WHERE id = $1 AND code_failures > 0",
+        )
+        .bind(order.id.to_string())
+        .execute(&self.store.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The audit event of a wrong code (the try was taken by [`PickupStore::take_try`]).
+    pub async fn record_wrong_code(
+        &self,
+        order: &Order,
+        failures: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
         let mut tx = self.store.begin_write().await?;
-        let row = sqlx::query("UPDATE orders SET code_failures = code_failures + 1 WHERE id = $1 RETURNING code_failures")
-            .bind(order.id.to_string())
-            .fetch_one(&mut *tx)
-            .await?;
-        let failures: i64 = row.try_get("code_failures")?;
         let event = NewEvent {
             at: now,
             actor: "pickup".into(),
@@ -317,17 +345,19 @@ impl PickupStore {
         };
         audit::append(&mut tx, &event).await?;
         tx.commit().await?;
-        Ok(failures)
+        Ok(())
     }
 
-    /// Takes a ready order for one pick-up (`ready` -> `issuing`); `false` when another
-    /// pick-up took it first or it is not ready.
-    pub async fn claim(&self, order: &Order) -> Result<bool, StoreError> {
-        let done =
-            sqlx::query("UPDATE orders SET status = 'issuing' WHERE id = $1 AND status = 'ready'")
-                .bind(order.id.to_string())
-                .execute(&self.store.pool)
-                .await?;
+    /// Takes a ready, unexpired order for one pick-up (`ready` -> `issuing`); `false`
+    /// when another pick-up took it first, or it is not ready or has expired.
+    pub async fn claim(&self, order: &Order, now: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE orders SET status = 'issuing' WHERE id = $1 AND status = 'ready' AND expires_at >= $2",
+        )
+        .bind(order.id.to_string())
+        .bind(now)
+        .execute(&self.store.pool)
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 

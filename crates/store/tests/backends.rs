@@ -556,7 +556,34 @@ async fn settings_users_and_tokens_case(db: &TestDb) {
         store.tokens().authenticate([0x43; 32]).await.expect("auth"),
         None
     );
+    // Operator tokens live apart: a user token's hash is not an operator's, nor the
+    // other way round.
+    let op = store
+        .tokens()
+        .create_operator("support desk", [0x44; 32], "test", NOW)
+        .await
+        .expect("operator token");
+    assert_eq!(
+        store
+            .tokens()
+            .authenticate_operator([0x44; 32])
+            .await
+            .expect("auth"),
+        Some(op)
+    );
+    assert_eq!(
+        store
+            .tokens()
+            .authenticate_operator([0x42; 32])
+            .await
+            .expect("auth"),
+        None
+    );
+    assert_eq!(
+        store.tokens().authenticate([0x44; 32]).await.expect("auth"),
+        None
+    );
     let report = store.audit().verify().await.expect("verify");
-    // 2 organisations + settings change + 1 user + 1 token.
-    assert_eq!((report.events, report.first_break), (5, None));
+    // 2 organisations + settings change + 1 user + 1 token + 1 operator token.
+    assert_eq!((report.events, report.first_break), (6, None));
 }

@@ -77,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ca/{file}", get(public::ca_certificate))
         .route("/metrics", get(public::metrics))
         .fallback(public::not_found)
+        .method_not_allowed_fallback(public::method_not_allowed)
         .layer(middleware::from_fn(count_requests))
         .with_state(state)
 }

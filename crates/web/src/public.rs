@@ -67,3 +67,12 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 pub async fn not_found() -> Problem {
     Problem::not_found("no such endpoint")
 }
+
+/// A known path with a method it does not take: a problem document, not a bare 405.
+pub async fn method_not_allowed() -> Problem {
+    Problem {
+        status: axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        code: "method_not_allowed",
+        detail: "this endpoint does not take that method; see /api/v1/openapi.json".into(),
+    }
+}

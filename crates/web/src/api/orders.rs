@@ -127,7 +127,13 @@ pub async fn pickup(
     let source = key_source(req.csr.as_deref(), req.pkcs12)?;
     let delivered = s
         .ra()?
-        .pickup_with_code(&req.reference, &req.one_time_code, source, s.clock.now())
+        .pickup_with_code(
+            &req.reference,
+            &req.one_time_code,
+            source,
+            &s.policy,
+            s.clock.now(),
+        )
         .await?;
     Ok(Json((&delivered).into()))
 }

@@ -156,7 +156,8 @@ pub struct OrderView {
     pub id: Uuid,
     /// Short reference for the recipient to type.
     pub reference: String,
-    /// `awaiting_email_validation`, `ready`, `issued`, `cancelled`, `locked` or `expired`.
+    /// `awaiting_email_validation`, `ready`, `issuing` (being picked up), `issued`,
+    /// `cancelled`, `locked` (too many wrong codes) or `expired`.
     pub status: String,
     /// `one_time_code` or `user_login`.
     pub identification: String,
