@@ -138,13 +138,23 @@ pub(crate) fn sign_and_check(signer: &dyn Signer, tbs_der: &[u8]) -> Result<Vec<
             "the signed TBS differs from the linted one".into(),
         ));
     }
+    check_signature(signer, tbs_der, &sig)?;
+    Ok(der)
+}
+
+/// Checks that `sig` over `message` verifies with the signer's public key: a signature
+/// that does not is never handed out.
+pub(crate) fn check_signature(
+    signer: &dyn Signer,
+    message: &[u8],
+    sig: &[u8],
+) -> Result<(), CaError> {
     UnparsedPublicKey::new(
-        verifier(alg),
+        verifier(signer.algorithm()),
         signer.public_key().subject_public_key.raw_bytes(),
     )
-    .verify(tbs_der, &sig)
+    .verify(message, sig)
     .map_err(|_| {
         CaError::SelfCheck("the signature does not verify with the CA's public key".into())
-    })?;
-    Ok(der)
+    })
 }

@@ -10,11 +10,13 @@
 //! store a certificate itself (the caller commits it with its audit event), and never
 //! let a private key leave the `Signer`.
 
+pub mod crl;
 mod hierarchy;
 mod issuer;
 mod load;
 mod pool;
 
+pub use crl::{CrlIssuer, load_crl_issuers};
 pub use hierarchy::{HierarchyNames, HierarchySpec, create_hierarchy, key_file_name};
 pub use issuer::{IssuingCa, Settings};
 pub use load::load_issuing_cas;

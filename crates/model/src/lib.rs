@@ -1,10 +1,11 @@
 //! Domain types of orgca with their invariants: CVR numbers, certificate kinds, names,
-//! e-mail addresses, serial numbers, environments.
+//! e-mail addresses, serial numbers, environments, block reasons.
 //!
 //! Every type here is parsed, not validated: a value that exists is valid, so the layers
 //! above never re-check it. This crate does no I/O, reads no clock and holds no keys; it
 //! must never depend on another orgca crate.
 
+mod block;
 mod cvr;
 mod email;
 mod kind;
@@ -12,6 +13,7 @@ mod names;
 mod role;
 mod serial;
 
+pub use block::{BlockReason, UnknownBlockReason};
 pub use cvr::{Cvr, CvrError, Environment};
 pub use email::{Email, EmailError};
 pub use kind::{CertKind, UnknownKind};

@@ -217,6 +217,15 @@ pub enum TokenCommand {
 pub enum CertCommand {
     /// Issue a certificate from a PKCS#10 CSR.
     Issue(IssueArgs),
+    /// Block (revoke) a certificate, permanently; blocking again changes nothing.
+    Block {
+        /// The serial, hex (as `cert list` shows it).
+        #[arg(long)]
+        serial: String,
+        /// content_wrong, key_lost, key_compromised, left_organisation or superseded.
+        #[arg(long)]
+        reason: String,
+    },
     /// List an organisation's certificates, newest first.
     List {
         /// The organisation's CVR.

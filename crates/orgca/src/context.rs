@@ -69,6 +69,18 @@ impl Context {
         Ok(text.trim_end_matches(['\n', '\r']).as_bytes().to_vec())
     }
 
+    /// Every CA as a CRL issuer, with its key.
+    pub async fn crl_issuers(&self) -> anyhow::Result<Vec<orgca_ca::CrlIssuer>> {
+        orgca_ca::load_crl_issuers(
+            &self.store.ca(),
+            &self.data.keys(),
+            &self.passphrase()?,
+            self.config.rsa_pss(),
+        )
+        .await
+        .context("loading the CA keys for CRLs")
+    }
+
     /// The RA with the CA and its keys loaded.
     pub async fn ra(&self) -> anyhow::Result<Ra> {
         let settings = self.config.settings()?;

@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::{Env, Server, org};
+use support::{Env, Server, order, org, profile};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -26,23 +26,6 @@ fn unix(rfc3339: &serde_json::Value) -> i64 {
     OffsetDateTime::parse(rfc3339.as_str().expect("time"), &Rfc3339)
         .expect("RFC 3339")
         .unix_timestamp()
-}
-
-fn profile(server: &Server, token: &str, body: &str) -> String {
-    let (status, p) = server.json("POST", "/api/v1/profiles", Some(token), Some(body));
-    assert_eq!(status, 201, "{p}");
-    p["id"].as_str().expect("id").to_owned()
-}
-
-fn order(server: &Server, token: &str, profile: &str, body: &str) -> serde_json::Value {
-    let (status, o) = server.json(
-        "POST",
-        &format!("/api/v1/profiles/{profile}/orders"),
-        Some(token),
-        Some(body),
-    );
-    assert_eq!(status, 201, "{o}");
-    o
 }
 
 const BY_CODE_CSR: &str = r#"{"identification": "one_time_code", "issuance": "csr"}"#;
@@ -341,6 +324,7 @@ fn the_openapi_document_describes_every_route() {
         ("/api/v1/certificates", "get"),
         ("/api/v1/certificates/{id}", "get"),
         ("/api/v1/certificates/{id}/renew", "post"),
+        ("/api/v1/certificates/{id}/block", "post"),
     ];
     for (path, method) in expected {
         let op = &paths[path][method];

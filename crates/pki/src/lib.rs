@@ -7,6 +7,7 @@
 //! and does no I/O. It must never sign anything; it only verifies public-key signatures
 //! (CSRs, and a freshly signed certificate against its issuer).
 
+pub mod crl;
 pub mod csr;
 pub mod encode;
 pub mod ext;

@@ -6,6 +6,7 @@
 //! itself, and never read or write another organisation's data than the one a request
 //! is for.
 
+pub mod blocking;
 pub mod caller;
 pub mod certificates;
 mod clock;

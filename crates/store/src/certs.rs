@@ -1,6 +1,6 @@
 //! One organisation's certificates. Every query here is scoped by the organisation.
 
-use orgca_model::{CertKind, OrgId};
+use orgca_model::{BlockReason, CertKind, OrgId};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -13,6 +13,8 @@ use crate::{Store, StoreError};
 pub struct CertificateRecord {
     /// orgca's id.
     pub id: Uuid,
+    /// The organisation it belongs to.
+    pub org_id: OrgId,
     /// Serial, hex.
     pub serial: String,
     /// Issuing CA name.
@@ -35,17 +37,24 @@ pub struct CertificateRecord {
     pub status: String,
     /// The certificate this one renews, if any.
     pub renews: Option<Uuid>,
+    /// When it was blocked.
+    pub blocked_at: Option<i64>,
+    /// Why it was blocked.
+    pub block_reason: Option<BlockReason>,
+    /// Who blocked it (a user id, an operator token id, or `operator` for the CLI).
+    pub blocked_by: Option<String>,
     /// The certificate.
     #[serde(skip)]
     pub der: Vec<u8>,
 }
 
-fn cert_from_row(r: &AnyRow) -> Result<CertificateRecord, StoreError> {
+pub(crate) fn cert_from_row(r: &AnyRow) -> Result<CertificateRecord, StoreError> {
     let id: String = r.try_get("id")?;
     let kind: String = r.try_get("kind")?;
     Ok(CertificateRecord {
         id: Uuid::parse_str(&id)
             .map_err(|_| StoreError::Corrupt(format!("certificate id {id:?}")))?,
+        org_id: crate::db::uuid_col(r, "org_id")?,
         serial: r.try_get("serial")?,
         issuer: r.try_get("issuer")?,
         kind: CertKind::parse(&kind).map_err(|e| StoreError::Corrupt(e.to_string()))?,
@@ -60,15 +69,23 @@ fn cert_from_row(r: &AnyRow) -> Result<CertificateRecord, StoreError> {
             .try_get::<Option<String>, _>("renews")?
             .map(|s| Uuid::parse_str(&s).map_err(|_| StoreError::Corrupt(format!("renews {s:?}"))))
             .transpose()?,
+        blocked_at: r.try_get("revoked_at")?,
+        block_reason: r
+            .try_get::<Option<String>, _>("block_reason")?
+            .map(|s| BlockReason::parse(&s).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .transpose()?,
+        blocked_by: r.try_get("blocked_by")?,
         der: r.try_get("der")?,
     })
 }
 
-macro_rules! columns {
+macro_rules! cert_columns {
     () => {
-        "id, serial, issuer, kind, name, subject_uuid, email, fingerprint, not_before, not_after, status, renews, der"
+        "id, org_id, serial, issuer, kind, name, subject_uuid, email, fingerprint, not_before, not_after, status, renews, \
+         revoked_at, block_reason, blocked_by, der"
     };
 }
+pub(crate) use cert_columns;
 
 /// Read access confined to one organisation.
 #[derive(Clone, Debug)]
@@ -92,7 +109,7 @@ impl OrgScope {
     pub async fn certificate(&self, id: Uuid) -> Result<Option<CertificateRecord>, StoreError> {
         let sql = concat!(
             "SELECT ",
-            columns!(),
+            cert_columns!(),
             " FROM certificates WHERE org_id = $1 AND id = $2"
         );
         let row = sqlx::query(sql)
@@ -107,7 +124,7 @@ impl OrgScope {
     pub async fn certificates(&self, limit: i64) -> Result<Vec<CertificateRecord>, StoreError> {
         let sql = concat!(
             "SELECT ",
-            columns!(),
+            cert_columns!(),
             " FROM certificates WHERE org_id = $1 ORDER BY created_at DESC, id LIMIT $2"
         );
         let rows = sqlx::query(sql)

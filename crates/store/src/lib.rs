@@ -23,6 +23,7 @@ mod migrate;
 mod orders;
 mod orgs;
 mod profiles;
+mod revocation;
 mod users;
 mod writer;
 
@@ -36,4 +37,5 @@ pub use mail::{Confirmed, MailStore, NewMail, NewValidation, QueuedMail};
 pub use orders::{Identification, Issuance, NewOrder, Order, OrderStatus, PickupStore};
 pub use orgs::{NewOrganisation, OrgSettings, OrgStore, Organisation, SettingsChange};
 pub use profiles::{NewProfile, Profile};
+pub use revocation::{Blocked, RevokedEntry};
 pub use users::{NewUser, OperatorToken, TokenStore, User, UserStatus};

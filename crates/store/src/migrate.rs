@@ -29,6 +29,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_mail"),
     migration!(6, "0006_renewal"),
     migration!(7, "0007_operator_tokens"),
+    migration!(8, "0008_blocking"),
 ];
 
 /// Key of the PostgreSQL advisory lock that serialises migrations across nodes.

@@ -152,6 +152,27 @@ fn certificate(serial: Serial, issuer: &str, org: &orgca_store::Organisation) ->
     }
 }
 
+/// Reserves `serial` and commits a certificate for it.
+async fn issued(
+    store: &Store,
+    serial: Serial,
+    issuer: &str,
+    org: &orgca_store::Organisation,
+) -> NewCertificate {
+    store
+        .ca()
+        .reserve_serial(&intent(serial, issuer, org))
+        .await
+        .expect("reserve");
+    let cert = certificate(serial, issuer, org);
+    store
+        .issuance()
+        .commit(&cert, "test", NOW)
+        .await
+        .expect("commit");
+    cert
+}
+
 on_all_backends!(
     organisations_unique_by_cvr,
     organisations_unique_by_cvr_case
@@ -329,17 +350,7 @@ async fn data_survives_reopen_case(db: &TestDb) {
     let issuer = issuing_ca(&store).await;
     let a = org(&store, "99999990").await;
     let serial = Serial::from_random([5; 20]);
-    store
-        .ca()
-        .reserve_serial(&intent(serial, &issuer, &a))
-        .await
-        .expect("reserve");
-    let cert = certificate(serial, &issuer, &a);
-    store
-        .issuance()
-        .commit(&cert, "test", NOW)
-        .await
-        .expect("commit");
+    let cert = issued(&store, serial, &issuer, &a).await;
     // Closing waits for every connection, the writer's too: it must not hang.
     tokio::time::timeout(std::time::Duration::from_secs(30), store.close())
         .await
@@ -586,4 +597,107 @@ async fn settings_users_and_tokens_case(db: &TestDb) {
     let report = store.audit().verify().await.expect("verify");
     // 2 organisations + settings change + 1 user + 1 token + 1 operator token.
     assert_eq!((report.events, report.first_break), (6, None));
+}
+
+on_all_backends!(blocking_is_permanent_and_scoped, blocking_case);
+async fn blocking_case(db: &TestDb) {
+    use orgca_model::BlockReason;
+    let store = Store::open(&db.url).await.expect("open");
+    let issuer = issuing_ca(&store).await;
+    let a = org(&store, "99999980").await;
+    let b = org(&store, "99999979").await;
+    let mut ids = Vec::new();
+    for i in 0..3u8 {
+        ids.push(
+            issued(&store, Serial::from_random([i + 1; 20]), &issuer, &a)
+                .await
+                .id,
+        );
+    }
+    assert_eq!(store.status_revision(&issuer).await.expect("rev"), 0);
+    // Another organisation cannot block A's certificate, nor learn it exists.
+    assert!(
+        store
+            .org(b.id)
+            .block(ids[0], BlockReason::KeyCompromised, &[], "b", NOW)
+            .await
+            .expect("block")
+            .is_none()
+    );
+    let mail = orgca_store::NewMail {
+        recipient: "ane@a.dk".into(),
+        subject: "blocked".into(),
+        body: "x".into(),
+    };
+    let first = store
+        .org(a.id)
+        .block(
+            ids[0],
+            BlockReason::KeyCompromised,
+            std::slice::from_ref(&mail),
+            "a",
+            NOW + 5,
+        )
+        .await
+        .expect("block")
+        .expect("A's");
+    assert!(first.newly);
+    assert_eq!(
+        (
+            first.certificate.status.as_str(),
+            first.certificate.blocked_at,
+            first.certificate.block_reason
+        ),
+        ("blocked", Some(NOW + 5), Some(BlockReason::KeyCompromised))
+    );
+    // Blocking again changes nothing and queues no second notice.
+    let again = store
+        .org(a.id)
+        .block(ids[0], BlockReason::Superseded, &[mail], "a", NOW + 9)
+        .await
+        .expect("block")
+        .expect("A's");
+    assert!(!again.newly);
+    assert_eq!(again.certificate.blocked_at, Some(NOW + 5));
+    assert_eq!(
+        again.certificate.block_reason,
+        Some(BlockReason::KeyCompromised)
+    );
+    assert_eq!(store.mail().due(NOW + 100, 10).await.expect("due").len(), 1);
+    store
+        .org(a.id)
+        .block(ids[2], BlockReason::ContentWrong, &[], "a", NOW + 6)
+        .await
+        .expect("block");
+    assert_eq!(store.status_revision(&issuer).await.expect("rev"), 2);
+    // What a CRL lists: the two blocked ones, in serial order, with their reasons.
+    let mut listed = Vec::new();
+    let n = store
+        .for_each_revoked(&issuer, |e| {
+            listed.push(e);
+            Ok(())
+        })
+        .await
+        .expect("list");
+    assert_eq!(n, 2);
+    assert_eq!(
+        listed
+            .iter()
+            .map(|e| (e.serial[19], e.revoked_at, e.reason))
+            .collect::<Vec<_>>(),
+        [(1, NOW + 5, 1), (3, NOW + 6, 0)]
+    );
+    // CRL numbers only go up.
+    let numbers: Vec<i64> = crl_numbers(&store, &issuer).await;
+    assert_eq!(numbers, [1, 2, 3]);
+    let report = store.audit().verify().await.expect("verify");
+    assert_eq!(report.first_break, None);
+}
+
+async fn crl_numbers(store: &Store, issuer: &str) -> Vec<i64> {
+    let mut out = Vec::new();
+    for _ in 0..3 {
+        out.push(store.next_crl_number(issuer).await.expect("number"));
+    }
+    out
 }

@@ -35,6 +35,10 @@ pub struct AppState {
     pub policy: orgca_ra::OrderPolicy,
     /// The clock every request reads.
     pub clock: orgca_ra::Clock,
+    /// The CRLs this node serves.
+    pub crls: orgca_status::CrlCache,
+    /// Notified when this node blocks a certificate, so that status is rebuilt at once.
+    pub status_changed: std::sync::Arc<tokio::sync::Notify>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
 }
@@ -75,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/openapi.json", openapi)
         .route("/healthz", get(public::healthz))
         .route("/ca/{file}", get(public::ca_certificate))
+        .route("/crl/{file}", get(public::crl))
         .route("/metrics", get(public::metrics))
         .fallback(public::not_found)
         .method_not_allowed_fallback(public::method_not_allowed)

@@ -41,6 +41,9 @@ pub async fn run(global: &Global, cmd: &CertCommand, now: OffsetDateTime) -> any
     let args = match cmd {
         CertCommand::Issue(args) => args,
         CertCommand::List { org, limit } => return list(global, org, *limit).await,
+        CertCommand::Block { serial, reason } => {
+            return block(global, serial, reason, now.unix_timestamp()).await;
+        }
     };
     let csr = read_csr(args)?;
     let ctx = Context::open(global).await?;
@@ -116,5 +119,28 @@ async fn list(global: &Global, cvr: &str, limit: i64) -> anyhow::Result<u8> {
             );
         }
     }
+    Ok(exit::OK)
+}
+
+async fn block(global: &Global, serial: &str, reason: &str, now: i64) -> anyhow::Result<u8> {
+    let ctx = Context::open(global).await?;
+    let b = orgca_ra::blocking::block_by_serial(&ctx.store, serial, reason, now).await?;
+    let c = &b.certificate;
+    let at = c.blocked_at.map(rfc3339).unwrap_or_default();
+    let why = c.block_reason.map(|r| r.as_str()).unwrap_or_default();
+    if global.json {
+        print_json(&serde_json::json!({
+            "id": c.id, "serial": c.serial, "issuer": c.issuer, "name": c.name,
+            "status": c.status, "blocked_at": at, "block_reason": why, "newly_blocked": b.newly,
+        }))?;
+    } else if b.newly {
+        println!("blocked {} ({}) at {at}: {why}", c.serial, c.name);
+    } else {
+        println!(
+            "{} ({}) was blocked already at {at}: {why}",
+            c.serial, c.name
+        );
+    }
+    ctx.store.close().await;
     Ok(exit::OK)
 }

@@ -68,11 +68,29 @@ pub async fn run(
     if clock.is_fake() {
         tracing::warn!(now = %clock.now(), "{FAKE_CLOCK_VAR} is set: this server runs on a fake clock (tests only)");
     }
+    // Revocation status: every CA's CRL, kept current by a task of its own.
+    let crls = orgca_status::CrlCache::default();
+    let status_changed = std::sync::Arc::new(tokio::sync::Notify::new());
+    let crl_issuers = ctx.crl_issuers().await?;
+    let crl_policy = orgca_status::CrlPolicy::default();
+    orgca_status::publish_all(&ctx.store, &crl_issuers, &crls, &crl_policy, clock.now())
+        .await
+        .context("building the first CRLs")?;
+    tokio::spawn(orgca_status::run_forever(
+        ctx.store.clone(),
+        crl_issuers,
+        crls.clone(),
+        crl_policy,
+        move || clock.now(),
+        status_changed.clone(),
+    ));
     let state = orgca_web::AppState {
         store: ctx.store.clone(),
         ra: Some(ra),
         policy: ctx.config.order_policy(&public_base_url),
         clock,
+        crls,
+        status_changed,
         metrics,
     };
     // Queued mail goes out every second (the outbox folder, or SMTP when configured).

@@ -244,6 +244,25 @@ pub fn org(env: &Env, cvr: &str, domain: &str) -> Org {
     }
 }
 
+/// Creates a profile through the API; answers its id.
+pub fn profile(server: &Server, token: &str, body: &str) -> String {
+    let (status, p) = server.json("POST", "/api/v1/profiles", Some(token), Some(body));
+    assert_eq!(status, 201, "{p}");
+    p["id"].as_str().expect("id").to_owned()
+}
+
+/// Places an order for a profile through the API; answers it.
+pub fn order(server: &Server, token: &str, profile: &str, body: &str) -> serde_json::Value {
+    let (status, o) = server.json(
+        "POST",
+        &format!("/api/v1/profiles/{profile}/orders"),
+        Some(token),
+        Some(body),
+    );
+    assert_eq!(status, 201, "{o}");
+    o
+}
+
 /// A running `orgca serve`, stopped (SIGTERM, then wait) when dropped.
 pub struct Server {
     child: Child,

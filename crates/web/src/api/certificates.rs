@@ -5,8 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
 use super::openapi::Problems;
-use super::parse_id;
 use super::views::{CertificateView, OrderView, Page};
+use super::{JsonBody, parse_id};
 use crate::auth::Caller;
 use crate::{AppState, Problem};
 
@@ -52,4 +52,35 @@ pub async fn renew_certificate(
     let id = parse_id(&id, "certificate")?;
     let placed = orgca_ra::certificates::renew(&s.store, &c, id, &s.policy, now).await?;
     Ok((StatusCode::CREATED, Json(OrderView::placed(placed, now))))
+}
+
+/// Why a certificate is blocked.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BlockRequest {
+    /// `content_wrong`, `key_lost`, `key_compromised`, `left_organisation` or
+    /// `superseded`.
+    reason: String,
+}
+
+/// Blocks a certificate, permanently (user administrators; a user their own employee
+/// certificate). Blocking again answers the existing block, unchanged. Relying parties
+/// see it in the CRL and OCSP within seconds; the contact person is told.
+#[utoipa::path(post, path = "/api/v1/certificates/{id}/block", tag = "certificates",
+    security(("bearer" = [])), params(("id" = String, Path, description = "The certificate's id")),
+    request_body = BlockRequest,
+    responses((status = 200, body = CertificateView), Problems))]
+pub async fn block_certificate(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<BlockRequest>,
+) -> Result<Json<CertificateView>, Problem> {
+    let now = s.now();
+    let id = parse_id(&id, "certificate")?;
+    let blocked = orgca_ra::blocking::block(&s.store, &c, id, &req.reason, now).await?;
+    if blocked.newly {
+        s.status_changed.notify_waiters();
+    }
+    Ok(Json(CertificateView::at(&blocked.certificate, now)))
 }

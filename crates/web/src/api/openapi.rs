@@ -98,5 +98,6 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(c::list_certificates))
         .routes(routes!(c::get_certificate))
         .routes(routes!(c::renew_certificate))
+        .routes(routes!(c::block_certificate))
         .split_for_parts()
 }

@@ -230,6 +230,11 @@ pub struct CertificateView {
     pub renews: Option<Uuid>,
     /// SHA-256 of the DER, hex.
     pub fingerprint_sha256: String,
+    /// When it was blocked.
+    pub blocked_at: Option<String>,
+    /// Why: `content_wrong`, `key_lost`, `key_compromised`, `left_organisation` or
+    /// `superseded`.
+    pub block_reason: Option<String>,
 }
 
 impl CertificateView {
@@ -247,6 +252,8 @@ impl CertificateView {
             not_after: rfc3339(c.not_after),
             renews: c.renews,
             fingerprint_sha256: c.fingerprint.clone(),
+            blocked_at: c.blocked_at.map(rfc3339),
+            block_reason: c.block_reason.map(|r| r.as_str().to_owned()),
         }
     }
 }

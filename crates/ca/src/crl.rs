@@ -1,0 +1,113 @@
+//! CRLs signed with a CA's key: the key is checked against the CA's certificate when
+//! loaded, and every signature is verified before the CRL is handed out.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use der::{Decode as _, Encode as _};
+use orgca_keys::Signer;
+use orgca_pki::crl::{CrlHeader, CrlWriter, SignedCrl};
+use orgca_store::CaStore;
+use time::OffsetDateTime;
+use x509_cert::Certificate;
+use x509_cert::ext::pkix::SubjectKeyIdentifier;
+
+use crate::CaError;
+
+/// A CA that signs CRLs: every CA, root or issuing.
+pub struct CrlIssuer {
+    /// Its stable name (the CRL's file name).
+    pub name: String,
+    subject_der: Vec<u8>,
+    key_id: Vec<u8>,
+    algorithm_der: Vec<u8>,
+    signer: Arc<dyn Signer>,
+}
+
+impl std::fmt::Debug for CrlIssuer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CrlIssuer")
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+impl CrlIssuer {
+    /// A CRL issuer from the CA's certificate and key; refuses a key that is not the
+    /// certificate's, or a certificate without a subjectKeyIdentifier.
+    pub fn new(name: &str, cert_der: &[u8], signer: Arc<dyn Signer>) -> Result<Self, CaError> {
+        let cert = Certificate::from_der(cert_der).map_err(orgca_pki::DerError::from)?;
+        let tbs = cert.tbs_certificate();
+        if tbs.subject_public_key_info().to_der().ok() != signer.public_key().to_der().ok() {
+            return Err(CaError::SelfCheck(format!(
+                "the key of CA {name} does not match its certificate"
+            )));
+        }
+        let Ok(Some((_, ski))) = tbs.get_extension::<SubjectKeyIdentifier>() else {
+            return Err(CaError::SelfCheck(format!(
+                "CA {name} has no subjectKeyIdentifier"
+            )));
+        };
+        Ok(CrlIssuer {
+            name: name.to_owned(),
+            subject_der: tbs.subject().to_der().map_err(orgca_pki::DerError::from)?,
+            key_id: ski.0.as_bytes().to_vec(),
+            algorithm_der: signer
+                .algorithm()
+                .identifier()
+                .to_der()
+                .map_err(orgca_pki::DerError::from)?,
+            signer,
+        })
+    }
+
+    /// Signs the CRL whose entries `writer` holds; the signature is verified before the
+    /// CRL is returned.
+    pub fn sign(
+        &self,
+        writer: CrlWriter,
+        this_update: OffsetDateTime,
+        next_update: OffsetDateTime,
+        number: u64,
+        partition_url: Option<&str>,
+    ) -> Result<SignedCrl, CaError> {
+        let header = CrlHeader {
+            issuer: &self.subject_der,
+            algorithm: &self.algorithm_der,
+            this_update,
+            next_update,
+            number,
+            authority_key_id: &self.key_id,
+            partition_url,
+        };
+        let mut failure = None;
+        let signed = writer.finish(&header, |tbs| {
+            let sig = self.signer.sign(tbs).map_err(|e| e.to_string())?;
+            if let Err(e) = crate::issuer::check_signature(self.signer.as_ref(), tbs, &sig) {
+                failure = Some(e);
+                return Err("self-check".into());
+            }
+            Ok(sig)
+        });
+        match (signed, failure) {
+            (_, Some(e)) => Err(e),
+            (Ok(crl), None) => Ok(crl),
+            (Err(e), None) => Err(CaError::SelfCheck(e.to_string())),
+        }
+    }
+}
+
+/// Every CA in the store (roots and issuing CAs) as a CRL issuer, with its key.
+pub async fn load_crl_issuers(
+    store: &CaStore,
+    keys_dir: &Path,
+    passphrase: &[u8],
+    rsa_pss: bool,
+) -> Result<Vec<CrlIssuer>, CaError> {
+    let mut out = Vec::new();
+    for ca in store.list().await? {
+        let key = orgca_keys::load_key(&keys_dir.join(&ca.key_ref), passphrase, rsa_pss)?;
+        out.push(CrlIssuer::new(&ca.name, &ca.der, Arc::new(key))?);
+    }
+    Ok(out)
+}

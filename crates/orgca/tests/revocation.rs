@@ -1,0 +1,338 @@
+//! Blocking and the CRL, through HTTP and the CLI only, checked with OpenSSL and pkilint:
+//! who may block, idempotence, the contact person's notice, and a CRL that lists the
+//! block within seconds.
+
+mod support;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use support::{Env, Server, order, org, profile};
+
+const ISSUING: &str = "test-issuing-1";
+
+/// A system certificate issued through the API: (its id, its serial, its PEM file).
+fn issue(env: &Env, server: &Server, admin: &str, name: &str) -> (String, String, PathBuf) {
+    let id = profile(
+        server,
+        admin,
+        &format!(
+            r#"{{"kind": "system", "name": "{name}", "contact": {{"name": "Ane", "email": "ane@a.dk"}}}}"#
+        ),
+    );
+    let o = order(
+        server,
+        admin,
+        &id,
+        r#"{"identification": "one_time_code", "issuance": "csr"}"#,
+    );
+    let csr = support::openssl_csr(
+        env,
+        name,
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+    );
+    let body = serde_json::json!({
+        "reference": o["reference"], "one_time_code": o["one_time_code"],
+        "csr": std::fs::read_to_string(csr).expect("csr"),
+    });
+    let (status, got) = server.json("POST", "/api/v1/pickup", None, Some(&body.to_string()));
+    assert_eq!(status, 200, "{got}");
+    let pem = env.write(
+        &format!("{name}.pem"),
+        got["certificate_pem"].as_str().expect("pem"),
+    );
+    (
+        got["certificate_id"].as_str().expect("id").to_owned(),
+        got["serial"].as_str().expect("serial").to_owned(),
+        pem,
+    )
+}
+
+/// Fetches the issuing CA's CRL into a file.
+fn fetch_crl(env: &Env, server: &Server) -> (PathBuf, Vec<(String, String)>) {
+    let (status, headers, body) = server.get(&format!("/crl/{ISSUING}.crl"));
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    (env.write("current.crl", body), headers)
+}
+
+fn crl_text(crl: &std::path::Path) -> String {
+    let out = support::cmd(
+        "openssl",
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-noout",
+            "-text",
+            "-in",
+            crl.to_str().expect("p"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// Waits (up to 5 s, the promise) until the served CRL lists `serial`.
+fn crl_listing(env: &Env, server: &Server, serial: &str) -> (PathBuf, Duration) {
+    let start = Instant::now();
+    loop {
+        let (crl, _) = fetch_crl(env, server);
+        if crl_text(&crl)
+            .to_lowercase()
+            .contains(&format!("serial number: {}", serial.to_lowercase()))
+        {
+            return (crl, start.elapsed());
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "the CRL does not list {serial} after 5 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn verify_with_crl(env: &Env, leaf: &std::path::Path, crl: &std::path::Path) -> (bool, String) {
+    let pem_crl = env.path("crl.pem");
+    let out = support::cmd(
+        "openssl",
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            crl.to_str().expect("p"),
+            "-out",
+            pem_crl.to_str().expect("p"),
+        ],
+    );
+    assert!(out.status.success());
+    let out = support::cmd(
+        "openssl",
+        &[
+            "verify",
+            "-crl_check",
+            "-CAfile",
+            env.ca_file("test-root").to_str().expect("p"),
+            "-untrusted",
+            env.ca_file(ISSUING).to_str().expect("p"),
+            "-CRLfile",
+            pem_crl.to_str().expect("p"),
+            leaf.to_str().expect("p"),
+        ],
+    );
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+#[test]
+fn a_block_reaches_the_crl_within_seconds() {
+    let env = Env::new();
+    let a = org(&env, "99999973", "a.dk");
+    let b = org(&env, "99999972", "b.dk");
+    let server = env.serve();
+    let (id, serial, leaf) = issue(&env, &server, &a.admin, "Spærret");
+    let (_, other_serial, other_leaf) = issue(&env, &server, &a.admin, "Fortsat");
+
+    // The CRL before: signed by the issuing CA, empty, well-formed, with caching headers.
+    let (crl, headers) = fetch_crl(&env, &server);
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(header("content-type"), "application/pkix-crl");
+    assert!(header("cache-control").contains("max-age"), "{headers:?}");
+    assert!(!header("etag").is_empty() && !header("last-modified").is_empty());
+    let v = support::cmd(
+        "openssl",
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-noout",
+            "-verify",
+            "-CAfile",
+            env.ca_file(ISSUING).to_str().expect("p"),
+            "-in",
+            crl.to_str().expect("p"),
+        ],
+    );
+    assert!(
+        String::from_utf8_lossy(&v.stderr).contains("verify OK"),
+        "{}",
+        String::from_utf8_lossy(&v.stderr)
+    );
+    let text = crl_text(&crl);
+    assert!(text.contains("No Revoked Certificates"), "{text}");
+    let (ok, out) = verify_with_crl(&env, &leaf, &crl);
+    assert!(ok, "{out}");
+
+    // Who may block: not another organisation, not a user for someone else's certificate.
+    let path = format!("/api/v1/certificates/{id}/block");
+    let body = r#"{"reason": "key_compromised"}"#;
+    assert_eq!(
+        server.json("POST", &path, Some(&b.admin), Some(body)).0,
+        404
+    );
+    assert_eq!(server.json("POST", &path, Some(&a.user), Some(body)).0, 404);
+    let (status, v) = server.json("POST", &path, Some(&a.admin), Some(r#"{"reason": "lost"}"#));
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (422, Some("invalid_request")),
+        "{v}"
+    );
+    assert!(
+        v["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("key_compromised")),
+        "{v}"
+    );
+
+    let (status, blocked) = server.json("POST", &path, Some(&a.admin), Some(body));
+    assert_eq!(
+        (
+            status,
+            blocked["status"].as_str(),
+            blocked["block_reason"].as_str()
+        ),
+        (200, Some("blocked"), Some("key_compromised")),
+        "{blocked}"
+    );
+    // Again: the first block stands, unchanged.
+    let (status, again) = server.json(
+        "POST",
+        &path,
+        Some(&a.admin),
+        Some(r#"{"reason": "superseded"}"#),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        (again["blocked_at"].clone(), again["block_reason"].as_str()),
+        (blocked["blocked_at"].clone(), Some("key_compromised"))
+    );
+
+    // Relying parties see it within 5 seconds, with its reason and date.
+    let (crl, took) = crl_listing(&env, &server, &serial);
+    eprintln!("the block reached the CRL in {took:?}");
+    let text = crl_text(&crl);
+    assert!(text.contains("Key Compromise"), "{text}");
+    assert!(
+        !text.to_lowercase().contains(&other_serial.to_lowercase()),
+        "{text}"
+    );
+    let (ok, out) = verify_with_crl(&env, &leaf, &crl);
+    assert!(!ok && out.contains("certificate revoked"), "{out}");
+    let (ok, out) = verify_with_crl(&env, &other_leaf, &crl);
+    assert!(ok, "{out}");
+    if support::pkilint_available("lint_crl") {
+        let bad = support::pkilint_errors("lint_crl", &["-t", "CRL", "-p", "PKIX"], &crl);
+        assert!(bad.is_empty(), "{bad:?}");
+    }
+
+    // The contact person is told: which certificate, why, by whom.
+    let mail = env.wait_for_mail("was blocked at");
+    assert!(mail.contains("To: ane@a.dk"), "{mail}");
+    assert!(
+        mail.contains(&serial) && mail.contains("admin@a.dk"),
+        "{mail}"
+    );
+    assert!(mail.contains("key_compromised"), "{mail}");
+    drop(server);
+    assert_eq!(
+        support::cmd(
+            "sh",
+            &[
+                "-c",
+                &format!(
+                    "grep -l 'was blocked at' {}/outbox/*.eml | wc -l",
+                    env.data().display()
+                )
+            ]
+        )
+        .stdout,
+        b"1\n",
+        "one notice, not one per block request"
+    );
+}
+
+#[test]
+fn users_block_their_own_certificates_and_the_operator_any_by_serial() {
+    let env = Env::new();
+    let a = org(&env, "99999971", "a.dk");
+    let server = env.serve();
+    let (_, other_serial, _) = issue(&env, &server, &a.admin, "Drift");
+    // An employee certificate for the user, picked up by them.
+    let (status, o) = server.json(
+        "POST",
+        &format!("/api/v1/users/{}/orders", a.user_id),
+        Some(&a.admin),
+        Some(r#"{"identification": "user_login", "issuance": "pkcs12"}"#),
+    );
+    assert_eq!(status, 201, "{o}");
+    let mail = env.wait_for_mail("/api/v1/email-validations/");
+    server.confirm_link_in(&mail);
+    let (status, got) = server.json(
+        "POST",
+        &format!("/api/v1/orders/{}/pickup", o["id"].as_str().expect("id")),
+        Some(&a.user),
+        Some(r#"{"pkcs12": true}"#),
+    );
+    assert_eq!(status, 200, "{got}");
+    let mine = got["certificate_id"].as_str().expect("id");
+    let (status, v) = server.json(
+        "POST",
+        &format!("/api/v1/certificates/{mine}/block"),
+        Some(&a.user),
+        Some(r#"{"reason": "key_lost"}"#),
+    );
+    assert_eq!(
+        (status, v["status"].as_str()),
+        (200, Some("blocked")),
+        "{v}"
+    );
+    let (crl, _) = crl_listing(&env, &server, got["serial"].as_str().expect("serial"));
+    assert!(crl_text(&crl).contains("Cessation Of Operation"));
+    drop(server);
+
+    // The operator, from the CLI, by serial; again is harmless; a bad serial is refused.
+    let block = |reason: &str| {
+        env.json(&[
+            "cert",
+            "block",
+            "--serial",
+            &other_serial,
+            "--reason",
+            reason,
+        ])
+    };
+    let out = block("left_organisation");
+    assert_eq!(
+        (out["status"].as_str(), out["newly_blocked"].as_bool()),
+        (Some("blocked"), Some(true))
+    );
+    let out = block("superseded");
+    assert_eq!(
+        (out["block_reason"].as_str(), out["newly_blocked"].as_bool()),
+        (Some("left_organisation"), Some(false))
+    );
+    for (serial, reason) in [
+        ("zz", "superseded"),
+        ("abcdef", "superseded"),
+        (other_serial.as_str(), "nope"),
+    ] {
+        let out = env.run(&["cert", "block", "--serial", serial, "--reason", reason]);
+        assert_eq!(out.status.code(), Some(1), "{serial} {reason}");
+    }
+    let server = env.serve();
+    let (crl, _) = crl_listing(&env, &server, &other_serial);
+    assert!(crl_text(&crl).contains("Affiliation Changed"));
+    assert!(env.ok(&["audit", "verify"]).contains("OK"));
+}

@@ -1,0 +1,112 @@
+//! Blocking certificates (DOMAIN.md, "Blocking"): by a user administrator of the
+//! certificate's organisation, by a user for their own employee certificate, or by the
+//! operator by serial. Permanent and idempotent; the contact person is told in the same
+//! transaction that blocks.
+
+use orgca_model::{BlockReason, CertKind};
+use orgca_store::{Blocked, CertificateRecord, NewMail, OrgScope, Store, User};
+use uuid::Uuid;
+
+use crate::RaError;
+
+/// Blocks a certificate of the caller's organisation for `reason` (a name of
+/// [`BlockReason`]). Another organisation's certificate, or for a user someone else's,
+/// is "not found".
+pub async fn block(
+    store: &Store,
+    caller: &User,
+    id: Uuid,
+    reason: &str,
+    now: i64,
+) -> Result<Blocked, RaError> {
+    let scope = store.org(caller.org_id);
+    let c = scope
+        .certificate(id)
+        .await?
+        .ok_or(RaError::NotFound("certificate"))?;
+    let own = c.kind == CertKind::Employee && c.subject_uuid == caller.id.to_string();
+    if !caller.role.administers_users() && !own {
+        return Err(RaError::NotFound("certificate"));
+    }
+    let reason = BlockReason::parse(reason).map_err(|e| RaError::Invalid(e.to_string()))?;
+    let who = format!(
+        "{} {} <{}>",
+        caller.given_name, caller.surname, caller.email
+    );
+    block_in(&scope, &c, reason, &who, &caller.id.to_string(), now).await
+}
+
+/// The operator blocks a certificate by its serial (hex), whatever its organisation.
+pub async fn block_by_serial(
+    store: &Store,
+    serial_hex: &str,
+    reason: &str,
+    now: i64,
+) -> Result<Blocked, RaError> {
+    let reason = BlockReason::parse(reason).map_err(|e| RaError::Invalid(e.to_string()))?;
+    let serial = serial_hex.trim().trim_start_matches("0x").replace(':', "");
+    if serial.is_empty() || serial.len() > 42 || !serial.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(RaError::Invalid(format!(
+            "serial {serial_hex:?}: give the serial in hex, as `orgca cert list` shows it"
+        )));
+    }
+    let c = store
+        .certificate_by_serial(&serial)
+        .await?
+        .ok_or(RaError::NotFound("certificate with that serial"))?;
+    let scope = store.org(c.org_id);
+    block_in(&scope, &c, reason, "the operator", "operator", now).await
+}
+
+async fn block_in(
+    scope: &OrgScope,
+    c: &CertificateRecord,
+    reason: BlockReason,
+    who: &str,
+    actor: &str,
+    now: i64,
+) -> Result<Blocked, RaError> {
+    let mails = match contact(scope, c).await? {
+        Some(to) => vec![notice(c, &to, reason, who, now)],
+        None => Vec::new(),
+    };
+    scope
+        .block(c.id, reason, &mails, actor, now)
+        .await?
+        .ok_or(RaError::NotFound("certificate"))
+}
+
+/// Who hears about the certificate: the profile's contact person, or the employee.
+async fn contact(scope: &OrgScope, c: &CertificateRecord) -> Result<Option<String>, RaError> {
+    let Ok(subject) = Uuid::parse_str(&c.subject_uuid) else {
+        return Ok(None);
+    };
+    Ok(match c.kind {
+        CertKind::Employee => scope.user(subject).await?.map(|u| u.email),
+        _ => scope.profile(subject).await?.map(|p| p.contact_email),
+    })
+}
+
+fn notice(c: &CertificateRecord, to: &str, reason: BlockReason, who: &str, now: i64) -> NewMail {
+    let why = match reason {
+        BlockReason::ContentWrong => "something in it was wrong",
+        BlockReason::KeyLost => "access to its key was lost",
+        BlockReason::KeyCompromised => "its key may be known to someone else",
+        BlockReason::LeftOrganisation => "its holder has left the organisation",
+        BlockReason::Superseded => "it has been replaced",
+    };
+    NewMail {
+        recipient: to.to_owned(),
+        subject: format!("Certificate \"{}\" has been blocked", c.name),
+        body: format!(
+            "The certificate \"{}\" (serial {}) was blocked at {} by {who},\n\
+             because {why} (reason: {}).\n\n\
+             Blocking is permanent: relying parties now see it as revoked. If it is still\n\
+             needed, order a new certificate.\n",
+            c.name,
+            c.serial,
+            crate::rfc3339(now),
+            reason.as_str(),
+        ),
+    }
+}

@@ -1,0 +1,14 @@
+-- orgca schema, version 8 (PostgreSQL): blocking and revocation status.
+-- Keep in step with migrations/sqlite/0008_blocking.sql.
+ALTER TABLE certificates ADD COLUMN block_reason TEXT;
+ALTER TABLE certificates ADD COLUMN blocked_by TEXT;
+-- What a CRL lists, read per issuer.
+CREATE INDEX certificates_blocked ON certificates (issuer, serial) WHERE status = 'blocked';
+-- Per issuing CA: a revision bumped by every block (nodes poll it to rebuild their CRL
+-- and OCSP answers), and the last CRL number handed out (strictly increasing across
+-- restarts and nodes).
+CREATE TABLE ca_status (
+    issuer      TEXT PRIMARY KEY REFERENCES ca_certificates(name),
+    revision    BIGINT NOT NULL,
+    crl_number  BIGINT NOT NULL
+);

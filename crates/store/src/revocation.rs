@@ -1,0 +1,178 @@
+//! Blocking (revocation) and what revocation status is published from: the blocked
+//! certificates of an issuer, its status revision and its CRL numbers.
+
+use orgca_model::BlockReason;
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::audit::{self, NewEvent};
+use crate::certs::{cert_columns, cert_from_row};
+use crate::mail::NewMail;
+use crate::{CertificateRecord, OrgScope, Store, StoreError};
+
+/// The outcome of a block.
+#[derive(Clone, Debug)]
+pub struct Blocked {
+    /// The certificate as it is now.
+    pub certificate: CertificateRecord,
+    /// False when it was blocked already (the earlier block stands, unchanged).
+    pub newly: bool,
+}
+
+/// One entry of a CRL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RevokedEntry {
+    /// Serial, unsigned big-endian.
+    pub serial: Vec<u8>,
+    /// When it was blocked (Unix seconds).
+    pub revoked_at: i64,
+    /// RFC 5280 CRLReason.
+    pub reason: u8,
+}
+
+/// Bumps the issuer's revision inside `conn`'s transaction.
+async fn bump_revision(conn: &mut sqlx::AnyConnection, issuer: &str) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO ca_status (issuer, revision, crl_number) VALUES ($1, 1, 0) \
+         ON CONFLICT (issuer) DO UPDATE SET revision = ca_status.revision + 1",
+    )
+    .bind(issuer)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+impl OrgScope {
+    /// Blocks a certificate of this organisation, permanently: status, time and reason
+    /// with its audit event, the issuer's status revision and the `mails` (the notice
+    /// to the contact person), all in one transaction. Blocking a blocked certificate
+    /// changes nothing and queues nothing. `None` when it is not this organisation's.
+    pub async fn block(
+        &self,
+        id: Uuid,
+        reason: BlockReason,
+        mails: &[NewMail],
+        actor: &str,
+        now: i64,
+    ) -> Result<Option<Blocked>, StoreError> {
+        let mut tx = self.store.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE certificates SET status = 'blocked', revoked_at = $1, revocation_reason = $2, \
+             block_reason = $3, blocked_by = $4 WHERE id = $5 AND org_id = $6 AND status = 'active'",
+        )
+        .bind(now)
+        .bind(i64::from(reason.crl_reason()))
+        .bind(reason.as_str())
+        .bind(actor)
+        .bind(id.to_string())
+        .bind(self.org_id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        let newly = done.rows_affected() == 1;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            cert_columns!(),
+            " FROM certificates WHERE id = $1 AND org_id = $2"
+        ))
+        .bind(id.to_string())
+        .bind(self.org_id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let certificate = cert_from_row(&row)?;
+        if newly {
+            let event = NewEvent {
+                at: now,
+                actor: actor.to_owned(),
+                org_id: Some(self.org_id.to_string()),
+                action: "certificate.blocked",
+                object: id.to_string(),
+                details: serde_json::json!({
+                    "serial": certificate.serial, "issuer": certificate.issuer,
+                    "reason": reason.as_str(), "crl_reason": reason.crl_reason(),
+                }),
+            };
+            audit::append(&mut tx, &event).await?;
+            bump_revision(&mut tx, &certificate.issuer).await?;
+            crate::mail::queue_in(&mut tx, Some(self.org_id), mails, now).await?;
+        }
+        tx.commit().await?;
+        Ok(Some(Blocked { certificate, newly }))
+    }
+}
+
+impl Store {
+    /// Operator look-up of a certificate by serial (hex), across organisations.
+    pub async fn certificate_by_serial(
+        &self,
+        serial_hex: &str,
+    ) -> Result<Option<CertificateRecord>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            cert_columns!(),
+            " FROM certificates WHERE serial = $1"
+        ))
+        .bind(serial_hex.to_ascii_lowercase())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(cert_from_row).transpose()
+    }
+
+    /// The issuer's status revision: it changes whenever one of its certificates is
+    /// blocked (0 before the first block).
+    pub async fn status_revision(&self, issuer: &str) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT revision FROM ca_status WHERE issuer = $1")
+            .bind(issuer)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get("revision")).transpose()?.unwrap_or(0))
+    }
+
+    /// Hands out the issuer's next CRL number: strictly increasing, whichever node asks.
+    pub async fn next_crl_number(&self, issuer: &str) -> Result<i64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
+            "INSERT INTO ca_status (issuer, revision, crl_number) VALUES ($1, 0, 1) \
+             ON CONFLICT (issuer) DO UPDATE SET crl_number = ca_status.crl_number + 1 \
+             RETURNING crl_number",
+        )
+        .bind(issuer)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(row.try_get("crl_number")?)
+    }
+
+    /// Calls `each` with every blocked certificate of `issuer`, streamed from the
+    /// database (never all rows in memory at once), in serial order.
+    pub async fn for_each_revoked(
+        &self,
+        issuer: &str,
+        mut each: impl FnMut(RevokedEntry) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        use futures_util::TryStreamExt as _;
+        let mut rows = sqlx::query(
+            "SELECT serial, revoked_at, revocation_reason FROM certificates \
+             WHERE issuer = $1 AND status = 'blocked' ORDER BY serial",
+        )
+        .bind(issuer)
+        .fetch(&self.pool);
+        let mut n = 0;
+        while let Some(row) = rows.try_next().await? {
+            let hex_serial: String = row.try_get(0)?;
+            let serial = hex::decode(&hex_serial)
+                .map_err(|_| StoreError::Corrupt(format!("serial {hex_serial:?}")))?;
+            let reason: i64 = row.try_get(2)?;
+            each(RevokedEntry {
+                serial,
+                revoked_at: row.try_get::<Option<i64>, _>(1)?.unwrap_or_default(),
+                reason: u8::try_from(reason)
+                    .map_err(|_| StoreError::Corrupt(format!("reason {reason}")))?,
+            })?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}
