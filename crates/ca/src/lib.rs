@@ -14,6 +14,7 @@ pub mod crl;
 mod hierarchy;
 mod issuer;
 mod load;
+pub mod ocsp;
 mod pool;
 
 pub use crl::{CrlIssuer, load_crl_issuers};
@@ -132,6 +133,11 @@ pub struct Ca {
 }
 
 impl Ca {
+    /// The issuing CAs.
+    pub fn issuers(&self) -> impl Iterator<Item = &Arc<IssuingCa>> {
+        self.issuers.values()
+    }
+
     /// A CA over these issuing CAs, with one signing thread per core.
     pub fn new(issuers: Vec<IssuingCa>, store: CaStore) -> Ca {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);

@@ -50,6 +50,15 @@ pub fn key_usage(bits: der::flagset::FlagSet<KeyUsages>) -> Result<Extension, De
     wrap(oids::EXT_KEY_USAGE, true, &KeyUsage(bits))
 }
 
+/// extendedKeyUsage, not critical.
+pub fn extended_key_usage(purposes: Vec<ObjectIdentifier>) -> Result<Extension, DerError> {
+    wrap(
+        oids::EXT_EKU,
+        false,
+        &x509_cert::ext::pkix::ExtendedKeyUsage(purposes),
+    )
+}
+
 /// subjectKeyIdentifier.
 pub fn subject_key_id(id: &[u8]) -> Result<Extension, DerError> {
     wrap(

@@ -13,6 +13,7 @@ pub mod encode;
 pub mod ext;
 pub mod lint;
 pub mod name;
+pub mod ocsp;
 pub mod oids;
 pub mod pkcs12;
 pub mod profile;

@@ -47,6 +47,11 @@ impl Ra {
         Ra { store, ca }
     }
 
+    /// The CA.
+    pub fn ca(&self) -> &Arc<Ca> {
+        &self.ca
+    }
+
     /// The store (read-only views for callers that list or show).
     pub fn store(&self) -> &Store {
         &self.store

@@ -1,10 +1,13 @@
 //! Revocation status for relying parties: one full CRL per CA, built from the store and
 //! signed by the CA's key, rebuilt within seconds of a block (debounced: a burst of
-//! blocks makes one CRL, not one each) and well before the last one's nextUpdate.
+//! blocks makes one CRL, not one each) and well before the last one's nextUpdate; and
+//! OCSP answers from a delegated responder per issuing CA ([`ocsp`]).
 //!
 //! This crate must never change a certificate's state (the RA blocks; this only reads
 //! the store) and never serve a CRL it has not verified the signature of (the `ca`
 //! crate checks every signature before handing it out).
+
+pub mod ocsp;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};

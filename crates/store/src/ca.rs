@@ -214,6 +214,53 @@ impl CaStore {
         row.as_ref().map(ca_from_row).transpose()
     }
 
+    /// Records the intent to sign a delegated OCSP responder certificate (serial, TBS
+    /// hash, validity), with its audit event, before the issuing CA signs it.
+    pub async fn reserve_responder(
+        &self,
+        serial_hex: &str,
+        issuer: &str,
+        tbs_sha256: [u8; 32],
+        validity: (i64, i64),
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.store.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO responder_certificates (serial, issuer, tbs_sha256, not_before, not_after, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(serial_hex)
+        .bind(issuer)
+        .bind(hex::encode(tbs_sha256))
+        .bind(validity.0)
+        .bind(validity.1)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::conflict_as(format!("responder serial {serial_hex}")))?;
+        let event = crate::audit::NewEvent {
+            at: now,
+            actor: "ca".into(),
+            org_id: None,
+            action: "ocsp_responder.reserved",
+            object: serial_hex.to_owned(),
+            details: serde_json::json!({"issuer": issuer, "not_after": validity.1}),
+        };
+        crate::audit::append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Stores the signed responder certificate for a reserved serial.
+    pub async fn store_responder(&self, serial_hex: &str, der: &[u8]) -> Result<(), StoreError> {
+        sqlx::query("UPDATE responder_certificates SET der = $1 WHERE serial = $2 AND der IS NULL")
+            .bind(der)
+            .bind(serial_hex)
+            .execute(&self.store.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Records the intent to sign `intent.serial`. A serial that exists already is a
     /// [`StoreError::Conflict`] (the CA then draws another). Concurrent calls are
     /// committed together (group commit), each durable when this returns.

@@ -120,6 +120,47 @@ impl Store {
         row.as_ref().map(cert_from_row).transpose()
     }
 
+    /// What OCSP says about a serial (hex) of `issuer`: `None` when this issuer never
+    /// issued it, else its revocation (time, CRLReason) if blocked.
+    pub async fn serial_status(
+        &self,
+        issuer: &str,
+        serial_hex: &str,
+    ) -> Result<Option<Option<(i64, u8)>>, StoreError> {
+        let row = sqlx::query(
+            "SELECT status, revoked_at, revocation_reason FROM certificates WHERE serial = $1 AND issuer = $2",
+        )
+        .bind(serial_hex)
+        .bind(issuer)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let status: String = row.try_get(0)?;
+        if status != "blocked" {
+            return Ok(Some(None));
+        }
+        let at: Option<i64> = row.try_get(1)?;
+        let reason: Option<i64> = row.try_get(2)?;
+        Ok(Some(Some((
+            at.unwrap_or_default(),
+            u8::try_from(reason.unwrap_or_default()).unwrap_or_default(),
+        ))))
+    }
+
+    /// The serials (hex) of `issuer` blocked at or after `since` (Unix seconds).
+    pub async fn blocked_since(&self, issuer: &str, since: i64) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT serial FROM certificates WHERE issuer = $1 AND status = 'blocked' AND revoked_at >= $2",
+        )
+        .bind(issuer)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
     /// The issuer's status revision: it changes whenever one of its certificates is
     /// blocked (0 before the first block).
     pub async fn status_revision(&self, issuer: &str) -> Result<i64, StoreError> {

@@ -35,6 +35,8 @@ pub struct AppState {
     pub policy: orgca_ra::OrderPolicy,
     /// The clock every request reads.
     pub clock: orgca_ra::Clock,
+    /// The OCSP responder (absent on a node without CA keys).
+    pub ocsp: Option<orgca_status::ocsp::OcspService>,
     /// The CRLs this node serves.
     pub crls: orgca_status::CrlCache,
     /// Notified when this node blocks a certificate, so that status is rebuilt at once.
@@ -80,6 +82,12 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(public::healthz))
         .route("/ca/{file}", get(public::ca_certificate))
         .route("/crl/{file}", get(public::crl))
+        .route(
+            "/ocsp",
+            axum::routing::post(public::ocsp_post)
+                .layer(DefaultBodyLimit::max(orgca_pki::ocsp::MAX_REQUEST)),
+        )
+        .route("/ocsp/{*request}", get(public::ocsp_get))
         .route("/metrics", get(public::metrics))
         .fallback(public::not_found)
         .method_not_allowed_fallback(public::method_not_allowed)

@@ -4,6 +4,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
+use orgca_pki::ocsp::Unsuccessful;
+use orgca_status::ocsp::Reply;
+
 use crate::{AppState, Problem};
 
 /// `GET /healthz`: 200 when the database answers, else 503.
@@ -83,12 +86,6 @@ pub async fn crl(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=60, no-transform"),
     );
-    let http_date = |t: time::OffsetDateTime| {
-        t.to_offset(time::UtcOffset::UTC)
-            .format(HTTP_DATE)
-            .ok()
-            .and_then(|s| HeaderValue::from_str(&s).ok())
-    };
     if let Some(v) = http_date(crl.this_update) {
         h.insert(header::LAST_MODIFIED, v);
     }
@@ -99,6 +96,13 @@ pub async fn crl(
         h.insert(header::ETAG, v);
     }
     resp
+}
+
+fn http_date(t: time::OffsetDateTime) -> Option<HeaderValue> {
+    t.to_offset(time::UtcOffset::UTC)
+        .format(HTTP_DATE)
+        .ok()
+        .and_then(|s| HeaderValue::from_str(&s).ok())
 }
 
 /// RFC 9110 HTTP-date (IMF-fixdate).
@@ -135,4 +139,73 @@ pub async fn method_not_allowed() -> Problem {
         code: "method_not_allowed",
         detail: "this endpoint does not take that method; see /api/v1/openapi.json".into(),
     }
+}
+
+/// `POST /ocsp` (`application/ocsp-request`, RFC 6960 Appendix A). A body that is too
+/// large or not a request gets the OCSP answer `malformedRequest`, as RFC 6960 asks.
+pub async fn ocsp_post(
+    State(state): State<AppState>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    match body {
+        Ok(b) => ocsp_answer(&state, &b).await,
+        Err(_) => ocsp_reply(Reply::Unsuccessful(Unsuccessful::MalformedRequest), &state),
+    }
+}
+
+/// `GET /ocsp/{base64 request}` (RFC 5019 §5: base64, then URL-encoded).
+pub async fn ocsp_get(State(state): State<AppState>, Path(encoded): Path<String>) -> Response {
+    use base64ct::Encoding as _;
+    let text = encoded.trim_start_matches('/');
+    let der = base64ct::Base64::decode_vec(text)
+        .or_else(|_| base64ct::Base64Unpadded::decode_vec(text))
+        .or_else(|_| base64ct::Base64Url::decode_vec(text))
+        .or_else(|_| base64ct::Base64UrlUnpadded::decode_vec(text));
+    match der {
+        Ok(der) => ocsp_answer(&state, &der).await,
+        Err(_) => ocsp_reply(Reply::Unsuccessful(Unsuccessful::MalformedRequest), &state),
+    }
+}
+
+async fn ocsp_answer(state: &AppState, der: &[u8]) -> Response {
+    let Some(ocsp) = &state.ocsp else {
+        return ocsp_reply(Reply::Unsuccessful(Unsuccessful::TryLater), state);
+    };
+    let reply = ocsp.respond(der, state.clock.now()).await;
+    ocsp_reply(reply, state)
+}
+
+/// The HTTP answer (RFC 5019 §6): a kept answer may be cached a minute (a block reaches
+/// relying parties in seconds), one made for a nonce not at all.
+fn ocsp_reply(reply: Reply, state: &AppState) -> Response {
+    let (body, cache) = match &reply {
+        Reply::Signed(a) => (a.der.clone(), true),
+        Reply::Fresh(der) => (axum::body::Bytes::from(der.clone()), false),
+        Reply::Unsuccessful(u) => (axum::body::Bytes::copy_from_slice(&u.der()), false),
+    };
+    let mut resp = body.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/ocsp-response"),
+    );
+    if let (Reply::Signed(a), true) = (&reply, cache) {
+        let left = (a.next_update - state.clock.now())
+            .whole_seconds()
+            .clamp(0, 60);
+        if let Ok(v) = HeaderValue::from_str(&format!(
+            "max-age={left}, public, no-transform, must-revalidate"
+        )) {
+            h.insert(header::CACHE_CONTROL, v);
+        }
+        if let Some(v) = http_date(a.this_update) {
+            h.insert(header::LAST_MODIFIED, v);
+        }
+        if let Some(v) = http_date(a.next_update) {
+            h.insert(header::EXPIRES, v);
+        }
+    } else {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
 }

@@ -84,12 +84,25 @@ pub async fn run(
         move || clock.now(),
         status_changed.clone(),
     ));
+    let ocsp = orgca_status::ocsp::OcspService::start(
+        ctx.store.clone(),
+        ra.ca().issuers().cloned().collect(),
+        orgca_status::ocsp::OcspPolicy::default(),
+        clock.now(),
+    )
+    .await
+    .context("starting the OCSP responder")?;
+    tokio::spawn(
+        ocsp.clone()
+            .run_forever(move || clock.now(), status_changed.clone()),
+    );
     let state = orgca_web::AppState {
         store: ctx.store.clone(),
         ra: Some(ra),
         policy: ctx.config.order_policy(&public_base_url),
         clock,
         crls,
+        ocsp: Some(ocsp),
         status_changed,
         metrics,
     };

@@ -12,3 +12,15 @@ CREATE TABLE ca_status (
     revision    BIGINT NOT NULL,
     crl_number  BIGINT NOT NULL
 );
+-- Delegated OCSP responder certificates: the serial and TBS are recorded before the
+-- issuing CA signs (der is filled in after); the key lives only in the memory of the
+-- node that asked for it.
+CREATE TABLE responder_certificates (
+    serial      TEXT PRIMARY KEY,
+    issuer      TEXT NOT NULL REFERENCES ca_certificates(name),
+    tbs_sha256  TEXT NOT NULL,
+    not_before  BIGINT NOT NULL,
+    not_after   BIGINT NOT NULL,
+    der         BYTEA,
+    created_at  BIGINT NOT NULL
+);

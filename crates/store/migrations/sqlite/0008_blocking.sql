@@ -12,3 +12,15 @@ CREATE TABLE ca_status (
     revision    INTEGER NOT NULL,
     crl_number  INTEGER NOT NULL
 );
+-- Delegated OCSP responder certificates: the serial and TBS are recorded before the
+-- issuing CA signs (der is filled in after); the key lives only in the memory of the
+-- node that asked for it.
+CREATE TABLE responder_certificates (
+    serial      TEXT PRIMARY KEY,
+    issuer      TEXT NOT NULL REFERENCES ca_certificates(name),
+    tbs_sha256  TEXT NOT NULL,
+    not_before  INTEGER NOT NULL,
+    not_after   INTEGER NOT NULL,
+    der         BLOB,
+    created_at  INTEGER NOT NULL
+);

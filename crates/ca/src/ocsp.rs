@@ -1,0 +1,170 @@
+//! Delegated OCSP responders (RFC 6960 §4.2.2.2): per issuing CA, a P-256 key made in
+//! memory (never written anywhere) and a short-lived certificate for it from the issuing
+//! CA, recorded in the store before it is signed. The responder signs OCSP answers;
+//! every signature is verified before it is handed out.
+
+use std::sync::Arc;
+
+use der::Encode as _;
+use orgca_keys::{KeySpec, Signer, SoftKey};
+use orgca_pki::name;
+use orgca_pki::ocsp::{self, CertId, ResponderProfile, SingleAnswer};
+use orgca_store::CaStore;
+use time::OffsetDateTime;
+
+use crate::{CaError, IssuingCa};
+
+/// A responder for one issuing CA.
+pub struct Responder {
+    /// The issuing CA it answers for.
+    pub issuer: String,
+    /// Its certificate's notAfter: renew well before.
+    pub not_after: OffsetDateTime,
+    /// Its certificate's notBefore.
+    pub not_before: OffsetDateTime,
+    /// Its certificate, DER.
+    pub cert_der: Vec<u8>,
+    key: SoftKey,
+    key_hash: [u8; 20],
+    /// (hash OID, issuerNameHash, issuerKeyHash) for SHA-1 and SHA-256 CertIDs.
+    ids: Vec<(der::asn1::ObjectIdentifier, Vec<u8>, Vec<u8>)>,
+}
+
+impl std::fmt::Debug for Responder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Responder")
+            .field("issuer", &self.issuer)
+            .field("not_after", &self.not_after)
+            .finish()
+    }
+}
+
+fn digest(alg: &'static aws_lc_rs::digest::Algorithm, data: &[u8]) -> Vec<u8> {
+    aws_lc_rs::digest::digest(alg, data).as_ref().to_vec()
+}
+
+impl Responder {
+    /// Makes a key and has `ca` certify it for `validity`, recording the serial and TBS
+    /// in `store` before signing.
+    pub async fn issue(
+        ca: &Arc<IssuingCa>,
+        store: &CaStore,
+        now: OffsetDateTime,
+        validity: time::Duration,
+    ) -> Result<Responder, CaError> {
+        let key = SoftKey::generate(KeySpec::P256, false)?;
+        let mut serial = [0u8; 16];
+        aws_lc_rs::rand::fill(&mut serial)
+            .map_err(|_| CaError::Key(orgca_keys::KeyError::Crypto))?;
+        serial[0] = (serial[0] & 0x7f) | 0x40;
+        let issuer_cert = <x509_cert::Certificate as der::Decode>::from_der(&ca.cert_der)
+            .map_err(orgca_pki::DerError::from)?;
+        let subject = name::build(&[
+            (orgca_pki::oids::COUNTRY, "DK"),
+            (orgca_pki::oids::ORGANIZATION, "orgca"),
+            (orgca_pki::oids::CN, &format!("{} OCSP", ca.name)),
+        ])?;
+        // Back-dated a minute for relying parties whose clock is a little behind.
+        let not_before = now - time::Duration::minutes(1);
+        let not_after = now + validity;
+        let tbs = ResponderProfile {
+            subject,
+            issuer: &ca.subject,
+            issuer_key_id: &ca.key_id,
+            spki: key.public_key(),
+            serial: &serial,
+            not_before,
+            not_after,
+            signature: ca.signer.algorithm(),
+        }
+        .build()?;
+        let tbs_der = tbs.to_der().map_err(orgca_pki::DerError::from)?;
+        let tbs_sha256: [u8; 32] = digest(&aws_lc_rs::digest::SHA256, &tbs_der)
+            .try_into()
+            .map_err(|_| CaError::SelfCheck("digest length".into()))?;
+        let serial_hex = hex::encode(serial);
+        store
+            .reserve_responder(
+                &serial_hex,
+                &ca.name,
+                tbs_sha256,
+                (not_before.unix_timestamp(), not_after.unix_timestamp()),
+                now.unix_timestamp(),
+            )
+            .await?;
+        let cert_der = ca.sign_tbs(&tbs_der)?;
+        store.store_responder(&serial_hex, &cert_der).await?;
+        let (name_der, key_bits) = {
+            let tbs = issuer_cert.tbs_certificate();
+            (
+                tbs.subject().to_der().map_err(orgca_pki::DerError::from)?,
+                tbs.subject_public_key_info()
+                    .subject_public_key
+                    .raw_bytes()
+                    .to_vec(),
+            )
+        };
+        let ids = vec![
+            (
+                ocsp::SHA1,
+                digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, &name_der),
+                digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, &key_bits),
+            ),
+            (
+                orgca_pki::oids::SHA256,
+                digest(&aws_lc_rs::digest::SHA256, &name_der),
+                digest(&aws_lc_rs::digest::SHA256, &key_bits),
+            ),
+        ];
+        let key_hash = digest(
+            &aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY,
+            key.public_key().subject_public_key.raw_bytes(),
+        )
+        .try_into()
+        .map_err(|_| CaError::SelfCheck("digest length".into()))?;
+        tracing::info!(ca = %ca.name, serial = %serial_hex, %not_after, "OCSP responder certificate issued");
+        Ok(Responder {
+            issuer: ca.name.clone(),
+            not_before,
+            not_after,
+            cert_der,
+            key,
+            key_hash,
+            ids,
+        })
+    }
+
+    /// Whether `id` names this responder's issuing CA (by a hash it knows).
+    pub fn answers_for(&self, id: &CertId) -> bool {
+        self.ids.iter().any(|(alg, name_hash, key_hash)| {
+            id.hash_algorithm.oid == *alg
+                && id.issuer_name_hash.as_bytes() == name_hash.as_slice()
+                && id.issuer_key_hash.as_bytes() == key_hash.as_slice()
+        })
+    }
+
+    /// A signed, successful OCSPResponse with these answers.
+    pub fn sign(
+        &self,
+        answers: &[SingleAnswer],
+        nonce: Option<&[u8]>,
+        this_update: OffsetDateTime,
+        next_update: OffsetDateTime,
+    ) -> Result<Vec<u8>, CaError> {
+        let data = ocsp::response_data(&ocsp::ResponseParts {
+            responder_key_hash: self.key_hash,
+            this_update,
+            next_update,
+            answers,
+            nonce,
+        })?;
+        let sig = self.key.sign(&data)?;
+        crate::issuer::check_signature(&self.key, &data, &sig)?;
+        Ok(ocsp::successful_response(
+            &data,
+            self.key.algorithm(),
+            &sig,
+            &self.cert_der,
+        )?)
+    }
+}

@@ -1,0 +1,324 @@
+//! The OCSP responder through HTTP only, checked with `openssl ocsp` and pkilint: good,
+//! revoked within seconds of a block, unknown, unauthorized, nonces, several
+//! certificates in one request, GET and POST, and a malformed-request corpus that never
+//! gets a 500.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use support::{Env, Server, order, org, profile};
+
+/// A system certificate issued through the API: (id, serial, PEM file).
+fn issue(env: &Env, server: &Server, admin: &str, name: &str) -> (String, String, PathBuf) {
+    let id = profile(
+        server,
+        admin,
+        &format!(
+            r#"{{"kind": "system", "name": "{name}", "contact": {{"name": "Ane", "email": "ane@a.dk"}}}}"#
+        ),
+    );
+    let o = order(
+        server,
+        admin,
+        &id,
+        r#"{"identification": "one_time_code", "issuance": "csr"}"#,
+    );
+    let csr = support::openssl_csr(env, name, &["-newkey", "rsa:3072"]);
+    let body = serde_json::json!({
+        "reference": o["reference"], "one_time_code": o["one_time_code"],
+        "csr": std::fs::read_to_string(csr).expect("csr"),
+    });
+    let (status, got) = server.json("POST", "/api/v1/pickup", None, Some(&body.to_string()));
+    assert_eq!(status, 200, "{got}");
+    (
+        got["certificate_id"].as_str().expect("id").to_owned(),
+        got["serial"].as_str().expect("serial").to_owned(),
+        env.write(
+            &format!("{name}.pem"),
+            got["certificate_pem"].as_str().expect("pem"),
+        ),
+    )
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().expect("utf-8 path")
+}
+
+/// `openssl ocsp` against the server: its whole output.
+fn ocsp(env: &Env, server: &Server, extra: &[&str]) -> String {
+    let url = format!("http://{}/ocsp", server.addr);
+    let issuer = env.ca_file("test-issuing-1");
+    let root = env.ca_file("test-root");
+    let mut args = vec![
+        "ocsp",
+        "-issuer",
+        p(&issuer),
+        "-CAfile",
+        p(&root),
+        "-url",
+        &url,
+    ];
+    args.extend_from_slice(extra);
+    let out = support::output_within(
+        {
+            let mut c = std::process::Command::new("openssl");
+            c.args(&args);
+            c
+        },
+        Duration::from_secs(20),
+    );
+    String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
+}
+
+#[test]
+fn openssl_ocsp_sees_good_then_revoked_within_seconds() {
+    let env = Env::new();
+    let a = org(&env, "99999970", "a.dk");
+    let server = env.serve();
+    let (id, _, leaf) = issue(&env, &server, &a.admin, "Status");
+    let (_, _, other) = issue(&env, &server, &a.admin, "Anden");
+
+    // good, with and without a nonce; the answer verifies against the root.
+    let out = ocsp(&env, &server, &["-cert", p(&leaf)]);
+    assert!(
+        out.contains(": good") && out.contains("Response verify OK"),
+        "{out}"
+    );
+    assert!(!out.contains("WARNING"), "the nonce is echoed: {out}");
+    let resp = env.path("good.der");
+    let out = ocsp(
+        &env,
+        &server,
+        &["-no_nonce", "-cert", p(&leaf), "-respout", p(&resp)],
+    );
+    assert!(
+        out.contains(": good") && out.contains("Response verify OK"),
+        "{out}"
+    );
+    if support::pkilint_available("lint_ocsp_response") {
+        let bad = support::pkilint_errors("lint_ocsp_response", &[], &resp);
+        assert!(bad.is_empty(), "{bad:?}");
+    }
+    // The delegated responder's certificate: OCSP signing, no-check, and lint-clean.
+    let text = ocsp(
+        &env,
+        &server,
+        &["-no_nonce", "-cert", p(&leaf), "-resp_text"],
+    );
+    assert!(
+        text.contains("OCSP Signing") && text.contains("OCSP No Check"),
+        "{text}"
+    );
+    let responder_id = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Responder Id: "))
+        .unwrap_or_default();
+    assert!(
+        responder_id.len() == 40 && responder_id.bytes().all(|b| b.is_ascii_hexdigit()),
+        "byKey (a SHA-1 key hash), not byName: {text}"
+    );
+
+    // Several certificates in one request.
+    let out = ocsp(&env, &server, &["-cert", p(&leaf), "-cert", p(&other)]);
+    assert_eq!(out.matches(": good").count(), 2, "{out}");
+
+    // unknown: a serial this CA never issued.
+    let out = ocsp(
+        &env,
+        &server,
+        &[
+            "-no_nonce",
+            "-serial",
+            "0x4000000000000000000000000000000000000001",
+        ],
+    );
+    assert!(out.contains(": unknown"), "{out}");
+
+    // Blocked: revoked within 5 seconds, with time and reason.
+    let (status, v) = server.json(
+        "POST",
+        &format!("/api/v1/certificates/{id}/block"),
+        Some(&a.admin),
+        Some(r#"{"reason": "key_compromised"}"#),
+    );
+    assert_eq!(status, 200, "{v}");
+    let start = Instant::now();
+    let out = loop {
+        let out = ocsp(&env, &server, &["-no_nonce", "-cert", p(&leaf)]);
+        if out.contains(": revoked") {
+            break out;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "still not revoked: {out}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    eprintln!("OCSP said revoked {:?} after the block", start.elapsed());
+    assert!(
+        out.contains("Reason: keyCompromise") && out.contains("Revocation Time"),
+        "{out}"
+    );
+    assert!(out.contains("Response verify OK"), "{out}");
+    let out = ocsp(&env, &server, &["-cert", p(&leaf)]);
+    assert!(out.contains(": revoked"), "with a nonce too: {out}");
+    let out = ocsp(&env, &server, &["-no_nonce", "-cert", p(&other)]);
+    assert!(out.contains(": good"), "{out}");
+}
+
+#[test]
+fn get_requests_unauthorized_issuers_and_garbage() {
+    let env = Env::new();
+    let a = org(&env, "99999969", "a.dk");
+    let server = env.serve();
+    let (_, _, leaf) = issue(&env, &server, &a.admin, "Hent");
+    let issuer = env.ca_file("test-issuing-1");
+    // GET: the request base64'd into the path (RFC 5019), answered like a POST.
+    let req = env.path("req.der");
+    let out = support::cmd(
+        "openssl",
+        &[
+            "ocsp",
+            "-issuer",
+            p(&issuer),
+            "-cert",
+            p(&leaf),
+            "-no_nonce",
+            "-reqout",
+            p(&req),
+        ],
+    );
+    assert!(out.status.success());
+    let b64 = {
+        use base64ct::Encoding as _;
+        base64ct::Base64::encode_string(&std::fs::read(&req).expect("req"))
+    };
+    let encoded: String = b64
+        .chars()
+        .map(|c| match c {
+            '/' => "%2F".to_owned(),
+            '+' => "%2B".to_owned(),
+            '=' => "%3D".to_owned(),
+            c => c.to_string(),
+        })
+        .collect();
+    let (status, headers, body) = server.get(&format!("/ocsp/{encoded}"));
+    assert_eq!(status, 200);
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "content-type" && v == "application/ocsp-response")
+    );
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "cache-control" && v.contains("max-age")),
+        "{headers:?}"
+    );
+    let resp = env.write("get.der", &body);
+    let root = env.ca_file("test-root");
+    let out = support::cmd(
+        "openssl",
+        &[
+            "ocsp",
+            "-respin",
+            p(&resp),
+            "-issuer",
+            p(&issuer),
+            "-cert",
+            p(&leaf),
+            "-CAfile",
+            p(&root),
+        ],
+    );
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains(": good") && text.contains("Response verify OK"),
+        "{text}"
+    );
+
+    // A CA orgca does not run: unauthorized.
+    let key = env.path("other.key");
+    let other_ca = env.path("other.pem");
+    let out = support::cmd(
+        "openssl",
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            p(&key),
+            "-subj",
+            "/CN=Other CA",
+            "-days",
+            "2",
+            "-out",
+            p(&other_ca),
+        ],
+    );
+    assert!(out.status.success());
+    let url = format!("http://{}/ocsp", server.addr);
+    let out = support::cmd(
+        "openssl",
+        &[
+            "ocsp",
+            "-issuer",
+            p(&other_ca),
+            "-serial",
+            "0x01",
+            "-url",
+            &url,
+            "-no_nonce",
+        ],
+    );
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("unauthorized"), "{text}");
+
+    // The malformed-request corpus: an OCSP malformedRequest (or 400), never a 500,
+    // and the server goes on serving.
+    let valid = std::fs::read(&req).expect("req");
+    let mut corpus: Vec<Vec<u8>> = vec![
+        Vec::new(),
+        b"hello".to_vec(),
+        vec![0x30],
+        vec![0x30, 0x84, 0xff, 0xff, 0xff, 0xff],
+        vec![0u8; 100_000],
+        valid[..valid.len() / 2].to_vec(),
+        valid[..valid.len() - 1].to_vec(),
+    ];
+    // Version v2 instead of v1.
+    let mut v2 = valid.clone();
+    v2.splice(4..4, [0xa0, 0x03, 0x02, 0x01, 0x01]);
+    corpus.push(v2);
+    for i in (0..valid.len()).step_by(7) {
+        let mut flipped = valid.clone();
+        flipped[i] ^= 0xff;
+        corpus.push(flipped);
+    }
+    for bad in &corpus {
+        let (status, _, body) = server.request("POST", "/ocsp", None, Some(bad));
+        assert!(
+            (status == 200 && body.first() == Some(&0x30)) || status == 400 || status == 413,
+            "{status} for {bad:02x?}"
+        );
+        assert_ne!(status, 500);
+    }
+    let (status, _, body) = server.request("POST", "/ocsp", None, Some(b"hello"));
+    assert_eq!((status, body), (200, vec![0x30, 0x03, 0x0a, 0x01, 0x01]));
+    for path in ["/ocsp/%%%", "/ocsp/aGVsbG8=", "/ocsp/"] {
+        let (status, _, body) = server.get(path);
+        assert!(status == 200 || status == 404, "{path}: {status}");
+        if status == 200 {
+            assert_eq!(body, vec![0x30, 0x03, 0x0a, 0x01, 0x01], "{path}");
+        }
+    }
+    assert_eq!(server.get("/healthz").0, 200);
+}
