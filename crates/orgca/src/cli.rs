@@ -61,6 +61,9 @@ pub enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Notices to contact persons.
+    #[command(subcommand)]
+    Notify(NotifyCommand),
 }
 
 impl Command {
@@ -263,6 +266,17 @@ pub struct IssueArgs {
     /// The CSR file (PEM or DER), or - for standard input.
     #[arg(long)]
     pub csr: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotifyCommand {
+    /// Queue the expiry notices due and deliver the mail due, once (what `serve` does
+    /// every minute). Safe to repeat: a notice is never sent twice.
+    Run {
+        /// As of this time (RFC 3339); default now.
+        #[arg(long)]
+        at: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -118,6 +118,22 @@ impl Default for OrdersConfig {
     }
 }
 
+/// Notices to contact persons (`[notices]`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NoticesConfig {
+    /// Days before notAfter at which the contact person is told.
+    pub expiry_days: Vec<u32>,
+}
+
+impl Default for NoticesConfig {
+    fn default() -> Self {
+        NoticesConfig {
+            expiry_days: orgca_ra::expiry::DEFAULT_POINTS.to_vec(),
+        }
+    }
+}
+
 /// `config.toml`. Every key may be left out: it then takes its default.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -147,6 +163,8 @@ pub struct Config {
     pub hierarchies: Hierarchies,
     /// Order lifetimes.
     pub orders: OrdersConfig,
+    /// Notices.
+    pub notices: NoticesConfig,
 }
 
 impl Default for PolicyConfig {
@@ -182,6 +200,7 @@ impl Default for Config {
             policies: PolicyConfig::default(),
             hierarchies: Hierarchies::default(),
             orders: OrdersConfig::default(),
+            notices: NoticesConfig::default(),
         }
     }
 }
@@ -264,6 +283,13 @@ impl Config {
             return Err(Refused(format!(
                 "orders.validity_days = {} and orders.email_validation_days = {}: give 1 to 365 and 1 to 3650 days",
                 o.validity_days, o.email_validation_days
+            ))
+            .into());
+        }
+        let days = &self.notices.expiry_days;
+        if days.len() > 10 || days.iter().any(|d| !(1..=365).contains(d)) {
+            return Err(Refused(format!(
+                "notices.expiry_days = {days:?}: give up to 10 points of 1 to 365 days"
             ))
             .into());
         }

@@ -69,6 +69,19 @@ impl Context {
         Ok(text.trim_end_matches(['\n', '\r']).as_bytes().to_vec())
     }
 
+    /// The mail transport of the configuration: SMTP when configured, else the outbox
+    /// folder.
+    pub fn mailer(&self) -> anyhow::Result<orgca_notify::Mailer> {
+        let transport = match &self.config.mail_smtp_url {
+            Some(url) => orgca_notify::Transport::smtp(url)?,
+            None => orgca_notify::Transport::Outbox(self.data.root.join("outbox")),
+        };
+        Ok(orgca_notify::Mailer {
+            from: self.config.mail_from.clone(),
+            transport,
+        })
+    }
+
     /// Every CA as a CRL issuer, with its key.
     pub async fn crl_issuers(&self) -> anyhow::Result<Vec<orgca_ca::CrlIssuer>> {
         orgca_ca::load_crl_issuers(

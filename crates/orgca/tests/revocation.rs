@@ -336,3 +336,86 @@ fn users_block_their_own_certificates_and_the_operator_any_by_serial() {
     assert!(crl_text(&crl).contains("Affiliation Changed"));
     assert!(env.ok(&["audit", "verify"]).contains("OK"));
 }
+
+#[test]
+fn expiry_notices_come_once_per_point_and_stop_on_renewal_or_block() {
+    let env = Env::new();
+    let a = org(&env, "99999968", "a.dk");
+    let server = env.serve();
+    let (kept, _, _) = issue(&env, &server, &a.admin, "Udløber");
+    let (blocked, _, _) = issue(&env, &server, &a.admin, "Spærres");
+    let (renewed, _, _) = issue(&env, &server, &a.admin, "Fornyes");
+    let (status, _) = server.json(
+        "POST",
+        &format!("/api/v1/certificates/{blocked}/block"),
+        Some(&a.admin),
+        Some(r#"{"reason": "superseded"}"#),
+    );
+    assert_eq!(status, 200);
+    // The renewal of one certificate is picked up: the old one needs no reminders.
+    let (status, o) = server.json(
+        "POST",
+        &format!("/api/v1/certificates/{renewed}/renew"),
+        Some(&a.admin),
+        None,
+    );
+    assert_eq!(status, 201, "{o}");
+    let csr = support::openssl_csr(&env, "renewal", &["-newkey", "rsa:3072"]);
+    let body = serde_json::json!({
+        "reference": o["reference"], "one_time_code": o["one_time_code"],
+        "csr": std::fs::read_to_string(csr).expect("csr"),
+    });
+    assert_eq!(
+        server
+            .json("POST", "/api/v1/pickup", None, Some(&body.to_string()))
+            .0,
+        200
+    );
+    let (_, cert) = server.json(
+        "GET",
+        &format!("/api/v1/certificates/{kept}"),
+        Some(&a.admin),
+        None,
+    );
+    drop(server);
+    let not_after = time::OffsetDateTime::parse(
+        cert["not_after"].as_str().expect("not_after"),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .expect("time");
+    let run = |days_before: i64| {
+        let at = (not_after - time::Duration::days(days_before))
+            .format(&time::format_description::well_known::Rfc3339)
+            .expect("format");
+        env.json(&["notify", "run", "--at", &at])["expiry_notices_queued"]
+            .as_i64()
+            .expect("count")
+    };
+    // Two certificates are reminded: the one kept, and the renewal (issued the same
+    // minute); not the renewed one, not the blocked one.
+    assert_eq!(run(100), 0);
+    assert_eq!(run(89), 2, "the 90-day notices");
+    assert_eq!(run(89), 0, "never twice");
+    assert_eq!(run(60), 0);
+    assert_eq!(run(29), 2, "the 30-day notices");
+    assert_eq!(run(6), 2, "the 7-day notices");
+    assert_eq!(run(1), 0);
+    let notices_about = |id: &str| {
+        let out = support::cmd(
+            "sh",
+            &[
+                "-c",
+                &format!(
+                    "grep -l 'certificates/{id}/renew' {}/outbox/*.eml | wc -l",
+                    env.data().display()
+                ),
+            ],
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    assert_eq!(notices_about(&kept), "3");
+    assert_eq!(notices_about(&renewed), "0");
+    assert_eq!(notices_about(&blocked), "0");
+    let out = env.run(&["notify", "run", "--at", "soon"]);
+    assert_eq!(out.status.code(), Some(1));
+}

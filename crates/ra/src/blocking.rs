@@ -66,7 +66,7 @@ async fn block_in(
     actor: &str,
     now: i64,
 ) -> Result<Blocked, RaError> {
-    let mails = match contact(scope, c).await? {
+    let mails = match scope.contact_email(c).await? {
         Some(to) => vec![notice(c, &to, reason, who, now)],
         None => Vec::new(),
     };
@@ -74,17 +74,6 @@ async fn block_in(
         .block(c.id, reason, &mails, actor, now)
         .await?
         .ok_or(RaError::NotFound("certificate"))
-}
-
-/// Who hears about the certificate: the profile's contact person, or the employee.
-async fn contact(scope: &OrgScope, c: &CertificateRecord) -> Result<Option<String>, RaError> {
-    let Ok(subject) = Uuid::parse_str(&c.subject_uuid) else {
-        return Ok(None);
-    };
-    Ok(match c.kind {
-        CertKind::Employee => scope.user(subject).await?.map(|u| u.email),
-        _ => scope.profile(subject).await?.map(|p| p.contact_email),
-    })
 }
 
 fn notice(c: &CertificateRecord, to: &str, reason: BlockReason, who: &str, now: i64) -> NewMail {

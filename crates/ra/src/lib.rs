@@ -13,6 +13,7 @@ mod clock;
 pub mod delivery;
 pub mod employee;
 mod error;
+pub mod expiry;
 mod issue;
 pub mod orders;
 mod orgs;

@@ -20,6 +20,7 @@ mod error;
 mod issuance;
 mod mail;
 mod migrate;
+mod notices;
 mod orders;
 mod orgs;
 mod profiles;

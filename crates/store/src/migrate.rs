@@ -30,6 +30,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_renewal"),
     migration!(7, "0007_operator_tokens"),
     migration!(8, "0008_blocking"),
+    migration!(9, "0009_expiry_notices"),
 ];
 
 /// Key of the PostgreSQL advisory lock that serialises migrations across nodes.

@@ -701,3 +701,57 @@ async fn crl_numbers(store: &Store, issuer: &str) -> Vec<i64> {
     }
     out
 }
+
+on_all_backends!(expiry_notices_are_recorded_once, expiry_notices_case);
+async fn expiry_notices_case(db: &TestDb) {
+    let store = Store::open(&db.url).await.expect("open");
+    let issuer = issuing_ca(&store).await;
+    let a = org(&store, "99999978").await;
+    let b = org(&store, "99999977").await;
+    let cert = issued(&store, Serial::from_random([4; 20]), &issuer, &a).await;
+    // It expires at NOW + 10: seen from NOW with a 100-second horizon, not from later.
+    let seen = store.expiring(NOW, NOW + 100, 10).await.expect("expiring");
+    assert_eq!(seen.iter().map(|c| c.id).collect::<Vec<_>>(), [cert.id]);
+    assert!(
+        store
+            .expiring(NOW + 10, NOW + 100, 10)
+            .await
+            .expect("expiring")
+            .is_empty()
+    );
+    let mail = orgca_store::NewMail {
+        recipient: "ane@a.dk".into(),
+        subject: "expires".into(),
+        body: "x".into(),
+    };
+    // Another organisation cannot record a notice for it.
+    assert!(
+        !store
+            .org(b.id)
+            .record_expiry_notice(cert.id, 30, &mail, NOW)
+            .await
+            .expect("b")
+    );
+    assert!(
+        store
+            .org(a.id)
+            .record_expiry_notice(cert.id, 30, &mail, NOW)
+            .await
+            .expect("first")
+    );
+    assert!(
+        !store
+            .org(a.id)
+            .record_expiry_notice(cert.id, 30, &mail, NOW)
+            .await
+            .expect("again")
+    );
+    assert!(
+        store
+            .org(a.id)
+            .record_expiry_notice(cert.id, 7, &mail, NOW)
+            .await
+            .expect("next point")
+    );
+    assert_eq!(store.mail().due(NOW + 1, 10).await.expect("due").len(), 2);
+}

@@ -4,6 +4,7 @@ mod audit;
 mod ca;
 mod cert;
 mod init;
+mod notify;
 mod org;
 mod serve;
 mod user;
@@ -24,6 +25,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Org(c) => org::run(g, c, now).await,
         Command::Cert(c) => cert::run(g, c, now).await,
         Command::Audit(c) => audit::run(g, c).await,
+        Command::Notify(c) => notify::run(g, c, now).await,
         Command::User(c) => user::run_user(g, c, now).await,
         Command::Token(c) => user::run_token(g, c, now).await,
     }

@@ -107,20 +107,24 @@ pub async fn run(
         metrics,
     };
     // Queued mail goes out every second (the outbox folder, or SMTP when configured).
-    let transport = match &ctx.config.mail_smtp_url {
-        Some(url) => orgca_notify::Transport::smtp(url)?,
-        None => orgca_notify::Transport::Outbox(data.root.join("outbox")),
-    };
-    let mailer = orgca_notify::Mailer {
-        from: ctx.config.mail_from.clone(),
-        transport,
-    };
     tokio::spawn(orgca_notify::run_forever(
-        mailer,
+        ctx.mailer()?,
         ctx.store.clone(),
         move || clock.unix(),
         std::time::Duration::from_secs(1),
     ));
+    // Expiry notices are queued every minute.
+    let (store, points) = (ctx.store.clone(), ctx.config.notices.expiry_days.clone());
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) =
+                orgca_ra::expiry::queue_expiry_notices(&store, &points, clock.unix()).await
+            {
+                tracing::warn!(error = %e, "queueing expiry notices failed; trying again");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        }
+    });
     orgca_web::serve(listener, state, shutdown_signal())
         .await
         .context("serving HTTP")?;

@@ -1,0 +1,11 @@
+-- orgca schema, version 9 (PostgreSQL): expiry notices sent, one row per
+-- certificate and point (days before notAfter): the key makes a second notice for the
+-- same point impossible, whichever node or restart tries. Keep in step with
+-- migrations/sqlite/0009_expiry_notices.sql.
+CREATE TABLE expiry_notices (
+    certificate_id  TEXT NOT NULL REFERENCES certificates(id),
+    days_before     BIGINT NOT NULL,
+    queued_at       BIGINT NOT NULL,
+    PRIMARY KEY (certificate_id, days_before)
+);
+CREATE INDEX certificates_expiry ON certificates (not_after) WHERE status = 'active';
