@@ -56,6 +56,21 @@ enum What {
         #[arg(long, default_value = "sqlite")]
         db: String,
     },
+    /// CRL build time: `--fill N` writes N blocked certificates (bench-only rows) into a
+    /// store in DIR; without it, the CRL of that store's issuing CA is built and signed
+    /// `--threads` times (the runs), each reported with its time, the CRL's size and the
+    /// process's peak memory.
+    Crl {
+        /// Folder for the SQLite database and the CA keys (kept between calls).
+        #[arg(long)]
+        dir: std::path::PathBuf,
+        /// A postgres:// URL instead of SQLite in DIR.
+        #[arg(long)]
+        db: Option<String>,
+        /// Write this many blocked certificates first (and build nothing).
+        #[arg(long)]
+        fill: Option<u64>,
+    },
     Issue {
         /// sqlite (a temporary file) or a postgres:// URL of a scratch database.
         #[arg(long, default_value = "sqlite")]
@@ -212,12 +227,101 @@ where
     Ok((done.load(Ordering::Relaxed), start.elapsed()))
 }
 
+/// Peak resident memory of this process so far, KiB (Linux).
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+async fn crl_bench(
+    dir: &std::path::Path,
+    db: Option<&str>,
+    fill: Option<u64>,
+    runs: usize,
+) -> anyhow::Result<()> {
+    let url = db.map_or_else(
+        || format!("sqlite://{}", dir.join("b.db").display()),
+        str::to_owned,
+    );
+    let store = Store::open(&url).await?;
+    if let Some(n) = fill {
+        let ca = ca_on(&store, dir).await?;
+        let issuer = ca
+            .issuers()
+            .next()
+            .map(|i| i.name.clone())
+            .unwrap_or_default();
+        let org = orgca_ra::create_organisation(
+            &store,
+            "99999999",
+            "Testorganisation nr. 99999999",
+            Environment::Test,
+            "bench",
+            0,
+        )
+        .await?;
+        let start = Instant::now();
+        store
+            .bench_fill_revoked(
+                &issuer,
+                org.id,
+                n,
+                42,
+                OffsetDateTime::now_utc().unix_timestamp(),
+            )
+            .await?;
+        eprintln!("filled {n} blocked certificates in {:?}", start.elapsed());
+        store.close().await;
+        return Ok(());
+    }
+    let issuers = orgca_ca::load_crl_issuers(&store.ca(), dir, b"bench", true).await?;
+    let issuer = issuers
+        .iter()
+        .find(|i| i.name.contains("issuing"))
+        .ok_or_else(|| anyhow::anyhow!("no issuing CA in {}", dir.display()))?;
+    let before = peak_rss_kib();
+    // As `serve` does: each build is sized by the previous one's count.
+    let mut expected = 0;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let crl = orgca_status::build_crl(
+            &store,
+            issuer,
+            &orgca_status::CrlPolicy::default(),
+            OffsetDateTime::now_utc(),
+            expected,
+        )
+        .await?;
+        let t = start.elapsed();
+        expected = usize::try_from(crl.entries)?;
+        println!(
+            "{}",
+            serde_json::json!({
+                "what": "crl", "entries": crl.entries, "seconds": t.as_secs_f64(),
+                "der_bytes": crl.der.len(), "peak_rss_kib": peak_rss_kib(),
+                "rss_before_kib": before, "backend": if db.is_some() { "postgres" } else { "sqlite" },
+            })
+        );
+    }
+    store.close().await;
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     match &cli.what {
+        What::Crl { dir, db, fill } => {
+            rt.block_on(crl_bench(dir, db.as_deref(), *fill, cli.threads.max(1)))?;
+        }
         What::Sign { alg } => {
             let (spec, name) = match alg {
                 Alg::Rsa3072Pss => (KeySpec::Rsa3072, "sign-rsa3072-pss"),

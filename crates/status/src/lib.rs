@@ -98,17 +98,20 @@ impl CrlCache {
 }
 
 /// Builds and signs the CRL of `issuer` as of `now` from the store: entries streamed
-/// into one buffer, a fresh CRL number from the store, one signature.
+/// into one buffer sized for `expected` entries (the last CRL's count: blocks only add,
+/// so the buffer is not copied to grow), a fresh CRL number from the store, one
+/// signature.
 pub async fn build_crl(
     store: &Store,
     issuer: &CrlIssuer,
     policy: &CrlPolicy,
     now: OffsetDateTime,
+    expected: usize,
 ) -> Result<PublishedCrl, StatusError> {
     // Read the revision first: a block that lands while the list is read bumps it
     // again, so the next round rebuilds.
     let revision = store.status_revision(&issuer.name).await?;
-    let mut writer = CrlWriter::new(1024);
+    let mut writer = CrlWriter::new(expected + 1024);
     let mut bad = None;
     store
         .for_each_revoked(&issuer.name, |e| {
@@ -155,7 +158,7 @@ pub async fn publish_all(
     now: OffsetDateTime,
 ) -> Result<(), StatusError> {
     for issuer in issuers {
-        let crl = build_crl(store, issuer, policy, now).await?;
+        let crl = build_crl(store, issuer, policy, now, 0).await?;
         tracing::info!(ca = %issuer.name, number = crl.number, entries = crl.entries, "CRL issued");
         cache.put(&issuer.name, crl);
     }
@@ -186,7 +189,10 @@ pub async fn run_forever(
             if !due {
                 continue;
             }
-            match build_crl(&store, issuer, &policy, now()).await {
+            let expected = current
+                .as_ref()
+                .map_or(0, |c| usize::try_from(c.entries).unwrap_or(0));
+            match build_crl(&store, issuer, &policy, now(), expected).await {
                 Ok(crl) => {
                     tracing::info!(ca = %issuer.name, number = crl.number, entries = crl.entries, "CRL issued");
                     cache.put(&issuer.name, crl);

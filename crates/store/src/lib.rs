@@ -13,6 +13,8 @@
 //! operator-only views that say so.
 
 mod audit;
+#[cfg(feature = "bench")]
+mod bench_fill;
 mod ca;
 mod certs;
 mod db;

@@ -2,8 +2,9 @@
 -- Keep in step with migrations/postgres/0008_blocking.sql.
 ALTER TABLE certificates ADD COLUMN block_reason TEXT;
 ALTER TABLE certificates ADD COLUMN blocked_by TEXT;
--- What a CRL lists, read per issuer.
-CREATE INDEX certificates_blocked ON certificates (issuer, serial) WHERE status = 'blocked';
+-- What a CRL lists, read per issuer from the index alone (it covers the columns read).
+CREATE INDEX certificates_blocked ON certificates (issuer, serial, revoked_at, revocation_reason)
+    WHERE status = 'blocked';
 -- Per issuing CA: a revision bumped by every block (nodes poll it to rebuild their CRL
 -- and OCSP answers), and the last CRL number handed out (strictly increasing across
 -- restarts and nodes).
