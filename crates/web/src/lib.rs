@@ -1,5 +1,6 @@
-//! HTTP for orgca: the public endpoints (`/healthz`, `/ca/{name}.cer`, `/metrics`) and
-//! the REST API under `/api/v1` (bearer tokens), the portal later. Handlers translate HTTP to calls on the layers below
+//! HTTP for orgca: the public endpoints (`/healthz`, `/ca/{name}.cer`, `/crl/{name}.crl`,
+//! `/ocsp`, `/metrics`) and the REST API under `/api/v1` (bearer tokens, OpenAPI at
+//! `/api/v1/openapi.json`), the portal later. Handlers translate HTTP to calls on the layers below
 //! and map every error to a status and an RFC 9457 problem with a stable code.
 //!
 //! This crate must never hold business rules, keys or SQL: it calls `ra` and the
