@@ -134,6 +134,22 @@ impl Responder {
         })
     }
 
+    /// The CertID most clients send for `serial` (SHA-1 hashes, NULL parameters, as
+    /// OpenSSL and the RFC 5019 profile do): the key of an answer signed ahead.
+    pub fn sha1_cert_id(&self, serial: &[u8]) -> Result<CertId, CaError> {
+        let (alg, name_hash, key_hash) = &self.ids[0];
+        let der_err = orgca_pki::DerError::from;
+        Ok(CertId {
+            hash_algorithm: spki::AlgorithmIdentifierOwned {
+                oid: *alg,
+                parameters: Some(der::asn1::Any::null()),
+            },
+            issuer_name_hash: der::asn1::OctetString::new(name_hash.clone()).map_err(der_err)?,
+            issuer_key_hash: der::asn1::OctetString::new(key_hash.clone()).map_err(der_err)?,
+            serial_number: der::asn1::Int::new(serial).map_err(der_err)?,
+        })
+    }
+
     /// Whether `id` names this responder's issuing CA (by a hash it knows).
     pub fn answers_for(&self, id: &CertId) -> bool {
         self.ids.iter().any(|(alg, name_hash, key_hash)| {

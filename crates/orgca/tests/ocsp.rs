@@ -80,6 +80,19 @@ fn openssl_ocsp_sees_good_then_revoked_within_seconds() {
     let (id, _, leaf) = issue(&env, &server, &a.admin, "Status");
     let (_, _, other) = issue(&env, &server, &a.admin, "Anden");
 
+    // Answers are signed ahead (the upkeep runs every second): the first request
+    // without a nonce finds its answer kept, and nothing is signed on the request path.
+    std::thread::sleep(Duration::from_secs(3));
+    let out = ocsp(&env, &server, &["-no_nonce", "-cert", p(&leaf)]);
+    assert!(out.contains(": good"), "{out}");
+    let (_, _, body) = server.get("/metrics");
+    let metrics = String::from_utf8_lossy(&body).to_string();
+    assert!(
+        metrics.contains("orgca_ocsp_answers_total{source=\"kept\"} 1"),
+        "{metrics}"
+    );
+    assert!(!metrics.contains("signed_on_request"), "{metrics}");
+
     // good, with and without a nonce; the answer verifies against the root.
     let out = ocsp(&env, &server, &["-cert", p(&leaf)]);
     assert!(

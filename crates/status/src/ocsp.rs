@@ -71,7 +71,12 @@ struct Issuer {
     ca: Arc<IssuingCa>,
     responder: RwLock<Arc<Responder>>,
     revision: RwLock<(i64, i64)>,
+    /// How far answers have been signed ahead: (created_at, serial) of the last one.
+    presigned: RwLock<(i64, String)>,
 }
+
+/// Certificates whose answers are signed ahead per issuer and upkeep round.
+const PRESIGN_BATCH: i64 = 5_000;
 
 /// The OCSP responder of one node.
 #[derive(Clone)]
@@ -114,6 +119,7 @@ impl OcspService {
                 ca,
                 responder: RwLock::new(Arc::new(responder)),
                 revision: RwLock::new((revision, now.unix_timestamp())),
+                presigned: RwLock::new((i64::MIN, String::new())),
             });
         }
         Ok(OcspService {
@@ -154,8 +160,11 @@ impl OcspService {
         if req.nonce.is_none() && req.cert_ids.len() == 1 {
             let key = req.cert_ids[0].to_der().unwrap_or_default();
             if let Some(a) = read(&self.cache).get(&key).cloned() {
+                metrics::counter!("orgca_ocsp_answers_total", "source" => "kept").increment(1);
                 return Reply::Signed(a);
             }
+            metrics::counter!("orgca_ocsp_answers_total", "source" => "signed_on_request")
+                .increment(1);
             return match self.sign_one(issuer, req.cert_ids[0].clone(), now).await {
                 Ok(a) => Reply::Signed(a),
                 Err(e) => {
@@ -177,6 +186,7 @@ impl OcspService {
                 }
             }
         }
+        metrics::counter!("orgca_ocsp_answers_total", "source" => "nonce_or_several").increment(1);
         let next = now + self.policy.validity;
         let signed = tokio::task::block_in_place(|| {
             responder.sign(&answers, req.nonce.as_deref(), now, next)
@@ -280,6 +290,7 @@ impl OcspService {
                 *write(&issuer.revision) = (revision, now.unix_timestamp());
             }
         }
+        self.presign(now).await?;
         let old: Vec<(usize, CertId)> = read(&self.cache)
             .values()
             .filter(|a| now - a.this_update >= self.policy.refresh_after)
@@ -287,6 +298,38 @@ impl OcspService {
             .collect();
         for (i, id) in old {
             self.sign_one(i, id, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Signs ahead the answers for certificates issued since the last round (all of
+    /// them, in batches, after a start), so that a client's first request finds its
+    /// answer kept; stops at the cache's size.
+    async fn presign(&self, now: OffsetDateTime) -> Result<(), StatusError> {
+        for (i, issuer) in self.issuers.iter().enumerate() {
+            if read(&self.cache).len() >= self.policy.max_cached {
+                return Ok(());
+            }
+            let after = read(&issuer.presigned).clone();
+            let batch = self
+                .store
+                .issued_after(&issuer.ca.name, (after.0, &after.1), PRESIGN_BATCH)
+                .await?;
+            let Some(last) = batch.last().cloned() else {
+                continue;
+            };
+            let responder = read(&issuer.responder).clone();
+            for (_, serial_hex) in &batch {
+                let Ok(serial) = hex::decode(serial_hex) else {
+                    continue;
+                };
+                let id = responder.sha1_cert_id(&serial)?;
+                let key = id.to_der().unwrap_or_default();
+                if !read(&self.cache).contains_key(&key) {
+                    self.sign_one(i, id, now).await?;
+                }
+            }
+            *write(&issuer.presigned) = last;
         }
         Ok(())
     }

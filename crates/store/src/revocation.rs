@@ -149,6 +149,31 @@ impl Store {
         ))))
     }
 
+    /// Certificates of `issuer` in the order they were issued, after the position
+    /// `(created_at, serial)`, at most `limit`: `(created_at, serial hex)` each. For
+    /// signing OCSP answers ahead.
+    pub async fn issued_after(
+        &self,
+        issuer: &str,
+        after: (i64, &str),
+        limit: i64,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT created_at, serial FROM certificates WHERE issuer = $1 \
+             AND (created_at > $2 OR (created_at = $2 AND serial > $3)) \
+             ORDER BY created_at, serial LIMIT $4",
+        )
+        .bind(issuer)
+        .bind(after.0)
+        .bind(after.1)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
     /// The serials (hex) of `issuer` blocked at or after `since` (Unix seconds).
     pub async fn blocked_since(&self, issuer: &str, since: i64) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query(

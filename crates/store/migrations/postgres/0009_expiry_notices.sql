@@ -9,3 +9,5 @@ CREATE TABLE expiry_notices (
     PRIMARY KEY (certificate_id, days_before)
 );
 CREATE INDEX certificates_expiry ON certificates (not_after) WHERE status = 'active';
+-- The OCSP responder signs answers ahead for certificates in the order they were issued.
+CREATE INDEX certificates_issued ON certificates (issuer, created_at, serial);
