@@ -352,13 +352,28 @@ impl PickupStore {
     /// when another pick-up took it first, or it is not ready or has expired.
     pub async fn claim(&self, order: &Order, now: i64) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "UPDATE orders SET status = 'issuing' WHERE id = $1 AND status = 'ready' AND expires_at >= $2",
+            "UPDATE orders SET status = 'issuing', claimed_at = $2 \
+             WHERE id = $1 AND status = 'ready' AND expires_at >= $2",
         )
         .bind(order.id.to_string())
         .bind(now)
         .execute(&self.store.pool)
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// Gives back every order taken for a pick-up before `before` and never issued (its
+    /// process died halfway); answers how many. A pick-up takes milliseconds: callers
+    /// pass a time minutes ago.
+    pub async fn release_stale(&self, before: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE orders SET status = 'ready' \
+             WHERE status = 'issuing' AND certificate_id IS NULL AND claimed_at < $1",
+        )
+        .bind(before)
+        .execute(&self.store.pool)
+        .await?;
+        Ok(done.rows_affected())
     }
 
     /// Gives back a claimed order after a pick-up that failed before issuing.

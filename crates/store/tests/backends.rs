@@ -755,3 +755,59 @@ async fn expiry_notices_case(db: &TestDb) {
     );
     assert_eq!(store.mail().due(NOW + 1, 10).await.expect("due").len(), 2);
 }
+
+on_all_backends!(stale_pickups_are_given_back, stale_pickups_case);
+async fn stale_pickups_case(db: &TestDb) {
+    use orgca_model::{CertName, Email};
+    use orgca_store::{Identification, Issuance, NewOrder, NewProfile, OrderStatus};
+    let store = Store::open(&db.url).await.expect("open");
+    let a = org(&store, "99999976").await;
+    let scope = store.org(a.id);
+    let profile = scope
+        .create_profile(
+            &NewProfile {
+                kind: CertKind::System,
+                name: CertName::parse("Afhentning").expect("name"),
+                email: None,
+                contact_name: "Ane".into(),
+                contact_email: Email::parse("ane@a.dk").expect("email"),
+                allow_signing: false,
+                publish: false,
+            },
+            "test",
+            NOW,
+        )
+        .await
+        .expect("profile");
+    let order = scope
+        .create_order(
+            &NewOrder {
+                id: Uuid::new_v4(),
+                reference: "ABCD-EFGH".into(),
+                profile_id: Some(profile.id),
+                user_id: None,
+                identification: Identification::OneTimeCode,
+                issuance: Issuance::Csr,
+                status: OrderStatus::Ready,
+                code_sha256: Some([3; 32]),
+                expires_at: NOW + 1000,
+                renews: None,
+            },
+            None,
+            &[],
+            "test",
+            NOW,
+        )
+        .await
+        .expect("order");
+    let pickup = store.pickup();
+    assert!(pickup.claim(&order, NOW).await.expect("claim"));
+    assert!(!pickup.claim(&order, NOW).await.expect("claimed once only"));
+    // A pick-up in progress is left alone; one older than the cut-off is given back.
+    assert_eq!(pickup.release_stale(NOW).await.expect("sweep"), 0);
+    assert_eq!(pickup.release_stale(NOW + 601).await.expect("sweep"), 1);
+    let again = scope.order(order.id).await.expect("get").expect("present");
+    assert_eq!(again.status, OrderStatus::Ready);
+    // An expired order cannot be taken.
+    assert!(!pickup.claim(&order, NOW + 1001).await.expect("claim"));
+}

@@ -113,7 +113,7 @@ pub async fn run(
         move || clock.unix(),
         std::time::Duration::from_secs(1),
     ));
-    // Expiry notices are queued every minute.
+    // Expiry notices are queued, and stale pick-ups given back, every minute.
     let (store, points) = (ctx.store.clone(), ctx.config.notices.expiry_days.clone());
     tokio::spawn(async move {
         loop {
@@ -121,6 +121,12 @@ pub async fn run(
                 orgca_ra::expiry::queue_expiry_notices(&store, &points, clock.unix()).await
             {
                 tracing::warn!(error = %e, "queueing expiry notices failed; trying again");
+            }
+            // Orders a dead process left half picked up are given back after 10 minutes.
+            match store.pickup().release_stale(clock.unix() - 600).await {
+                Ok(0) => {}
+                Ok(n) => tracing::warn!(orders = n, "gave back orders left half picked up"),
+                Err(e) => tracing::warn!(error = %e, "giving back stale pick-ups failed"),
             }
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         }

@@ -11,3 +11,6 @@ CREATE TABLE expiry_notices (
 CREATE INDEX certificates_expiry ON certificates (not_after) WHERE status = 'active';
 -- The OCSP responder signs answers ahead for certificates in the order they were issued.
 CREATE INDEX certificates_issued ON certificates (issuer, created_at, serial);
+-- When a pick-up took its order: an order left 'issuing' by a process that died is given
+-- back after a while.
+ALTER TABLE orders ADD COLUMN claimed_at BIGINT;
