@@ -51,9 +51,24 @@ pub struct Answer {
     pub this_update: OffsetDateTime,
     /// Its nextUpdate.
     pub next_update: OffsetDateTime,
+    /// thisUpdate and nextUpdate as HTTP-dates (RFC 9110), formatted once when signed:
+    /// the request path copies them into Last-Modified and Expires.
+    pub http_dates: (String, String),
     issuer: usize,
     serial_hex: String,
     cert_id: CertId,
+}
+
+/// RFC 9110 HTTP-date (IMF-fixdate).
+pub const HTTP_DATE: &[time::format_description::FormatItem<'static>] = time::macros::format_description!(
+    "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+);
+
+/// `t` as an HTTP-date.
+pub fn http_date(t: OffsetDateTime) -> String {
+    t.to_offset(time::UtcOffset::UTC)
+        .format(HTTP_DATE)
+        .unwrap_or_default()
 }
 
 /// What the responder answers with: a signed response, or an unsuccessful one.
@@ -241,6 +256,7 @@ impl OcspService {
             der: der.into(),
             this_update: now,
             next_update,
+            http_dates: (http_date(now), http_date(next_update)),
             issuer,
             serial_hex,
             cert_id,

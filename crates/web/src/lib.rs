@@ -25,9 +25,26 @@ use axum::routing::get;
 use metrics_exporter_prometheus::PrometheusHandle;
 use orgca_store::Store;
 
-/// What every handler can reach.
+/// What every handler can reach: cloned for every request, so it is one `Arc`.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(std::sync::Arc<Shared>);
+
+impl AppState {
+    /// The state over these parts.
+    pub fn new(shared: Shared) -> AppState {
+        AppState(std::sync::Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The parts of [`AppState`].
+pub struct Shared {
     /// The store.
     pub store: Store,
     /// The RA with its CA (absent on a node that only serves reads).

@@ -99,16 +99,8 @@ pub async fn crl(
 }
 
 fn http_date(t: time::OffsetDateTime) -> Option<HeaderValue> {
-    t.to_offset(time::UtcOffset::UTC)
-        .format(HTTP_DATE)
-        .ok()
-        .and_then(|s| HeaderValue::from_str(&s).ok())
+    HeaderValue::from_str(&orgca_status::ocsp::http_date(t)).ok()
 }
-
-/// RFC 9110 HTTP-date (IMF-fixdate).
-const HTTP_DATE: &[time::format_description::FormatItem<'static>] = time::macros::format_description!(
-    "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-);
 
 fn is_ca_name(n: &str) -> bool {
     !n.is_empty()

@@ -96,7 +96,7 @@ pub async fn run(
         ocsp.clone()
             .run_forever(move || clock.now(), status_changed.clone()),
     );
-    let state = orgca_web::AppState {
+    let state = orgca_web::AppState::new(orgca_web::Shared {
         store: ctx.store.clone(),
         ra: Some(ra),
         policy: ctx.config.order_policy(&public_base_url),
@@ -105,7 +105,7 @@ pub async fn run(
         ocsp: Some(ocsp),
         status_changed,
         metrics,
-    };
+    });
     // Queued mail goes out every second (the outbox folder, or SMTP when configured).
     tokio::spawn(orgca_notify::run_forever(
         ctx.mailer()?,
