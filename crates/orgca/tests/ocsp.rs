@@ -8,38 +8,11 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use support::{Env, Server, order, org, profile};
+use support::{Env, Server, org};
 
-/// A system certificate issued through the API: (id, serial, PEM file).
+/// A system certificate with an RSA-3072 key, picked up through the API.
 fn issue(env: &Env, server: &Server, admin: &str, name: &str) -> (String, String, PathBuf) {
-    let id = profile(
-        server,
-        admin,
-        &format!(
-            r#"{{"kind": "system", "name": "{name}", "contact": {{"name": "Ane", "email": "ane@a.dk"}}}}"#
-        ),
-    );
-    let o = order(
-        server,
-        admin,
-        &id,
-        r#"{"identification": "one_time_code", "issuance": "csr"}"#,
-    );
-    let csr = support::openssl_csr(env, name, &["-newkey", "rsa:3072"]);
-    let body = serde_json::json!({
-        "reference": o["reference"], "one_time_code": o["one_time_code"],
-        "csr": std::fs::read_to_string(csr).expect("csr"),
-    });
-    let (status, got) = server.json("POST", "/api/v1/pickup", None, Some(&body.to_string()));
-    assert_eq!(status, 200, "{got}");
-    (
-        got["certificate_id"].as_str().expect("id").to_owned(),
-        got["serial"].as_str().expect("serial").to_owned(),
-        env.write(
-            &format!("{name}.pem"),
-            got["certificate_pem"].as_str().expect("pem"),
-        ),
-    )
+    support::picked_up_system(env, server, admin, name, &["-newkey", "rsa:3072"])
 }
 
 fn p(path: &Path) -> &str {

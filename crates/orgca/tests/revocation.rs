@@ -7,46 +7,20 @@ mod support;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use support::{Env, Server, order, org, profile};
+use support::{Env, Server, org};
 
-const ISSUING: &str = "test-issuing-1";
-
-/// A system certificate issued through the API: (its id, its serial, its PEM file).
+/// A system certificate with a P-256 key, picked up through the API.
 fn issue(env: &Env, server: &Server, admin: &str, name: &str) -> (String, String, PathBuf) {
-    let id = profile(
-        server,
-        admin,
-        &format!(
-            r#"{{"kind": "system", "name": "{name}", "contact": {{"name": "Ane", "email": "ane@a.dk"}}}}"#
-        ),
-    );
-    let o = order(
-        server,
-        admin,
-        &id,
-        r#"{"identification": "one_time_code", "issuance": "csr"}"#,
-    );
-    let csr = support::openssl_csr(
+    support::picked_up_system(
         env,
+        server,
+        admin,
         name,
         &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
-    );
-    let body = serde_json::json!({
-        "reference": o["reference"], "one_time_code": o["one_time_code"],
-        "csr": std::fs::read_to_string(csr).expect("csr"),
-    });
-    let (status, got) = server.json("POST", "/api/v1/pickup", None, Some(&body.to_string()));
-    assert_eq!(status, 200, "{got}");
-    let pem = env.write(
-        &format!("{name}.pem"),
-        got["certificate_pem"].as_str().expect("pem"),
-    );
-    (
-        got["certificate_id"].as_str().expect("id").to_owned(),
-        got["serial"].as_str().expect("serial").to_owned(),
-        pem,
     )
 }
+
+const ISSUING: &str = "test-issuing-1";
 
 /// Fetches the issuing CA's CRL into a file.
 fn fetch_crl(env: &Env, server: &Server) -> (PathBuf, Vec<(String, String)>) {

@@ -263,6 +263,46 @@ pub fn order(server: &Server, token: &str, profile: &str, body: &str) -> serde_j
     o
 }
 
+/// A system certificate ordered and picked up through the API with a CSR for a key made
+/// by `newkey` (openssl req arguments): its id, serial and PEM file.
+pub fn picked_up_system(
+    env: &Env,
+    server: &Server,
+    admin: &str,
+    name: &str,
+    newkey: &[&str],
+) -> (String, String, PathBuf) {
+    let id = profile(
+        server,
+        admin,
+        &format!(
+            r#"{{"kind": "system", "name": "{name}", "contact": {{"name": "Ane", "email": "ane@a.dk"}}}}"#
+        ),
+    );
+    let o = order(
+        server,
+        admin,
+        &id,
+        r#"{"identification": "one_time_code", "issuance": "csr"}"#,
+    );
+    let csr = openssl_csr(env, name, newkey);
+    let body = serde_json::json!({
+        "reference": o["reference"], "one_time_code": o["one_time_code"],
+        "csr": std::fs::read_to_string(csr).expect("csr"),
+    });
+    let (status, got) = server.json("POST", "/api/v1/pickup", None, Some(&body.to_string()));
+    assert_eq!(status, 200, "{got}");
+    let pem = env.write(
+        &format!("{name}.pem"),
+        got["certificate_pem"].as_str().expect("pem"),
+    );
+    (
+        got["certificate_id"].as_str().expect("id").to_owned(),
+        got["serial"].as_str().expect("serial").to_owned(),
+        pem,
+    )
+}
+
 /// A running `orgca serve`, stopped (SIGTERM, then wait) when dropped.
 pub struct Server {
     child: Child,
