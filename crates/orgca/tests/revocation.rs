@@ -392,4 +392,24 @@ fn expiry_notices_come_once_per_point_and_stop_on_renewal_or_block() {
     assert_eq!(notices_about(&blocked), "0");
     let out = env.run(&["notify", "run", "--at", "soon"]);
     assert_eq!(out.status.code(), Some(1));
+
+    // A day past notAfter the API shows the certificate as expired; a blocked one stays
+    // blocked.
+    let later = (not_after + time::Duration::days(1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("format");
+    let server = env.serve_with(&[("ORGCA_FAKE_CLOCK", &later)]);
+    let status_of = |id: &str| {
+        server
+            .json(
+                "GET",
+                &format!("/api/v1/certificates/{id}"),
+                Some(&a.admin),
+                None,
+            )
+            .1["status"]
+            .clone()
+    };
+    assert_eq!(status_of(&kept), "expired");
+    assert_eq!(status_of(&blocked), "blocked");
 }
