@@ -280,7 +280,7 @@ async fn crl_bench(
         store.close().await;
         return Ok(());
     }
-    let issuers = orgca_ca::load_crl_issuers(&store.ca(), dir, b"bench", true).await?;
+    let issuers = orgca_ca::load_crl_issuers(&store.ca(), dir, b"bench", true, &[]).await?;
     let issuer = issuers
         .iter()
         .find(|i| i.name.contains("issuing"))

@@ -97,17 +97,27 @@ impl CrlIssuer {
     }
 }
 
-/// Every CA in the store (roots and issuing CAs) as a CRL issuer, with its key.
+/// Every CA in the store (roots and issuing CAs) as a CRL issuer, with its key: the key
+/// of a CA in `loaded` is shared (decrypting a key costs a scrypt), the others are read
+/// from `keys_dir`.
 pub async fn load_crl_issuers(
     store: &CaStore,
     keys_dir: &Path,
     passphrase: &[u8],
     rsa_pss: bool,
+    loaded: &[Arc<crate::IssuingCa>],
 ) -> Result<Vec<CrlIssuer>, CaError> {
     let mut out = Vec::new();
     for ca in store.list().await? {
-        let key = orgca_keys::load_key(&keys_dir.join(&ca.key_ref), passphrase, rsa_pss)?;
-        out.push(CrlIssuer::new(&ca.name, &ca.der, Arc::new(key))?);
+        let signer = match loaded.iter().find(|l| l.name == ca.name) {
+            Some(l) => l.signer.clone(),
+            None => Arc::new(orgca_keys::load_key(
+                &keys_dir.join(&ca.key_ref),
+                passphrase,
+                rsa_pss,
+            )?),
+        };
+        out.push(CrlIssuer::new(&ca.name, &ca.der, signer)?);
     }
     Ok(out)
 }

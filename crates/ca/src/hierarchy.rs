@@ -75,12 +75,6 @@ pub fn key_file_name(ca_name: &str) -> String {
     format!("{ca_name}.key.pem")
 }
 
-fn random_serial() -> Result<orgca_model::Serial, CaError> {
-    let mut b = [0u8; 20];
-    aws_lc_rs::rand::fill(&mut b).map_err(|_| CaError::Key(orgca_keys::KeyError::Crypto))?;
-    Ok(orgca_model::Serial::from_random(b))
-}
-
 /// A CA certificate signed and checked, with its record.
 fn make_ca(
     profile: &CaProfile<'_>,
@@ -114,7 +108,7 @@ pub fn create_hierarchy(
     let root_profile = CaProfile {
         subject: root_name.clone(),
         spki: root_key.public_key(),
-        serial: random_serial()?,
+        serial: crate::random_serial()?,
         now,
         years: ROOT_YEARS,
         issuer: None,
@@ -138,7 +132,7 @@ pub fn create_hierarchy(
     let issuing_profile = CaProfile {
         subject: spec.names.issuing.to_rdn_sequence()?,
         spki: issuing_key.public_key(),
-        serial: random_serial()?,
+        serial: crate::random_serial()?,
         now,
         years: ISSUING_YEARS,
         issuer: Some(CaIssuer {

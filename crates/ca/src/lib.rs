@@ -261,8 +261,9 @@ impl Ca {
     }
 }
 
-/// 20 bytes from the operating system's CSPRNG, made positive (model::Serial).
-fn random_serial() -> Result<Serial, CaError> {
+/// A fresh serial for any certificate a CA signs: 20 bytes from the operating system's
+/// CSPRNG, made positive (model::Serial).
+pub(crate) fn random_serial() -> Result<Serial, CaError> {
     let mut bytes = [0u8; 20];
     aws_lc_rs::rand::fill(&mut bytes).map_err(|_| CaError::Key(KeyError::Crypto))?;
     Ok(Serial::from_random(bytes))

@@ -53,10 +53,7 @@ impl Responder {
         validity: time::Duration,
     ) -> Result<Responder, CaError> {
         let key = SoftKey::generate(KeySpec::P256, false)?;
-        let mut serial = [0u8; 16];
-        aws_lc_rs::rand::fill(&mut serial)
-            .map_err(|_| CaError::Key(orgca_keys::KeyError::Crypto))?;
-        serial[0] = (serial[0] & 0x7f) | 0x40;
+        let serial = crate::random_serial()?;
         let issuer_cert = <x509_cert::Certificate as der::Decode>::from_der(&ca.cert_der)
             .map_err(orgca_pki::DerError::from)?;
         let subject = name::build(&[
@@ -72,17 +69,15 @@ impl Responder {
             issuer: &ca.subject,
             issuer_key_id: &ca.key_id,
             spki: key.public_key(),
-            serial: &serial,
+            serial: serial.as_bytes(),
             not_before,
             not_after,
             signature: ca.signer.algorithm(),
         }
         .build()?;
         let tbs_der = tbs.to_der().map_err(orgca_pki::DerError::from)?;
-        let tbs_sha256: [u8; 32] = digest(&aws_lc_rs::digest::SHA256, &tbs_der)
-            .try_into()
-            .map_err(|_| CaError::SelfCheck("digest length".into()))?;
-        let serial_hex = hex::encode(serial);
+        let tbs_sha256 = crate::sha256(&tbs_der);
+        let serial_hex = serial.to_string();
         store
             .reserve_responder(
                 &serial_hex,

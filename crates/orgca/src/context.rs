@@ -82,13 +82,15 @@ impl Context {
         })
     }
 
-    /// Every CA as a CRL issuer, with its key.
-    pub async fn crl_issuers(&self) -> anyhow::Result<Vec<orgca_ca::CrlIssuer>> {
+    /// Every CA as a CRL issuer, with its key (the issuing CAs' keys shared with `ra`).
+    pub async fn crl_issuers(&self, ra: &Ra) -> anyhow::Result<Vec<orgca_ca::CrlIssuer>> {
+        let loaded: Vec<_> = ra.ca().issuers().cloned().collect();
         orgca_ca::load_crl_issuers(
             &self.store.ca(),
             &self.data.keys(),
             &self.passphrase()?,
             self.config.rsa_pss(),
+            &loaded,
         )
         .await
         .context("loading the CA keys for CRLs")

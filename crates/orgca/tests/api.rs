@@ -334,19 +334,7 @@ fn order_and_pick_up_with_a_one_time_code() {
     let leaf = env.write("leaf.pem", got["certificate_pem"].as_str().expect("pem"));
     let chain = env.write("chain.pem", got["chain_pem"].as_str().expect("chain"));
     let root = env.ca_file("test-root");
-    let v = support::cmd(
-        "openssl",
-        &[
-            "verify",
-            "-x509_strict",
-            "-CAfile",
-            root.to_str().expect("p"),
-            "-untrusted",
-            chain.to_str().expect("p"),
-            leaf.to_str().expect("p"),
-        ],
-    );
-    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
+    support::assert_chain_verifies(&root, &chain, &leaf, "picked-up certificate");
     let subject = String::from_utf8_lossy(
         &support::cmd(
             "openssl",
@@ -637,19 +625,7 @@ fn employee_certificates_are_ordered_for_a_user_and_picked_up_by_them() {
     assert!(text.contains("email:user@a.dk"), "{text}");
     let root = env.ca_file("test-root");
     let chain = env.write("chain.pem", got["chain_pem"].as_str().expect("chain"));
-    let v = support::cmd(
-        "openssl",
-        &[
-            "verify",
-            "-x509_strict",
-            "-CAfile",
-            root.to_str().expect("p"),
-            "-untrusted",
-            chain.to_str().expect("p"),
-            leaf.to_str().expect("p"),
-        ],
-    );
-    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stdout));
+    support::assert_chain_verifies(&root, &chain, &leaf, "picked-up certificate");
     if support::pkilint_available("lint_etsi_cert") {
         let bad = support::pkilint_errors(
             "lint_etsi_cert",

@@ -101,24 +101,7 @@ fn every_kind_and_key_type_verifies_and_lints_clean() {
             );
             let root = env.ca_file(&format!("{hierarchy}-root"));
             let issuing = env.ca_file(&format!("{hierarchy}-issuing-1"));
-            let out = cmd(
-                "openssl",
-                &[
-                    "verify",
-                    "-x509_strict",
-                    "-CAfile",
-                    root.to_str().expect("p"),
-                    "-untrusted",
-                    issuing.to_str().expect("p"),
-                    leaf.to_str().expect("p"),
-                ],
-            );
-            assert!(
-                out.status.success(),
-                "{label}: openssl verify: {}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
+            support::assert_chain_verifies(&root, &issuing, &leaf, &label);
             // The chain in the JSON is the issuing CA then the root.
             let chain = v["chain_pem"].as_str().expect("chain");
             assert_eq!(

@@ -31,12 +31,7 @@ pub async fn order_for_user(
         .ok_or(RaError::NotFound("user"))?;
     crate::caller::require_admin(caller)?;
     let org = scope.organisation().await?;
-    if !org.settings.user_certificates {
-        return Err(RaError::Invalid(
-            "user certificates are switched off for this organisation (PATCH /api/v1/organisation)"
-                .into(),
-        ));
-    }
+    crate::orgs::require_kind_on(&org, orgca_model::CertKind::Employee)?;
     if user.status != UserStatus::Active {
         return Err(RaError::Invalid(format!(
             "user {} is not active",
@@ -113,11 +108,7 @@ impl Ra {
             ));
         }
         let org = scope.organisation().await?;
-        if !org.settings.user_certificates {
-            return Err(RaError::Invalid(
-                "user certificates are switched off for your organisation".into(),
-            ));
-        }
+        crate::orgs::require_kind_on(&org, orgca_model::CertKind::Employee)?;
         let prepared = delivery::prepare(&order, source).await?;
         let given_name = PersonName::parse("given name", &caller.given_name)?;
         let surname = PersonName::parse("surname", &caller.surname)?;

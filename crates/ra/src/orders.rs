@@ -94,11 +94,7 @@ pub async fn order_for_profile(
         .ok_or(RaError::NotFound("profile"))?;
     crate::caller::require_admin(caller)?;
     let org = scope.organisation().await?;
-    if !org.settings.organisation_certificates {
-        return Err(RaError::Invalid(
-            "organisation certificates are switched off for this organisation (PATCH /api/v1/organisation)".into(),
-        ));
-    }
+    crate::orgs::require_kind_on(&org, profile.kind)?;
     if req.identification != Identification::OneTimeCode {
         return Err(RaError::Invalid(
             "this orgca version delivers profile orders by one-time code (user login is for employee certificates)"
@@ -363,11 +359,7 @@ impl Ra {
         check_pickable(&order, now.unix_timestamp())?;
         let org_scope = self.store.org(order.org_id);
         let org = org_scope.organisation().await?;
-        if !org.settings.organisation_certificates {
-            return Err(RaError::Invalid(
-                "organisation certificates are switched off for this organisation".into(),
-            ));
-        }
+        crate::orgs::require_kind_on(&org, orgca_model::CertKind::Organisation)?;
         let profile_id = order.profile_id.ok_or(RaError::NotFound("profile"))?;
         let profile = org_scope
             .profile(profile_id)

@@ -33,3 +33,24 @@ pub async fn create_organisation(
     };
     Ok(store.orgs().create(&new, actor, now).await?)
 }
+
+/// Refuses a certificate of `kind` when the organisation has switched that kind off
+/// (user certificates for employees, organisation certificates for the other kinds):
+/// checked when an order is placed and again when it is picked up.
+pub(crate) fn require_kind_on(
+    org: &orgca_store::Organisation,
+    kind: orgca_model::CertKind,
+) -> Result<(), RaError> {
+    let (on, what) = match kind {
+        orgca_model::CertKind::Employee => (org.settings.user_certificates, "user"),
+        _ => (org.settings.organisation_certificates, "organisation"),
+    };
+    if on {
+        Ok(())
+    } else {
+        Err(RaError::Invalid(format!(
+            "{what} certificates are switched off for this organisation: an organisation \
+             administrator switches them on (PATCH /api/v1/organisation)"
+        )))
+    }
+}

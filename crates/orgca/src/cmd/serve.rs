@@ -71,7 +71,7 @@ pub async fn run(
     // Revocation status: every CA's CRL, kept current by a task of its own.
     let crls = orgca_status::CrlCache::default();
     let status_changed = std::sync::Arc::new(tokio::sync::Notify::new());
-    let crl_issuers = ctx.crl_issuers().await?;
+    let crl_issuers = ctx.crl_issuers(&ra).await?;
     let crl_policy = orgca_status::CrlPolicy::default();
     orgca_status::publish_all(&ctx.store, &crl_issuers, &crls, &crl_policy, clock.now())
         .await

@@ -303,6 +303,29 @@ pub fn picked_up_system(
     )
 }
 
+/// `openssl verify -x509_strict` of `leaf` up to `root` through `untrusted`: panics with
+/// OpenSSL's words when the chain does not verify.
+pub fn assert_chain_verifies(root: &Path, untrusted: &Path, leaf: &Path, what: &str) {
+    let out = cmd(
+        "openssl",
+        &[
+            "verify",
+            "-x509_strict",
+            "-CAfile",
+            root.to_str().expect("p"),
+            "-untrusted",
+            untrusted.to_str().expect("p"),
+            leaf.to_str().expect("p"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{what}: openssl verify: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A running `orgca serve`, stopped (SIGTERM, then wait) when dropped.
 pub struct Server {
     child: Child,
