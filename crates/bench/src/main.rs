@@ -127,6 +127,7 @@ fn settings() -> Settings {
             employee: ObjectIdentifier::new_unwrap("1.2.208.169.1.1.1.2.7.1"),
             name_registration_authority: "https://uid.gov.dk".into(),
         },
+        crl_partitions: 0,
     }
 }
 
@@ -282,9 +283,10 @@ async fn crl_bench(
     }
     let issuers = orgca_ca::load_crl_issuers(&store.ca(), dir, b"bench", true, &[]).await?;
     let issuer = issuers
-        .iter()
+        .into_iter()
         .find(|i| i.name.contains("issuing"))
         .ok_or_else(|| anyhow::anyhow!("no issuing CA in {}", dir.display()))?;
+    let target = orgca_status::CrlTarget::full(Arc::new(issuer));
     let before = peak_rss_kib();
     // As `serve` does: each build is sized by the previous one's count.
     let mut expected = 0;
@@ -292,7 +294,7 @@ async fn crl_bench(
         let start = Instant::now();
         let crl = orgca_status::build_crl(
             &store,
-            issuer,
+            &target,
             &orgca_status::CrlPolicy::default(),
             OffsetDateTime::now_utc(),
             expected,
@@ -397,6 +399,7 @@ fn main() -> anyhow::Result<()> {
                             id: uuid::Uuid::new_v4(),
                             serial,
                             issuer: "test-issuing-1".into(),
+                            crl_shard: None,
                             org_id,
                             kind: orgca_model::CertKind::System,
                             name: "Løn-system".into(),

@@ -21,6 +21,10 @@ pub struct Settings {
     pub public_base_url: String,
     /// The policies written into leaves.
     pub policies: Policies,
+    /// CRL partitions of each issuing CA (0: one full CRL only). A leaf gets its
+    /// partition at issuance, written into its CDP; changing this affects only
+    /// certificates issued afterwards.
+    pub crl_partitions: u16,
 }
 
 impl Settings {
@@ -30,9 +34,28 @@ impl Settings {
         Urls {
             ca_issuers: format!("{base}/ca/{name}.cer"),
             ocsp: format!("{base}/ocsp"),
-            crl: format!("{base}/crl/{name}.crl"),
+            crl: self.crl_url(name),
         }
     }
+
+    /// The URL of the CRL published under `file_stem` (a CA's name, or
+    /// [`partition_name`]).
+    pub fn crl_url(&self, file_stem: &str) -> String {
+        let base = self.public_base_url.trim_end_matches('/');
+        format!("{base}/crl/{file_stem}.crl")
+    }
+}
+
+/// The name a partition of CA `ca`'s CRL is published under (`/crl/{it}.crl`).
+pub fn partition_name(ca: &str, shard: u16) -> String {
+    format!("{ca}-p{shard}")
+}
+
+/// The CRL partition of a serial among `partitions` (> 0): from serial bytes that are
+/// random (the first byte's top bits are fixed), so partitions fill evenly.
+pub fn partition_of(serial: &orgca_model::Serial, partitions: u16) -> u16 {
+    let b = serial.as_bytes();
+    u16::from_be_bytes([b[1], b[2]]) % partitions.max(1)
 }
 
 /// An issuing CA ready to sign.
@@ -49,8 +72,10 @@ pub struct IssuingCa {
     pub key_id: Vec<u8>,
     /// Its key.
     pub signer: Arc<dyn Signer>,
-    /// URLs written into its leaves.
+    /// URLs written into its leaves (the CDP of the full CRL).
     pub urls: Urls,
+    /// When its CRL is partitioned: the CDP of each partition, by shard.
+    pub partition_urls: Vec<String>,
     /// Policies written into its leaves.
     pub policies: Policies,
     /// PEM of this CA and its root.
@@ -98,6 +123,9 @@ impl IssuingCa {
         );
         Ok(IssuingCa {
             urls: settings.urls_for(&name),
+            partition_urls: (0..settings.crl_partitions)
+                .map(|shard| settings.crl_url(&partition_name(&name, shard)))
+                .collect(),
             policies: settings.policies.clone(),
             subject: tbs.subject().clone().into(),
             name,
@@ -107,6 +135,21 @@ impl IssuingCa {
             signer,
             chain_pem,
         })
+    }
+
+    /// The CRL partition a new leaf with `serial` is listed in, and the URLs to write
+    /// into it: the full CRL's when the CRL is not partitioned.
+    pub fn leaf_urls(&self, serial: &orgca_model::Serial) -> (Option<u16>, Urls) {
+        if self.partition_urls.is_empty() {
+            return (None, self.urls.clone());
+        }
+        let n = u16::try_from(self.partition_urls.len()).unwrap_or(u16::MAX);
+        let shard = partition_of(serial, n);
+        let urls = Urls {
+            crl: self.partition_urls[usize::from(shard)].clone(),
+            ..self.urls.clone()
+        };
+        (Some(shard), urls)
     }
 
     /// Signs a TBS and checks the result: the certificate's TBS is byte for byte the one

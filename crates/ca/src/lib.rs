@@ -19,7 +19,7 @@ mod pool;
 
 pub use crl::{CrlIssuer, load_crl_issuers};
 pub use hierarchy::{HierarchyNames, HierarchySpec, create_hierarchy, key_file_name};
-pub use issuer::{IssuingCa, Settings};
+pub use issuer::{IssuingCa, Settings, partition_name, partition_of};
 pub use load::load_issuing_cas;
 
 use std::collections::HashMap;
@@ -77,6 +77,7 @@ pub struct LeafRequest {
 pub struct LintedTbs {
     tbs_der: Vec<u8>,
     serial: Serial,
+    crl_shard: Option<u16>,
     environment: Environment,
     request: LeafRequest,
     not_before: OffsetDateTime,
@@ -107,6 +108,8 @@ pub struct IssuedCertificate {
     pub serial: Serial,
     /// The issuing CA's name.
     pub issuer: String,
+    /// The CRL partition it is listed in (its CDP), if the CRL is partitioned.
+    pub crl_shard: Option<u16>,
     /// The request it answers.
     pub request: LeafRequest,
     /// DER.
@@ -161,6 +164,7 @@ impl Ca {
     pub fn build(&self, request: LeafRequest, now: OffsetDateTime) -> Result<LintedTbs, CaError> {
         let issuer = self.issuer(request.environment)?;
         let serial = random_serial()?;
+        let (crl_shard, urls) = issuer.leaf_urls(&serial);
         let profile = LeafProfile {
             subject: &request.subject,
             spki: &request.spki,
@@ -170,7 +174,7 @@ impl Ca {
                 name: &issuer.subject,
                 key_id: &issuer.key_id,
                 signature: issuer.signer.algorithm(),
-                urls: &issuer.urls,
+                urls: &urls,
                 policies: &issuer.policies,
             },
         };
@@ -189,6 +193,7 @@ impl Ca {
         Ok(LintedTbs {
             tbs_der,
             serial,
+            crl_shard,
             environment: request.environment,
             request,
             not_before,
@@ -230,6 +235,7 @@ impl Ca {
         Ok(IssuedCertificate {
             serial: linted.serial,
             issuer: issuer.name.clone(),
+            crl_shard: linted.crl_shard,
             pem: encode::certificate_pem(&der)?,
             chain_pem: issuer.chain_pem.clone(),
             fingerprint: hex::encode(sha256(&der)),

@@ -31,6 +31,7 @@ fn settings(base: &str) -> Settings {
             employee: ObjectIdentifier::new_unwrap("1.2.208.169.1.1.1.2.7.1"),
             name_registration_authority: "https://uid.gov.dk".into(),
         },
+        crl_partitions: 0,
     }
 }
 

@@ -134,6 +134,58 @@ impl Default for NoticesConfig {
     }
 }
 
+/// CRL timing and partitioning (`[crl]`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CrlConfig {
+    /// Hours from thisUpdate to nextUpdate.
+    pub validity_hours: u32,
+    /// Hours after which a CRL is re-issued even without a block (well before
+    /// nextUpdate).
+    pub refresh_hours: u32,
+    /// Partitions of each issuing CA's CRL (0: one full CRL only). Set it when a CA's
+    /// CRL would grow past what relying parties should download: a leaf's partition is
+    /// fixed at issuance and written into its CDP (`/crl/{ca}-p{N}.crl`); the full CRL
+    /// is still published. Raising it later affects only new certificates.
+    pub partitions: u16,
+}
+
+impl Default for CrlConfig {
+    fn default() -> Self {
+        CrlConfig {
+            validity_hours: 24,
+            refresh_hours: 6,
+            partitions: 0,
+        }
+    }
+}
+
+impl CrlConfig {
+    /// The CRL timing, checked: re-issued at least an hour before nextUpdate.
+    pub fn policy(&self) -> Result<orgca_status::CrlPolicy, Refused> {
+        if !(2..=24 * 31).contains(&self.validity_hours)
+            || self.refresh_hours == 0
+            || self.refresh_hours >= self.validity_hours
+        {
+            return Err(Refused(format!(
+                "crl.validity_hours = {} and crl.refresh_hours = {}: give 2 to 744 hours of validity and a refresh time of at least 1 hour, shorter than the validity",
+                self.validity_hours, self.refresh_hours
+            )));
+        }
+        if self.partitions > 1024 {
+            return Err(Refused(format!(
+                "crl.partitions = {}: give 0 (off) to 1024",
+                self.partitions
+            )));
+        }
+        Ok(orgca_status::CrlPolicy {
+            validity: std::time::Duration::from_secs(u64::from(self.validity_hours) * 3600),
+            refresh_after: std::time::Duration::from_secs(u64::from(self.refresh_hours) * 3600),
+            ..orgca_status::CrlPolicy::default()
+        })
+    }
+}
+
 /// `config.toml`. Every key may be left out: it then takes its default.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -165,6 +217,8 @@ pub struct Config {
     pub orders: OrdersConfig,
     /// Notices.
     pub notices: NoticesConfig,
+    /// CRLs.
+    pub crl: CrlConfig,
 }
 
 impl Default for PolicyConfig {
@@ -201,6 +255,7 @@ impl Default for Config {
             hierarchies: Hierarchies::default(),
             orders: OrdersConfig::default(),
             notices: NoticesConfig::default(),
+            crl: CrlConfig::default(),
         }
     }
 }
@@ -300,6 +355,7 @@ impl Config {
             )
             .into());
         }
+        self.crl.policy()?;
         Ok(Settings {
             public_base_url: url.to_owned(),
             policies: Policies {
@@ -307,6 +363,7 @@ impl Config {
                 employee: oid("employee", &p.employee)?,
                 name_registration_authority: p.name_registration_authority.clone(),
             },
+            crl_partitions: self.crl.partitions,
         })
     }
 

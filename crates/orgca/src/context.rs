@@ -82,10 +82,13 @@ impl Context {
         })
     }
 
-    /// Every CA as a CRL issuer, with its key (the issuing CAs' keys shared with `ra`).
-    pub async fn crl_issuers(&self, ra: &Ra) -> anyhow::Result<Vec<orgca_ca::CrlIssuer>> {
+    /// Every CRL this node publishes: each CA's full CRL (signed with its key: the
+    /// issuing CAs' keys shared with `ra`), and each partition of an issuing CA's CRL
+    /// that has ever been configured.
+    pub async fn crl_targets(&self, ra: &Ra) -> anyhow::Result<Vec<orgca_status::CrlTarget>> {
+        let settings = self.config.settings()?;
         let loaded: Vec<_> = ra.ca().issuers().cloned().collect();
-        orgca_ca::load_crl_issuers(
+        let issuers = orgca_ca::load_crl_issuers(
             &self.store.ca(),
             &self.data.keys(),
             &self.passphrase()?,
@@ -93,7 +96,24 @@ impl Context {
             &loaded,
         )
         .await
-        .context("loading the CA keys for CRLs")
+        .context("loading the CA keys for CRLs")?;
+        let mut targets = Vec::new();
+        for issuer in issuers {
+            let issuer = Arc::new(issuer);
+            targets.push(orgca_status::CrlTarget::full(issuer.clone()));
+            if !loaded.iter().any(|l| l.name == issuer.name) {
+                continue;
+            }
+            let partitions = self
+                .store
+                .crl_partitions(&issuer.name, settings.crl_partitions)
+                .await?;
+            for shard in 0..partitions {
+                let url = settings.crl_url(&orgca_ca::partition_name(&issuer.name, shard));
+                targets.push(orgca_status::CrlTarget::partition(issuer.clone(), shard, url));
+            }
+        }
+        Ok(targets)
     }
 
     /// The RA with the CA and its keys loaded.

@@ -413,3 +413,133 @@ fn expiry_notices_come_once_per_point_and_stop_on_renewal_or_block() {
     assert_eq!(status_of(&kept), "expired");
     assert_eq!(status_of(&blocked), "blocked");
 }
+
+/// The CDP URL written into a certificate.
+fn cdp_of(leaf: &std::path::Path) -> String {
+    let out = support::cmd(
+        "openssl",
+        &[
+            "x509",
+            "-noout",
+            "-ext",
+            "crlDistributionPoints",
+            "-in",
+            leaf.to_str().expect("p"),
+        ],
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    text.split("URI:")
+        .nth(1)
+        .map(|u| u.trim().to_owned())
+        .unwrap_or_else(|| panic!("no CDP URI in {text}"))
+}
+
+/// Sets `[crl] partitions` in the data folder's configuration.
+fn set_partitions(env: &Env, n: u16) {
+    let config = env.data().join("config.toml");
+    let text = std::fs::read_to_string(&config).expect("config");
+    let at = text.find("[crl]").expect("a [crl] section");
+    let (head, tail) = text.split_at(at);
+    let tail: String = tail
+        .lines()
+        .map(|l| {
+            if l.starts_with("partitions") {
+                format!("partitions = {n}\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    std::fs::write(&config, format!("{head}{tail}")).expect("write config");
+}
+
+#[test]
+fn partitioned_crls_list_each_certificate_where_its_cdp_points() {
+    let env = Env::new();
+    let a = org(&env, "99999966", "a.dk");
+    set_partitions(&env, 4);
+    let server = env.serve();
+    // Enough certificates that at least two partitions are used.
+    let mut leaves = Vec::new();
+    for i in 0..6 {
+        let (id, serial, leaf) = issue(&env, &server, &a.admin, &format!("Del {i}"));
+        let cdp = cdp_of(&leaf);
+        let file = cdp
+            .rsplit('/')
+            .next()
+            .expect("file")
+            .trim_end_matches(".crl")
+            .to_owned();
+        let shard: u16 = file
+            .strip_prefix(&format!("{ISSUING}-p"))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("the CDP {cdp} names no partition of {ISSUING}"));
+        assert!(shard < 4, "{cdp}");
+        leaves.push((id, serial, leaf, file));
+    }
+    let used: std::collections::BTreeSet<_> = leaves.iter().map(|l| l.3.clone()).collect();
+    assert!(used.len() >= 2, "6 certificates all in {used:?}");
+
+    let (id, serial, leaf, file) = &leaves[0];
+    let (status, _) = server.json(
+        "POST",
+        &format!("/api/v1/certificates/{id}/block"),
+        Some(&a.admin),
+        Some(r#"{"reason": "key_compromised"}"#),
+    );
+    assert_eq!(status, 200);
+    let fetch = |file: &str| {
+        let (status, _, body) = server.get(&format!("/crl/{file}.crl"));
+        assert_eq!(status, 200, "{file}");
+        env.write(&format!("{file}.crl"), body)
+    };
+    let start = Instant::now();
+    let crl = loop {
+        let crl = fetch(file);
+        if crl_text(&crl)
+            .to_lowercase()
+            .contains(&format!("serial number: {}", serial.to_lowercase()))
+        {
+            break crl;
+        }
+        assert!(start.elapsed() < Duration::from_secs(5), "{file} does not list the block");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    // The partition names itself in a critical issuingDistributionPoint, which OpenSSL
+    // matches against the certificate's CDP.
+    let text = crl_text(&crl);
+    assert!(
+        text.contains("Issuing Distribution Point: critical") && text.contains(&format!("/crl/{file}.crl")),
+        "{text}"
+    );
+    let (ok, out) = verify_with_crl(&env, leaf, &crl);
+    assert!(!ok && out.contains("certificate revoked"), "{out}");
+    if support::pkilint_available("lint_crl") {
+        let bad = support::pkilint_errors("lint_crl", &["-t", "CRL", "-p", "PKIX"], &crl);
+        assert!(bad.is_empty(), "{bad:?}");
+    }
+    // Every other certificate is good by its own partition, and no other partition
+    // lists the blocked one.
+    for (_, other_serial, other_leaf, other_file) in &leaves[1..] {
+        let crl = fetch(other_file);
+        let (ok, out) = verify_with_crl(&env, other_leaf, &crl);
+        assert!(ok, "{other_serial} by {other_file}: {out}");
+        if other_file != file {
+            assert!(!crl_text(&crl).to_lowercase().contains(&serial.to_lowercase()));
+        }
+    }
+    // The full CRL lists it too.
+    let (full, _) = crl_listing(&env, &server, serial);
+    assert!(crl_text(&full).contains("Key Compromise"));
+    drop(server);
+
+    // Fewer partitions configured later: the ones certificates name stay published.
+    set_partitions(&env, 0);
+    let server = env.serve();
+    for p in 0..4 {
+        assert_eq!(server.get(&format!("/crl/{ISSUING}-p{p}.crl")).0, 200, "partition {p}");
+    }
+    assert_eq!(server.get(&format!("/crl/{ISSUING}-p4.crl")).0, 404);
+    let (_, _, leaf) = issue(&env, &server, &a.admin, "Hel");
+    assert!(cdp_of(&leaf).ends_with(&format!("/crl/{ISSUING}.crl")));
+}

@@ -145,6 +145,7 @@ impl Ra {
             id,
             serial: certificate.serial,
             issuer: certificate.issuer.clone(),
+            crl_shard: certificate.crl_shard,
             org_id: org.id,
             kind,
             name: certificate.request.subject.common_name.as_str().to_owned(),

@@ -1,5 +1,6 @@
-//! Revocation status for relying parties: one full CRL per CA, built from the store and
-//! signed by the CA's key, rebuilt within seconds of a block (debounced: a burst of
+//! Revocation status for relying parties: one full CRL per CA (and, when configured, one
+//! per partition of an issuing CA's), built from the store and signed by the CA's key,
+//! rebuilt within seconds of a block (debounced: a burst of
 //! blocks makes one CRL, not one each) and well before the last one's nextUpdate; and
 //! OCSP answers from a delegated responder per issuing CA ([`ocsp`]).
 //!
@@ -73,7 +74,43 @@ pub struct PublishedCrl {
     revision: i64,
 }
 
-/// The CRLs this node serves, by CA name; cheap to clone and share with the web layer.
+/// One CRL a node publishes: a CA's full CRL, or one partition of an issuing CA's
+/// (the certificates whose CDP names it, with a critical issuingDistributionPoint).
+#[derive(Clone, Debug)]
+pub struct CrlTarget {
+    issuer: Arc<CrlIssuer>,
+    /// The partition and its URL (as written into its certificates' CDP).
+    partition: Option<(u16, String)>,
+    /// The file stem it is served under (`/crl/{name}.crl`).
+    name: String,
+}
+
+impl CrlTarget {
+    /// The full CRL of `issuer`, served under the CA's name.
+    pub fn full(issuer: Arc<CrlIssuer>) -> Self {
+        CrlTarget {
+            name: issuer.name.clone(),
+            issuer,
+            partition: None,
+        }
+    }
+
+    /// Partition `shard` of `issuer`'s CRL, whose certificates name `url` in their CDP.
+    pub fn partition(issuer: Arc<CrlIssuer>, shard: u16, url: String) -> Self {
+        CrlTarget {
+            name: orgca_ca::partition_name(&issuer.name, shard),
+            issuer,
+            partition: Some((shard, url)),
+        }
+    }
+
+    /// The file stem it is served under.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// The CRLs this node serves, by file stem (CA name or partition name); cheap to clone and share with the web layer.
 #[derive(Clone, Debug, Default)]
 pub struct CrlCache {
     current: Arc<RwLock<HashMap<String, Arc<PublishedCrl>>>>,
@@ -97,24 +134,26 @@ impl CrlCache {
     }
 }
 
-/// Builds and signs the CRL of `issuer` as of `now` from the store: entries streamed
-/// into one buffer sized for `expected` entries (the last CRL's count: blocks only add,
-/// so the buffer is not copied to grow), a fresh CRL number from the store, one
-/// signature.
+/// Builds and signs the CRL `target` as of `now` from the store: entries streamed into
+/// one buffer sized for `expected` entries (the last CRL's count: blocks only add, so
+/// the buffer is not copied to grow), a fresh CRL number from the store (one counter per
+/// CA: every scope's numbers increase), one signature.
 pub async fn build_crl(
     store: &Store,
-    issuer: &CrlIssuer,
+    target: &CrlTarget,
     policy: &CrlPolicy,
     now: OffsetDateTime,
     expected: usize,
 ) -> Result<PublishedCrl, StatusError> {
+    let issuer = &target.issuer;
+    let shard = target.partition.as_ref().map(|(s, _)| *s);
     // Read the revision first: a block that lands while the list is read bumps it
     // again, so the next round rebuilds.
     let revision = store.status_revision(&issuer.name).await?;
     let mut writer = CrlWriter::new(expected + 1024);
     let mut bad = None;
     store
-        .for_each_revoked(&issuer.name, |e| {
+        .for_each_revoked(&issuer.name, shard, |e| {
             if let Err(err) = writer.push(&e.serial, e.revoked_at, e.reason) {
                 bad.get_or_insert(err);
             }
@@ -133,7 +172,7 @@ pub async fn build_crl(
             this_update,
             next_update,
             u64::try_from(number).unwrap_or_default(),
-            None,
+            target.partition.as_ref().map(|(_, url)| url.as_str()),
         )
     })?;
     let entries = signed.entries;
@@ -148,57 +187,64 @@ pub async fn build_crl(
     })
 }
 
-/// Builds every issuer's CRL into `cache` now: a server calls this before it takes
+/// Builds every target's CRL into `cache` now: a server calls this before it takes
 /// requests, so that no relying party finds a CRL missing.
 pub async fn publish_all(
     store: &Store,
-    issuers: &[CrlIssuer],
+    targets: &[CrlTarget],
     cache: &CrlCache,
     policy: &CrlPolicy,
     now: OffsetDateTime,
 ) -> Result<(), StatusError> {
-    for issuer in issuers {
-        let crl = build_crl(store, issuer, policy, now, 0).await?;
-        tracing::info!(ca = %issuer.name, number = crl.number, entries = crl.entries, "CRL issued");
-        cache.put(&issuer.name, crl);
+    for target in targets {
+        let crl = build_crl(store, target, policy, now, 0).await?;
+        tracing::info!(crl = %target.name, number = crl.number, entries = crl.entries, "CRL issued");
+        cache.put(&target.name, crl);
     }
     Ok(())
 }
 
-/// Keeps `cache` current for every issuer until the process ends: each second (or at
-/// once when `wake` is notified) a CA whose status revision moved, or whose CRL is older
-/// than the policy's refresh time, gets a new CRL. Errors are logged and retried.
+/// Keeps `cache` current for every target until the process ends: each second (or at
+/// once when `wake` is notified) a CRL whose CA's status revision moved, or which is
+/// older than the policy's refresh time, is re-issued. Errors are logged and retried.
 pub async fn run_forever(
     store: Store,
-    issuers: Vec<CrlIssuer>,
+    targets: Vec<CrlTarget>,
     cache: CrlCache,
     policy: CrlPolicy,
     now: impl Fn() -> OffsetDateTime,
     wake: Arc<tokio::sync::Notify>,
 ) {
     loop {
-        for issuer in &issuers {
-            let current = cache.get(&issuer.name);
-            let due = match &current {
-                None => true,
-                Some(c) => {
-                    now() - c.this_update >= policy.refresh_after
-                        || store.status_revision(&issuer.name).await.ok() != Some(c.revision)
+        // One revision read per CA per round, however many partitions it has.
+        let mut revisions: HashMap<&str, Option<i64>> = HashMap::new();
+        for target in &targets {
+            let current = cache.get(&target.name);
+            let ca = target.issuer.name.as_str();
+            let revision = match revisions.get(ca) {
+                Some(r) => *r,
+                None => {
+                    let r = store.status_revision(ca).await.ok();
+                    revisions.insert(ca, r);
+                    r
                 }
             };
+            let due = current.as_ref().is_none_or(|c| {
+                now() - c.this_update >= policy.refresh_after || revision != Some(c.revision)
+            });
             if !due {
                 continue;
             }
             let expected = current
                 .as_ref()
                 .map_or(0, |c| usize::try_from(c.entries).unwrap_or(0));
-            match build_crl(&store, issuer, &policy, now(), expected).await {
+            match build_crl(&store, target, &policy, now(), expected).await {
                 Ok(crl) => {
-                    tracing::info!(ca = %issuer.name, number = crl.number, entries = crl.entries, "CRL issued");
-                    cache.put(&issuer.name, crl);
+                    tracing::info!(crl = %target.name, number = crl.number, entries = crl.entries, "CRL issued");
+                    cache.put(&target.name, crl);
                 }
                 Err(e) => {
-                    tracing::error!(ca = %issuer.name, error = %e, "building the CRL failed; trying again")
+                    tracing::error!(crl = %target.name, error = %e, "building the CRL failed; trying again")
                 }
             }
         }

@@ -20,6 +20,8 @@ pub struct NewCertificate {
     pub serial: Serial,
     /// Issuing CA name.
     pub issuer: String,
+    /// The CRL partition it is listed in (its CDP), if the issuer's CRL is partitioned.
+    pub crl_shard: Option<u16>,
     /// Organisation.
     pub org_id: OrgId,
     /// Kind.
@@ -94,9 +96,9 @@ pub(crate) async fn commit_all(
     }
     let sql = crate::db::multi_row(
         "INSERT INTO certificates (id, serial, issuer, org_id, kind, name, subject_uuid, email, fingerprint, \
-         not_before, not_after, status, der, created_at, tbs_sha256)",
+         not_before, not_after, status, der, created_at, tbs_sha256, crl_shard)",
         items.len(),
-        15,
+        16,
     );
     let mut q = sqlx::query(sql);
     for (cert, _, now) in items {
@@ -115,7 +117,8 @@ pub(crate) async fn commit_all(
             .bind("active")
             .bind(cert.der.clone())
             .bind(*now)
-            .bind(hex::encode(cert.tbs_sha256));
+            .bind(hex::encode(cert.tbs_sha256))
+            .bind(cert.crl_shard.map(i64::from));
     }
     q.execute(&mut *conn).await.map_err(|e| match (&e, items) {
         (sqlx::Error::Database(d), [(c, _, _)]) if d.is_foreign_key_violation() => {

@@ -31,6 +31,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_operator_tokens"),
     migration!(8, "0008_blocking"),
     migration!(9, "0009_expiry_notices"),
+    migration!(10, "0010_crl_partitions"),
 ];
 
 /// Key of the PostgreSQL advisory lock that serialises migrations across nodes.

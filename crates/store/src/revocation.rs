@@ -211,32 +211,63 @@ impl Store {
         Ok(row.try_get("crl_number")?)
     }
 
-    /// Calls `each` with every blocked certificate of `issuer`, in serial order, read in
-    /// pages of [`REVOKED_PAGE`] entries: the database aggregates each page into one
-    /// text value over a covering index, so a million entries cost a hundred round trips
-    /// rather than a million rows through the driver, and memory holds one page.
+    /// How many CRL partitions `issuer` publishes: `configured`, or more if it once had
+    /// more (certificates naming a partition keep it published). Recorded, so that it
+    /// never shrinks across restarts and nodes.
+    pub async fn crl_partitions(&self, issuer: &str, configured: u16) -> Result<u16, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
+            "INSERT INTO ca_status (issuer, revision, crl_number, crl_partitions) VALUES ($1, 0, 0, $2) \
+             ON CONFLICT (issuer) DO UPDATE SET crl_partitions = \
+             CASE WHEN ca_status.crl_partitions < $2 THEN $2 ELSE ca_status.crl_partitions END \
+             RETURNING crl_partitions",
+        )
+        .bind(issuer)
+        .bind(i64::from(configured))
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let n: i64 = row.try_get(0)?;
+        u16::try_from(n).map_err(|_| StoreError::Corrupt(format!("{issuer} has {n} CRL partitions")))
+    }
+
+    /// Calls `each` with every blocked certificate of `issuer` (of partition `shard`
+    /// only, when given), in serial order, read in pages of [`REVOKED_PAGE`] entries:
+    /// the database aggregates each page into one text value over a covering index, so
+    /// a million entries cost a hundred round trips rather than a million rows through
+    /// the driver, and memory holds one page.
     pub async fn for_each_revoked(
         &self,
         issuer: &str,
+        shard: Option<u16>,
         mut each: impl FnMut(RevokedEntry) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError> {
+        // A NULL must not drop an entry silently (string_agg skips NULLs): it becomes an
+        // empty field, which the parser refuses as corrupt.
+        macro_rules! page {
+            ($filter:literal) => {
+                concat!(
+                    "SELECT string_agg(serial || ',' || COALESCE(CAST(revoked_at AS TEXT), '') || ',' || \
+                     COALESCE(CAST(revocation_reason AS TEXT), ''), ';'), max(serial) FROM (\
+                     SELECT serial, revoked_at, revocation_reason FROM certificates \
+                     WHERE issuer = $1 AND status = 'blocked' AND serial > $2 ",
+                    $filter,
+                    " ORDER BY serial LIMIT $3) page"
+                )
+            };
+        }
         let mut after = String::new();
         let mut n = 0;
         loop {
-            let row = sqlx::query(
-                // A NULL must not drop an entry silently (string_agg skips NULLs): it
-                // becomes an empty field, which the parser refuses as corrupt.
-                "SELECT string_agg(serial || ',' || COALESCE(CAST(revoked_at AS TEXT), '') || ',' || \
-                 COALESCE(CAST(revocation_reason AS TEXT), ''), ';'), max(serial) FROM (\
-                 SELECT serial, revoked_at, revocation_reason FROM certificates \
-                 WHERE issuer = $1 AND status = 'blocked' AND serial > $2 \
-                 ORDER BY serial LIMIT $3) page",
-            )
-            .bind(issuer)
-            .bind(&after)
-            .bind(REVOKED_PAGE)
-            .fetch_one(&self.pool)
-            .await?;
+            let q = match shard {
+                None => sqlx::query(page!("")),
+                Some(_) => sqlx::query(page!("AND crl_shard = $4")),
+            };
+            let mut q = q.bind(issuer).bind(&after).bind(REVOKED_PAGE);
+            if let Some(s) = shard {
+                q = q.bind(i64::from(s));
+            }
+            let row = q.fetch_one(&self.pool).await?;
             let Some(page): Option<String> = row.try_get(0)? else {
                 return Ok(n);
             };

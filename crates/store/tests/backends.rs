@@ -138,6 +138,8 @@ fn certificate(serial: Serial, issuer: &str, org: &orgca_store::Organisation) ->
         id: Uuid::new_v4(),
         serial,
         issuer: issuer.into(),
+        // A CRL partition from the last byte, as if the CRL had three.
+        crl_shard: Some(u16::from(serial.as_bytes()[19] % 3)),
         org_id: org.id,
         kind: CertKind::System,
         name: "Løn-system".into(),
@@ -673,7 +675,7 @@ async fn blocking_case(db: &TestDb) {
     // What a CRL lists: the two blocked ones, in serial order, with their reasons.
     let mut listed = Vec::new();
     let n = store
-        .for_each_revoked(&issuer, |e| {
+        .for_each_revoked(&issuer, None, |e| {
             listed.push(e);
             Ok(())
         })
@@ -687,6 +689,22 @@ async fn blocking_case(db: &TestDb) {
             .collect::<Vec<_>>(),
         [(1, NOW + 5, 1), (3, NOW + 6, 0)]
     );
+    // A partition lists only its own (serial 1 is in partition 1, serial 3 in 0).
+    for (shard, want) in [(0u16, vec![3u8]), (1, vec![1]), (2, vec![])] {
+        let mut listed = Vec::new();
+        store
+            .for_each_revoked(&issuer, Some(shard), |e| {
+                listed.push(e.serial[19]);
+                Ok(())
+            })
+            .await
+            .expect("list");
+        assert_eq!(listed, want, "partition {shard}");
+    }
+    // The partition count never shrinks.
+    assert_eq!(store.crl_partitions(&issuer, 3).await.expect("parts"), 3);
+    assert_eq!(store.crl_partitions(&issuer, 0).await.expect("parts"), 3);
+    assert_eq!(store.crl_partitions(&issuer, 4).await.expect("parts"), 4);
     // CRL numbers only go up.
     let numbers: Vec<i64> = crl_numbers(&store, &issuer).await;
     assert_eq!(numbers, [1, 2, 3]);

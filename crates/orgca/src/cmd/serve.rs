@@ -71,14 +71,14 @@ pub async fn run(
     // Revocation status: every CA's CRL, kept current by a task of its own.
     let crls = orgca_status::CrlCache::default();
     let status_changed = std::sync::Arc::new(tokio::sync::Notify::new());
-    let crl_issuers = ctx.crl_issuers(&ra).await?;
-    let crl_policy = orgca_status::CrlPolicy::default();
-    orgca_status::publish_all(&ctx.store, &crl_issuers, &crls, &crl_policy, clock.now())
+    let crl_targets = ctx.crl_targets(&ra).await?;
+    let crl_policy = ctx.config.crl.policy()?;
+    orgca_status::publish_all(&ctx.store, &crl_targets, &crls, &crl_policy, clock.now())
         .await
         .context("building the first CRLs")?;
     tokio::spawn(orgca_status::run_forever(
         ctx.store.clone(),
-        crl_issuers,
+        crl_targets,
         crls.clone(),
         crl_policy,
         move || clock.now(),
