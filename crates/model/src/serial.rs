@@ -34,8 +34,21 @@ impl Serial {
 
     /// Parses lower- or upper-case hex (as shown by [`Serial`]'s `Display`).
     pub fn parse_hex(s: &str) -> Result<Self, SerialError> {
-        let bytes = hex::decode(s.trim()).map_err(|_| SerialError::Format(s.to_owned()))?;
-        Self::from_bytes(&bytes).map_err(|_| SerialError::Format(s.to_owned()))
+        // A table look-up per digit, straight into the array: the CRL builder parses a
+        // million of these.
+        let digits = s.trim().as_bytes();
+        let mut arr = [0u8; 20];
+        if digits.len() != 40 {
+            return Err(SerialError::Format(s.to_owned()));
+        }
+        for (out, pair) in arr.iter_mut().zip(digits.chunks_exact(2)) {
+            let (hi, lo) = (HEX[usize::from(pair[0])], HEX[usize::from(pair[1])]);
+            if (hi | lo) & INVALID != 0 {
+                return Err(SerialError::Format(s.to_owned()));
+            }
+            *out = (hi << 4) | lo;
+        }
+        Ok(Serial(arr))
     }
 
     /// The big-endian bytes.
@@ -43,6 +56,26 @@ impl Serial {
         &self.0
     }
 }
+
+/// Marks a byte that is not a hex digit in [`HEX`] (its high bit survives any OR).
+const INVALID: u8 = 0x80;
+
+/// The value of each byte as a hex digit, or [`INVALID`].
+const HEX: [u8; 256] = {
+    let mut t = [INVALID; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
 
 impl fmt::Display for Serial {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -69,5 +102,20 @@ mod tests {
         let s = Serial::from_random([0xab; 20]);
         assert_eq!(Serial::parse_hex(&s.to_string()), Ok(s));
         assert!(Serial::parse_hex("abcd").is_err());
+        let upper = s.to_string().to_uppercase();
+        assert_eq!(Serial::parse_hex(&format!(" {upper}\n")), Ok(s));
+        // Every position refuses a non-digit, including multi-byte characters.
+        let text = s.to_string();
+        for i in 0..40 {
+            for bad in ["g", "-", " ", "\0", "\u{7f}"] {
+                let t = format!("{}{bad}{}", &text[..i], &text[i + 1..]);
+                assert!(Serial::parse_hex(&t).is_err(), "{t:?}");
+            }
+        }
+        // A two-byte character in place of two digits keeps the length at 40 bytes.
+        for i in 0..39 {
+            let t = format!("{}ø{}", &text[..i], &text[i + 2..]);
+            assert!(Serial::parse_hex(&t).is_err(), "{t:?}");
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Blocking (revocation) and what revocation status is published from: the blocked
 //! certificates of an issuer, its status revision and its CRL numbers.
 
-use orgca_model::BlockReason;
+use orgca_model::{BlockReason, Serial};
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -22,8 +22,8 @@ pub struct Blocked {
 /// One entry of a CRL.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RevokedEntry {
-    /// Serial, unsigned big-endian.
-    pub serial: Vec<u8>,
+    /// Serial.
+    pub serial: Serial,
     /// When it was blocked (Unix seconds).
     pub revoked_at: i64,
     /// RFC 5280 CRLReason.
@@ -235,50 +235,75 @@ impl Store {
     /// only, when given), in serial order, read in pages of [`REVOKED_PAGE`] entries:
     /// the database aggregates each page into one text value over a covering index, so
     /// a million entries cost a hundred round trips rather than a million rows through
-    /// the driver, and memory holds one page.
+    /// the driver. The next page is read while `each` works through the current one;
+    /// memory holds two pages.
     pub async fn for_each_revoked(
         &self,
         issuer: &str,
         shard: Option<u16>,
         mut each: impl FnMut(RevokedEntry) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError> {
-        // A NULL must not drop an entry silently (string_agg skips NULLs): it becomes an
-        // empty field, which the parser refuses as corrupt.
-        macro_rules! page {
-            ($filter:literal) => {
-                concat!(
-                    "SELECT string_agg(serial || ',' || COALESCE(CAST(revoked_at AS TEXT), '') || ',' || \
-                     COALESCE(CAST(revocation_reason AS TEXT), ''), ';'), max(serial) FROM (\
-                     SELECT serial, revoked_at, revocation_reason FROM certificates \
-                     WHERE issuer = $1 AND status = 'blocked' AND serial > $2 ",
-                    $filter,
-                    " ORDER BY serial LIMIT $3) page"
-                )
-            };
-        }
-        let mut after = String::new();
+        let read = |after: String| {
+            let (pool, issuer) = (self.pool.clone(), issuer.to_owned());
+            tokio::spawn(async move { revoked_page(&pool, &issuer, shard, &after).await })
+        };
+        let mut next = read(String::new());
         let mut n = 0;
         loop {
-            let q = match shard {
-                None => sqlx::query(page!("")),
-                Some(_) => sqlx::query(page!("AND crl_shard = $4")),
-            };
-            let mut q = q.bind(issuer).bind(&after).bind(REVOKED_PAGE);
-            if let Some(s) = shard {
-                q = q.bind(i64::from(s));
-            }
-            let row = q.fetch_one(&self.pool).await?;
-            let Some(page): Option<String> = row.try_get(0)? else {
+            // A reader that panicked or was cancelled is a crashed worker, not data.
+            let page = next
+                .await
+                .map_err(|_| StoreError::Db(sqlx::Error::WorkerCrashed))??;
+            let Some((page, last)) = page else {
                 return Ok(n);
             };
-            let last: String = row.try_get(1)?;
+            next = read(last);
             for item in page.split(';') {
-                each(parse_revoked(item)?)?;
+                if let Err(e) = parse_revoked(item).and_then(&mut each) {
+                    next.abort();
+                    return Err(e);
+                }
                 n += 1;
             }
-            after = last;
         }
     }
+}
+
+/// One page of [`Store::for_each_revoked`]: the entries after serial `after`, and the
+/// last serial in it; `None` past the end.
+async fn revoked_page(
+    pool: &sqlx::AnyPool,
+    issuer: &str,
+    shard: Option<u16>,
+    after: &str,
+) -> Result<Option<(String, String)>, StoreError> {
+    // A NULL must not drop an entry silently (string_agg skips NULLs): it becomes an
+    // empty field, which the parser refuses as corrupt.
+    macro_rules! page {
+        ($filter:literal) => {
+            concat!(
+                "SELECT string_agg(serial || ',' || COALESCE(CAST(revoked_at AS TEXT), '') || ',' || \
+                 COALESCE(CAST(revocation_reason AS TEXT), ''), ';'), max(serial) FROM (\
+                 SELECT serial, revoked_at, revocation_reason FROM certificates \
+                 WHERE issuer = $1 AND status = 'blocked' AND serial > $2 ",
+                $filter,
+                " ORDER BY serial LIMIT $3) page"
+            )
+        };
+    }
+    let q = match shard {
+        None => sqlx::query(page!("")),
+        Some(_) => sqlx::query(page!("AND crl_shard = $4")),
+    };
+    let mut q = q.bind(issuer).bind(after).bind(REVOKED_PAGE);
+    if let Some(s) = shard {
+        q = q.bind(i64::from(s));
+    }
+    let row = q.fetch_one(pool).await?;
+    let Some(page): Option<String> = row.try_get(0)? else {
+        return Ok(None);
+    };
+    Ok(Some((page, row.try_get(1)?)))
 }
 
 /// Entries per page read by [`Store::for_each_revoked`].
@@ -294,7 +319,7 @@ fn parse_revoked(item: &str) -> Result<RevokedEntry, StoreError> {
         return Err(corrupt());
     };
     Ok(RevokedEntry {
-        serial: hex::decode(serial).map_err(|_| corrupt())?,
+        serial: Serial::parse_hex(serial).map_err(|_| corrupt())?,
         revoked_at: at.parse().map_err(|_| corrupt())?,
         reason: reason.parse().map_err(|_| corrupt())?,
     })

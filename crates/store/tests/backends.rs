@@ -685,7 +685,7 @@ async fn blocking_case(db: &TestDb) {
     assert_eq!(
         listed
             .iter()
-            .map(|e| (e.serial[19], e.revoked_at, e.reason))
+            .map(|e| (e.serial.as_bytes()[19], e.revoked_at, e.reason))
             .collect::<Vec<_>>(),
         [(1, NOW + 5, 1), (3, NOW + 6, 0)]
     );
@@ -694,7 +694,7 @@ async fn blocking_case(db: &TestDb) {
         let mut listed = Vec::new();
         store
             .for_each_revoked(&issuer, Some(shard), |e| {
-                listed.push(e.serial[19]);
+                listed.push(e.serial.as_bytes()[19]);
                 Ok(())
             })
             .await
