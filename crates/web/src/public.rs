@@ -182,18 +182,27 @@ fn ocsp_reply(reply: Reply, state: &AppState) -> Response {
         HeaderValue::from_static("application/ocsp-response"),
     );
     if let (Reply::Signed(a), true) = (&reply, cache) {
+        // The request path formats nothing it can avoid: a minute is the usual
+        // max-age, and the dates were formatted when the answer was signed.
         let left = (a.next_update - state.clock.now())
             .whole_seconds()
             .clamp(0, 60);
-        if let Ok(v) = HeaderValue::from_str(&format!(
-            "max-age={left}, public, no-transform, must-revalidate"
-        )) {
+        let cache_control = if left == 60 {
+            Ok(HeaderValue::from_static(
+                "max-age=60, public, no-transform, must-revalidate",
+            ))
+        } else {
+            HeaderValue::from_str(&format!(
+                "max-age={left}, public, no-transform, must-revalidate"
+            ))
+        };
+        if let Ok(v) = cache_control {
             h.insert(header::CACHE_CONTROL, v);
         }
-        if let Some(v) = http_date(a.this_update) {
+        if let Ok(v) = HeaderValue::from_str(&a.http_dates.0) {
             h.insert(header::LAST_MODIFIED, v);
         }
-        if let Some(v) = http_date(a.next_update) {
+        if let Ok(v) = HeaderValue::from_str(&a.http_dates.1) {
             h.insert(header::EXPIRES, v);
         }
     } else {
