@@ -43,6 +43,10 @@ fn digest(alg: &'static aws_lc_rs::digest::Algorithm, data: &[u8]) -> Vec<u8> {
     aws_lc_rs::digest::digest(alg, data).as_ref().to_vec()
 }
 
+/// The longest a responder certificate may live: relying parties do not check its
+/// status (ocsp-nocheck), so a lost key is only bounded by this.
+pub const MAX_RESPONDER_VALIDITY: time::Duration = time::Duration::days(7);
+
 impl Responder {
     /// Makes a key and has `ca` certify it for `validity`, recording the serial and TBS
     /// in `store` before signing.
@@ -76,6 +80,16 @@ impl Responder {
         }
         .build()?;
         let tbs_der = tbs.to_der().map_err(orgca_pki::DerError::from)?;
+        // Linted like every certificate orgca signs, before anything is recorded.
+        orgca_pki::lint_responder_tbs(
+            &tbs_der,
+            &orgca_pki::lint::ResponderExpectations {
+                issuer_name: &ca.subject,
+                issuer_key_id: &ca.key_id,
+                signature: ca.signer.algorithm(),
+                max_validity: MAX_RESPONDER_VALIDITY,
+            },
+        )?;
         let tbs_sha256 = crate::sha256(&tbs_der);
         let serial_hex = serial.to_string();
         store

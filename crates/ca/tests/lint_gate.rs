@@ -372,3 +372,116 @@ async fn each_profile_rule_has_a_lint_that_catches_it() {
         );
     }
 }
+
+/// A valid responder TBS for the fixture's issuing CA, valid `days`.
+fn responder_tbs(ca: &Ca, days: i64) -> Tbs {
+    let issuer = ca.issuer(Environment::Test).expect("issuer");
+    orgca_pki::ocsp::ResponderProfile {
+        subject: orgca_pki::name::build(&[(oids::CN, "test-issuing-1 OCSP")]).expect("name"),
+        issuer: &issuer.subject,
+        issuer_key_id: &issuer.key_id,
+        spki: &p256(),
+        serial: Serial::from_random([0x3c; 20]).as_bytes(),
+        not_before: NOW,
+        not_after: NOW + time::Duration::days(days),
+        signature: SignatureAlgorithm::RsaPssSha256,
+    }
+    .build()
+    .expect("build")
+}
+
+fn lint_responder(ca: &Ca, tbs: &Tbs) -> Result<(), String> {
+    let issuer = ca.issuer(Environment::Test).expect("issuer");
+    let want = orgca_pki::lint::ResponderExpectations {
+        issuer_name: &issuer.subject,
+        issuer_key_id: &issuer.key_id,
+        signature: SignatureAlgorithm::RsaPssSha256,
+        max_validity: orgca_ca::ocsp::MAX_RESPONDER_VALIDITY,
+    };
+    orgca_pki::lint_responder_tbs(&tbs.to_der().expect("encode"), &want)
+        .map_err(|l| l.lint.to_owned())
+}
+
+#[tokio::test]
+async fn the_responder_certificate_may_only_sign_ocsp_answers_and_lives_briefly() {
+    let f = fixture().await;
+    let ca = f.ca("http://pki.orgca-test.dk");
+    let base = responder_tbs(&ca, 2);
+    assert_eq!(lint_responder(&ca, &base), Ok(()));
+    assert_eq!(
+        lint_responder(&ca, &responder_tbs(&ca, 30)),
+        Err("e_responder_validity_too_long".into())
+    );
+    let eku = |usages: Vec<ObjectIdentifier>, critical: bool| {
+        let mut e = orgca_pki::ext::extended_key_usage(usages).expect("eku");
+        e.critical = critical;
+        e
+    };
+    type Mutation = Box<dyn Fn(&mut Tbs)>;
+    let server_auth = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.1");
+    let ocsp_signing = orgca_pki::ocsp::KP_OCSP_SIGNING;
+    let cases: Vec<(&str, Mutation)> = vec![
+        (
+            "e_responder_extended_key_usage",
+            Box::new(move |t| replace_ext(t, eku(vec![server_auth], false))),
+        ),
+        (
+            "e_responder_extended_key_usage",
+            Box::new(move |t| replace_ext(t, eku(vec![ocsp_signing, server_auth], false))),
+        ),
+        (
+            "e_responder_extended_key_usage",
+            Box::new(move |t| replace_ext(t, eku(vec![ocsp_signing], true))),
+        ),
+        (
+            "e_responder_ocsp_nocheck",
+            Box::new(|t| {
+                t.extensions
+                    .as_mut()
+                    .expect("e")
+                    .retain(|e| e.extn_id != orgca_pki::ocsp::OCSP_NOCHECK);
+            }),
+        ),
+        (
+            "e_key_usage",
+            Box::new(|t| {
+                replace_ext(
+                    t,
+                    orgca_pki::ext::key_usage(
+                        x509_cert::ext::pkix::KeyUsages::DigitalSignature
+                            | x509_cert::ext::pkix::KeyUsages::KeyCertSign,
+                    )
+                    .expect("ku"),
+                );
+            }),
+        ),
+        (
+            "e_unexpected_extension",
+            Box::new(|t| {
+                t.extensions
+                    .as_mut()
+                    .expect("e")
+                    .push(orgca_pki::ext::basic_constraints(true, None).expect("bc"));
+            }),
+        ),
+        (
+            "e_authority_key_identifier",
+            Box::new(|t| replace_ext(t, orgca_pki::ext::authority_key_id(&[7; 20]).expect("aki"))),
+        ),
+        (
+            "e_issuer_name",
+            Box::new(|t| {
+                t.issuer = orgca_pki::name::build(&[(oids::CN, "someone else")]).expect("name");
+            }),
+        ),
+    ];
+    for (name, mutate) in cases {
+        let mut t = base.clone();
+        mutate(&mut t);
+        assert_eq!(
+            lint_responder(&ca, &t),
+            Err(name.to_owned()),
+            "mutation for {name}"
+        );
+    }
+}

@@ -110,7 +110,11 @@ impl Context {
                 .await?;
             for shard in 0..partitions {
                 let url = settings.crl_url(&orgca_ca::partition_name(&issuer.name, shard));
-                targets.push(orgca_status::CrlTarget::partition(issuer.clone(), shard, url));
+                targets.push(orgca_status::CrlTarget::partition(
+                    issuer.clone(),
+                    shard,
+                    url,
+                ));
             }
         }
         Ok(targets)

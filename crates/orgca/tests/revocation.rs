@@ -502,14 +502,18 @@ fn partitioned_crls_list_each_certificate_where_its_cdp_points() {
         {
             break crl;
         }
-        assert!(start.elapsed() < Duration::from_secs(5), "{file} does not list the block");
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{file} does not list the block"
+        );
         std::thread::sleep(Duration::from_millis(100));
     };
     // The partition names itself in a critical issuingDistributionPoint, which OpenSSL
     // matches against the certificate's CDP.
     let text = crl_text(&crl);
     assert!(
-        text.contains("Issuing Distribution Point: critical") && text.contains(&format!("/crl/{file}.crl")),
+        text.contains("Issuing Distribution Point: critical")
+            && text.contains(&format!("/crl/{file}.crl")),
         "{text}"
     );
     let (ok, out) = verify_with_crl(&env, leaf, &crl);
@@ -525,7 +529,11 @@ fn partitioned_crls_list_each_certificate_where_its_cdp_points() {
         let (ok, out) = verify_with_crl(&env, other_leaf, &crl);
         assert!(ok, "{other_serial} by {other_file}: {out}");
         if other_file != file {
-            assert!(!crl_text(&crl).to_lowercase().contains(&serial.to_lowercase()));
+            assert!(
+                !crl_text(&crl)
+                    .to_lowercase()
+                    .contains(&serial.to_lowercase())
+            );
         }
     }
     // The full CRL lists it too.
@@ -537,7 +545,11 @@ fn partitioned_crls_list_each_certificate_where_its_cdp_points() {
     set_partitions(&env, 0);
     let server = env.serve();
     for p in 0..4 {
-        assert_eq!(server.get(&format!("/crl/{ISSUING}-p{p}.crl")).0, 200, "partition {p}");
+        assert_eq!(
+            server.get(&format!("/crl/{ISSUING}-p{p}.crl")).0,
+            200,
+            "partition {p}"
+        );
     }
     assert_eq!(server.get(&format!("/crl/{ISSUING}-p4.crl")).0, 404);
     let (_, _, leaf) = issue(&env, &server, &a.admin, "Hel");

@@ -22,7 +22,7 @@ pub mod tbs;
 pub mod time;
 
 pub use csr::{CsrError, VerifiedCsr};
-pub use lint::{LintFailure, lint_ca_tbs, lint_leaf_tbs};
+pub use lint::{LintFailure, lint_ca_tbs, lint_leaf_tbs, lint_responder_tbs};
 pub use profile::{CaProfile, LeafProfile, LeafSubject, Urls};
 pub use sigalg::SignatureAlgorithm;
 pub use tbs::Tbs;

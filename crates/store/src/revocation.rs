@@ -228,7 +228,8 @@ impl Store {
         .await?;
         tx.commit().await?;
         let n: i64 = row.try_get(0)?;
-        u16::try_from(n).map_err(|_| StoreError::Corrupt(format!("{issuer} has {n} CRL partitions")))
+        u16::try_from(n)
+            .map_err(|_| StoreError::Corrupt(format!("{issuer} has {n} CRL partitions")))
     }
 
     /// Calls `each` with every blocked certificate of `issuer` (of partition `shard`

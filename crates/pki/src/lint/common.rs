@@ -60,6 +60,18 @@ pub(crate) fn header(tbs: &TbsCertificate, sig: SignatureAlgorithm) -> Result<()
     )
 }
 
+/// The issuer is exactly the signing CA's subject, byte for byte.
+pub(crate) fn issuer_name(
+    tbs: &TbsCertificate,
+    want: &x509_cert::name::RdnSequence,
+) -> Result<(), LintFailure> {
+    let der = |r: der::Result<Vec<u8>>| r.map_err(|e| fail("e_issuer_name", e.to_string()));
+    let got = der(tbs.issuer().to_der())?;
+    ensure(got == der(want.to_der())?, "e_issuer_name", || {
+        "issuer is not the issuing CA's subject".into()
+    })
+}
+
 /// Both times in the encoding RFC 5280 §4.1.2.5 requires, notBefore before notAfter.
 pub(crate) fn validity_encoding(tbs: &TbsCertificate) -> Result<(), LintFailure> {
     let v = tbs.validity();
@@ -127,14 +139,15 @@ pub(crate) fn key_allowed(tbs: &TbsCertificate) -> Result<(), LintFailure> {
         .map_err(|e| fail("e_subject_key_not_allowed", e.to_string()))
 }
 
-/// No extension twice; only the listed ones.
+/// No extension twice; only the listed ones (an extendedKeyUsage that is not listed
+/// gets a lint of its own).
 pub(crate) fn extension_set<'a>(
     tbs: &'a TbsCertificate,
     allowed: &[ObjectIdentifier],
 ) -> Result<&'a [Extension], LintFailure> {
     let exts = tbs.extensions().map(|e| e.as_slice()).unwrap_or_default();
     ensure(
-        !exts.iter().any(|e| e.extn_id == oids::EXT_EKU),
+        allowed.contains(&oids::EXT_EKU) || !exts.iter().any(|e| e.extn_id == oids::EXT_EKU),
         "e_extended_key_usage_present",
         || "the profile has no extendedKeyUsage".into(),
     )?;
@@ -149,11 +162,6 @@ pub(crate) fn extension_set<'a>(
             || format!("{} is not part of this profile", e.extn_id),
         )?;
     }
-    ensure(
-        !seen.contains(&oids::EXT_EKU),
-        "e_extended_key_usage_present",
-        || "the profile has no EKU".into(),
-    )?;
     Ok(exts)
 }
 

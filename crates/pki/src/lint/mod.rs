@@ -7,6 +7,7 @@
 mod ca;
 mod common;
 mod leaf;
+mod responder;
 
 use der::asn1::ObjectIdentifier;
 use orgca_model::CertKind;
@@ -17,6 +18,7 @@ use crate::sigalg::SignatureAlgorithm;
 
 pub use ca::lint_ca_tbs;
 pub use leaf::lint_leaf_tbs;
+pub use responder::lint_responder_tbs;
 
 /// A lint that failed: its stable name and what was wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -75,4 +77,17 @@ pub struct CaExpectations<'a> {
     pub signature: SignatureAlgorithm,
     /// Required policies (empty for a root).
     pub policies: &'a [ObjectIdentifier],
+}
+
+/// What the lints compare a delegated OCSP responder's TBS against.
+#[derive(Clone, Debug)]
+pub struct ResponderExpectations<'a> {
+    /// The issuing CA's subject name.
+    pub issuer_name: &'a RdnSequence,
+    /// The issuing CA's subjectKeyIdentifier.
+    pub issuer_key_id: &'a [u8],
+    /// The algorithm the issuing CA signs with.
+    pub signature: SignatureAlgorithm,
+    /// The longest validity allowed.
+    pub max_validity: ::time::Duration,
 }
