@@ -4,12 +4,26 @@
 # - Installs pkilint with pip when it is missing (the interop tests lint what orgca
 #   issues with it; without it they say so and skip only the lint step, unless
 #   ORGCA_REQUIRE_PKILINT is set, as in CI).
+# - Installs Chromium (Debian) and the browser test packages (npm ci) when missing.
 # - Runs the store and end-to-end tests on PostgreSQL too when ORGCA_TEST_POSTGRES_URL is
 #   set, or when a server answers at 127.0.0.1:5432 (then database `test`, user postgres).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v lint_pkix_cert >/dev/null 2>&1; then
   python3 -m pip install --quiet "pkilint==0.13.3" || echo "note: pkilint could not be installed; lint steps will be skipped" >&2
+fi
+# The browser tests drive Debian's Chromium with playwright-core (never a downloaded
+# browser); without them the portal's browser test fails unless ORGCA_SKIP_BROWSER_TESTS
+# is set.
+if [ ! -x /usr/bin/chromium ] || ! command -v node >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq chromium nodejs npm >/dev/null \
+      || echo "note: chromium could not be installed" >&2
+  fi
+fi
+if [ ! -d tests/browser/node_modules/playwright-core ] && command -v npm >/dev/null 2>&1; then
+  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error \
+    || echo "note: the browser test packages could not be installed" >&2
 fi
 if [ -z "${ORGCA_TEST_POSTGRES_URL:-}" ] && command -v pg_isready >/dev/null 2>&1 \
    && pg_isready -q -h 127.0.0.1 -p 5432; then

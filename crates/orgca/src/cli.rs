@@ -192,6 +192,13 @@ pub enum UserCommand {
         #[arg(long)]
         org: String,
     },
+    /// Mail a user a one-time link to set their portal password (an invitation, or a
+    /// reset); the link is also printed once. It works for 7 days.
+    PasswordLink {
+        /// The user's e-mail address.
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

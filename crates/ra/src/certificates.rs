@@ -31,6 +31,31 @@ pub async fn list(store: &Store, caller: &User) -> Result<Vec<CertificateRecord>
     Ok(all.into_iter().filter(|c| c.subject_uuid == me).collect())
 }
 
+/// What the caller's overview shows: counts by kind and visible status, and the active
+/// certificates expiring within `days` (at most 50), of the organisation for
+/// administrators, of their own for a user.
+pub async fn overview(
+    store: &Store,
+    caller: &User,
+    now: i64,
+    days: i64,
+) -> Result<
+    (
+        Vec<(CertKind, orgca_store::KindCounts)>,
+        Vec<CertificateRecord>,
+    ),
+    RaError,
+> {
+    let me = caller.id.to_string();
+    let holder = (!caller.role.administers_users()).then_some(me.as_str());
+    let scope = store.org(caller.org_id);
+    let counts = scope.certificate_counts(now, holder).await?;
+    let expiring = scope
+        .expiring_between(now, now + days * 86_400, holder, 50)
+        .await?;
+    Ok((counts, expiring))
+}
+
 /// One certificate of the caller's organisation (a user sees only their own).
 pub async fn get(store: &Store, caller: &User, id: Uuid) -> Result<CertificateRecord, RaError> {
     let c = store

@@ -44,6 +44,10 @@ pub enum RaError {
         /// What happened and what to do.
         detail: String,
     },
+    /// A portal login refused: wrong address or password, or too many tries (the same
+    /// words whichever it was).
+    #[error("{0}")]
+    LoginRefused(String),
     /// No organisation with this CVR.
     #[error("no organisation with CVR {0}; create it first with `orgca org create`")]
     UnknownOrganisation(String),
@@ -96,6 +100,7 @@ impl RaError {
             RaError::NotFound(_) => "not_found",
             RaError::UnknownOrganisation(_) => "unknown_organisation",
             RaError::Conflict(_) => "conflict",
+            RaError::LoginRefused(_) => "login_refused",
             RaError::Ca(CaError::Lint(_)) => "lint_failed",
             RaError::Ca(_) => "ca_error",
             RaError::Store(_) => "store_error",

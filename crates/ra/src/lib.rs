@@ -15,6 +15,7 @@ pub mod employee;
 mod error;
 pub mod expiry;
 mod issue;
+pub mod login;
 pub mod orders;
 mod orgs;
 mod policy;

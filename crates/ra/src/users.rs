@@ -116,7 +116,7 @@ pub async fn create_operator_token(
 }
 
 /// `prefix` and 256 random bits in hex.
-fn new_token(prefix: &str) -> Result<String, RaError> {
+pub(crate) fn new_token(prefix: &str) -> Result<String, RaError> {
     let mut raw = [0u8; 32];
     aws_lc_rs::rand::fill(&mut raw)
         .map_err(|_| RaError::Internal("the system random generator failed".into()))?;

@@ -32,6 +32,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(8, "0008_blocking"),
     migration!(9, "0009_expiry_notices"),
     migration!(10, "0010_crl_partitions"),
+    migration!(11, "0011_portal"),
 ];
 
 /// Key of the PostgreSQL advisory lock that serialises migrations across nodes.

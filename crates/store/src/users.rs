@@ -90,7 +90,7 @@ macro_rules! user_columns {
     };
 }
 
-fn user_from_row(r: &AnyRow) -> Result<User, StoreError> {
+pub(crate) fn user_from_row(r: &AnyRow) -> Result<User, StoreError> {
     let corrupt = |what: &str, v: &str| StoreError::Corrupt(format!("user {what} {v:?}"));
     let id: String = r.try_get("id")?;
     let org: String = r.try_get("org_id")?;

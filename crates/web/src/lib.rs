@@ -1,6 +1,6 @@
 //! HTTP for orgca: the public endpoints (`/healthz`, `/ca/{name}.cer`, `/crl/{name}.crl`,
-//! `/ocsp`, `/metrics`) and the REST API under `/api/v1` (bearer tokens, OpenAPI at
-//! `/api/v1/openapi.json`), the portal later. Handlers translate HTTP to calls on the layers below
+//! `/ocsp`, `/metrics`), the REST API under `/api/v1` (bearer tokens, OpenAPI at
+//! `/api/v1/openapi.json`) and the portal under `/portal` (sessions, server-rendered). Handlers translate HTTP to calls on the layers below
 //! and map every error to a status and an RFC 9457 problem with a stable code.
 //!
 //! This crate must never hold business rules, keys or SQL: it calls `ra` and the
@@ -9,6 +9,7 @@
 
 mod api;
 mod auth;
+mod portal;
 mod problem;
 mod public;
 
@@ -96,6 +97,7 @@ pub fn router(state: AppState) -> Router {
     });
     Router::new()
         .merge(api.layer(DefaultBodyLimit::max(api::MAX_JSON_BODY)))
+        .merge(portal::router())
         .route("/api/v1/openapi.json", openapi)
         .route("/healthz", get(public::healthz))
         .route("/ca/{file}", get(public::ca_certificate))
@@ -143,7 +145,9 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    // The client's address limits failed portal logins.
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -42,6 +42,29 @@ pub async fn run_user(
                 );
             }
         }
+        UserCommand::PasswordLink { email } => {
+            let (user, _) =
+                ctx.store.logins().account(email).await?.ok_or_else(|| {
+                    Refused(format!("no user with e-mail address {}", email.trim()))
+                })?;
+            let settings = ctx.config.settings()?;
+            let link = orgca_ra::login::send_password_link(
+                &ctx.store,
+                &ctx.config.order_policy(&settings.public_base_url),
+                &orgca_ra::login::LoginPolicy::default(),
+                &user,
+                "operator",
+                now.unix_timestamp(),
+            )
+            .await?;
+            if global.json {
+                print_json(
+                    &serde_json::json!({"user": user.id, "email": user.email, "link": link}),
+                )?;
+            } else {
+                println!("mailed to {}: {link}", user.email);
+            }
+        }
         UserCommand::List { org } => {
             let o = ctx
                 .store

@@ -244,6 +244,16 @@ pub fn org(env: &Env, cvr: &str, domain: &str) -> Org {
     }
 }
 
+/// Has the CLI mail `email` a password link; answers the link's path (`/portal/...`).
+pub fn password_link_path(env: &Env, email: &str) -> String {
+    let out = env.json(&["user", "password-link", "--email", email]);
+    let link = out["link"].as_str().expect("link");
+    format!(
+        "/portal/{}",
+        link.split_once("/portal/").expect("a portal link").1
+    )
+}
+
 /// Creates a profile through the API; answers its id.
 pub fn profile(server: &Server, token: &str, body: &str) -> String {
     let (status, p) = server.json("POST", "/api/v1/profiles", Some(token), Some(body));
@@ -382,10 +392,13 @@ impl Server {
         }
         let body = body.unwrap_or_default();
         if !body.is_empty() || method != "GET" {
-            head.push_str(&format!(
-                "Content-Type: application/json\r\nContent-Length: {}\r\n",
-                body.len()
-            ));
+            if !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            {
+                head.push_str("Content-Type: application/json\r\n");
+            }
+            head.push_str(&format!("Content-Length: {}\r\n", body.len()));
         }
         head.push_str("\r\n");
         s.write_all(head.as_bytes()).expect("send head");

@@ -40,6 +40,7 @@ impl From<RaError> for Problem {
             RaError::Pickup { .. } => StatusCode::CONFLICT,
             RaError::NotFound(_) | RaError::UnknownOrganisation(_) => StatusCode::NOT_FOUND,
             RaError::Conflict(_) => StatusCode::CONFLICT,
+            RaError::LoginRefused(_) => StatusCode::UNAUTHORIZED,
             _ => StatusCode::UNPROCESSABLE_ENTITY,
         };
         Problem {

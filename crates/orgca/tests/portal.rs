@@ -1,0 +1,334 @@
+//! The portal over HTTP, as a browser without JavaScript uses it: password links,
+//! login, sessions, CSRF tokens, lock-out, and blocking a certificate. (The same flows in
+//! a real Chromium are in `portal_browser.rs`.)
+
+mod support;
+
+use support::{Env, Server, org};
+
+/// A minimal cookie jar and form client.
+#[derive(Default)]
+struct Client {
+    cookies: Vec<(String, String)>,
+}
+
+type Answer = (u16, Vec<(String, String)>, String);
+
+impl Client {
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn take_cookies(&mut self, headers: &[(String, String)]) {
+        for (k, v) in headers {
+            if k != "set-cookie" {
+                continue;
+            }
+            let pair = v.split(';').next().unwrap_or_default();
+            if let Some((name, value)) = pair.split_once('=') {
+                self.cookies.retain(|(n, _)| n != name);
+                if !value.is_empty() {
+                    self.cookies.push((name.to_owned(), value.to_owned()));
+                }
+            }
+        }
+    }
+
+    fn get(&mut self, server: &Server, path: &str) -> Answer {
+        let cookie = self.cookie_header();
+        let (s, h, b) = server.request_with("GET", path, &[("Cookie", &cookie)], None, None);
+        self.take_cookies(&h);
+        (s, h, String::from_utf8_lossy(&b).to_string())
+    }
+
+    fn post(&mut self, server: &Server, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let cookie = self.cookie_header();
+        let (s, h, b) = server.request_with(
+            "POST",
+            path,
+            &[
+                ("Cookie", &cookie),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            None,
+            Some(body.as_bytes()),
+        );
+        self.take_cookies(&h);
+        (s, h, String::from_utf8_lossy(&b).to_string())
+    }
+}
+
+fn urlencode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The value of the hidden field `name` in a page.
+fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    page.split(&marker)
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_else(|| panic!("no hidden {name} in {page}"))
+        .to_owned()
+}
+
+fn header<'a>(h: &'a [(String, String)], name: &str) -> Vec<&'a str> {
+    h.iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .collect()
+}
+
+/// The error paragraph of a page.
+fn error_of(page: &str) -> String {
+    page.split("<p class=\"error\" role=\"alert\">")
+        .nth(1)
+        .and_then(|r| r.split("</p>").next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Mails a password link to `email` (CLI) and answers the path it names, as mailed.
+fn password_link(env: &Env, email: &str) -> String {
+    let path = support::password_link_path(env, email);
+    let mail = env.wait_for_mail("/portal/password/");
+    assert!(mail.contains(&path), "{mail}");
+    path
+}
+
+/// Sets [`PASSWORD`] through the link at `path`; the browser lands on the login page.
+fn set_password(c: &mut Client, server: &Server, path: &str) {
+    let (_, _, page) = c.get(server, path);
+    let form = hidden(&page, "form");
+    let (status, h, _) = c.post(
+        server,
+        path,
+        &[
+            ("form", &form),
+            ("password", PASSWORD),
+            ("repeated", PASSWORD),
+        ],
+    );
+    assert_eq!(status, 303);
+    assert_eq!(header(&h, "location"), ["/portal/login?done=password"]);
+}
+
+const PASSWORD: &str = "korrekt hest batteri hæfteklamme";
+
+fn login(c: &mut Client, server: &Server, email: &str, password: &str) -> Answer {
+    let (status, _, page) = c.get(server, "/portal/login");
+    assert_eq!(status, 200);
+    let form = hidden(&page, "form");
+    c.post(
+        server,
+        "/portal/login",
+        &[("form", &form), ("email", email), ("password", password)],
+    )
+}
+
+#[test]
+fn password_links_login_csrf_and_blocking() {
+    let env = Env::new();
+    let a = org(&env, "99999965", "a.dk");
+    let server = env.serve();
+    let (id, serial, _) = support::picked_up_system(
+        &env,
+        &server,
+        &a.admin,
+        "Portal-system",
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+    );
+
+    // The password link: a form with its own token cookie, strict headers.
+    let path = password_link(&env, "admin@a.dk");
+    let mut c = Client::default();
+    let (status, h, page) = c.get(&server, &path);
+    assert_eq!(status, 200, "{page}");
+    let csp = header(&h, "content-security-policy").join("");
+    assert!(
+        csp.contains("default-src 'none'") && !csp.contains("unsafe"),
+        "{csp}"
+    );
+    assert_eq!(header(&h, "referrer-policy"), ["no-referrer"]);
+    let cookie = header(&h, "set-cookie").join(" | ");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let form = hidden(&page, "form");
+    // Too short, different twice, no form token: refused with what to do, nothing set.
+    let (status, _, page) = c.post(
+        &server,
+        &path,
+        &[("form", &form), ("password", "kort"), ("repeated", "kort")],
+    );
+    assert_eq!(status, 422);
+    assert!(error_of(&page).contains("at least 12"), "{page}");
+    let form = hidden(&page, "form");
+    let (status, _, page) = c.post(
+        &server,
+        &path,
+        &[
+            ("form", &form),
+            ("password", PASSWORD),
+            ("repeated", "noget andet helt"),
+        ],
+    );
+    assert_eq!(status, 422);
+    assert!(error_of(&page).contains("differ"), "{page}");
+    let (status, _, _) = c.post(
+        &server,
+        &path,
+        &[
+            ("form", "00"),
+            ("password", PASSWORD),
+            ("repeated", PASSWORD),
+        ],
+    );
+    assert_eq!(status, 403);
+    set_password(&mut c, &server, &path);
+    // The link works once.
+    assert_eq!(c.get(&server, &path).0, 410);
+
+    // One message for a wrong password and an unknown address.
+    let mut c = Client::default();
+    let (status, _, wrong) = login(&mut c, &server, "admin@a.dk", "forkert kodeord her");
+    assert_eq!(status, 401);
+    let (status, _, unknown) = login(&mut c, &server, "nobody@a.dk", PASSWORD);
+    assert_eq!(status, 401);
+    assert_eq!(error_of(&wrong), error_of(&unknown));
+    assert!(error_of(&wrong).contains("wrong"), "{wrong}");
+    // The address typed is kept in the form.
+    assert!(wrong.contains("value=\"admin@a.dk\""), "{wrong}");
+
+    // Login: a session cookie, HttpOnly and SameSite=Strict; the test banner shows.
+    let (status, h, _) = login(&mut c, &server, "admin@a.dk", PASSWORD);
+    assert_eq!(status, 303);
+    let cookie = header(&h, "set-cookie").join(" | ");
+    assert!(
+        cookie.contains("orgca_session=")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let (status, _, page) = c.get(&server, "/portal");
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("TEST ENVIRONMENT") && page.contains("99999965"),
+        "{page}"
+    );
+    let (status, _, page) = c.get(&server, "/portal/certificates?q=portal");
+    assert_eq!(status, 200);
+    assert!(page.contains("Portal-system"), "{page}");
+    let (_, _, none) = c.get(&server, "/portal/certificates?q=findes-ikke");
+    assert!(!none.contains("Portal-system"), "{none}");
+
+    // Blocking needs the session's CSRF token and the confirmation.
+    let detail = format!("/portal/certificates/{id}");
+    let (status, _, page) = c.get(&server, &detail);
+    assert_eq!(status, 200);
+    assert!(page.contains(&serial), "{page}");
+    let csrf = hidden(&page, "csrf");
+    let block = format!("{detail}/block");
+    let (status, _, _) = c.post(
+        &server,
+        &block,
+        &[
+            ("csrf", "forged"),
+            ("reason", "key_compromised"),
+            ("confirm", "yes"),
+        ],
+    );
+    assert_eq!(status, 403);
+    let (status, _, _) = c.post(
+        &server,
+        &block,
+        &[("csrf", &csrf), ("reason", "key_compromised")],
+    );
+    assert_eq!(status, 422);
+    let (_, v) = server.json(
+        "GET",
+        &format!("/api/v1/certificates/{id}"),
+        Some(&a.admin),
+        None,
+    );
+    assert_eq!(
+        v["status"], "active",
+        "nothing blocked without a token and a confirmation"
+    );
+    let (status, h, _) = c.post(
+        &server,
+        &block,
+        &[
+            ("csrf", &csrf),
+            ("reason", "key_compromised"),
+            ("confirm", "yes"),
+        ],
+    );
+    assert_eq!(status, 303, "{h:?}");
+    let (_, _, page) = c.get(&server, &format!("{detail}?blocked=1"));
+    assert!(
+        page.contains("The certificate is blocked") && page.contains("The key is compromised"),
+        "{page}"
+    );
+    let (_, v) = server.json(
+        "GET",
+        &format!("/api/v1/certificates/{id}"),
+        Some(&a.admin),
+        None,
+    );
+    assert_eq!(v["block_reason"], "key_compromised");
+
+    // Logout needs the token too; afterwards the session is gone.
+    assert_eq!(
+        c.post(&server, "/portal/logout", &[("csrf", "forged")]).0,
+        403
+    );
+    assert_eq!(c.post(&server, "/portal/logout", &[("csrf", &csrf)]).0, 303);
+    let (status, h, _) = c.get(&server, "/portal");
+    assert_eq!(
+        (status, header(&h, "location")),
+        (303, vec!["/portal/login"])
+    );
+}
+
+#[test]
+fn five_wrong_passwords_lock_the_account_for_everyone() {
+    let env = Env::new();
+    org(&env, "99999964", "b.dk");
+    let server = env.serve();
+    let path = password_link(&env, "admin@b.dk");
+    let mut c = Client::default();
+    set_password(&mut c, &server, &path);
+    for _ in 0..5 {
+        assert_eq!(
+            login(&mut c, &server, "admin@b.dk", "forkert kodeord her").0,
+            401
+        );
+    }
+    // Now even the right password is refused, from a fresh client, with what to do.
+    let mut fresh = Client::default();
+    let (status, _, page) = login(&mut fresh, &server, "ADMIN@b.dk", PASSWORD);
+    assert_eq!(status, 401);
+    assert!(error_of(&page).contains("too many failed logins"), "{page}");
+    // Other accounts are not locked by it.
+    assert_eq!(login(&mut fresh, &server, "user@b.dk", PASSWORD).0, 401);
+    let (_, _, page) = login(&mut fresh, &server, "user@b.dk", PASSWORD);
+    assert!(!error_of(&page).contains("too many"), "{}", error_of(&page));
+}

@@ -1,0 +1,287 @@
+//! Portal login: passwords (argon2id), sessions with their CSRF tokens, limits on failed
+//! tries per account and per client address, and the one-time links that let a user set
+//! a password (invitations).
+//!
+//! Unknown account, wrong password, no password yet and a deactivated user all get the
+//! same answer, after the same work (a password hash is always verified), so that the
+//! login form does not tell which addresses have accounts.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use orgca_store::{FailureLimit, NewMail, Store, User, UserStatus};
+
+use crate::{OrderPolicy, RaError};
+
+/// The shortest password accepted (NIST SP 800-63B asks for at least 8; orgca guards
+/// certificates, so 12).
+pub const MIN_PASSWORD: usize = 12;
+/// The longest password accepted (argon2 would take more, but nobody types this much).
+pub const MAX_PASSWORD: usize = 256;
+
+/// How logins are limited and how long sessions and links last.
+#[derive(Clone, Copy, Debug)]
+pub struct LoginPolicy {
+    /// Failed logins per account.
+    pub per_account: FailureLimit,
+    /// Failed logins per client address.
+    pub per_address: FailureLimit,
+    /// How long a session lasts, in seconds.
+    pub session: i64,
+    /// How long a password link works, in seconds.
+    pub link: i64,
+}
+
+impl Default for LoginPolicy {
+    /// 5 failures in 15 minutes lock an account for 15 minutes; 20 lock an address;
+    /// sessions last 8 hours (a working day); links 7 days.
+    fn default() -> Self {
+        LoginPolicy {
+            per_account: FailureLimit {
+                allowed: 5,
+                window: 900,
+                lock: 900,
+            },
+            per_address: FailureLimit {
+                allowed: 20,
+                window: 900,
+                lock: 900,
+            },
+            session: 8 * 3600,
+            link: 7 * 86_400,
+        }
+    }
+}
+
+/// A session just started: the cookie value (shown to the browser once, stored only as
+/// a hash) and its CSRF token.
+#[derive(Debug)]
+pub struct NewSession {
+    /// The cookie value.
+    pub cookie: String,
+    /// The CSRF token every form of the session carries.
+    pub csrf: String,
+    /// Who logged in.
+    pub user: User,
+}
+
+/// The one message for every refused login.
+pub const LOGIN_REFUSED: &str =
+    "the e-mail address or the password is wrong (after 5 tries an account waits 15 minutes)";
+
+/// Logs a user in by e-mail address and password from `address` (the client's IP).
+pub async fn login(
+    store: &Store,
+    policy: &LoginPolicy,
+    email: &str,
+    password: &str,
+    address: &str,
+    now: i64,
+) -> Result<NewSession, RaError> {
+    let logins = store.logins();
+    let account_key = format!("account:{}", email.trim().to_lowercase());
+    let address_key = format!("address:{address}");
+    if logins.locked(&[&account_key, &address_key], now).await? {
+        return Err(RaError::LoginRefused(
+            "too many failed logins: wait 15 minutes and try again, or ask your administrator for a new password link"
+                .into(),
+        ));
+    }
+    let account = if password.len() > MAX_PASSWORD {
+        None
+    } else {
+        logins.account(email).await?
+    };
+    let hash = account.as_ref().and_then(|(_, h)| h.clone());
+    let ok = verify(password.to_owned(), hash).await?;
+    let user = match account {
+        Some((user, _)) if ok && user.status == UserStatus::Active => user,
+        _ => {
+            logins
+                .record_failure(&account_key, policy.per_account, now)
+                .await?;
+            logins
+                .record_failure(&address_key, policy.per_address, now)
+                .await?;
+            return Err(RaError::LoginRefused(LOGIN_REFUSED.into()));
+        }
+    };
+    logins.clear_failures(&account_key).await?;
+    let cookie = new_secret()?;
+    let csrf = new_secret()?;
+    logins
+        .start_session(
+            crate::token_hash(&cookie),
+            &user,
+            &csrf,
+            now,
+            now + policy.session,
+        )
+        .await?;
+    tracing::info!(user = %user.id, "portal login");
+    Ok(NewSession { cookie, csrf, user })
+}
+
+/// The user and CSRF token of a session cookie, if it is current.
+pub async fn session(
+    store: &Store,
+    cookie: &str,
+    now: i64,
+) -> Result<Option<(User, String)>, RaError> {
+    Ok(store
+        .logins()
+        .session(crate::token_hash(cookie), now)
+        .await?)
+}
+
+/// Ends the session of a cookie.
+pub async fn logout(store: &Store, cookie: &str) -> Result<(), RaError> {
+    Ok(store
+        .logins()
+        .end_session(crate::token_hash(cookie))
+        .await?)
+}
+
+/// Mails `user` a one-time link to set their password (an invitation, or a reset by an
+/// administrator); answers the link (for the operator's CLI; never logged).
+pub async fn send_password_link(
+    store: &Store,
+    orders: &OrderPolicy,
+    policy: &LoginPolicy,
+    user: &User,
+    actor: &str,
+    now: i64,
+) -> Result<String, RaError> {
+    if user.status == UserStatus::Deactivated {
+        return Err(RaError::Invalid(
+            "this user is deactivated: activate them before sending a password link".into(),
+        ));
+    }
+    let token = new_secret()?;
+    let link = format!("{}/portal/password/{token}", orders.public_base_url);
+    let mail = NewMail {
+        recipient: user.email.clone(),
+        subject: "Set your orgca password".into(),
+        body: format!(
+            "Hello {},\n\nset your password for the orgca portal here:\n\n{link}\n\n\
+             The link works once and for 7 days. If you did not expect it, ignore this message.\n",
+            user.given_name
+        ),
+    };
+    store
+        .logins()
+        .create_password_link(
+            user,
+            crate::token_hash(&token),
+            &[mail],
+            actor,
+            now,
+            now + policy.link,
+        )
+        .await?;
+    Ok(link)
+}
+
+/// The user a password link is for, if it still works.
+pub async fn password_link_user(
+    store: &Store,
+    token: &str,
+    now: i64,
+) -> Result<Option<User>, RaError> {
+    Ok(store
+        .logins()
+        .password_link(crate::token_hash(token), now)
+        .await?)
+}
+
+/// Sets a password through a one-time link; the user's other sessions end.
+pub async fn set_password(
+    store: &Store,
+    token: &str,
+    password: &str,
+    repeated: &str,
+    now: i64,
+) -> Result<User, RaError> {
+    check_password(password, repeated)?;
+    let hash = hash_password(password.to_owned()).await?;
+    store
+        .logins()
+        .set_password_by_link(crate::token_hash(token), &hash, now)
+        .await?
+        .ok_or_else(|| {
+            RaError::Invalid(
+                "this link has been used or has expired: ask your administrator for a new one"
+                    .into(),
+            )
+        })
+}
+
+/// The password rules, with what to do when one is broken.
+pub fn check_password(password: &str, repeated: &str) -> Result<(), RaError> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD {
+        return Err(RaError::Invalid(format!(
+            "the password has {n} characters: use at least {MIN_PASSWORD} (a few words make a good one)"
+        )));
+    }
+    if password.len() > MAX_PASSWORD {
+        return Err(RaError::Invalid(format!(
+            "the password is longer than {MAX_PASSWORD} bytes: use a shorter one"
+        )));
+    }
+    if password != repeated {
+        return Err(RaError::Invalid(
+            "the two passwords differ: type the same password twice".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// argon2id (the crate's defaults: 19 MiB, 2 passes, OWASP's recommendation) on a
+/// blocking thread.
+async fn hash_password(password: String) -> Result<String, RaError> {
+    tokio::task::spawn_blocking(move || {
+        let mut salt = [0u8; 16];
+        aws_lc_rs::rand::fill(&mut salt)
+            .map_err(|_| RaError::Internal("the system random generator failed".into()))?;
+        let salt =
+            SaltString::encode_b64(&salt).map_err(|e| RaError::Internal(format!("salt: {e}")))?;
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| RaError::Internal(format!("hashing the password: {e}")))
+    })
+    .await
+    .map_err(|e| RaError::Internal(e.to_string()))?
+}
+
+/// Verifies `password` against `hash`, or against a fixed hash when there is none (so an
+/// unknown account costs the same time as a known one); false then.
+async fn verify(password: String, hash: Option<String>) -> Result<bool, RaError> {
+    tokio::task::spawn_blocking(move || {
+        let (phc, real) = match &hash {
+            Some(h) => (h.as_str(), true),
+            None => (DUMMY_HASH, false),
+        };
+        let parsed = PasswordHash::new(phc)
+            .map_err(|e| RaError::Internal(format!("a stored password hash is corrupt: {e}")))?;
+        Ok(Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+            && real)
+    })
+    .await
+    .map_err(|e| RaError::Internal(e.to_string()))?
+}
+
+/// An argon2id hash with the default parameters that no known password matches.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3TaEzPoDsH5bTuxqD2rQHWgM1WzBEz5Nbs9vVXwxb3w";
+
+/// A fresh secret (256 bits, hex): session cookies, CSRF and form tokens, link tokens.
+pub fn new_secret() -> Result<String, RaError> {
+    crate::users::new_token("")
+}
+
+/// Whether two tokens are equal, in time that does not depend on where they differ.
+pub fn tokens_match(expected: &str, given: &str) -> bool {
+    aws_lc_rs::constant_time::verify_slices_are_equal(expected.as_bytes(), given.as_bytes()).is_ok()
+}

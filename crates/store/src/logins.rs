@@ -1,0 +1,310 @@
+//! Portal logins: password hashes, sessions, failed-login counts and the one-time links
+//! that let a user set a password. Secrets are kept only as hashes: a session cookie and
+//! a link token by SHA-256 (they are random), a password as an argon2id PHC string made
+//! by the RA. This module never sees a password or a cookie value.
+
+use sqlx::Row;
+
+use crate::audit::{self, NewEvent};
+use crate::users::{User, user_from_row};
+use crate::{Store, StoreError};
+
+/// The login view of the store.
+#[derive(Clone, Debug)]
+pub struct LoginStore {
+    store: Store,
+}
+
+impl Store {
+    /// The login view.
+    pub fn logins(&self) -> LoginStore {
+        LoginStore {
+            store: self.clone(),
+        }
+    }
+}
+
+/// How failed logins are limited, per key (an account, or a client address).
+#[derive(Clone, Copy, Debug)]
+pub struct FailureLimit {
+    /// The failure that reaches this count within `window` locks the key...
+    pub allowed: i64,
+    /// ...this window...
+    pub window: i64,
+    /// ...after which the key is locked this many seconds.
+    pub lock: i64,
+}
+
+/// The user columns of `users u`, named as `user_from_row` reads them.
+macro_rules! user_cols {
+    () => {
+        "u.id AS id, u.org_id AS org_id, u.email AS email, u.given_name AS given_name, \
+         u.surname AS surname, u.role AS role, u.seal AS seal, u.status AS status, \
+         u.created_at AS created_at"
+    };
+}
+
+impl LoginStore {
+    /// The user with this e-mail address (any organisation: the address names the
+    /// account) and their password hash, if they have set one.
+    pub async fn account(&self, email: &str) -> Result<Option<(User, Option<String>)>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_cols!(),
+            ", u.password_hash AS password_hash FROM users u WHERE u.email = $1"
+        ))
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(&self.store.pool)
+        .await?;
+        row.map(|r| Ok((user_from_row(&r)?, r.try_get("password_hash")?)))
+            .transpose()
+    }
+
+    /// Records a one-time link for `user` to set a password, valid until `expires`, with
+    /// an audit event (never the token) and the `mails` that carry it, in one
+    /// transaction.
+    pub async fn create_password_link(
+        &self,
+        user: &User,
+        token_sha256: [u8; 32],
+        mails: &[crate::NewMail],
+        actor: &str,
+        now: i64,
+        expires: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.store.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO password_links (token_sha256, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(hex::encode(token_sha256))
+        .bind(user.id.to_string())
+        .bind(now)
+        .bind(expires)
+        .execute(&mut *tx)
+        .await?;
+        let event = NewEvent {
+            at: now,
+            actor: actor.to_owned(),
+            org_id: Some(user.org_id.to_string()),
+            action: "user.password_link_created",
+            object: user.id.to_string(),
+            details: serde_json::json!({"expires_at": expires}),
+        };
+        audit::append(&mut tx, &event).await?;
+        crate::mail::queue_in(&mut tx, Some(user.org_id), mails, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The user a password link is for, if it is unused and unexpired.
+    pub async fn password_link(
+        &self,
+        token_sha256: [u8; 32],
+        now: i64,
+    ) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_cols!(),
+            " FROM password_links l JOIN users u ON u.id = l.user_id \
+             WHERE l.token_sha256 = $1 AND l.used_at IS NULL AND l.expires_at > $2 \
+             AND u.status <> 'deactivated'"
+        ))
+        .bind(hex::encode(token_sha256))
+        .bind(now)
+        .fetch_optional(&self.store.pool)
+        .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    /// Uses a password link: sets the user's password hash, makes an invited user
+    /// active, ends the user's sessions and writes the audit event, in one transaction.
+    /// `None` (and nothing changed) when the link is used, expired or unknown.
+    pub async fn set_password_by_link(
+        &self,
+        token_sha256: [u8; 32],
+        password_hash: &str,
+        now: i64,
+    ) -> Result<Option<User>, StoreError> {
+        let mut tx = self.store.begin_write().await?;
+        let row = sqlx::query(
+            "UPDATE password_links SET used_at = $1 WHERE token_sha256 = $2 AND used_at IS NULL \
+             AND expires_at > $1 RETURNING user_id",
+        )
+        .bind(now)
+        .bind(hex::encode(token_sha256))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let user_id: String = row.try_get(0)?;
+        let done = sqlx::query(
+            "UPDATE users SET password_hash = $1, \
+             status = CASE WHEN status = 'invited' THEN 'active' ELSE status END \
+             WHERE id = $2 AND status <> 'deactivated'",
+        )
+        .bind(password_hash)
+        .bind(&user_id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Ok(None);
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(&user_id)
+            .execute(&mut *tx)
+            .await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_cols!(),
+            " FROM users u WHERE u.id = $1"
+        ))
+        .bind(&user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let user = user_from_row(&row)?;
+        let event = NewEvent {
+            at: now,
+            actor: user.id.to_string(),
+            org_id: Some(user.org_id.to_string()),
+            action: "user.password_set",
+            object: user.id.to_string(),
+            details: serde_json::json!({}),
+        };
+        audit::append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(Some(user))
+    }
+
+    /// Starts a session for `user` (kept by the SHA-256 of the cookie value), with its
+    /// CSRF token and the audit event of the login.
+    pub async fn start_session(
+        &self,
+        id_sha256: [u8; 32],
+        user: &User,
+        csrf: &str,
+        now: i64,
+        expires: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.store.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO sessions (id_sha256, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(hex::encode(id_sha256))
+        .bind(user.id.to_string())
+        .bind(csrf)
+        .bind(now)
+        .bind(expires)
+        .execute(&mut *tx)
+        .await?;
+        // Expired sessions of anyone go with every login: the table stays small.
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        let event = NewEvent {
+            at: now,
+            actor: user.id.to_string(),
+            org_id: Some(user.org_id.to_string()),
+            action: "user.logged_in",
+            object: user.id.to_string(),
+            details: serde_json::json!({}),
+        };
+        audit::append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The active user of an unexpired session, and its CSRF token.
+    pub async fn session(
+        &self,
+        id_sha256: [u8; 32],
+        now: i64,
+    ) -> Result<Option<(User, String)>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_cols!(),
+            ", s.csrf AS csrf FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.id_sha256 = $1 AND s.expires_at > $2 AND u.status = 'active'"
+        ))
+        .bind(hex::encode(id_sha256))
+        .bind(now)
+        .fetch_optional(&self.store.pool)
+        .await?;
+        row.map(|r| Ok((user_from_row(&r)?, r.try_get("csrf")?)))
+            .transpose()
+    }
+
+    /// Ends a session (logout).
+    pub async fn end_session(&self, id_sha256: [u8; 32]) -> Result<(), StoreError> {
+        let mut tx = self.store.begin_write().await?;
+        sqlx::query("DELETE FROM sessions WHERE id_sha256 = $1")
+            .bind(hex::encode(id_sha256))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether any of `keys` is locked now.
+    pub async fn locked(&self, keys: &[&str], now: i64) -> Result<bool, StoreError> {
+        for key in keys {
+            let row =
+                sqlx::query("SELECT locked_until FROM login_failures WHERE throttle_key = $1")
+                    .bind(*key)
+                    .fetch_optional(&self.store.pool)
+                    .await?;
+            if let Some(r) = row
+                && r.try_get::<i64, _>(0)? > now
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Counts a failed login against `key`: a window older than `limit.window` starts
+    /// over; the failure that reaches `limit.allowed` locks the key for `limit.lock`.
+    pub async fn record_failure(
+        &self,
+        key: &str,
+        limit: FailureLimit,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.store.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO login_failures (throttle_key, failures, window_start, locked_until) VALUES ($1, 1, $2, 0) \
+             ON CONFLICT (throttle_key) DO UPDATE SET \
+             failures = CASE WHEN login_failures.window_start <= $2 - $3 THEN 1 ELSE login_failures.failures + 1 END, \
+             window_start = CASE WHEN login_failures.window_start <= $2 - $3 THEN $2 ELSE login_failures.window_start END",
+        )
+        .bind(key)
+        .bind(now)
+        .bind(limit.window)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE login_failures SET locked_until = $1, failures = 0, window_start = $2 \
+             WHERE throttle_key = $3 AND failures >= $4",
+        )
+        .bind(now + limit.lock)
+        .bind(now)
+        .bind(key)
+        .bind(limit.allowed)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Forgets the failures of `key` (after a successful login).
+    pub async fn clear_failures(&self, key: &str) -> Result<(), StoreError> {
+        let mut tx = self.store.begin_write().await?;
+        sqlx::query("DELETE FROM login_failures WHERE throttle_key = $1")
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

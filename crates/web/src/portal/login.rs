@@ -1,0 +1,296 @@
+//! Logging in and out, and setting a password through a one-time link.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::header::{self, HeaderMap};
+use axum::http::{Extensions, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use orgca_ra::RaError;
+use serde::Deserialize;
+
+use super::text::{EN, Texts};
+use super::{Chrome, FORM_COOKIE, SESSION_COOKIE, Session, fault, message, render, set_cookie};
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    t: &'static Texts,
+    chrome: Option<Chrome>,
+    section: &'static str,
+    notice: Option<String>,
+    error: Option<String>,
+    email: String,
+    form_token: String,
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    t: &'static Texts,
+    chrome: Option<Chrome>,
+    section: &'static str,
+    notice: Option<String>,
+    error: Option<String>,
+    usable: bool,
+    email: String,
+    form_token: String,
+}
+
+/// `?done=password` after a password was set.
+#[derive(Deserialize)]
+pub(crate) struct LoginQuery {
+    done: Option<String>,
+}
+
+/// The login form.
+#[derive(Deserialize)]
+pub(crate) struct LoginForm {
+    #[serde(default)]
+    form: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// The set-password form.
+#[derive(Deserialize)]
+pub(crate) struct PasswordForm {
+    #[serde(default)]
+    form: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    repeated: String,
+}
+
+/// A form with only the CSRF token.
+#[derive(Deserialize)]
+pub(crate) struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// A page of a pre-session form, with a fresh form token in its cookie.
+fn with_form_token(status: StatusCode, page: impl FnOnce(String) -> Response) -> Response {
+    let token = match orgca_ra::login::new_secret() {
+        Ok(t) => t,
+        Err(e) => return fault(&e),
+    };
+    let mut resp = page(token.clone());
+    if resp.status() == StatusCode::OK && status != StatusCode::OK {
+        *resp.status_mut() = status;
+    }
+    resp.headers_mut()
+        .append(header::SET_COOKIE, set_cookie(FORM_COOKIE, &token, 3600));
+    resp
+}
+
+/// Whether the form token sent matches the form cookie (constant time).
+fn form_token_ok(headers: &HeaderMap, sent: &str) -> bool {
+    super::cookie(headers, FORM_COOKIE).is_some_and(|c| orgca_ra::login::tokens_match(&c, sent))
+}
+
+fn login_page(
+    status: StatusCode,
+    notice: Option<String>,
+    error: Option<String>,
+    email: String,
+) -> Response {
+    with_form_token(status, |form_token| {
+        render(
+            StatusCode::OK,
+            &LoginPage {
+                t: &EN,
+                chrome: None,
+                section: "",
+                notice,
+                error,
+                email,
+                form_token,
+            },
+        )
+    })
+}
+
+/// `GET /portal/login`.
+pub(crate) async fn page(Query(q): Query<LoginQuery>) -> Response {
+    let notice = (q.done.as_deref() == Some("password")).then(|| EN.password_done.to_owned());
+    login_page(StatusCode::OK, notice, None, String::new())
+}
+
+/// `POST /portal/login`: a session cookie and the overview, or the form again with one
+/// message for every refusal.
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    extensions: Extensions,
+    form: Result<Form<LoginForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return login_page(
+            StatusCode::BAD_REQUEST,
+            None,
+            Some(EN.form_expired.into()),
+            String::new(),
+        );
+    };
+    if !form_token_ok(&headers, &form.form) {
+        return login_page(
+            StatusCode::FORBIDDEN,
+            None,
+            Some(EN.form_expired.into()),
+            form.email,
+        );
+    }
+    let address = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+    let policy = orgca_ra::login::LoginPolicy::default();
+    match orgca_ra::login::login(
+        &state.store,
+        &policy,
+        &form.email,
+        &form.password,
+        &address,
+        state.now(),
+    )
+    .await
+    {
+        Ok(session) => {
+            let mut resp = Redirect::to("/portal").into_response();
+            let h = resp.headers_mut();
+            h.append(
+                header::SET_COOKIE,
+                set_cookie(SESSION_COOKIE, &session.cookie, policy.session),
+            );
+            h.append(header::SET_COOKIE, set_cookie(FORM_COOKIE, "", 0));
+            resp
+        }
+        Err(RaError::LoginRefused(why)) => {
+            login_page(StatusCode::UNAUTHORIZED, None, Some(why), form.email)
+        }
+        Err(e) => fault(&e),
+    }
+}
+
+/// `POST /portal/logout`.
+pub(crate) async fn logout(
+    State(state): State<AppState>,
+    session: Session,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Response {
+    let ok = form.is_ok_and(|Form(f)| session.csrf_ok(&f.csrf));
+    if !ok {
+        return message(StatusCode::FORBIDDEN, None, EN.form_expired);
+    }
+    if let Err(e) = orgca_ra::login::logout(&state.store, &session.cookie).await {
+        return fault(&e);
+    }
+    let mut resp = Redirect::to("/portal/login").into_response();
+    resp.headers_mut()
+        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0));
+    resp
+}
+
+fn password_page(status: StatusCode, user: Option<String>, error: Option<String>) -> Response {
+    let usable = user.is_some();
+    let error = error.or_else(|| (!usable).then(|| EN.password_link_dead.to_owned()));
+    with_form_token(status, |form_token| {
+        render(
+            StatusCode::OK,
+            &PasswordPage {
+                t: &EN,
+                chrome: None,
+                section: "",
+                notice: None,
+                error,
+                usable,
+                email: user.unwrap_or_default(),
+                form_token,
+            },
+        )
+    })
+}
+
+/// `GET /portal/password/{token}`: the form, if the link still works.
+pub(crate) async fn password_page_for(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<String>, Response> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    orgca_ra::login::password_link_user(&state.store, token, state.now())
+        .await
+        .map(|u| u.map(|u| u.email))
+        .map_err(|e| fault(&e))
+}
+
+/// `GET /portal/password/{token}`.
+pub(crate) async fn password_page_handler(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Response {
+    match password_page_for(&state, &token).await {
+        Ok(user) => {
+            let status = if user.is_some() {
+                StatusCode::OK
+            } else {
+                StatusCode::GONE
+            };
+            password_page(status, user, None)
+        }
+        Err(resp) => resp,
+    }
+}
+
+/// `POST /portal/password/{token}`: sets the password, then the login page.
+pub(crate) async fn password_submit(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    form: Result<Form<PasswordForm>, FormRejection>,
+) -> Response {
+    let user = match password_page_for(&state, &token).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return password_page(StatusCode::GONE, None, None),
+        Err(resp) => return resp,
+    };
+    let Ok(Form(form)) = form else {
+        return password_page(
+            StatusCode::BAD_REQUEST,
+            Some(user),
+            Some(EN.form_expired.into()),
+        );
+    };
+    if !form_token_ok(&headers, &form.form) {
+        return password_page(
+            StatusCode::FORBIDDEN,
+            Some(user),
+            Some(EN.form_expired.into()),
+        );
+    }
+    match orgca_ra::login::set_password(
+        &state.store,
+        &token,
+        &form.password,
+        &form.repeated,
+        state.now(),
+    )
+    .await
+    {
+        Ok(_) => Redirect::to("/portal/login?done=password").into_response(),
+        Err(e) if e.is_client_error() => password_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(user),
+            Some(e.to_string()),
+        ),
+        Err(e) => fault(&e),
+    }
+}

@@ -1,0 +1,193 @@
+//! The web portal: server-rendered pages (askama) over the RA, for administrators and
+//! users. Every core flow works without JavaScript; no page loads anything from
+//! elsewhere, and the Content-Security-Policy forbids scripts altogether.
+//!
+//! Sessions live in HttpOnly, SameSite=Strict cookies (the store keeps only their
+//! hash); every form that changes something carries the session's CSRF token, and the
+//! forms used before a session exists (login, setting a password) carry a form token
+//! matched against a cookie of their own.
+
+mod login;
+mod pages;
+pub mod text;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::request::Parts;
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use orgca_store::User;
+
+use crate::AppState;
+use text::EN;
+
+/// The session cookie.
+const SESSION_COOKIE: &str = "orgca_session";
+/// The cookie that pairs with the token in the login and password forms.
+const FORM_COOKIE: &str = "orgca_form";
+/// The largest form body read.
+const MAX_FORM: usize = 16 * 1024;
+
+/// The portal's routes, under `/portal`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/portal", get(pages::overview))
+        .route("/portal/login", get(login::page).post(login::submit))
+        .route("/portal/logout", post(login::logout))
+        .route(
+            "/portal/password/{token}",
+            get(login::password_page_handler).post(login::password_submit),
+        )
+        .route("/portal/certificates", get(pages::certificates))
+        .route("/portal/certificates/{id}", get(pages::certificate))
+        .route("/portal/certificates/{id}/block", post(pages::block))
+        .route("/portal/static/portal.css", get(stylesheet))
+        .layer(DefaultBodyLimit::max(MAX_FORM))
+        .layer(middleware::from_fn(security_headers))
+}
+
+/// Headers on every portal answer: no scripts, no framing, no referrer (password links
+/// carry their token in the path), nothing cached.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/portal.css"),
+    )
+        .into_response()
+}
+
+/// What every page of a session shows around its content.
+pub(crate) struct Chrome {
+    user_name: String,
+    org_name: String,
+    cvr: String,
+    test: bool,
+    csrf: String,
+}
+
+/// A logged-in portal user: from the session cookie; without one, the browser is sent
+/// to the login page.
+pub(crate) struct Session {
+    user: User,
+    csrf: String,
+    cookie: String,
+}
+
+impl FromRequestParts<AppState> for Session {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Some(cookie) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(Redirect::to("/portal/login").into_response());
+        };
+        match orgca_ra::login::session(&state.store, &cookie, state.now()).await {
+            Ok(Some((user, csrf))) => Ok(Session { user, csrf, cookie }),
+            Ok(None) => Err(Redirect::to("/portal/login").into_response()),
+            Err(e) => Err(fault(&e)),
+        }
+    }
+}
+
+impl Session {
+    /// Whether a form's CSRF token is this session's (constant time).
+    fn csrf_ok(&self, given: &str) -> bool {
+        orgca_ra::login::tokens_match(&self.csrf, given)
+    }
+
+    async fn chrome(&self, state: &AppState) -> Result<Chrome, Response> {
+        let org = orgca_ra::caller::organisation(&state.store, &self.user)
+            .await
+            .map_err(|e| fault(&e))?;
+        Ok(Chrome {
+            user_name: format!("{} {}", self.user.given_name, self.user.surname),
+            org_name: org.name,
+            cvr: org.cvr.to_string(),
+            test: org.environment == orgca_model::Environment::Test,
+            csrf: self.csrf.clone(),
+        })
+    }
+}
+
+/// The value of cookie `name` in the request, if present and sane (hex, as orgca
+/// writes them).
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Strict, for the portal's paths.
+fn set_cookie(name: &str, value: &str, max_age: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/portal; HttpOnly; SameSite=Strict; Max-Age={max_age}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("orgca_invalid=; Max-Age=0"))
+}
+
+/// Renders a page (a 500 page if the template fails, which is a bug).
+fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "a portal template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, EN.server_error).into_response()
+        }
+    }
+}
+
+/// A server fault: logged, and a page that says to try again.
+fn fault(e: &dyn std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "portal request failed");
+    message(StatusCode::INTERNAL_SERVER_ERROR, None, EN.server_error)
+}
+
+/// A page with one message (errors, not found).
+fn message(status: StatusCode, chrome: Option<Chrome>, text: &'static str) -> Response {
+    render(
+        status,
+        &pages::MessagePage {
+            t: &EN,
+            chrome,
+            section: "",
+            notice: None,
+            error: Some(text.to_owned()),
+        },
+    )
+}

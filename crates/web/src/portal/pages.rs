@@ -1,0 +1,418 @@
+//! The pages of a session: overview, certificate list and detail, blocking.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use orgca_model::{BlockReason, CertKind};
+use orgca_ra::RaError;
+use orgca_store::CertificateRecord;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::text::{EN, Texts};
+use super::{Chrome, Session, fault, message, render};
+use crate::AppState;
+
+/// A page with one message.
+#[derive(Template)]
+#[template(path = "message.html")]
+pub(crate) struct MessagePage {
+    pub(crate) t: &'static Texts,
+    pub(crate) chrome: Option<Chrome>,
+    pub(crate) section: &'static str,
+    pub(crate) notice: Option<String>,
+    pub(crate) error: Option<String>,
+}
+
+/// One row of the overview's counts.
+struct CountRow {
+    kind: &'static str,
+    kind_key: &'static str,
+    active: i64,
+    blocked: i64,
+    expired: i64,
+}
+
+/// A certificate as a table row or detail page shows it.
+struct CertView {
+    id: Uuid,
+    name: String,
+    kind: &'static str,
+    status: &'static str,
+    status_key: &'static str,
+    serial: String,
+    serial_short: String,
+    subject_uuid: String,
+    email: Option<String>,
+    issuer: String,
+    fingerprint: String,
+    not_before: String,
+    not_after: String,
+    blocked: Option<BlockedView>,
+}
+
+/// When, why and by whom a certificate was blocked.
+struct BlockedView {
+    at: String,
+    reason: &'static str,
+    by: String,
+}
+
+/// One choice of a `<select>`.
+struct Choice {
+    key: &'static str,
+    label: &'static str,
+    selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "overview.html")]
+struct OverviewPage {
+    t: &'static Texts,
+    chrome: Option<Chrome>,
+    section: &'static str,
+    notice: Option<String>,
+    error: Option<String>,
+    counts: Vec<CountRow>,
+    rows: Vec<CertView>,
+}
+
+#[derive(Template)]
+#[template(path = "certificates.html")]
+struct CertificatesPage {
+    t: &'static Texts,
+    chrome: Option<Chrome>,
+    section: &'static str,
+    notice: Option<String>,
+    error: Option<String>,
+    q: String,
+    statuses: Vec<Choice>,
+    rows: Vec<CertView>,
+}
+
+#[derive(Template)]
+#[template(path = "certificate.html")]
+struct CertificatePage {
+    t: &'static Texts,
+    chrome: Option<Chrome>,
+    section: &'static str,
+    notice: Option<String>,
+    error: Option<String>,
+    c: CertView,
+    may_block: bool,
+    csrf: String,
+    reasons: Vec<Choice>,
+}
+
+fn kind_text(k: CertKind) -> &'static str {
+    match k {
+        CertKind::Employee => EN.kinds[0],
+        CertKind::Organisation => EN.kinds[1],
+        CertKind::System => EN.kinds[2],
+    }
+}
+
+fn reason_text(r: BlockReason) -> &'static str {
+    BlockReason::ALL
+        .iter()
+        .position(|x| *x == r)
+        .map_or("", |i| EN.reasons[i])
+}
+
+fn date(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| {
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute()
+            )
+        })
+        .unwrap_or_default()
+}
+
+fn view(c: &CertificateRecord, now: i64) -> CertView {
+    let (status, status_key) = match orgca_ra::certificates::visible_status(c, now) {
+        "blocked" => (EN.blocked, "blocked"),
+        "expired" => (EN.expired, "expired"),
+        _ => (EN.active, "active"),
+    };
+    CertView {
+        id: c.id,
+        name: c.name.clone(),
+        kind: kind_text(c.kind),
+        status,
+        status_key,
+        serial_short: format!("{}…", c.serial.get(..12).unwrap_or(&c.serial)),
+        serial: c.serial.clone(),
+        subject_uuid: c.subject_uuid.clone(),
+        email: c.email.clone(),
+        issuer: c.issuer.clone(),
+        fingerprint: c.fingerprint.clone(),
+        not_before: date(c.not_before),
+        not_after: date(c.not_after),
+        blocked: c.blocked_at.map(|at| BlockedView {
+            at: date(at),
+            reason: c.block_reason.map_or("", reason_text),
+            by: c.blocked_by.clone().unwrap_or_default(),
+        }),
+    }
+}
+
+/// `GET /portal`: counts by kind and status, and what expires in the next 90 days.
+pub(crate) async fn overview(State(state): State<AppState>, session: Session) -> Response {
+    let chrome = match session.chrome(&state).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let now = state.now();
+    let (counts, expiring) =
+        match orgca_ra::certificates::overview(&state.store, &session.user, now, 90).await {
+            Ok(x) => x,
+            Err(e) => return fault(&e),
+        };
+    let counts = counts
+        .into_iter()
+        .map(|(k, c)| CountRow {
+            kind: kind_text(k),
+            kind_key: k.as_str(),
+            active: c.active,
+            blocked: c.blocked,
+            expired: c.expired,
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &OverviewPage {
+            t: &EN,
+            chrome: Some(chrome),
+            section: "overview",
+            notice: None,
+            error: None,
+            counts,
+            rows: expiring.iter().map(|c| view(c, now)).collect(),
+        },
+    )
+}
+
+/// The list's search box and filters.
+#[derive(Deserialize, Default)]
+pub(crate) struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    kind: String,
+}
+
+/// `GET /portal/certificates`: the caller's certificates, filtered by the search box
+/// (name, serial, subject UUID, e-mail; case-insensitive) and status.
+pub(crate) async fn certificates(
+    State(state): State<AppState>,
+    session: Session,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let chrome = match session.chrome(&state).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Query(q) = query.unwrap_or_default();
+    let now = state.now();
+    let all = match orgca_ra::certificates::list(&state.store, &session.user).await {
+        Ok(x) => x,
+        Err(e) => return fault(&e),
+    };
+    let needle = q.q.trim().to_lowercase();
+    let rows = all
+        .iter()
+        .filter(|c| {
+            needle.is_empty()
+                || c.name.to_lowercase().contains(&needle)
+                || c.serial.contains(&needle)
+                || c.subject_uuid == needle
+                || c.email.as_deref().is_some_and(|e| e.contains(&needle))
+        })
+        .filter(|c| {
+            q.status.is_empty() || orgca_ra::certificates::visible_status(c, now) == q.status
+        })
+        .filter(|c| q.kind.is_empty() || c.kind.as_str() == q.kind)
+        .map(|c| view(c, now))
+        .collect();
+    render(
+        StatusCode::OK,
+        &CertificatesPage {
+            t: &EN,
+            chrome: Some(chrome),
+            section: "certificates",
+            notice: None,
+            error: None,
+            statuses: [
+                ("active", EN.active),
+                ("blocked", EN.blocked),
+                ("expired", EN.expired),
+            ]
+            .into_iter()
+            .map(|(key, label)| Choice {
+                key,
+                label,
+                selected: q.status == key,
+            })
+            .collect(),
+            q: q.q,
+            rows,
+        },
+    )
+}
+
+async fn certificate_page(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+    status: StatusCode,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let chrome = match session.chrome(state).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Ok(id) = Uuid::parse_str(id) else {
+        return message(StatusCode::NOT_FOUND, Some(chrome), EN.not_found);
+    };
+    let c = match orgca_ra::certificates::get(&state.store, &session.user, id).await {
+        Ok(c) => c,
+        Err(RaError::NotFound(_)) => {
+            return message(StatusCode::NOT_FOUND, Some(chrome), EN.not_found);
+        }
+        Err(e) => return fault(&e),
+    };
+    let now = state.now();
+    let blocked_by = blocker_name(state, &c).await;
+    let mut c = view(&c, now);
+    if let (Some(b), Some(name)) = (c.blocked.as_mut(), blocked_by) {
+        b.by = name;
+    }
+    let may_block = c.status_key == "active";
+    render(
+        status,
+        &CertificatePage {
+            t: &EN,
+            chrome: Some(chrome),
+            section: "certificates",
+            notice,
+            error,
+            c,
+            may_block,
+            csrf: session.csrf.clone(),
+            reasons: BlockReason::ALL
+                .iter()
+                .map(|r| Choice {
+                    key: r.as_str(),
+                    label: reason_text(*r),
+                    selected: false,
+                })
+                .collect(),
+        },
+    )
+}
+
+/// Who blocked `c`, by name, when it was someone of its organisation (the store keeps
+/// their id; the operator and the CLI are kept by name already).
+async fn blocker_name(state: &AppState, c: &CertificateRecord) -> Option<String> {
+    let id = Uuid::parse_str(c.blocked_by.as_deref()?).ok()?;
+    let u = state.store.org(c.org_id).user(id).await.ok()??;
+    Some(format!("{} {} <{}>", u.given_name, u.surname, u.email))
+}
+
+/// `GET /portal/certificates/{id}`.
+pub(crate) async fn certificate(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    Query(q): Query<BlockedQuery>,
+) -> Response {
+    let notice = q.blocked.is_some().then(|| EN.block_done.to_owned());
+    certificate_page(&state, &session, &id, StatusCode::OK, notice, None).await
+}
+
+/// `?blocked=1` after a block.
+#[derive(Deserialize)]
+pub(crate) struct BlockedQuery {
+    blocked: Option<String>,
+}
+
+/// The block form.
+#[derive(Deserialize)]
+pub(crate) struct BlockForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /portal/certificates/{id}/block`: with the session's CSRF token and the
+/// confirmation ticked; then the detail page with a notice.
+pub(crate) async fn block(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    form: Result<Form<BlockForm>, FormRejection>,
+) -> Response {
+    let form = match form {
+        Ok(Form(f)) if session.csrf_ok(&f.csrf) => f,
+        _ => {
+            return certificate_page(
+                &state,
+                &session,
+                &id,
+                StatusCode::FORBIDDEN,
+                None,
+                Some(EN.form_expired.into()),
+            )
+            .await;
+        }
+    };
+    if form.confirm != "yes" {
+        return certificate_page(
+            &state,
+            &session,
+            &id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some(EN.block_unconfirmed.into()),
+        )
+        .await;
+    }
+    let Ok(uuid) = Uuid::parse_str(&id) else {
+        return message(StatusCode::NOT_FOUND, None, EN.not_found);
+    };
+    match orgca_ra::blocking::block(&state.store, &session.user, uuid, &form.reason, state.now())
+        .await
+    {
+        Ok(_) => {
+            state.status_changed.notify_waiters();
+            Redirect::to(&format!("/portal/certificates/{uuid}?blocked=1")).into_response()
+        }
+        Err(e) if e.is_client_error() => {
+            certificate_page(
+                &state,
+                &session,
+                &id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(e.to_string()),
+            )
+            .await
+        }
+        Err(e) => fault(&e),
+    }
+}

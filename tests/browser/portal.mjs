@@ -1,0 +1,103 @@
+// Drives the system Chromium through the orgca portal as a user administrator would:
+// set a password from the mailed link, log in, search, open a certificate, block it,
+// log out. Checks every page with axe-core (no serious or critical WCAG violations) and
+// keeps screenshots. Called by crates/orgca/tests/portal_browser.rs, which starts the
+// server and reads the JSON this prints. Exits non-zero with the reason on any failure.
+import { chromium } from "playwright-core";
+import { createRequire } from "node:module";
+import assert from "node:assert/strict";
+import path from "node:path";
+
+const require = createRequire(import.meta.url);
+const env = (k) => {
+  const v = process.env[k];
+  if (!v) throw new Error(`${k} is not set`);
+  return v;
+};
+const base = env("ORGCA_BASE");
+const shots = process.env.ORGCA_SCREENSHOTS || "";
+const report = { pages: [], requests_elsewhere: [] };
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu"],
+  headless: true,
+});
+try {
+  // bypassCSP only so that axe-core can be injected; orgca's own pages load no script.
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.on("request", (r) => {
+    if (!r.url().startsWith(base)) report.requests_elsewhere.push(r.url());
+  });
+
+  async function check(name) {
+    await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+    const result = await page.evaluate(async () =>
+      // eslint-disable-next-line no-undef
+      await axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21aa"] }));
+    const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    report.pages.push({ name, url: page.url(), violations: bad.map((v) => `${v.id}: ${v.help}`) });
+    if (shots) await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+  }
+
+  // The password link from the mail.
+  await page.goto(base + env("ORGCA_LINK_PATH"));
+  await check("set-password");
+  await page.getByLabel("Password", { exact: true }).fill(env("ORGCA_PASSWORD"));
+  await page.getByLabel("Password again").fill(env("ORGCA_PASSWORD"));
+  await page.getByRole("button", { name: "Set password" }).click();
+  await page.waitForURL(/\/portal\/login\?done=password$/);
+  assert.match(await page.getByRole("status").innerText(), /password is set/);
+
+  // A wrong password first: the message says what went wrong, the address stays.
+  await page.getByLabel("E-mail address").fill(env("ORGCA_EMAIL"));
+  await page.getByLabel("Password").fill("not the password at all");
+  await page.getByRole("button", { name: "Log in" }).click();
+  assert.match(await page.getByRole("alert").innerText(), /wrong/);
+  assert.equal(await page.getByLabel("E-mail address").inputValue(), env("ORGCA_EMAIL"));
+  await check("login-refused");
+  await page.getByLabel("Password").fill(env("ORGCA_PASSWORD"));
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(base + "/portal");
+  assert.match(await page.getByRole("note").innerText(), /TEST ENVIRONMENT/);
+  await check("overview");
+
+  // Keyboard only: the first tab stop is a link of the page, not nothing.
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.tagName), "A");
+
+  // Search, open, block with a reason and the confirmation.
+  await page.getByRole("link", { name: "Certificates" }).click();
+  await page.getByLabel("Search").fill(env("ORGCA_CERT_NAME").slice(0, 6).toLowerCase());
+  await page.getByRole("button", { name: "Search" }).click();
+  await check("certificates");
+  await page.getByRole("link", { name: env("ORGCA_CERT_NAME") }).click();
+  await check("certificate");
+  await page.getByLabel("Why?").selectOption("key_compromised");
+  await page.getByLabel("I understand that blocking cannot be undone").check();
+  await page.getByRole("button", { name: "Block certificate" }).click();
+  await page.waitForURL(/\?blocked=1$/);
+  assert.match(await page.getByRole("status").innerText(), /blocked/);
+  await check("certificate-blocked");
+
+  // A phone-sized screen shows the same page without horizontal scrolling.
+  await page.setViewportSize({ width: 375, height: 800 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than a phone`);
+  if (shots) await page.screenshot({ path: path.join(shots, "certificate-phone.png"), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.waitForURL(/\/portal\/login$/);
+  await page.goto(base + "/portal");
+  assert.match(page.url(), /\/portal\/login$/);
+  report.ok = true;
+} catch (e) {
+  report.ok = false;
+  report.error = String(e && e.stack ? e.stack : e);
+} finally {
+  await browser.close();
+}
+console.log(JSON.stringify(report));
+process.exit(report.ok ? 0 : 1);
