@@ -88,10 +88,42 @@ try {
   if (shots) await page.screenshot({ path: path.join(shots, "certificate-phone.png"), fullPage: true });
   await page.setViewportSize({ width: 1280, height: 900 });
 
+  // Order an organisation certificate as PKCS#12: the code is shown once.
+  await page.getByRole("link", { name: "Order" }).click();
+  await page.getByLabel("Profile").selectOption({ label: `${env("ORGCA_PROFILE_NAME")} (Organisation)` });
+  await page.getByLabel(/PKCS#12/).check();
+  await page.getByRole("button", { name: "Place order" }).click();
+  const reference = (await page.locator("#reference").innerText()).trim();
+  const code = (await page.locator("#one-time-code").innerText()).trim();
+  assert.match(reference, /^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  await check("ordered");
+
   await page.getByRole("button", { name: "Log out" }).click();
   await page.waitForURL(/\/portal\/login$/);
   await page.goto(base + "/portal");
   assert.match(page.url(), /\/portal\/login$/);
+
+  // The recipient, without an account: reference and code, confirm, accept, download.
+  await page.goto(base + "/portal/pickup");
+  await check("pickup");
+  await page.getByLabel("Reference").fill(reference.toLowerCase());
+  await page.getByLabel("One-time code").fill(code);
+  await page.getByRole("button", { name: "Continue" }).click();
+  const facts = await page.locator("dl.facts").innerText();
+  assert.match(facts, new RegExp(env("ORGCA_PROFILE_NAME")));
+  assert.match(facts, new RegExp(env("ORGCA_CVR")));
+  await check("pickup-confirm");
+  await page.getByLabel("I accept the terms of use for this certificate").check();
+  await page.getByRole("button", { name: "Pick up certificate" }).click();
+  const password = (await page.locator("#pkcs12-password").innerText()).trim();
+  await check("pickup-done");
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download the .p12 file" }).click(),
+  ]);
+  const saved = path.join(env("ORGCA_DOWNLOADS"), "picked-up.p12");
+  await download.saveAs(saved);
+  report.pkcs12 = { path: saved, password };
   report.ok = true;
 } catch (e) {
   report.ok = false;

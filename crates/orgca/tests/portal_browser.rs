@@ -42,6 +42,14 @@ fn an_administrator_blocks_a_certificate_in_chromium() {
         name,
         &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
     );
+    let profile_name = "Portal-segl";
+    support::profile(
+        &server,
+        &a.admin,
+        &format!(
+            r#"{{"kind": "organisation", "name": "{profile_name}", "contact": {{"name": "Ane", "email": "ane@c.dk"}}}}"#
+        ),
+    );
     let path = support::password_link_path(&env, "admin@c.dk");
     let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
     std::fs::create_dir_all(&shots).expect("screenshots folder");
@@ -53,6 +61,9 @@ fn an_administrator_blocks_a_certificate_in_chromium() {
         .env("ORGCA_PASSWORD", "en lang og god adgangssætning")
         .env("ORGCA_CERT_NAME", name)
         .env("ORGCA_SCREENSHOTS", &shots)
+        .env("ORGCA_DOWNLOADS", env.path(""))
+        .env("ORGCA_PROFILE_NAME", profile_name)
+        .env("ORGCA_CVR", "99999963")
         .env("CHROMIUM", &chromium)
         .current_dir(&dir);
     let out = support::output_within(run, std::time::Duration::from_secs(120));
@@ -80,6 +91,56 @@ fn an_administrator_blocks_a_certificate_in_chromium() {
     for p in pages {
         assert_eq!(p["violations"], serde_json::json!([]), "{report:#}");
     }
+    // The downloaded PKCS#12 opens with the password the page showed, and holds the
+    // certificate for the profile with its chain.
+    let p12 = report["pkcs12"]["path"].as_str().expect("p12 path");
+    let pass = format!(
+        "pass:{}",
+        report["pkcs12"]["password"].as_str().expect("password")
+    );
+    let out = support::cmd(
+        "openssl",
+        &[
+            "pkcs12", "-in", p12, "-passin", &pass, "-nokeys", "-clcerts",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let leaf = env.write("picked-up.pem", &out.stdout);
+    let subject = support::cmd(
+        "openssl",
+        &[
+            "x509",
+            "-noout",
+            "-subject",
+            "-nameopt",
+            "utf8",
+            "-in",
+            leaf.to_str().expect("p"),
+        ],
+    );
+    let subject = String::from_utf8_lossy(&subject.stdout).to_string();
+    assert!(
+        subject.contains(profile_name) && subject.contains("99999963"),
+        "{subject}"
+    );
+    let out = support::cmd(
+        "openssl",
+        &["pkcs12", "-in", p12, "-passin", &pass, "-nocerts", "-nodes"],
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("PRIVATE KEY"),
+        "the key is in the file"
+    );
+    support::assert_chain_verifies(
+        &env.ca_file("test-root"),
+        &env.ca_file("test-issuing-1"),
+        &leaf,
+        "the picked-up certificate",
+    );
     // What the browser did is what the API sees.
     let (_, v) = server.json(
         "GET",

@@ -310,12 +310,22 @@ pub(crate) fn refused(code: &'static str, detail: impl Into<String>) -> RaError 
     }
 }
 
+/// What a recipient is shown before picking up, once the code has been checked: who the
+/// certificate will name, and how it is delivered.
+#[derive(Clone, Debug)]
+pub struct PickupPreview {
+    /// The order.
+    pub order: Order,
+    /// Its organisation.
+    pub org: orgca_store::Organisation,
+    /// The certificate's subject, from the profile.
+    pub subject: LeafSubject,
+}
+
 impl Ra {
-    /// Picks up a one-time-code order with a CSR or as a PKCS#12. The code is checked
-    /// first (constant time, at most [`MAX_CODE_FAILURES`] tries, taken atomically), so
-    /// that a reference alone tells nothing about its order; then the order's state, the
-    /// organisation's settings and the address the certificate will show; then the
-    /// order is taken for this pick-up only and issued from the profile's data.
+    /// Picks up a one-time-code order with a CSR or as a PKCS#12: checks everything
+    /// [`Ra::preview_with_code`] checks, then takes the order for this pick-up only and
+    /// issues from the profile's data.
     pub async fn pickup_with_code(
         &self,
         reference: &str,
@@ -324,6 +334,27 @@ impl Ra {
         policy: &OrderPolicy,
         now: OffsetDateTime,
     ) -> Result<Delivered, RaError> {
+        let p = self
+            .preview_with_code(reference, one_time_code, policy, now)
+            .await?;
+        // The key is checked (or made) before the order is taken: a bad CSR costs nothing.
+        let prepared = delivery::prepare(&p.order, source).await?;
+        self.claim_issue_and_deliver(p.order, p.org, p.subject, prepared, "pickup".into(), now)
+            .await
+    }
+
+    /// Checks a reference and one-time code and answers what the certificate would name,
+    /// without issuing. The code is checked first (constant time, at most
+    /// [`MAX_CODE_FAILURES`] tries, taken atomically), so that a reference alone tells
+    /// nothing about its order; then the order's state, the organisation's settings and
+    /// the address the certificate will show.
+    pub async fn preview_with_code(
+        &self,
+        reference: &str,
+        one_time_code: &str,
+        policy: &OrderPolicy,
+        now: OffsetDateTime,
+    ) -> Result<PickupPreview, RaError> {
         let pickup = self.store.pickup();
         let order = match format_reference(reference) {
             Some(r) => pickup.by_reference(&r).await?,
@@ -391,10 +422,11 @@ impl Ra {
             organization: org.name.clone(),
             cvr: org.cvr.clone(),
         };
-        // The key is checked (or made) before the order is taken: a bad CSR costs nothing.
-        let prepared = delivery::prepare(&order, source).await?;
-        self.claim_issue_and_deliver(order, org, subject, prepared, "pickup".into(), now)
-            .await
+        Ok(PickupPreview {
+            order,
+            org,
+            subject,
+        })
     }
 
     /// Takes the order for this pick-up only, issues and delivers, giving the order back

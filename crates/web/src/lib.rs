@@ -13,6 +13,7 @@ mod portal;
 mod problem;
 mod public;
 
+pub use portal::Downloads;
 pub use problem::Problem;
 
 use std::future::Future;
@@ -62,6 +63,8 @@ pub struct Shared {
     pub status_changed: std::sync::Arc<tokio::sync::Notify>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
+    /// Files picked up in the portal, waiting for their one download.
+    pub downloads: Downloads,
 }
 
 impl AppState {

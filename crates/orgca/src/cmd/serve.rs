@@ -105,6 +105,7 @@ pub async fn run(
         ocsp: Some(ocsp),
         status_changed,
         metrics,
+        downloads: orgca_web::Downloads::default(),
     });
     // Queued mail goes out every second (the outbox folder, or SMTP when configured).
     tokio::spawn(orgca_notify::run_forever(

@@ -13,7 +13,10 @@ use orgca_ra::RaError;
 use serde::Deserialize;
 
 use super::text::{EN, Texts};
-use super::{Chrome, FORM_COOKIE, SESSION_COOKIE, Session, fault, message, render, set_cookie};
+use super::{
+    Chrome, FORM_COOKIE, SESSION_COOKIE, Session, fault, form_token_ok, message, render,
+    set_cookie, with_form_token,
+};
 use crate::AppState;
 
 #[derive(Template)]
@@ -74,26 +77,6 @@ pub(crate) struct PasswordForm {
 pub(crate) struct CsrfForm {
     #[serde(default)]
     csrf: String,
-}
-
-/// A page of a pre-session form, with a fresh form token in its cookie.
-fn with_form_token(status: StatusCode, page: impl FnOnce(String) -> Response) -> Response {
-    let token = match orgca_ra::login::new_secret() {
-        Ok(t) => t,
-        Err(e) => return fault(&e),
-    };
-    let mut resp = page(token.clone());
-    if resp.status() == StatusCode::OK && status != StatusCode::OK {
-        *resp.status_mut() = status;
-    }
-    resp.headers_mut()
-        .append(header::SET_COOKIE, set_cookie(FORM_COOKIE, &token, 3600));
-    resp
-}
-
-/// Whether the form token sent matches the form cookie (constant time).
-fn form_token_ok(headers: &HeaderMap, sent: &str) -> bool {
-    super::cookie(headers, FORM_COOKIE).is_some_and(|c| orgca_ra::login::tokens_match(&c, sent))
 }
 
 fn login_page(

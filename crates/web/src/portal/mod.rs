@@ -7,8 +7,11 @@
 //! forms used before a session exists (login, setting a password) carry a form token
 //! matched against a cookie of their own.
 
+mod downloads;
 mod login;
+mod orders;
 mod pages;
+mod pickup;
 pub mod text;
 
 use askama::Template;
@@ -23,6 +26,7 @@ use axum::routing::{get, post};
 use orgca_store::User;
 
 use crate::AppState;
+pub use downloads::Downloads;
 use text::EN;
 
 /// The session cookie.
@@ -42,9 +46,14 @@ pub fn router() -> Router<AppState> {
             "/portal/password/{token}",
             get(login::password_page_handler).post(login::password_submit),
         )
+        .route("/portal/orders/new", get(orders::new))
+        .route("/portal/orders", post(orders::place))
         .route("/portal/certificates", get(pages::certificates))
         .route("/portal/certificates/{id}", get(pages::certificate))
         .route("/portal/certificates/{id}/block", post(pages::block))
+        .route("/portal/pickup", get(pickup::page).post(pickup::check))
+        .route("/portal/pickup/confirm", post(pickup::confirm))
+        .route("/portal/pickup/file/{token}", get(pickup::file))
         .route("/portal/static/portal.css", get(stylesheet))
         .layer(DefaultBodyLimit::max(MAX_FORM))
         .layer(middleware::from_fn(security_headers))
@@ -93,6 +102,7 @@ pub(crate) struct Chrome {
     org_name: String,
     cvr: String,
     test: bool,
+    admin: bool,
     csrf: String,
 }
 
@@ -134,6 +144,7 @@ impl Session {
             org_name: org.name,
             cvr: org.cvr.to_string(),
             test: org.environment == orgca_model::Environment::Test,
+            admin: self.user.role.administers_users(),
             csrf: self.csrf.clone(),
         })
     }
@@ -151,6 +162,29 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_owned())
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// A page of a pre-session form, with a fresh form token in its cookie.
+pub(crate) fn with_form_token(
+    status: StatusCode,
+    page: impl FnOnce(String) -> Response,
+) -> Response {
+    let token = match orgca_ra::login::new_secret() {
+        Ok(t) => t,
+        Err(e) => return fault(&e),
+    };
+    let mut resp = page(token.clone());
+    if resp.status() == StatusCode::OK && status != StatusCode::OK {
+        *resp.status_mut() = status;
+    }
+    resp.headers_mut()
+        .append(header::SET_COOKIE, set_cookie(FORM_COOKIE, &token, 3600));
+    resp
+}
+
+/// Whether the form token sent matches the form cookie (constant time).
+pub(crate) fn form_token_ok(headers: &HeaderMap, sent: &str) -> bool {
+    cookie(headers, FORM_COOKIE).is_some_and(|c| orgca_ra::login::tokens_match(&c, sent))
 }
 
 /// A `Set-Cookie` value: HttpOnly, SameSite=Strict, for the portal's paths.

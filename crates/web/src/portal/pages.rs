@@ -62,10 +62,10 @@ struct BlockedView {
 }
 
 /// One choice of a `<select>`.
-struct Choice {
-    key: &'static str,
-    label: &'static str,
-    selected: bool,
+pub(crate) struct Choice {
+    pub(crate) key: String,
+    pub(crate) label: String,
+    pub(crate) selected: bool,
 }
 
 #[derive(Template)]
@@ -107,7 +107,7 @@ struct CertificatePage {
     reasons: Vec<Choice>,
 }
 
-fn kind_text(k: CertKind) -> &'static str {
+pub(crate) fn kind_text(k: CertKind) -> &'static str {
     match k {
         CertKind::Employee => EN.kinds[0],
         CertKind::Organisation => EN.kinds[1],
@@ -122,7 +122,7 @@ fn reason_text(r: BlockReason) -> &'static str {
         .map_or("", |i| EN.reasons[i])
 }
 
-fn date(unix: i64) -> String {
+pub(crate) fn date(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
         .map(|t| {
             format!(
@@ -260,8 +260,8 @@ pub(crate) async fn certificates(
             ]
             .into_iter()
             .map(|(key, label)| Choice {
-                key,
-                label,
+                key: key.into(),
+                label: label.into(),
                 selected: q.status == key,
             })
             .collect(),
@@ -314,8 +314,8 @@ async fn certificate_page(
             reasons: BlockReason::ALL
                 .iter()
                 .map(|r| Choice {
-                    key: r.as_str(),
-                    label: reason_text(*r),
+                    key: r.as_str().into(),
+                    label: reason_text(*r).into(),
                     selected: false,
                 })
                 .collect(),

@@ -107,6 +107,80 @@ pub struct Texts {
     pub reasons: [&'static str; 5],
     /// Kind names: employee, organisation, system.
     pub kinds: [&'static str; 3],
+    /// Pick-up page title.
+    pub pickup_title: &'static str,
+    /// Pick-up introduction.
+    pub pickup_intro: &'static str,
+    /// Field label.
+    pub reference: &'static str,
+    /// Field label.
+    pub one_time_code: &'static str,
+    /// Button.
+    pub continue_button: &'static str,
+    /// Confirm page title.
+    pub pickup_confirm_title: &'static str,
+    /// Confirm page introduction.
+    pub pickup_confirm_intro: &'static str,
+    /// Detail label.
+    pub organisation: &'static str,
+    /// Detail label.
+    pub cvr: &'static str,
+    /// Detail label.
+    pub delivery: &'static str,
+    /// Delivery as PKCS#12.
+    pub delivery_pkcs12: &'static str,
+    /// Delivery by CSR.
+    pub delivery_csr: &'static str,
+    /// CSR field label.
+    pub csr_label: &'static str,
+    /// CSR field hint.
+    pub csr_hint: &'static str,
+    /// Terms checkbox.
+    pub terms_accept: &'static str,
+    /// Terms text.
+    pub terms_text: &'static str,
+    /// Pick-up button.
+    pub pickup_button: &'static str,
+    /// Pick-up without accepting the terms.
+    pub terms_unaccepted: &'static str,
+    /// Done page title.
+    pub pickup_done_title: &'static str,
+    /// Shown above the PKCS#12 password.
+    pub pkcs12_password_intro: &'static str,
+    /// Download button.
+    pub download_pkcs12: &'static str,
+    /// Download button.
+    pub download_chain: &'static str,
+    /// Download note.
+    pub download_once: &'static str,
+    /// A download link used or expired.
+    pub download_gone: &'static str,
+    /// Too many pick-ups waiting for their download.
+    pub downloads_full: &'static str,
+    /// Navigation.
+    pub nav_order: &'static str,
+    /// Order page title.
+    pub order_title: &'static str,
+    /// Order page introduction.
+    pub order_intro: &'static str,
+    /// Field label.
+    pub profile: &'static str,
+    /// No profile to order for.
+    pub no_profiles: &'static str,
+    /// Order button.
+    pub order_button: &'static str,
+    /// Ordered page title.
+    pub ordered_title: &'static str,
+    /// Ordered page warning.
+    pub ordered_copy_now: &'static str,
+    /// Ordered page: what the recipient does.
+    pub ordered_next: &'static str,
+    /// Ordered page: order waits for an e-mail address.
+    pub ordered_waits: &'static str,
+    /// Print button text.
+    pub print_hint: &'static str,
+    /// Only administrators may.
+    pub admins_only: &'static str,
     /// A page that does not exist.
     pub not_found: &'static str,
     /// A server fault.
@@ -173,6 +247,43 @@ pub static EN: Texts = Texts {
         "Replaced by a new certificate",
     ],
     kinds: ["Employee", "Organisation", "System"],
+    pickup_title: "Pick up a certificate",
+    pickup_intro: "Type the reference from the e-mail and the one-time code your administrator gave you.",
+    reference: "Reference",
+    one_time_code: "One-time code",
+    continue_button: "Continue",
+    pickup_confirm_title: "Check the certificate",
+    pickup_confirm_intro: "This is the certificate you are about to pick up. Check that the name and CVR number are right.",
+    organisation: "Organisation",
+    cvr: "CVR number",
+    delivery: "Delivery",
+    delivery_pkcs12: "A PKCS#12 file (.p12) with a key made for you, and its password",
+    delivery_csr: "Your own key: paste a certificate signing request (CSR)",
+    csr_label: "Certificate signing request (PEM)",
+    csr_hint: "Starts with -----BEGIN CERTIFICATE REQUEST-----",
+    terms_accept: "I accept the terms of use for this certificate",
+    terms_text: "The certificate is for the organisation named above. Keep its key secret, and block the certificate at once if the key may have been lost or seen by others.",
+    pickup_button: "Pick up certificate",
+    terms_unaccepted: "Tick the box to accept the terms of use.",
+    pickup_done_title: "Your certificate is ready",
+    pkcs12_password_intro: "The password of the file. It is shown only now: write it down or copy it before you leave this page.",
+    download_pkcs12: "Download the .p12 file",
+    download_chain: "Download the certificate and chain (PEM)",
+    download_once: "The download works once, within 10 minutes.",
+    download_gone: "This download has been used or has expired. The certificate was issued: ask your administrator to block it and order a new one if you did not save the file.",
+    downloads_full: "Too many pick-ups are waiting for their download. Try again in a few minutes.",
+    nav_order: "Order",
+    order_title: "Order a certificate",
+    order_intro: "Choose the profile the certificate is for and how the recipient gets the key. The recipient picks it up with a reference and a one-time code.",
+    profile: "Profile",
+    no_profiles: "There is no organisation or system profile yet. Create one first (API: POST /api/v1/profiles).",
+    order_button: "Place order",
+    ordered_title: "Order placed",
+    ordered_copy_now: "Copy the one-time code now: it is shown only on this page and orgca does not keep it. Give it to the recipient by another way than the e-mail with the reference.",
+    ordered_next: "The recipient opens /portal/pickup, types the reference and the code, and picks up the certificate.",
+    ordered_waits: "The certificate shows an e-mail address that has not been validated yet: a validation link has been mailed to it, and the order can be picked up once it is confirmed.",
+    print_hint: "Print this page (the header and buttons are left out) if you hand the code over on paper.",
+    admins_only: "Only user and organisation administrators can do this.",
     not_found: "There is nothing here. Go back to the overview.",
     server_error: "Something went wrong on our side. Try again in a minute.",
 };

@@ -1,0 +1,94 @@
+//! Files a pick-up hands to a browser: a PKCS#12 (with the key orgca made) or a PEM
+//! chain, kept in this process's memory only, for one download within ten minutes. A
+//! private key is never written to the store; the page that shows the PKCS#12's password
+//! links here, and the file is gone once fetched.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use zeroize::Zeroize;
+
+/// How long a file waits for its download.
+const KEEP: Duration = Duration::from_secs(600);
+/// At most this many files wait at once (a pick-up beyond it waits for room).
+const MAX_WAITING: usize = 1000;
+
+/// One file waiting.
+struct Waiting {
+    bytes: Vec<u8>,
+    content_type: &'static str,
+    file_name: String,
+    until: Instant,
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.bytes.zeroize();
+    }
+}
+
+/// The files waiting for their download.
+#[derive(Default)]
+pub struct Downloads {
+    waiting: Mutex<HashMap<String, Waiting>>,
+}
+
+impl std::fmt::Debug for Downloads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Downloads").finish_non_exhaustive()
+    }
+}
+
+/// A file taken for download.
+pub(crate) struct File {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) content_type: &'static str,
+    pub(crate) file_name: String,
+}
+
+impl Downloads {
+    /// Keeps `bytes` for one download under a fresh random token; `None` when too many
+    /// files are waiting already.
+    pub(crate) fn put(
+        &self,
+        token: String,
+        bytes: Vec<u8>,
+        content_type: &'static str,
+        file_name: String,
+    ) -> Option<String> {
+        let mut w = self
+            .waiting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = Instant::now();
+        w.retain(|_, f| f.until > now);
+        if w.len() >= MAX_WAITING {
+            return None;
+        }
+        w.insert(
+            token.clone(),
+            Waiting {
+                bytes,
+                content_type,
+                file_name,
+                until: now + KEEP,
+            },
+        );
+        Some(token)
+    }
+
+    /// Takes the file for `token` (once), if it has not expired.
+    pub(crate) fn take(&self, token: &str) -> Option<File> {
+        let mut w = self
+            .waiting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut f = w.remove(token)?;
+        (f.until > Instant::now()).then(|| File {
+            bytes: std::mem::take(&mut f.bytes),
+            content_type: f.content_type,
+            file_name: std::mem::take(&mut f.file_name),
+        })
+    }
+}

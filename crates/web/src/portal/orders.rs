@@ -1,0 +1,190 @@
+//! The order wizard of a user administrator: profile and delivery, then the reference
+//! and the one-time code, shown once.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::State;
+use axum::extract::rejection::FormRejection;
+use axum::http::StatusCode;
+use axum::response::Response;
+use orgca_model::CertKind;
+use orgca_ra::orders::OrderRequest;
+use orgca_store::{Identification, Issuance, OrderStatus};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::pages::{Choice, date};
+use super::text::{EN, Texts};
+use super::{Chrome, Session, fault, message, render};
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "order.html")]
+struct OrderPage {
+    t: &'static Texts,
+    chrome: Option<Chrome>,
+    section: &'static str,
+    notice: Option<String>,
+    error: Option<String>,
+    csrf: String,
+    profiles: Vec<Choice>,
+}
+
+#[derive(Template)]
+#[template(path = "ordered.html")]
+struct OrderedPage {
+    t: &'static Texts,
+    chrome: Option<Chrome>,
+    section: &'static str,
+    notice: Option<String>,
+    error: Option<String>,
+    profile: String,
+    reference: String,
+    code: String,
+    expires: String,
+    waits: bool,
+}
+
+/// The order form.
+#[derive(Deserialize)]
+pub(crate) struct OrderForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    profile: String,
+    #[serde(default)]
+    issuance: String,
+}
+
+async fn order_page(
+    state: &AppState,
+    session: &Session,
+    status: StatusCode,
+    chosen: Option<&str>,
+    error: Option<String>,
+) -> Response {
+    let chrome = match session.chrome(state).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !session.user.role.administers_users() {
+        return message(StatusCode::FORBIDDEN, Some(chrome), EN.admins_only);
+    }
+    let profiles = match orgca_ra::caller::profiles(&state.store, &session.user).await {
+        Ok(p) => p,
+        Err(e) => return fault(&e),
+    };
+    let profiles = profiles
+        .into_iter()
+        .filter(|p| p.kind != CertKind::Employee)
+        .map(|p| Choice {
+            selected: chosen == Some(p.id.to_string().as_str()),
+            key: p.id.to_string(),
+            label: format!("{} ({})", p.name, super::pages::kind_text(p.kind)),
+        })
+        .collect();
+    render(
+        status,
+        &OrderPage {
+            t: &EN,
+            chrome: Some(chrome),
+            section: "order",
+            notice: None,
+            error,
+            csrf: session.csrf.clone(),
+            profiles,
+        },
+    )
+}
+
+/// `GET /portal/orders/new`.
+pub(crate) async fn new(State(state): State<AppState>, session: Session) -> Response {
+    order_page(&state, &session, StatusCode::OK, None, None).await
+}
+
+/// `POST /portal/orders`: places the order; the code is on the answer only.
+pub(crate) async fn place(
+    State(state): State<AppState>,
+    session: Session,
+    form: Result<Form<OrderForm>, FormRejection>,
+) -> Response {
+    let form = match form {
+        Ok(Form(f)) if session.csrf_ok(&f.csrf) => f,
+        _ => {
+            return order_page(
+                &state,
+                &session,
+                StatusCode::FORBIDDEN,
+                None,
+                Some(EN.form_expired.into()),
+            )
+            .await;
+        }
+    };
+    let Ok(profile_id) = Uuid::parse_str(&form.profile) else {
+        return order_page(
+            &state,
+            &session,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some(format!("{}: {}", EN.profile, EN.no_profiles)),
+        )
+        .await;
+    };
+    let issuance = if form.issuance == "csr" {
+        Issuance::Csr
+    } else {
+        Issuance::Pkcs12
+    };
+    let req = OrderRequest {
+        identification: Identification::OneTimeCode,
+        issuance,
+    };
+    let placed = match orgca_ra::orders::order_for_profile(
+        &state.store,
+        &session.user,
+        profile_id,
+        req,
+        &state.policy,
+        None,
+        state.now(),
+    )
+    .await
+    {
+        Ok(p) => p,
+        Err(e) if e.is_client_error() => {
+            return order_page(
+                &state,
+                &session,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(&form.profile),
+                Some(e.to_string()),
+            )
+            .await;
+        }
+        Err(e) => return fault(&e),
+    };
+    let chrome = match session.chrome(&state).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let profile = orgca_ra::caller::profile(&state.store, &session.user, profile_id)
+        .await
+        .map(|p| p.name)
+        .unwrap_or_default();
+    render(
+        StatusCode::OK,
+        &OrderedPage {
+            t: &EN,
+            chrome: Some(chrome),
+            section: "order",
+            notice: None,
+            error: None,
+            profile,
+            reference: placed.order.reference.clone(),
+            code: placed.one_time_code.unwrap_or_default(),
+            expires: date(placed.order.expires_at),
+            waits: placed.order.status == OrderStatus::AwaitingEmailValidation,
+        },
+    )
+}

@@ -1,0 +1,340 @@
+//! Picking up a certificate without an account: reference and one-time code, then the
+//! certificate's name and CVR to confirm and the terms to accept, then the PKCS#12 with
+//! its password shown once (or, for a CSR order, the PEM chain).
+
+use askama::Template;
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use orgca_ra::RaError;
+use orgca_ra::delivery::KeySource;
+use orgca_store::Issuance;
+use serde::Deserialize;
+
+use super::text::{EN, Texts};
+use super::{Chrome, fault, form_token_ok, message, render, with_form_token};
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "pickup.html")]
+struct PickupPage {
+    t: &'static Texts,
+    chrome: Option<Chrome>,
+    section: &'static str,
+    notice: Option<String>,
+    error: Option<String>,
+    reference: String,
+    form_token: String,
+}
+
+#[derive(Template)]
+#[template(path = "pickup_confirm.html")]
+struct ConfirmPage {
+    t: &'static Texts,
+    chrome: Option<Chrome>,
+    section: &'static str,
+    notice: Option<String>,
+    error: Option<String>,
+    form_token: String,
+    reference: String,
+    code: String,
+    name: String,
+    org_name: String,
+    cvr: String,
+    email: Option<String>,
+    csr: bool,
+    csr_text: String,
+}
+
+#[derive(Template)]
+#[template(path = "pickup_done.html")]
+struct DonePage {
+    t: &'static Texts,
+    chrome: Option<Chrome>,
+    section: &'static str,
+    notice: Option<String>,
+    error: Option<String>,
+    name: String,
+    serial: String,
+    password: Option<String>,
+    download: String,
+}
+
+/// The first form: reference and code.
+#[derive(Deserialize)]
+pub(crate) struct CodeForm {
+    #[serde(default)]
+    form: String,
+    #[serde(default)]
+    reference: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    terms: String,
+    #[serde(default)]
+    csr: String,
+}
+
+fn first_page(status: StatusCode, reference: String, error: Option<String>) -> Response {
+    with_form_token(status, |form_token| {
+        render(
+            StatusCode::OK,
+            &PickupPage {
+                t: &EN,
+                chrome: None,
+                section: "",
+                notice: None,
+                error,
+                reference,
+                form_token,
+            },
+        )
+    })
+}
+
+/// `GET /portal/pickup`.
+pub(crate) async fn page() -> Response {
+    first_page(StatusCode::OK, String::new(), None)
+}
+
+/// The status a refused pick-up is shown with.
+fn status_of(e: &RaError) -> StatusCode {
+    match e {
+        RaError::Pickup {
+            code: "wrong_code", ..
+        } => StatusCode::FORBIDDEN,
+        RaError::Pickup {
+            code: "order_locked",
+            ..
+        } => StatusCode::LOCKED,
+        RaError::NotFound(_) => StatusCode::NOT_FOUND,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+/// A refusal in words that say what to do (a reference that names nothing gets the
+/// same words as a wrong code would not: it names no order, so nothing is revealed).
+fn refusal(e: &RaError) -> String {
+    match e {
+        RaError::NotFound(_) => {
+            "There is no order with this reference. Check it against the e-mail.".into()
+        }
+        other => {
+            let text = other.to_string();
+            let mut chars = text.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect::<String>() + ".")
+                .unwrap_or_default()
+        }
+    }
+}
+
+/// `POST /portal/pickup`: checks the code and shows what will be issued.
+pub(crate) async fn check(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<CodeForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return first_page(
+            StatusCode::BAD_REQUEST,
+            String::new(),
+            Some(EN.form_expired.into()),
+        );
+    };
+    if !form_token_ok(&headers, &form.form) {
+        return first_page(
+            StatusCode::FORBIDDEN,
+            form.reference,
+            Some(EN.form_expired.into()),
+        );
+    }
+    confirm_page(&state, form, StatusCode::OK, None).await
+}
+
+async fn confirm_page(
+    state: &AppState,
+    form: CodeForm,
+    status: StatusCode,
+    error: Option<String>,
+) -> Response {
+    let ra = match state.ra() {
+        Ok(ra) => ra,
+        Err(p) => return p.into_response(),
+    };
+    let preview = match ra
+        .preview_with_code(
+            &form.reference,
+            &form.code,
+            &state.policy,
+            state.clock.now(),
+        )
+        .await
+    {
+        Ok(p) => p,
+        Err(e) if e.is_client_error() => {
+            return first_page(status_of(&e), form.reference, Some(refusal(&e)));
+        }
+        Err(e) => return fault(&e),
+    };
+    with_form_token(status, |form_token| {
+        render(
+            StatusCode::OK,
+            &ConfirmPage {
+                t: &EN,
+                chrome: None,
+                section: "",
+                notice: None,
+                error,
+                form_token,
+                reference: form.reference,
+                code: form.code,
+                name: preview.subject.common_name.as_str().to_owned(),
+                org_name: preview.org.name,
+                cvr: preview.org.cvr.to_string(),
+                email: preview
+                    .subject
+                    .holder
+                    .email()
+                    .map(|e| e.as_str().to_owned()),
+                csr: preview.order.issuance == Issuance::Csr,
+                csr_text: form.csr,
+            },
+        )
+    })
+}
+
+/// `POST /portal/pickup/confirm`: issues, then the password (shown once) and the
+/// download.
+pub(crate) async fn confirm(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<CodeForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return first_page(
+            StatusCode::BAD_REQUEST,
+            String::new(),
+            Some(EN.form_expired.into()),
+        );
+    };
+    if !form_token_ok(&headers, &form.form) {
+        return confirm_page(
+            &state,
+            form,
+            StatusCode::FORBIDDEN,
+            Some(EN.form_expired.into()),
+        )
+        .await;
+    }
+    if form.terms != "yes" {
+        return confirm_page(
+            &state,
+            form,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(EN.terms_unaccepted.into()),
+        )
+        .await;
+    }
+    let ra = match state.ra() {
+        Ok(ra) => ra,
+        Err(p) => return p.into_response(),
+    };
+    let source = if form.csr.trim().is_empty() {
+        KeySource::Pkcs12
+    } else {
+        KeySource::Csr(form.csr.as_bytes())
+    };
+    let delivered = match ra
+        .pickup_with_code(
+            &form.reference,
+            &form.code,
+            source,
+            &state.policy,
+            state.clock.now(),
+        )
+        .await
+    {
+        Ok(d) => d,
+        Err(e) if e.is_client_error() => {
+            let status = status_of(&e);
+            let why = refusal(&e);
+            return confirm_page(&state, form, status, Some(why)).await;
+        }
+        Err(e) => return fault(&e),
+    };
+    let cert = &delivered.issued.certificate;
+    let name = cert.request.subject.common_name.as_str().to_owned();
+    let file_stem: String = name
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '-' })
+        .collect();
+    let (bytes, content_type, file_name, password) = match &delivered.pkcs12 {
+        Some(p) => (
+            p.der.clone(),
+            "application/x-pkcs12",
+            format!("{file_stem}.p12"),
+            Some(p.password.clone()),
+        ),
+        None => (
+            format!("{}{}", cert.pem, cert.chain_pem).into_bytes(),
+            "application/pem-certificate-chain",
+            format!("{file_stem}.pem"),
+            None,
+        ),
+    };
+    let token = match orgca_ra::login::new_secret() {
+        Ok(t) => t,
+        Err(e) => return fault(&e),
+    };
+    let Some(download) = state.downloads.put(token, bytes, content_type, file_name) else {
+        return message(StatusCode::SERVICE_UNAVAILABLE, None, EN.downloads_full);
+    };
+    render(
+        StatusCode::OK,
+        &DonePage {
+            t: &EN,
+            chrome: None,
+            section: "",
+            notice: None,
+            error: None,
+            name,
+            serial: cert.serial.to_string(),
+            password,
+            download,
+        },
+    )
+}
+
+/// `GET /portal/pickup/file/{token}`: the file, once.
+pub(crate) async fn file(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let Some(f) = state.downloads.take(&token) else {
+        return message(StatusCode::GONE, None, EN.download_gone);
+    };
+    let mut resp = f.bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(f.content_type),
+    );
+    // The name is the certificate's, reduced to letters, digits and dashes.
+    let ascii: String = f
+        .file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}
