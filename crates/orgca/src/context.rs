@@ -132,6 +132,13 @@ impl Context {
         )
         .await
         .context("loading the issuing CAs")?;
+        // Recorded before anything is issued with it: a certificate may name a CRL
+        // partition only once every node that starts publishes that partition.
+        for issuer in &issuers {
+            self.store
+                .crl_partitions(&issuer.name, settings.crl_partitions)
+                .await?;
+        }
         let ca = Ca::new(issuers, self.store.ca());
         Ok(Ra::new(self.store.clone(), Arc::new(ca)))
     }

@@ -332,3 +332,144 @@ fn five_wrong_passwords_lock_the_account_for_everyone() {
     let (_, _, page) = login(&mut fresh, &server, "user@b.dk", PASSWORD);
     assert!(!error_of(&page).contains("too many"), "{}", error_of(&page));
 }
+
+#[test]
+fn parallel_wrong_passwords_get_no_more_than_five_tries_and_odd_input_no_500() {
+    let env = Env::new();
+    org(&env, "99999962", "d.dk");
+    let server = env.serve();
+    let path = password_link(&env, "admin@d.dk");
+    set_password(&mut Client::default(), &server, &path);
+    // Odd addresses are a refusal, never a server fault (PostgreSQL refuses NUL bytes).
+    let long = "a".repeat(5000) + "@d.dk";
+    for odd in ["\0", &long, "ikke en adresse", ""] {
+        let (status, _, page) = login(&mut Client::default(), &server, odd, PASSWORD);
+        assert_eq!(status, 401, "{odd:.20}: {page}");
+    }
+    // Twelve wrong passwords at once: at most five are checked, the rest are refused as
+    // too many, whatever order they arrive in.
+    let server = std::sync::Arc::new(server);
+    let answers: Vec<String> = (0..12)
+        .map(|_| {
+            let server = server.clone();
+            std::thread::spawn(move || {
+                let (_, _, page) = login(
+                    &mut Client::default(),
+                    &server,
+                    "admin@d.dk",
+                    "forkert kodeord her",
+                );
+                error_of(&page)
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|t| t.join().expect("thread"))
+        .collect();
+    let checked = answers.iter().filter(|a| !a.contains("too many")).count();
+    assert!(checked <= 5, "{checked} tries were checked: {answers:?}");
+    assert!(
+        answers.iter().any(|a| a.contains("too many")),
+        "{answers:?}"
+    );
+}
+
+#[test]
+fn the_recipient_pick_up_refuses_wrong_codes_forged_forms_and_unaccepted_terms() {
+    let env = Env::new();
+    let a = org(&env, "99999961", "e.dk");
+    let server = env.serve();
+    let profile = support::profile(
+        &server,
+        &a.admin,
+        r#"{"kind": "system", "name": "Afhentning", "contact": {"name": "Ane", "email": "ane@e.dk"}}"#,
+    );
+    let o = support::order(
+        &server,
+        &a.admin,
+        &profile,
+        r#"{"identification": "one_time_code", "issuance": "pkcs12"}"#,
+    );
+    let reference = o["reference"].as_str().expect("reference");
+    let code = o["one_time_code"].as_str().expect("code");
+    let mut c = Client::default();
+    let (_, _, page) = c.get(&server, "/portal/pickup");
+    let form = hidden(&page, "form");
+    // A wrong code says how many tries are left; a reference alone shows nothing.
+    let (status, _, page) = c.post(
+        &server,
+        "/portal/pickup",
+        &[
+            ("form", &form),
+            ("reference", reference),
+            ("code", "WRONGCODE"),
+        ],
+    );
+    assert_eq!(status, 403, "{page}");
+    assert!(
+        error_of(&page).contains("tries left") && !page.contains("Afhentning"),
+        "{page}"
+    );
+    // Without the form token: refused before the code is looked at.
+    let (status, _, _) = c.post(
+        &server,
+        "/portal/pickup",
+        &[("form", "forged"), ("reference", reference), ("code", code)],
+    );
+    assert_eq!(status, 403);
+    // The right code shows the name and CVR to confirm.
+    let (_, _, page) = c.get(&server, "/portal/pickup");
+    let form = hidden(&page, "form");
+    let (status, _, page) = c.post(
+        &server,
+        "/portal/pickup",
+        &[("form", &form), ("reference", reference), ("code", code)],
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("Afhentning") && page.contains("99999961"),
+        "{page}"
+    );
+    // Not accepting the terms issues nothing.
+    let form = hidden(&page, "form");
+    let (status, _, page) = c.post(
+        &server,
+        "/portal/pickup/confirm",
+        &[("form", &form), ("reference", reference), ("code", code)],
+    );
+    assert_eq!(status, 422, "{page}");
+    assert!(error_of(&page).contains("accept the terms"), "{page}");
+    let (_, v) = server.json("GET", "/api/v1/certificates", Some(&a.admin), None);
+    assert_eq!(v["items"].as_array().map(Vec::len), Some(0), "{v}");
+    // Accepted: the password once, and a download that works once.
+    let form = hidden(&page, "form");
+    let (status, _, page) = c.post(
+        &server,
+        "/portal/pickup/confirm",
+        &[
+            ("form", &form),
+            ("reference", reference),
+            ("code", code),
+            ("terms", "yes"),
+        ],
+    );
+    assert_eq!(status, 200, "{page}");
+    let file = page
+        .split("/portal/pickup/file/")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a download link");
+    let (status, h, body) = c.get(&server, &format!("/portal/pickup/file/{file}"));
+    assert_eq!(status, 200);
+    assert_eq!(header(&h, "content-type"), ["application/x-pkcs12"]);
+    assert!(
+        header(&h, "content-disposition")
+            .join("")
+            .contains("Afhentning.p12")
+    );
+    assert!(!body.is_empty());
+    assert_eq!(
+        c.get(&server, &format!("/portal/pickup/file/{file}")).0,
+        410
+    );
+}

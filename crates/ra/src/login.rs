@@ -8,7 +8,10 @@
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use orgca_model::Email;
+use orgca_store::logins::account_key;
 use orgca_store::{FailureLimit, NewMail, Store, User, UserStatus};
+use tokio::sync::Semaphore;
 
 use crate::{OrderPolicy, RaError};
 
@@ -66,7 +69,7 @@ pub struct NewSession {
 
 /// The one message for every refused login.
 pub const LOGIN_REFUSED: &str =
-    "the e-mail address or the password is wrong (after 5 tries an account waits 15 minutes)";
+    "the e-mail address or the password is wrong (after 5 wrong tries an account waits 15 minutes)";
 
 /// Logs a user in by e-mail address and password from `address` (the client's IP).
 pub async fn login(
@@ -78,34 +81,41 @@ pub async fn login(
     now: i64,
 ) -> Result<NewSession, RaError> {
     let logins = store.logins();
-    let account_key = format!("account:{}", email.trim().to_lowercase());
+    // Something that is no e-mail address names no account, and never reaches the
+    // database; it still costs a hash and counts against the client's address.
+    let email = Email::parse(email.trim())
+        .ok()
+        .filter(|_| password.len() <= MAX_PASSWORD);
+    let account_key = email.as_ref().map(|e| account_key(e.as_str()));
     let address_key = format!("address:{address}");
-    if logins.locked(&[&account_key, &address_key], now).await? {
+    // Every attempt is counted before it is checked, so that parallel attempts cannot
+    // pass the limits together; a good login takes its count back.
+    let mut allowed = logins
+        .count_attempt(&address_key, policy.per_address, now)
+        .await?;
+    if let Some(key) = &account_key {
+        allowed &= logins.count_attempt(key, policy.per_account, now).await?;
+    }
+    if !allowed {
         return Err(RaError::LoginRefused(
             "too many failed logins: wait 15 minutes and try again, or ask your administrator for a new password link"
                 .into(),
         ));
     }
-    let account = if password.len() > MAX_PASSWORD {
-        None
-    } else {
-        logins.account(email).await?
+    let account = match &email {
+        Some(e) => logins.account(e.as_str()).await?,
+        None => None,
     };
     let hash = account.as_ref().and_then(|(_, h)| h.clone());
     let ok = verify(password.to_owned(), hash).await?;
     let user = match account {
         Some((user, _)) if ok && user.status == UserStatus::Active => user,
-        _ => {
-            logins
-                .record_failure(&account_key, policy.per_account, now)
-                .await?;
-            logins
-                .record_failure(&address_key, policy.per_address, now)
-                .await?;
-            return Err(RaError::LoginRefused(LOGIN_REFUSED.into()));
-        }
+        _ => return Err(RaError::LoginRefused(LOGIN_REFUSED.into())),
     };
-    logins.clear_failures(&account_key).await?;
+    if let Some(key) = &account_key {
+        logins.clear_failures(key).await?;
+    }
+    logins.forgive(&address_key, now).await?;
     let cookie = new_secret()?;
     let csrf = new_secret()?;
     logins
@@ -236,9 +246,17 @@ pub fn check_password(password: &str, repeated: &str) -> Result<(), RaError> {
     Ok(())
 }
 
+/// At most this many argon2 computations at once (19 MiB each): a flood of logins waits
+/// for its turn instead of taking the machine's memory.
+static HASHING: Semaphore = Semaphore::const_new(4);
+
 /// argon2id (the crate's defaults: 19 MiB, 2 passes, OWASP's recommendation) on a
 /// blocking thread.
 async fn hash_password(password: String) -> Result<String, RaError> {
+    let _turn = HASHING
+        .acquire()
+        .await
+        .map_err(|e| RaError::Internal(e.to_string()))?;
     tokio::task::spawn_blocking(move || {
         let mut salt = [0u8; 16];
         aws_lc_rs::rand::fill(&mut salt)
@@ -257,6 +275,10 @@ async fn hash_password(password: String) -> Result<String, RaError> {
 /// Verifies `password` against `hash`, or against a fixed hash when there is none (so an
 /// unknown account costs the same time as a known one); false then.
 async fn verify(password: String, hash: Option<String>) -> Result<bool, RaError> {
+    let _turn = HASHING
+        .acquire()
+        .await
+        .map_err(|e| RaError::Internal(e.to_string()))?;
     tokio::task::spawn_blocking(move || {
         let (phc, real) = match &hash {
             Some(h) => (h.as_str(), true),

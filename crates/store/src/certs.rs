@@ -122,14 +122,26 @@ impl OrgScope {
 
     /// This organisation's certificates, newest first, at most `limit`.
     pub async fn certificates(&self, limit: i64) -> Result<Vec<CertificateRecord>, StoreError> {
+        self.certificates_of(None, limit).await
+    }
+
+    /// This organisation's certificates (of `holder` only, by subject UUID, when given),
+    /// newest first, at most `limit`.
+    pub async fn certificates_of(
+        &self,
+        holder: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<CertificateRecord>, StoreError> {
         let sql = concat!(
             "SELECT ",
             cert_columns!(),
-            " FROM certificates WHERE org_id = $1 ORDER BY created_at DESC, id LIMIT $2"
+            " FROM certificates WHERE org_id = $1 AND ($3 = '' OR subject_uuid = $3) \
+             ORDER BY created_at DESC, id LIMIT $2"
         );
         let rows = sqlx::query(sql)
             .bind(self.org_id.to_string())
             .bind(limit)
+            .bind(holder.unwrap_or(""))
             .fetch_all(&self.store.pool)
             .await?;
         rows.iter().map(cert_from_row).collect()

@@ -20,7 +20,7 @@ mod certs;
 mod db;
 mod error;
 mod issuance;
-mod logins;
+pub mod logins;
 mod mail;
 mod migrate;
 mod notices;

@@ -46,17 +46,25 @@ macro_rules! user_cols {
 
 impl LoginStore {
     /// The user with this e-mail address (any organisation: the address names the
-    /// account) and their password hash, if they have set one.
+    /// account), matched without regard to case (addresses are ASCII), and their password
+    /// hash if they have set one. Should two stored addresses differ only in case, only
+    /// the exact one matches.
     pub async fn account(&self, email: &str) -> Result<Option<(User, Option<String>)>, StoreError> {
-        let row = sqlx::query(concat!(
+        let rows = sqlx::query(concat!(
             "SELECT ",
             user_cols!(),
-            ", u.password_hash AS password_hash FROM users u WHERE u.email = $1"
+            ", u.password_hash AS password_hash FROM users u WHERE lower(u.email) = lower($1) LIMIT 2"
         ))
-        .bind(email.trim().to_lowercase())
-        .fetch_optional(&self.store.pool)
+        .bind(email)
+        .fetch_all(&self.store.pool)
         .await?;
-        row.map(|r| Ok((user_from_row(&r)?, r.try_get("password_hash")?)))
+        let row = match rows.as_slice() {
+            [one] => Some(one),
+            several => several
+                .iter()
+                .find(|r| r.try_get::<String, _>("email").is_ok_and(|e| e == email)),
+        };
+        row.map(|r| Ok((user_from_row(r)?, r.try_get("password_hash")?)))
             .transpose()
     }
 
@@ -73,6 +81,14 @@ impl LoginStore {
         expires: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.store.begin_write().await?;
+        // Only the newest link works: an older one, mailed or leaked, stops working.
+        sqlx::query(
+            "UPDATE password_links SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
+        )
+        .bind(now)
+        .bind(user.id.to_string())
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(
             "INSERT INTO password_links (token_sha256, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
         )
@@ -163,6 +179,11 @@ impl LoginStore {
         .fetch_one(&mut *tx)
         .await?;
         let user = user_from_row(&row)?;
+        // A new password lifts a lock-out of the account.
+        sqlx::query("DELETE FROM login_failures WHERE throttle_key = $1")
+            .bind(account_key(&user.email))
+            .execute(&mut *tx)
+            .await?;
         let event = NewEvent {
             at: now,
             actor: user.id.to_string(),
@@ -246,53 +267,66 @@ impl LoginStore {
         Ok(())
     }
 
-    /// Whether any of `keys` is locked now.
-    pub async fn locked(&self, keys: &[&str], now: i64) -> Result<bool, StoreError> {
-        for key in keys {
-            let row =
-                sqlx::query("SELECT locked_until FROM login_failures WHERE throttle_key = $1")
-                    .bind(*key)
-                    .fetch_optional(&self.store.pool)
-                    .await?;
-            if let Some(r) = row
-                && r.try_get::<i64, _>(0)? > now
-            {
-                return Ok(true);
-            }
-        }
-        Ok(false)
-    }
-
-    /// Counts a failed login against `key`: a window older than `limit.window` starts
-    /// over; the failure that reaches `limit.allowed` locks the key for `limit.lock`.
-    pub async fn record_failure(
+    /// Counts a login attempt against `key` before it is checked, so that parallel
+    /// attempts cannot pass the limit together: a window older than `limit.window` starts
+    /// over; the attempt that passes `limit.allowed` locks the key for `limit.lock`.
+    /// Answers whether the attempt may go ahead (false while the key is locked).
+    pub async fn count_attempt(
         &self,
         key: &str,
         limit: FailureLimit,
         now: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let mut tx = self.store.begin_write().await?;
-        sqlx::query(
+        let row = sqlx::query(
             "INSERT INTO login_failures (throttle_key, failures, window_start, locked_until) VALUES ($1, 1, $2, 0) \
              ON CONFLICT (throttle_key) DO UPDATE SET \
              failures = CASE WHEN login_failures.window_start <= $2 - $3 THEN 1 ELSE login_failures.failures + 1 END, \
-             window_start = CASE WHEN login_failures.window_start <= $2 - $3 THEN $2 ELSE login_failures.window_start END",
+             window_start = CASE WHEN login_failures.window_start <= $2 - $3 THEN $2 ELSE login_failures.window_start END \
+             RETURNING failures, locked_until",
         )
         .bind(key)
         .bind(now)
         .bind(limit.window)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
+        let failures: i64 = row.try_get(0)?;
+        let locked_until: i64 = row.try_get(1)?;
+        let allowed = if locked_until > now {
+            false
+        } else if failures > limit.allowed {
+            sqlx::query(
+                "UPDATE login_failures SET locked_until = $1, failures = 0, window_start = $2 \
+                 WHERE throttle_key = $3",
+            )
+            .bind(now + limit.lock)
+            .bind(now)
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+            false
+        } else {
+            true
+        };
+        tx.commit().await?;
+        Ok(allowed)
+    }
+
+    /// Takes back one counted attempt of `key` (one that turned out to be a good login),
+    /// and forgets keys that have been quiet for a day.
+    pub async fn forgive(&self, key: &str, now: i64) -> Result<(), StoreError> {
+        let mut tx = self.store.begin_write().await?;
         sqlx::query(
-            "UPDATE login_failures SET locked_until = $1, failures = 0, window_start = $2 \
-             WHERE throttle_key = $3 AND failures >= $4",
+            "UPDATE login_failures SET failures = failures - 1 WHERE throttle_key = $1 AND failures > 0",
         )
-        .bind(now + limit.lock)
-        .bind(now)
         .bind(key)
-        .bind(limit.allowed)
         .execute(&mut *tx)
         .await?;
+        sqlx::query("DELETE FROM login_failures WHERE window_start < $1 AND locked_until < $2")
+            .bind(now - 86_400)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -307,4 +341,10 @@ impl LoginStore {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The key failed logins of an account are counted under (one for every spelling of
+/// the address).
+pub fn account_key(email: &str) -> String {
+    format!("account:{}", email.to_ascii_lowercase())
 }

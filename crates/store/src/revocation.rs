@@ -246,13 +246,15 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let read = |after: String| {
             let (pool, issuer) = (self.pool.clone(), issuer.to_owned());
-            tokio::spawn(async move { revoked_page(&pool, &issuer, shard, &after).await })
+            AbortOnDrop(tokio::spawn(async move {
+                revoked_page(&pool, &issuer, shard, &after).await
+            }))
         };
         let mut next = read(String::new());
         let mut n = 0;
         loop {
             // A reader that panicked or was cancelled is a crashed worker, not data.
-            let page = next
+            let page = (&mut next.0)
                 .await
                 .map_err(|_| StoreError::Db(sqlx::Error::WorkerCrashed))??;
             let Some((page, last)) = page else {
@@ -260,13 +262,21 @@ impl Store {
             };
             next = read(last);
             for item in page.split(';') {
-                if let Err(e) = parse_revoked(item).and_then(&mut each) {
-                    next.abort();
-                    return Err(e);
-                }
+                // Returning drops (and so stops) the read of the next page.
+                parse_revoked(item).and_then(&mut each)?;
                 n += 1;
             }
         }
+    }
+}
+
+/// A task that is stopped when its handle goes: a caller that stops listing (an error,
+/// or its own future dropped) leaves no query running.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -829,3 +829,103 @@ async fn stale_pickups_case(db: &TestDb) {
     // An expired order cannot be taken.
     assert!(!pickup.claim(&order, NOW + 1001).await.expect("claim"));
 }
+
+on_all_backends!(logins_are_limited_and_links_work_once, logins_case);
+async fn logins_case(db: &TestDb) {
+    use orgca_store::FailureLimit;
+    let store = Store::open(&db.url).await.expect("open");
+    let a = org(&store, "99999958").await;
+    let user = store
+        .org(a.id)
+        .create_user(&new_user("It@a.dk", orgca_model::Role::User), "t", NOW)
+        .await
+        .expect("user");
+    let logins = store.logins();
+    // Three attempts pass; the fourth locks the key for 50 s; a quiet window starts over.
+    let limit = FailureLimit {
+        allowed: 3,
+        window: 100,
+        lock: 50,
+    };
+    for at in [NOW, NOW + 1, NOW + 2] {
+        assert!(logins.count_attempt("k", limit, at).await.expect("count"));
+    }
+    assert!(
+        !logins
+            .count_attempt("k", limit, NOW + 3)
+            .await
+            .expect("count")
+    );
+    assert!(
+        !logins
+            .count_attempt("k", limit, NOW + 52)
+            .await
+            .expect("count")
+    );
+    assert!(
+        logins
+            .count_attempt("k", limit, NOW + 54)
+            .await
+            .expect("count")
+    );
+    assert!(
+        logins
+            .count_attempt("other", limit, NOW + 3)
+            .await
+            .expect("count")
+    );
+    // Only the newest password link works, and only once; the address matches in any case.
+    logins
+        .create_password_link(&user, [1; 32], &[], "t", NOW, NOW + 100)
+        .await
+        .expect("link");
+    logins
+        .create_password_link(&user, [2; 32], &[], "t", NOW, NOW + 100)
+        .await
+        .expect("link");
+    let set = |token: [u8; 32], at: i64| logins.set_password_by_link(token, "phc", at);
+    assert!(set([1; 32], NOW + 1).await.expect("set").is_none());
+    assert!(
+        set([2; 32], NOW + 101).await.expect("set").is_none(),
+        "expired"
+    );
+    logins
+        .create_password_link(&user, [3; 32], &[], "t", NOW, NOW + 100)
+        .await
+        .expect("link");
+    assert_eq!(
+        set([3; 32], NOW + 1).await.expect("set").map(|u| u.id),
+        Some(user.id)
+    );
+    assert!(set([3; 32], NOW + 2).await.expect("set").is_none(), "used");
+    let (found, hash) = logins
+        .account("it@A.DK")
+        .await
+        .expect("account")
+        .expect("found");
+    assert_eq!((found.id, hash.as_deref()), (user.id, Some("phc")));
+    // A session shows its user and CSRF token until it ends or expires.
+    logins
+        .start_session([9; 32], &user, "csrf", NOW, NOW + 10)
+        .await
+        .expect("session");
+    let (u, csrf) = logins
+        .session([9; 32], NOW + 1)
+        .await
+        .expect("s")
+        .expect("live");
+    assert_eq!((u.id, csrf.as_str()), (user.id, "csrf"));
+    assert!(
+        logins
+            .session([9; 32], NOW + 10)
+            .await
+            .expect("s")
+            .is_none(),
+        "expired"
+    );
+    logins.end_session([9; 32]).await.expect("end");
+    assert!(
+        logins.session([9; 32], NOW + 1).await.expect("s").is_none(),
+        "ended"
+    );
+}

@@ -43,10 +43,14 @@ pub async fn run_user(
             }
         }
         UserCommand::PasswordLink { email } => {
-            let (user, _) =
-                ctx.store.logins().account(email).await?.ok_or_else(|| {
-                    Refused(format!("no user with e-mail address {}", email.trim()))
-                })?;
+            let address =
+                orgca_model::Email::parse(email.trim()).map_err(|e| Refused(e.to_string()))?;
+            let (user, _) = ctx
+                .store
+                .logins()
+                .account(address.as_str())
+                .await?
+                .ok_or_else(|| Refused(format!("no user with e-mail address {address}")))?;
             let settings = ctx.config.settings()?;
             let link = orgca_ra::login::send_password_link(
                 &ctx.store,

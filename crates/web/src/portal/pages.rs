@@ -237,7 +237,9 @@ pub(crate) async fn certificates(
                 || c.name.to_lowercase().contains(&needle)
                 || c.serial.contains(&needle)
                 || c.subject_uuid == needle
-                || c.email.as_deref().is_some_and(|e| e.contains(&needle))
+                || c.email
+                    .as_deref()
+                    .is_some_and(|e| e.to_lowercase().contains(&needle))
         })
         .filter(|c| {
             q.status.is_empty() || orgca_ra::certificates::visible_status(c, now) == q.status
