@@ -193,6 +193,11 @@ pub struct Config {
     /// Base URL in certificates (AIA, CDP, OCSP): plain http, as relying parties fetch
     /// status without TLS.
     pub public_base_url: String,
+    /// Base URL of the portal and of the links in orgca's mail (pick-up, e-mail
+    /// validation, password links); absent: `public_base_url`. Give `https://...` when a
+    /// TLS proxy is in front: then portal cookies are `Secure` and HSTS is sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub portal_base_url: Option<String>,
     /// Where `serve` listens.
     pub listen: SocketAddr,
     /// `rsa-pss-sha256` or `rsa-pkcs1-sha256`.
@@ -245,6 +250,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             public_base_url: "http://localhost:8080".into(),
+            portal_base_url: None,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             signature: "rsa-pss-sha256".into(),
             mail_from: "orgca <noreply@localhost>".into(),
@@ -356,6 +362,19 @@ impl Config {
             .into());
         }
         self.crl.policy()?;
+        if let Some(portal) = &self.portal_base_url {
+            let host = portal
+                .strip_prefix("https://")
+                .or_else(|| portal.strip_prefix("http://"))
+                .unwrap_or("")
+                .trim_end_matches('/');
+            if host.is_empty() || host.contains(['/', '?', '#', ' ']) {
+                return Err(Refused(format!(
+                    "portal_base_url = {portal:?}: give https://HOST[:PORT] (or http:// without TLS)"
+                ))
+                .into());
+            }
+        }
         Ok(Settings {
             public_base_url: url.to_owned(),
             policies: Policies {
@@ -367,9 +386,11 @@ impl Config {
         })
     }
 
-    /// The order rules (call after [`Config::settings`] has checked the file).
+    /// The order rules, with links to the portal (call after [`Config::settings`] has
+    /// checked the file).
     pub fn order_policy(&self, public_base_url: &str) -> orgca_ra::OrderPolicy {
-        orgca_ra::OrderPolicy::new(public_base_url)
+        let links = self.portal_base_url.as_deref().unwrap_or(public_base_url);
+        orgca_ra::OrderPolicy::new(links)
             .with_days(self.orders.validity_days, self.orders.email_validation_days)
     }
 

@@ -473,3 +473,102 @@ fn the_recipient_pick_up_refuses_wrong_codes_forged_forms_and_unaccepted_terms()
         410
     );
 }
+
+#[test]
+fn a_user_confirms_their_address_and_picks_up_their_own_certificate_after_login() {
+    let env = Env::new();
+    let a = org(&env, "99999960", "f.dk");
+    let server = env.serve();
+    let (status, o) = server.json(
+        "POST",
+        &format!("/api/v1/users/{}/orders", a.user_id),
+        Some(&a.admin),
+        Some(r#"{"identification": "user_login", "issuance": "pkcs12"}"#),
+    );
+    assert_eq!(status, 201, "{o}");
+    let reference = o["reference"].as_str().expect("reference");
+    // The validation mail points at the portal; opening the link confirms nothing yet.
+    let mail = env.wait_for_mail("/portal/email/");
+    let token = mail
+        .split("/portal/email/")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .expect("a link");
+    let mut c = Client::default();
+    let path = format!("/portal/email/{token}");
+    let (status, _, page) = c.get(&server, &path);
+    assert_eq!(status, 200);
+    let (_, v) = server.json(
+        "GET",
+        &format!("/api/v1/orders/{}", o["id"].as_str().expect("id")),
+        Some(&a.admin),
+        None,
+    );
+    assert_eq!(
+        v["status"], "awaiting_email_validation",
+        "a GET confirms nothing: {v}"
+    );
+    let form = hidden(&page, "form");
+    let (status, _, page) = c.post(&server, &path, &[("form", &form)]);
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("the address is confirmed") && page.contains("user@f.dk"),
+        "{page}"
+    );
+
+    // The user sets a password, logs in and finds the order waiting.
+    let link = password_link(&env, "user@f.dk");
+    let mut c = Client::default();
+    set_password(&mut c, &server, &link);
+    assert_eq!(login(&mut c, &server, "user@f.dk", PASSWORD).0, 303);
+    let (_, _, page) = c.get(&server, "/portal");
+    assert!(page.contains(reference), "{page}");
+    let action = format!("/portal/orders/{}/pickup", o["id"].as_str().expect("id"));
+    assert!(page.contains(&action), "{page}");
+    let csrf = hidden(&page, "csrf");
+    assert_eq!(c.post(&server, &action, &[("csrf", "forged")]).0, 403);
+    let (status, _, page) = c.post(&server, &action, &[("csrf", &csrf)]);
+    assert_eq!(status, 200, "{page}");
+    let password = page
+        .split("id=\"pkcs12-password\">")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .expect("the password on the page")
+        .to_owned();
+    let file = page
+        .split("/portal/pickup/file/")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a download link");
+    let cookie = c.cookie_header();
+    let (status, _, body) = server.request_with(
+        "GET",
+        &format!("/portal/pickup/file/{file}"),
+        &[("Cookie", &cookie)],
+        None,
+        None,
+    );
+    assert_eq!(status, 200);
+    let p12 = env.write("mine.p12", body);
+    let out = support::cmd(
+        "openssl",
+        &[
+            "pkcs12",
+            "-in",
+            p12.to_str().expect("p"),
+            "-passin",
+            &format!("pass:{password}"),
+            "-nokeys",
+            "-clcerts",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Picked up: no longer waiting; a second pick-up is refused.
+    let (_, _, page) = c.get(&server, "/portal");
+    assert!(!page.contains(&action), "{page}");
+    assert_eq!(c.post(&server, &action, &[("csrf", &csrf)]).0, 422);
+}

@@ -63,8 +63,8 @@ pub async fn order_for_user(
         subject: "A certificate is waiting for you".into(),
         body: format!(
             "{} has ordered an employee certificate for you (reference {reference}).\n\
-             Log in and pick it up at {base}/api/v1/orders/{id}/pickup with a CSR,\n\
-             or ask for it as a PKCS#12, as the order says.\n",
+             Log in at {base}/portal and pick it up there (or with the API at\n\
+             {base}/api/v1/orders/{id}/pickup).\n",
             org.name
         ),
     };

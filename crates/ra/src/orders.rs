@@ -206,8 +206,10 @@ pub(crate) async fn validation_for(
         subject: format!("Confirm your e-mail address for {org_name}'s certificates"),
         body: format!(
             "{org_name} has ordered a certificate that will show the address {email}.\n\n\
-             Confirm that this address is yours by sending an empty POST request to\n\n\
-             {base}/api/v1/email-validations/{token}\n\n\
+             Confirm that this address is yours: open\n\n\
+             {base}/portal/email/{token}\n\n\
+             and press Confirm. (A program can instead send an empty POST request to\n\
+             {base}/api/v1/email-validations/{token} .)\n\n\
              The link works for {link_days} days. If you did not expect this, ignore it.\n"
         ),
     };
@@ -270,8 +272,9 @@ fn pickup_mail(
         recipient: profile.contact_email.clone(),
         subject: format!("Certificate \"{}\" is ready to be picked up", profile.name),
         body: format!(
-            "{org} has ordered the certificate \"{}\".\n{wait}\nPick it up at {base}/api/v1/pickup with the \
-             reference {} and the one-time code your administrator gives you.\n",
+            "{org} has ordered the certificate \"{}\".\n{wait}\nPick it up at {base}/portal/pickup (or with the \
+             API at {base}/api/v1/pickup) with the reference {} and the one-time code your \
+             administrator gives you.\n",
             profile.name, reference
         ),
     }

@@ -7,7 +7,8 @@ const DAY: i64 = 86_400;
 /// The order rules of one installation.
 #[derive(Clone, Debug)]
 pub struct OrderPolicy {
-    /// Base of the links orgca sends (e-mail validation, pick-up).
+    /// Base of the links orgca sends (e-mail validation, pick-up, password links): the
+    /// portal's address. When it is `https://`, portal cookies are marked `Secure`.
     pub public_base_url: String,
     /// How long an order (and its one-time code) may be picked up, in seconds.
     pub order_validity: i64,

@@ -251,6 +251,23 @@ impl OrgScope {
         row.as_ref().map(order_from_row).transpose()
     }
 
+    /// The orders waiting for `user` to pick them up (ready, or waiting for an address),
+    /// unexpired at `now`, oldest first.
+    pub async fn orders_waiting_for(&self, user: Uuid, now: i64) -> Result<Vec<Order>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            order_columns!(),
+            " FROM orders WHERE org_id = $1 AND user_id = $2 AND expires_at > $3 \
+             AND status IN ('ready', 'awaiting_email_validation') ORDER BY created_at, id LIMIT 100"
+        ))
+        .bind(self.org_id.to_string())
+        .bind(user.to_string())
+        .bind(now)
+        .fetch_all(&self.store.pool)
+        .await?;
+        rows.iter().map(order_from_row).collect()
+    }
+
     /// The order that produced a certificate of this organisation, if it came from one
     /// (the CLI issues without orders).
     pub async fn order_of_certificate(

@@ -100,7 +100,7 @@ pub fn router(state: AppState) -> Router {
     });
     Router::new()
         .merge(api.layer(DefaultBodyLimit::max(api::MAX_JSON_BODY)))
-        .merge(portal::router())
+        .merge(portal::router(&state))
         .route("/api/v1/openapi.json", openapi)
         .route("/healthz", get(public::healthz))
         .route("/ca/{file}", get(public::ca_certificate))

@@ -8,6 +8,7 @@
 //! matched against a cookie of their own.
 
 mod downloads;
+mod email;
 mod login;
 mod orders;
 mod pages;
@@ -16,7 +17,7 @@ pub mod text;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Request};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
 use axum::http::StatusCode;
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::request::Parts;
@@ -37,7 +38,7 @@ const FORM_COOKIE: &str = "orgca_form";
 const MAX_FORM: usize = 16 * 1024;
 
 /// The portal's routes, under `/portal`.
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/portal", get(pages::overview))
         .route("/portal/login", get(login::page).post(login::submit))
@@ -48,22 +49,48 @@ pub fn router() -> Router<AppState> {
         )
         .route("/portal/orders/new", get(orders::new))
         .route("/portal/orders", post(orders::place))
+        .route("/portal/orders/{id}/pickup", post(pages::pickup_own))
         .route("/portal/certificates", get(pages::certificates))
         .route("/portal/certificates/{id}", get(pages::certificate))
         .route("/portal/certificates/{id}/block", post(pages::block))
+        .route(
+            "/portal/email/{token}",
+            get(email::show).post(email::confirm),
+        )
         .route("/portal/pickup", get(pickup::page).post(pickup::check))
         .route("/portal/pickup/confirm", post(pickup::confirm))
         .route("/portal/pickup/file/{token}", get(pickup::file))
         .route("/portal/static/portal.css", get(stylesheet))
         .layer(DefaultBodyLimit::max(MAX_FORM))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
 }
 
 /// Headers on every portal answer: no scripts, no framing, no referrer (password links
-/// carry their token in the path), nothing cached.
-async fn security_headers(req: Request, next: Next) -> Response {
+/// carry their token in the path), nothing cached. When the portal's address is
+/// `https://` (TLS in a proxy in front), cookies are `Secure` and browsers are told to
+/// keep to HTTPS.
+async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
+    if state.policy.public_base_url.starts_with("https://") {
+        let cookies: Vec<HeaderValue> = h
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| HeaderValue::from_str(&format!("{v}; Secure")).ok())
+            .collect();
+        h.remove(header::SET_COOKIE);
+        for c in cookies {
+            h.append(header::SET_COOKIE, c);
+        }
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(

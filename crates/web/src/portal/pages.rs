@@ -78,6 +78,18 @@ struct OverviewPage {
     error: Option<String>,
     counts: Vec<CountRow>,
     rows: Vec<CertView>,
+    waiting: Vec<WaitingOrder>,
+    csrf: String,
+}
+
+/// An order waiting for the logged-in user.
+struct WaitingOrder {
+    id: Uuid,
+    reference: String,
+    delivery: &'static str,
+    expires: String,
+    ready: bool,
+    csr: bool,
 }
 
 #[derive(Template)]
@@ -177,6 +189,30 @@ pub(crate) async fn overview(State(state): State<AppState>, session: Session) ->
             Ok(x) => x,
             Err(e) => return fault(&e),
         };
+    let waiting = match state
+        .store
+        .org(session.user.org_id)
+        .orders_waiting_for(session.user.id, now)
+        .await
+    {
+        Ok(w) => w,
+        Err(e) => return fault(&e),
+    };
+    let waiting = waiting
+        .into_iter()
+        .map(|o| WaitingOrder {
+            id: o.id,
+            reference: o.reference,
+            csr: o.issuance == orgca_store::Issuance::Csr,
+            delivery: if o.issuance == orgca_store::Issuance::Csr {
+                EN.delivery_csr
+            } else {
+                EN.delivery_pkcs12
+            },
+            expires: date(o.expires_at),
+            ready: o.status == orgca_store::OrderStatus::Ready,
+        })
+        .collect();
     let counts = counts
         .into_iter()
         .map(|(k, c)| CountRow {
@@ -197,6 +233,8 @@ pub(crate) async fn overview(State(state): State<AppState>, session: Session) ->
             error: None,
             counts,
             rows: expiring.iter().map(|c| view(c, now)).collect(),
+            waiting,
+            csrf: session.csrf.clone(),
         },
     )
 }
@@ -415,6 +453,62 @@ pub(crate) async fn block(
             )
             .await
         }
+        Err(e) => fault(&e),
+    }
+}
+
+/// The form of a waiting order.
+#[derive(Deserialize)]
+pub(crate) struct UserPickupForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    csr: String,
+}
+
+/// `POST /portal/orders/{id}/pickup`: the logged-in user picks up their own order.
+pub(crate) async fn pickup_own(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    form: Result<Form<UserPickupForm>, FormRejection>,
+) -> Response {
+    let chrome = match session.chrome(&state).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let form = match form {
+        Ok(Form(f)) if session.csrf_ok(&f.csrf) => f,
+        _ => return message(StatusCode::FORBIDDEN, Some(chrome), EN.form_expired),
+    };
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return message(StatusCode::NOT_FOUND, Some(chrome), EN.not_found);
+    };
+    let ra = match state.ra() {
+        Ok(ra) => ra,
+        Err(p) => return p.into_response(),
+    };
+    let source = if form.csr.trim().is_empty() {
+        orgca_ra::delivery::KeySource::Pkcs12
+    } else {
+        orgca_ra::delivery::KeySource::Csr(form.csr.as_bytes())
+    };
+    match ra
+        .pickup_as_user(&session.user, id, source, state.clock.now())
+        .await
+    {
+        Ok(d) => super::pickup::delivered_page(&state, &d),
+        Err(RaError::NotFound(_)) => message(StatusCode::NOT_FOUND, Some(chrome), EN.not_found),
+        Err(e) if e.is_client_error() => render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &MessagePage {
+                t: &EN,
+                chrome: Some(chrome),
+                section: "",
+                notice: None,
+                error: Some(e.to_string()),
+            },
+        ),
         Err(e) => fault(&e),
     }
 }

@@ -267,6 +267,15 @@ pub(crate) async fn confirm(
         }
         Err(e) => return fault(&e),
     };
+    delivered_page(&state, &delivered)
+}
+
+/// The page after a pick-up: the PKCS#12's password (shown once) and its download, or
+/// the PEM chain's download.
+pub(crate) fn delivered_page(
+    state: &AppState,
+    delivered: &orgca_ra::delivery::Delivered,
+) -> Response {
     let cert = &delivered.issued.certificate;
     let name = cert.request.subject.common_name.as_str().to_owned();
     let file_stem: String = name

@@ -181,6 +181,20 @@ pub struct Texts {
     pub print_hint: &'static str,
     /// Only administrators may.
     pub admins_only: &'static str,
+    /// E-mail validation page title.
+    pub email_title: &'static str,
+    /// E-mail validation page introduction.
+    pub email_intro: &'static str,
+    /// Confirm button.
+    pub email_button: &'static str,
+    /// After confirming: the address is confirmed.
+    pub email_done: &'static str,
+    /// After confirming: orders now ready.
+    pub email_orders_ready: &'static str,
+    /// Overview section: orders waiting for the user.
+    pub waiting_title: &'static str,
+    /// Waiting order: address not confirmed yet.
+    pub waiting_for_email: &'static str,
     /// A page that does not exist.
     pub not_found: &'static str,
     /// A server fault.
@@ -284,6 +298,13 @@ pub static EN: Texts = Texts {
     ordered_waits: "The certificate shows an e-mail address that has not been validated yet: a validation link has been mailed to it, and the order can be picked up once it is confirmed.",
     print_hint: "Print this page (the header and buttons are left out) if you hand the code over on paper.",
     admins_only: "Only user and organisation administrators can do this.",
+    email_title: "Confirm your e-mail address",
+    email_intro: "A certificate ordered by your organisation will show this e-mail address. Confirm that the address is yours.",
+    email_button: "Confirm",
+    email_done: "Thank you: the address is confirmed.",
+    email_orders_ready: "Orders that can now be picked up:",
+    waiting_title: "Certificates waiting for you",
+    waiting_for_email: "Waiting for your e-mail address to be confirmed: open the link in the mail orgca sent you.",
     not_found: "There is nothing here. Go back to the overview.",
     server_error: "Something went wrong on our side. Try again in a minute.",
 };

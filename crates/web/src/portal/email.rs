@@ -1,0 +1,88 @@
+//! The page the e-mail validation link opens: a button that confirms the address. A
+//! GET never confirms (mail scanners open links), the POST does.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::header::HeaderMap;
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::text::{EN, Texts};
+use super::{Chrome, fault, form_token_ok, render, with_form_token};
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "email.html")]
+struct EmailPage {
+    t: &'static Texts,
+    chrome: Option<Chrome>,
+    section: &'static str,
+    notice: Option<String>,
+    error: Option<String>,
+    form_token: String,
+    confirmed: Option<String>,
+    orders_ready: u64,
+}
+
+/// The confirm form.
+#[derive(Deserialize)]
+pub(crate) struct ConfirmForm {
+    #[serde(default)]
+    form: String,
+}
+
+fn page(status: StatusCode, error: Option<String>) -> Response {
+    with_form_token(status, |form_token| {
+        render(
+            StatusCode::OK,
+            &EmailPage {
+                t: &EN,
+                chrome: None,
+                section: "",
+                notice: None,
+                error,
+                form_token,
+                confirmed: None,
+                orders_ready: 0,
+            },
+        )
+    })
+}
+
+/// `GET /portal/email/{token}`.
+pub(crate) async fn show() -> Response {
+    page(StatusCode::OK, None)
+}
+
+/// `POST /portal/email/{token}`.
+pub(crate) async fn confirm(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    form: Result<Form<ConfirmForm>, FormRejection>,
+) -> Response {
+    let ok = form.is_ok_and(|Form(f)| form_token_ok(&headers, &f.form));
+    if !ok {
+        return page(StatusCode::FORBIDDEN, Some(EN.form_expired.into()));
+    }
+    match orgca_ra::orders::confirm_email(&state.store, &token, state.now()).await {
+        Ok(c) => render(
+            StatusCode::OK,
+            &EmailPage {
+                t: &EN,
+                chrome: None,
+                section: "",
+                notice: None,
+                error: None,
+                form_token: String::new(),
+                confirmed: Some(c.email),
+                orders_ready: c.orders_ready,
+            },
+        ),
+        Err(e) if e.is_client_error() => page(StatusCode::GONE, Some(e.to_string())),
+        Err(e) => fault(&e),
+    }
+}
