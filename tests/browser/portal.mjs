@@ -97,6 +97,8 @@ try {
   const code = (await page.locator("#one-time-code").innerText()).trim();
   assert.match(reference, /^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
   await check("ordered");
+  await page.getByRole("link", { name: "Users" }).click();
+  await check("users");
 
   await page.getByRole("button", { name: "Log out" }).click();
   await page.waitForURL(/\/portal\/login$/);

@@ -572,3 +572,77 @@ fn a_user_confirms_their_address_and_picks_up_their_own_certificate_after_login(
     assert!(!page.contains(&action), "{page}");
     assert_eq!(c.post(&server, &action, &[("csrf", &csrf)]).0, 422);
 }
+
+#[test]
+fn administrators_invite_change_and_deactivate_users() {
+    let env = Env::new();
+    let a = org(&env, "99999959", "g.dk");
+    let server = env.serve();
+    let mut admin = Client::default();
+    set_password(&mut admin, &server, &password_link(&env, "admin@g.dk"));
+    assert_eq!(login(&mut admin, &server, "admin@g.dk", PASSWORD).0, 303);
+    let (status, _, page) = admin.get(&server, "/portal/users");
+    assert_eq!(status, 200, "{page}");
+    let csrf = hidden(&page, "csrf");
+    // A forged form changes nothing.
+    let fields = [
+        ("email", "ny@g.dk"),
+        ("given_name", "Ny"),
+        ("surname", "Medarbejder"),
+        ("role", "user"),
+    ];
+    let mut forged = vec![("csrf", "forged")];
+    forged.extend(fields);
+    assert_eq!(admin.post(&server, "/portal/users", &forged).0, 403);
+    // A bad address comes back with what to fix and what was typed.
+    let mut bad = vec![("csrf", csrf.as_str()), ("email", "ikke-en-adresse")];
+    bad.extend(&fields[1..]);
+    let (status, _, page) = admin.post(&server, "/portal/users", &bad);
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("value=\"Medarbejder\""), "{page}");
+    // Invited: the new user gets a password link by mail and can log in with it.
+    let mut good = vec![("csrf", csrf.as_str())];
+    good.extend(fields);
+    let (status, _, page) = admin.post(&server, "/portal/users", &good);
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("A password link has been mailed to ny@g.dk"),
+        "{page}"
+    );
+    let mail = env.wait_for_mail("To: ny@g.dk");
+    let link = mail
+        .split("/portal/password/")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .map(|t| format!("/portal/password/{t}"))
+        .expect("a password link");
+    let mut new = Client::default();
+    set_password(&mut new, &server, &link);
+    assert_eq!(login(&mut new, &server, "ny@g.dk", PASSWORD).0, 303);
+    // A user cannot manage users.
+    assert_eq!(new.get(&server, "/portal/users").0, 403);
+    // Deactivated: the user's session stops working at once.
+    let (_, v) = server.json("GET", "/api/v1/users", Some(&a.admin), None);
+    let id = v["items"]
+        .as_array()
+        .and_then(|l| l.iter().find(|u| u["email"] == "ny@g.dk"))
+        .and_then(|u| u["id"].as_str())
+        .expect("the new user")
+        .to_owned();
+    let (status, _, page) = admin.post(
+        &server,
+        &format!("/portal/users/{id}"),
+        &[
+            ("csrf", &csrf),
+            ("role", "user_admin"),
+            ("status", "deactivated"),
+        ],
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Saved: ny@g.dk"), "{page}");
+    let (status, h, _) = new.get(&server, "/portal");
+    assert_eq!(
+        (status, header(&h, "location")),
+        (303, vec!["/portal/login"])
+    );
+}

@@ -14,6 +14,7 @@ mod orders;
 mod pages;
 mod pickup;
 pub mod text;
+mod users;
 
 use askama::Template;
 use axum::Router;
@@ -50,6 +51,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/portal/orders/new", get(orders::new))
         .route("/portal/orders", post(orders::place))
         .route("/portal/orders/{id}/pickup", post(pages::pickup_own))
+        .route("/portal/users", get(users::list).post(users::invite))
+        .route("/portal/users/{id}", post(users::change))
+        .route(
+            "/portal/users/{id}/password-link",
+            post(users::password_link),
+        )
         .route("/portal/certificates", get(pages::certificates))
         .route("/portal/certificates/{id}", get(pages::certificate))
         .route("/portal/certificates/{id}/block", post(pages::block))

@@ -195,6 +195,34 @@ pub struct Texts {
     pub waiting_title: &'static str,
     /// Waiting order: address not confirmed yet.
     pub waiting_for_email: &'static str,
+    /// Navigation.
+    pub nav_users: &'static str,
+    /// Users page title.
+    pub users_title: &'static str,
+    /// Table heading.
+    pub role: &'static str,
+    /// Role names: organisation administrator, user administrator, user.
+    pub roles: [&'static str; 3],
+    /// Status word.
+    pub deactivated: &'static str,
+    /// Status word.
+    pub invited: &'static str,
+    /// Save button.
+    pub save: &'static str,
+    /// Send password link button.
+    pub send_link: &'static str,
+    /// Invite section title.
+    pub invite_title: &'static str,
+    /// Field label.
+    pub given_name: &'static str,
+    /// Field label.
+    pub surname: &'static str,
+    /// Invite button.
+    pub invite_button: &'static str,
+    /// After an invitation or a link.
+    pub link_sent: &'static str,
+    /// After a change.
+    pub user_saved: &'static str,
     /// A page that does not exist.
     pub not_found: &'static str,
     /// A server fault.
@@ -305,6 +333,20 @@ pub static EN: Texts = Texts {
     email_orders_ready: "Orders that can now be picked up:",
     waiting_title: "Certificates waiting for you",
     waiting_for_email: "Waiting for your e-mail address to be confirmed: open the link in the mail orgca sent you.",
+    nav_users: "Users",
+    users_title: "Users",
+    role: "Role",
+    roles: ["Organisation administrator", "User administrator", "User"],
+    deactivated: "Deactivated",
+    invited: "Invited",
+    save: "Save",
+    send_link: "Send password link",
+    invite_title: "Invite a user",
+    given_name: "Given name",
+    surname: "Surname",
+    invite_button: "Invite",
+    link_sent: "A password link has been mailed to",
+    user_saved: "Saved:",
     not_found: "There is nothing here. Go back to the overview.",
     server_error: "Something went wrong on our side. Try again in a minute.",
 };

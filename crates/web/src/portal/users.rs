@@ -1,0 +1,361 @@
+//! Users of the organisation, for administrators: invite (a password link by mail),
+//! change role or status, send a new password link.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use orgca_model::Role;
+use orgca_ra::caller::{NewUserRequest, UserPatch};
+use orgca_store::{User, UserStatus};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::pages::Choice;
+use super::text::{EN, Texts};
+use super::{Chrome, Session, fault, message, render};
+use crate::AppState;
+
+/// A user as the table shows them.
+struct UserRow {
+    id: Uuid,
+    name: String,
+    email: String,
+    me: bool,
+    role_label: &'static str,
+    status_label: &'static str,
+    roles: Vec<Choice>,
+    statuses: Vec<Choice>,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    t: &'static Texts,
+    chrome: Option<Chrome>,
+    section: &'static str,
+    notice: Option<String>,
+    error: Option<String>,
+    csrf: String,
+    users: Vec<UserRow>,
+    new_roles: Vec<Choice>,
+    form: InviteForm,
+}
+
+/// The invite form (kept when it comes back with an error).
+#[derive(Deserialize, Default)]
+pub(crate) struct InviteForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    given_name: String,
+    #[serde(default)]
+    surname: String,
+    #[serde(default)]
+    role: String,
+}
+
+/// The change form.
+#[derive(Deserialize)]
+pub(crate) struct ChangeForm {
+    #[serde(default)]
+    csrf: String,
+    role: Option<String>,
+    status: Option<String>,
+}
+
+/// A form with only the CSRF token.
+#[derive(Deserialize)]
+pub(crate) struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+const ROLES: [Role; 3] = [Role::OrgAdmin, Role::UserAdmin, Role::User];
+
+fn role_label(r: Role) -> &'static str {
+    ROLES
+        .iter()
+        .position(|x| *x == r)
+        .map_or("", |i| EN.roles[i])
+}
+
+fn role_choices(selected: Role) -> Vec<Choice> {
+    ROLES
+        .iter()
+        .map(|r| Choice {
+            key: r.as_str().into(),
+            label: role_label(*r).into(),
+            selected: *r == selected,
+        })
+        .collect()
+}
+
+fn row(u: &User, me: &User) -> UserRow {
+    let status_label = match u.status {
+        UserStatus::Active => EN.active,
+        UserStatus::Deactivated => EN.deactivated,
+        UserStatus::Invited => EN.invited,
+    };
+    UserRow {
+        id: u.id,
+        name: format!("{} {}", u.given_name, u.surname),
+        email: u.email.clone(),
+        me: u.id == me.id,
+        role_label: role_label(u.role),
+        status_label,
+        roles: role_choices(u.role),
+        statuses: [("active", EN.active), ("deactivated", EN.deactivated)]
+            .into_iter()
+            .map(|(key, label)| Choice {
+                key: key.into(),
+                label: label.into(),
+                selected: u.status.as_str() == key,
+            })
+            .collect(),
+    }
+}
+
+async fn users_page(
+    state: &AppState,
+    session: &Session,
+    status: StatusCode,
+    notice: Option<String>,
+    error: Option<String>,
+    form: InviteForm,
+) -> Response {
+    let chrome = match session.chrome(state).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !session.user.role.administers_users() {
+        return message(StatusCode::FORBIDDEN, Some(chrome), EN.admins_only);
+    }
+    let users = match orgca_ra::caller::users(&state.store, &session.user).await {
+        Ok(u) => u,
+        Err(e) => return fault(&e),
+    };
+    let chosen = Role::parse(&form.role).unwrap_or(Role::User);
+    render(
+        status,
+        &UsersPage {
+            t: &EN,
+            chrome: Some(chrome),
+            section: "users",
+            notice,
+            error,
+            csrf: session.csrf.clone(),
+            users: users.iter().map(|u| row(u, &session.user)).collect(),
+            new_roles: role_choices(chosen),
+            form,
+        },
+    )
+}
+
+/// `GET /portal/users`.
+pub(crate) async fn list(State(state): State<AppState>, session: Session) -> Response {
+    users_page(
+        &state,
+        &session,
+        StatusCode::OK,
+        None,
+        None,
+        InviteForm::default(),
+    )
+    .await
+}
+
+/// Mails `user` a password link from the session's user.
+async fn send_link(state: &AppState, session: &Session, user: &User) -> Result<String, Response> {
+    orgca_ra::login::send_password_link(
+        &state.store,
+        &state.policy,
+        &orgca_ra::login::LoginPolicy::default(),
+        user,
+        &session.user.id.to_string(),
+        state.now(),
+    )
+    .await
+    .map(|_| format!("{} {}", EN.link_sent, user.email))
+    .map_err(|e| {
+        if e.is_client_error() {
+            message(StatusCode::UNPROCESSABLE_ENTITY, None, EN.form_expired)
+        } else {
+            fault(&e)
+        }
+    })
+}
+
+/// `POST /portal/users`: creates the user and mails them a password link.
+pub(crate) async fn invite(
+    State(state): State<AppState>,
+    session: Session,
+    form: Result<Form<InviteForm>, FormRejection>,
+) -> Response {
+    let form = match form {
+        Ok(Form(f)) if session.csrf_ok(&f.csrf) => f,
+        _ => {
+            return users_page(
+                &state,
+                &session,
+                StatusCode::FORBIDDEN,
+                None,
+                Some(EN.form_expired.into()),
+                InviteForm::default(),
+            )
+            .await;
+        }
+    };
+    let req = NewUserRequest {
+        email: form.email.clone(),
+        given_name: form.given_name.clone(),
+        surname: form.surname.clone(),
+        role: form.role.clone(),
+        seal: false,
+    };
+    let user =
+        match orgca_ra::caller::create_user(&state.store, &session.user, &req, state.now()).await {
+            Ok(u) => u,
+            Err(e) if e.is_client_error() => {
+                let why = e.to_string();
+                return users_page(
+                    &state,
+                    &session,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    None,
+                    Some(why),
+                    form,
+                )
+                .await;
+            }
+            Err(e) => return fault(&e),
+        };
+    match send_link(&state, &session, &user).await {
+        Ok(notice) => {
+            users_page(
+                &state,
+                &session,
+                StatusCode::OK,
+                Some(notice),
+                None,
+                InviteForm::default(),
+            )
+            .await
+        }
+        Err(r) => r,
+    }
+}
+
+/// `POST /portal/users/{id}`: role and status.
+pub(crate) async fn change(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    form: Result<Form<ChangeForm>, FormRejection>,
+) -> Response {
+    let form = match form {
+        Ok(Form(f)) if session.csrf_ok(&f.csrf) => f,
+        _ => {
+            return users_page(
+                &state,
+                &session,
+                StatusCode::FORBIDDEN,
+                None,
+                Some(EN.form_expired.into()),
+                InviteForm::default(),
+            )
+            .await;
+        }
+    };
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return message(StatusCode::NOT_FOUND, None, EN.not_found);
+    };
+    let patch = UserPatch {
+        role: form.role,
+        seal: None,
+        status: form.status,
+    };
+    let (status, notice, error) =
+        match orgca_ra::caller::change_user(&state.store, &session.user, id, &patch, state.now())
+            .await
+        {
+            Ok(u) => (
+                StatusCode::OK,
+                Some(format!("{} {}", EN.user_saved, u.email)),
+                None,
+            ),
+            Err(e) if e.is_client_error() => {
+                (StatusCode::UNPROCESSABLE_ENTITY, None, Some(e.to_string()))
+            }
+            Err(e) => return fault(&e),
+        };
+    users_page(
+        &state,
+        &session,
+        status,
+        notice,
+        error,
+        InviteForm::default(),
+    )
+    .await
+}
+
+/// `POST /portal/users/{id}/password-link`.
+pub(crate) async fn password_link(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    form: Result<Form<CsrfOnly>, FormRejection>,
+) -> Response {
+    if !form.is_ok_and(|Form(f)| session.csrf_ok(&f.csrf)) {
+        return users_page(
+            &state,
+            &session,
+            StatusCode::FORBIDDEN,
+            None,
+            Some(EN.form_expired.into()),
+            InviteForm::default(),
+        )
+        .await;
+    }
+    if !session.user.role.administers_users() {
+        return message(StatusCode::FORBIDDEN, None, EN.admins_only);
+    }
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return message(StatusCode::NOT_FOUND, None, EN.not_found);
+    };
+    let user = match orgca_ra::caller::user(&state.store, &session.user, id).await {
+        Ok(u) => u,
+        Err(e) if e.is_client_error() => {
+            let why = e.to_string();
+            return users_page(
+                &state,
+                &session,
+                StatusCode::NOT_FOUND,
+                None,
+                Some(why),
+                InviteForm::default(),
+            )
+            .await;
+        }
+        Err(e) => return fault(&e),
+    };
+    match send_link(&state, &session, &user).await {
+        Ok(notice) => {
+            users_page(
+                &state,
+                &session,
+                StatusCode::OK,
+                Some(notice),
+                None,
+                InviteForm::default(),
+            )
+            .await
+        }
+        Err(r) => r,
+    }
+}
