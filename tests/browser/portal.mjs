@@ -99,6 +99,10 @@ try {
   await check("ordered");
   await page.getByRole("link", { name: "Users" }).click();
   await check("users");
+  await page.getByRole("link", { name: "Profiles" }).click();
+  await check("profiles");
+  await page.getByRole("link", { name: "Settings" }).click();
+  await check("settings");
 
   await page.getByRole("button", { name: "Log out" }).click();
   await page.waitForURL(/\/portal\/login$/);

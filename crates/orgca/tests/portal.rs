@@ -646,3 +646,93 @@ fn administrators_invite_change_and_deactivate_users() {
         (303, vec!["/portal/login"])
     );
 }
+
+#[test]
+fn profiles_settings_and_renewal_in_the_portal() {
+    let env = Env::new();
+    let a = org(&env, "99999957", "h.dk");
+    let server = env.serve();
+    let (cert_id, _, _) = support::picked_up_system(
+        &env,
+        &server,
+        &a.admin,
+        "Fornyes",
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+    );
+    let mut c = Client::default();
+    set_password(&mut c, &server, &password_link(&env, "admin@h.dk"));
+    assert_eq!(login(&mut c, &server, "admin@h.dk", PASSWORD).0, 303);
+    let (_, _, page) = c.get(&server, "/portal/profiles");
+    let csrf = hidden(&page, "csrf");
+    // A bad contact address comes back with what to fix and what was typed.
+    let (status, _, page) = c.post(
+        &server,
+        "/portal/profiles",
+        &[
+            ("csrf", &csrf),
+            ("kind", "system"),
+            ("name", "Lønsystem"),
+            ("contact_name", "Ane Ørsted"),
+            ("contact_email", "ikke en adresse"),
+        ],
+    );
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("value=\"Lønsystem\""), "{page}");
+    let (status, h, _) = c.post(
+        &server,
+        "/portal/profiles",
+        &[
+            ("csrf", &csrf),
+            ("kind", "system"),
+            ("name", "Lønsystem"),
+            ("contact_name", "Ane Ørsted"),
+            ("contact_email", "ane@h.dk"),
+        ],
+    );
+    assert_eq!(status, 303);
+    let edit = header(&h, "location")[0].to_owned();
+    let (_, _, page) = c.get(&server, &edit);
+    assert!(page.contains("value=\"ane@h.dk\""), "{page}");
+    let (status, _, _) = c.post(
+        &server,
+        &edit,
+        &[
+            ("csrf", &csrf),
+            ("name", "Lønsystem 2"),
+            ("contact_name", "Ane Ørsted"),
+            ("contact_email", "ane@h.dk"),
+            ("publish", "yes"),
+        ],
+    );
+    assert_eq!(status, 303);
+    let (_, v) = server.json("GET", "/api/v1/profiles", Some(&a.admin), None);
+    let p = v["items"]
+        .as_array()
+        .and_then(|l| l.iter().find(|p| p["name"] == "Lønsystem 2"))
+        .unwrap_or_else(|| panic!("renamed: {v}"));
+    assert_eq!(p["publish"], true, "{p}");
+
+    // Settings: an unticked box switches it off.
+    let (status, _, page) = c.post(
+        &server,
+        "/portal/settings",
+        &[
+            ("csrf", &csrf),
+            ("user_certificates", "on"),
+            ("organisation_certificates", "on"),
+        ],
+    );
+    assert_eq!(status, 200, "{page}");
+    let (_, v) = server.json("GET", "/api/v1/organisation", Some(&a.admin), None);
+    assert_eq!(v["seals"], false, "{v}");
+    assert_eq!(v["user_certificates"], true, "{v}");
+
+    // Renewal: a new order with its code, shown once.
+    let (status, _, page) = c.post(
+        &server,
+        &format!("/portal/certificates/{cert_id}/renew"),
+        &[("csrf", &csrf)],
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("id=\"one-time-code\""), "{page}");
+}

@@ -76,7 +76,7 @@ pub(crate) struct PasswordForm {
 #[derive(Deserialize)]
 pub(crate) struct CsrfForm {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
 }
 
 fn login_page(

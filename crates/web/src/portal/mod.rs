@@ -13,6 +13,7 @@ mod login;
 mod orders;
 mod pages;
 mod pickup;
+mod profiles;
 pub mod text;
 mod users;
 
@@ -51,6 +52,18 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/portal/orders/new", get(orders::new))
         .route("/portal/orders", post(orders::place))
         .route("/portal/orders/{id}/pickup", post(pages::pickup_own))
+        .route(
+            "/portal/profiles",
+            get(profiles::list).post(profiles::create),
+        )
+        .route(
+            "/portal/profiles/{id}",
+            get(profiles::show).post(profiles::save),
+        )
+        .route(
+            "/portal/settings",
+            get(profiles::settings).post(profiles::save_settings),
+        )
         .route("/portal/users", get(users::list).post(users::invite))
         .route("/portal/users/{id}", post(users::change))
         .route(
@@ -60,6 +73,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/portal/certificates", get(pages::certificates))
         .route("/portal/certificates/{id}", get(pages::certificate))
         .route("/portal/certificates/{id}/block", post(pages::block))
+        .route("/portal/certificates/{id}/renew", post(pages::renew))
         .route(
             "/portal/email/{token}",
             get(email::show).post(email::confirm),
@@ -137,6 +151,7 @@ pub(crate) struct Chrome {
     cvr: String,
     test: bool,
     admin: bool,
+    org_admin: bool,
     csrf: String,
 }
 
@@ -179,6 +194,7 @@ impl Session {
             cvr: org.cvr.to_string(),
             test: org.environment == orgca_model::Environment::Test,
             admin: self.user.role.administers_users(),
+            org_admin: self.user.role == orgca_model::Role::OrgAdmin,
             csrf: self.csrf.clone(),
         })
     }

@@ -7,8 +7,9 @@ use axum::extract::State;
 use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::response::{IntoResponse, Redirect};
 use orgca_model::CertKind;
-use orgca_ra::orders::OrderRequest;
+use orgca_ra::orders::{OrderRequest, Placed};
 use orgca_store::{Identification, Issuance, OrderStatus};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -164,14 +165,26 @@ pub(crate) async fn place(
         }
         Err(e) => return fault(&e),
     };
-    let chrome = match session.chrome(&state).await {
+    placed_page(&state, &session, &placed).await
+}
+
+/// The page after an order (or a renewal) is placed: a one-time-code order shows its
+/// reference and code, once; an order for a user waits on their overview.
+pub(crate) async fn placed_page(state: &AppState, session: &Session, placed: &Placed) -> Response {
+    let Some(code) = placed.one_time_code.clone() else {
+        return Redirect::to("/portal").into_response();
+    };
+    let chrome = match session.chrome(state).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let profile = orgca_ra::caller::profile(&state.store, &session.user, profile_id)
-        .await
-        .map(|p| p.name)
-        .unwrap_or_default();
+    let profile = match placed.order.profile_id {
+        Some(id) => orgca_ra::caller::profile(&state.store, &session.user, id)
+            .await
+            .map(|p| p.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
     render(
         StatusCode::OK,
         &OrderedPage {
@@ -182,7 +195,7 @@ pub(crate) async fn place(
             error: None,
             profile,
             reference: placed.order.reference.clone(),
-            code: placed.one_time_code.unwrap_or_default(),
+            code,
             expires: date(placed.order.expires_at),
             waits: placed.order.status == OrderStatus::AwaitingEmailValidation,
         },

@@ -115,6 +115,7 @@ struct CertificatePage {
     error: Option<String>,
     c: CertView,
     may_block: bool,
+    may_renew: bool,
     csrf: String,
     reasons: Vec<Choice>,
 }
@@ -340,6 +341,7 @@ async fn certificate_page(
         b.by = name;
     }
     let may_block = c.status_key == "active";
+    let may_renew = session.user.role.administers_users() && c.status_key != "blocked";
     render(
         status,
         &CertificatePage {
@@ -350,6 +352,7 @@ async fn certificate_page(
             error,
             c,
             may_block,
+            may_renew,
             csrf: session.csrf.clone(),
             reasons: BlockReason::ALL
                 .iter()
@@ -509,6 +512,53 @@ pub(crate) async fn pickup_own(
                 error: Some(e.to_string()),
             },
         ),
+        Err(e) => fault(&e),
+    }
+}
+
+/// `POST /portal/certificates/{id}/renew`: a new order with the same data.
+pub(crate) async fn renew(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    form: Result<Form<super::login::CsrfForm>, FormRejection>,
+) -> Response {
+    if !form.is_ok_and(|Form(f)| session.csrf_ok(&f.csrf)) {
+        return certificate_page(
+            &state,
+            &session,
+            &id,
+            StatusCode::FORBIDDEN,
+            None,
+            Some(EN.form_expired.into()),
+        )
+        .await;
+    }
+    let Ok(uuid) = Uuid::parse_str(&id) else {
+        return message(StatusCode::NOT_FOUND, None, EN.not_found);
+    };
+    match orgca_ra::certificates::renew(
+        &state.store,
+        &session.user,
+        uuid,
+        &state.policy,
+        state.now(),
+    )
+    .await
+    {
+        Ok(placed) => super::orders::placed_page(&state, &session, &placed).await,
+        Err(e) if e.is_client_error() => {
+            let why = e.to_string();
+            certificate_page(
+                &state,
+                &session,
+                &id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(why),
+            )
+            .await
+        }
         Err(e) => fault(&e),
     }
 }

@@ -223,6 +223,46 @@ pub struct Texts {
     pub link_sent: &'static str,
     /// After a change.
     pub user_saved: &'static str,
+    /// Navigation.
+    pub nav_profiles: &'static str,
+    /// Profiles page title.
+    pub profiles_title: &'static str,
+    /// Profiles page introduction.
+    pub profiles_intro: &'static str,
+    /// New profile section title.
+    pub new_profile_title: &'static str,
+    /// Edit profile title.
+    pub edit_profile_title: &'static str,
+    /// Field label.
+    pub contact_name: &'static str,
+    /// Field label.
+    pub contact_email: &'static str,
+    /// Field hint.
+    pub email_optional: &'static str,
+    /// Checkbox.
+    pub allow_signing: &'static str,
+    /// Checkbox.
+    pub publish: &'static str,
+    /// Create button.
+    pub create_button: &'static str,
+    /// Navigation.
+    pub nav_settings: &'static str,
+    /// Settings page title.
+    pub settings_title: &'static str,
+    /// Setting.
+    pub setting_user_certificates: &'static str,
+    /// Setting.
+    pub setting_organisation_certificates: &'static str,
+    /// Setting.
+    pub setting_seals: &'static str,
+    /// Only organisation administrators may.
+    pub org_admins_only: &'static str,
+    /// Renew section.
+    pub renew_title: &'static str,
+    /// Renew text.
+    pub renew_text: &'static str,
+    /// Renew button.
+    pub renew_button: &'static str,
     /// A page that does not exist.
     pub not_found: &'static str,
     /// A server fault.
@@ -347,6 +387,26 @@ pub static EN: Texts = Texts {
     invite_button: "Invite",
     link_sent: "A password link has been mailed to",
     user_saved: "Saved:",
+    nav_profiles: "Profiles",
+    profiles_title: "Certificate profiles",
+    profiles_intro: "A profile says what an organisation or system certificate shows and who its contact person is. Orders are placed for a profile.",
+    new_profile_title: "New profile",
+    edit_profile_title: "Edit profile",
+    contact_name: "Contact person",
+    contact_email: "Contact person's e-mail address",
+    email_optional: "E-mail address in the certificate (optional; it is validated before issuance)",
+    allow_signing: "May be used for seals (signing on behalf of the organisation)",
+    publish: "Publish the certificates in the public directory",
+    create_button: "Create profile",
+    nav_settings: "Settings",
+    settings_title: "Organisation settings",
+    setting_user_certificates: "Employee certificates",
+    setting_organisation_certificates: "Organisation and system certificates",
+    setting_seals: "The seal right",
+    org_admins_only: "Only organisation administrators can do this.",
+    renew_title: "Renew",
+    renew_text: "Order a new certificate with the same data. The new certificate gets a new key and serial; this one stays valid until you block it.",
+    renew_button: "Renew certificate",
     not_found: "There is nothing here. Go back to the overview.",
     server_error: "Something went wrong on our side. Try again in a minute.",
 };
