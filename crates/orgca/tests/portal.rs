@@ -287,6 +287,12 @@ fn password_links_login_csrf_and_blocking() {
         page.contains("The certificate is blocked") && page.contains("The key is compromised"),
         "{page}"
     );
+    // Its history shows the issuance and the block, by name.
+    assert!(
+        page.contains("certificate.issued") && page.contains("certificate.blocked"),
+        "{page}"
+    );
+    assert!(page.contains("Ane Ørsted"), "{page}");
     let (_, v) = server.json(
         "GET",
         &format!("/api/v1/certificates/{id}"),

@@ -56,6 +56,38 @@ pub async fn overview(
     Ok((counts, expiring))
 }
 
+/// A certificate's history: the certificate it renews, those that renew it, and its
+/// audit events (oldest first), as far as the caller may see the certificate.
+pub struct History {
+    /// The certificate it renews.
+    pub renews: Option<CertificateRecord>,
+    /// The certificates that renew it.
+    pub renewed_by: Vec<CertificateRecord>,
+    /// Its audit events.
+    pub events: Vec<orgca_store::AuditEvent>,
+}
+
+/// The history of a certificate of the caller's organisation.
+pub async fn history(
+    store: &Store,
+    caller: &User,
+    c: &CertificateRecord,
+) -> Result<History, RaError> {
+    let scope = store.org(caller.org_id);
+    if c.org_id != caller.org_id {
+        return Err(RaError::NotFound("certificate"));
+    }
+    let renews = match c.renews {
+        Some(id) => scope.certificate(id).await?,
+        None => None,
+    };
+    Ok(History {
+        renews,
+        renewed_by: scope.renewals_of(c.id).await?,
+        events: scope.events_about(&c.id.to_string(), 200).await?,
+    })
+}
+
 /// One certificate of the caller's organisation (a user sees only their own).
 pub async fn get(store: &Store, caller: &User, id: Uuid) -> Result<CertificateRecord, RaError> {
     let c = store

@@ -190,21 +190,43 @@ async fn events_on(
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(AuditEvent {
-                seq: r.try_get("seq")?,
-                at: r.try_get("at")?,
-                actor: r.try_get("actor")?,
-                org_id: r.try_get("org_id")?,
-                action: r.try_get("action")?,
-                object: r.try_get("object")?,
-                details: r.try_get("details")?,
-                prev_hash: r.try_get("prev_hash")?,
-                hash: r.try_get("hash")?,
-            })
-        })
-        .collect()
+    rows.iter().map(event_from_row).collect()
+}
+
+/// An event as read.
+fn event_from_row(r: &sqlx::any::AnyRow) -> Result<AuditEvent, StoreError> {
+    Ok(AuditEvent {
+        seq: r.try_get("seq")?,
+        at: r.try_get("at")?,
+        actor: r.try_get("actor")?,
+        org_id: r.try_get("org_id")?,
+        action: r.try_get("action")?,
+        object: r.try_get("object")?,
+        details: r.try_get("details")?,
+        prev_hash: r.try_get("prev_hash")?,
+        hash: r.try_get("hash")?,
+    })
+}
+
+impl crate::OrgScope {
+    /// The audit events of this organisation about `object` (an id), oldest first, at
+    /// most `limit`.
+    pub async fn events_about(
+        &self,
+        object: &str,
+        limit: i64,
+    ) -> Result<Vec<AuditEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor, org_id, action, object, details, prev_hash, hash FROM audit_events \
+             WHERE object = $1 AND org_id = $2 ORDER BY seq LIMIT $3",
+        )
+        .bind(object)
+        .bind(self.org_id.to_string())
+        .bind(limit)
+        .fetch_all(&self.store.pool)
+        .await?;
+        rows.iter().map(event_from_row).collect()
+    }
 }
 
 impl AuditLog {

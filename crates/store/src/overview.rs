@@ -85,3 +85,19 @@ impl OrgScope {
         rows.iter().map(cert_from_row).collect()
     }
 }
+
+impl OrgScope {
+    /// The certificates that renew the one with id `id` (newest first).
+    pub async fn renewals_of(&self, id: uuid::Uuid) -> Result<Vec<CertificateRecord>, StoreError> {
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            cert_columns!(),
+            " FROM certificates WHERE org_id = $1 AND renews = $2 ORDER BY created_at DESC, id LIMIT 100"
+        ))
+        .bind(self.org_id.to_string())
+        .bind(id.to_string())
+        .fetch_all(&self.store.pool)
+        .await?;
+        rows.iter().map(cert_from_row).collect()
+    }
+}

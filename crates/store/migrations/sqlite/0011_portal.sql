@@ -28,3 +28,5 @@ CREATE TABLE password_links (
     expires_at    INTEGER NOT NULL,
     used_at       INTEGER
 );
+-- A certificate's (or user's, order's) history, as its page shows it.
+CREATE INDEX audit_events_object ON audit_events (object, seq);

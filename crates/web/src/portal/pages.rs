@@ -54,6 +54,13 @@ struct CertView {
     blocked: Option<BlockedView>,
 }
 
+/// One audit event of a certificate.
+struct EventRow {
+    at: String,
+    action: String,
+    by: String,
+}
+
 /// When, why and by whom a certificate was blocked.
 struct BlockedView {
     at: String,
@@ -116,6 +123,9 @@ struct CertificatePage {
     c: CertView,
     may_block: bool,
     may_renew: bool,
+    renews: Option<(Uuid, String)>,
+    renewed_by: Vec<(Uuid, String)>,
+    events: Vec<EventRow>,
     csrf: String,
     reasons: Vec<Choice>,
 }
@@ -335,6 +345,32 @@ async fn certificate_page(
         Err(e) => return fault(&e),
     };
     let now = state.now();
+    let history = match orgca_ra::certificates::history(&state.store, &session.user, &c).await {
+        Ok(h) => h,
+        Err(e) => return fault(&e),
+    };
+    // Actors are kept by id: show the organisation's users by name.
+    let names: std::collections::HashMap<String, String> = state
+        .store
+        .org(c.org_id)
+        .users()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|u| (u.id.to_string(), format!("{} {}", u.given_name, u.surname)))
+        .collect();
+    let events = history
+        .events
+        .iter()
+        .map(|e| EventRow {
+            at: date(e.at),
+            action: e.action.clone(),
+            by: names
+                .get(&e.actor)
+                .cloned()
+                .unwrap_or_else(|| e.actor.clone()),
+        })
+        .collect();
     let blocked_by = blocker_name(state, &c).await;
     let mut c = view(&c, now);
     if let (Some(b), Some(name)) = (c.blocked.as_mut(), blocked_by) {
@@ -353,6 +389,13 @@ async fn certificate_page(
             c,
             may_block,
             may_renew,
+            renews: history.renews.map(|r| (r.id, r.name)),
+            renewed_by: history
+                .renewed_by
+                .into_iter()
+                .map(|r| (r.id, r.name))
+                .collect(),
+            events,
             csrf: session.csrf.clone(),
             reasons: BlockReason::ALL
                 .iter()

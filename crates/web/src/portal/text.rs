@@ -263,6 +263,18 @@ pub struct Texts {
     pub renew_text: &'static str,
     /// Renew button.
     pub renew_button: &'static str,
+    /// History section title.
+    pub history_title: &'static str,
+    /// History: the certificate this one renews.
+    pub renews: &'static str,
+    /// History: renewed by.
+    pub renewed_by: &'static str,
+    /// Table heading.
+    pub when: &'static str,
+    /// Table heading.
+    pub event: &'static str,
+    /// Table heading.
+    pub by: &'static str,
     /// A page that does not exist.
     pub not_found: &'static str,
     /// A server fault.
@@ -407,6 +419,12 @@ pub static EN: Texts = Texts {
     renew_title: "Renew",
     renew_text: "Order a new certificate with the same data. The new certificate gets a new key and serial; this one stays valid until you block it.",
     renew_button: "Renew certificate",
+    history_title: "History",
+    renews: "Renews",
+    renewed_by: "Renewed by",
+    when: "When",
+    event: "Event",
+    by: "By",
     not_found: "There is nothing here. Go back to the overview.",
     server_error: "Something went wrong on our side. Try again in a minute.",
 };
