@@ -130,6 +130,12 @@ try {
   const saved = path.join(env("ORGCA_DOWNLOADS"), "picked-up.p12");
   await download.saveAs(saved);
   report.pkcs12 = { path: saved, password };
+  // The Danish texts, chosen with the switch in the header.
+  await page.goto(base + "/portal/pickup");
+  await page.getByRole("link", { name: "Dansk" }).click();
+  await page.goto(base + "/portal/pickup");
+  assert.match(await page.getByRole("heading", { level: 1 }).innerText(), /Hent et certifikat/);
+  await check("pickup-da");
   report.ok = true;
 } catch (e) {
   report.ok = false;

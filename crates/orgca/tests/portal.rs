@@ -742,3 +742,39 @@ fn profiles_settings_and_renewal_in_the_portal() {
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("id=\"one-time-code\""), "{page}");
 }
+
+#[test]
+fn danish_when_the_browser_asks_for_it_or_the_user_chooses_it() {
+    let env = Env::new();
+    let server = env.serve();
+    let (status, _, page) = server.request_with(
+        "GET",
+        "/portal/login",
+        &[("Accept-Language", "da-DK,da;q=0.9,en;q=0.5")],
+        None,
+        None,
+    );
+    let page = String::from_utf8_lossy(&page);
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("<html lang=\"da\">") && page.contains("Log ind"),
+        "{page}"
+    );
+    // The switch in the header remembers the choice, over what the browser asks for.
+    let mut c = Client::default();
+    let (status, h, _) = c.get(&server, "/portal/language/en");
+    assert_eq!((status, header(&h, "location")), (303, vec!["/portal"]));
+    let cookie = c.cookie_header();
+    let (_, _, page) = server.request_with(
+        "GET",
+        "/portal/login",
+        &[("Accept-Language", "da"), ("Cookie", &cookie)],
+        None,
+        None,
+    );
+    let page = String::from_utf8_lossy(&page);
+    assert!(
+        page.contains("<html lang=\"en\">") && page.contains("Log in"),
+        "{page}"
+    );
+}

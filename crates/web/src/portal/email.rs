@@ -10,7 +10,8 @@ use axum::http::header::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::text::{EN, Texts};
+use super::Lang;
+use super::text::Texts;
 use super::{Chrome, fault, form_token_ok, render, with_form_token};
 use crate::AppState;
 
@@ -34,12 +35,12 @@ pub(crate) struct ConfirmForm {
     form: String,
 }
 
-fn page(status: StatusCode, error: Option<String>) -> Response {
+fn page(t: &'static Texts, status: StatusCode, error: Option<String>) -> Response {
     with_form_token(status, |form_token| {
         render(
             StatusCode::OK,
             &EmailPage {
-                t: &EN,
+                t,
                 chrome: None,
                 section: "",
                 notice: None,
@@ -53,12 +54,13 @@ fn page(status: StatusCode, error: Option<String>) -> Response {
 }
 
 /// `GET /portal/email/{token}`.
-pub(crate) async fn show() -> Response {
-    page(StatusCode::OK, None)
+pub(crate) async fn show(Lang(t): Lang) -> Response {
+    page(t, StatusCode::OK, None)
 }
 
 /// `POST /portal/email/{token}`.
 pub(crate) async fn confirm(
+    Lang(t): Lang,
     State(state): State<AppState>,
     Path(token): Path<String>,
     headers: HeaderMap,
@@ -66,13 +68,13 @@ pub(crate) async fn confirm(
 ) -> Response {
     let ok = form.is_ok_and(|Form(f)| form_token_ok(&headers, &f.form));
     if !ok {
-        return page(StatusCode::FORBIDDEN, Some(EN.form_expired.into()));
+        return page(t, StatusCode::FORBIDDEN, Some(t.form_expired.into()));
     }
     match orgca_ra::orders::confirm_email(&state.store, &token, state.now()).await {
         Ok(c) => render(
             StatusCode::OK,
             &EmailPage {
-                t: &EN,
+                t,
                 chrome: None,
                 section: "",
                 notice: None,
@@ -82,7 +84,7 @@ pub(crate) async fn confirm(
                 orders_ready: c.orders_ready,
             },
         ),
-        Err(e) if e.is_client_error() => page(StatusCode::GONE, Some(e.to_string())),
-        Err(e) => fault(&e),
+        Err(e) if e.is_client_error() => page(t, StatusCode::GONE, Some(e.to_string())),
+        Err(e) => fault(t, &e),
     }
 }

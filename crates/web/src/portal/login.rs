@@ -12,7 +12,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use orgca_ra::RaError;
 use serde::Deserialize;
 
-use super::text::{EN, Texts};
+use super::Lang;
+use super::text::Texts;
 use super::{
     Chrome, FORM_COOKIE, SESSION_COOKIE, Session, fault, form_token_ok, message, render,
     set_cookie, with_form_token,
@@ -80,6 +81,7 @@ pub(crate) struct CsrfForm {
 }
 
 fn login_page(
+    t: &'static Texts,
     status: StatusCode,
     notice: Option<String>,
     error: Option<String>,
@@ -89,7 +91,7 @@ fn login_page(
         render(
             StatusCode::OK,
             &LoginPage {
-                t: &EN,
+                t,
                 chrome: None,
                 section: "",
                 notice,
@@ -102,14 +104,15 @@ fn login_page(
 }
 
 /// `GET /portal/login`.
-pub(crate) async fn page(Query(q): Query<LoginQuery>) -> Response {
-    let notice = (q.done.as_deref() == Some("password")).then(|| EN.password_done.to_owned());
-    login_page(StatusCode::OK, notice, None, String::new())
+pub(crate) async fn page(Lang(t): Lang, Query(q): Query<LoginQuery>) -> Response {
+    let notice = (q.done.as_deref() == Some("password")).then(|| t.password_done.to_owned());
+    login_page(t, StatusCode::OK, notice, None, String::new())
 }
 
 /// `POST /portal/login`: a session cookie and the overview, or the form again with one
 /// message for every refusal.
 pub(crate) async fn submit(
+    Lang(t): Lang,
     State(state): State<AppState>,
     headers: HeaderMap,
     extensions: Extensions,
@@ -117,17 +120,19 @@ pub(crate) async fn submit(
 ) -> Response {
     let Ok(Form(form)) = form else {
         return login_page(
+            t,
             StatusCode::BAD_REQUEST,
             None,
-            Some(EN.form_expired.into()),
+            Some(t.form_expired.into()),
             String::new(),
         );
     };
     if !form_token_ok(&headers, &form.form) {
         return login_page(
+            t,
             StatusCode::FORBIDDEN,
             None,
-            Some(EN.form_expired.into()),
+            Some(t.form_expired.into()),
             form.email,
         );
     }
@@ -156,9 +161,9 @@ pub(crate) async fn submit(
             resp
         }
         Err(RaError::LoginRefused(why)) => {
-            login_page(StatusCode::UNAUTHORIZED, None, Some(why), form.email)
+            login_page(t, StatusCode::UNAUTHORIZED, None, Some(why), form.email)
         }
-        Err(e) => fault(&e),
+        Err(e) => fault(t, &e),
     }
 }
 
@@ -168,12 +173,13 @@ pub(crate) async fn logout(
     session: Session,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Response {
+    let t = session.t;
     let ok = form.is_ok_and(|Form(f)| session.csrf_ok(&f.csrf));
     if !ok {
-        return message(StatusCode::FORBIDDEN, None, EN.form_expired);
+        return message(t, StatusCode::FORBIDDEN, None, t.form_expired);
     }
     if let Err(e) = orgca_ra::login::logout(&state.store, &session.cookie).await {
-        return fault(&e);
+        return fault(t, &e);
     }
     let mut resp = Redirect::to("/portal/login").into_response();
     resp.headers_mut()
@@ -181,14 +187,19 @@ pub(crate) async fn logout(
     resp
 }
 
-fn password_page(status: StatusCode, user: Option<String>, error: Option<String>) -> Response {
+fn password_page(
+    t: &'static Texts,
+    status: StatusCode,
+    user: Option<String>,
+    error: Option<String>,
+) -> Response {
     let usable = user.is_some();
-    let error = error.or_else(|| (!usable).then(|| EN.password_link_dead.to_owned()));
+    let error = error.or_else(|| (!usable).then(|| t.password_link_dead.to_owned()));
     with_form_token(status, |form_token| {
         render(
             StatusCode::OK,
             &PasswordPage {
-                t: &EN,
+                t,
                 chrome: None,
                 section: "",
                 notice: None,
@@ -203,6 +214,7 @@ fn password_page(status: StatusCode, user: Option<String>, error: Option<String>
 
 /// `GET /portal/password/{token}`: the form, if the link still works.
 pub(crate) async fn password_page_for(
+    t: &'static Texts,
     state: &AppState,
     token: &str,
 ) -> Result<Option<String>, Response> {
@@ -212,22 +224,23 @@ pub(crate) async fn password_page_for(
     orgca_ra::login::password_link_user(&state.store, token, state.now())
         .await
         .map(|u| u.map(|u| u.email))
-        .map_err(|e| fault(&e))
+        .map_err(|e| fault(t, &e))
 }
 
 /// `GET /portal/password/{token}`.
 pub(crate) async fn password_page_handler(
+    Lang(t): Lang,
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Response {
-    match password_page_for(&state, &token).await {
+    match password_page_for(t, &state, &token).await {
         Ok(user) => {
             let status = if user.is_some() {
                 StatusCode::OK
             } else {
                 StatusCode::GONE
             };
-            password_page(status, user, None)
+            password_page(t, status, user, None)
         }
         Err(resp) => resp,
     }
@@ -235,28 +248,31 @@ pub(crate) async fn password_page_handler(
 
 /// `POST /portal/password/{token}`: sets the password, then the login page.
 pub(crate) async fn password_submit(
+    Lang(t): Lang,
     State(state): State<AppState>,
     Path(token): Path<String>,
     headers: HeaderMap,
     form: Result<Form<PasswordForm>, FormRejection>,
 ) -> Response {
-    let user = match password_page_for(&state, &token).await {
+    let user = match password_page_for(t, &state, &token).await {
         Ok(Some(u)) => u,
-        Ok(None) => return password_page(StatusCode::GONE, None, None),
+        Ok(None) => return password_page(t, StatusCode::GONE, None, None),
         Err(resp) => return resp,
     };
     let Ok(Form(form)) = form else {
         return password_page(
+            t,
             StatusCode::BAD_REQUEST,
             Some(user),
-            Some(EN.form_expired.into()),
+            Some(t.form_expired.into()),
         );
     };
     if !form_token_ok(&headers, &form.form) {
         return password_page(
+            t,
             StatusCode::FORBIDDEN,
             Some(user),
-            Some(EN.form_expired.into()),
+            Some(t.form_expired.into()),
         );
     }
     match orgca_ra::login::set_password(
@@ -270,10 +286,11 @@ pub(crate) async fn password_submit(
     {
         Ok(_) => Redirect::to("/portal/login?done=password").into_response(),
         Err(e) if e.is_client_error() => password_page(
+            t,
             StatusCode::UNPROCESSABLE_ENTITY,
             Some(user),
             Some(e.to_string()),
         ),
-        Err(e) => fault(&e),
+        Err(e) => fault(t, &e),
     }
 }

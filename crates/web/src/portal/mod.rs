@@ -19,7 +19,7 @@ mod users;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Request, State};
 use axum::http::StatusCode;
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::request::Parts;
@@ -30,7 +30,7 @@ use orgca_store::User;
 
 use crate::AppState;
 pub use downloads::Downloads;
-use text::EN;
+use text::Texts;
 
 /// The session cookie.
 const SESSION_COOKIE: &str = "orgca_session";
@@ -81,6 +81,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/portal/pickup", get(pickup::page).post(pickup::check))
         .route("/portal/pickup/confirm", post(pickup::confirm))
         .route("/portal/pickup/file/{token}", get(pickup::file))
+        .route("/portal/language/{code}", get(language))
         .route("/portal/static/portal.css", get(stylesheet))
         .layer(DefaultBodyLimit::max(MAX_FORM))
         .layer(middleware::from_fn_with_state(
@@ -161,19 +162,26 @@ pub(crate) struct Session {
     user: User,
     csrf: String,
     cookie: String,
+    t: &'static Texts,
 }
 
 impl FromRequestParts<AppState> for Session {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let t = text::for_request(&parts.headers);
         let Some(cookie) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(Redirect::to("/portal/login").into_response());
         };
         match orgca_ra::login::session(&state.store, &cookie, state.now()).await {
-            Ok(Some((user, csrf))) => Ok(Session { user, csrf, cookie }),
+            Ok(Some((user, csrf))) => Ok(Session {
+                user,
+                csrf,
+                cookie,
+                t,
+            }),
             Ok(None) => Err(Redirect::to("/portal/login").into_response()),
-            Err(e) => Err(fault(&e)),
+            Err(e) => Err(fault(t, &e)),
         }
     }
 }
@@ -187,7 +195,7 @@ impl Session {
     async fn chrome(&self, state: &AppState) -> Result<Chrome, Response> {
         let org = orgca_ra::caller::organisation(&state.store, &self.user)
             .await
-            .map_err(|e| fault(&e))?;
+            .map_err(|e| fault(self.t, &e))?;
         Ok(Chrome {
             user_name: format!("{} {}", self.user.given_name, self.user.surname),
             org_name: org.name,
@@ -220,8 +228,8 @@ pub(crate) fn with_form_token(
     page: impl FnOnce(String) -> Response,
 ) -> Response {
     let token = match orgca_ra::login::new_secret() {
-        Ok(t) => t,
-        Err(e) => return fault(&e),
+        Ok(token) => token,
+        Err(e) => return fault(&text::EN, &e),
     };
     let mut resp = page(token.clone());
     if resp.status() == StatusCode::OK && status != StatusCode::OK {
@@ -251,27 +259,51 @@ fn render(status: StatusCode, page: &impl Template) -> Response {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "a portal template failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, EN.server_error).into_response()
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
         }
     }
 }
 
 /// A server fault: logged, and a page that says to try again.
-fn fault(e: &dyn std::fmt::Display) -> Response {
+fn fault(t: &'static Texts, e: &dyn std::fmt::Display) -> Response {
     tracing::error!(error = %e, "portal request failed");
-    message(StatusCode::INTERNAL_SERVER_ERROR, None, EN.server_error)
+    message(t, StatusCode::INTERNAL_SERVER_ERROR, None, t.server_error)
 }
 
 /// A page with one message (errors, not found).
-fn message(status: StatusCode, chrome: Option<Chrome>, text: &'static str) -> Response {
+fn message(t: &'static Texts, status: StatusCode, chrome: Option<Chrome>, text: &str) -> Response {
     render(
         status,
         &pages::MessagePage {
-            t: &EN,
+            t,
             chrome,
             section: "",
             notice: None,
             error: Some(text.to_owned()),
         },
     )
+}
+
+/// The texts of the language a request asks for (see [`text::for_request`]).
+pub(crate) struct Lang(pub(crate) &'static Texts);
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Lang(text::for_request(&parts.headers)))
+    }
+}
+
+/// `GET /portal/language/{code}`: remembers the choice in a cookie (a year) and goes
+/// back to the overview.
+async fn language(Path(code): Path<String>) -> Response {
+    let code = if code == "da" { "da" } else { "en" };
+    let mut resp = Redirect::to("/portal").into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "orgca_lang={code}; Path=/portal; SameSite=Lax; Max-Age=31536000"
+    )) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
 }

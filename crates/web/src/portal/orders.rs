@@ -15,7 +15,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::pages::{Choice, date};
-use super::text::{EN, Texts};
+use super::text::Texts;
 use super::{Chrome, Session, fault, message, render};
 use crate::AppState;
 
@@ -64,16 +64,17 @@ async fn order_page(
     chosen: Option<&str>,
     error: Option<String>,
 ) -> Response {
+    let t = session.t;
     let chrome = match session.chrome(state).await {
         Ok(c) => c,
         Err(r) => return r,
     };
     if !session.user.role.administers_users() {
-        return message(StatusCode::FORBIDDEN, Some(chrome), EN.admins_only);
+        return message(t, StatusCode::FORBIDDEN, Some(chrome), t.admins_only);
     }
     let profiles = match orgca_ra::caller::profiles(&state.store, &session.user).await {
         Ok(p) => p,
-        Err(e) => return fault(&e),
+        Err(e) => return fault(t, &e),
     };
     let profiles = profiles
         .into_iter()
@@ -81,13 +82,13 @@ async fn order_page(
         .map(|p| Choice {
             selected: chosen == Some(p.id.to_string().as_str()),
             key: p.id.to_string(),
-            label: format!("{} ({})", p.name, super::pages::kind_text(p.kind)),
+            label: format!("{} ({})", p.name, super::pages::kind_text(t, p.kind)),
         })
         .collect();
     render(
         status,
         &OrderPage {
-            t: &EN,
+            t,
             chrome: Some(chrome),
             section: "order",
             notice: None,
@@ -109,6 +110,7 @@ pub(crate) async fn place(
     session: Session,
     form: Result<Form<OrderForm>, FormRejection>,
 ) -> Response {
+    let t = session.t;
     let form = match form {
         Ok(Form(f)) if session.csrf_ok(&f.csrf) => f,
         _ => {
@@ -117,7 +119,7 @@ pub(crate) async fn place(
                 &session,
                 StatusCode::FORBIDDEN,
                 None,
-                Some(EN.form_expired.into()),
+                Some(t.form_expired.into()),
             )
             .await;
         }
@@ -128,7 +130,7 @@ pub(crate) async fn place(
             &session,
             StatusCode::UNPROCESSABLE_ENTITY,
             None,
-            Some(format!("{}: {}", EN.profile, EN.no_profiles)),
+            Some(format!("{}: {}", t.profile, t.no_profiles)),
         )
         .await;
     };
@@ -163,7 +165,7 @@ pub(crate) async fn place(
             )
             .await;
         }
-        Err(e) => return fault(&e),
+        Err(e) => return fault(t, &e),
     };
     placed_page(&state, &session, &placed).await
 }
@@ -171,6 +173,7 @@ pub(crate) async fn place(
 /// The page after an order (or a renewal) is placed: a one-time-code order shows its
 /// reference and code, once; an order for a user waits on their overview.
 pub(crate) async fn placed_page(state: &AppState, session: &Session, placed: &Placed) -> Response {
+    let t = session.t;
     let Some(code) = placed.one_time_code.clone() else {
         return Redirect::to("/portal").into_response();
     };
@@ -188,7 +191,7 @@ pub(crate) async fn placed_page(state: &AppState, session: &Session, placed: &Pl
     render(
         StatusCode::OK,
         &OrderedPage {
-            t: &EN,
+            t,
             chrome: Some(chrome),
             section: "order",
             notice: None,

@@ -12,7 +12,7 @@ use orgca_store::CertificateRecord;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::text::{EN, Texts};
+use super::text::Texts;
 use super::{Chrome, Session, fault, message, render};
 use crate::AppState;
 
@@ -130,19 +130,19 @@ struct CertificatePage {
     reasons: Vec<Choice>,
 }
 
-pub(crate) fn kind_text(k: CertKind) -> &'static str {
+pub(crate) fn kind_text(t: &'static Texts, k: CertKind) -> &'static str {
     match k {
-        CertKind::Employee => EN.kinds[0],
-        CertKind::Organisation => EN.kinds[1],
-        CertKind::System => EN.kinds[2],
+        CertKind::Employee => t.kinds[0],
+        CertKind::Organisation => t.kinds[1],
+        CertKind::System => t.kinds[2],
     }
 }
 
-fn reason_text(r: BlockReason) -> &'static str {
+fn reason_text(t: &'static Texts, r: BlockReason) -> &'static str {
     BlockReason::ALL
         .iter()
         .position(|x| *x == r)
-        .map_or("", |i| EN.reasons[i])
+        .map_or("", |i| t.reasons[i])
 }
 
 pub(crate) fn date(unix: i64) -> String {
@@ -160,16 +160,16 @@ pub(crate) fn date(unix: i64) -> String {
         .unwrap_or_default()
 }
 
-fn view(c: &CertificateRecord, now: i64) -> CertView {
+fn view(t: &'static Texts, c: &CertificateRecord, now: i64) -> CertView {
     let (status, status_key) = match orgca_ra::certificates::visible_status(c, now) {
-        "blocked" => (EN.blocked, "blocked"),
-        "expired" => (EN.expired, "expired"),
-        _ => (EN.active, "active"),
+        "blocked" => (t.blocked, "blocked"),
+        "expired" => (t.expired, "expired"),
+        _ => (t.active, "active"),
     };
     CertView {
         id: c.id,
         name: c.name.clone(),
-        kind: kind_text(c.kind),
+        kind: kind_text(t, c.kind),
         status,
         status_key,
         serial_short: format!("{}…", c.serial.get(..12).unwrap_or(&c.serial)),
@@ -182,7 +182,7 @@ fn view(c: &CertificateRecord, now: i64) -> CertView {
         not_after: date(c.not_after),
         blocked: c.blocked_at.map(|at| BlockedView {
             at: date(at),
-            reason: c.block_reason.map_or("", reason_text),
+            reason: c.block_reason.map_or("", |r| reason_text(t, r)),
             by: c.blocked_by.clone().unwrap_or_default(),
         }),
     }
@@ -190,6 +190,7 @@ fn view(c: &CertificateRecord, now: i64) -> CertView {
 
 /// `GET /portal`: counts by kind and status, and what expires in the next 90 days.
 pub(crate) async fn overview(State(state): State<AppState>, session: Session) -> Response {
+    let t = session.t;
     let chrome = match session.chrome(&state).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -198,7 +199,7 @@ pub(crate) async fn overview(State(state): State<AppState>, session: Session) ->
     let (counts, expiring) =
         match orgca_ra::certificates::overview(&state.store, &session.user, now, 90).await {
             Ok(x) => x,
-            Err(e) => return fault(&e),
+            Err(e) => return fault(t, &e),
         };
     let waiting = match state
         .store
@@ -207,7 +208,7 @@ pub(crate) async fn overview(State(state): State<AppState>, session: Session) ->
         .await
     {
         Ok(w) => w,
-        Err(e) => return fault(&e),
+        Err(e) => return fault(t, &e),
     };
     let waiting = waiting
         .into_iter()
@@ -216,9 +217,9 @@ pub(crate) async fn overview(State(state): State<AppState>, session: Session) ->
             reference: o.reference,
             csr: o.issuance == orgca_store::Issuance::Csr,
             delivery: if o.issuance == orgca_store::Issuance::Csr {
-                EN.delivery_csr
+                t.delivery_csr
             } else {
-                EN.delivery_pkcs12
+                t.delivery_pkcs12
             },
             expires: date(o.expires_at),
             ready: o.status == orgca_store::OrderStatus::Ready,
@@ -227,7 +228,7 @@ pub(crate) async fn overview(State(state): State<AppState>, session: Session) ->
     let counts = counts
         .into_iter()
         .map(|(k, c)| CountRow {
-            kind: kind_text(k),
+            kind: kind_text(t, k),
             kind_key: k.as_str(),
             active: c.active,
             blocked: c.blocked,
@@ -237,13 +238,13 @@ pub(crate) async fn overview(State(state): State<AppState>, session: Session) ->
     render(
         StatusCode::OK,
         &OverviewPage {
-            t: &EN,
+            t,
             chrome: Some(chrome),
             section: "overview",
             notice: None,
             error: None,
             counts,
-            rows: expiring.iter().map(|c| view(c, now)).collect(),
+            rows: expiring.iter().map(|c| view(t, c, now)).collect(),
             waiting,
             csrf: session.csrf.clone(),
         },
@@ -268,6 +269,7 @@ pub(crate) async fn certificates(
     session: Session,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
+    let t = session.t;
     let chrome = match session.chrome(&state).await {
         Ok(c) => c,
         Err(r) => return r,
@@ -276,7 +278,7 @@ pub(crate) async fn certificates(
     let now = state.now();
     let all = match orgca_ra::certificates::list(&state.store, &session.user).await {
         Ok(x) => x,
-        Err(e) => return fault(&e),
+        Err(e) => return fault(t, &e),
     };
     let needle = q.q.trim().to_lowercase();
     let rows = all
@@ -294,20 +296,20 @@ pub(crate) async fn certificates(
             q.status.is_empty() || orgca_ra::certificates::visible_status(c, now) == q.status
         })
         .filter(|c| q.kind.is_empty() || c.kind.as_str() == q.kind)
-        .map(|c| view(c, now))
+        .map(|c| view(t, c, now))
         .collect();
     render(
         StatusCode::OK,
         &CertificatesPage {
-            t: &EN,
+            t,
             chrome: Some(chrome),
             section: "certificates",
             notice: None,
             error: None,
             statuses: [
-                ("active", EN.active),
-                ("blocked", EN.blocked),
-                ("expired", EN.expired),
+                ("active", t.active),
+                ("blocked", t.blocked),
+                ("expired", t.expired),
             ]
             .into_iter()
             .map(|(key, label)| Choice {
@@ -330,24 +332,25 @@ async fn certificate_page(
     notice: Option<String>,
     error: Option<String>,
 ) -> Response {
+    let t = session.t;
     let chrome = match session.chrome(state).await {
         Ok(c) => c,
         Err(r) => return r,
     };
     let Ok(id) = Uuid::parse_str(id) else {
-        return message(StatusCode::NOT_FOUND, Some(chrome), EN.not_found);
+        return message(t, StatusCode::NOT_FOUND, Some(chrome), t.not_found);
     };
     let c = match orgca_ra::certificates::get(&state.store, &session.user, id).await {
         Ok(c) => c,
         Err(RaError::NotFound(_)) => {
-            return message(StatusCode::NOT_FOUND, Some(chrome), EN.not_found);
+            return message(t, StatusCode::NOT_FOUND, Some(chrome), t.not_found);
         }
-        Err(e) => return fault(&e),
+        Err(e) => return fault(t, &e),
     };
     let now = state.now();
     let history = match orgca_ra::certificates::history(&state.store, &session.user, &c).await {
         Ok(h) => h,
-        Err(e) => return fault(&e),
+        Err(e) => return fault(t, &e),
     };
     // Actors are kept by id: show the organisation's users by name.
     let names: std::collections::HashMap<String, String> = state
@@ -372,7 +375,7 @@ async fn certificate_page(
         })
         .collect();
     let blocked_by = blocker_name(state, &c).await;
-    let mut c = view(&c, now);
+    let mut c = view(t, &c, now);
     if let (Some(b), Some(name)) = (c.blocked.as_mut(), blocked_by) {
         b.by = name;
     }
@@ -381,7 +384,7 @@ async fn certificate_page(
     render(
         status,
         &CertificatePage {
-            t: &EN,
+            t,
             chrome: Some(chrome),
             section: "certificates",
             notice,
@@ -401,7 +404,7 @@ async fn certificate_page(
                 .iter()
                 .map(|r| Choice {
                     key: r.as_str().into(),
-                    label: reason_text(*r).into(),
+                    label: reason_text(t, *r).into(),
                     selected: false,
                 })
                 .collect(),
@@ -424,7 +427,8 @@ pub(crate) async fn certificate(
     Path(id): Path<String>,
     Query(q): Query<BlockedQuery>,
 ) -> Response {
-    let notice = q.blocked.is_some().then(|| EN.block_done.to_owned());
+    let t = session.t;
+    let notice = q.blocked.is_some().then(|| t.block_done.to_owned());
     certificate_page(&state, &session, &id, StatusCode::OK, notice, None).await
 }
 
@@ -453,6 +457,7 @@ pub(crate) async fn block(
     Path(id): Path<String>,
     form: Result<Form<BlockForm>, FormRejection>,
 ) -> Response {
+    let t = session.t;
     let form = match form {
         Ok(Form(f)) if session.csrf_ok(&f.csrf) => f,
         _ => {
@@ -462,7 +467,7 @@ pub(crate) async fn block(
                 &id,
                 StatusCode::FORBIDDEN,
                 None,
-                Some(EN.form_expired.into()),
+                Some(t.form_expired.into()),
             )
             .await;
         }
@@ -474,12 +479,12 @@ pub(crate) async fn block(
             &id,
             StatusCode::UNPROCESSABLE_ENTITY,
             None,
-            Some(EN.block_unconfirmed.into()),
+            Some(t.block_unconfirmed.into()),
         )
         .await;
     }
     let Ok(uuid) = Uuid::parse_str(&id) else {
-        return message(StatusCode::NOT_FOUND, None, EN.not_found);
+        return message(t, StatusCode::NOT_FOUND, None, t.not_found);
     };
     match orgca_ra::blocking::block(&state.store, &session.user, uuid, &form.reason, state.now())
         .await
@@ -499,7 +504,7 @@ pub(crate) async fn block(
             )
             .await
         }
-        Err(e) => fault(&e),
+        Err(e) => fault(t, &e),
     }
 }
 
@@ -519,16 +524,17 @@ pub(crate) async fn pickup_own(
     Path(id): Path<String>,
     form: Result<Form<UserPickupForm>, FormRejection>,
 ) -> Response {
+    let t = session.t;
     let chrome = match session.chrome(&state).await {
         Ok(c) => c,
         Err(r) => return r,
     };
     let form = match form {
         Ok(Form(f)) if session.csrf_ok(&f.csrf) => f,
-        _ => return message(StatusCode::FORBIDDEN, Some(chrome), EN.form_expired),
+        _ => return message(t, StatusCode::FORBIDDEN, Some(chrome), t.form_expired),
     };
     let Ok(id) = Uuid::parse_str(&id) else {
-        return message(StatusCode::NOT_FOUND, Some(chrome), EN.not_found);
+        return message(t, StatusCode::NOT_FOUND, Some(chrome), t.not_found);
     };
     let ra = match state.ra() {
         Ok(ra) => ra,
@@ -543,19 +549,19 @@ pub(crate) async fn pickup_own(
         .pickup_as_user(&session.user, id, source, state.clock.now())
         .await
     {
-        Ok(d) => super::pickup::delivered_page(&state, &d),
-        Err(RaError::NotFound(_)) => message(StatusCode::NOT_FOUND, Some(chrome), EN.not_found),
+        Ok(d) => super::pickup::delivered_page(t, &state, &d),
+        Err(RaError::NotFound(_)) => message(t, StatusCode::NOT_FOUND, Some(chrome), t.not_found),
         Err(e) if e.is_client_error() => render(
             StatusCode::UNPROCESSABLE_ENTITY,
             &MessagePage {
-                t: &EN,
+                t,
                 chrome: Some(chrome),
                 section: "",
                 notice: None,
                 error: Some(e.to_string()),
             },
         ),
-        Err(e) => fault(&e),
+        Err(e) => fault(t, &e),
     }
 }
 
@@ -566,6 +572,7 @@ pub(crate) async fn renew(
     Path(id): Path<String>,
     form: Result<Form<super::login::CsrfForm>, FormRejection>,
 ) -> Response {
+    let t = session.t;
     if !form.is_ok_and(|Form(f)| session.csrf_ok(&f.csrf)) {
         return certificate_page(
             &state,
@@ -573,12 +580,12 @@ pub(crate) async fn renew(
             &id,
             StatusCode::FORBIDDEN,
             None,
-            Some(EN.form_expired.into()),
+            Some(t.form_expired.into()),
         )
         .await;
     }
     let Ok(uuid) = Uuid::parse_str(&id) else {
-        return message(StatusCode::NOT_FOUND, None, EN.not_found);
+        return message(t, StatusCode::NOT_FOUND, None, t.not_found);
     };
     match orgca_ra::certificates::renew(
         &state.store,
@@ -602,6 +609,6 @@ pub(crate) async fn renew(
             )
             .await
         }
-        Err(e) => fault(&e),
+        Err(e) => fault(t, &e),
     }
 }

@@ -14,7 +14,8 @@ use orgca_ra::delivery::KeySource;
 use orgca_store::Issuance;
 use serde::Deserialize;
 
-use super::text::{EN, Texts};
+use super::Lang;
+use super::text::Texts;
 use super::{Chrome, fault, form_token_ok, message, render, with_form_token};
 use crate::AppState;
 
@@ -78,12 +79,17 @@ pub(crate) struct CodeForm {
     csr: String,
 }
 
-fn first_page(status: StatusCode, reference: String, error: Option<String>) -> Response {
+fn first_page(
+    t: &'static Texts,
+    status: StatusCode,
+    reference: String,
+    error: Option<String>,
+) -> Response {
     with_form_token(status, |form_token| {
         render(
             StatusCode::OK,
             &PickupPage {
-                t: &EN,
+                t,
                 chrome: None,
                 section: "",
                 notice: None,
@@ -96,8 +102,8 @@ fn first_page(status: StatusCode, reference: String, error: Option<String>) -> R
 }
 
 /// `GET /portal/pickup`.
-pub(crate) async fn page() -> Response {
-    first_page(StatusCode::OK, String::new(), None)
+pub(crate) async fn page(Lang(t): Lang) -> Response {
+    first_page(t, StatusCode::OK, String::new(), None)
 }
 
 /// The status a refused pick-up is shown with.
@@ -135,28 +141,32 @@ fn refusal(e: &RaError) -> String {
 
 /// `POST /portal/pickup`: checks the code and shows what will be issued.
 pub(crate) async fn check(
+    Lang(t): Lang,
     State(state): State<AppState>,
     headers: HeaderMap,
     form: Result<Form<CodeForm>, FormRejection>,
 ) -> Response {
     let Ok(Form(form)) = form else {
         return first_page(
+            t,
             StatusCode::BAD_REQUEST,
             String::new(),
-            Some(EN.form_expired.into()),
+            Some(t.form_expired.into()),
         );
     };
     if !form_token_ok(&headers, &form.form) {
         return first_page(
+            t,
             StatusCode::FORBIDDEN,
             form.reference,
-            Some(EN.form_expired.into()),
+            Some(t.form_expired.into()),
         );
     }
-    confirm_page(&state, form, StatusCode::OK, None).await
+    confirm_page(t, &state, form, StatusCode::OK, None).await
 }
 
 async fn confirm_page(
+    t: &'static Texts,
     state: &AppState,
     form: CodeForm,
     status: StatusCode,
@@ -177,15 +187,15 @@ async fn confirm_page(
     {
         Ok(p) => p,
         Err(e) if e.is_client_error() => {
-            return first_page(status_of(&e), form.reference, Some(refusal(&e)));
+            return first_page(t, status_of(&e), form.reference, Some(refusal(&e)));
         }
-        Err(e) => return fault(&e),
+        Err(e) => return fault(t, &e),
     };
     with_form_token(status, |form_token| {
         render(
             StatusCode::OK,
             &ConfirmPage {
-                t: &EN,
+                t,
                 chrome: None,
                 section: "",
                 notice: None,
@@ -211,32 +221,36 @@ async fn confirm_page(
 /// `POST /portal/pickup/confirm`: issues, then the password (shown once) and the
 /// download.
 pub(crate) async fn confirm(
+    Lang(t): Lang,
     State(state): State<AppState>,
     headers: HeaderMap,
     form: Result<Form<CodeForm>, FormRejection>,
 ) -> Response {
     let Ok(Form(form)) = form else {
         return first_page(
+            t,
             StatusCode::BAD_REQUEST,
             String::new(),
-            Some(EN.form_expired.into()),
+            Some(t.form_expired.into()),
         );
     };
     if !form_token_ok(&headers, &form.form) {
         return confirm_page(
+            t,
             &state,
             form,
             StatusCode::FORBIDDEN,
-            Some(EN.form_expired.into()),
+            Some(t.form_expired.into()),
         )
         .await;
     }
     if form.terms != "yes" {
         return confirm_page(
+            t,
             &state,
             form,
             StatusCode::UNPROCESSABLE_ENTITY,
-            Some(EN.terms_unaccepted.into()),
+            Some(t.terms_unaccepted.into()),
         )
         .await;
     }
@@ -263,16 +277,17 @@ pub(crate) async fn confirm(
         Err(e) if e.is_client_error() => {
             let status = status_of(&e);
             let why = refusal(&e);
-            return confirm_page(&state, form, status, Some(why)).await;
+            return confirm_page(t, &state, form, status, Some(why)).await;
         }
-        Err(e) => return fault(&e),
+        Err(e) => return fault(t, &e),
     };
-    delivered_page(&state, &delivered)
+    delivered_page(t, &state, &delivered)
 }
 
 /// The page after a pick-up: the PKCS#12's password (shown once) and its download, or
 /// the PEM chain's download.
 pub(crate) fn delivered_page(
+    t: &'static Texts,
     state: &AppState,
     delivered: &orgca_ra::delivery::Delivered,
 ) -> Response {
@@ -298,15 +313,15 @@ pub(crate) fn delivered_page(
     };
     let token = match orgca_ra::login::new_secret() {
         Ok(t) => t,
-        Err(e) => return fault(&e),
+        Err(e) => return fault(t, &e),
     };
     let Some(download) = state.downloads.put(token, bytes, content_type, file_name) else {
-        return message(StatusCode::SERVICE_UNAVAILABLE, None, EN.downloads_full);
+        return message(t, StatusCode::SERVICE_UNAVAILABLE, None, t.downloads_full);
     };
     render(
         StatusCode::OK,
         &DonePage {
-            t: &EN,
+            t,
             chrome: None,
             section: "",
             notice: None,
@@ -320,9 +335,13 @@ pub(crate) fn delivered_page(
 }
 
 /// `GET /portal/pickup/file/{token}`: the file, once.
-pub(crate) async fn file(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+pub(crate) async fn file(
+    Lang(t): Lang,
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Response {
     let Some(f) = state.downloads.take(&token) else {
-        return message(StatusCode::GONE, None, EN.download_gone);
+        return message(t, StatusCode::GONE, None, t.download_gone);
     };
     let mut resp = f.bytes.into_response();
     let h = resp.headers_mut();

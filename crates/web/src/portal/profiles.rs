@@ -14,7 +14,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::pages::{Choice, kind_text};
-use super::text::{EN, Texts};
+use super::text::Texts;
 use super::{Chrome, Session, fault, message, render};
 use crate::AppState;
 
@@ -94,9 +94,15 @@ struct SettingsPage {
 }
 
 async fn admin_chrome(state: &AppState, session: &Session) -> Result<Chrome, Response> {
+    let t = session.t;
     let chrome = session.chrome(state).await?;
     if !session.user.role.administers_users() {
-        return Err(message(StatusCode::FORBIDDEN, Some(chrome), EN.admins_only));
+        return Err(message(
+            t,
+            StatusCode::FORBIDDEN,
+            Some(chrome),
+            t.admins_only,
+        ));
     }
     Ok(chrome)
 }
@@ -108,26 +114,27 @@ async fn profiles_page(
     error: Option<String>,
     form: ProfileForm,
 ) -> Response {
+    let t = session.t;
     let chrome = match admin_chrome(state, session).await {
         Ok(c) => c,
         Err(r) => return r,
     };
     let profiles = match orgca_ra::caller::profiles(&state.store, &session.user).await {
         Ok(p) => p,
-        Err(e) => return fault(&e),
+        Err(e) => return fault(t, &e),
     };
     let kinds = [CertKind::Organisation, CertKind::System]
         .into_iter()
         .map(|k| Choice {
             key: k.as_str().into(),
-            label: kind_text(k).into(),
+            label: kind_text(t, k).into(),
             selected: form.kind == k.as_str(),
         })
         .collect();
     render(
         status,
         &ProfilesPage {
-            t: &EN,
+            t,
             chrome: Some(chrome),
             section: "profiles",
             notice: None,
@@ -138,7 +145,7 @@ async fn profiles_page(
                 .map(|p| ProfileRow {
                     id: p.id,
                     name: p.name.clone(),
-                    kind: kind_text(p.kind),
+                    kind: kind_text(t, p.kind),
                     email: p.email.clone().unwrap_or_default(),
                     contact: format!("{} <{}>", p.contact_name, p.contact_email),
                 })
@@ -146,7 +153,7 @@ async fn profiles_page(
             kinds,
             form,
             action: "/portal/profiles",
-            button: EN.create_button,
+            button: t.create_button,
         },
     )
 }
@@ -169,6 +176,7 @@ pub(crate) async fn create(
     session: Session,
     form: Result<Form<ProfileForm>, FormRejection>,
 ) -> Response {
+    let t = session.t;
     let form = match form {
         Ok(Form(f)) if session.csrf_ok(&f.csrf) => f,
         _ => {
@@ -176,7 +184,7 @@ pub(crate) async fn create(
                 &state,
                 &session,
                 StatusCode::FORBIDDEN,
-                Some(EN.form_expired.into()),
+                Some(t.form_expired.into()),
                 ProfileForm::default(),
             )
             .await;
@@ -206,7 +214,7 @@ pub(crate) async fn create(
             )
             .await
         }
-        Err(e) => fault(&e),
+        Err(e) => fault(t, &e),
     }
 }
 
@@ -218,19 +226,20 @@ async fn profile_page(
     error: Option<String>,
     typed: Option<ProfileForm>,
 ) -> Response {
+    let t = session.t;
     let chrome = match admin_chrome(state, session).await {
         Ok(c) => c,
         Err(r) => return r,
     };
     let Ok(uuid) = Uuid::parse_str(id) else {
-        return message(StatusCode::NOT_FOUND, Some(chrome), EN.not_found);
+        return message(t, StatusCode::NOT_FOUND, Some(chrome), t.not_found);
     };
     let p = match orgca_ra::caller::profile(&state.store, &session.user, uuid).await {
         Ok(p) => p,
         Err(e) if e.is_client_error() => {
-            return message(StatusCode::NOT_FOUND, Some(chrome), EN.not_found);
+            return message(t, StatusCode::NOT_FOUND, Some(chrome), t.not_found);
         }
-        Err(e) => return fault(&e),
+        Err(e) => return fault(t, &e),
     };
     let form = typed.unwrap_or_else(|| ProfileForm {
         csrf: String::new(),
@@ -253,7 +262,7 @@ async fn profile_page(
     render(
         status,
         &ProfilePage {
-            t: &EN,
+            t,
             chrome: Some(chrome),
             section: "profiles",
             notice: None,
@@ -262,7 +271,7 @@ async fn profile_page(
             kinds: Vec::new(),
             form,
             action: format!("/portal/profiles/{uuid}"),
-            button: EN.save,
+            button: t.save,
         },
     )
 }
@@ -283,6 +292,7 @@ pub(crate) async fn save(
     Path(id): Path<String>,
     form: Result<Form<ProfileForm>, FormRejection>,
 ) -> Response {
+    let t = session.t;
     let form = match form {
         Ok(Form(f)) if session.csrf_ok(&f.csrf) => f,
         _ => {
@@ -291,14 +301,14 @@ pub(crate) async fn save(
                 &session,
                 &id,
                 StatusCode::FORBIDDEN,
-                Some(EN.form_expired.into()),
+                Some(t.form_expired.into()),
                 None,
             )
             .await;
         }
     };
     let Ok(uuid) = Uuid::parse_str(&id) else {
-        return message(StatusCode::NOT_FOUND, None, EN.not_found);
+        return message(t, StatusCode::NOT_FOUND, None, t.not_found);
     };
     let email = form.email.trim();
     let patch = ProfilePatch {
@@ -327,7 +337,7 @@ pub(crate) async fn save(
             )
             .await
         }
-        Err(e) => fault(&e),
+        Err(e) => fault(t, &e),
     }
 }
 
@@ -338,21 +348,22 @@ async fn settings_page(
     notice: Option<String>,
     error: Option<String>,
 ) -> Response {
+    let t = session.t;
     let chrome = match session.chrome(state).await {
         Ok(c) => c,
         Err(r) => return r,
     };
     if session.user.role != Role::OrgAdmin {
-        return message(StatusCode::FORBIDDEN, Some(chrome), EN.org_admins_only);
+        return message(t, StatusCode::FORBIDDEN, Some(chrome), t.org_admins_only);
     }
     let org = match orgca_ra::caller::organisation(&state.store, &session.user).await {
         Ok(o) => o,
-        Err(e) => return fault(&e),
+        Err(e) => return fault(t, &e),
     };
     render(
         status,
         &SettingsPage {
-            t: &EN,
+            t,
             chrome: Some(chrome),
             section: "settings",
             notice,
@@ -386,6 +397,7 @@ pub(crate) async fn save_settings(
     session: Session,
     form: Result<Form<SettingsForm>, FormRejection>,
 ) -> Response {
+    let t = session.t;
     let form = match form {
         Ok(Form(f)) if session.csrf_ok(&f.csrf) => f,
         _ => {
@@ -394,7 +406,7 @@ pub(crate) async fn save_settings(
                 &session,
                 StatusCode::FORBIDDEN,
                 None,
-                Some(EN.form_expired.into()),
+                Some(t.form_expired.into()),
             )
             .await;
         }
@@ -411,7 +423,7 @@ pub(crate) async fn save_settings(
                 &state,
                 &session,
                 StatusCode::OK,
-                Some(format!("{} {}", EN.user_saved, EN.settings_title)),
+                Some(format!("{} {}", t.user_saved, t.settings_title)),
                 None,
             )
             .await
@@ -427,6 +439,6 @@ pub(crate) async fn save_settings(
             )
             .await
         }
-        Err(e) => fault(&e),
+        Err(e) => fault(t, &e),
     }
 }

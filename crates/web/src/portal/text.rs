@@ -1,4 +1,7 @@
-//! Every word the portal shows, in one place: a translation is another [`Texts`].
+//! Every word the portal shows, in one place: English ([`EN`]) and Danish ([`DA`]). A
+//! browser gets Danish when it asks for it first (Accept-Language) or chose it (the
+//! `orgca_lang` cookie, set by the switch in every page's header). Messages that come
+//! from below the portal (the RA's refusals) are in English.
 
 /// The portal's texts.
 #[derive(Debug)]
@@ -279,6 +282,10 @@ pub struct Texts {
     pub not_found: &'static str,
     /// A server fault.
     pub server_error: &'static str,
+    /// The other language: its code (for the switch link).
+    pub other_lang: &'static str,
+    /// The other language's name, in that language.
+    pub other_lang_name: &'static str,
 }
 
 /// English.
@@ -427,4 +434,224 @@ pub static EN: Texts = Texts {
     by: "By",
     not_found: "There is nothing here. Go back to the overview.",
     server_error: "Something went wrong on our side. Try again in a minute.",
+    other_lang: "da",
+    other_lang_name: "Dansk",
 };
+
+/// Danish.
+pub static DA: Texts = Texts {
+    lang: "da",
+    product: "orgca",
+    test_banner: "TESTMILJØ: certifikater herfra kan ikke bruges i virkeligheden",
+    nav_overview: "Overblik",
+    nav_certificates: "Certifikater",
+    logout: "Log ud",
+    login_title: "Log ind",
+    login_intro: "Log ind med din e-mailadresse fra arbejdet og din adgangskode til orgca.",
+    email: "E-mailadresse",
+    password: "Adgangskode",
+    password_again: "Adgangskode igen",
+    login_button: "Log ind",
+    password_title: "Vælg din adgangskode",
+    password_intro: "Vælg en adgangskode på mindst 12 tegn. Nogle få ord er en god adgangskode.",
+    password_button: "Gem adgangskode",
+    password_link_dead: "Linket er brugt eller udløbet. Bed din administrator om et nyt.",
+    password_done: "Din adgangskode er gemt. Log ind med den nu.",
+    form_expired: "Formularen var udløbet og er hentet igen: send den venligst igen.",
+    overview_title: "Overblik",
+    kind: "Type",
+    status: "Status",
+    active: "Aktiv",
+    blocked: "Spærret",
+    expired: "Udløbet",
+    expiring_title: "Udløber inden for 90 dage",
+    expiring_none: "Ingen certifikater udløber inden for 90 dage.",
+    certificates_title: "Certifikater",
+    search_label: "Søg",
+    search_hint: "Navn, serienummer, subject-UUID eller e-mail",
+    any_status: "Alle statusser",
+    search_button: "Søg",
+    name: "Navn",
+    serial: "Serienummer",
+    valid_from: "Gyldigt fra",
+    valid_until: "Gyldigt til",
+    no_certificates: "Ingen certifikater passer. Ryd søgningen for at se alle.",
+    subject_uuid: "Subject-UUID",
+    email_in_certificate: "E-mail i certifikatet",
+    fingerprint: "SHA-256-fingeraftryk",
+    issuer: "Udstedende CA",
+    blocked_at: "Spærret",
+    block_reason: "Årsag",
+    blocked_by: "Spærret af",
+    block_title: "Spær certifikatet",
+    block_warning: "En spærring er endelig: modtagere ser den inden for sekunder, og den kan ikke fortrydes.",
+    block_reason_label: "Hvorfor?",
+    block_confirm: "Jeg forstår, at spærringen ikke kan fortrydes",
+    block_button: "Spær certifikat",
+    block_done: "Certifikatet er spærret. Kontaktpersonen har fået besked.",
+    block_unconfirmed: "Sæt flueben for at bekræfte, at spærringen ikke kan fortrydes.",
+    reasons: [
+        "Indholdet er forkert",
+        "Nøglen er mistet",
+        "Nøglen er kompromitteret",
+        "Indehaveren har forladt organisationen",
+        "Erstattet af et nyt certifikat",
+    ],
+    kinds: ["Medarbejder", "Organisation", "System"],
+    pickup_title: "Hent et certifikat",
+    pickup_intro: "Skriv referencen fra e-mailen og engangskoden, som din administrator har givet dig.",
+    reference: "Reference",
+    one_time_code: "Engangskode",
+    continue_button: "Fortsæt",
+    pickup_confirm_title: "Kontrollér certifikatet",
+    pickup_confirm_intro: "Det er dette certifikat, du er ved at hente. Kontrollér, at navn og CVR-nummer er rigtige.",
+    organisation: "Organisation",
+    cvr: "CVR-nummer",
+    delivery: "Levering",
+    delivery_pkcs12: "En PKCS#12-fil (.p12) med en nøgle lavet til dig, og dens adgangskode",
+    delivery_csr: "Din egen nøgle: indsæt en certifikatanmodning (CSR)",
+    csr_label: "Certifikatanmodning (PEM)",
+    csr_hint: "Begynder med -----BEGIN CERTIFICATE REQUEST-----",
+    terms_accept: "Jeg accepterer vilkårene for brug af certifikatet",
+    terms_text: "Certifikatet er til organisationen ovenfor. Hold nøglen hemmelig, og spær certifikatet med det samme, hvis nøglen kan være mistet eller set af andre.",
+    pickup_button: "Hent certifikat",
+    terms_unaccepted: "Sæt flueben for at acceptere vilkårene.",
+    pickup_done_title: "Dit certifikat er klar",
+    pkcs12_password_intro: "Filens adgangskode. Den vises kun nu: skriv den ned eller kopiér den, før du forlader siden.",
+    download_pkcs12: "Hent .p12-filen",
+    download_chain: "Hent certifikat og kæde (PEM)",
+    download_once: "Filen kan hentes én gang inden for 10 minutter.",
+    download_gone: "Filen er hentet eller udløbet. Certifikatet er udstedt: bed din administrator spærre det og bestille et nyt, hvis du ikke fik gemt filen.",
+    downloads_full: "For mange afhentninger venter på at blive hentet. Prøv igen om et par minutter.",
+    nav_order: "Bestil",
+    order_title: "Bestil et certifikat",
+    order_intro: "Vælg profilen, certifikatet er til, og hvordan modtageren får nøglen. Modtageren henter det med en reference og en engangskode.",
+    profile: "Profil",
+    no_profiles: "Der er endnu ingen organisations- eller systemprofil. Opret en først under Profiler.",
+    order_button: "Afgiv bestilling",
+    ordered_title: "Bestilling afgivet",
+    ordered_copy_now: "Kopiér engangskoden nu: den vises kun på denne side, og orgca gemmer den ikke. Giv den til modtageren ad en anden vej end e-mailen med referencen.",
+    ordered_next: "Modtageren åbner /portal/pickup, skriver referencen og koden og henter certifikatet.",
+    ordered_waits: "Certifikatet viser en e-mailadresse, som endnu ikke er bekræftet: der er sendt et link til den, og bestillingen kan hentes, når adressen er bekræftet.",
+    print_hint: "Udskriv siden (uden menu og knapper), hvis du giver koden videre på papir.",
+    admins_only: "Kun bruger- og organisationsadministratorer kan gøre dette.",
+    email_title: "Bekræft din e-mailadresse",
+    email_intro: "Et certifikat bestilt af din organisation kommer til at vise denne e-mailadresse. Bekræft, at adressen er din.",
+    email_button: "Bekræft",
+    email_done: "Tak: adressen er bekræftet.",
+    email_orders_ready: "Bestillinger, der nu kan hentes:",
+    waiting_title: "Certifikater, der venter på dig",
+    waiting_for_email: "Venter på, at din e-mailadresse bliver bekræftet: åbn linket i mailen fra orgca.",
+    nav_users: "Brugere",
+    users_title: "Brugere",
+    role: "Rolle",
+    roles: [
+        "Organisationsadministrator",
+        "Brugeradministrator",
+        "Bruger",
+    ],
+    deactivated: "Deaktiveret",
+    invited: "Inviteret",
+    save: "Gem",
+    send_link: "Send link til adgangskode",
+    invite_title: "Invitér en bruger",
+    given_name: "Fornavn",
+    surname: "Efternavn",
+    invite_button: "Invitér",
+    link_sent: "Et link til adgangskode er sendt til",
+    user_saved: "Gemt:",
+    nav_profiles: "Profiler",
+    profiles_title: "Certifikatprofiler",
+    profiles_intro: "En profil siger, hvad et organisations- eller systemcertifikat viser, og hvem dets kontaktperson er. Bestillinger afgives til en profil.",
+    new_profile_title: "Ny profil",
+    edit_profile_title: "Redigér profil",
+    contact_name: "Kontaktperson",
+    contact_email: "Kontaktpersonens e-mailadresse",
+    email_optional: "E-mailadresse i certifikatet (valgfri; den bekræftes før udstedelse)",
+    allow_signing: "Må bruges til segl (signering på organisationens vegne)",
+    publish: "Offentliggør certifikaterne i det offentlige katalog",
+    create_button: "Opret profil",
+    nav_settings: "Indstillinger",
+    settings_title: "Organisationens indstillinger",
+    setting_user_certificates: "Medarbejdercertifikater",
+    setting_organisation_certificates: "Organisations- og systemcertifikater",
+    setting_seals: "Retten til segl",
+    org_admins_only: "Kun organisationsadministratorer kan gøre dette.",
+    renew_title: "Forny",
+    renew_text: "Bestil et nyt certifikat med de samme oplysninger. Det nye certifikat får ny nøgle og nyt serienummer; dette forbliver gyldigt, til du spærrer det.",
+    renew_button: "Forny certifikat",
+    history_title: "Historik",
+    renews: "Fornyer",
+    renewed_by: "Fornyet af",
+    when: "Hvornår",
+    event: "Hændelse",
+    by: "Af",
+    not_found: "Her er ingenting. Gå tilbage til overblikket.",
+    server_error: "Noget gik galt hos os. Prøv igen om et minut.",
+    other_lang: "en",
+    other_lang_name: "English",
+};
+
+/// The texts a request asks for: the `orgca_lang` cookie when set, else Danish when the
+/// browser puts Danish before English in Accept-Language, else English.
+pub fn for_request(headers: &axum::http::HeaderMap) -> &'static Texts {
+    use axum::http::header;
+    let chosen = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().strip_prefix("orgca_lang="))
+        .next();
+    match chosen {
+        Some("da") => return &DA,
+        Some("en") => return &EN,
+        _ => {}
+    }
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let first = accept
+        .split(',')
+        .map(|tag| {
+            tag.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .find(|tag| tag.starts_with("da") || tag.starts_with("en"));
+    match first.as_deref() {
+        Some(tag) if tag.starts_with("da") => &DA,
+        _ => &EN,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::{HeaderMap, HeaderValue, header};
+
+    fn with(name: header::HeaderName, value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(name, HeaderValue::from_str(value).expect("value"));
+        h
+    }
+
+    #[test]
+    fn danish_when_asked_for_first_or_chosen() {
+        let lang = |h: &HeaderMap| for_request(h).lang;
+        assert_eq!(lang(&HeaderMap::new()), "en");
+        assert_eq!(
+            lang(&with(header::ACCEPT_LANGUAGE, "da-DK,da;q=0.9,en;q=0.8")),
+            "da"
+        );
+        assert_eq!(lang(&with(header::ACCEPT_LANGUAGE, "en-GB,da;q=0.5")), "en");
+        assert_eq!(lang(&with(header::ACCEPT_LANGUAGE, "de, da")), "da");
+        assert_eq!(lang(&with(header::COOKIE, "a=b; orgca_lang=da")), "da");
+        let mut both = with(header::ACCEPT_LANGUAGE, "da");
+        both.insert(header::COOKIE, HeaderValue::from_static("orgca_lang=en"));
+        assert_eq!(lang(&both), "en");
+    }
+}

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::pages::Choice;
-use super::text::{EN, Texts};
+use super::text::Texts;
 use super::{Chrome, Session, fault, message, render};
 use crate::AppState;
 
@@ -77,39 +77,39 @@ pub(crate) struct CsrfOnly {
 
 const ROLES: [Role; 3] = [Role::OrgAdmin, Role::UserAdmin, Role::User];
 
-fn role_label(r: Role) -> &'static str {
+fn role_label(t: &'static Texts, r: Role) -> &'static str {
     ROLES
         .iter()
         .position(|x| *x == r)
-        .map_or("", |i| EN.roles[i])
+        .map_or("", |i| t.roles[i])
 }
 
-fn role_choices(selected: Role) -> Vec<Choice> {
+fn role_choices(t: &'static Texts, selected: Role) -> Vec<Choice> {
     ROLES
         .iter()
         .map(|r| Choice {
             key: r.as_str().into(),
-            label: role_label(*r).into(),
+            label: role_label(t, *r).into(),
             selected: *r == selected,
         })
         .collect()
 }
 
-fn row(u: &User, me: &User) -> UserRow {
+fn row(t: &'static Texts, u: &User, me: &User) -> UserRow {
     let status_label = match u.status {
-        UserStatus::Active => EN.active,
-        UserStatus::Deactivated => EN.deactivated,
-        UserStatus::Invited => EN.invited,
+        UserStatus::Active => t.active,
+        UserStatus::Deactivated => t.deactivated,
+        UserStatus::Invited => t.invited,
     };
     UserRow {
         id: u.id,
         name: format!("{} {}", u.given_name, u.surname),
         email: u.email.clone(),
         me: u.id == me.id,
-        role_label: role_label(u.role),
+        role_label: role_label(t, u.role),
         status_label,
-        roles: role_choices(u.role),
-        statuses: [("active", EN.active), ("deactivated", EN.deactivated)]
+        roles: role_choices(t, u.role),
+        statuses: [("active", t.active), ("deactivated", t.deactivated)]
             .into_iter()
             .map(|(key, label)| Choice {
                 key: key.into(),
@@ -128,29 +128,30 @@ async fn users_page(
     error: Option<String>,
     form: InviteForm,
 ) -> Response {
+    let t = session.t;
     let chrome = match session.chrome(state).await {
         Ok(c) => c,
         Err(r) => return r,
     };
     if !session.user.role.administers_users() {
-        return message(StatusCode::FORBIDDEN, Some(chrome), EN.admins_only);
+        return message(t, StatusCode::FORBIDDEN, Some(chrome), t.admins_only);
     }
     let users = match orgca_ra::caller::users(&state.store, &session.user).await {
         Ok(u) => u,
-        Err(e) => return fault(&e),
+        Err(e) => return fault(t, &e),
     };
     let chosen = Role::parse(&form.role).unwrap_or(Role::User);
     render(
         status,
         &UsersPage {
-            t: &EN,
+            t,
             chrome: Some(chrome),
             section: "users",
             notice,
             error,
             csrf: session.csrf.clone(),
-            users: users.iter().map(|u| row(u, &session.user)).collect(),
-            new_roles: role_choices(chosen),
+            users: users.iter().map(|u| row(t, u, &session.user)).collect(),
+            new_roles: role_choices(t, chosen),
             form,
         },
     )
@@ -171,6 +172,7 @@ pub(crate) async fn list(State(state): State<AppState>, session: Session) -> Res
 
 /// Mails `user` a password link from the session's user.
 async fn send_link(state: &AppState, session: &Session, user: &User) -> Result<String, Response> {
+    let t = session.t;
     orgca_ra::login::send_password_link(
         &state.store,
         &state.policy,
@@ -180,12 +182,12 @@ async fn send_link(state: &AppState, session: &Session, user: &User) -> Result<S
         state.now(),
     )
     .await
-    .map(|_| format!("{} {}", EN.link_sent, user.email))
+    .map(|_| format!("{} {}", t.link_sent, user.email))
     .map_err(|e| {
         if e.is_client_error() {
-            message(StatusCode::UNPROCESSABLE_ENTITY, None, EN.form_expired)
+            message(t, StatusCode::UNPROCESSABLE_ENTITY, None, t.form_expired)
         } else {
-            fault(&e)
+            fault(t, &e)
         }
     })
 }
@@ -196,6 +198,7 @@ pub(crate) async fn invite(
     session: Session,
     form: Result<Form<InviteForm>, FormRejection>,
 ) -> Response {
+    let t = session.t;
     let form = match form {
         Ok(Form(f)) if session.csrf_ok(&f.csrf) => f,
         _ => {
@@ -204,7 +207,7 @@ pub(crate) async fn invite(
                 &session,
                 StatusCode::FORBIDDEN,
                 None,
-                Some(EN.form_expired.into()),
+                Some(t.form_expired.into()),
                 InviteForm::default(),
             )
             .await;
@@ -232,7 +235,7 @@ pub(crate) async fn invite(
                 )
                 .await;
             }
-            Err(e) => return fault(&e),
+            Err(e) => return fault(t, &e),
         };
     match send_link(&state, &session, &user).await {
         Ok(notice) => {
@@ -257,6 +260,7 @@ pub(crate) async fn change(
     Path(id): Path<String>,
     form: Result<Form<ChangeForm>, FormRejection>,
 ) -> Response {
+    let t = session.t;
     let form = match form {
         Ok(Form(f)) if session.csrf_ok(&f.csrf) => f,
         _ => {
@@ -265,14 +269,14 @@ pub(crate) async fn change(
                 &session,
                 StatusCode::FORBIDDEN,
                 None,
-                Some(EN.form_expired.into()),
+                Some(t.form_expired.into()),
                 InviteForm::default(),
             )
             .await;
         }
     };
     let Ok(id) = Uuid::parse_str(&id) else {
-        return message(StatusCode::NOT_FOUND, None, EN.not_found);
+        return message(t, StatusCode::NOT_FOUND, None, t.not_found);
     };
     let patch = UserPatch {
         role: form.role,
@@ -285,13 +289,13 @@ pub(crate) async fn change(
         {
             Ok(u) => (
                 StatusCode::OK,
-                Some(format!("{} {}", EN.user_saved, u.email)),
+                Some(format!("{} {}", t.user_saved, u.email)),
                 None,
             ),
             Err(e) if e.is_client_error() => {
                 (StatusCode::UNPROCESSABLE_ENTITY, None, Some(e.to_string()))
             }
-            Err(e) => return fault(&e),
+            Err(e) => return fault(t, &e),
         };
     users_page(
         &state,
@@ -311,22 +315,23 @@ pub(crate) async fn password_link(
     Path(id): Path<String>,
     form: Result<Form<CsrfOnly>, FormRejection>,
 ) -> Response {
+    let t = session.t;
     if !form.is_ok_and(|Form(f)| session.csrf_ok(&f.csrf)) {
         return users_page(
             &state,
             &session,
             StatusCode::FORBIDDEN,
             None,
-            Some(EN.form_expired.into()),
+            Some(t.form_expired.into()),
             InviteForm::default(),
         )
         .await;
     }
     if !session.user.role.administers_users() {
-        return message(StatusCode::FORBIDDEN, None, EN.admins_only);
+        return message(t, StatusCode::FORBIDDEN, None, t.admins_only);
     }
     let Ok(id) = Uuid::parse_str(&id) else {
-        return message(StatusCode::NOT_FOUND, None, EN.not_found);
+        return message(t, StatusCode::NOT_FOUND, None, t.not_found);
     };
     let user = match orgca_ra::caller::user(&state.store, &session.user, id).await {
         Ok(u) => u,
@@ -342,7 +347,7 @@ pub(crate) async fn password_link(
             )
             .await;
         }
-        Err(e) => return fault(&e),
+        Err(e) => return fault(t, &e),
     };
     match send_link(&state, &session, &user).await {
         Ok(notice) => {
