@@ -532,8 +532,21 @@ fn a_user_confirms_their_address_and_picks_up_their_own_certificate_after_login(
     let action = format!("/portal/orders/{}/pickup", o["id"].as_str().expect("id"));
     assert!(page.contains(&action), "{page}");
     let csrf = hidden(&page, "csrf");
-    assert_eq!(c.post(&server, &action, &[("csrf", "forged")]).0, 403);
-    let (status, _, page) = c.post(&server, &action, &[("csrf", &csrf)]);
+    assert!(
+        page.contains("Ane Ørsted") && page.contains("99999960"),
+        "name and CVR to confirm: {page}"
+    );
+    assert_eq!(
+        c.post(&server, &action, &[("csrf", "forged"), ("terms", "yes")])
+            .0,
+        403
+    );
+    assert_eq!(
+        c.post(&server, &action, &[("csrf", &csrf)]).0,
+        422,
+        "the terms are not accepted"
+    );
+    let (status, _, page) = c.post(&server, &action, &[("csrf", &csrf), ("terms", "yes")]);
     assert_eq!(status, 200, "{page}");
     let password = page
         .split("id=\"pkcs12-password\">")
@@ -576,7 +589,11 @@ fn a_user_confirms_their_address_and_picks_up_their_own_certificate_after_login(
     // Picked up: no longer waiting; a second pick-up is refused.
     let (_, _, page) = c.get(&server, "/portal");
     assert!(!page.contains(&action), "{page}");
-    assert_eq!(c.post(&server, &action, &[("csrf", &csrf)]).0, 422);
+    assert_eq!(
+        c.post(&server, &action, &[("csrf", &csrf), ("terms", "yes")])
+            .0,
+        422
+    );
 }
 
 #[test]
@@ -651,6 +668,18 @@ fn administrators_invite_change_and_deactivate_users() {
         (status, header(&h, "location")),
         (303, vec!["/portal/login"])
     );
+    // An employee certificate ordered for a user from the users page.
+    let (status, _, page) = admin.post(
+        &server,
+        &format!("/portal/users/{}/order", a.user_id),
+        &[("csrf", &csrf)],
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("An employee certificate has been ordered"),
+        "{page}"
+    );
+    env.wait_for_mail("A certificate is waiting for you");
 }
 
 #[test]

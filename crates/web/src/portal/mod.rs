@@ -70,6 +70,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/portal/users/{id}/password-link",
             post(users::password_link),
         )
+        .route("/portal/users/{id}/order", post(users::order))
         .route("/portal/certificates", get(pages::certificates))
         .route("/portal/certificates/{id}", get(pages::certificate))
         .route("/portal/certificates/{id}/block", post(pages::block))

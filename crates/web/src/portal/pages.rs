@@ -87,6 +87,9 @@ struct OverviewPage {
     rows: Vec<CertView>,
     waiting: Vec<WaitingOrder>,
     csrf: String,
+    holder: String,
+    org_name: String,
+    cvr: String,
 }
 
 /// An order waiting for the logged-in user.
@@ -225,6 +228,7 @@ pub(crate) async fn overview(State(state): State<AppState>, session: Session) ->
             ready: o.status == orgca_store::OrderStatus::Ready,
         })
         .collect();
+    let (org_name, cvr) = (chrome.org_name.clone(), chrome.cvr.clone());
     let counts = counts
         .into_iter()
         .map(|(k, c)| CountRow {
@@ -247,6 +251,9 @@ pub(crate) async fn overview(State(state): State<AppState>, session: Session) ->
             rows: expiring.iter().map(|c| view(t, c, now)).collect(),
             waiting,
             csrf: session.csrf.clone(),
+            holder: format!("{} {}", session.user.given_name, session.user.surname),
+            org_name,
+            cvr,
         },
     )
 }
@@ -515,6 +522,8 @@ pub(crate) struct UserPickupForm {
     csrf: String,
     #[serde(default)]
     csr: String,
+    #[serde(default)]
+    terms: String,
 }
 
 /// `POST /portal/orders/{id}/pickup`: the logged-in user picks up their own order.
@@ -533,6 +542,14 @@ pub(crate) async fn pickup_own(
         Ok(Form(f)) if session.csrf_ok(&f.csrf) => f,
         _ => return message(t, StatusCode::FORBIDDEN, Some(chrome), t.form_expired),
     };
+    if form.terms != "yes" {
+        return message(
+            t,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(chrome),
+            t.terms_unaccepted,
+        );
+    }
     let Ok(id) = Uuid::parse_str(&id) else {
         return message(t, StatusCode::NOT_FOUND, Some(chrome), t.not_found);
     };

@@ -280,6 +280,10 @@ pub struct Texts {
     pub by: &'static str,
     /// A page that does not exist.
     pub not_found: &'static str,
+    /// Users page: order an employee certificate.
+    pub order_employee: &'static str,
+    /// After ordering an employee certificate.
+    pub employee_ordered: &'static str,
     /// A server fault.
     pub server_error: &'static str,
     /// The other language: its code (for the switch link).
@@ -433,6 +437,8 @@ pub static EN: Texts = Texts {
     event: "Event",
     by: "By",
     not_found: "There is nothing here. Go back to the overview.",
+    order_employee: "Order employee certificate",
+    employee_ordered: "An employee certificate has been ordered. The user picks it up after logging in (they have been mailed). Reference",
     server_error: "Something went wrong on our side. Try again in a minute.",
     other_lang: "da",
     other_lang_name: "Dansk",
@@ -587,6 +593,8 @@ pub static DA: Texts = Texts {
     event: "Hændelse",
     by: "Af",
     not_found: "Her er ingenting. Gå tilbage til overblikket.",
+    order_employee: "Bestil medarbejdercertifikat",
+    employee_ordered: "Et medarbejdercertifikat er bestilt. Brugeren henter det efter at have logget ind (brugeren har fået en mail). Reference",
     server_error: "Noget gik galt hos os. Prøv igen om et minut.",
     other_lang: "en",
     other_lang_name: "English",

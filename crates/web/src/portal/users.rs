@@ -364,3 +364,62 @@ pub(crate) async fn password_link(
         Err(r) => r,
     }
 }
+
+/// `POST /portal/users/{id}/order`: an employee certificate for the user, picked up by
+/// them after logging in, as a PKCS#12.
+pub(crate) async fn order(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    form: Result<Form<CsrfOnly>, FormRejection>,
+) -> Response {
+    let t = session.t;
+    if !form.is_ok_and(|Form(f)| session.csrf_ok(&f.csrf)) {
+        return users_page(
+            &state,
+            &session,
+            StatusCode::FORBIDDEN,
+            None,
+            Some(t.form_expired.into()),
+            InviteForm::default(),
+        )
+        .await;
+    }
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return message(t, StatusCode::NOT_FOUND, None, t.not_found);
+    };
+    let req = orgca_ra::orders::OrderRequest {
+        identification: orgca_store::Identification::UserLogin,
+        issuance: orgca_store::Issuance::Pkcs12,
+    };
+    let (status, notice, error) = match orgca_ra::employee::order_for_user(
+        &state.store,
+        &session.user,
+        id,
+        req,
+        &state.policy,
+        None,
+        state.now(),
+    )
+    .await
+    {
+        Ok(p) => (
+            StatusCode::OK,
+            Some(format!("{} {}", t.employee_ordered, p.order.reference)),
+            None,
+        ),
+        Err(e) if e.is_client_error() => {
+            (StatusCode::UNPROCESSABLE_ENTITY, None, Some(e.to_string()))
+        }
+        Err(e) => return fault(t, &e),
+    };
+    users_page(
+        &state,
+        &session,
+        status,
+        notice,
+        error,
+        InviteForm::default(),
+    )
+    .await
+}
