@@ -13,10 +13,10 @@ use orgca_ra::RaError;
 use serde::Deserialize;
 
 use super::Lang;
+use super::Posted;
 use super::text::Texts;
 use super::{
-    Chrome, FORM_COOKIE, SESSION_COOKIE, Session, fault, form_token_ok, message, render,
-    set_cookie, with_form_token,
+    Chrome, FORM_COOKIE, SESSION_COOKIE, fault, form_token_ok, render, set_cookie, with_form_token,
 };
 use crate::AppState;
 
@@ -170,14 +170,9 @@ pub(crate) async fn submit(
 /// `POST /portal/logout`.
 pub(crate) async fn logout(
     State(state): State<AppState>,
-    session: Session,
-    form: Result<Form<CsrfForm>, FormRejection>,
+    Posted { session, .. }: Posted<CsrfForm>,
 ) -> Response {
     let t = session.t;
-    let ok = form.is_ok_and(|Form(f)| session.csrf_ok(&f.csrf));
-    if !ok {
-        return message(t, StatusCode::FORBIDDEN, None, t.form_expired);
-    }
     if let Err(e) = orgca_ra::login::logout(&state.store, &session.cookie).await {
         return fault(t, &e);
     }
@@ -294,3 +289,5 @@ pub(crate) async fn password_submit(
         Err(e) => fault(t, &e),
     }
 }
+
+super::session_forms!(CsrfForm);

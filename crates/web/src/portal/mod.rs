@@ -187,6 +187,52 @@ impl FromRequestParts<AppState> for Session {
     }
 }
 
+/// A form of a session's page.
+pub(crate) trait SessionForm {
+    /// The CSRF token the form carries.
+    fn csrf(&self) -> &str;
+}
+
+/// Implements [`SessionForm`] for forms with a `csrf` field.
+macro_rules! session_forms {
+    ($($t:ty),* $(,)?) => {
+        $(impl $crate::portal::SessionForm for $t {
+            fn csrf(&self) -> &str {
+                &self.csrf
+            }
+        })*
+    };
+}
+pub(crate) use session_forms;
+
+/// A form posted in a session, its CSRF token checked against the session's (constant
+/// time). A form without it, or one that cannot be read, is answered 403 with a page
+/// that says to send it again: nothing is changed.
+pub(crate) struct Posted<T> {
+    pub(crate) session: Session,
+    pub(crate) form: T,
+}
+
+impl<T: serde::de::DeserializeOwned + SessionForm + Send> axum::extract::FromRequest<AppState>
+    for Posted<T>
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let session = Session::from_request_parts(&mut parts, state).await?;
+        let form = axum::Form::<T>::from_request(Request::from_parts(parts, body), state).await;
+        match form {
+            Ok(axum::Form(form)) if session.csrf_ok(form.csrf()) => Ok(Posted { session, form }),
+            _ => {
+                let t = session.t;
+                let chrome = session.chrome(state).await.ok();
+                Err(message(t, StatusCode::FORBIDDEN, chrome, t.form_expired))
+            }
+        }
+    }
+}
+
 impl Session {
     /// Whether a form's CSRF token is this session's (constant time).
     fn csrf_ok(&self, given: &str) -> bool {

@@ -2,9 +2,7 @@
 //! and the one-time code, shown once.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
-use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::response::{IntoResponse, Redirect};
@@ -14,6 +12,7 @@ use orgca_store::{Identification, Issuance, OrderStatus};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::Posted;
 use super::pages::{Choice, date};
 use super::text::Texts;
 use super::{Chrome, Session, fault, message, render};
@@ -107,23 +106,9 @@ pub(crate) async fn new(State(state): State<AppState>, session: Session) -> Resp
 /// `POST /portal/orders`: places the order; the code is on the answer only.
 pub(crate) async fn place(
     State(state): State<AppState>,
-    session: Session,
-    form: Result<Form<OrderForm>, FormRejection>,
+    Posted { session, form }: Posted<OrderForm>,
 ) -> Response {
     let t = session.t;
-    let form = match form {
-        Ok(Form(f)) if session.csrf_ok(&f.csrf) => f,
-        _ => {
-            return order_page(
-                &state,
-                &session,
-                StatusCode::FORBIDDEN,
-                None,
-                Some(t.form_expired.into()),
-            )
-            .await;
-        }
-    };
     let Ok(profile_id) = Uuid::parse_str(&form.profile) else {
         return order_page(
             &state,
@@ -204,3 +189,5 @@ pub(crate) async fn placed_page(state: &AppState, session: &Session, placed: &Pl
         },
     )
 }
+
+super::session_forms!(OrderForm);

@@ -1,8 +1,6 @@
 //! The pages of a session: overview, certificate list and detail, blocking.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -12,6 +10,7 @@ use orgca_store::CertificateRecord;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::Posted;
 use super::text::Texts;
 use super::{Chrome, Session, fault, message, render};
 use crate::AppState;
@@ -460,25 +459,10 @@ pub(crate) struct BlockForm {
 /// confirmation ticked; then the detail page with a notice.
 pub(crate) async fn block(
     State(state): State<AppState>,
-    session: Session,
     Path(id): Path<String>,
-    form: Result<Form<BlockForm>, FormRejection>,
+    Posted { session, form }: Posted<BlockForm>,
 ) -> Response {
     let t = session.t;
-    let form = match form {
-        Ok(Form(f)) if session.csrf_ok(&f.csrf) => f,
-        _ => {
-            return certificate_page(
-                &state,
-                &session,
-                &id,
-                StatusCode::FORBIDDEN,
-                None,
-                Some(t.form_expired.into()),
-            )
-            .await;
-        }
-    };
     if form.confirm != "yes" {
         return certificate_page(
             &state,
@@ -529,18 +513,13 @@ pub(crate) struct UserPickupForm {
 /// `POST /portal/orders/{id}/pickup`: the logged-in user picks up their own order.
 pub(crate) async fn pickup_own(
     State(state): State<AppState>,
-    session: Session,
     Path(id): Path<String>,
-    form: Result<Form<UserPickupForm>, FormRejection>,
+    Posted { session, form }: Posted<UserPickupForm>,
 ) -> Response {
     let t = session.t;
     let chrome = match session.chrome(&state).await {
         Ok(c) => c,
         Err(r) => return r,
-    };
-    let form = match form {
-        Ok(Form(f)) if session.csrf_ok(&f.csrf) => f,
-        _ => return message(t, StatusCode::FORBIDDEN, Some(chrome), t.form_expired),
     };
     if form.terms != "yes" {
         return message(
@@ -585,22 +564,10 @@ pub(crate) async fn pickup_own(
 /// `POST /portal/certificates/{id}/renew`: a new order with the same data.
 pub(crate) async fn renew(
     State(state): State<AppState>,
-    session: Session,
     Path(id): Path<String>,
-    form: Result<Form<super::login::CsrfForm>, FormRejection>,
+    Posted { session, .. }: Posted<super::login::CsrfForm>,
 ) -> Response {
     let t = session.t;
-    if !form.is_ok_and(|Form(f)| session.csrf_ok(&f.csrf)) {
-        return certificate_page(
-            &state,
-            &session,
-            &id,
-            StatusCode::FORBIDDEN,
-            None,
-            Some(t.form_expired.into()),
-        )
-        .await;
-    }
     let Ok(uuid) = Uuid::parse_str(&id) else {
         return message(t, StatusCode::NOT_FOUND, None, t.not_found);
     };
@@ -629,3 +596,5 @@ pub(crate) async fn renew(
         Err(e) => fault(t, &e),
     }
 }
+
+super::session_forms!(BlockForm, UserPickupForm);

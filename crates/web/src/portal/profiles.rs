@@ -2,8 +2,6 @@
 //! settings (organisation administrators: which kinds are on, the seal right).
 
 use askama::Template;
-use axum::Form;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,6 +11,7 @@ use orgca_store::SettingsChange;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::Posted;
 use super::pages::{Choice, kind_text};
 use super::text::Texts;
 use super::{Chrome, Session, fault, message, render};
@@ -173,23 +172,9 @@ pub(crate) async fn list(State(state): State<AppState>, session: Session) -> Res
 /// `POST /portal/profiles`.
 pub(crate) async fn create(
     State(state): State<AppState>,
-    session: Session,
-    form: Result<Form<ProfileForm>, FormRejection>,
+    Posted { session, form }: Posted<ProfileForm>,
 ) -> Response {
     let t = session.t;
-    let form = match form {
-        Ok(Form(f)) if session.csrf_ok(&f.csrf) => f,
-        _ => {
-            return profiles_page(
-                &state,
-                &session,
-                StatusCode::FORBIDDEN,
-                Some(t.form_expired.into()),
-                ProfileForm::default(),
-            )
-            .await;
-        }
-    };
     let req = ProfileRequest {
         kind: form.kind.clone(),
         name: form.name.clone(),
@@ -288,25 +273,10 @@ pub(crate) async fn show(
 /// `POST /portal/profiles/{id}`: saves the form (the kind cannot change).
 pub(crate) async fn save(
     State(state): State<AppState>,
-    session: Session,
     Path(id): Path<String>,
-    form: Result<Form<ProfileForm>, FormRejection>,
+    Posted { session, form }: Posted<ProfileForm>,
 ) -> Response {
     let t = session.t;
-    let form = match form {
-        Ok(Form(f)) if session.csrf_ok(&f.csrf) => f,
-        _ => {
-            return profile_page(
-                &state,
-                &session,
-                &id,
-                StatusCode::FORBIDDEN,
-                Some(t.form_expired.into()),
-                None,
-            )
-            .await;
-        }
-    };
     let Ok(uuid) = Uuid::parse_str(&id) else {
         return message(t, StatusCode::NOT_FOUND, None, t.not_found);
     };
@@ -394,23 +364,9 @@ pub(crate) struct SettingsForm {
 /// `POST /portal/settings`.
 pub(crate) async fn save_settings(
     State(state): State<AppState>,
-    session: Session,
-    form: Result<Form<SettingsForm>, FormRejection>,
+    Posted { session, form }: Posted<SettingsForm>,
 ) -> Response {
     let t = session.t;
-    let form = match form {
-        Ok(Form(f)) if session.csrf_ok(&f.csrf) => f,
-        _ => {
-            return settings_page(
-                &state,
-                &session,
-                StatusCode::FORBIDDEN,
-                None,
-                Some(t.form_expired.into()),
-            )
-            .await;
-        }
-    };
     let change = SettingsChange {
         user_certificates: Some(form.user_certificates.is_some()),
         organisation_certificates: Some(form.organisation_certificates.is_some()),
@@ -442,3 +398,5 @@ pub(crate) async fn save_settings(
         Err(e) => fault(t, &e),
     }
 }
+
+super::session_forms!(ProfileForm, SettingsForm);

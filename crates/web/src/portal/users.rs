@@ -2,8 +2,6 @@
 //! change role or status, send a new password link.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -13,6 +11,7 @@ use orgca_store::{User, UserStatus};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::Posted;
 use super::pages::Choice;
 use super::text::Texts;
 use super::{Chrome, Session, fault, message, render};
@@ -192,27 +191,30 @@ async fn send_link(state: &AppState, session: &Session, user: &User) -> Result<S
     })
 }
 
+/// Mails `user` a password link, then the users page saying so.
+async fn link_sent_page(state: &AppState, session: &Session, user: &User) -> Response {
+    match send_link(state, session, user).await {
+        Ok(notice) => {
+            users_page(
+                state,
+                session,
+                StatusCode::OK,
+                Some(notice),
+                None,
+                InviteForm::default(),
+            )
+            .await
+        }
+        Err(r) => r,
+    }
+}
+
 /// `POST /portal/users`: creates the user and mails them a password link.
 pub(crate) async fn invite(
     State(state): State<AppState>,
-    session: Session,
-    form: Result<Form<InviteForm>, FormRejection>,
+    Posted { session, form }: Posted<InviteForm>,
 ) -> Response {
     let t = session.t;
-    let form = match form {
-        Ok(Form(f)) if session.csrf_ok(&f.csrf) => f,
-        _ => {
-            return users_page(
-                &state,
-                &session,
-                StatusCode::FORBIDDEN,
-                None,
-                Some(t.form_expired.into()),
-                InviteForm::default(),
-            )
-            .await;
-        }
-    };
     let req = NewUserRequest {
         email: form.email.clone(),
         given_name: form.given_name.clone(),
@@ -237,44 +239,16 @@ pub(crate) async fn invite(
             }
             Err(e) => return fault(t, &e),
         };
-    match send_link(&state, &session, &user).await {
-        Ok(notice) => {
-            users_page(
-                &state,
-                &session,
-                StatusCode::OK,
-                Some(notice),
-                None,
-                InviteForm::default(),
-            )
-            .await
-        }
-        Err(r) => r,
-    }
+    link_sent_page(&state, &session, &user).await
 }
 
 /// `POST /portal/users/{id}`: role and status.
 pub(crate) async fn change(
     State(state): State<AppState>,
-    session: Session,
     Path(id): Path<String>,
-    form: Result<Form<ChangeForm>, FormRejection>,
+    Posted { session, form }: Posted<ChangeForm>,
 ) -> Response {
     let t = session.t;
-    let form = match form {
-        Ok(Form(f)) if session.csrf_ok(&f.csrf) => f,
-        _ => {
-            return users_page(
-                &state,
-                &session,
-                StatusCode::FORBIDDEN,
-                None,
-                Some(t.form_expired.into()),
-                InviteForm::default(),
-            )
-            .await;
-        }
-    };
     let Ok(id) = Uuid::parse_str(&id) else {
         return message(t, StatusCode::NOT_FOUND, None, t.not_found);
     };
@@ -311,22 +285,10 @@ pub(crate) async fn change(
 /// `POST /portal/users/{id}/password-link`.
 pub(crate) async fn password_link(
     State(state): State<AppState>,
-    session: Session,
     Path(id): Path<String>,
-    form: Result<Form<CsrfOnly>, FormRejection>,
+    Posted { session, .. }: Posted<CsrfOnly>,
 ) -> Response {
     let t = session.t;
-    if !form.is_ok_and(|Form(f)| session.csrf_ok(&f.csrf)) {
-        return users_page(
-            &state,
-            &session,
-            StatusCode::FORBIDDEN,
-            None,
-            Some(t.form_expired.into()),
-            InviteForm::default(),
-        )
-        .await;
-    }
     if !session.user.role.administers_users() {
         return message(t, StatusCode::FORBIDDEN, None, t.admins_only);
     }
@@ -349,42 +311,17 @@ pub(crate) async fn password_link(
         }
         Err(e) => return fault(t, &e),
     };
-    match send_link(&state, &session, &user).await {
-        Ok(notice) => {
-            users_page(
-                &state,
-                &session,
-                StatusCode::OK,
-                Some(notice),
-                None,
-                InviteForm::default(),
-            )
-            .await
-        }
-        Err(r) => r,
-    }
+    link_sent_page(&state, &session, &user).await
 }
 
 /// `POST /portal/users/{id}/order`: an employee certificate for the user, picked up by
 /// them after logging in, as a PKCS#12.
 pub(crate) async fn order(
     State(state): State<AppState>,
-    session: Session,
     Path(id): Path<String>,
-    form: Result<Form<CsrfOnly>, FormRejection>,
+    Posted { session, .. }: Posted<CsrfOnly>,
 ) -> Response {
     let t = session.t;
-    if !form.is_ok_and(|Form(f)| session.csrf_ok(&f.csrf)) {
-        return users_page(
-            &state,
-            &session,
-            StatusCode::FORBIDDEN,
-            None,
-            Some(t.form_expired.into()),
-            InviteForm::default(),
-        )
-        .await;
-    }
     let Ok(id) = Uuid::parse_str(&id) else {
         return message(t, StatusCode::NOT_FOUND, None, t.not_found);
     };
@@ -423,3 +360,5 @@ pub(crate) async fn order(
     )
     .await
 }
+
+super::session_forms!(InviteForm, ChangeForm, CsrfOnly);
