@@ -412,10 +412,23 @@ fn the_recipient_pick_up_refuses_wrong_codes_forged_forms_and_unaccepted_terms()
         ],
     );
     assert_eq!(status, 403, "{page}");
+    let wrong = error_of(&page);
     assert!(
-        error_of(&page).contains("tries left") && !page.contains("Afhentning"),
+        wrong.contains("one-time code is wrong") && !page.contains("Afhentning"),
         "{page}"
     );
+    // An unknown reference gets the same words: the form tells nothing about references.
+    let form = hidden(&page, "form");
+    let (status, _, page) = c.post(
+        &server,
+        "/portal/pickup",
+        &[
+            ("form", &form),
+            ("reference", "ZZZZ-ZZZZ"),
+            ("code", "WRONGCODE"),
+        ],
+    );
+    assert_eq!((status, error_of(&page)), (403, wrong));
     // Without the form token: refused before the code is looked at.
     let (status, _, _) = c.post(
         &server,
@@ -680,6 +693,40 @@ fn administrators_invite_change_and_deactivate_users() {
         "{page}"
     );
     env.wait_for_mail("A certificate is waiting for you");
+    // A user administrator cannot change an organisation administrator, not even only
+    // their status.
+    env.ok(&[
+        "user",
+        "create",
+        "--org",
+        "99999959",
+        "--email",
+        "ua@g.dk",
+        "--given-name",
+        "Ulla",
+        "--surname",
+        "Admin",
+        "--role",
+        "user_admin",
+    ]);
+    let ua = env.json(&["token", "create", "--user", "ua@g.dk"])["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let (_, v) = server.json("GET", "/api/v1/users", Some(&a.admin), None);
+    let admin_id = v["items"]
+        .as_array()
+        .and_then(|l| l.iter().find(|u| u["email"] == "admin@g.dk"))
+        .and_then(|u| u["id"].as_str())
+        .expect("the admin")
+        .to_owned();
+    let (status, v) = server.json(
+        "PATCH",
+        &format!("/api/v1/users/{admin_id}"),
+        Some(&ua),
+        Some(r#"{"status": "deactivated"}"#),
+    );
+    assert_eq!(status, 403, "{v}");
 }
 
 #[test]

@@ -281,6 +281,11 @@ pub async fn change_user(
     let scope = store.org(caller.org_id);
     let mut user = scope.user(id).await?.ok_or(RaError::NotFound("user"))?;
     require_admin(caller)?;
+    if user.role == Role::OrgAdmin && caller.role != Role::OrgAdmin {
+        return Err(RaError::Forbidden(
+            "only an organisation administrator changes another organisation administrator".into(),
+        ));
+    }
     if let Some(r) = &patch.role {
         let role = Role::parse(r)?;
         if caller.id == id && role != user.role {

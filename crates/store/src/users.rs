@@ -111,7 +111,8 @@ pub(crate) fn user_from_row(r: &AnyRow) -> Result<User, StoreError> {
 
 impl OrgScope {
     /// Creates a user of this organisation with its audit event. An e-mail address in
-    /// use is a [`StoreError::Conflict`].
+    /// use, in any spelling of its case (it names the account at login), is a
+    /// [`StoreError::Conflict`].
     pub async fn create_user(
         &self,
         new: &NewUser,
@@ -130,6 +131,16 @@ impl OrgScope {
             created_at: now,
         };
         let mut tx = self.store.begin_write().await?;
+        let taken = sqlx::query("SELECT 1 FROM users WHERE lower(email) = lower($1)")
+            .bind(user.email.clone())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "a user with e-mail {}",
+                user.email
+            )));
+        }
         sqlx::query(
             "INSERT INTO users (id, org_id, email, given_name, surname, role, seal, status, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

@@ -840,6 +840,15 @@ async fn logins_case(db: &TestDb) {
         .create_user(&new_user("It@a.dk", orgca_model::Role::User), "t", NOW)
         .await
         .expect("user");
+    // The address names the account in any case: another spelling is taken.
+    let clash = store
+        .org(a.id)
+        .create_user(&new_user("it@A.DK", orgca_model::Role::User), "t", NOW)
+        .await;
+    assert!(
+        matches!(clash, Err(orgca_store::StoreError::Conflict(_))),
+        "{clash:?}"
+    );
     let logins = store.logins();
     // Three attempts pass; the fourth locks the key for 50 s; a quiet window starts over.
     let limit = FailureLimit {

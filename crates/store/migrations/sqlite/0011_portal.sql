@@ -30,3 +30,5 @@ CREATE TABLE password_links (
 );
 -- A certificate's (or user's, order's) history, as its page shows it.
 CREATE INDEX audit_events_object ON audit_events (object, seq);
+-- Logins find an account by its address in any case.
+CREATE INDEX users_email_lower ON users (lower(email));

@@ -78,12 +78,25 @@ impl Downloads {
         Some(token)
     }
 
-    /// Takes the file for `token` (once), if it has not expired.
+    /// Whether another file would fit now (checked before a pick-up issues anything).
+    pub(crate) fn has_room(&self) -> bool {
+        let mut w = self
+            .waiting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = Instant::now();
+        w.retain(|_, f| f.until > now);
+        w.len() < MAX_WAITING
+    }
+
+    /// Takes the file for `token` (once), if it has not expired; expired files go too.
     pub(crate) fn take(&self, token: &str) -> Option<File> {
         let mut w = self
             .waiting
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = Instant::now();
+        w.retain(|_, f| f.until > now);
         let mut f = w.remove(token)?;
         (f.until > Instant::now()).then(|| File {
             bytes: std::mem::take(&mut f.bytes),

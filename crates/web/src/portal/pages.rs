@@ -536,6 +536,15 @@ pub(crate) async fn pickup_own(
         Ok(ra) => ra,
         Err(p) => return p.into_response(),
     };
+    // Room for the download is checked before anything is issued.
+    if !state.downloads.has_room() {
+        return message(
+            t,
+            StatusCode::SERVICE_UNAVAILABLE,
+            Some(chrome),
+            t.downloads_full,
+        );
+    }
     let source = if form.csr.trim().is_empty() {
         orgca_ra::delivery::KeySource::Pkcs12
     } else {

@@ -106,28 +106,41 @@ pub(crate) async fn page(Lang(t): Lang) -> Response {
     first_page(t, StatusCode::OK, String::new(), None)
 }
 
+/// Whether a refusal is about the reference and code (then the first form comes back).
+fn about_the_code(e: &RaError) -> bool {
+    matches!(
+        e,
+        RaError::NotFound(_)
+            | RaError::Pickup {
+                code: "wrong_code" | "order_locked",
+                ..
+            }
+    )
+}
+
 /// The status a refused pick-up is shown with.
 fn status_of(e: &RaError) -> StatusCode {
     match e {
         RaError::Pickup {
-            code: "wrong_code", ..
-        } => StatusCode::FORBIDDEN,
-        RaError::Pickup {
             code: "order_locked",
             ..
         } => StatusCode::LOCKED,
-        RaError::NotFound(_) => StatusCode::NOT_FOUND,
+        RaError::NotFound(_)
+        | RaError::Pickup {
+            code: "wrong_code", ..
+        } => StatusCode::FORBIDDEN,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 
-/// A refusal in words that say what to do (a reference that names nothing gets the
-/// same words as a wrong code would not: it names no order, so nothing is revealed).
-fn refusal(e: &RaError) -> String {
+/// A refusal in words that say what to do. An unknown reference and a wrong code get
+/// the same words, so that the form does not tell which references exist.
+fn refusal(t: &'static Texts, e: &RaError) -> String {
     match e {
-        RaError::NotFound(_) => {
-            "There is no order with this reference. Check it against the e-mail.".into()
-        }
+        RaError::NotFound(_)
+        | RaError::Pickup {
+            code: "wrong_code", ..
+        } => t.code_wrong.into(),
         other => {
             let text = other.to_string();
             let mut chars = text.chars();
@@ -187,7 +200,7 @@ async fn confirm_page(
     {
         Ok(p) => p,
         Err(e) if e.is_client_error() => {
-            return first_page(t, status_of(&e), form.reference, Some(refusal(&e)));
+            return first_page(t, status_of(&e), form.reference, Some(refusal(t, &e)));
         }
         Err(e) => return fault(t, &e),
     };
@@ -234,15 +247,14 @@ pub(crate) async fn confirm(
             Some(t.form_expired.into()),
         );
     };
+    // A forged or stale form goes back to the first step: the code is not checked again.
     if !form_token_ok(&headers, &form.form) {
-        return confirm_page(
+        return first_page(
             t,
-            &state,
-            form,
             StatusCode::FORBIDDEN,
+            form.reference,
             Some(t.form_expired.into()),
-        )
-        .await;
+        );
     }
     if form.terms != "yes" {
         return confirm_page(
@@ -258,6 +270,10 @@ pub(crate) async fn confirm(
         Ok(ra) => ra,
         Err(p) => return p.into_response(),
     };
+    // Room for the download is checked before anything is issued.
+    if !state.downloads.has_room() {
+        return message(t, StatusCode::SERVICE_UNAVAILABLE, None, t.downloads_full);
+    }
     let source = if form.csr.trim().is_empty() {
         KeySource::Pkcs12
     } else {
@@ -274,9 +290,12 @@ pub(crate) async fn confirm(
         .await
     {
         Ok(d) => d,
+        Err(e) if about_the_code(&e) => {
+            return first_page(t, status_of(&e), form.reference, Some(refusal(t, &e)));
+        }
         Err(e) if e.is_client_error() => {
             let status = status_of(&e);
-            let why = refusal(&e);
+            let why = refusal(t, &e);
             return confirm_page(t, &state, form, status, Some(why)).await;
         }
         Err(e) => return fault(t, &e),

@@ -280,6 +280,8 @@ pub struct Texts {
     pub by: &'static str,
     /// A page that does not exist.
     pub not_found: &'static str,
+    /// A wrong reference or code (the same words for both).
+    pub code_wrong: &'static str,
     /// Users page: order an employee certificate.
     pub order_employee: &'static str,
     /// After ordering an employee certificate.
@@ -437,6 +439,7 @@ pub static EN: Texts = Texts {
     event: "Event",
     by: "By",
     not_found: "There is nothing here. Go back to the overview.",
+    code_wrong: "The reference or the one-time code is wrong. Check both against what you were given; after 5 wrong codes the order is locked.",
     order_employee: "Order employee certificate",
     employee_ordered: "An employee certificate has been ordered. The user picks it up after logging in (they have been mailed). Reference",
     server_error: "Something went wrong on our side. Try again in a minute.",
@@ -593,6 +596,7 @@ pub static DA: Texts = Texts {
     event: "Hændelse",
     by: "Af",
     not_found: "Her er ingenting. Gå tilbage til overblikket.",
+    code_wrong: "Referencen eller engangskoden er forkert. Kontrollér begge mod det, du har fået; efter 5 forkerte koder spærres bestillingen.",
     order_employee: "Bestil medarbejdercertifikat",
     employee_ordered: "Et medarbejdercertifikat er bestilt. Brugeren henter det efter at have logget ind (brugeren har fået en mail). Reference",
     server_error: "Noget gik galt hos os. Prøv igen om et minut.",

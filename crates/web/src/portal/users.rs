@@ -169,10 +169,11 @@ pub(crate) async fn list(State(state): State<AppState>, session: Session) -> Res
     .await
 }
 
-/// Mails `user` a password link from the session's user.
-async fn send_link(state: &AppState, session: &Session, user: &User) -> Result<String, Response> {
+/// Mails `user` a password link from the session's user, then the users page saying so
+/// (or why not).
+async fn link_sent_page(state: &AppState, session: &Session, user: &User) -> Response {
     let t = session.t;
-    orgca_ra::login::send_password_link(
+    let sent = orgca_ra::login::send_password_link(
         &state.store,
         &state.policy,
         &orgca_ra::login::LoginPolicy::default(),
@@ -180,33 +181,19 @@ async fn send_link(state: &AppState, session: &Session, user: &User) -> Result<S
         &session.user.id.to_string(),
         state.now(),
     )
-    .await
-    .map(|_| format!("{} {}", t.link_sent, user.email))
-    .map_err(|e| {
-        if e.is_client_error() {
-            message(t, StatusCode::UNPROCESSABLE_ENTITY, None, t.form_expired)
-        } else {
-            fault(t, &e)
+    .await;
+    let (status, notice, error) = match sent {
+        Ok(_) => (
+            StatusCode::OK,
+            Some(format!("{} {}", t.link_sent, user.email)),
+            None,
+        ),
+        Err(e) if e.is_client_error() => {
+            (StatusCode::UNPROCESSABLE_ENTITY, None, Some(e.to_string()))
         }
-    })
-}
-
-/// Mails `user` a password link, then the users page saying so.
-async fn link_sent_page(state: &AppState, session: &Session, user: &User) -> Response {
-    match send_link(state, session, user).await {
-        Ok(notice) => {
-            users_page(
-                state,
-                session,
-                StatusCode::OK,
-                Some(notice),
-                None,
-                InviteForm::default(),
-            )
-            .await
-        }
-        Err(r) => r,
-    }
+        Err(e) => return fault(t, &e),
+    };
+    users_page(state, session, status, notice, error, InviteForm::default()).await
 }
 
 /// `POST /portal/users`: creates the user and mails them a password link.
