@@ -28,10 +28,32 @@ impl Drop for Waiting {
     }
 }
 
-/// The files waiting for their download.
+/// How long the page of a pick-up can be shown again (a form sent twice).
+const RECEIPT: Duration = Duration::from_secs(60);
+
+/// What a pick-up's page showed: shown again, for a minute, to the same form sent a
+/// second time (a double click), whose own pick-up is refused as already done.
+#[derive(Clone)]
+pub(crate) struct Receipt {
+    pub(crate) name: String,
+    pub(crate) serial: String,
+    pub(crate) password: Option<String>,
+    pub(crate) download: String,
+}
+
+impl Drop for Receipt {
+    fn drop(&mut self) {
+        if let Some(p) = self.password.as_mut() {
+            p.zeroize();
+        }
+    }
+}
+
+/// The files waiting for their download, and the receipts of recent pick-ups.
 #[derive(Default)]
 pub struct Downloads {
     waiting: Mutex<HashMap<String, Waiting>>,
+    receipts: Mutex<HashMap<String, (Receipt, Instant)>>,
 }
 
 impl std::fmt::Debug for Downloads {
@@ -103,5 +125,29 @@ impl Downloads {
             content_type: f.content_type,
             file_name: std::mem::take(&mut f.file_name),
         })
+    }
+
+    /// Keeps what a pick-up showed under `key` (the order, as the form names it).
+    pub(crate) fn keep_receipt(&self, key: String, receipt: Receipt) {
+        let mut r = self
+            .receipts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = Instant::now();
+        r.retain(|_, (_, until)| *until > now);
+        if r.len() < MAX_WAITING {
+            r.insert(key, (receipt, now + RECEIPT));
+        }
+    }
+
+    /// What the pick-up of `key` showed, within a minute of it.
+    pub(crate) fn receipt(&self, key: &str) -> Option<Receipt> {
+        let r = self
+            .receipts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        r.get(key)
+            .filter(|(_, until)| *until > Instant::now())
+            .map(|(receipt, _)| receipt.clone())
     }
 }

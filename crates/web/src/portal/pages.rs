@@ -550,11 +550,24 @@ pub(crate) async fn pickup_own(
     } else {
         orgca_ra::delivery::KeySource::Csr(form.csr.as_bytes())
     };
+    // Only this user's own order reaches its receipt: the key names both.
+    let receipt_key = format!("order:{id}:{}", session.user.id);
     match ra
         .pickup_as_user(&session.user, id, source, state.clock.now())
         .await
     {
-        Ok(d) => super::pickup::delivered_page(t, &state, &d),
+        Ok(d) => super::pickup::delivered_page(t, &state, &d, receipt_key),
+        Err(e) if super::pickup::already_picked_up(&e) => {
+            match state.downloads.receipt(&receipt_key) {
+                Some(r) => super::pickup::receipt_page(t, &r),
+                None => message(
+                    t,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some(chrome),
+                    &e.to_string(),
+                ),
+            }
+        }
         Err(RaError::NotFound(_)) => message(t, StatusCode::NOT_FOUND, Some(chrome), t.not_found),
         Err(e) if e.is_client_error() => render(
             StatusCode::UNPROCESSABLE_ENTITY,

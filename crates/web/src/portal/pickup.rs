@@ -15,6 +15,7 @@ use orgca_store::Issuance;
 use serde::Deserialize;
 
 use super::Lang;
+use super::downloads::Receipt;
 use super::text::Texts;
 use super::{Chrome, fault, form_token_ok, message, render, with_form_token};
 use crate::AppState;
@@ -279,6 +280,7 @@ pub(crate) async fn confirm(
     } else {
         KeySource::Csr(form.csr.as_bytes())
     };
+    let receipt_key = format!("reference:{}", orgca_ra::orders::normalise(&form.reference));
     let delivered = match ra
         .pickup_with_code(
             &form.reference,
@@ -290,6 +292,11 @@ pub(crate) async fn confirm(
         .await
     {
         Ok(d) => d,
+        // The same form sent twice: the code was right, and the first answer is shown.
+        Err(e) if already_picked_up(&e) => match state.downloads.receipt(&receipt_key) {
+            Some(r) => return receipt_page(t, &r),
+            None => return first_page(t, status_of(&e), form.reference, Some(refusal(t, &e))),
+        },
         Err(e) if about_the_code(&e) => {
             return first_page(t, status_of(&e), form.reference, Some(refusal(t, &e)));
         }
@@ -300,7 +307,7 @@ pub(crate) async fn confirm(
         }
         Err(e) => return fault(t, &e),
     };
-    delivered_page(t, &state, &delivered)
+    delivered_page(t, &state, &delivered, receipt_key)
 }
 
 /// The page after a pick-up: the PKCS#12's password (shown once) and its download, or
@@ -309,6 +316,7 @@ pub(crate) fn delivered_page(
     t: &'static Texts,
     state: &AppState,
     delivered: &orgca_ra::delivery::Delivered,
+    receipt_key: String,
 ) -> Response {
     let cert = &delivered.issued.certificate;
     let name = cert.request.subject.common_name.as_str().to_owned();
@@ -337,6 +345,18 @@ pub(crate) fn delivered_page(
     let Some(download) = state.downloads.put(token, bytes, content_type, file_name) else {
         return message(t, StatusCode::SERVICE_UNAVAILABLE, None, t.downloads_full);
     };
+    let receipt = Receipt {
+        name,
+        serial: cert.serial.to_string(),
+        password,
+        download,
+    };
+    state.downloads.keep_receipt(receipt_key, receipt.clone());
+    receipt_page(t, &receipt)
+}
+
+/// The page of a pick-up, from what it showed.
+pub(crate) fn receipt_page(t: &'static Texts, r: &Receipt) -> Response {
     render(
         StatusCode::OK,
         &DonePage {
@@ -345,11 +365,22 @@ pub(crate) fn delivered_page(
             section: "",
             notice: None,
             error: None,
-            name,
-            serial: cert.serial.to_string(),
-            password,
-            download,
+            name: r.name.clone(),
+            serial: r.serial.clone(),
+            password: r.password.clone(),
+            download: r.download.clone(),
         },
+    )
+}
+
+/// Whether a pick-up was refused because the order was picked up already.
+pub(crate) fn already_picked_up(e: &RaError) -> bool {
+    matches!(
+        e,
+        RaError::Pickup {
+            code: "already_picked_up",
+            ..
+        }
     )
 }
 
