@@ -130,6 +130,52 @@ try {
   const saved = path.join(env("ORGCA_DOWNLOADS"), "picked-up.p12");
   await download.saveAs(saved);
   report.pkcs12 = { path: saved, password };
+
+  // A user picks up their own employee certificate after logging in.
+  await page.goto(base + env("ORGCA_USER_LINK_PATH"));
+  await page.getByLabel("Password", { exact: true }).fill(env("ORGCA_PASSWORD"));
+  await page.getByLabel("Password again").fill(env("ORGCA_PASSWORD"));
+  await page.getByRole("button", { name: "Set password" }).click();
+  await page.waitForURL(/\/portal\/login\?done=password$/);
+  await page.getByLabel("E-mail address").fill(env("ORGCA_USER_EMAIL"));
+  await page.getByLabel("Password").fill(env("ORGCA_PASSWORD"));
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(base + "/portal");
+  await check("overview-user");
+  // A forged CSRF token is refused and nothing is picked up.
+  await page.evaluate(() => { document.querySelector("form.waiting input[name=csrf]").value = "forged"; });
+  await page.getByLabel("I accept the terms of use for this certificate").check();
+  await page.getByRole("button", { name: "Pick up certificate" }).click();
+  assert.match(await page.getByRole("alert").innerText(), /form has expired/);
+  await page.goto(base + "/portal");
+  await page.getByLabel("I accept the terms of use for this certificate").check();
+  await page.getByRole("button", { name: "Pick up certificate" }).click();
+  const ownPassword = (await page.locator("#pkcs12-password").innerText()).trim();
+  const [own] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download the .p12 file" }).click(),
+  ]);
+  const ownSaved = path.join(env("ORGCA_DOWNLOADS"), "own.p12");
+  await own.saveAs(ownSaved);
+  report.own_pkcs12 = { path: ownSaved, password: ownPassword };
+  await page.goto(base + "/portal");
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.waitForURL(/\/portal\/login$/);
+
+  // Five wrong passwords lock the account: then even the right one is refused.
+  for (let i = 0; i < 5; i++) {
+    await page.getByLabel("E-mail address").fill(env("ORGCA_USER_EMAIL"));
+    await page.getByLabel("Password").fill("not the password " + i);
+    await page.getByRole("button", { name: "Log in" }).click();
+    assert.match(await page.getByRole("alert").innerText(), /wrong/);
+  }
+  await page.getByLabel("E-mail address").fill(env("ORGCA_USER_EMAIL"));
+  await page.getByLabel("Password").fill(env("ORGCA_PASSWORD"));
+  await page.getByRole("button", { name: "Log in" }).click();
+  assert.match(await page.getByRole("alert").innerText(), /too many failed logins/);
+  await check("login-locked");
+  report.user_locked = true;
+
   // The Danish texts, chosen with the switch in the header.
   await page.goto(base + "/portal/pickup");
   await page.getByRole("link", { name: "Dansk" }).click();

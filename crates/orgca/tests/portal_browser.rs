@@ -50,6 +50,17 @@ fn an_administrator_blocks_a_certificate_in_chromium() {
             r#"{{"kind": "organisation", "name": "{profile_name}", "contact": {{"name": "Ane", "email": "ane@c.dk"}}}}"#
         ),
     );
+    // An employee certificate waits for the user (address confirmed), who gets a
+    // password link of their own.
+    let (status, o) = server.json(
+        "POST",
+        &format!("/api/v1/users/{}/orders", a.user_id),
+        Some(&a.admin),
+        Some(r#"{"identification": "user_login", "issuance": "pkcs12"}"#),
+    );
+    assert_eq!(status, 201, "{o}");
+    server.confirm_link_in(&env.wait_for_mail("/api/v1/email-validations/"));
+    let user_path = support::password_link_path(&env, "user@c.dk");
     let path = support::password_link_path(&env, "admin@c.dk");
     let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
     std::fs::create_dir_all(&shots).expect("screenshots folder");
@@ -58,6 +69,8 @@ fn an_administrator_blocks_a_certificate_in_chromium() {
         .env("ORGCA_BASE", format!("http://{}", server.addr))
         .env("ORGCA_LINK_PATH", &path)
         .env("ORGCA_EMAIL", "admin@c.dk")
+        .env("ORGCA_USER_LINK_PATH", &user_path)
+        .env("ORGCA_USER_EMAIL", "user@c.dk")
         .env("ORGCA_PASSWORD", "en lang og god adgangssætning")
         .env("ORGCA_CERT_NAME", name)
         .env("ORGCA_SCREENSHOTS", &shots)
@@ -141,6 +154,24 @@ fn an_administrator_blocks_a_certificate_in_chromium() {
         &leaf,
         "the picked-up certificate",
     );
+    // The user's own pick-up: a PKCS#12 that opens with the password shown.
+    let mine = report["own_pkcs12"]["path"].as_str().expect("own p12");
+    let pass = format!(
+        "pass:{}",
+        report["own_pkcs12"]["password"].as_str().expect("password")
+    );
+    let out = support::cmd(
+        "openssl",
+        &[
+            "pkcs12", "-in", mine, "-passin", &pass, "-nokeys", "-clcerts",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("BEGIN CERTIFICATE"));
     // What the browser did is what the API sees.
     let (_, v) = server.json(
         "GET",
