@@ -605,7 +605,8 @@ pub static DA: Texts = Texts {
 };
 
 /// The texts a request asks for: the `orgca_lang` cookie when set, else Danish when the
-/// browser puts Danish before English in Accept-Language, else English.
+/// browser weighs Danish above English in Accept-Language (by q-value, then by order),
+/// else English.
 pub fn for_request(headers: &axum::http::HeaderMap) -> &'static Texts {
     use axum::http::header;
     let chosen = headers
@@ -624,18 +625,32 @@ pub fn for_request(headers: &axum::http::HeaderMap) -> &'static Texts {
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let first = accept
-        .split(',')
-        .map(|tag| {
-            tag.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .find(|tag| tag.starts_with("da") || tag.starts_with("en"));
-    match first.as_deref() {
-        Some(tag) if tag.starts_with("da") => &DA,
+    // (weight in thousandths, -position) of the best Danish and English tags.
+    let mut best: [Option<(u16, i64)>; 2] = [None, None];
+    for (position, item) in accept.split(',').take(32).enumerate() {
+        let mut parts = item.split(';');
+        let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = parts
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .and_then(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0)
+            .clamp(0.0, 1.0);
+        let slot = if tag == "da" || tag.starts_with("da-") {
+            0
+        } else if tag == "en" || tag.starts_with("en-") {
+            1
+        } else {
+            continue;
+        };
+        // q has at most three decimals (RFC 9110): thousandths compare exactly.
+        let rank = ((q * 1000.0).round() as u16, -(position as i64));
+        if q > 0.0 && best[slot].is_none_or(|b| rank > b) {
+            best[slot] = Some(rank);
+        }
+    }
+    match best {
+        [Some(da), Some(en)] if da > en => &DA,
+        [Some(_), None] => &DA,
         _ => &EN,
     }
 }
@@ -661,6 +676,14 @@ mod tests {
         );
         assert_eq!(lang(&with(header::ACCEPT_LANGUAGE, "en-GB,da;q=0.5")), "en");
         assert_eq!(lang(&with(header::ACCEPT_LANGUAGE, "de, da")), "da");
+        // Weights count before order; q=0 means "not this one"; odd input is English.
+        assert_eq!(
+            lang(&with(header::ACCEPT_LANGUAGE, "en;q=0.4, da;q=0.8")),
+            "da"
+        );
+        assert_eq!(lang(&with(header::ACCEPT_LANGUAGE, "da;q=0.3, en")), "en");
+        assert_eq!(lang(&with(header::ACCEPT_LANGUAGE, "da;q=0")), "en");
+        assert_eq!(lang(&with(header::ACCEPT_LANGUAGE, "dansk, ;;;q=x")), "en");
         assert_eq!(lang(&with(header::COOKIE, "a=b; orgca_lang=da")), "da");
         let mut both = with(header::ACCEPT_LANGUAGE, "da");
         both.insert(header::COOKIE, HeaderValue::from_static("orgca_lang=en"));
