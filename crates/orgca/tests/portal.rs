@@ -147,13 +147,8 @@ fn password_links_login_csrf_and_blocking() {
     let env = Env::new();
     let a = org(&env, "99999965", "a.dk");
     let server = env.serve();
-    let (id, serial, _) = support::picked_up_system(
-        &env,
-        &server,
-        &a.admin,
-        "Portal-system",
-        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
-    );
+    let (id, serial, _) =
+        support::picked_up_system(&env, &server, &a.admin, "Portal-system", support::P256);
 
     // The password link: a form with its own token cookie, strict headers.
     let path = password_link(&env, "admin@a.dk");
@@ -746,13 +741,8 @@ fn profiles_settings_and_renewal_in_the_portal() {
     let env = Env::new();
     let a = org(&env, "99999957", "h.dk");
     let server = env.serve();
-    let (cert_id, _, _) = support::picked_up_system(
-        &env,
-        &server,
-        &a.admin,
-        "Fornyes",
-        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
-    );
+    let (cert_id, _, _) =
+        support::picked_up_system(&env, &server, &a.admin, "Fornyes", support::P256);
     let mut c = Client::default();
     set_password(&mut c, &server, &password_link(&env, "admin@h.dk"));
     assert_eq!(login(&mut c, &server, "admin@h.dk", PASSWORD).0, 303);

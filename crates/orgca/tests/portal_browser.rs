@@ -36,13 +36,7 @@ fn an_administrator_blocks_a_certificate_in_chromium() {
     let a = org(&env, "99999963", "c.dk");
     let server = env.serve();
     let name = "Løn-system Østergård";
-    let (id, _, _) = support::picked_up_system(
-        &env,
-        &server,
-        &a.admin,
-        name,
-        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
-    );
+    let (id, _, _) = support::picked_up_system(&env, &server, &a.admin, name, support::P256);
     let profile_name = "Portal-segl";
     support::profile(
         &server,

@@ -11,13 +11,7 @@ use support::{Env, Server, org};
 
 /// A system certificate with a P-256 key, picked up through the API.
 fn issue(env: &Env, server: &Server, admin: &str, name: &str) -> (String, String, PathBuf) {
-    support::picked_up_system(
-        env,
-        server,
-        admin,
-        name,
-        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
-    )
+    support::picked_up_system(env, server, admin, name, support::P256)
 }
 
 const ISSUING: &str = "test-issuing-1";

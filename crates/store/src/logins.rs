@@ -184,15 +184,7 @@ impl LoginStore {
             .bind(account_key(&user.email))
             .execute(&mut *tx)
             .await?;
-        let event = NewEvent {
-            at: now,
-            actor: user.id.to_string(),
-            org_id: Some(user.org_id.to_string()),
-            action: "user.password_set",
-            object: user.id.to_string(),
-            details: serde_json::json!({}),
-        };
-        audit::append(&mut tx, &event).await?;
+        audit::append(&mut tx, &own_event(&user, "user.password_set", now)).await?;
         tx.commit().await?;
         Ok(Some(user))
     }
@@ -223,15 +215,7 @@ impl LoginStore {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        let event = NewEvent {
-            at: now,
-            actor: user.id.to_string(),
-            org_id: Some(user.org_id.to_string()),
-            action: "user.logged_in",
-            object: user.id.to_string(),
-            details: serde_json::json!({}),
-        };
-        audit::append(&mut tx, &event).await?;
+        audit::append(&mut tx, &own_event(user, "user.logged_in", now)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -340,6 +324,18 @@ impl LoginStore {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// The audit event of something a user did to their own account.
+fn own_event(user: &User, action: &'static str, now: i64) -> NewEvent {
+    NewEvent {
+        at: now,
+        actor: user.id.to_string(),
+        org_id: Some(user.org_id.to_string()),
+        action,
+        object: user.id.to_string(),
+        details: serde_json::json!({}),
     }
 }
 

@@ -244,6 +244,9 @@ pub fn org(env: &Env, cvr: &str, domain: &str) -> Org {
     }
 }
 
+/// The `openssl req` arguments for a P-256 key.
+pub const P256: &[&str] = &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"];
+
 /// Has the CLI mail `email` a password link; answers the link's path (`/portal/...`).
 pub fn password_link_path(env: &Env, email: &str) -> String {
     let out = env.json(&["user", "password-link", "--email", email]);

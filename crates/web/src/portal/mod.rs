@@ -239,6 +239,21 @@ impl Session {
         orgca_ra::login::tokens_match(&self.csrf, given)
     }
 
+    /// The page around an administrator's page: a 403 page for anyone else.
+    async fn admin_chrome(&self, state: &AppState) -> Result<Chrome, Response> {
+        let t = self.t;
+        let chrome = self.chrome(state).await?;
+        if !self.user.role.administers_users() {
+            return Err(message(
+                t,
+                StatusCode::FORBIDDEN,
+                Some(chrome),
+                t.admins_only,
+            ));
+        }
+        Ok(chrome)
+    }
+
     async fn chrome(&self, state: &AppState) -> Result<Chrome, Response> {
         let org = orgca_ra::caller::organisation(&state.store, &self.user)
             .await

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::Posted;
 use super::pages::{Choice, date};
 use super::text::Texts;
-use super::{Chrome, Session, fault, message, render};
+use super::{Chrome, Session, fault, render};
 use crate::AppState;
 
 #[derive(Template)]
@@ -64,13 +64,10 @@ async fn order_page(
     error: Option<String>,
 ) -> Response {
     let t = session.t;
-    let chrome = match session.chrome(state).await {
+    let chrome = match session.admin_chrome(state).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if !session.user.role.administers_users() {
-        return message(t, StatusCode::FORBIDDEN, Some(chrome), t.admins_only);
-    }
     let profiles = match orgca_ra::caller::profiles(&state.store, &session.user).await {
         Ok(p) => p,
         Err(e) => return fault(t, &e),

@@ -153,6 +153,32 @@ fn refusal(t: &'static Texts, e: &RaError) -> String {
     }
 }
 
+/// The form of either step, if it is readable and carries its form token. A forged or
+/// stale form goes back to the first step: its code is not checked (no try is used).
+fn fresh(
+    t: &'static Texts,
+    headers: &HeaderMap,
+    form: Result<Form<CodeForm>, FormRejection>,
+) -> Result<CodeForm, Box<Response>> {
+    let Ok(Form(form)) = form else {
+        return Err(Box::new(first_page(
+            t,
+            StatusCode::BAD_REQUEST,
+            String::new(),
+            Some(t.form_expired.into()),
+        )));
+    };
+    if !form_token_ok(headers, &form.form) {
+        return Err(Box::new(first_page(
+            t,
+            StatusCode::FORBIDDEN,
+            form.reference,
+            Some(t.form_expired.into()),
+        )));
+    }
+    Ok(form)
+}
+
 /// `POST /portal/pickup`: checks the code and shows what will be issued.
 pub(crate) async fn check(
     Lang(t): Lang,
@@ -160,22 +186,10 @@ pub(crate) async fn check(
     headers: HeaderMap,
     form: Result<Form<CodeForm>, FormRejection>,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return first_page(
-            t,
-            StatusCode::BAD_REQUEST,
-            String::new(),
-            Some(t.form_expired.into()),
-        );
+    let form = match fresh(t, &headers, form) {
+        Ok(f) => f,
+        Err(r) => return *r,
     };
-    if !form_token_ok(&headers, &form.form) {
-        return first_page(
-            t,
-            StatusCode::FORBIDDEN,
-            form.reference,
-            Some(t.form_expired.into()),
-        );
-    }
     confirm_page(t, &state, form, StatusCode::OK, None).await
 }
 
@@ -240,23 +254,10 @@ pub(crate) async fn confirm(
     headers: HeaderMap,
     form: Result<Form<CodeForm>, FormRejection>,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return first_page(
-            t,
-            StatusCode::BAD_REQUEST,
-            String::new(),
-            Some(t.form_expired.into()),
-        );
+    let form = match fresh(t, &headers, form) {
+        Ok(f) => f,
+        Err(r) => return *r,
     };
-    // A forged or stale form goes back to the first step: the code is not checked again.
-    if !form_token_ok(&headers, &form.form) {
-        return first_page(
-            t,
-            StatusCode::FORBIDDEN,
-            form.reference,
-            Some(t.form_expired.into()),
-        );
-    }
     if form.terms != "yes" {
         return confirm_page(
             t,

@@ -92,20 +92,6 @@ struct SettingsPage {
     seals: bool,
 }
 
-async fn admin_chrome(state: &AppState, session: &Session) -> Result<Chrome, Response> {
-    let t = session.t;
-    let chrome = session.chrome(state).await?;
-    if !session.user.role.administers_users() {
-        return Err(message(
-            t,
-            StatusCode::FORBIDDEN,
-            Some(chrome),
-            t.admins_only,
-        ));
-    }
-    Ok(chrome)
-}
-
 async fn profiles_page(
     state: &AppState,
     session: &Session,
@@ -114,7 +100,7 @@ async fn profiles_page(
     form: ProfileForm,
 ) -> Response {
     let t = session.t;
-    let chrome = match admin_chrome(state, session).await {
+    let chrome = match session.admin_chrome(state).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -212,7 +198,7 @@ async fn profile_page(
     typed: Option<ProfileForm>,
 ) -> Response {
     let t = session.t;
-    let chrome = match admin_chrome(state, session).await {
+    let chrome = match session.admin_chrome(state).await {
         Ok(c) => c,
         Err(r) => return r,
     };

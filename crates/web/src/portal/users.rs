@@ -128,13 +128,10 @@ async fn users_page(
     form: InviteForm,
 ) -> Response {
     let t = session.t;
-    let chrome = match session.chrome(state).await {
+    let chrome = match session.admin_chrome(state).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if !session.user.role.administers_users() {
-        return message(t, StatusCode::FORBIDDEN, Some(chrome), t.admins_only);
-    }
     let users = match orgca_ra::caller::users(&state.store, &session.user).await {
         Ok(u) => u,
         Err(e) => return fault(t, &e),
@@ -182,16 +179,23 @@ async fn link_sent_page(state: &AppState, session: &Session, user: &User) -> Res
         state.now(),
     )
     .await;
-    let (status, notice, error) = match sent {
-        Ok(_) => (
-            StatusCode::OK,
-            Some(format!("{} {}", t.link_sent, user.email)),
-            None,
-        ),
+    let done = sent.map(|_| format!("{} {}", t.link_sent, user.email));
+    users_page_after(state, session, done).await
+}
+
+/// The users page after an action: its notice, or why it was refused (a server fault
+/// is a fault page).
+async fn users_page_after(
+    state: &AppState,
+    session: &Session,
+    done: Result<String, orgca_ra::RaError>,
+) -> Response {
+    let (status, notice, error) = match done {
+        Ok(notice) => (StatusCode::OK, Some(notice), None),
         Err(e) if e.is_client_error() => {
             (StatusCode::UNPROCESSABLE_ENTITY, None, Some(e.to_string()))
         }
-        Err(e) => return fault(t, &e),
+        Err(e) => return fault(session.t, &e),
     };
     users_page(state, session, status, notice, error, InviteForm::default()).await
 }
@@ -244,29 +248,10 @@ pub(crate) async fn change(
         seal: None,
         status: form.status,
     };
-    let (status, notice, error) =
-        match orgca_ra::caller::change_user(&state.store, &session.user, id, &patch, state.now())
-            .await
-        {
-            Ok(u) => (
-                StatusCode::OK,
-                Some(format!("{} {}", t.user_saved, u.email)),
-                None,
-            ),
-            Err(e) if e.is_client_error() => {
-                (StatusCode::UNPROCESSABLE_ENTITY, None, Some(e.to_string()))
-            }
-            Err(e) => return fault(t, &e),
-        };
-    users_page(
-        &state,
-        &session,
-        status,
-        notice,
-        error,
-        InviteForm::default(),
-    )
-    .await
+    let done = orgca_ra::caller::change_user(&state.store, &session.user, id, &patch, state.now())
+        .await
+        .map(|u| format!("{} {}", t.user_saved, u.email));
+    users_page_after(&state, &session, done).await
 }
 
 /// `POST /portal/users/{id}/password-link`.
@@ -316,7 +301,7 @@ pub(crate) async fn order(
         identification: orgca_store::Identification::UserLogin,
         issuance: orgca_store::Issuance::Pkcs12,
     };
-    let (status, notice, error) = match orgca_ra::employee::order_for_user(
+    let done = orgca_ra::employee::order_for_user(
         &state.store,
         &session.user,
         id,
@@ -326,26 +311,8 @@ pub(crate) async fn order(
         state.now(),
     )
     .await
-    {
-        Ok(p) => (
-            StatusCode::OK,
-            Some(format!("{} {}", t.employee_ordered, p.order.reference)),
-            None,
-        ),
-        Err(e) if e.is_client_error() => {
-            (StatusCode::UNPROCESSABLE_ENTITY, None, Some(e.to_string()))
-        }
-        Err(e) => return fault(t, &e),
-    };
-    users_page(
-        &state,
-        &session,
-        status,
-        notice,
-        error,
-        InviteForm::default(),
-    )
-    .await
+    .map(|p| format!("{} {}", t.employee_ordered, p.order.reference));
+    users_page_after(&state, &session, done).await
 }
 
 super::session_forms!(InviteForm, ChangeForm, CsrfOnly);
