@@ -64,6 +64,49 @@ pub enum Command {
     /// Notices to contact persons.
     #[command(subcommand)]
     Notify(NotifyCommand),
+    /// Export an organisation's certificates as CSV (RFC 4180, UTF-8, a header row).
+    Export(ExportArgs),
+}
+
+/// The filters of `cert list` and `export` (the API's search parameters).
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// The organisation's CVR.
+    #[arg(long)]
+    pub org: String,
+    /// Free text (part of a name or address), or an exact UUID, serial or e-mail.
+    #[arg(long)]
+    pub q: Option<String>,
+    /// organisation, system or employee.
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// active, blocked or expired.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Only those expiring before this date (2027-01-31) or RFC 3339 time.
+    #[arg(long)]
+    pub expires_before: Option<String>,
+    /// A profile's id or name.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// A user's id or e-mail address.
+    #[arg(long)]
+    pub user: Option<String>,
+    /// created (newest first), not_after (soonest first) or name.
+    #[arg(long)]
+    pub sort: Option<String>,
+    /// asc or desc.
+    #[arg(long)]
+    pub order: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Write to this file (written whole or not at all) instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 impl Command {
@@ -236,14 +279,13 @@ pub enum CertCommand {
         #[arg(long)]
         reason: String,
     },
-    /// List an organisation's certificates, newest first.
+    /// List an organisation's certificates, newest first unless sorted otherwise.
     List {
-        /// The organisation's CVR.
-        #[arg(long)]
-        org: String,
-        /// At most this many.
+        #[command(flatten)]
+        filters: FilterArgs,
+        /// At most this many (1 to 500).
         #[arg(long, default_value_t = 100)]
-        limit: i64,
+        limit: u32,
     },
 }
 

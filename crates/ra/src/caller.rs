@@ -68,6 +68,23 @@ pub struct NewUserRequest {
     pub seal: bool,
 }
 
+/// An operator acting for one organisation (an operator token over the API, or the
+/// CLI): an organisation administrator that is no user of it.
+pub fn operator(org_id: orgca_model::OrgId, id: uuid::Uuid, name: &str) -> User {
+    User {
+        id,
+        org_id,
+        email: format!("operator:{name}"),
+        given_name: name.to_owned(),
+        surname: String::new(),
+        role: Role::OrgAdmin,
+        seal: false,
+        status: UserStatus::Active,
+        created_at: 0,
+        publish: false,
+    }
+}
+
 /// Creates a user in the caller's organisation: administrators only, and only an
 /// organisation administrator creates another one.
 pub async fn create_user(
@@ -266,11 +283,15 @@ pub struct UserPatch {
     pub seal: Option<bool>,
     /// `active` or `deactivated`.
     pub status: Option<String>,
+    /// Publish the user's employee certificates in the public directory (found by
+    /// their exact address). Only the user themself sets this: it is their consent.
+    pub publish: Option<bool>,
 }
 
 /// Changes a user of the caller's organisation: administrators only; only an
 /// organisation administrator touches another organisation administrator's role; nobody
-/// changes their own role or status (no one locks themself out).
+/// changes their own role or status (no one locks themself out). The directory opt-in is
+/// the user's own: any user sets theirs, nobody another's.
 pub async fn change_user(
     store: &Store,
     caller: &User,
@@ -280,11 +301,24 @@ pub async fn change_user(
 ) -> Result<User, RaError> {
     let scope = store.org(caller.org_id);
     let mut user = scope.user(id).await?.ok_or(RaError::NotFound("user"))?;
-    require_admin(caller)?;
-    if user.role == Role::OrgAdmin && caller.role != Role::OrgAdmin {
-        return Err(RaError::Forbidden(
-            "only an organisation administrator changes another organisation administrator".into(),
-        ));
+    let own_consent_only =
+        caller.id == id && patch.role.is_none() && patch.status.is_none() && patch.seal.is_none();
+    if !own_consent_only {
+        require_admin(caller)?;
+        if user.role == Role::OrgAdmin && caller.role != Role::OrgAdmin {
+            return Err(RaError::Forbidden(
+                "only an organisation administrator changes another organisation administrator"
+                    .into(),
+            ));
+        }
+    }
+    if let Some(publish) = patch.publish {
+        if caller.id != id && publish != user.publish {
+            return Err(RaError::Forbidden(
+                "only the user themself puts their certificates in the directory".into(),
+            ));
+        }
+        user.publish = publish;
     }
     if let Some(r) = &patch.role {
         let role = Role::parse(r)?;

@@ -7,10 +7,6 @@ use uuid::Uuid;
 use crate::orders::{OrderRequest, Placed};
 use crate::{OrderPolicy, RaError};
 
-/// The most certificates one list answers (search and paging come with the search
-/// issue).
-pub const LIST_LIMIT: i64 = 100;
-
 /// The status a client sees: `active`, `blocked`, or `expired` past notAfter.
 pub fn visible_status(c: &CertificateRecord, now: i64) -> &str {
     if c.status == "active" && now > c.not_after {
@@ -20,15 +16,22 @@ pub fn visible_status(c: &CertificateRecord, now: i64) -> &str {
     }
 }
 
-/// Certificates of the caller's organisation, newest first: all of them for
-/// administrators, a user's own for a user.
-pub async fn list(store: &Store, caller: &User) -> Result<Vec<CertificateRecord>, RaError> {
-    let me = caller.id.to_string();
-    let holder = (!caller.role.administers_users()).then_some(me.as_str());
-    Ok(store
-        .org(caller.org_id)
-        .certificates_of(holder, LIST_LIMIT)
-        .await?)
+/// One page of the certificates of the caller's organisation that `params` select: all
+/// of them for administrators, a user's own for a user.
+pub async fn search(
+    store: &Store,
+    caller: &User,
+    params: &crate::search::SearchParams,
+    now: i64,
+) -> Result<orgca_store::Page<CertificateRecord>, RaError> {
+    let search = params.read(store, caller, now).await?;
+    match &search.query {
+        Some(q) => Ok(store.org(caller.org_id).search(q, search.limit).await?),
+        None => Ok(orgca_store::Page {
+            items: Vec::new(),
+            next: None,
+        }),
+    }
 }
 
 /// What the caller's overview shows: counts by kind and visible status, and the active

@@ -19,6 +19,8 @@ pub mod login;
 pub mod orders;
 mod orgs;
 mod policy;
+pub mod search;
+pub mod export;
 mod users;
 
 pub use clock::{Clock, FAKE_CLOCK_VAR, rfc3339};

@@ -75,7 +75,8 @@ pub(crate) fn cert_from_row(r: &AnyRow) -> Result<CertificateRecord, StoreError>
             .map(|s| BlockReason::parse(&s).map_err(|e| StoreError::Corrupt(e.to_string())))
             .transpose()?,
         blocked_by: r.try_get("blocked_by")?,
-        der: r.try_get("der")?,
+        // NULL where a query leaves the certificate itself out (exports).
+        der: r.try_get::<Option<Vec<u8>>, _>("der")?.unwrap_or_default(),
     })
 }
 

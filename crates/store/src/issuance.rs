@@ -96,9 +96,9 @@ pub(crate) async fn commit_all(
     }
     let sql = crate::db::multi_row(
         "INSERT INTO certificates (id, serial, issuer, org_id, kind, name, subject_uuid, email, fingerprint, \
-         not_before, not_after, status, der, created_at, tbs_sha256, crl_shard)",
+         not_before, not_after, status, der, created_at, tbs_sha256, crl_shard, name_key, email_key)",
         items.len(),
-        16,
+        18,
     );
     let mut q = sqlx::query(sql);
     for (cert, _, now) in items {
@@ -118,7 +118,9 @@ pub(crate) async fn commit_all(
             .bind(cert.der.clone())
             .bind(*now)
             .bind(hex::encode(cert.tbs_sha256))
-            .bind(cert.crl_shard.map(i64::from));
+            .bind(cert.crl_shard.map(i64::from))
+            .bind(crate::search_keys::key(&cert.name))
+            .bind(cert.email.as_deref().map(crate::search_keys::key));
     }
     q.execute(&mut *conn).await.map_err(|e| match (&e, items) {
         (sqlx::Error::Database(d), [(c, _, _)]) if d.is_foreign_key_violation() => {

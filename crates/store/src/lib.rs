@@ -10,7 +10,7 @@
 //!
 //! This crate must never decide policy, sign, or hold keys; it must never run a query
 //! over organisation data that is not scoped by organisation, except in the
-//! operator-only views that say so.
+//! operator-only views that say so and the public directory's exact-address lookup.
 
 mod audit;
 #[cfg(feature = "bench")]
@@ -18,6 +18,7 @@ mod bench_fill;
 mod ca;
 mod certs;
 mod db;
+mod directory;
 mod error;
 mod issuance;
 pub mod logins;
@@ -29,6 +30,8 @@ mod orgs;
 mod overview;
 mod profiles;
 mod revocation;
+mod search;
+mod search_keys;
 mod users;
 mod writer;
 
@@ -36,6 +39,7 @@ pub use audit::{AuditEvent, AuditLog, ChainBreak, ChainReport, NewEvent};
 pub use ca::{CaCertificate, CaRole, CaStore, NewCaCertificate, SerialIntent};
 pub use certs::{CertificateRecord, OrgScope};
 pub use db::{Backend, Store};
+pub use directory::DIRECTORY_LIMIT;
 pub use error::StoreError;
 pub use issuance::{IssuanceStore, NewCertificate};
 pub use logins::{FailureLimit, LoginStore};
@@ -45,4 +49,7 @@ pub use orgs::{NewOrganisation, OrgSettings, OrgStore, Organisation, SettingsCha
 pub use overview::KindCounts;
 pub use profiles::{NewProfile, Profile};
 pub use revocation::{Blocked, RevokedEntry};
+pub use search::{
+    CertQuery, Cursor, ExportRow, MAX_PAGE, MAX_QUERY_CHARS, Page, QueryError, SortKey, StatusFilter, Text,
+};
 pub use users::{NewUser, OperatorToken, TokenStore, User, UserStatus};

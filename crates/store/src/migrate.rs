@@ -33,6 +33,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(9, "0009_expiry_notices"),
     migration!(10, "0010_crl_partitions"),
     migration!(11, "0011_portal"),
+    migration!(12, "0012_search"),
 ];
 
 /// Key of the PostgreSQL advisory lock that serialises migrations across nodes.
@@ -100,6 +101,9 @@ async fn apply_all(conn: &mut sqlx::AnyConnection, backend: Backend) -> Result<(
             source,
         };
         sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(fail)?;
+        if m.version == 12 {
+            crate::search_keys::backfill(&mut tx).await?;
+        }
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
             .bind(m.version)

@@ -155,10 +155,12 @@ async fn write_profile(
 ) -> Result<bool, StoreError> {
     let sql = if insert {
         "INSERT INTO profiles (name, name_key, email, contact_name, contact_email, allow_signing, publish, \
-         updated_at, id, org_id, kind, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $8)"
+         updated_at, id, org_id, kind, contact_key, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $8)"
     } else {
         "UPDATE profiles SET name = $1, name_key = $2, email = $3, contact_name = $4, contact_email = $5, \
-         allow_signing = $6, publish = $7, updated_at = $8 WHERE id = $9 AND org_id = $10 AND kind = $11"
+         allow_signing = $6, publish = $7, updated_at = $8, contact_key = $12 \
+         WHERE id = $9 AND org_id = $10 AND kind = $11"
     };
     let done = sqlx::query(sql)
         .bind(p.name.clone())
@@ -172,6 +174,7 @@ async fn write_profile(
         .bind(p.id.to_string())
         .bind(scope.org_id.to_string())
         .bind(p.kind.as_str())
+        .bind(crate::search_keys::person_key(&p.contact_name, &p.contact_email))
         .execute(&mut *conn)
         .await
         .map_err(StoreError::conflict_as(format!(

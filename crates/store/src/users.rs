@@ -65,6 +65,9 @@ pub struct User {
     pub status: UserStatus,
     /// When created (Unix seconds).
     pub created_at: i64,
+    /// The user opted in to the public directory: their active employee certificates
+    /// are found by their exact address.
+    pub publish: bool,
 }
 
 /// A user to create (already parsed).
@@ -86,7 +89,7 @@ pub struct NewUser {
 
 macro_rules! user_columns {
     () => {
-        "id, org_id, email, given_name, surname, role, seal, status, created_at"
+        "id, org_id, email, given_name, surname, role, seal, status, created_at, publish"
     };
 }
 
@@ -106,6 +109,7 @@ pub(crate) fn user_from_row(r: &AnyRow) -> Result<User, StoreError> {
         seal: r.try_get::<i64, _>("seal")? != 0,
         status: UserStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
         created_at: r.try_get("created_at")?,
+        publish: r.try_get::<i64, _>("publish")? != 0,
     })
 }
 
@@ -129,6 +133,7 @@ impl OrgScope {
             seal: new.seal,
             status: new.status,
             created_at: now,
+            publish: false,
         };
         let mut tx = self.store.begin_write().await?;
         let taken = sqlx::query("SELECT 1 FROM users WHERE lower(email) = lower($1)")
@@ -142,8 +147,8 @@ impl OrgScope {
             )));
         }
         sqlx::query(
-            "INSERT INTO users (id, org_id, email, given_name, surname, role, seal, status, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO users (id, org_id, email, given_name, surname, role, seal, status, created_at, name_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(user.id.to_string())
         .bind(user.org_id.to_string())
@@ -154,6 +159,10 @@ impl OrgScope {
         .bind(i64::from(user.seal))
         .bind(user.status.as_str())
         .bind(now)
+        .bind(crate::search_keys::person_key(
+            &format!("{} {}", user.given_name, user.surname),
+            &user.email,
+        ))
         .execute(&mut *tx)
         .await
         .map_err(StoreError::conflict_as(format!("a user with e-mail {}", user.email)))?;
@@ -358,7 +367,7 @@ impl TokenStore {
 }
 
 impl OrgScope {
-    /// Writes a user's role, seal right and status (the rest is fixed) with its audit
+    /// Writes a user's role, seal right, status and directory opt-in (the rest is fixed) with its audit
     /// event; `None` when the user is not this organisation's.
     pub async fn update_user(
         &self,
@@ -368,13 +377,14 @@ impl OrgScope {
     ) -> Result<Option<User>, StoreError> {
         let mut tx = self.store.begin_write().await?;
         let done = sqlx::query(
-            "UPDATE users SET role = $1, seal = $2, status = $3 WHERE id = $4 AND org_id = $5",
+            "UPDATE users SET role = $1, seal = $2, status = $3, publish = $6 WHERE id = $4 AND org_id = $5",
         )
         .bind(user.role.as_str())
         .bind(i64::from(user.seal))
         .bind(user.status.as_str())
         .bind(user.id.to_string())
         .bind(self.org_id.to_string())
+        .bind(i64::from(user.publish))
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {
@@ -386,7 +396,9 @@ impl OrgScope {
             org_id: Some(self.org_id.to_string()),
             action: "user.changed",
             object: user.id.to_string(),
-            details: serde_json::json!({"role": user.role, "seal": user.seal, "status": user.status}),
+            details: serde_json::json!({
+                "role": user.role, "seal": user.seal, "status": user.status, "publish": user.publish,
+            }),
         };
         audit::append(&mut tx, &event).await?;
         tx.commit().await?;

@@ -7,8 +7,7 @@ use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use orgca_model::Role;
-use orgca_store::{OperatorToken, User, UserStatus};
+use orgca_store::{OperatorToken, User};
 
 use crate::{AppState, Problem};
 
@@ -87,15 +86,5 @@ async fn acting_operator(
         .map_err(|e| Problem::internal(&e))?
         .ok_or_else(|| Problem::not_found(format!("no organisation with CVR {cvr:?}")))?;
     tracing::info!(operator = %op.id, name = %op.name, cvr = %org.cvr, "operator request");
-    Ok(User {
-        id: op.id,
-        org_id: org.id,
-        email: format!("operator:{}", op.name),
-        given_name: op.name,
-        surname: String::new(),
-        role: Role::OrgAdmin,
-        seal: false,
-        status: UserStatus::Active,
-        created_at: 0,
-    })
+    Ok(orgca_ra::caller::operator(org.id, op.id, &op.name))
 }

@@ -9,10 +9,13 @@
 
 mod api;
 mod auth;
+mod csv;
+mod directory;
 mod portal;
 mod problem;
 mod public;
 
+pub use directory::DirectoryLimiter;
 pub use portal::Downloads;
 pub use problem::Problem;
 
@@ -65,6 +68,8 @@ pub struct Shared {
     pub metrics: PrometheusHandle,
     /// Files picked up in the portal, waiting for their one download.
     pub downloads: Downloads,
+    /// Directory lookups per client address.
+    pub directory_limiter: directory::DirectoryLimiter,
 }
 
 impl AppState {
@@ -112,6 +117,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/ocsp/{*request}", get(public::ocsp_get))
         .route("/metrics", get(public::metrics))
+        .route("/directory", get(directory::lookup))
         .fallback(public::not_found)
         .method_not_allowed_fallback(public::method_not_allowed)
         .layer(middleware::from_fn(count_requests))

@@ -7,7 +7,7 @@ use orgca_pki::csr::MAX_CSR_BYTES;
 use orgca_ra::IssueRequest;
 use time::OffsetDateTime;
 
-use crate::cli::{CertCommand, Global, IssueArgs};
+use crate::cli::{CertCommand, FilterArgs, Global, IssueArgs};
 use crate::cmd::{print_json, rfc3339};
 use crate::context::Context;
 use crate::exit::{self, Refused};
@@ -40,7 +40,9 @@ fn read_csr(args: &IssueArgs) -> anyhow::Result<Vec<u8>> {
 pub async fn run(global: &Global, cmd: &CertCommand, now: OffsetDateTime) -> anyhow::Result<u8> {
     let args = match cmd {
         CertCommand::Issue(args) => args,
-        CertCommand::List { org, limit } => return list(global, org, *limit).await,
+        CertCommand::List { filters, limit } => {
+            return list(global, filters, *limit, now.unix_timestamp()).await;
+        }
         CertCommand::Block { serial, reason } => {
             return block(global, serial, reason, now.unix_timestamp()).await;
         }
@@ -81,19 +83,16 @@ pub async fn run(global: &Global, cmd: &CertCommand, now: OffsetDateTime) -> any
     Ok(exit::OK)
 }
 
-async fn list(global: &Global, cvr: &str, limit: i64) -> anyhow::Result<u8> {
+async fn list(global: &Global, filters: &FilterArgs, limit: u32, now: i64) -> anyhow::Result<u8> {
     let ctx = Context::open(global).await?;
-    let org = ctx
-        .store
-        .orgs()
-        .by_cvr(cvr.trim())
+    let (caller, params) = super::export::search_for(&ctx, filters).await?;
+    let params = orgca_ra::search::SearchParams {
+        limit: Some(limit.to_string()),
+        ..params
+    };
+    let certs = orgca_ra::certificates::search(&ctx.store, &caller, &params, now)
         .await?
-        .ok_or_else(|| Refused(format!("no organisation with CVR {}", cvr.trim())))?;
-    let certs = ctx
-        .store
-        .org(org.id)
-        .certificates(limit.clamp(1, 10_000))
-        .await?;
+        .items;
     if global.json {
         let items: Vec<_> = certs
             .iter()

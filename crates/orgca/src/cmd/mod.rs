@@ -3,6 +3,7 @@
 mod audit;
 mod ca;
 mod cert;
+mod export;
 mod init;
 mod notify;
 mod org;
@@ -26,6 +27,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Cert(c) => cert::run(g, c, now).await,
         Command::Audit(c) => audit::run(g, c).await,
         Command::Notify(c) => notify::run(g, c, now).await,
+        Command::Export(args) => export::run(g, args, now.unix_timestamp()).await,
         Command::User(c) => user::run_user(g, c, now).await,
         Command::Token(c) => user::run_token(g, c, now).await,
     }

@@ -106,6 +106,7 @@ pub async fn run(
         status_changed,
         metrics,
         downloads: orgca_web::Downloads::default(),
+        directory_limiter: Default::default(),
     });
     // Queued mail goes out every second (the outbox folder, or SMTP when configured).
     tokio::spawn(orgca_notify::run_forever(

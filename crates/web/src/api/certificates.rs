@@ -1,28 +1,53 @@
-//! An organisation's certificates: list, show, renew.
+//! An organisation's certificates: search, export, show, renew, block.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::Response;
+use orgca_ra::export::Export;
+use orgca_ra::search::SearchParams;
 
 use super::openapi::Problems;
 use super::views::{CertificateView, OrderView, Page};
-use super::{JsonBody, parse_id};
+use super::{JsonBody, Search, parse_id};
 use crate::auth::Caller;
 use crate::{AppState, Problem};
 
-/// The organisation's certificates, newest first (a user sees their own).
+/// Searches the organisation's certificates (a user sees their own), one page at a time:
+/// `next` is the `after` of the next page. A whole UUID, 40-digit serial or e-mail
+/// address in `q` is matched exactly; other text as part of a name or address, in any
+/// case.
 #[utoipa::path(get, path = "/api/v1/certificates", tag = "certificates",
-    security(("bearer" = [])),
+    security(("bearer" = [])), params(SearchParams),
     responses((status = 200, body = Page<CertificateView>), Problems))]
 pub async fn list_certificates(
     State(s): State<AppState>,
     Caller(c): Caller,
+    Search(params): Search,
 ) -> Result<Json<Page<CertificateView>>, Problem> {
     let now = s.now();
-    let certs = orgca_ra::certificates::list(&s.store, &c).await?;
-    Ok(Json(Page::all(
-        certs.iter().map(|c| CertificateView::at(c, now)).collect(),
-    )))
+    let page = orgca_ra::certificates::search(&s.store, &c, &params, now).await?;
+    Ok(Json(Page {
+        items: page.items.iter().map(|c| CertificateView::at(c, now)).collect(),
+        next: page.next.map(|n| n.encode()),
+    }))
+}
+
+/// Exports what the same filters select (every page, in the chosen order) as CSV:
+/// RFC 4180, UTF-8, a header row, times in RFC 3339 UTC; a field that a spreadsheet
+/// would take for a formula starts with `'`. Columns: id, kind, name, subject_uuid,
+/// serial, status, not_before, not_after, email, contact_name, contact_email, user,
+/// block_reason, blocked_at, renewed_by, created_at.
+#[utoipa::path(get, path = "/api/v1/certificates/export.csv", tag = "certificates",
+    security(("bearer" = [])), params(SearchParams),
+    responses((status = 200, content_type = "text/csv", body = String), Problems))]
+pub async fn export_certificates(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Search(params): Search,
+) -> Result<Response, Problem> {
+    let export = Export::start(&s.store, &c, &params, s.now()).await?;
+    Ok(crate::csv::response(export).await?)
 }
 
 /// One certificate.

@@ -89,6 +89,30 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequest<S> for Json
     }
 }
 
+/// The search filters of a query string; a parameter that is not one of them, or
+/// cannot be read, is a 400 problem naming it.
+pub struct Search(pub orgca_ra::search::SearchParams);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Search {
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Problem> {
+        serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
+            .map(Search)
+            .map_err(|e| Problem {
+                status: StatusCode::BAD_REQUEST,
+                code: "invalid_query",
+                detail: format!(
+                    "the query string cannot be read ({e}): the parameters are q, kind, status, \
+                     expires_before, profile, user, sort, order, after and limit"
+                ),
+            })
+    }
+}
+
 fn parse_id(id: &str, what: &'static str) -> Result<uuid::Uuid, Problem> {
     uuid::Uuid::parse_str(id)
         .map_err(|_| Problem::not_found(format!("no such {what} in your organisation")))

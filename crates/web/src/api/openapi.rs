@@ -96,6 +96,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(o::pickup))
         .routes(routes!(o::confirm_email))
         .routes(routes!(c::list_certificates))
+        .routes(routes!(c::export_certificates))
         .routes(routes!(c::get_certificate))
         .routes(routes!(c::renew_certificate))
         .routes(routes!(c::block_certificate))

@@ -95,7 +95,8 @@ pub async fn get_user(
 }
 
 /// Changes a user's role, seal right or status (administrators; nobody their own role
-/// or status).
+/// or status), or the caller's own directory opt-in (`publish`, any user, only their
+/// own).
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "organisation",
     security(("bearer" = [])), params(("id" = String, Path, description = "The user's id")),
     request_body = UserPatch,

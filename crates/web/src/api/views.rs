@@ -88,6 +88,8 @@ pub struct UserView {
     pub seal: bool,
     /// `active` or `deactivated`.
     pub status: String,
+    /// Their employee certificates are in the public directory (their own choice).
+    pub publish: bool,
 }
 
 impl From<&orgca_store::User> for UserView {
@@ -100,6 +102,7 @@ impl From<&orgca_store::User> for UserView {
             role: u.role.as_str().to_owned(),
             seal: u.seal,
             status: u.status.as_str().to_owned(),
+            publish: u.publish,
         }
     }
 }

@@ -9,6 +9,7 @@
 
 mod downloads;
 mod email;
+mod list;
 mod login;
 mod orders;
 mod pages;
@@ -71,7 +72,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(users::password_link),
         )
         .route("/portal/users/{id}/order", post(users::order))
-        .route("/portal/certificates", get(pages::certificates))
+        .route("/portal/certificates", get(list::certificates))
+        .route("/portal/certificates/export.csv", get(list::export))
         .route("/portal/certificates/{id}", get(pages::certificate))
         .route("/portal/certificates/{id}/block", post(pages::block))
         .route("/portal/certificates/{id}/renew", post(pages::renew))

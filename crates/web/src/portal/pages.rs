@@ -36,21 +36,21 @@ struct CountRow {
 }
 
 /// A certificate as a table row or detail page shows it.
-struct CertView {
-    id: Uuid,
-    name: String,
-    kind: &'static str,
-    status: &'static str,
-    status_key: &'static str,
-    serial: String,
-    serial_short: String,
-    subject_uuid: String,
-    email: Option<String>,
-    issuer: String,
-    fingerprint: String,
-    not_before: String,
-    not_after: String,
-    blocked: Option<BlockedView>,
+pub(crate) struct CertView {
+    pub(crate) id: Uuid,
+    pub(crate) name: String,
+    pub(crate) kind: &'static str,
+    pub(crate) status: &'static str,
+    pub(crate) status_key: &'static str,
+    pub(crate) serial: String,
+    pub(crate) serial_short: String,
+    pub(crate) subject_uuid: String,
+    pub(crate) email: Option<String>,
+    pub(crate) issuer: String,
+    pub(crate) fingerprint: String,
+    pub(crate) not_before: String,
+    pub(crate) not_after: String,
+    pub(crate) blocked: Option<BlockedView>,
 }
 
 /// One audit event of a certificate.
@@ -61,10 +61,10 @@ struct EventRow {
 }
 
 /// When, why and by whom a certificate was blocked.
-struct BlockedView {
-    at: String,
-    reason: &'static str,
-    by: String,
+pub(crate) struct BlockedView {
+    pub(crate) at: String,
+    pub(crate) reason: &'static str,
+    pub(crate) by: String,
 }
 
 /// One choice of a `<select>`.
@@ -99,19 +99,6 @@ struct WaitingOrder {
     expires: String,
     ready: bool,
     csr: bool,
-}
-
-#[derive(Template)]
-#[template(path = "certificates.html")]
-struct CertificatesPage {
-    t: &'static Texts,
-    chrome: Option<Chrome>,
-    section: &'static str,
-    notice: Option<String>,
-    error: Option<String>,
-    q: String,
-    statuses: Vec<Choice>,
-    rows: Vec<CertView>,
 }
 
 #[derive(Template)]
@@ -162,7 +149,7 @@ pub(crate) fn date(unix: i64) -> String {
         .unwrap_or_default()
 }
 
-fn view(t: &'static Texts, c: &CertificateRecord, now: i64) -> CertView {
+pub(crate) fn view(t: &'static Texts, c: &CertificateRecord, now: i64) -> CertView {
     let (status, status_key) = match orgca_ra::certificates::visible_status(c, now) {
         "blocked" => (t.blocked, "blocked"),
         "expired" => (t.expired, "expired"),
@@ -253,79 +240,6 @@ pub(crate) async fn overview(State(state): State<AppState>, session: Session) ->
             holder: format!("{} {}", session.user.given_name, session.user.surname),
             org_name,
             cvr,
-        },
-    )
-}
-
-/// The list's search box and filters.
-#[derive(Deserialize, Default)]
-pub(crate) struct ListQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    kind: String,
-}
-
-/// `GET /portal/certificates`: the caller's certificates, filtered by the search box
-/// (name, serial, subject UUID, e-mail; case-insensitive) and status.
-pub(crate) async fn certificates(
-    State(state): State<AppState>,
-    session: Session,
-    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    let t = session.t;
-    let chrome = match session.chrome(&state).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let Query(q) = query.unwrap_or_default();
-    let now = state.now();
-    let all = match orgca_ra::certificates::list(&state.store, &session.user).await {
-        Ok(x) => x,
-        Err(e) => return fault(t, &e),
-    };
-    let needle = q.q.trim().to_lowercase();
-    let rows = all
-        .iter()
-        .filter(|c| {
-            needle.is_empty()
-                || c.name.to_lowercase().contains(&needle)
-                || c.serial.contains(&needle)
-                || c.subject_uuid == needle
-                || c.email
-                    .as_deref()
-                    .is_some_and(|e| e.to_lowercase().contains(&needle))
-        })
-        .filter(|c| {
-            q.status.is_empty() || orgca_ra::certificates::visible_status(c, now) == q.status
-        })
-        .filter(|c| q.kind.is_empty() || c.kind.as_str() == q.kind)
-        .map(|c| view(t, c, now))
-        .collect();
-    render(
-        StatusCode::OK,
-        &CertificatesPage {
-            t,
-            chrome: Some(chrome),
-            section: "certificates",
-            notice: None,
-            error: None,
-            statuses: [
-                ("active", t.active),
-                ("blocked", t.blocked),
-                ("expired", t.expired),
-            ]
-            .into_iter()
-            .map(|(key, label)| Choice {
-                key: key.into(),
-                label: label.into(),
-                selected: q.status == key,
-            })
-            .collect(),
-            q: q.q,
-            rows,
         },
     )
 }

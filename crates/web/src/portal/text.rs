@@ -110,6 +110,24 @@ pub struct Texts {
     pub reasons: [&'static str; 5],
     /// Kind names: employee, organisation, system.
     pub kinds: [&'static str; 3],
+    /// Kind filter: no filter.
+    pub any_kind: &'static str,
+    /// Expiry filter label.
+    pub expiring_label: &'static str,
+    /// Expiry filter choices: none, within 30 days, within 90 days.
+    pub expiring: [&'static str; 3],
+    /// Sort label.
+    pub sort_label: &'static str,
+    /// Sort choices: newest first, soonest expiry first, name A to Z.
+    pub sorts: [&'static str; 3],
+    /// Link: the same list as CSV.
+    pub export_button: &'static str,
+    /// Before the number of matching certificates.
+    pub matching: &'static str,
+    /// Paging link.
+    pub next_page: &'static str,
+    /// Paging link.
+    pub first_page: &'static str,
     /// Pick-up page title.
     pub pickup_title: &'static str,
     /// Pick-up introduction.
@@ -354,6 +372,15 @@ pub static EN: Texts = Texts {
         "Replaced by a new certificate",
     ],
     kinds: ["Employee", "Organisation", "System"],
+    any_kind: "Any kind",
+    expiring_label: "Expires",
+    expiring: ["Any time", "Within 30 days", "Within 90 days"],
+    sort_label: "Sort by",
+    sorts: ["Newest first", "Expiring first", "Name, A to Z"],
+    export_button: "Export these as CSV",
+    matching: "Certificates that match:",
+    next_page: "Next page",
+    first_page: "First page",
     pickup_title: "Pick up a certificate",
     pickup_intro: "Type the reference from the e-mail and the one-time code your administrator gave you.",
     reference: "Reference",
@@ -507,6 +534,15 @@ pub static DA: Texts = Texts {
         "Erstattet af et nyt certifikat",
     ],
     kinds: ["Medarbejder", "Organisation", "System"],
+    any_kind: "Alle typer",
+    expiring_label: "Udløber",
+    expiring: ["Når som helst", "Inden for 30 dage", "Inden for 90 dage"],
+    sort_label: "Sortér efter",
+    sorts: ["Nyeste først", "Udløber først", "Navn, A til Å"],
+    export_button: "Eksportér disse som CSV",
+    matching: "Certifikater, der passer:",
+    next_page: "Næste side",
+    first_page: "Første side",
     pickup_title: "Hent et certifikat",
     pickup_intro: "Skriv referencen fra e-mailen og engangskoden, som din administrator har givet dig.",
     reference: "Reference",

@@ -247,6 +247,7 @@ pub(crate) async fn change(
         role: form.role,
         seal: None,
         status: form.status,
+        publish: None,
     };
     let done = orgca_ra::caller::change_user(&state.store, &session.user, id, &patch, state.now())
         .await

@@ -1,0 +1,185 @@
+//! Searching an organisation's certificates: the filters a client sends (a query
+//! string, CLI flags or a portal form) read into a store query, confined to what the
+//! caller may see.
+
+use orgca_model::CertKind;
+use orgca_store::{CertQuery, Cursor, SortKey, StatusFilter, Store, Text, User};
+use serde::Deserialize;
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::RaError;
+
+/// The rows of a page when the client does not say.
+pub const DEFAULT_PAGE: u32 = 50;
+
+/// A search as a client sends it, every field text (absent or empty: no filter).
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// Free text, or an exact subject UUID, certificate id, serial or e-mail address.
+    #[serde(default)]
+    pub q: Option<String>,
+    /// `organisation`, `system` or `employee`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// `active`, `blocked` or `expired`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// RFC 3339 time or a date (`2027-01-31`, meaning its start in UTC).
+    #[serde(default)]
+    pub expires_before: Option<String>,
+    /// A profile's id or name.
+    #[serde(default)]
+    pub profile: Option<String>,
+    /// A user's id or e-mail address.
+    #[serde(default)]
+    pub user: Option<String>,
+    /// `created` (default), `not_after` or `name`.
+    #[serde(default)]
+    pub sort: Option<String>,
+    /// `asc` or `desc`; by default newest first, soonest expiry first, A to Z.
+    #[serde(default)]
+    pub order: Option<String>,
+    /// The `next` cursor of the page before.
+    #[serde(default)]
+    pub after: Option<String>,
+    /// Rows per page, 1 to 500.
+    #[serde(default)]
+    pub limit: Option<String>,
+}
+
+/// A search read for the store: `None` when nothing the caller may see can match (a
+/// user filtering on someone else).
+pub struct Search {
+    /// The store's query.
+    pub query: Option<CertQuery>,
+    /// Rows per page.
+    pub limit: u32,
+}
+
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn invalid(e: impl std::fmt::Display) -> RaError {
+    RaError::Invalid(e.to_string())
+}
+
+/// Reads `expires_before`: RFC 3339, or a date meaning its first second in UTC.
+fn parse_time(s: &str) -> Result<i64, RaError> {
+    if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
+        return Ok(t.unix_timestamp());
+    }
+    Date::parse(s, format_description!("[year]-[month]-[day]"))
+        .map(|d| d.midnight().assume_utc().unix_timestamp())
+        .map_err(|_| {
+            invalid(format!(
+                "expires_before {s:?} is not a date: write 2027-01-31 or 2027-01-31T12:00:00Z"
+            ))
+        })
+}
+
+impl SearchParams {
+    /// Reads the search for `caller` at `now`: each bad value is an
+    /// [`RaError::Invalid`] saying what to write instead.
+    pub async fn read(&self, store: &Store, caller: &User, now: i64) -> Result<Search, RaError> {
+        let scope = store.org(caller.org_id);
+        let sort = match given(&self.sort) {
+            None | Some("created") => SortKey::Created,
+            Some("not_after") => SortKey::NotAfter,
+            Some("name") => SortKey::Name,
+            Some(s) => {
+                return Err(invalid(format!(
+                    "sort {s:?} is not known: use created, not_after or name"
+                )));
+            }
+        };
+        let descending = match given(&self.order) {
+            None => sort == SortKey::Created,
+            Some("asc") => false,
+            Some("desc") => true,
+            Some(s) => return Err(invalid(format!("order {s:?} is not known: use asc or desc"))),
+        };
+        let limit = match given(&self.limit) {
+            None => DEFAULT_PAGE,
+            Some(s) => match s.parse::<u32>() {
+                Ok(n @ 1..=orgca_store::MAX_PAGE) => n,
+                _ => return Err(invalid(format!("limit {s:?} is not a number from 1 to 500"))),
+            },
+        };
+        let status = match given(&self.status) {
+            None => None,
+            Some("active") => Some(StatusFilter::Active),
+            Some("blocked") => Some(StatusFilter::Blocked),
+            Some("expired") => Some(StatusFilter::Expired),
+            Some(s) => {
+                return Err(invalid(format!(
+                    "status {s:?} is not known: use active, blocked or expired"
+                )));
+            }
+        };
+        let kind = given(&self.kind).map(CertKind::parse).transpose()?;
+        let text = given(&self.q).map(Text::parse).transpose().map_err(invalid)?.flatten();
+        let expires_before = given(&self.expires_before).map(parse_time).transpose()?;
+        let after = given(&self.after)
+            .map(|a| Cursor::decode(a, sort, descending))
+            .transpose()
+            .map_err(invalid)?;
+        let mut subject = None;
+        if let Some(p) = given(&self.profile) {
+            let found = match Uuid::try_parse(p) {
+                Ok(id) => scope.profile(id).await?,
+                Err(_) => {
+                    let key = p.to_lowercase();
+                    let all = scope.profiles().await?;
+                    all.into_iter().find(|x| x.name.to_lowercase() == key)
+                }
+            };
+            let found = found.ok_or_else(|| {
+                invalid(format!("no profile {p:?} in your organisation: give its id or name"))
+            })?;
+            subject = Some(found.id);
+        }
+        if let Some(u) = given(&self.user) {
+            let found = match Uuid::try_parse(u) {
+                Ok(id) => scope.user(id).await?,
+                Err(_) => store
+                    .user_by_email(u)
+                    .await?
+                    .filter(|x| x.org_id == caller.org_id),
+            };
+            let found = found.ok_or_else(|| {
+                invalid(format!("no user {u:?} in your organisation: give their id or e-mail address"))
+            })?;
+            if subject.is_some_and(|s| s != found.id) {
+                return Ok(Search { query: None, limit });
+            }
+            subject = Some(found.id);
+        }
+        // A user sees only their own certificates.
+        if !caller.role.administers_users() {
+            if subject.is_some_and(|s| s != caller.id) {
+                return Ok(Search { query: None, limit });
+            }
+            subject = Some(caller.id);
+        }
+        Ok(Search {
+            query: Some(CertQuery {
+                text,
+                kind,
+                status,
+                expires_before,
+                subject,
+                sort,
+                descending,
+                after,
+                now,
+            }),
+            limit,
+        })
+    }
+}

@@ -1,0 +1,23 @@
+-- orgca schema, version 12 (PostgreSQL): search, export and the public directory. Keep in
+-- step with migrations/sqlite/0012_search.sql.
+--
+-- Search keys: the text lower-cased by orgca (Unicode-aware, the same on both
+-- backends; SQL lower() is not), filled for existing rows by the migration's Rust step.
+ALTER TABLE certificates ADD COLUMN name_key TEXT;
+ALTER TABLE certificates ADD COLUMN email_key TEXT;
+-- "contact name\ncontact e-mail" and "given name surname\ne-mail": one key searched.
+ALTER TABLE profiles ADD COLUMN contact_key TEXT;
+ALTER TABLE users ADD COLUMN name_key TEXT;
+-- The user opted in to the public directory (their employee certificates are found by
+-- their exact address).
+ALTER TABLE users ADD COLUMN publish BIGINT NOT NULL DEFAULT 0;
+-- One index per sort order of an organisation's list, each ending in the id that breaks
+-- ties, so a page is a range of the index (keyset pagination).
+DROP INDEX certificates_org;
+CREATE INDEX certificates_org_created ON certificates (org_id, created_at, id);
+CREATE INDEX certificates_org_expiry ON certificates (org_id, not_after, id);
+CREATE INDEX certificates_org_name ON certificates (org_id, name_key, id);
+-- Exact e-mail search and the directory.
+CREATE INDEX certificates_email ON certificates (email_key) WHERE email_key IS NOT NULL;
+-- "Renewed by" in lists and exports.
+CREATE INDEX certificates_renews ON certificates (renews) WHERE renews IS NOT NULL;

@@ -1,0 +1,527 @@
+//! Search over one organisation's certificates: free text or an exact id, serial or
+//! address, filters, three sort orders, and keyset pages (a page starts after the last
+//! row of the one before, so rows added meanwhile cause neither duplicates nor gaps).
+//! The same query drives the list and the export.
+//!
+//! Every statement here starts with `c.org_id = $1`; only placeholders are generated,
+//! every value is bound.
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use orgca_model::{CertKind, Email, Serial};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use uuid::Uuid;
+
+use crate::certs::{CertificateRecord, cert_columns, cert_from_row};
+use crate::search_keys::key;
+use crate::{OrgScope, StoreError};
+
+/// The longest free-text query.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// The most rows one page holds.
+pub const MAX_PAGE: u32 = 500;
+
+/// What a search's text asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Text {
+    /// A part of a certificate's name or e-mail, of its contact person's name or e-mail,
+    /// or of its user's name or e-mail (any case).
+    Words(String),
+    /// Exactly this subject UUID or certificate id.
+    Id(Uuid),
+    /// Exactly this serial.
+    Serial(Serial),
+    /// Exactly this address: in the certificate, or its contact person's or user's.
+    Email(String),
+}
+
+/// Why a query was refused; the message says what to change.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    /// The free text is too long or holds control characters.
+    #[error("the search text {0}")]
+    Text(&'static str),
+    /// The cursor is not one this search gave.
+    #[error("the cursor is not one this list gave for this sort order: start again without `after`")]
+    Cursor,
+}
+
+impl Text {
+    /// Reads a search box: a whole UUID, a whole 40-digit serial (colons allowed) or a
+    /// whole e-mail address is matched exactly; anything else as part of a name or
+    /// address. `None` for blank text.
+    pub fn parse(q: &str) -> Result<Option<Text>, QueryError> {
+        let q = q.trim();
+        if q.is_empty() {
+            return Ok(None);
+        }
+        if q.chars().count() > MAX_QUERY_CHARS {
+            return Err(QueryError::Text("is longer than 200 characters: shorten it"));
+        }
+        if q.chars().any(char::is_control) {
+            return Err(QueryError::Text(
+                "holds a control character (a line break or tab): remove it",
+            ));
+        }
+        if let Ok(id) = Uuid::try_parse(q) {
+            return Ok(Some(Text::Id(id)));
+        }
+        let hex: String = q.chars().filter(|c| *c != ':').collect();
+        if hex.len() == 40 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            if let Ok(s) = Serial::parse_hex(&hex) {
+                return Ok(Some(Text::Serial(s)));
+            }
+        }
+        if let Ok(e) = Email::parse(q) {
+            return Ok(Some(Text::Email(key(e.as_str()))));
+        }
+        Ok(Some(Text::Words(key(q))))
+    }
+}
+
+/// The status a list shows (expired: active past notAfter).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusFilter {
+    /// Not blocked and not expired.
+    Active,
+    /// Blocked.
+    Blocked,
+    /// Not blocked, past notAfter.
+    Expired,
+}
+
+/// A sort column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SortKey {
+    /// When issued.
+    #[default]
+    Created,
+    /// notAfter.
+    NotAfter,
+    /// Name, without regard to case.
+    Name,
+}
+
+impl SortKey {
+    fn column(self) -> &'static str {
+        match self {
+            SortKey::Created => "c.created_at",
+            SortKey::NotAfter => "c.not_after",
+            SortKey::Name => "c.name_key",
+        }
+    }
+
+    fn tag(self) -> char {
+        match self {
+            SortKey::Created => 'c',
+            SortKey::NotAfter => 'x',
+            SortKey::Name => 'n',
+        }
+    }
+}
+
+/// A search: the filters (all of them apply), the order and where the page starts.
+#[derive(Clone, Debug, Default)]
+pub struct CertQuery {
+    /// Free text or exact match.
+    pub text: Option<Text>,
+    /// Only this kind.
+    pub kind: Option<CertKind>,
+    /// Only this status (at `now`).
+    pub status: Option<StatusFilter>,
+    /// Only those whose notAfter is before this (Unix seconds).
+    pub expires_before: Option<i64>,
+    /// Only those of this subject: a profile's id, or a user's id (employee certificates).
+    pub subject: Option<Uuid>,
+    /// Sort column.
+    pub sort: SortKey,
+    /// Newest, latest or last first.
+    pub descending: bool,
+    /// The page starts after this position.
+    pub after: Option<Cursor>,
+    /// Now, for the status filter (Unix seconds).
+    pub now: i64,
+}
+
+/// A position in a sorted list: the sort value and id of the last row of a page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    sort: SortKey,
+    descending: bool,
+    value: SortValue,
+    id: Uuid,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum SortValue {
+    Int(i64),
+    Text(String),
+}
+
+impl Cursor {
+    /// The opaque form a client sends back as `after`.
+    pub fn encode(&self) -> String {
+        let tag = if self.descending {
+            self.sort.tag().to_ascii_uppercase()
+        } else {
+            self.sort.tag()
+        };
+        let value = match &self.value {
+            SortValue::Int(i) => i.to_string(),
+            SortValue::Text(s) => s.clone(),
+        };
+        Base64UrlUnpadded::encode_string(format!("{tag}{}{value}", self.id).as_bytes())
+    }
+
+    /// Reads a cursor given out for the same sort order.
+    pub fn decode(s: &str, sort: SortKey, descending: bool) -> Result<Cursor, QueryError> {
+        let bytes = Base64UrlUnpadded::decode_vec(s).map_err(|_| QueryError::Cursor)?;
+        let text = String::from_utf8(bytes).map_err(|_| QueryError::Cursor)?;
+        let mut chars = text.chars();
+        let tag = chars.next().ok_or(QueryError::Cursor)?;
+        let rest = chars.as_str();
+        if tag.to_ascii_lowercase() != sort.tag()
+            || tag.is_ascii_uppercase() != descending
+            || rest.len() < 36
+            || !rest.is_char_boundary(36)
+        {
+            return Err(QueryError::Cursor);
+        }
+        let id = Uuid::try_parse(&rest[..36]).map_err(|_| QueryError::Cursor)?;
+        let value = &rest[36..];
+        let value = match sort {
+            SortKey::Name => SortValue::Text(value.to_owned()),
+            _ => SortValue::Int(value.parse().map_err(|_| QueryError::Cursor)?),
+        };
+        Ok(Cursor {
+            sort,
+            descending,
+            value,
+            id,
+        })
+    }
+}
+
+/// A statement being built: static SQL text and the values bound to it, in order.
+struct Statement {
+    sql: String,
+    binds: Vec<Bind>,
+}
+
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+impl Statement {
+    fn new(org: String) -> Statement {
+        Statement {
+            sql: String::with_capacity(1024),
+            binds: vec![Bind::Text(org)],
+        }
+    }
+
+    /// Appends `sql`, its `?` replaced by the next placeholders, bound to `values`.
+    fn push(&mut self, sql: &'static str, values: impl IntoIterator<Item = Bind>) {
+        let mut values = values.into_iter();
+        for part in sql.split_inclusive('?') {
+            match part.strip_suffix('?') {
+                Some(head) => {
+                    self.sql.push_str(head);
+                    let Some(v) = values.next() else {
+                        // Only reachable by a mistake in this file: fewer values than `?`.
+                        self.sql.push_str("NULL");
+                        continue;
+                    };
+                    self.binds.push(v);
+                    self.sql.push_str(&format!("${}", self.binds.len()));
+                }
+                None => self.sql.push_str(part),
+            }
+        }
+    }
+
+    fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments> {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(self.sql.as_str()));
+        for b in &self.binds {
+            q = match b {
+                Bind::Text(s) => q.bind(s.as_str()),
+                Bind::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }
+}
+
+/// `%text%` for LIKE with `\` as escape: `%`, `_` and `\` in the text match themselves.
+fn contains_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// The filters of the WHERE clause (after `c.org_id = $1`).
+fn filter_clauses(st: &mut Statement, q: &CertQuery) {
+    use Bind::{Int, Text as T};
+    if let Some(kind) = q.kind {
+        st.push(" AND c.kind = ?", [T(kind.as_str().to_owned())]);
+    }
+    match q.status {
+        Some(StatusFilter::Active) => {
+            st.push(" AND c.status = 'active' AND c.not_after >= ?", [Int(q.now)])
+        }
+        Some(StatusFilter::Expired) => {
+            st.push(" AND c.status = 'active' AND c.not_after < ?", [Int(q.now)])
+        }
+        Some(StatusFilter::Blocked) => st.push(" AND c.status = 'blocked'", []),
+        None => {}
+    }
+    if let Some(t) = q.expires_before {
+        st.push(" AND c.not_after < ?", [Int(t)]);
+    }
+    if let Some(s) = q.subject {
+        st.push(" AND c.subject_uuid = ?", [T(s.to_string())]);
+    }
+    // A person matches by the key "name\ne-mail" of a profile's contact or of a user.
+    const PEOPLE: &str = " OR c.subject_uuid IN (SELECT id FROM profiles WHERE org_id = $1 AND contact_key LIKE ? ESCAPE '\\') \
+         OR c.subject_uuid IN (SELECT id FROM users WHERE org_id = $1 AND name_key LIKE ? ESCAPE '\\'))";
+    match &q.text {
+        None => {}
+        Some(Text::Id(id)) => st.push(
+            " AND (c.subject_uuid = ? OR c.id = ?)",
+            [T(id.to_string()), T(id.to_string())],
+        ),
+        Some(Text::Serial(s)) => st.push(" AND c.serial = ?", [T(s.to_string())]),
+        Some(Text::Words(w)) => {
+            let p = contains_pattern(w);
+            st.push(
+                " AND (c.name_key LIKE ? ESCAPE '\\' OR c.email_key LIKE ? ESCAPE '\\'",
+                [T(p.clone()), T(p.clone())],
+            );
+            st.push(PEOPLE, [T(p.clone()), T(p)]);
+        }
+        Some(Text::Email(e)) => {
+            // The address after the line break of a person's key, exactly.
+            let mut p = contains_pattern(e);
+            p.replace_range(0..1, "%\n");
+            p.pop();
+            st.push(" AND (c.email_key = ?", [T(e.clone())]);
+            st.push(PEOPLE, [T(p.clone()), T(p)]);
+        }
+    }
+}
+
+/// The filters, the cursor, ORDER BY and LIMIT of a page.
+fn page_clauses(st: &mut Statement, q: &CertQuery, limit: u32) {
+    use Bind::{Int, Text as T};
+    filter_clauses(st, q);
+    let column = q.sort.column();
+    let (cmp, dir) = if q.descending {
+        ("<", " DESC")
+    } else {
+        (">", " ASC")
+    };
+    if let Some(c) = &q.after {
+        st.sql.push_str(&format!(" AND ({column}, c.id) {cmp} ("));
+        let value = match &c.value {
+            SortValue::Int(i) => Int(*i),
+            SortValue::Text(s) => T(s.clone()),
+        };
+        st.push("?, ?)", [value, T(c.id.to_string())]);
+    }
+    st.sql
+        .push_str(&format!(" ORDER BY {column}{dir}, c.id{dir}"));
+    st.push(" LIMIT ?", [Int(i64::from(limit))]);
+}
+
+/// One page of rows and the cursor of the next (`None` on the last page).
+#[derive(Debug)]
+pub struct Page<T> {
+    /// The rows.
+    pub items: Vec<T>,
+    /// Where the next page starts.
+    pub next: Option<Cursor>,
+}
+
+/// A certificate as an export row shows it.
+#[derive(Clone, Debug)]
+pub struct ExportRow {
+    /// The certificate.
+    pub certificate: CertificateRecord,
+    /// Contact person's name: the profile's contact, or the user.
+    pub contact_name: Option<String>,
+    /// Contact person's e-mail.
+    pub contact_email: Option<String>,
+    /// The user an employee certificate is for (their e-mail address).
+    pub user: Option<String>,
+    /// The newest certificate that renews this one.
+    pub renewed_by: Option<Uuid>,
+    /// When issued (Unix seconds).
+    pub created_at: i64,
+}
+
+impl OrgScope {
+    /// One page of this organisation's certificates matching `q`, at most `limit`
+    /// (capped at [`MAX_PAGE`]).
+    pub async fn search(
+        &self,
+        q: &CertQuery,
+        limit: u32,
+    ) -> Result<Page<CertificateRecord>, StoreError> {
+        let mut st = Statement::new(self.org_id.to_string());
+        st.sql.push_str(concat!(
+            "SELECT ",
+            cert_columns!(),
+            ", created_at, name_key FROM certificates c WHERE c.org_id = $1"
+        ));
+        self.page(st, q, limit, |r| cert_from_row(r)).await
+    }
+
+    /// How many of this organisation's certificates match `q` (its cursor aside).
+    pub async fn count(&self, q: &CertQuery) -> Result<u64, StoreError> {
+        let mut st = Statement::new(self.org_id.to_string());
+        st.sql
+            .push_str("SELECT count(*) AS n FROM certificates c WHERE c.org_id = $1");
+        filter_clauses(&mut st, q);
+        let n: i64 = st.query().fetch_one(&self.store.pool).await?.try_get("n")?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// One page of export rows matching `q` (see [`OrgScope::search`]).
+    pub async fn export_page(
+        &self,
+        q: &CertQuery,
+        limit: u32,
+    ) -> Result<Page<ExportRow>, StoreError> {
+        let mut st = Statement::new(self.org_id.to_string());
+        st.sql.push_str(
+            "SELECT c.id, c.org_id, c.serial, c.issuer, c.kind, c.name, c.subject_uuid, c.email, c.fingerprint, \
+             c.not_before, c.not_after, c.status, c.renews, c.revoked_at, c.block_reason, c.blocked_by, \
+             NULL AS der, c.created_at, c.name_key, \
+             p.contact_name, p.contact_email, u.given_name, u.surname, u.email AS user_email, \
+             (SELECT r.id FROM certificates r WHERE r.renews = c.id AND r.org_id = $1 \
+              ORDER BY r.created_at DESC LIMIT 1) AS renewed_by \
+             FROM certificates c \
+             LEFT JOIN profiles p ON p.id = c.subject_uuid AND p.org_id = $1 \
+             LEFT JOIN users u ON u.id = c.subject_uuid AND u.org_id = $1 \
+             WHERE c.org_id = $1",
+        );
+        self.page(st, q, limit, export_row).await
+    }
+
+    async fn page<T>(
+        &self,
+        mut st: Statement,
+        q: &CertQuery,
+        limit: u32,
+        row: impl Fn(&AnyRow) -> Result<T, StoreError>,
+    ) -> Result<Page<T>, StoreError> {
+        let limit = limit.clamp(1, MAX_PAGE);
+        page_clauses(&mut st, q, limit);
+        let rows = st.query().fetch_all(&self.store.pool).await?;
+        let next = match rows.last() {
+            Some(last) if rows.len() == limit as usize => Some(cursor_of(last, q)?),
+            _ => None,
+        };
+        let items = rows.iter().map(row).collect::<Result<_, _>>()?;
+        Ok(Page { items, next })
+    }
+}
+
+fn cursor_of(r: &AnyRow, q: &CertQuery) -> Result<Cursor, StoreError> {
+    let value = match q.sort {
+        SortKey::Created => SortValue::Int(r.try_get("created_at")?),
+        SortKey::NotAfter => SortValue::Int(r.try_get("not_after")?),
+        SortKey::Name => SortValue::Text(r.try_get("name_key")?),
+    };
+    Ok(Cursor {
+        sort: q.sort,
+        descending: q.descending,
+        value,
+        id: crate::db::uuid_col(r, "id")?,
+    })
+}
+
+fn export_row(r: &AnyRow) -> Result<ExportRow, StoreError> {
+    let certificate = cert_from_row(r)?;
+    let (contact_name, contact_email, user) = match certificate.kind {
+        CertKind::Employee => {
+            let email: Option<String> = r.try_get("user_email")?;
+            let given: Option<String> = r.try_get("given_name")?;
+            let surname: Option<String> = r.try_get("surname")?;
+            let name = given.zip(surname).map(|(g, s)| format!("{g} {s}"));
+            (name, email.clone(), email)
+        }
+        _ => (r.try_get("contact_name")?, r.try_get("contact_email")?, None),
+    };
+    let renewed_by: Option<String> = r.try_get("renewed_by")?;
+    Ok(ExportRow {
+        certificate,
+        contact_name,
+        contact_email,
+        user,
+        renewed_by: renewed_by
+            .map(|s| Uuid::parse_str(&s).map_err(|_| StoreError::Corrupt(format!("renewed by {s:?}"))))
+            .transpose()?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_read_as_the_narrowest_match() {
+        let id = Uuid::new_v4();
+        assert_eq!(Text::parse(&format!(" {id} ")).ok().flatten(), Some(Text::Id(id)));
+        let serial = "4a".repeat(20);
+        assert!(matches!(Text::parse(&serial), Ok(Some(Text::Serial(_)))));
+        let colons = serial.as_bytes().chunks(2).map(|c| std::str::from_utf8(c).unwrap_or("")).collect::<Vec<_>>().join(":");
+        assert!(matches!(Text::parse(&colons.to_uppercase()), Ok(Some(Text::Serial(_)))));
+        assert_eq!(
+            Text::parse("Jens@Firma.DK").ok().flatten(),
+            Some(Text::Email("jens@firma.dk".into()))
+        );
+        assert_eq!(Text::parse("ØSTER").ok().flatten(), Some(Text::Words("øster".into())));
+        assert_eq!(Text::parse("4a4a").ok().flatten(), Some(Text::Words("4a4a".into())));
+        assert!(Text::parse("  ").is_ok_and(|t| t.is_none()));
+        assert!(Text::parse("a\nb").is_err());
+        assert!(Text::parse(&"x".repeat(201)).is_err());
+    }
+
+    #[test]
+    fn like_metacharacters_match_themselves() {
+        assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
+
+    #[test]
+    fn cursors_round_trip_and_refuse_another_order() {
+        let c = Cursor {
+            sort: SortKey::Name,
+            descending: true,
+            value: SortValue::Text("ærø ~ 1".into()),
+            id: Uuid::new_v4(),
+        };
+        let s = c.encode();
+        assert_eq!(Cursor::decode(&s, SortKey::Name, true).ok(), Some(c));
+        assert!(Cursor::decode(&s, SortKey::Name, false).is_err());
+        assert!(Cursor::decode(&s, SortKey::Created, true).is_err());
+        assert!(Cursor::decode("!!", SortKey::Name, true).is_err());
+        assert!(Cursor::decode("", SortKey::Name, true).is_err());
+        let t = Cursor {
+            sort: SortKey::Created,
+            descending: false,
+            value: SortValue::Int(-5),
+            id: Uuid::nil(),
+        };
+        assert_eq!(Cursor::decode(&t.encode(), SortKey::Created, false).ok(), Some(t));
+    }
+}

@@ -1,0 +1,208 @@
+//! `GET /directory?email=ADDRESS`: the public certificate directory, for someone who
+//! wants to send an encrypted e-mail. It answers the published, active certificates of
+//! exactly one address, as PEM or JSON, and nothing else: no listing, no wildcard, no
+//! search by name. Lookups are limited per client address.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use orgca_model::Email;
+use serde::{Deserialize, Serialize};
+
+use crate::{AppState, Problem};
+
+/// Lookups one client address may make per minute (on each node).
+pub const LOOKUPS_PER_MINUTE: u32 = 30;
+/// Client addresses remembered before old windows are swept.
+const TRACKED: usize = 10_000;
+
+/// Lookups per client address in the current minute. IPv6 clients count per /64, the
+/// block one subscriber usually holds.
+#[derive(Default, Debug)]
+pub struct DirectoryLimiter {
+    windows: Mutex<HashMap<IpAddr, (i64, u32)>>,
+}
+
+impl DirectoryLimiter {
+    /// Counts a lookup by `addr` at `now` (Unix seconds); false past the limit.
+    fn allow(&self, addr: IpAddr, now: i64) -> bool {
+        let key = match addr {
+            IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(addr, IpAddr::V4),
+            v4 => v4,
+        };
+        let minute = now.div_euclid(60);
+        let Ok(mut windows) = self.windows.lock() else {
+            return false;
+        };
+        if windows.len() >= TRACKED && !windows.contains_key(&key) {
+            windows.retain(|_, (m, _)| *m == minute);
+        }
+        let entry = windows.entry(key).or_insert((minute, 0));
+        if entry.0 != minute {
+            *entry = (minute, 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
+        entry.1 <= LOOKUPS_PER_MINUTE
+    }
+}
+
+/// The query: one address, nothing else.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lookup {
+    email: Option<String>,
+    format: Option<String>,
+}
+
+/// One certificate as the JSON answer shows it.
+#[derive(Serialize)]
+struct Entry {
+    subject: String,
+    email: String,
+    serial: String,
+    not_before: String,
+    not_after: String,
+    fingerprint_sha256: String,
+    pem: String,
+}
+
+/// Whether the client asked for JSON (`format=json`, or `Accept` naming JSON before
+/// any PEM type).
+fn wants_json(format: Option<&str>, headers: &HeaderMap) -> Result<bool, Problem> {
+    match format {
+        Some("json") => return Ok(true),
+        Some("pem") => return Ok(false),
+        Some(other) => {
+            return Err(bad(format!("format {other:?} is not known: use pem or json")));
+        }
+        None => {}
+    }
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    Ok(accept.contains("application/json") && !accept.contains("pem"))
+}
+
+fn bad(detail: String) -> Problem {
+    Problem {
+        status: StatusCode::BAD_REQUEST,
+        code: "invalid_query",
+        detail,
+    }
+}
+
+/// `GET /directory?email=ADDRESS[&format=pem|json]`.
+pub async fn lookup(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    query: Result<Query<Lookup>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, Problem> {
+    let Ok(Query(q)) = query else {
+        return Err(bad(
+            "the directory answers one exact address: /directory?email=ADDRESS (and format=pem or json)"
+                .into(),
+        ));
+    };
+    let now = state.now();
+    if !state.directory_limiter.allow(peer.ip(), now) {
+        let mut resp = Problem {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: "too_many_lookups",
+            detail: format!(
+                "at most {LOOKUPS_PER_MINUTE} lookups a minute from one address: wait a minute"
+            ),
+        }
+        .into_response();
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        return Ok(resp);
+    }
+    let raw = q.email.as_deref().map(str::trim).unwrap_or("");
+    if raw.is_empty() {
+        return Err(bad("give the exact address: /directory?email=ADDRESS".into()));
+    }
+    if raw.contains(['*', '%']) {
+        return Err(bad(
+            "the directory answers exact addresses only: no wildcards".into(),
+        ));
+    }
+    let email = Email::parse(raw).map_err(|e| bad(format!("{e}: give one whole address")))?;
+    let json = wants_json(q.format.as_deref(), &headers)?;
+    let found = state
+        .store
+        .directory(email.as_str(), now)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    metrics::counter!("orgca_directory_lookups_total").increment(1);
+    if found.is_empty() {
+        return Err(Problem::not_found(format!(
+            "no published, valid certificate for {}",
+            email.as_str()
+        )));
+    }
+    let pems = found
+        .iter()
+        .map(|c| orgca_pki::encode::certificate_pem(&c.der))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Problem::internal(&e))?;
+    let mut resp = if json {
+        let entries: Vec<Entry> = found
+            .iter()
+            .zip(pems)
+            .map(|(c, pem)| Entry {
+                subject: c.name.clone(),
+                email: c.email.clone().unwrap_or_default(),
+                serial: c.serial.clone(),
+                not_before: orgca_ra::rfc3339(c.not_before),
+                not_after: orgca_ra::rfc3339(c.not_after),
+                fingerprint_sha256: c.fingerprint.clone(),
+                pem,
+            })
+            .collect();
+        axum::Json(serde_json::json!({ "certificates": entries })).into_response()
+    } else {
+        let body: String = pems.concat();
+        let mut r = body.into_response();
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/pem-certificate-chain"),
+        );
+        r
+    };
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_client_gets_its_lookups_per_minute_then_a_refusal() {
+        let l = DirectoryLimiter::default();
+        let a: IpAddr = [192, 0, 2, 1].into();
+        for _ in 0..LOOKUPS_PER_MINUTE {
+            assert!(l.allow(a, 600));
+        }
+        assert!(!l.allow(a, 659));
+        assert!(l.allow([192, 0, 2, 2].into(), 659));
+        assert!(l.allow(a, 660), "a new minute");
+        // One IPv6 /64 is one client.
+        let v6 = |last: u16| IpAddr::V6(std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 2, 0, 0, 0, last));
+        for i in 0..LOOKUPS_PER_MINUTE {
+            assert!(l.allow(v6(i as u16), 600));
+        }
+        assert!(!l.allow(v6(999), 600));
+    }
+}
