@@ -6,7 +6,7 @@
 use sqlx::Row;
 
 use crate::audit::{self, NewEvent};
-use crate::users::{User, user_from_row};
+use crate::users::{User, user_cols, user_from_row};
 use crate::{Store, StoreError};
 
 /// The login view of the store.
@@ -33,15 +33,6 @@ pub struct FailureLimit {
     pub window: i64,
     /// ...after which the key is locked this many seconds.
     pub lock: i64,
-}
-
-/// The user columns of `users u`, named as `user_from_row` reads them.
-macro_rules! user_cols {
-    () => {
-        "u.id AS id, u.org_id AS org_id, u.email AS email, u.given_name AS given_name, \
-         u.surname AS surname, u.role AS role, u.seal AS seal, u.status AS status, \
-         u.created_at AS created_at"
-    };
 }
 
 impl LoginStore {

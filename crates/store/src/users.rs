@@ -93,6 +93,16 @@ macro_rules! user_columns {
     };
 }
 
+/// The user columns of `users u`, named as `user_from_row` reads them (for joins).
+macro_rules! user_cols {
+    () => {
+        "u.id AS id, u.org_id AS org_id, u.email AS email, u.given_name AS given_name, \
+         u.surname AS surname, u.role AS role, u.seal AS seal, u.status AS status, \
+         u.created_at AS created_at, u.publish AS publish"
+    };
+}
+pub(crate) use user_cols;
+
 pub(crate) fn user_from_row(r: &AnyRow) -> Result<User, StoreError> {
     let corrupt = |what: &str, v: &str| StoreError::Corrupt(format!("user {what} {v:?}"));
     let id: String = r.try_get("id")?;
@@ -288,9 +298,8 @@ impl TokenStore {
     pub async fn authenticate(&self, token_sha256: [u8; 32]) -> Result<Option<User>, StoreError> {
         let row = sqlx::query(concat!(
             "SELECT ",
-            "u.id AS id, u.org_id AS org_id, u.email AS email, u.given_name AS given_name, ",
-            "u.surname AS surname, u.role AS role, u.seal AS seal, u.status AS status, u.created_at AS created_at ",
-            "FROM api_tokens t JOIN users u ON u.id = t.user_id ",
+            user_cols!(),
+            " FROM api_tokens t JOIN users u ON u.id = t.user_id ",
             "WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND u.status = 'active'"
         ))
         .bind(hex::encode(token_sha256))

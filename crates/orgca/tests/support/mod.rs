@@ -112,8 +112,17 @@ impl Env {
     /// Issues a system certificate for the organisation `cvr` from `csr`; returns the JSON.
     pub fn issue_system(&self, cvr: &str, name: &str, csr: &Path) -> serde_json::Value {
         let csr = csr.to_str().expect("utf-8 path");
+        // `--name=`: a name may start with '-'.
         self.json(&[
-            "cert", "issue", "--org", cvr, "--kind", "system", "--name", name, "--csr", csr,
+            "cert",
+            "issue",
+            "--org",
+            cvr,
+            "--kind",
+            "system",
+            &format!("--name={name}"),
+            "--csr",
+            csr,
         ])
     }
 
