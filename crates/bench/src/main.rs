@@ -5,6 +5,8 @@
 //! This binary is for benchmarks only: it is never part of the `orgca` binary, and it
 //! must never point at a production database (it creates its own CAs and organisation).
 
+mod search;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -70,6 +72,25 @@ enum What {
         /// Write this many blocked certificates first (and build nothing).
         #[arg(long)]
         fill: Option<u64>,
+    },
+    /// Fills a store made by `orgca init` with synthetic organisations, users, profiles
+    /// and certificate records for `bench/search.sh`, and writes what to look up.
+    SearchFill {
+        /// The store's URL (sqlite://DATA/orgca.db or postgres://...).
+        #[arg(long)]
+        db: String,
+        /// Organisations.
+        #[arg(long, default_value_t = 1000)]
+        orgs: u32,
+        /// Certificates in all.
+        #[arg(long, default_value_t = 1_000_000)]
+        certs: u64,
+        /// Certificates of the first organisation.
+        #[arg(long, default_value_t = 100_000)]
+        big: u64,
+        /// Where to write the sample (JSON).
+        #[arg(long)]
+        sample: std::path::PathBuf,
     },
     Issue {
         /// sqlite (a temporary file) or a postgres:// URL of a scratch database.
@@ -321,6 +342,13 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     match &cli.what {
+        What::SearchFill {
+            db,
+            orgs,
+            certs,
+            big,
+            sample,
+        } => rt.block_on(search::fill(db, *orgs, *certs, *big, sample))?,
         What::Crl { dir, db, fill } => {
             rt.block_on(crl_bench(dir, db.as_deref(), *fill, cli.threads.max(1)))?;
         }

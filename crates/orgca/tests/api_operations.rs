@@ -322,6 +322,7 @@ fn the_openapi_document_describes_every_route() {
         ("/api/v1/pickup", "post"),
         ("/api/v1/email-validations/{token}", "post"),
         ("/api/v1/certificates", "get"),
+        ("/api/v1/certificates/export.csv", "get"),
         ("/api/v1/certificates/{id}", "get"),
         ("/api/v1/certificates/{id}/renew", "post"),
         ("/api/v1/certificates/{id}/block", "post"),

@@ -93,3 +93,95 @@ impl Store {
         Ok(())
     }
 }
+
+/// A synthetic certificate record for search benchmarks (see [`Store::bench_insert`]).
+#[derive(Clone, Debug)]
+pub struct BenchCertificate {
+    /// Organisation.
+    pub org_id: Uuid,
+    /// Kind name.
+    pub kind: &'static str,
+    /// Name (CN).
+    pub name: String,
+    /// Subject UUID (a profile's or user's id).
+    pub subject_uuid: Uuid,
+    /// E-mail in the certificate.
+    pub email: Option<String>,
+    /// Serial, 40 hex digits.
+    pub serial: String,
+    /// notBefore, notAfter, created (Unix seconds).
+    pub not_before: i64,
+    /// notAfter.
+    pub not_after: i64,
+    /// When issued.
+    pub created_at: i64,
+    /// Blocked (reason 1, at `created_at + 1`).
+    pub blocked: bool,
+}
+
+impl Store {
+    /// Inserts synthetic certificate rows (and their serial reservations) of `issuer`,
+    /// with their search keys, in one transaction: no signature, no audit event, a
+    /// placeholder DER. For benchmarks only.
+    pub async fn bench_insert(
+        &self,
+        issuer: &str,
+        rows: &[BenchCertificate],
+    ) -> Result<(), StoreError> {
+        const BATCH: usize = 40;
+        let mut tx = self.begin_write().await?;
+        for batch in rows.chunks(BATCH) {
+            let sql = crate::db::multi_row(
+                "INSERT INTO serials (serial, issuer, org_id, kind, subject_uuid, tbs_sha256, created_at)",
+                batch.len(),
+                7,
+            );
+            let mut q = sqlx::query(sql);
+            for r in batch {
+                q = q
+                    .bind(r.serial.clone())
+                    .bind(issuer)
+                    .bind(r.org_id.to_string())
+                    .bind(r.kind)
+                    .bind(r.subject_uuid.to_string())
+                    .bind("00")
+                    .bind(r.created_at);
+            }
+            q.execute(&mut *tx).await?;
+            let sql = crate::db::multi_row(
+                "INSERT INTO certificates (id, serial, issuer, org_id, kind, name, subject_uuid, email, fingerprint, \
+                 tbs_sha256, not_before, not_after, status, revoked_at, revocation_reason, block_reason, der, \
+                 created_at, name_key, email_key)",
+                batch.len(),
+                20,
+            );
+            let mut q = sqlx::query(sql);
+            for r in batch {
+                q = q
+                    .bind(Uuid::new_v4().to_string())
+                    .bind(r.serial.clone())
+                    .bind(issuer)
+                    .bind(r.org_id.to_string())
+                    .bind(r.kind)
+                    .bind(r.name.clone())
+                    .bind(r.subject_uuid.to_string())
+                    .bind(r.email.clone())
+                    .bind(r.serial.clone() + &r.serial[..24])
+                    .bind("00")
+                    .bind(r.not_before)
+                    .bind(r.not_after)
+                    .bind(if r.blocked { "blocked" } else { "active" })
+                    .bind(r.blocked.then_some(r.created_at + 1))
+                    .bind(r.blocked.then_some(1i64))
+                    .bind(r.blocked.then_some("key_lost"))
+                    .bind(vec![0x30u8, 0x00])
+                    .bind(r.created_at)
+                    .bind(crate::search_keys::key(&r.name))
+                    .bind(r.email.as_deref().map(crate::search_keys::key));
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -36,6 +36,8 @@ mod users;
 mod writer;
 
 pub use audit::{AuditEvent, AuditLog, ChainBreak, ChainReport, NewEvent};
+#[cfg(feature = "bench")]
+pub use bench_fill::BenchCertificate;
 pub use ca::{CaCertificate, CaRole, CaStore, NewCaCertificate, SerialIntent};
 pub use certs::{CertificateRecord, OrgScope};
 pub use db::{Backend, Store};
