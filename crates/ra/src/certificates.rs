@@ -1,4 +1,4 @@
-//! An organisation's certificates through the API: list, show, renew.
+//! An organisation's certificates through the API: search, show, renew, history.
 
 use orgca_model::CertKind;
 use orgca_store::{CertificateRecord, Identification, Issuance, Store, User};
@@ -9,10 +9,16 @@ use crate::{OrderPolicy, RaError};
 
 /// The status a client sees: `active`, `blocked`, or `expired` past notAfter.
 pub fn visible_status(c: &CertificateRecord, now: i64) -> &str {
-    if c.status == "active" && now > c.not_after {
+    status_at(&c.status, c.not_after, now)
+}
+
+/// The status a client sees of a certificate stored with `status` (`active` or
+/// `blocked`) and `not_after`, at `now`.
+pub fn status_at(status: &str, not_after: i64, now: i64) -> &str {
+    if status == "active" && now > not_after {
         "expired"
     } else {
-        &c.status
+        status
     }
 }
 

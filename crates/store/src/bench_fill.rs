@@ -129,8 +129,9 @@ impl Store {
         rows: &[BenchCertificate],
     ) -> Result<(), StoreError> {
         const BATCH: usize = 40;
+        let ids: Vec<String> = rows.iter().map(|_| Uuid::new_v4().to_string()).collect();
         let mut tx = self.begin_write().await?;
-        for batch in rows.chunks(BATCH) {
+        for (batch, batch_ids) in rows.chunks(BATCH).zip(ids.chunks(BATCH)) {
             let sql = crate::db::multi_row(
                 "INSERT INTO serials (serial, issuer, org_id, kind, subject_uuid, tbs_sha256, created_at)",
                 batch.len(),
@@ -156,9 +157,9 @@ impl Store {
                 20,
             );
             let mut q = sqlx::query(sql);
-            for r in batch {
+            for (r, id) in batch.iter().zip(batch_ids) {
                 q = q
-                    .bind(Uuid::new_v4().to_string())
+                    .bind(id.clone())
                     .bind(r.serial.clone())
                     .bind(issuer)
                     .bind(r.org_id.to_string())
@@ -181,6 +182,12 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
+        let words: Vec<_> = rows
+            .iter()
+            .zip(&ids)
+            .map(|(r, id)| (r.org_id.to_string(), id.clone(), r.name.as_str(), r.email.as_deref()))
+            .collect();
+        crate::search_keys::insert_words(&mut tx, &words).await?;
         tx.commit().await?;
         Ok(())
     }

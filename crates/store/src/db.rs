@@ -83,7 +83,22 @@ impl Store {
             writer,
         };
         migrate::run(&store).await?;
+        store.optimize().await?;
         Ok(store)
+    }
+
+    /// Refreshes the query planner's statistics where they are missing or stale (SQLite's
+    /// `PRAGMA optimize`, bounded in work; PostgreSQL's autovacuum keeps its own). Search
+    /// needs them: without them SQLite cannot tell that an organisation holds many rows
+    /// and a subject few.
+    pub async fn optimize(&self) -> Result<(), StoreError> {
+        if self.backend == Backend::Sqlite {
+            // 0x10002: every table, not only those this connection queried.
+            sqlx::query("PRAGMA optimize=0x10002")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
     }
 
     /// The backend in use.

@@ -85,7 +85,7 @@ impl IssuanceStore {
 pub(crate) type CommitItem<'a> = (&'a NewCertificate, &'a str, i64);
 
 /// Writes the certificates and their audit events on `conn` (inside the writer's
-/// transaction): four statements whatever the batch size. The schema refuses a serial
+/// transaction) with their search words: a few statements whatever the batch size. The schema refuses a serial
 /// that was not reserved by the same issuer, or that was used before.
 pub(crate) async fn commit_all(
     conn: &mut AnyConnection,
@@ -134,6 +134,11 @@ pub(crate) async fn commit_all(
         }
         _ => StoreError::Db(e),
     })?;
+    let words: Vec<_> = items
+        .iter()
+        .map(|(c, _, _)| (c.org_id.to_string(), c.id.to_string(), c.name.as_str(), c.email.as_deref()))
+        .collect();
+    crate::search_keys::insert_words(conn, &words).await?;
     for (cert, _, _) in items {
         let Some(order) = cert.order_id else { continue };
         let done = sqlx::query(

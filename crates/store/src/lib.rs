@@ -20,6 +20,7 @@ mod certs;
 mod db;
 mod directory;
 mod error;
+mod export;
 mod issuance;
 pub mod logins;
 mod mail;
@@ -51,7 +52,8 @@ pub use orgs::{NewOrganisation, OrgSettings, OrgStore, Organisation, SettingsCha
 pub use overview::KindCounts;
 pub use profiles::{NewProfile, Profile};
 pub use revocation::{Blocked, RevokedEntry};
+pub use export::{EXPORT_PAGE_MAX, ExportPage, ExportRow};
 pub use search::{
-    CertQuery, Cursor, ExportRow, MAX_PAGE, MAX_QUERY_CHARS, Page, QueryError, SortKey, StatusFilter, Text,
+    CertQuery, Cursor, MAX_PAGE, MAX_QUERY_CHARS, Page, QueryError, SortKey, StatusFilter, Text,
 };
 pub use users::{NewUser, OperatorToken, TokenStore, User, UserStatus};

@@ -18,15 +18,21 @@ use crate::{OrgScope, StoreError};
 
 /// The longest free-text query.
 pub const MAX_QUERY_CHARS: usize = 200;
+/// The most words of free text that count (the rest are left out).
+pub const MAX_TERMS: usize = 8;
+/// The most people (contacts, users) a word is matched through by id; past it, by a
+/// subquery.
+const MAX_PEOPLE: usize = 500;
 /// The most rows one page holds.
 pub const MAX_PAGE: u32 = 500;
 
 /// What a search's text asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Text {
-    /// A part of a certificate's name or e-mail, of its contact person's name or e-mail,
-    /// or of its user's name or e-mail (any case).
-    Words(String),
+    /// Words, each the start of a word (any case) of the certificate's name or e-mail
+    /// address, of its contact person's name or address, or of its user's: all of them
+    /// must match.
+    Words(Vec<String>),
     /// Exactly this subject UUID or certificate id.
     Id(Uuid),
     /// Exactly this serial.
@@ -75,7 +81,11 @@ impl Text {
         if let Ok(e) = Email::parse(q) {
             return Ok(Some(Text::Email(key(e.as_str()))));
         }
-        Ok(Some(Text::Words(key(q))))
+        let words: Vec<String> = crate::search_keys::words(q).take(MAX_TERMS).collect();
+        if words.is_empty() {
+            return Err(QueryError::Text("has no letter or digit: type part of a name or address"));
+        }
+        Ok(Some(Text::Words(words)))
     }
 }
 
@@ -103,7 +113,7 @@ pub enum SortKey {
 }
 
 impl SortKey {
-    fn column(self) -> &'static str {
+    pub(crate) fn column(self) -> &'static str {
         match self {
             SortKey::Created => "c.created_at",
             SortKey::NotAfter => "c.not_after",
@@ -153,12 +163,26 @@ pub struct Cursor {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum SortValue {
+pub(crate) enum SortValue {
     Int(i64),
     Text(String),
 }
 
 impl Cursor {
+    /// The position of a row whose sort value (as text) and id are these.
+    pub(crate) fn at(q: &CertQuery, value: &str, id: &str) -> Result<Cursor, StoreError> {
+        let corrupt = || StoreError::Corrupt(format!("export row {id:?}"));
+        Ok(Cursor {
+            sort: q.sort,
+            descending: q.descending,
+            value: match q.sort {
+                SortKey::Name => SortValue::Text(value.to_owned()),
+                _ => SortValue::Int(value.parse().map_err(|_| corrupt())?),
+            },
+            id: Uuid::parse_str(id).map_err(|_| corrupt())?,
+        })
+    }
+
     /// The opaque form a client sends back as `after`.
     pub fn encode(&self) -> String {
         let tag = if self.descending {
@@ -203,18 +227,18 @@ impl Cursor {
 }
 
 /// A statement being built: static SQL text and the values bound to it, in order.
-struct Statement {
-    sql: String,
-    binds: Vec<Bind>,
+pub(crate) struct Statement {
+    pub(crate) sql: String,
+    pub(crate) binds: Vec<Bind>,
 }
 
-enum Bind {
+pub(crate) enum Bind {
     Text(String),
     Int(i64),
 }
 
 impl Statement {
-    fn new(org: String) -> Statement {
+    pub(crate) fn new(org: String) -> Statement {
         Statement {
             sql: String::with_capacity(1024),
             binds: vec![Bind::Text(org)],
@@ -222,7 +246,7 @@ impl Statement {
     }
 
     /// Appends `sql`, its `?` replaced by the next placeholders, bound to `values`.
-    fn push(&mut self, sql: &'static str, values: impl IntoIterator<Item = Bind>) {
+    pub(crate) fn push(&mut self, sql: &'static str, values: impl IntoIterator<Item = Bind>) {
         let mut values = values.into_iter();
         for part in sql.split_inclusive('?') {
             match part.strip_suffix('?') {
@@ -241,7 +265,7 @@ impl Statement {
         }
     }
 
-    fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments> {
+    pub(crate) fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments> {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(self.sql.as_str()));
         for b in &self.binds {
             q = match b {
@@ -267,8 +291,61 @@ fn contains_pattern(text: &str) -> String {
     p
 }
 
+/// What a query's text matches besides certificates' own words: for each term (or the
+/// address), the ids of the people (profiles by their contact, users) it matches, or
+/// `None` when too many do; and whether an id is a certificate's.
+#[derive(Default)]
+pub(crate) struct Resolved {
+    people: Vec<Option<Vec<String>>>,
+    certificate_id: bool,
+}
+
+/// `% word` for LIKE with `\` as escape: `%`, `_` and `\` match themselves.
+fn word_start_pattern(word: &str) -> String {
+    let mut p = contains_pattern(word);
+    p.replace_range(0..1, "% ");
+    p
+}
+
+/// How a term matches a person: (a profile's contact, a user), each one `?`.
+type PersonMatch = (&'static str, &'static str);
+/// A word starting a word of the person's name or address.
+const PERSON_WORD: PersonMatch = (
+    "contact_key LIKE ? ESCAPE '\\'",
+    "name_key LIKE ? ESCAPE '\\'",
+);
+/// Exactly the person's address.
+const PERSON_EMAIL: PersonMatch = ("lower(contact_email) = ?", "lower(email) = ?");
+
+/// `SELECT id` of the profiles and users of the organisation that `m` matches.
+fn people_select(st: &mut Statement, m: PersonMatch, value: &str) {
+    st.sql.push_str("SELECT id FROM profiles WHERE org_id = $1 AND ");
+    st.push(m.0, [Bind::Text(value.to_owned())]);
+    st.sql.push_str(" UNION ALL SELECT id FROM users WHERE org_id = $1 AND ");
+    st.push(m.1, [Bind::Text(value.to_owned())]);
+}
+
+/// ` OR c.subject_uuid IN (...)`: the people `ids`, or (too many) those `m` matches.
+fn people_clause(st: &mut Statement, ids: &Option<Vec<String>>, m: PersonMatch, value: &str) {
+    match ids {
+        Some(ids) if ids.is_empty() => {}
+        Some(ids) => {
+            st.sql.push_str(" OR c.subject_uuid IN (");
+            for (i, id) in ids.iter().enumerate() {
+                st.push(if i == 0 { "?" } else { ", ?" }, [Bind::Text(id.clone())]);
+            }
+            st.sql.push(')');
+        }
+        None => {
+            st.sql.push_str(" OR c.subject_uuid IN (");
+            people_select(st, m, value);
+            st.sql.push(')');
+        }
+    }
+}
+
 /// The filters of the WHERE clause (after `c.org_id = $1`).
-fn filter_clauses(st: &mut Statement, q: &CertQuery) {
+fn filter_clauses(st: &mut Statement, q: &CertQuery, r: &Resolved) {
     use Bind::{Int, Text as T};
     if let Some(kind) = q.kind {
         st.push(" AND c.kind = ?", [T(kind.as_str().to_owned())]);
@@ -289,39 +366,35 @@ fn filter_clauses(st: &mut Statement, q: &CertQuery) {
     if let Some(s) = q.subject {
         st.push(" AND c.subject_uuid = ?", [T(s.to_string())]);
     }
-    // A person matches by the key "name\ne-mail" of a profile's contact or of a user.
-    const PEOPLE: &str = " OR c.subject_uuid IN (SELECT id FROM profiles WHERE org_id = $1 AND contact_key LIKE ? ESCAPE '\\') \
-         OR c.subject_uuid IN (SELECT id FROM users WHERE org_id = $1 AND name_key LIKE ? ESCAPE '\\'))";
     match &q.text {
         None => {}
-        Some(Text::Id(id)) => st.push(
-            " AND (c.subject_uuid = ? OR c.id = ?)",
-            [T(id.to_string()), T(id.to_string())],
-        ),
+        Some(Text::Id(id)) if r.certificate_id => st.push(" AND c.id = ?", [T(id.to_string())]),
+        Some(Text::Id(id)) => st.push(" AND c.subject_uuid = ?", [T(id.to_string())]),
         Some(Text::Serial(s)) => st.push(" AND c.serial = ?", [T(s.to_string())]),
-        Some(Text::Words(w)) => {
-            let p = contains_pattern(w);
-            st.push(
-                " AND (c.name_key LIKE ? ESCAPE '\\' OR c.email_key LIKE ? ESCAPE '\\'",
-                [T(p.clone()), T(p.clone())],
-            );
-            st.push(PEOPLE, [T(p.clone()), T(p)]);
+        Some(Text::Words(words)) => {
+            for (i, w) in words.iter().enumerate() {
+                st.push(
+                    " AND (c.id IN (SELECT certificate_id FROM certificate_words \
+                     WHERE org_id = $1 AND word >= ? AND word < ?)",
+                    [T(w.clone()), T(crate::search_keys::prefix_upper(w))],
+                );
+                let people = r.people.get(i).unwrap_or(&None);
+                people_clause(st, people, PERSON_WORD, &word_start_pattern(w));
+                st.sql.push(')');
+            }
         }
         Some(Text::Email(e)) => {
-            // The address after the line break of a person's key, exactly.
-            let mut p = contains_pattern(e);
-            p.replace_range(0..1, "%\n");
-            p.pop();
             st.push(" AND (c.email_key = ?", [T(e.clone())]);
-            st.push(PEOPLE, [T(p.clone()), T(p)]);
+            people_clause(st, r.people.first().unwrap_or(&None), PERSON_EMAIL, e);
+            st.sql.push(')');
         }
     }
 }
 
 /// The filters, the cursor, ORDER BY and LIMIT of a page.
-fn page_clauses(st: &mut Statement, q: &CertQuery, limit: u32) {
+pub(crate) fn page_clauses(st: &mut Statement, q: &CertQuery, r: &Resolved, limit: u32) {
     use Bind::{Int, Text as T};
-    filter_clauses(st, q);
+    filter_clauses(st, q, r);
     let column = q.sort.column();
     let (cmp, dir) = if q.descending {
         ("<", " DESC")
@@ -350,23 +423,6 @@ pub struct Page<T> {
     pub next: Option<Cursor>,
 }
 
-/// A certificate as an export row shows it.
-#[derive(Clone, Debug)]
-pub struct ExportRow {
-    /// The certificate.
-    pub certificate: CertificateRecord,
-    /// Contact person's name: the profile's contact, or the user.
-    pub contact_name: Option<String>,
-    /// Contact person's e-mail.
-    pub contact_email: Option<String>,
-    /// The user an employee certificate is for (their e-mail address).
-    pub user: Option<String>,
-    /// The newest certificate that renews this one.
-    pub renewed_by: Option<Uuid>,
-    /// When issued (Unix seconds).
-    pub created_at: i64,
-}
-
 impl OrgScope {
     /// One page of this organisation's certificates matching `q`, at most `limit`
     /// (capped at [`MAX_PAGE`]).
@@ -389,31 +445,42 @@ impl OrgScope {
         let mut st = Statement::new(self.org_id.to_string());
         st.sql
             .push_str("SELECT count(*) AS n FROM certificates c WHERE c.org_id = $1");
-        filter_clauses(&mut st, q);
+        let r = self.resolve(q).await?;
+        filter_clauses(&mut st, q, &r);
         let n: i64 = st.query().fetch_one(&self.store.pool).await?.try_get("n")?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    /// One page of export rows matching `q` (see [`OrgScope::search`]).
-    pub async fn export_page(
-        &self,
-        q: &CertQuery,
-        limit: u32,
-    ) -> Result<Page<ExportRow>, StoreError> {
-        let mut st = Statement::new(self.org_id.to_string());
-        st.sql.push_str(
-            "SELECT c.id, c.org_id, c.serial, c.issuer, c.kind, c.name, c.subject_uuid, c.email, c.fingerprint, \
-             c.not_before, c.not_after, c.status, c.renews, c.revoked_at, c.block_reason, c.blocked_by, \
-             NULL AS der, c.created_at, c.name_key, \
-             p.contact_name, p.contact_email, u.given_name, u.surname, u.email AS user_email, \
-             (SELECT r.id FROM certificates r WHERE r.renews = c.id AND r.org_id = $1 \
-              ORDER BY r.created_at DESC LIMIT 1) AS renewed_by \
-             FROM certificates c \
-             LEFT JOIN profiles p ON p.id = c.subject_uuid AND p.org_id = $1 \
-             LEFT JOIN users u ON u.id = c.subject_uuid AND u.org_id = $1 \
-             WHERE c.org_id = $1",
-        );
-        self.page(st, q, limit, export_row).await
+    /// Looks up what the text needs before the search (see [`Resolved`]).
+    pub(crate) async fn resolve(&self, q: &CertQuery) -> Result<Resolved, StoreError> {
+        let mut r = Resolved::default();
+        let people = |m: PersonMatch, value: String| {
+            let org = self.org_id.to_string();
+            async move {
+                let mut st = Statement::new(org);
+                people_select(&mut st, m, &value);
+                st.push(" LIMIT ?", [Bind::Int(MAX_PEOPLE as i64 + 1)]);
+                let rows = st.query().fetch_all(&self.store.pool).await?;
+                let ids = rows
+                    .iter()
+                    .map(|row| row.try_get::<String, _>("id"))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok::<_, StoreError>((ids.len() <= MAX_PEOPLE).then_some(ids))
+            }
+        };
+        match &q.text {
+            Some(Text::Words(words)) => {
+                for w in words {
+                    r.people.push(people(PERSON_WORD, word_start_pattern(w)).await?);
+                }
+            }
+            Some(Text::Email(e)) => r.people.push(people(PERSON_EMAIL, e.clone()).await?),
+            Some(Text::Id(id)) => {
+                r.certificate_id = self.certificate(*id).await?.is_some();
+            }
+            _ => {}
+        }
+        Ok(r)
     }
 
     async fn page<T>(
@@ -424,7 +491,8 @@ impl OrgScope {
         row: impl Fn(&AnyRow) -> Result<T, StoreError>,
     ) -> Result<Page<T>, StoreError> {
         let limit = limit.clamp(1, MAX_PAGE);
-        page_clauses(&mut st, q, limit);
+        let r = self.resolve(q).await?;
+        page_clauses(&mut st, q, &r, limit);
         let rows = st.query().fetch_all(&self.store.pool).await?;
         let next = match rows.last() {
             Some(last) if rows.len() == limit as usize => Some(cursor_of(last, q)?),
@@ -449,31 +517,6 @@ fn cursor_of(r: &AnyRow, q: &CertQuery) -> Result<Cursor, StoreError> {
     })
 }
 
-fn export_row(r: &AnyRow) -> Result<ExportRow, StoreError> {
-    let certificate = cert_from_row(r)?;
-    let (contact_name, contact_email, user) = match certificate.kind {
-        CertKind::Employee => {
-            let email: Option<String> = r.try_get("user_email")?;
-            let given: Option<String> = r.try_get("given_name")?;
-            let surname: Option<String> = r.try_get("surname")?;
-            let name = given.zip(surname).map(|(g, s)| format!("{g} {s}"));
-            (name, email.clone(), email)
-        }
-        _ => (r.try_get("contact_name")?, r.try_get("contact_email")?, None),
-    };
-    let renewed_by: Option<String> = r.try_get("renewed_by")?;
-    Ok(ExportRow {
-        certificate,
-        contact_name,
-        contact_email,
-        user,
-        renewed_by: renewed_by
-            .map(|s| Uuid::parse_str(&s).map_err(|_| StoreError::Corrupt(format!("renewed by {s:?}"))))
-            .transpose()?,
-        created_at: r.try_get("created_at")?,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -490,8 +533,11 @@ mod tests {
             Text::parse("Jens@Firma.DK").ok().flatten(),
             Some(Text::Email("jens@firma.dk".into()))
         );
-        assert_eq!(Text::parse("ØSTER").ok().flatten(), Some(Text::Words("øster".into())));
-        assert_eq!(Text::parse("4a4a").ok().flatten(), Some(Text::Words("4a4a".into())));
+        let words = |w: &[&str]| Some(Text::Words(w.iter().map(|s| s.to_string()).collect()));
+        assert_eq!(Text::parse("ØSTER").ok().flatten(), words(&["øster"]));
+        assert_eq!(Text::parse("4a4a").ok().flatten(), words(&["4a4a"]));
+        assert_eq!(Text::parse("Løn-system, 2").ok().flatten(), words(&["løn", "system", "2"]));
+        assert!(Text::parse("%_!").is_err(), "no word at all");
         assert!(Text::parse("  ").is_ok_and(|t| t.is_none()));
         assert!(Text::parse("a\nb").is_err());
         assert!(Text::parse(&"x".repeat(201)).is_err());
@@ -500,6 +546,7 @@ mod tests {
     #[test]
     fn like_metacharacters_match_themselves() {
         assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+        assert_eq!(word_start_pattern("hans"), "% hans%");
     }
 
     #[test]

@@ -1,35 +1,114 @@
-//! The lower-cased keys that search matches against, computed here (Unicode-aware:
-//! "ÆRØ" finds "Ærø") and never by SQL `lower()`, which on SQLite knows only ASCII.
+//! The lower-cased keys and words that search matches against, computed here
+//! (Unicode-aware: "ÆRØ" finds "Ærø") and never by SQL `lower()`, which on SQLite knows
+//! only ASCII.
+
+use std::collections::BTreeSet;
 
 use sqlx::Row;
 
 use crate::StoreError;
 
-/// The key of a free-text value, and of a query matched against it.
+/// Longest word kept (longer ones are cut: a search term that long is rare).
+const MAX_WORD: usize = 40;
+
+/// The key of a free-text value.
 pub(crate) fn key(s: &str) -> String {
     s.to_lowercase()
 }
 
-/// A person's key: their name and e-mail address, one per line (a query cannot hold a
-/// line break, so it never matches across the two).
-pub(crate) fn person_key(name: &str, email: &str) -> String {
-    format!("{}\n{}", key(name), key(email))
+/// The words of `s`: lower-cased, split at anything but a letter or digit.
+pub(crate) fn words(s: &str) -> impl Iterator<Item = String> + '_ {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| key(&w.chars().take(MAX_WORD).collect::<String>()))
 }
 
-/// Fills the keys of rows written before migration 12, inside its transaction.
+/// The words of a certificate's name and e-mail address, each once.
+pub(crate) fn certificate_words(name: &str, email: Option<&str>) -> BTreeSet<String> {
+    words(name).chain(email.into_iter().flat_map(words)).collect()
+}
+
+/// A person's key: the words of their name and e-mail address, each after a space, so
+/// that `LIKE '% t%'` finds a word starting with `t`.
+pub(crate) fn person_key(name: &str, email: &str) -> String {
+    let all: BTreeSet<String> = words(name).chain(words(email)).collect();
+    all.into_iter().fold(String::new(), |mut k, w| {
+        k.push(' ');
+        k.push_str(&w);
+        k
+    })
+}
+
+/// The first string after every string starting with `prefix` (in byte order, which is
+/// UTF-8's code point order): `prefix <= w < upper` is "w starts with prefix".
+pub(crate) fn prefix_upper(prefix: &str) -> String {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let mut next = u32::from(last) + 1;
+        if (0xd800..0xe000).contains(&next) {
+            next = 0xe000;
+        }
+        if let Some(c) = char::from_u32(next) {
+            chars.push(c);
+            return chars.into_iter().collect();
+        }
+    }
+    // Only a run of U+10FFFF: nothing is after it but longer strings; none are words.
+    char::MAX.to_string().repeat(prefix.chars().count() + 1)
+}
+
+/// Writes the words of certificates `(org, id, name, email)` in `conn`'s transaction.
+pub(crate) async fn insert_words(
+    conn: &mut sqlx::AnyConnection,
+    certs: &[(String, String, &str, Option<&str>)],
+) -> Result<(), StoreError> {
+    let rows: Vec<(&str, String, &str)> = certs
+        .iter()
+        .flat_map(|(org, id, name, email)| {
+            certificate_words(name, *email)
+                .into_iter()
+                .map(move |w| (org.as_str(), w, id.as_str()))
+        })
+        .collect();
+    for batch in rows.chunks(300) {
+        let sql = crate::db::multi_row(
+            "INSERT INTO certificate_words (org_id, word, certificate_id)",
+            batch.len(),
+            3,
+        );
+        let mut q = sqlx::query(sql);
+        for (org, w, id) in batch {
+            q = q.bind(*org).bind(w.clone()).bind(*id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Fills the keys and words of rows written before migration 12, inside its
+/// transaction.
 pub(crate) async fn backfill(conn: &mut sqlx::AnyConnection) -> Result<(), StoreError> {
-    let rows = sqlx::query("SELECT id, name, email FROM certificates")
+    let rows = sqlx::query("SELECT id, org_id, name, email FROM certificates")
         .fetch_all(&mut *conn)
         .await?;
+    let mut certs = Vec::with_capacity(rows.len());
     for r in &rows {
         let email: Option<String> = r.try_get("email")?;
+        let name: String = r.try_get("name")?;
+        let id: String = r.try_get("id")?;
         sqlx::query("UPDATE certificates SET name_key = $1, email_key = $2 WHERE id = $3")
-            .bind(key(&r.try_get::<String, _>("name")?))
+            .bind(key(&name))
             .bind(email.as_deref().map(key))
-            .bind(r.try_get::<String, _>("id")?)
+            .bind(id.clone())
             .execute(&mut *conn)
             .await?;
+        certs.push((r.try_get::<String, _>("org_id")?, id, name, email));
     }
+    let refs: Vec<_> = certs
+        .iter()
+        .map(|(o, i, n, e)| (o.clone(), i.clone(), n.as_str(), e.as_deref()))
+        .collect();
+    insert_words(conn, &refs).await?;
     let rows = sqlx::query("SELECT id, contact_name, contact_email FROM profiles")
         .fetch_all(&mut *conn)
         .await?;
@@ -66,8 +145,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn danish_letters_fold() {
+    fn danish_letters_fold_and_words_split() {
         assert_eq!(key("ÆBLEGÅRD Østergaard"), "æblegård østergaard");
-        assert_eq!(person_key("Søren Ø", "S@Firma.DK"), "søren ø\ns@firma.dk");
+        assert_eq!(
+            certificate_words("Løn-system 2, ÆRØ", Some("Info@Aeroe.dk")),
+            ["2", "aeroe", "dk", "info", "løn", "system", "ærø"]
+                .map(String::from)
+                .into()
+        );
+        assert_eq!(person_key("Søren Ø", "S@Firma.DK"), " dk firma s søren ø");
+    }
+
+    #[test]
+    fn the_upper_bound_is_just_past_every_word_with_the_prefix() {
+        assert_eq!(prefix_upper("hans"), "hant");
+        assert_eq!(prefix_upper("æ"), "ç");
+        for w in ["hans", "hansen", "hans\u{10ffff}x"] {
+            assert!(w >= "hans" && w < prefix_upper("hans").as_str());
+        }
+        assert!("hant" >= prefix_upper("hans").as_str());
+        assert_eq!(prefix_upper("a\u{d7ff}"), "a\u{e000}");
+        assert_eq!(prefix_upper("a\u{10ffff}"), "b");
     }
 }

@@ -127,19 +127,26 @@ async fn search_case(db: &TestDb) {
         .expect("block")
         .expect("found");
 
-    // Free text: any case, Danish letters, never another organisation's.
+    // Free text: the start of any word, in any case, Danish letters; every word given
+    // must match; never another organisation's.
     assert_eq!(names(&store, &a, &query(Some("ærø"))).await, ["ÆRØ Bryghus", "ærø webshop"]);
     assert_eq!(names(&store, &a, &query(Some("BRYGHUS"))).await, ["ÆRØ Bryghus"]);
     assert_eq!(names(&store, &b, &query(Some("ærø"))).await, ["ÆRØ Bryghus"]);
-    // Part of an address in the certificate, of a contact person's name, of a user's.
+    assert_eq!(names(&store, &a, &query(Some("bryg ÆR"))).await, ["ÆRØ Bryghus"]);
+    assert!(names(&store, &a, &query(Some("ryghus"))).await.is_empty(), "not inside a word");
+    assert!(names(&store, &a, &query(Some("bryghus webshop"))).await.is_empty());
+    // A word of the address in the certificate, of a contact person's name or address,
+    // of a user's.
     assert_eq!(names(&store, &a, &query(Some("aeroe"))).await, ["ÆRØ Bryghus"]);
     assert_eq!(names(&store, &a, &query(Some("østergaard"))).await, ["ærø webshop"]);
     assert_eq!(names(&store, &a, &query(Some("SØREN Ø"))).await, ["ærø webshop"]);
-    assert_eq!(names(&store, &a, &query(Some("hansen"))).await, ["Jens Hansen"]);
-    // LIKE's wild cards match only themselves.
+    assert_eq!(names(&store, &a, &query(Some("soren"))).await, ["ærø webshop"]);
+    assert_eq!(names(&store, &a, &query(Some("hans"))).await, ["Jens Hansen"]);
+    assert_eq!(names(&store, &a, &query(Some("webshop søren"))).await, ["ærø webshop"]);
+    // Punctuation separates words; LIKE's wild cards in a person's match are plain.
     assert_eq!(names(&store, &a, &query(Some("50%_"))).await, ["Løn 50%_a"]);
-    assert!(names(&store, &a, &query(Some("n%a"))).await.is_empty());
-    assert!(names(&store, &a, &query(Some("gammel_server"))).await.is_empty());
+    assert_eq!(names(&store, &a, &query(Some("løn-50"))).await, ["Løn 50%_a"]);
+    assert!(names(&store, &a, &query(Some("s%n"))).await.is_empty());
     // Exact: whole UUIDs, serials and addresses only.
     let subject = ærø.subject_uuid.to_string();
     assert_eq!(names(&store, &a, &query(Some(&subject))).await, ["ÆRØ Bryghus"]);
@@ -253,19 +260,30 @@ async fn search_case(db: &TestDb) {
     }
 
     // The export page: the contact person of a profile's certificate, the user of an
-    // employee certificate.
-    let rows = scope
-        .export_page(&query(Some("firma.dk")), 10)
-        .await
-        .expect("export")
-        .items;
-    let webshop = rows.iter().find(|r| r.certificate.name == "ærø webshop").expect("webshop");
-    assert_eq!(webshop.contact_name.as_deref(), Some("Søren Østergaard"));
-    assert_eq!(webshop.contact_email.as_deref(), Some("soren@firma.dk"));
-    assert_eq!(webshop.user, None);
-    let employee = rows.iter().find(|r| r.certificate.name == "Jens Hansen").expect("jens");
-    assert_eq!(employee.contact_name.as_deref(), Some("Jens Hansen"));
-    assert_eq!(employee.user.as_deref(), Some("jens.hansen@firma.dk"));
-    assert!(employee.certificate.der.is_empty(), "exports leave the certificate out");
+    // employee certificate; the same rows in the same order as the search, page by page.
+    let page = scope.export_page(&query(Some("firma.dk")), 10).await.expect("export");
+    let rows: Vec<_> = page.rows().collect::<Result<_, _>>().expect("rows");
+    let webshop = rows.iter().find(|r| r.name == "ærø webshop").expect("webshop");
+    assert_eq!((webshop.contact_name, webshop.contact_email), ("Søren Østergaard", "soren@firma.dk"));
+    assert_eq!(webshop.user, "");
+    let employee = rows.iter().find(|r| r.name == "Jens Hansen").expect("jens");
+    assert_eq!(employee.contact_name, "Jens Hansen");
+    assert_eq!(employee.user, "jens.hansen@firma.dk");
+    for (sort, descending) in [(SortKey::Name, false), (SortKey::NotAfter, true), (SortKey::Created, true)] {
+        let mut q = CertQuery { sort, descending, now: NOW, ..CertQuery::default() };
+        let mut exported = Vec::new();
+        loop {
+            let page = scope.export_page(&q, 3).await.expect("export page");
+            exported.extend(page.rows().map(|r| r.expect("row").id.to_owned()));
+            match page.next {
+                Some(next) => q.after = Some(next),
+                None => break,
+            }
+        }
+        q.after = None;
+        let searched: Vec<String> =
+            scope.search(&q, 500).await.expect("search").items.iter().map(|c| c.id.to_string()).collect();
+        assert_eq!(exported, searched, "{sort:?}");
+    }
     store.close().await;
 }

@@ -133,6 +133,17 @@ pub async fn run(
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         }
     });
+    // The query planner's statistics are refreshed hourly (SQLite; PostgreSQL's
+    // autovacuum does its own), so searches keep their index plans as data grows.
+    let store = ctx.store.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+            if let Err(e) = store.optimize().await {
+                tracing::warn!(error = %e, "refreshing the planner's statistics failed");
+            }
+        }
+    });
     orgca_web::serve(listener, state, shutdown_signal())
         .await
         .context("serving HTTP")?;
