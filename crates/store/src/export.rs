@@ -5,6 +5,7 @@
 
 use sqlx::Row;
 
+use crate::db::AbortOnDrop;
 use crate::search::{Bind, CertQuery, Cursor, SortKey, Statement, page_clauses};
 use crate::{OrgScope, StoreError};
 
@@ -19,6 +20,8 @@ const FIELDS: usize = 18;
 #[derive(Debug)]
 pub struct ExportPage {
     text: String,
+    sort: SortKey,
+    descending: bool,
     /// Rows in the page.
     pub rows: usize,
     /// Where the next page starts (`None` on the last).
@@ -64,12 +67,25 @@ pub struct ExportRow<'a> {
 }
 
 impl ExportPage {
-    /// The page's rows, in order.
-    pub fn rows(&self) -> impl Iterator<Item = Result<ExportRow<'_>, StoreError>> {
-        self.text
+    /// The page's rows in the query's order (sorted here: an aggregate's order is the
+    /// database's choice, and sorting a page in SQL costs more than in memory).
+    pub fn rows(&self) -> Result<Vec<ExportRow<'_>>, StoreError> {
+        let mut rows = self
+            .text
             .split(RECORD)
             .filter(|r| !r.is_empty())
             .map(parse_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.sort_unstable_by(|a, b| {
+            let order = match self.sort {
+                SortKey::Created => a.created_at.cmp(&b.created_at),
+                SortKey::NotAfter => a.not_after.cmp(&b.not_after),
+                SortKey::Name => a.name_key.cmp(b.name_key),
+            }
+            .then_with(|| a.id.cmp(b.id));
+            if self.descending { order.reverse() } else { order }
+        });
+        Ok(rows)
     }
 }
 
@@ -106,7 +122,53 @@ fn parse_row(record: &str) -> Result<ExportRow<'_>, StoreError> {
     })
 }
 
+/// Reads an export page by page: each page is asked for as soon as the one before
+/// arrives, so the database works on it while the caller writes the last (two pages in
+/// memory at most). Dropping the reader stops the query in flight.
+pub struct ExportReader {
+    next: Option<AbortOnDrop<Result<ExportPage, StoreError>>>,
+    scope: OrgScope,
+    query: CertQuery,
+    page: u32,
+}
+
+impl ExportReader {
+    fn fetch(&self) -> AbortOnDrop<Result<ExportPage, StoreError>> {
+        let (scope, query, page) = (self.scope.clone(), self.query.clone(), self.page);
+        AbortOnDrop(tokio::spawn(async move { scope.export_page(&query, page).await }))
+    }
+
+    /// The next page; `None` after the last.
+    pub async fn next_page(&mut self) -> Result<Option<ExportPage>, StoreError> {
+        let Some(mut pending) = self.next.take() else {
+            return Ok(None);
+        };
+        // A reader that panicked or was cancelled is a crashed worker, not data.
+        let page = (&mut pending.0)
+            .await
+            .map_err(|_| StoreError::Db(sqlx::Error::WorkerCrashed))??;
+        if let Some(after) = &page.next {
+            self.query.after = Some(after.clone());
+            self.next = Some(self.fetch());
+        }
+        Ok(Some(page))
+    }
+}
+
 impl OrgScope {
+    /// Starts reading every row matching `q` (from its cursor on), `page` rows at a
+    /// time (see [`ExportReader`]).
+    pub fn export(&self, q: &CertQuery, page: u32) -> ExportReader {
+        let mut reader = ExportReader {
+            next: None,
+            scope: self.clone(),
+            query: q.clone(),
+            page,
+        };
+        reader.next = Some(reader.fetch());
+        reader
+    }
+
     /// One page of export rows matching `q`, at most `limit`, in `q`'s order. "Renewed
     /// by" reads the rows that renew an exported one through the renews index alone: a
     /// renewal is always of the same organisation.
@@ -116,7 +178,6 @@ impl OrgScope {
         let f = format!(" || ${} || ", st.binds.len());
         st.binds.push(Bind::Text(RECORD.to_string()));
         let r = format!("${}", st.binds.len());
-        let dir = if q.descending { " DESC" } else { " ASC" };
         let line = [
             "c.id",
             "c.kind",
@@ -140,7 +201,7 @@ impl OrgScope {
         ]
         .join(&f);
         st.sql.push_str(&format!(
-            "SELECT string_agg(line, {r} ORDER BY k{dir}, id{dir}) AS page, count(*) AS n FROM (\
+            "SELECT string_agg(line, {r}) AS page, count(*) AS n FROM (\
              SELECT {line} AS line, {} AS k, c.id AS id FROM certificates c \
              LEFT JOIN profiles p ON p.id = c.subject_uuid AND p.org_id = $1 \
              LEFT JOIN users u ON u.id = c.subject_uuid AND u.org_id = $1 \
@@ -156,13 +217,15 @@ impl OrgScope {
         let rows = usize::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0);
         let page = ExportPage {
             text: text.unwrap_or_default(),
+            sort: q.sort,
+            descending: q.descending,
             rows,
             next: None,
         };
         if rows < limit as usize {
             return Ok(page);
         }
-        let next = match page.rows().last().transpose()? {
+        let next = match page.rows()?.last() {
             Some(last) => {
                 let value = match q.sort {
                     SortKey::Created => last.created_at.to_string(),

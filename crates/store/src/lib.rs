@@ -52,7 +52,7 @@ pub use orgs::{NewOrganisation, OrgSettings, OrgStore, Organisation, SettingsCha
 pub use overview::KindCounts;
 pub use profiles::{NewProfile, Profile};
 pub use revocation::{Blocked, RevokedEntry};
-pub use export::{EXPORT_PAGE_MAX, ExportPage, ExportRow};
+pub use export::{EXPORT_PAGE_MAX, ExportPage, ExportReader, ExportRow};
 pub use search::{
     CertQuery, Cursor, MAX_PAGE, MAX_QUERY_CHARS, Page, QueryError, SortKey, StatusFilter, Text,
 };

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::audit::{self, NewEvent};
 use crate::certs::{cert_columns, cert_from_row};
 use crate::mail::NewMail;
+use crate::db::AbortOnDrop;
 use crate::{CertificateRecord, OrgScope, Store, StoreError};
 
 /// The outcome of a block.
@@ -267,16 +268,6 @@ impl Store {
                 n += 1;
             }
         }
-    }
-}
-
-/// A task that is stopped when its handle goes: a caller that stops listing (an error,
-/// or its own future dropped) leaves no query running.
-struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
-
-impl<T> Drop for AbortOnDrop<T> {
-    fn drop(&mut self) {
-        self.0.abort();
     }
 }
 

@@ -262,7 +262,7 @@ async fn search_case(db: &TestDb) {
     // The export page: the contact person of a profile's certificate, the user of an
     // employee certificate; the same rows in the same order as the search, page by page.
     let page = scope.export_page(&query(Some("firma.dk")), 10).await.expect("export");
-    let rows: Vec<_> = page.rows().collect::<Result<_, _>>().expect("rows");
+    let rows = page.rows().expect("rows");
     let webshop = rows.iter().find(|r| r.name == "ærø webshop").expect("webshop");
     assert_eq!((webshop.contact_name, webshop.contact_email), ("Søren Østergaard", "soren@firma.dk"));
     assert_eq!(webshop.user, "");
@@ -274,7 +274,7 @@ async fn search_case(db: &TestDb) {
         let mut exported = Vec::new();
         loop {
             let page = scope.export_page(&q, 3).await.expect("export page");
-            exported.extend(page.rows().map(|r| r.expect("row").id.to_owned()));
+            exported.extend(page.rows().expect("rows").iter().map(|r| r.id.to_owned()));
             match page.next {
                 Some(next) => q.after = Some(next),
                 None => break,
