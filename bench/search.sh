@@ -30,6 +30,15 @@ cargo build --quiet --release -p orgca -p orgca-bench
 O="$PWD/target/release/orgca"; B="$PWD/target/release/orgca-bench"
 wait_port() { for _ in $(seq 1 200); do [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ] && return; sleep 0.1; done; exit 1; }
 hwm() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# serve signs every certificate's OCSP answer ahead when it starts: measure once it is
+# idle (under 5% of a core over 2 s), so that the figures are search's alone.
+wait_idle() {
+  for _ in $(seq 1 300); do
+    a=$(cpu "$1"); sleep 2; b=$(cpu "$1")
+    [ $((b - a)) -lt 10 ] && return
+  done
+}
 # The columns orgca exports, from the same rows, for the database's own CSV dump.
 COLS="c.id, c.kind, c.name, c.subject_uuid, c.serial, c.status, c.not_before, c.not_after, c.email,
   p.contact_name, p.contact_email, u.email, c.block_reason, c.revoked_at,
@@ -50,7 +59,7 @@ for backend in $BACKENDS; do
   TB=$($O token create --data "$D" --user admin@o0.bench.dk --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
   TS=$($O token create --data "$D" --user "admin@o$((ORGS / 2)).bench.dk" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
   $O serve --data "$D" --listen "127.0.0.1:$PORT" >"$OUT/serve-$backend.log" 2>&1 &
-  SPID=$!; wait_port "$PORT"; sleep 2
+  SPID=$!; wait_port "$PORT"; wait_idle "$SPID"
   python3 bench/search_latency.py --port "$PORT" --sample "$OUT/sample-$backend.json" \
     --token-big "$TB" --token-small "$TS" --n "$N" --label "$backend" >>"$OUT/latency-$backend.jsonl"
   before=$(hwm "$SPID")

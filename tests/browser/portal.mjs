@@ -81,6 +81,24 @@ try {
   assert.match(await page.getByRole("status").innerText(), /blocked/);
   await check("certificate-blocked");
 
+  // The list filtered to blocked certificates, sorted by name, exported as CSV: the
+  // download holds the header row and the certificate just blocked, with its reason.
+  await page.getByRole("link", { name: "Certificates" }).click();
+  await page.getByLabel("Status").selectOption("blocked");
+  await page.getByLabel("Sort by").selectOption("name");
+  await page.getByRole("button", { name: "Search" }).click();
+  assert.equal(await page.locator("#matching").innerText(), "1");
+  await check("certificates-blocked");
+  const [csv] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Export these as CSV" }).click(),
+  ]);
+  const lines = (await (await import("node:fs/promises")).readFile(await csv.path(), "utf8")).split("\r\n");
+  assert.equal(lines[0].split(",")[0], "id");
+  assert.equal(lines.filter((l) => l !== "").length, 2, lines.join("\n"));
+  assert.ok(lines[1].includes(env("ORGCA_CERT_NAME")) && lines[1].includes(",blocked,"), lines[1]);
+  assert.ok(lines[1].includes("key_compromised"), lines[1]);
+
   // A phone-sized screen shows the same page without horizontal scrolling.
   await page.setViewportSize({ width: 375, height: 800 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

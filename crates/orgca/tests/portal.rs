@@ -614,6 +614,18 @@ fn a_user_confirms_their_address_and_picks_up_their_own_certificate_after_login(
     let (status, _, again) = c.post(&server, &action, &[("csrf", &csrf), ("terms", "yes")]);
     assert_eq!(status, 200);
     assert!(again.contains(&password), "{again}");
+
+    // The user puts their certificate in the public directory themself, and takes it out.
+    assert_eq!(server.get("/directory?email=user@f.dk").0, 404);
+    assert_eq!(c.post(&server, "/portal/directory", &[("csrf", "forged"), ("publish", "yes")]).0, 403);
+    let (status, _, _) = c.post(&server, "/portal/directory", &[("csrf", &csrf), ("publish", "yes")]);
+    assert_eq!(status, 303);
+    assert_eq!(server.get("/directory?email=user@f.dk").0, 200);
+    let (_, _, page) = c.get(&server, "/portal");
+    assert!(page.contains("name=\"publish\" type=\"checkbox\" value=\"yes\" checked"), "{page}");
+    let (status, _, _) = c.post(&server, "/portal/directory", &[("csrf", &csrf)]);
+    assert_eq!(status, 303);
+    assert_eq!(server.get("/directory?email=user@f.dk").0, 404);
 }
 
 #[test]

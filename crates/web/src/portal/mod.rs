@@ -72,6 +72,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(users::password_link),
         )
         .route("/portal/users/{id}/order", post(users::order))
+        .route("/portal/directory", post(pages::directory))
         .route("/portal/certificates", get(list::certificates))
         .route("/portal/certificates/export.csv", get(list::export))
         .route("/portal/certificates/{id}", get(pages::certificate))

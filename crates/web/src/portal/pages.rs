@@ -89,6 +89,8 @@ struct OverviewPage {
     holder: String,
     org_name: String,
     cvr: String,
+    /// The user's directory choice.
+    publish: bool,
 }
 
 /// An order waiting for the logged-in user.
@@ -238,6 +240,7 @@ pub(crate) async fn overview(State(state): State<AppState>, session: Session) ->
             waiting,
             csrf: session.csrf.clone(),
             holder: format!("{} {}", session.user.given_name, session.user.surname),
+            publish: session.user.publish,
             org_name,
             cvr,
         },
@@ -534,3 +537,32 @@ pub(crate) async fn renew(
 }
 
 super::session_forms!(BlockForm, UserPickupForm);
+
+/// The directory choice on the overview.
+#[derive(Deserialize)]
+pub(crate) struct DirectoryForm {
+    csrf: String,
+    #[serde(default)]
+    publish: Option<String>,
+}
+super::session_forms!(DirectoryForm);
+
+/// `POST /portal/directory`: the user's own choice to publish their employee
+/// certificates in the public directory (nobody else can make it for them).
+pub(crate) async fn directory(
+    State(state): State<AppState>,
+    Posted { session, form }: Posted<DirectoryForm>,
+) -> Response {
+    let patch = orgca_ra::caller::UserPatch {
+        publish: Some(form.publish.as_deref() == Some("yes")),
+        ..orgca_ra::caller::UserPatch::default()
+    };
+    let user = &session.user;
+    match orgca_ra::caller::change_user(&state.store, user, user.id, &patch, state.now()).await {
+        Ok(_) => Redirect::to("/portal#directory").into_response(),
+        Err(e) if e.is_client_error() => {
+            message(session.t, StatusCode::UNPROCESSABLE_ENTITY, None, &e.to_string())
+        }
+        Err(e) => fault(session.t, &e),
+    }
+}

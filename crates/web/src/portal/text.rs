@@ -112,6 +112,14 @@ pub struct Texts {
     pub kinds: [&'static str; 3],
     /// Kind filter: no filter.
     pub any_kind: &'static str,
+    /// Overview section: the public directory.
+    pub directory_title: &'static str,
+    /// What publishing means.
+    pub directory_intro: &'static str,
+    /// Checkbox label.
+    pub directory_publish: &'static str,
+    /// Button.
+    pub save_button: &'static str,
     /// Expiry filter label.
     pub expiring_label: &'static str,
     /// Expiry filter choices: none, within 30 days, within 90 days.
@@ -373,6 +381,10 @@ pub static EN: Texts = Texts {
     ],
     kinds: ["Employee", "Organisation", "System"],
     any_kind: "Any kind",
+    directory_title: "Public directory",
+    directory_intro: "People who want to send you an encrypted e-mail can then find your employee certificates by your exact e-mail address. Nobody can list or browse the directory.",
+    directory_publish: "Publish my certificates in the directory",
+    save_button: "Save",
     expiring_label: "Expires",
     expiring: ["Any time", "Within 30 days", "Within 90 days"],
     sort_label: "Sort by",
@@ -535,6 +547,10 @@ pub static DA: Texts = Texts {
     ],
     kinds: ["Medarbejder", "Organisation", "System"],
     any_kind: "Alle typer",
+    directory_title: "Offentligt opslag",
+    directory_intro: "Så kan andre, der vil sende dig en krypteret e-mail, finde dine medarbejdercertifikater ud fra din præcise e-mailadresse. Ingen kan liste eller gennemse opslaget.",
+    directory_publish: "Offentliggør mine certifikater i opslaget",
+    save_button: "Gem",
     expiring_label: "Udløber",
     expiring: ["Når som helst", "Inden for 30 dage", "Inden for 90 dage"],
     sort_label: "Sortér efter",
