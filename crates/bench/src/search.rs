@@ -17,12 +17,36 @@ const GIVEN: [&str; 16] = [
     "Birgitte", "Mads", "Ida", "Frederik", "Sofie", "Mikkel",
 ];
 const SURNAMES: [&str; 16] = [
-    "Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen",
-    "Rasmussen", "Jørgensen", "Østergaard", "Ærenlund", "Møller", "Kjær", "Bøgh", "Thygesen",
+    "Jensen",
+    "Nielsen",
+    "Hansen",
+    "Pedersen",
+    "Andersen",
+    "Christensen",
+    "Larsen",
+    "Sørensen",
+    "Rasmussen",
+    "Jørgensen",
+    "Østergaard",
+    "Ærenlund",
+    "Møller",
+    "Kjær",
+    "Bøgh",
+    "Thygesen",
 ];
 const SYSTEMS: [&str; 12] = [
-    "Løn", "Webshop", "Faktura", "Lager", "Portal", "Backup", "Print", "VPN", "Mail",
-    "Ærø-gateway", "Booking", "Integration",
+    "Løn",
+    "Webshop",
+    "Faktura",
+    "Lager",
+    "Portal",
+    "Backup",
+    "Print",
+    "VPN",
+    "Mail",
+    "Ærø-gateway",
+    "Booking",
+    "Integration",
 ];
 
 /// splitmix64: deterministic and good enough to spread synthetic values.
@@ -83,7 +107,9 @@ pub async fn fill(
         .into_iter()
         .find(|c| c.name.starts_with("test-issuing"))
         .map(|c| c.name)
-        .ok_or_else(|| anyhow::anyhow!("no test issuing CA: run `orgca init` on this store first"))?;
+        .ok_or_else(|| {
+            anyhow::anyhow!("no test issuing CA: run `orgca init` on this store first")
+        })?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let day = 86_400;
     let mut rng = Rng(42);
@@ -141,14 +167,20 @@ pub async fn fill(
         for p in 0..(if o == 0 { 20 } else { 2 }) {
             let system = rng.pick(&SYSTEMS);
             let contact = (rng.pick(&GIVEN), rng.pick(&SURNAMES));
-            let kind = if p % 2 == 0 { CertKind::System } else { CertKind::Organisation };
+            let kind = if p % 2 == 0 {
+                CertKind::System
+            } else {
+                CertKind::Organisation
+            };
             let email = format!("{}{p}@{domain}", ascii(system).to_lowercase());
             let profile = scope
                 .create_profile(
                     &NewProfile {
                         kind,
                         name: CertName::parse(&format!("{system} {p}"))?,
-                        email: (kind == CertKind::Organisation).then(|| Email::parse(&email)).transpose()?,
+                        email: (kind == CertKind::Organisation)
+                            .then(|| Email::parse(&email))
+                            .transpose()?,
                         contact_name: format!("{} {}", contact.0, contact.1),
                         contact_email: Email::parse(&format!("kontakt{p}@{domain}"))?,
                         allow_signing: false,
@@ -166,7 +198,15 @@ pub async fn fill(
             certificates: n,
             contact_prefixes: profiles
                 .iter()
-                .map(|(p, _)| p.contact_name.split(' ').nth(1).unwrap_or("").chars().take(5).collect())
+                .map(|(p, _)| {
+                    p.contact_name
+                        .split(' ')
+                        .nth(1)
+                        .unwrap_or("")
+                        .chars()
+                        .take(5)
+                        .collect()
+                })
                 .collect(),
             words: SYSTEMS.iter().map(|w| w.to_lowercase()).collect(),
             ..Sample::default()
@@ -187,7 +227,12 @@ pub async fn fill(
             } else {
                 let (p, email) = &profiles[rng.below(profiles.len() as u64) as usize];
                 let email = (p.kind == CertKind::Organisation).then(|| email.clone());
-                (p.kind.as_str(), format!("{} {}", p.name, i % 97), p.id, email)
+                (
+                    p.kind.as_str(),
+                    format!("{} {}", p.name, i % 97),
+                    p.id,
+                    email,
+                )
             };
             let row = BenchCertificate {
                 org_id: org.id,
@@ -216,7 +261,10 @@ pub async fn fill(
         }
         store.bench_insert(&issuer, &rows).await?;
         if o == 0 || o == middle {
-            samples.insert(if o == 0 { "big" } else { "small" }.into(), serde_json::to_value(&s)?);
+            samples.insert(
+                if o == 0 { "big" } else { "small" }.into(),
+                serde_json::to_value(&s)?,
+            );
         }
         if o % 100 == 0 {
             eprintln!("organisation {o}: {:.0} s", start.elapsed().as_secs_f64());
@@ -224,7 +272,10 @@ pub async fn fill(
     }
     std::fs::write(sample, serde_json::to_vec_pretty(&samples)?)?;
     store.close().await;
-    eprintln!("filled {certs} certificates in {orgs} organisations in {:.0} s", start.elapsed().as_secs_f64());
+    eprintln!(
+        "filled {certs} certificates in {orgs} organisations in {:.0} s",
+        start.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

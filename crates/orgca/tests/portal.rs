@@ -48,7 +48,7 @@ impl Client {
     fn post(&mut self, server: &Server, path: &str, fields: &[(&str, &str)]) -> Answer {
         let body = fields
             .iter()
-            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .map(|(k, v)| format!("{k}={}", support::urlencode(v)))
             .collect::<Vec<_>>()
             .join("&");
         let cookie = self.cookie_header();
@@ -65,17 +65,6 @@ impl Client {
         self.take_cookies(&h);
         (s, h, String::from_utf8_lossy(&b).to_string())
     }
-}
-
-fn urlencode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The value of the hidden field `name` in a page.
@@ -617,12 +606,27 @@ fn a_user_confirms_their_address_and_picks_up_their_own_certificate_after_login(
 
     // The user puts their certificate in the public directory themself, and takes it out.
     assert_eq!(server.get("/directory?email=user@f.dk").0, 404);
-    assert_eq!(c.post(&server, "/portal/directory", &[("csrf", "forged"), ("publish", "yes")]).0, 403);
-    let (status, _, _) = c.post(&server, "/portal/directory", &[("csrf", &csrf), ("publish", "yes")]);
+    assert_eq!(
+        c.post(
+            &server,
+            "/portal/directory",
+            &[("csrf", "forged"), ("publish", "yes")]
+        )
+        .0,
+        403
+    );
+    let (status, _, _) = c.post(
+        &server,
+        "/portal/directory",
+        &[("csrf", &csrf), ("publish", "yes")],
+    );
     assert_eq!(status, 303);
     assert_eq!(server.get("/directory?email=user@f.dk").0, 200);
     let (_, _, page) = c.get(&server, "/portal");
-    assert!(page.contains("name=\"publish\" type=\"checkbox\" value=\"yes\" checked"), "{page}");
+    assert!(
+        page.contains("name=\"publish\" type=\"checkbox\" value=\"yes\" checked"),
+        "{page}"
+    );
     let (status, _, _) = c.post(&server, "/portal/directory", &[("csrf", &csrf)]);
     assert_eq!(status, 303);
     assert_eq!(server.get("/directory?email=user@f.dk").0, 404);

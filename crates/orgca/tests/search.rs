@@ -9,20 +9,13 @@ use std::collections::HashSet;
 
 use support::{Env, Server, cmd, org, profile};
 
-/// Percent-encodes a query value.
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 fn names(server: &Server, token: &str, query: &str) -> Vec<String> {
-    let (status, page) = server.json("GET", &format!("/api/v1/certificates?{query}"), Some(token), None);
+    let (status, page) = server.json(
+        "GET",
+        &format!("/api/v1/certificates?{query}"),
+        Some(token),
+        None,
+    );
     assert_eq!(status, 200, "{query}: {page}");
     let mut v: Vec<String> = page["items"]
         .as_array()
@@ -41,7 +34,11 @@ fn python_csv(env: &Env, csv: &[u8]) -> Vec<Vec<String>> {
         with open(sys.argv[1], newline='', encoding='utf-8') as f:\n\
         \x20   print(json.dumps(list(csv.reader(f, strict=True))))\n";
     let out = cmd("python3", &["-c", script, file.to_str().expect("path")]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("rows as JSON")
 }
 
@@ -54,23 +51,58 @@ fn search_export_and_their_refusals() {
     let a = org(&env, "99999990", "a.dk");
     let b = org(&env, "99999989", "b.dk");
     let csr = support::openssl_csr(&env, "search", support::P256);
-    for name in HOSTILE.iter().chain(&["Søren Østergaards server", "Webshop"]) {
+    for name in HOSTILE
+        .iter()
+        .chain(&["Søren Østergaards server", "Webshop"])
+    {
         env.issue_system("99999990", name, &csr);
     }
     env.issue_system("99999989", "Ærø, \"Bryghus\"", &csr);
     let server = env.serve();
 
     // Free text in any case, Danish letters; never another organisation's.
-    assert_eq!(names(&server, &a.admin, &format!("q={}", enc("ÆRØ"))), ["Ærø, \"Bryghus\""]);
-    assert_eq!(names(&server, &b.admin, &format!("q={}", enc("ærø"))), ["Ærø, \"Bryghus\""]);
-    assert_eq!(names(&server, &a.admin, &format!("q={}", enc("østergaard"))), ["Søren Østergaards server"]);
+    assert_eq!(
+        names(
+            &server,
+            &a.admin,
+            &format!("q={}", support::urlencode("ÆRØ"))
+        ),
+        ["Ærø, \"Bryghus\""]
+    );
+    assert_eq!(
+        names(
+            &server,
+            &b.admin,
+            &format!("q={}", support::urlencode("ærø"))
+        ),
+        ["Ærø, \"Bryghus\""]
+    );
+    assert_eq!(
+        names(
+            &server,
+            &a.admin,
+            &format!("q={}", support::urlencode("østergaard"))
+        ),
+        ["Søren Østergaards server"]
+    );
     // A user sees only their own certificates, whatever they ask.
     assert!(names(&server, &a.user, "").is_empty());
     assert!(names(&server, &a.user, "q=webshop").is_empty());
     // Exact serial: the whole serial matches, a part does not.
-    let (_, all) = server.json("GET", "/api/v1/certificates?q=webshop", Some(&a.admin), None);
-    let serial = all["items"][0]["serial"].as_str().expect("serial").to_owned();
-    assert_eq!(names(&server, &a.admin, &format!("q={}", serial.to_uppercase())), ["Webshop"]);
+    let (_, all) = server.json(
+        "GET",
+        "/api/v1/certificates?q=webshop",
+        Some(&a.admin),
+        None,
+    );
+    let serial = all["items"][0]["serial"]
+        .as_str()
+        .expect("serial")
+        .to_owned();
+    assert_eq!(
+        names(&server, &a.admin, &format!("q={}", serial.to_uppercase())),
+        ["Webshop"]
+    );
     assert!(names(&server, &a.admin, &format!("q={}", &serial[..12])).is_empty());
     assert!(names(&server, &b.admin, &format!("q={serial}")).is_empty());
 
@@ -95,7 +127,11 @@ fn search_export_and_their_refusals() {
             }
         }
         assert_eq!(seen.len(), 7, "{sort}");
-        assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 7, "{sort}: no duplicates");
+        assert_eq!(
+            seen.iter().collect::<HashSet<_>>().len(),
+            7,
+            "{sort}: no duplicates"
+        );
     }
 
     // Refusals say what to write instead.
@@ -108,41 +144,91 @@ fn search_export_and_their_refusals() {
         ("limit=501", "from 1 to 500"),
         ("expires_before=soon", "2027-01-31"),
         ("after=bm90IGEgY3Vyc29y", "start again without `after`"),
-        ("sort=name&after=not%20base64", "start again without `after`"),
+        (
+            "sort=name&after=not%20base64",
+            "start again without `after`",
+        ),
         ("user=nobody@a.dk", "no user"),
         ("profile=Nope", "no profile"),
         ("color=red", "the parameters are"),
     ] {
-        let (status, p) = server.json("GET", &format!("/api/v1/certificates?{query}"), Some(&a.admin), None);
+        let (status, p) = server.json(
+            "GET",
+            &format!("/api/v1/certificates?{query}"),
+            Some(&a.admin),
+            None,
+        );
         assert_eq!(status / 100, 4, "{query}: {p}");
-        assert!(p["detail"].as_str().unwrap_or("").contains(needle), "{query}: {p}");
+        assert!(
+            p["detail"].as_str().unwrap_or("").contains(needle),
+            "{query}: {p}"
+        );
     }
-    let (status, p) = server.json("GET", &format!("/api/v1/certificates?q={}", "x".repeat(201)), Some(&a.admin), None);
+    let (status, p) = server.json(
+        "GET",
+        &format!("/api/v1/certificates?q={}", "x".repeat(201)),
+        Some(&a.admin),
+        None,
+    );
     assert_eq!(status, 422, "{p}");
     // A user of another organisation is not found, not shown.
-    let (status, p) = server.json("GET", "/api/v1/certificates?user=admin@b.dk", Some(&a.admin), None);
+    let (status, p) = server.json(
+        "GET",
+        "/api/v1/certificates?user=admin@b.dk",
+        Some(&a.admin),
+        None,
+    );
     assert_eq!(status, 422, "{p}");
 
     // The export, read by Python's csv module: the header, every row, the names exactly
     // as issued but for a leading ' on those a spreadsheet would run.
-    let (status, headers, body) = server.request("GET", "/api/v1/certificates/export.csv?sort=name", Some(&a.admin), None);
+    let (status, headers, body) = server.request(
+        "GET",
+        "/api/v1/certificates/export.csv?sort=name",
+        Some(&a.admin),
+        None,
+    );
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
-    assert!(headers.iter().any(|(k, v)| k == "content-type" && v.starts_with("text/csv")), "{headers:?}");
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "content-type" && v.starts_with("text/csv")),
+        "{headers:?}"
+    );
     let rows = python_csv(&env, &body);
     assert_eq!(
         rows[0],
         [
-            "id", "kind", "name", "subject_uuid", "serial", "status", "not_before", "not_after",
-            "email", "contact_name", "contact_email", "user", "block_reason", "blocked_at",
-            "renewed_by", "created_at"
+            "id",
+            "kind",
+            "name",
+            "subject_uuid",
+            "serial",
+            "status",
+            "not_before",
+            "not_after",
+            "email",
+            "contact_name",
+            "contact_email",
+            "user",
+            "block_reason",
+            "blocked_at",
+            "renewed_by",
+            "created_at"
         ]
     );
     assert_eq!(rows.len(), 8, "a header and 7 rows");
     let exported: Vec<&str> = rows[1..].iter().map(|r| r[2].as_str()).collect();
     for name in HOSTILE {
         if name.starts_with(['=', '+', '-', '@']) {
-            assert!(exported.contains(&format!("'{name}").as_str()), "{name} neutralised: {exported:?}");
-            assert!(!exported.contains(&name), "{name} as a formula: {exported:?}");
+            assert!(
+                exported.contains(&format!("'{name}").as_str()),
+                "{name} neutralised: {exported:?}"
+            );
+            assert!(
+                !exported.contains(&name),
+                "{name} as a formula: {exported:?}"
+            );
         } else {
             assert!(exported.contains(&name), "{name}: {exported:?}");
         }
@@ -150,14 +236,36 @@ fn search_export_and_their_refusals() {
     for r in &rows[1..] {
         assert_eq!(r.len(), 16, "{r:?}");
         assert_eq!(r[5], "active");
-        assert!(r[7].ends_with('Z') && r[7].len() == 20, "RFC 3339 UTC: {}", r[7]);
+        assert!(
+            r[7].ends_with('Z') && r[7].len() == 20,
+            "RFC 3339 UTC: {}",
+            r[7]
+        );
     }
     // Filters apply to the export; other organisations never appear.
-    let (_, _, body) = server.request("GET", &format!("/api/v1/certificates/export.csv?q={}", enc("ærø")), Some(&a.admin), None);
+    let (_, _, body) = server.request(
+        "GET",
+        &format!(
+            "/api/v1/certificates/export.csv?q={}",
+            support::urlencode("ærø")
+        ),
+        Some(&a.admin),
+        None,
+    );
     assert_eq!(python_csv(&env, &body).len(), 2);
-    let (_, _, body) = server.request("GET", "/api/v1/certificates/export.csv", Some(&b.admin), None);
+    let (_, _, body) = server.request(
+        "GET",
+        "/api/v1/certificates/export.csv",
+        Some(&b.admin),
+        None,
+    );
     assert_eq!(python_csv(&env, &body).len(), 2);
-    let (status, _, _) = server.request("GET", "/api/v1/certificates/export.csv?sort=size", Some(&a.admin), None);
+    let (status, _, _) = server.request(
+        "GET",
+        "/api/v1/certificates/export.csv?sort=size",
+        Some(&a.admin),
+        None,
+    );
     assert_eq!(status, 422);
     let (status, _, _) = server.request("GET", "/api/v1/certificates/export.csv", None, None);
     assert_eq!(status, 401);
@@ -165,15 +273,36 @@ fn search_export_and_their_refusals() {
     // The CLI writes the same rows, to a file (a summary on stderr) or to a pipe
     // (nothing but the CSV: no progress bar).
     let out = env.path("cli.csv");
-    let said = env.run(&["export", "--org", "99999990", "--sort", "name", "--out", out.to_str().expect("p")]);
-    assert!(said.status.success(), "{}", String::from_utf8_lossy(&said.stderr));
+    let said = env.run(&[
+        "export",
+        "--org",
+        "99999990",
+        "--sort",
+        "name",
+        "--out",
+        out.to_str().expect("p"),
+    ]);
+    assert!(
+        said.status.success(),
+        "{}",
+        String::from_utf8_lossy(&said.stderr)
+    );
     assert_eq!(python_csv(&env, &std::fs::read(&out).expect("file")), rows);
     let piped = env.run(&["export", "--org", "99999990", "--sort", "name"]);
     assert!(piped.status.success());
     assert_eq!(python_csv(&env, &piped.stdout), rows);
-    assert!(piped.stderr.is_empty(), "{}", String::from_utf8_lossy(&piped.stderr));
+    assert!(
+        piped.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
     let refused = env.run(&["export", "--org", "99999990", "--status", "old"]);
-    assert_eq!(refused.status.code(), Some(1), "{}", String::from_utf8_lossy(&refused.stderr));
+    assert_eq!(
+        refused.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
     assert!(String::from_utf8_lossy(&refused.stderr).contains("use active, blocked or expired"));
     let listed = env.ok(&["cert", "list", "--org", "99999990", "--q", "ærø"]);
     assert_eq!(listed.lines().count(), 1, "{listed}");
@@ -198,21 +327,56 @@ fn the_directory_answers_exact_published_addresses_only() {
     let csr = csr.to_str().expect("path");
     let issue = |subject: &str, email: &str, extra: &[&str]| {
         let mut args = vec![
-            "cert", "issue", "--org", "99999988", "--csr", csr, "--subject-uuid", subject, "--email", email,
+            "cert",
+            "issue",
+            "--org",
+            "99999988",
+            "--csr",
+            csr,
+            "--subject-uuid",
+            subject,
+            "--email",
+            email,
         ];
         args.extend_from_slice(extra);
         env.json(&args)
     };
-    let post = issue(&published, "post@a.dk", &["--kind", "organisation", "--name", "Post"]);
-    issue(&private, "intern@a.dk", &["--kind", "organisation", "--name", "Intern"]);
-    issue(&a.user_id, "user@a.dk", &["--kind", "employee", "--given-name", "Ane", "--surname", "Ørsted"]);
+    let post = issue(
+        &published,
+        "post@a.dk",
+        &["--kind", "organisation", "--name", "Post"],
+    );
+    issue(
+        &private,
+        "intern@a.dk",
+        &["--kind", "organisation", "--name", "Intern"],
+    );
+    issue(
+        &a.user_id,
+        "user@a.dk",
+        &[
+            "--kind",
+            "employee",
+            "--given-name",
+            "Ane",
+            "--surname",
+            "Ørsted",
+        ],
+    );
 
     // PEM by default, for the exact address in any case.
     let (status, headers, body) = server.get("/directory?email=POST@A.DK");
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
-    assert!(headers.iter().any(|(k, v)| k == "content-type" && v == "application/pem-certificate-chain"));
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "content-type" && v == "application/pem-certificate-chain")
+    );
     let pem = env.write("found.pem", &body);
-    let out = cmd("openssl", &["x509", "-noout", "-serial", "-in", pem.to_str().expect("p")]);
+    let out = cmd(
+        "openssl",
+        &["x509", "-noout", "-serial", "-in", pem.to_str().expect("p")],
+    );
     assert!(out.status.success());
     let serial = post["serial"].as_str().expect("serial").to_uppercase();
     assert!(String::from_utf8_lossy(&out.stdout).contains(&serial));
@@ -230,15 +394,29 @@ fn the_directory_answers_exact_published_addresses_only() {
     let (status, p) = server.json("PATCH", &path, Some(&a.admin), Some(r#"{"publish": true}"#));
     assert_eq!(status, 403, "{p}");
     let (status, p) = server.json("PATCH", &path, Some(&a.user), Some(r#"{"publish": true}"#));
-    assert_eq!((status, &p["publish"]), (200, &serde_json::json!(true)), "{p}");
+    assert_eq!(
+        (status, &p["publish"]),
+        (200, &serde_json::json!(true)),
+        "{p}"
+    );
     let (status, _, _) = server.get("/directory?email=user@a.dk");
     assert_eq!(status, 200);
-    let (status, p) = server.json("PATCH", &path, Some(&a.user), Some(r#"{"role": "org_admin", "publish": true}"#));
+    let (status, p) = server.json(
+        "PATCH",
+        &path,
+        Some(&a.user),
+        Some(r#"{"role": "org_admin", "publish": true}"#),
+    );
     assert_eq!(status, 403, "a user still changes nothing else: {p}");
 
     // Blocked: gone from the directory.
     let id = post["id"].as_str().expect("id");
-    let (status, p) = server.json("POST", &format!("/api/v1/certificates/{id}/block"), Some(&a.admin), Some(r#"{"reason": "key_lost"}"#));
+    let (status, p) = server.json(
+        "POST",
+        &format!("/api/v1/certificates/{id}/block"),
+        Some(&a.admin),
+        Some(r#"{"reason": "key_lost"}"#),
+    );
     assert_eq!(status, 200, "{p}");
     let (status, _, _) = server.get("/directory?email=post@a.dk");
     assert_eq!(status, 404);
@@ -255,7 +433,10 @@ fn the_directory_answers_exact_published_addresses_only() {
     ] {
         let (status, p) = server.json("GET", &format!("/directory{query}"), None, None);
         assert_eq!(status, 400, "{query}: {p}");
-        assert!(p["detail"].as_str().unwrap_or("").contains(needle), "{query}: {p}");
+        assert!(
+            p["detail"].as_str().unwrap_or("").contains(needle),
+            "{query}: {p}"
+        );
     }
     // 30 a minute from one address, then 429 with Retry-After.
     let mut last = (0, Vec::new());

@@ -42,7 +42,10 @@ fn field(out: &mut Vec<u8>, value: &str) {
         .as_bytes()
         .first()
         .is_some_and(|b| matches!(b, b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r'));
-    let quote = formula || value.bytes().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'));
+    let quote = formula
+        || value
+            .bytes()
+            .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'));
     if !quote {
         out.extend_from_slice(value.as_bytes());
         return;
@@ -78,8 +81,11 @@ pub fn header(out: &mut Vec<u8>) {
 
 /// Appends one certificate's row, its status as seen at `now`.
 pub fn row(out: &mut Vec<u8>, r: &ExportRow<'_>, now: i64) {
-    let (not_before, not_after, created_at) =
-        (rfc3339(r.not_before), rfc3339(r.not_after), rfc3339(r.created_at));
+    let (not_before, not_after, created_at) = (
+        rfc3339(r.not_before),
+        rfc3339(r.not_after),
+        rfc3339(r.created_at),
+    );
     let blocked_at = r.blocked_at.map(rfc3339).unwrap_or_default();
     record(
         out,

@@ -14,13 +14,13 @@ pub mod delivery;
 pub mod employee;
 mod error;
 pub mod expiry;
+pub mod export;
 mod issue;
 pub mod login;
 pub mod orders;
 mod orgs;
 mod policy;
 pub mod search;
-pub mod export;
 mod users;
 
 pub use clock::{Clock, FAKE_CLOCK_VAR, rfc3339};

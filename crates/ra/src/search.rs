@@ -102,13 +102,21 @@ impl SearchParams {
             None => sort == SortKey::Created,
             Some("asc") => false,
             Some("desc") => true,
-            Some(s) => return Err(invalid(format!("order {s:?} is not known: use asc or desc"))),
+            Some(s) => {
+                return Err(invalid(format!(
+                    "order {s:?} is not known: use asc or desc"
+                )));
+            }
         };
         let limit = match given(&self.limit) {
             None => DEFAULT_PAGE,
             Some(s) => match s.parse::<u32>() {
                 Ok(n @ 1..=orgca_store::MAX_PAGE) => n,
-                _ => return Err(invalid(format!("limit {s:?} is not a number from 1 to 500"))),
+                _ => {
+                    return Err(invalid(format!(
+                        "limit {s:?} is not a number from 1 to 500"
+                    )));
+                }
             },
         };
         let status = match given(&self.status) {
@@ -123,7 +131,11 @@ impl SearchParams {
             }
         };
         let kind = given(&self.kind).map(CertKind::parse).transpose()?;
-        let text = given(&self.q).map(Text::parse).transpose().map_err(invalid)?.flatten();
+        let text = given(&self.q)
+            .map(Text::parse)
+            .transpose()
+            .map_err(invalid)?
+            .flatten();
         let expires_before = given(&self.expires_before).map(parse_time).transpose()?;
         let after = given(&self.after)
             .map(|a| Cursor::decode(a, sort, descending))
@@ -140,7 +152,9 @@ impl SearchParams {
                 }
             };
             let found = found.ok_or_else(|| {
-                invalid(format!("no profile {p:?} in your organisation: give its id or name"))
+                invalid(format!(
+                    "no profile {p:?} in your organisation: give its id or name"
+                ))
             })?;
             subject = Some(found.id);
         }
@@ -153,7 +167,9 @@ impl SearchParams {
                     .filter(|x| x.org_id == caller.org_id),
             };
             let found = found.ok_or_else(|| {
-                invalid(format!("no user {u:?} in your organisation: give their id or e-mail address"))
+                invalid(format!(
+                    "no user {u:?} in your organisation: give their id or e-mail address"
+                ))
             })?;
             if subject.is_some_and(|s| s != found.id) {
                 return Ok(Search { query: None, limit });

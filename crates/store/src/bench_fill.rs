@@ -191,7 +191,14 @@ impl Store {
         let words: Vec<_> = rows
             .iter()
             .zip(&ids)
-            .map(|(r, id)| (r.org_id.to_string(), id.clone(), r.name.as_str(), r.email.as_deref()))
+            .map(|(r, id)| {
+                (
+                    r.org_id.to_string(),
+                    id.clone(),
+                    r.name.as_str(),
+                    r.email.as_deref(),
+                )
+            })
             .collect();
         crate::search_keys::insert_words(&mut tx, &words).await?;
         tx.commit().await?;

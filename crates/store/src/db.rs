@@ -170,6 +170,16 @@ pub(crate) fn uuid_col(row: &sqlx::any::AnyRow, col: &str) -> Result<uuid::Uuid,
     uuid::Uuid::parse_str(&text).map_err(|_| StoreError::Corrupt(format!("{col} {text:?}")))
 }
 
+/// A task that is stopped when its handle goes: a caller that stops reading (an error,
+/// or its own future dropped) leaves no query running.
+pub(crate) struct AbortOnDrop<T>(pub(crate) tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -187,15 +197,5 @@ mod tests {
             "postgres://***@h/db"
         );
         assert_eq!(super::redact("sqlite://x.db"), "sqlite://x.db");
-    }
-}
-
-/// A task that is stopped when its handle goes: a caller that stops reading (an error,
-/// or its own future dropped) leaves no query running.
-pub(crate) struct AbortOnDrop<T>(pub(crate) tokio::task::JoinHandle<T>);
-
-impl<T> Drop for AbortOnDrop<T> {
-    fn drop(&mut self) {
-        self.0.abort();
     }
 }

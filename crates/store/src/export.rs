@@ -83,7 +83,11 @@ impl ExportPage {
                 SortKey::Name => a.name_key.cmp(b.name_key),
             }
             .then_with(|| a.id.cmp(b.id));
-            if self.descending { order.reverse() } else { order }
+            if self.descending {
+                order.reverse()
+            } else {
+                order
+            }
         });
         Ok(rows)
     }
@@ -135,7 +139,9 @@ pub struct ExportReader {
 impl ExportReader {
     fn fetch(&self) -> AbortOnDrop<Result<ExportPage, StoreError>> {
         let (scope, query, page) = (self.scope.clone(), self.query.clone(), self.page);
-        AbortOnDrop(tokio::spawn(async move { scope.export_page(&query, page).await }))
+        AbortOnDrop(tokio::spawn(async move {
+            scope.export_page(&query, page).await
+        }))
     }
 
     /// The next page; `None` after the last.

@@ -136,7 +136,14 @@ pub(crate) async fn commit_all(
     })?;
     let words: Vec<_> = items
         .iter()
-        .map(|(c, _, _)| (c.org_id.to_string(), c.id.to_string(), c.name.as_str(), c.email.as_deref()))
+        .map(|(c, _, _)| {
+            (
+                c.org_id.to_string(),
+                c.id.to_string(),
+                c.name.as_str(),
+                c.email.as_deref(),
+            )
+        })
         .collect();
     crate::search_keys::insert_words(conn, &words).await?;
     for (cert, _, _) in items {

@@ -44,6 +44,7 @@ pub use certs::{CertificateRecord, OrgScope};
 pub use db::{Backend, Store};
 pub use directory::DIRECTORY_LIMIT;
 pub use error::StoreError;
+pub use export::{EXPORT_PAGE_MAX, ExportPage, ExportReader, ExportRow};
 pub use issuance::{IssuanceStore, NewCertificate};
 pub use logins::{FailureLimit, LoginStore};
 pub use mail::{Confirmed, MailStore, NewMail, NewValidation, QueuedMail};
@@ -52,7 +53,6 @@ pub use orgs::{NewOrganisation, OrgSettings, OrgStore, Organisation, SettingsCha
 pub use overview::KindCounts;
 pub use profiles::{NewProfile, Profile};
 pub use revocation::{Blocked, RevokedEntry};
-pub use export::{EXPORT_PAGE_MAX, ExportPage, ExportReader, ExportRow};
 pub use search::{
     CertQuery, Cursor, MAX_PAGE, MAX_QUERY_CHARS, Page, QueryError, SortKey, StatusFilter, Text,
 };

@@ -174,7 +174,10 @@ async fn write_profile(
         .bind(p.id.to_string())
         .bind(scope.org_id.to_string())
         .bind(p.kind.as_str())
-        .bind(crate::search_keys::person_key(&p.contact_name, &p.contact_email))
+        .bind(crate::search_keys::person_key(
+            &p.contact_name,
+            &p.contact_email,
+        ))
         .execute(&mut *conn)
         .await
         .map_err(StoreError::conflict_as(format!(

@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use crate::audit::{self, NewEvent};
 use crate::certs::{cert_columns, cert_from_row};
-use crate::mail::NewMail;
 use crate::db::AbortOnDrop;
+use crate::mail::NewMail;
 use crate::{CertificateRecord, OrgScope, Store, StoreError};
 
 /// The outcome of a block.

@@ -48,7 +48,9 @@ pub enum QueryError {
     #[error("the search text {0}")]
     Text(&'static str),
     /// The cursor is not one this search gave.
-    #[error("the cursor is not one this list gave for this sort order: start again without `after`")]
+    #[error(
+        "the cursor is not one this list gave for this sort order: start again without `after`"
+    )]
     Cursor,
 }
 
@@ -62,7 +64,9 @@ impl Text {
             return Ok(None);
         }
         if q.chars().count() > MAX_QUERY_CHARS {
-            return Err(QueryError::Text("is longer than 200 characters: shorten it"));
+            return Err(QueryError::Text(
+                "is longer than 200 characters: shorten it",
+            ));
         }
         if q.chars().any(char::is_control) {
             return Err(QueryError::Text(
@@ -73,17 +77,20 @@ impl Text {
             return Ok(Some(Text::Id(id)));
         }
         let hex: String = q.chars().filter(|c| *c != ':').collect();
-        if hex.len() == 40 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            if let Ok(s) = Serial::parse_hex(&hex) {
-                return Ok(Some(Text::Serial(s)));
-            }
+        if hex.len() == 40
+            && hex.bytes().all(|b| b.is_ascii_hexdigit())
+            && let Ok(s) = Serial::parse_hex(&hex)
+        {
+            return Ok(Some(Text::Serial(s)));
         }
         if let Ok(e) = Email::parse(q) {
             return Ok(Some(Text::Email(key(e.as_str()))));
         }
         let words: Vec<String> = crate::search_keys::words(q).take(MAX_TERMS).collect();
         if words.is_empty() {
-            return Err(QueryError::Text("has no letter or digit: type part of a name or address"));
+            return Err(QueryError::Text(
+                "has no letter or digit: type part of a name or address",
+            ));
         }
         Ok(Some(Text::Words(words)))
     }
@@ -319,9 +326,11 @@ const PERSON_EMAIL: PersonMatch = ("lower(contact_email) = ?", "lower(email) = ?
 
 /// `SELECT id` of the profiles and users of the organisation that `m` matches.
 fn people_select(st: &mut Statement, m: PersonMatch, value: &str) {
-    st.sql.push_str("SELECT id FROM profiles WHERE org_id = $1 AND ");
+    st.sql
+        .push_str("SELECT id FROM profiles WHERE org_id = $1 AND ");
     st.push(m.0, [Bind::Text(value.to_owned())]);
-    st.sql.push_str(" UNION ALL SELECT id FROM users WHERE org_id = $1 AND ");
+    st.sql
+        .push_str(" UNION ALL SELECT id FROM users WHERE org_id = $1 AND ");
     st.push(m.1, [Bind::Text(value.to_owned())]);
 }
 
@@ -351,9 +360,10 @@ fn filter_clauses(st: &mut Statement, q: &CertQuery, r: &Resolved) {
         st.push(" AND c.kind = ?", [T(kind.as_str().to_owned())]);
     }
     match q.status {
-        Some(StatusFilter::Active) => {
-            st.push(" AND c.status = 'active' AND c.not_after >= ?", [Int(q.now)])
-        }
+        Some(StatusFilter::Active) => st.push(
+            " AND c.status = 'active' AND c.not_after >= ?",
+            [Int(q.now)],
+        ),
         Some(StatusFilter::Expired) => {
             st.push(" AND c.status = 'active' AND c.not_after < ?", [Int(q.now)])
         }
@@ -437,7 +447,7 @@ impl OrgScope {
             cert_columns!(),
             ", created_at, name_key FROM certificates c WHERE c.org_id = $1"
         ));
-        self.page(st, q, limit, |r| cert_from_row(r)).await
+        self.page(st, q, limit, cert_from_row).await
     }
 
     /// How many of this organisation's certificates match `q` (its cursor aside).
@@ -471,7 +481,8 @@ impl OrgScope {
         match &q.text {
             Some(Text::Words(words)) => {
                 for w in words {
-                    r.people.push(people(PERSON_WORD, word_start_pattern(w)).await?);
+                    r.people
+                        .push(people(PERSON_WORD, word_start_pattern(w)).await?);
                 }
             }
             Some(Text::Email(e)) => r.people.push(people(PERSON_EMAIL, e.clone()).await?),
@@ -524,11 +535,22 @@ mod tests {
     #[test]
     fn text_is_read_as_the_narrowest_match() {
         let id = Uuid::new_v4();
-        assert_eq!(Text::parse(&format!(" {id} ")).ok().flatten(), Some(Text::Id(id)));
+        assert_eq!(
+            Text::parse(&format!(" {id} ")).ok().flatten(),
+            Some(Text::Id(id))
+        );
         let serial = "4a".repeat(20);
         assert!(matches!(Text::parse(&serial), Ok(Some(Text::Serial(_)))));
-        let colons = serial.as_bytes().chunks(2).map(|c| std::str::from_utf8(c).unwrap_or("")).collect::<Vec<_>>().join(":");
-        assert!(matches!(Text::parse(&colons.to_uppercase()), Ok(Some(Text::Serial(_)))));
+        let colons = serial
+            .as_bytes()
+            .chunks(2)
+            .map(|c| std::str::from_utf8(c).unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join(":");
+        assert!(matches!(
+            Text::parse(&colons.to_uppercase()),
+            Ok(Some(Text::Serial(_)))
+        ));
         assert_eq!(
             Text::parse("Jens@Firma.DK").ok().flatten(),
             Some(Text::Email("jens@firma.dk".into()))
@@ -536,7 +558,10 @@ mod tests {
         let words = |w: &[&str]| Some(Text::Words(w.iter().map(|s| s.to_string()).collect()));
         assert_eq!(Text::parse("ØSTER").ok().flatten(), words(&["øster"]));
         assert_eq!(Text::parse("4a4a").ok().flatten(), words(&["4a4a"]));
-        assert_eq!(Text::parse("Løn-system, 2").ok().flatten(), words(&["løn", "system", "2"]));
+        assert_eq!(
+            Text::parse("Løn-system, 2").ok().flatten(),
+            words(&["løn", "system", "2"])
+        );
         assert!(Text::parse("%_!").is_err(), "no word at all");
         assert!(Text::parse("  ").is_ok_and(|t| t.is_none()));
         assert!(Text::parse("a\nb").is_err());
@@ -569,6 +594,9 @@ mod tests {
             value: SortValue::Int(-5),
             id: Uuid::nil(),
         };
-        assert_eq!(Cursor::decode(&t.encode(), SortKey::Created, false).ok(), Some(t));
+        assert_eq!(
+            Cursor::decode(&t.encode(), SortKey::Created, false).ok(),
+            Some(t)
+        );
     }
 }

@@ -25,7 +25,9 @@ pub(crate) fn words(s: &str) -> impl Iterator<Item = String> + '_ {
 
 /// The words of a certificate's name and e-mail address, each once.
 pub(crate) fn certificate_words(name: &str, email: Option<&str>) -> BTreeSet<String> {
-    words(name).chain(email.into_iter().flat_map(words)).collect()
+    words(name)
+        .chain(email.into_iter().flat_map(words))
+        .collect()
 }
 
 /// A person's key: the words of their name and e-mail address, each after a space, so

@@ -2,7 +2,7 @@
 //! once more on PostgreSQL (each test in a fresh database of its own). A set but
 //! unreachable PostgreSQL fails the tests; it never skips them.
 
-use orgca_model::{CertKind, Environment, Serial};
+use orgca_model::{Environment, Serial};
 use orgca_store::{NewCertificate, NewOrganisation, SerialIntent, Store, StoreError};
 use uuid::Uuid;
 
@@ -611,27 +611,11 @@ async fn expiry_notices_case(db: &TestDb) {
 
 on_all_backends!(stale_pickups_are_given_back, stale_pickups_case);
 async fn stale_pickups_case(db: &TestDb) {
-    use orgca_model::{CertName, Email};
-    use orgca_store::{Identification, Issuance, NewOrder, NewProfile, OrderStatus};
+    use orgca_store::{Identification, Issuance, NewOrder, OrderStatus};
     let store = Store::open(&db.url).await.expect("open");
     let a = org(&store, "99999976").await;
     let scope = store.org(a.id);
-    let profile = scope
-        .create_profile(
-            &NewProfile {
-                kind: CertKind::System,
-                name: CertName::parse("Afhentning").expect("name"),
-                email: None,
-                contact_name: "Ane".into(),
-                contact_email: Email::parse("ane@a.dk").expect("email"),
-                allow_signing: false,
-                publish: false,
-            },
-            "test",
-            NOW,
-        )
-        .await
-        .expect("profile");
+    let profile = common::system_profile(&store, &a, "Afhentning", ("Ane", "ane@a.dk")).await;
     let order = scope
         .create_order(
             &NewOrder {

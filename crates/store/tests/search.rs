@@ -4,10 +4,8 @@
 
 use std::collections::HashSet;
 
-use orgca_model::{BlockReason, CertKind, CertName, Email, Role, Serial};
-use orgca_store::{
-    CertQuery, NewCertificate, NewProfile, Organisation, SortKey, StatusFilter, Store, Text,
-};
+use orgca_model::{BlockReason, CertKind, Email, Role, Serial};
+use orgca_store::{CertQuery, NewCertificate, Organisation, SortKey, StatusFilter, Store, Text};
 use uuid::Uuid;
 
 mod common;
@@ -73,22 +71,13 @@ async fn search_case(db: &TestDb) {
     let a = org(&store, "10000009").await;
     let b = org(&store, "20000008").await;
     let scope = store.org(a.id);
-    let profile = scope
-        .create_profile(
-            &NewProfile {
-                kind: CertKind::System,
-                name: CertName::parse("Webshop").expect("name"),
-                email: None,
-                contact_name: "Søren Østergaard".into(),
-                contact_email: Email::parse("soren@firma.dk").expect("email"),
-                allow_signing: false,
-                publish: false,
-            },
-            "test",
-            NOW,
-        )
-        .await
-        .expect("profile");
+    let profile = common::system_profile(
+        &store,
+        &a,
+        "Webshop",
+        ("Søren Østergaard", "soren@firma.dk"),
+    )
+    .await;
     let user = scope
         .create_user(
             &orgca_store::NewUser {
@@ -114,13 +103,97 @@ async fn search_case(db: &TestDb) {
         created,
     };
     let sys = CertKind::System;
-    let ærø = add(&store, &issuer, &a, 1, spec("ÆRØ Bryghus", CertKind::Organisation, Uuid::new_v4(), Some("Info@Aeroe.dk"), NOW + 300 * day, NOW - 50)).await;
-    add(&store, &issuer, &a, 2, spec("ærø webshop", sys, profile.id, None, NOW + 20 * day, NOW - 40)).await;
-    let old = add(&store, &issuer, &a, 3, spec("Gammel server", sys, Uuid::new_v4(), None, NOW - day, NOW - 30)).await;
-    let blocked = add(&store, &issuer, &a, 4, spec("Løn 50%_a", sys, Uuid::new_v4(), None, NOW + 60 * day, NOW - 20)).await;
-    let jens = add(&store, &issuer, &a, 5, spec("Jens Hansen", CertKind::Employee, user.id, Some("jens.hansen@firma.dk"), NOW + 100 * day, NOW - 10)).await;
+    let ærø = add(
+        &store,
+        &issuer,
+        &a,
+        1,
+        spec(
+            "ÆRØ Bryghus",
+            CertKind::Organisation,
+            Uuid::new_v4(),
+            Some("Info@Aeroe.dk"),
+            NOW + 300 * day,
+            NOW - 50,
+        ),
+    )
+    .await;
+    add(
+        &store,
+        &issuer,
+        &a,
+        2,
+        spec(
+            "ærø webshop",
+            sys,
+            profile.id,
+            None,
+            NOW + 20 * day,
+            NOW - 40,
+        ),
+    )
+    .await;
+    let old = add(
+        &store,
+        &issuer,
+        &a,
+        3,
+        spec(
+            "Gammel server",
+            sys,
+            Uuid::new_v4(),
+            None,
+            NOW - day,
+            NOW - 30,
+        ),
+    )
+    .await;
+    let blocked = add(
+        &store,
+        &issuer,
+        &a,
+        4,
+        spec(
+            "Løn 50%_a",
+            sys,
+            Uuid::new_v4(),
+            None,
+            NOW + 60 * day,
+            NOW - 20,
+        ),
+    )
+    .await;
+    let jens = add(
+        &store,
+        &issuer,
+        &a,
+        5,
+        spec(
+            "Jens Hansen",
+            CertKind::Employee,
+            user.id,
+            Some("jens.hansen@firma.dk"),
+            NOW + 100 * day,
+            NOW - 10,
+        ),
+    )
+    .await;
     // Another organisation's certificate with the same name and address.
-    add(&store, &issuer, &b, 6, spec("ÆRØ Bryghus", CertKind::Organisation, ærø.subject_uuid, Some("info@aeroe.dk"), NOW + 300 * day, NOW - 50)).await;
+    add(
+        &store,
+        &issuer,
+        &b,
+        6,
+        spec(
+            "ÆRØ Bryghus",
+            CertKind::Organisation,
+            ærø.subject_uuid,
+            Some("info@aeroe.dk"),
+            NOW + 300 * day,
+            NOW - 50,
+        ),
+    )
+    .await;
     scope
         .block(blocked.id, BlockReason::KeyLost, &[], "test", NOW)
         .await
@@ -129,36 +202,106 @@ async fn search_case(db: &TestDb) {
 
     // Free text: the start of any word, in any case, Danish letters; every word given
     // must match; never another organisation's.
-    assert_eq!(names(&store, &a, &query(Some("ærø"))).await, ["ÆRØ Bryghus", "ærø webshop"]);
-    assert_eq!(names(&store, &a, &query(Some("BRYGHUS"))).await, ["ÆRØ Bryghus"]);
-    assert_eq!(names(&store, &b, &query(Some("ærø"))).await, ["ÆRØ Bryghus"]);
-    assert_eq!(names(&store, &a, &query(Some("bryg ÆR"))).await, ["ÆRØ Bryghus"]);
-    assert!(names(&store, &a, &query(Some("ryghus"))).await.is_empty(), "not inside a word");
-    assert!(names(&store, &a, &query(Some("bryghus webshop"))).await.is_empty());
+    assert_eq!(
+        names(&store, &a, &query(Some("ærø"))).await,
+        ["ÆRØ Bryghus", "ærø webshop"]
+    );
+    assert_eq!(
+        names(&store, &a, &query(Some("BRYGHUS"))).await,
+        ["ÆRØ Bryghus"]
+    );
+    assert_eq!(
+        names(&store, &b, &query(Some("ærø"))).await,
+        ["ÆRØ Bryghus"]
+    );
+    assert_eq!(
+        names(&store, &a, &query(Some("bryg ÆR"))).await,
+        ["ÆRØ Bryghus"]
+    );
+    assert!(
+        names(&store, &a, &query(Some("ryghus"))).await.is_empty(),
+        "not inside a word"
+    );
+    assert!(
+        names(&store, &a, &query(Some("bryghus webshop")))
+            .await
+            .is_empty()
+    );
     // A word of the address in the certificate, of a contact person's name or address,
     // of a user's.
-    assert_eq!(names(&store, &a, &query(Some("aeroe"))).await, ["ÆRØ Bryghus"]);
-    assert_eq!(names(&store, &a, &query(Some("østergaard"))).await, ["ærø webshop"]);
-    assert_eq!(names(&store, &a, &query(Some("SØREN Ø"))).await, ["ærø webshop"]);
-    assert_eq!(names(&store, &a, &query(Some("soren"))).await, ["ærø webshop"]);
-    assert_eq!(names(&store, &a, &query(Some("hans"))).await, ["Jens Hansen"]);
-    assert_eq!(names(&store, &a, &query(Some("webshop søren"))).await, ["ærø webshop"]);
+    assert_eq!(
+        names(&store, &a, &query(Some("aeroe"))).await,
+        ["ÆRØ Bryghus"]
+    );
+    assert_eq!(
+        names(&store, &a, &query(Some("østergaard"))).await,
+        ["ærø webshop"]
+    );
+    assert_eq!(
+        names(&store, &a, &query(Some("SØREN Ø"))).await,
+        ["ærø webshop"]
+    );
+    assert_eq!(
+        names(&store, &a, &query(Some("soren"))).await,
+        ["ærø webshop"]
+    );
+    assert_eq!(
+        names(&store, &a, &query(Some("hans"))).await,
+        ["Jens Hansen"]
+    );
+    assert_eq!(
+        names(&store, &a, &query(Some("webshop søren"))).await,
+        ["ærø webshop"]
+    );
     // Punctuation separates words; LIKE's wild cards in a person's match are plain.
     assert_eq!(names(&store, &a, &query(Some("50%_"))).await, ["Løn 50%_a"]);
-    assert_eq!(names(&store, &a, &query(Some("løn-50"))).await, ["Løn 50%_a"]);
+    assert_eq!(
+        names(&store, &a, &query(Some("løn-50"))).await,
+        ["Løn 50%_a"]
+    );
     assert!(names(&store, &a, &query(Some("s%n"))).await.is_empty());
     // Exact: whole UUIDs, serials and addresses only.
     let subject = ærø.subject_uuid.to_string();
-    assert_eq!(names(&store, &a, &query(Some(&subject))).await, ["ÆRØ Bryghus"]);
-    assert_eq!(names(&store, &a, &query(Some(&jens.id.to_string()))).await, ["Jens Hansen"]);
-    assert!(names(&store, &a, &query(Some(&subject[..8]))).await.is_empty());
+    assert_eq!(
+        names(&store, &a, &query(Some(&subject))).await,
+        ["ÆRØ Bryghus"]
+    );
+    assert_eq!(
+        names(&store, &a, &query(Some(&jens.id.to_string()))).await,
+        ["Jens Hansen"]
+    );
+    assert!(
+        names(&store, &a, &query(Some(&subject[..8])))
+            .await
+            .is_empty()
+    );
     let serial = old.serial.to_string().to_uppercase();
-    assert_eq!(names(&store, &a, &query(Some(&serial))).await, ["Gammel server"]);
-    assert!(names(&store, &a, &query(Some(&serial[..20]))).await.is_empty());
-    assert_eq!(names(&store, &a, &query(Some("INFO@aeroe.dk"))).await, ["ÆRØ Bryghus"]);
-    assert_eq!(names(&store, &a, &query(Some("soren@firma.dk"))).await, ["ærø webshop"]);
-    assert_eq!(names(&store, &a, &query(Some("jens.hansen@firma.dk"))).await, ["Jens Hansen"]);
-    assert!(names(&store, &a, &query(Some("ren@firma.dk"))).await.is_empty());
+    assert_eq!(
+        names(&store, &a, &query(Some(&serial))).await,
+        ["Gammel server"]
+    );
+    assert!(
+        names(&store, &a, &query(Some(&serial[..20])))
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        names(&store, &a, &query(Some("INFO@aeroe.dk"))).await,
+        ["ÆRØ Bryghus"]
+    );
+    assert_eq!(
+        names(&store, &a, &query(Some("soren@firma.dk"))).await,
+        ["ærø webshop"]
+    );
+    assert_eq!(
+        names(&store, &a, &query(Some("jens.hansen@firma.dk"))).await,
+        ["Jens Hansen"]
+    );
+    assert!(
+        names(&store, &a, &query(Some("ren@firma.dk")))
+            .await
+            .is_empty()
+    );
 
     // Filters.
     let with = |f: &dyn Fn(&mut CertQuery)| {
@@ -171,19 +314,39 @@ async fn search_case(db: &TestDb) {
         ["Jens Hansen"]
     );
     assert_eq!(
-        names(&store, &a, &with(&|q| q.status = Some(StatusFilter::Blocked))).await,
+        names(
+            &store,
+            &a,
+            &with(&|q| q.status = Some(StatusFilter::Blocked))
+        )
+        .await,
         ["Løn 50%_a"]
     );
     assert_eq!(
-        names(&store, &a, &with(&|q| q.status = Some(StatusFilter::Expired))).await,
+        names(
+            &store,
+            &a,
+            &with(&|q| q.status = Some(StatusFilter::Expired))
+        )
+        .await,
         ["Gammel server"]
     );
     assert_eq!(
-        names(&store, &a, &with(&|q| q.status = Some(StatusFilter::Active))).await,
+        names(
+            &store,
+            &a,
+            &with(&|q| q.status = Some(StatusFilter::Active))
+        )
+        .await,
         ["Jens Hansen", "ÆRØ Bryghus", "ærø webshop"]
     );
     assert_eq!(
-        names(&store, &a, &with(&|q| q.expires_before = Some(NOW + 30 * day))).await,
+        names(
+            &store,
+            &a,
+            &with(&|q| q.expires_before = Some(NOW + 30 * day))
+        )
+        .await,
         ["Gammel server", "ærø webshop"]
     );
     assert_eq!(
@@ -191,11 +354,15 @@ async fn search_case(db: &TestDb) {
         ["ærø webshop"]
     );
     assert_eq!(
-        names(&store, &a, &with(&|q| {
-            q.kind = Some(CertKind::System);
-            q.status = Some(StatusFilter::Active);
-            q.text = Text::parse("ærø").expect("text");
-        }))
+        names(
+            &store,
+            &a,
+            &with(&|q| {
+                q.kind = Some(CertKind::System);
+                q.status = Some(StatusFilter::Active);
+                q.text = Text::parse("ærø").expect("text");
+            })
+        )
         .await,
         ["ærø webshop"]
     );
@@ -207,7 +374,12 @@ async fn search_case(db: &TestDb) {
         let store = store.clone();
         let a = a.id;
         async move {
-            let mut q = CertQuery { sort, descending, now: NOW, ..CertQuery::default() };
+            let mut q = CertQuery {
+                sort,
+                descending,
+                now: NOW,
+                ..CertQuery::default()
+            };
             let mut seen = Vec::new();
             loop {
                 let page = store.org(a).search(&q, 2).await.expect("page");
@@ -219,12 +391,24 @@ async fn search_case(db: &TestDb) {
             }
         }
     };
-    let by_created = ["ÆRØ Bryghus", "ærø webshop", "Gammel server", "Løn 50%_a", "Jens Hansen"];
+    let by_created = [
+        "ÆRØ Bryghus",
+        "ærø webshop",
+        "Gammel server",
+        "Løn 50%_a",
+        "Jens Hansen",
+    ];
     assert_eq!(all(SortKey::Created, false).await, by_created);
     let mut newest = by_created;
     newest.reverse();
     assert_eq!(all(SortKey::Created, true).await, newest);
-    let by_expiry = ["Gammel server", "ærø webshop", "Løn 50%_a", "Jens Hansen", "ÆRØ Bryghus"];
+    let by_expiry = [
+        "Gammel server",
+        "ærø webshop",
+        "Løn 50%_a",
+        "Jens Hansen",
+        "ÆRØ Bryghus",
+    ];
     assert_eq!(all(SortKey::NotAfter, false).await, by_expiry);
     // By name without regard to case: "ÆRØ" and "ærø" sort together.
     let by_name = all(SortKey::Name, false).await;
@@ -236,7 +420,11 @@ async fn search_case(db: &TestDb) {
 
     // Rows added while paging (before and after the cursor, and with the same sort
     // value as the last row seen) cause neither duplicates nor gaps among the others.
-    let mut q = CertQuery { sort: SortKey::NotAfter, now: NOW, ..CertQuery::default() };
+    let mut q = CertQuery {
+        sort: SortKey::NotAfter,
+        now: NOW,
+        ..CertQuery::default()
+    };
     let mut seen = Vec::new();
     let mut n = 100;
     loop {
@@ -249,7 +437,14 @@ async fn search_case(db: &TestDb) {
         if let Some(last) = page.items.last() {
             for not_after in [NOW - 10 * day, last.not_after, NOW + 1000 * day] {
                 n += 1;
-                add(&store, &issuer, &a, n, spec("Ny", sys, Uuid::new_v4(), None, not_after, NOW)).await;
+                add(
+                    &store,
+                    &issuer,
+                    &a,
+                    n,
+                    spec("Ny", sys, Uuid::new_v4(), None, not_after, NOW),
+                )
+                .await;
             }
         }
     }
@@ -261,16 +456,34 @@ async fn search_case(db: &TestDb) {
 
     // The export page: the contact person of a profile's certificate, the user of an
     // employee certificate; the same rows in the same order as the search, page by page.
-    let page = scope.export_page(&query(Some("firma.dk")), 10).await.expect("export");
+    let page = scope
+        .export_page(&query(Some("firma.dk")), 10)
+        .await
+        .expect("export");
     let rows = page.rows().expect("rows");
-    let webshop = rows.iter().find(|r| r.name == "ærø webshop").expect("webshop");
-    assert_eq!((webshop.contact_name, webshop.contact_email), ("Søren Østergaard", "soren@firma.dk"));
+    let webshop = rows
+        .iter()
+        .find(|r| r.name == "ærø webshop")
+        .expect("webshop");
+    assert_eq!(
+        (webshop.contact_name, webshop.contact_email),
+        ("Søren Østergaard", "soren@firma.dk")
+    );
     assert_eq!(webshop.user, "");
     let employee = rows.iter().find(|r| r.name == "Jens Hansen").expect("jens");
     assert_eq!(employee.contact_name, "Jens Hansen");
     assert_eq!(employee.user, "jens.hansen@firma.dk");
-    for (sort, descending) in [(SortKey::Name, false), (SortKey::NotAfter, true), (SortKey::Created, true)] {
-        let mut q = CertQuery { sort, descending, now: NOW, ..CertQuery::default() };
+    for (sort, descending) in [
+        (SortKey::Name, false),
+        (SortKey::NotAfter, true),
+        (SortKey::Created, true),
+    ] {
+        let mut q = CertQuery {
+            sort,
+            descending,
+            now: NOW,
+            ..CertQuery::default()
+        };
         let mut exported = Vec::new();
         loop {
             let page = scope.export_page(&q, 3).await.expect("export page");
@@ -281,8 +494,14 @@ async fn search_case(db: &TestDb) {
             }
         }
         q.after = None;
-        let searched: Vec<String> =
-            scope.search(&q, 500).await.expect("search").items.iter().map(|c| c.id.to_string()).collect();
+        let searched: Vec<String> = scope
+            .search(&q, 500)
+            .await
+            .expect("search")
+            .items
+            .iter()
+            .map(|c| c.id.to_string())
+            .collect();
         assert_eq!(exported, searched, "{sort:?}");
     }
     store.close().await;

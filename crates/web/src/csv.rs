@@ -67,4 +67,3 @@ fn stream(
         rx.recv().await.map(|item| (item, rx))
     })
 }
-

@@ -81,7 +81,9 @@ fn wants_json(format: Option<&str>, headers: &HeaderMap) -> Result<bool, Problem
         Some("json") => return Ok(true),
         Some("pem") => return Ok(false),
         Some(other) => {
-            return Err(bad(format!("format {other:?} is not known: use pem or json")));
+            return Err(bad(format!(
+                "format {other:?} is not known: use pem or json"
+            )));
         }
         None => {}
     }
@@ -129,7 +131,9 @@ pub async fn lookup(
     }
     let raw = q.email.as_deref().map(str::trim).unwrap_or("");
     if raw.is_empty() {
-        return Err(bad("give the exact address: /directory?email=ADDRESS".into()));
+        return Err(bad(
+            "give the exact address: /directory?email=ADDRESS".into()
+        ));
     }
     if raw.contains(['*', '%']) {
         return Err(bad(
@@ -179,8 +183,10 @@ pub async fn lookup(
         );
         r
     };
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
     Ok(resp)
 }
 
@@ -199,7 +205,8 @@ mod tests {
         assert!(l.allow([192, 0, 2, 2].into(), 659));
         assert!(l.allow(a, 660), "a new minute");
         // One IPv6 /64 is one client.
-        let v6 = |last: u16| IpAddr::V6(std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 2, 0, 0, 0, last));
+        let v6 =
+            |last: u16| IpAddr::V6(std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 2, 0, 0, 0, last));
         for i in 0..LOOKUPS_PER_MINUTE {
             assert!(l.allow(v6(i as u16), 600));
         }

@@ -66,13 +66,15 @@ pub async fn run(global: &Global, args: &ExportArgs, now: i64) -> anyhow::Result
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or(std::path::Path::new("."));
-            let file = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
-                Refused(format!("cannot write in {}: {e}", dir.display()))
-            })?;
+            let file = tempfile::NamedTempFile::new_in(dir)
+                .map_err(|e| Refused(format!("cannot write in {}: {e}", dir.display())))?;
             let writer = file.reopen().context("opening the export file")?;
             (Box::new(std::io::BufWriter::new(writer)), Some(file))
         }
-        None => (Box::new(std::io::BufWriter::new(std::io::stdout().lock())), None),
+        None => (
+            Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            None,
+        ),
     };
     let mut rows = 0u64;
     while let Some((chunk, n)) = export.next_chunk().await? {

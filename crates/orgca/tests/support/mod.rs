@@ -711,3 +711,15 @@ fn serve_smtp(conn: TcpStream, store: &std::sync::Mutex<Vec<String>>) {
         }
     }
 }
+
+/// Percent-encodes a form or query value (RFC 3986 unreserved characters stay).
+pub fn urlencode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -3,9 +3,7 @@
 #![allow(dead_code)] // Each suite uses its own part.
 
 use orgca_model::{CertKind, Cvr, Environment, Serial};
-use orgca_store::{
-    CaRole, NewCaCertificate, NewCertificate, NewOrganisation, SerialIntent, Store,
-};
+use orgca_store::{CaRole, NewCaCertificate, NewCertificate, NewOrganisation, SerialIntent, Store};
 use sqlx::Connection;
 use uuid::Uuid;
 
@@ -134,7 +132,11 @@ pub fn intent(serial: Serial, issuer: &str, org: &orgca_store::Organisation) -> 
     }
 }
 
-pub fn certificate(serial: Serial, issuer: &str, org: &orgca_store::Organisation) -> NewCertificate {
+pub fn certificate(
+    serial: Serial,
+    issuer: &str,
+    org: &orgca_store::Organisation,
+) -> NewCertificate {
     NewCertificate {
         id: Uuid::new_v4(),
         serial,
@@ -176,3 +178,28 @@ pub async fn issued(
     cert
 }
 
+/// Creates a system profile of `org` whose contact person is `contact` (name, address).
+pub async fn system_profile(
+    store: &Store,
+    org: &orgca_store::Organisation,
+    name: &str,
+    contact: (&str, &str),
+) -> orgca_store::Profile {
+    store
+        .org(org.id)
+        .create_profile(
+            &orgca_store::NewProfile {
+                kind: CertKind::System,
+                name: orgca_model::CertName::parse(name).expect("name"),
+                email: None,
+                contact_name: contact.0.into(),
+                contact_email: orgca_model::Email::parse(contact.1).expect("email"),
+                allow_signing: false,
+                publish: false,
+            },
+            "test",
+            NOW,
+        )
+        .await
+        .expect("profile")
+}

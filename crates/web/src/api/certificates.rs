@@ -28,7 +28,11 @@ pub async fn list_certificates(
     let now = s.now();
     let page = orgca_ra::certificates::search(&s.store, &c, &params, now).await?;
     Ok(Json(Page {
-        items: page.items.iter().map(|c| CertificateView::at(c, now)).collect(),
+        items: page
+            .items
+            .iter()
+            .map(|c| CertificateView::at(c, now))
+            .collect(),
         next: page.next.map(|n| n.encode()),
     }))
 }

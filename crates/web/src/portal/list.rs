@@ -59,7 +59,10 @@ impl ListQuery {
             after: after.unwrap_or_default(),
             ..self.clone()
         };
-        format!("{path}?{}", serde_urlencoded::to_string(&q).unwrap_or_default())
+        format!(
+            "{path}?{}",
+            serde_urlencoded::to_string(&q).unwrap_or_default()
+        )
     }
 }
 
@@ -112,12 +115,20 @@ pub(crate) async fn certificates(
     let (rows, next, matching, error) =
         match orgca_ra::certificates::search(&state.store, &session.user, &params, now).await {
             Ok(page) => {
-                let matching = match Export::start(&state.store, &session.user, &params, now).await {
+                let matching = match Export::start(&state.store, &session.user, &params, now).await
+                {
                     Ok(e) => e.total().await.unwrap_or(0),
                     Err(_) => 0,
                 };
-                let next = page.next.map(|c| form.link("/portal/certificates", Some(c.encode())));
-                (page.items.iter().map(|c| view(t, c, now)).collect(), next, matching, None)
+                let next = page
+                    .next
+                    .map(|c| form.link("/portal/certificates", Some(c.encode())));
+                (
+                    page.items.iter().map(|c| view(t, c, now)).collect(),
+                    next,
+                    matching,
+                    None,
+                )
             }
             Err(e) if e.is_client_error() => (Vec::new(), None, 0, Some(e.to_string())),
             Err(e) => return fault(t, &e),
@@ -137,7 +148,11 @@ pub(crate) async fn certificates(
             error,
             statuses: choices(
                 &form.status,
-                &[("active", t.active), ("blocked", t.blocked), ("expired", t.expired)],
+                &[
+                    ("active", t.active),
+                    ("blocked", t.blocked),
+                    ("expired", t.expired),
+                ],
             ),
             kinds: choices(
                 &form.kind,
@@ -149,11 +164,19 @@ pub(crate) async fn certificates(
             ),
             expiring: choices(
                 &form.expiring,
-                &[("", t.expiring[0]), ("30", t.expiring[1]), ("90", t.expiring[2])],
+                &[
+                    ("", t.expiring[0]),
+                    ("30", t.expiring[1]),
+                    ("90", t.expiring[2]),
+                ],
             ),
             sorts: choices(
                 &form.sort,
-                &[("", t.sorts[0]), ("not_after", t.sorts[1]), ("name", t.sorts[2])],
+                &[
+                    ("", t.sorts[0]),
+                    ("not_after", t.sorts[1]),
+                    ("name", t.sorts[2]),
+                ],
             ),
             matching,
             rows,

@@ -560,9 +560,12 @@ pub(crate) async fn directory(
     let user = &session.user;
     match orgca_ra::caller::change_user(&state.store, user, user.id, &patch, state.now()).await {
         Ok(_) => Redirect::to("/portal#directory").into_response(),
-        Err(e) if e.is_client_error() => {
-            message(session.t, StatusCode::UNPROCESSABLE_ENTITY, None, &e.to_string())
-        }
+        Err(e) if e.is_client_error() => message(
+            session.t,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            &e.to_string(),
+        ),
         Err(e) => fault(session.t, &e),
     }
 }
