@@ -283,7 +283,7 @@ pub enum CertCommand {
     List {
         #[command(flatten)]
         filters: FilterArgs,
-        /// At most this many (1 to 500).
+        /// At most this many (1 to 10,000).
         #[arg(long, default_value_t = 100)]
         limit: u32,
     },

@@ -186,6 +186,25 @@ impl CrlConfig {
     }
 }
 
+/// The OCSP responder (`[ocsp]`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OcspConfig {
+    /// The most answers a node keeps in memory, signed ahead from its start (about
+    /// 2 KiB each); a certificate past it is answered by signing when asked. Lower it on
+    /// a node with little memory and many certificates: a million answers are about
+    /// 2 GiB and several minutes of one core after each start.
+    pub signed_ahead_max: usize,
+}
+
+impl Default for OcspConfig {
+    fn default() -> Self {
+        OcspConfig {
+            signed_ahead_max: orgca_status::ocsp::OcspPolicy::default().max_cached,
+        }
+    }
+}
+
 /// `config.toml`. Every key may be left out: it then takes its default.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -224,6 +243,8 @@ pub struct Config {
     pub notices: NoticesConfig,
     /// CRLs.
     pub crl: CrlConfig,
+    /// OCSP.
+    pub ocsp: OcspConfig,
 }
 
 impl Default for PolicyConfig {
@@ -262,6 +283,7 @@ impl Default for Config {
             orders: OrdersConfig::default(),
             notices: NoticesConfig::default(),
             crl: CrlConfig::default(),
+            ocsp: OcspConfig::default(),
         }
     }
 }

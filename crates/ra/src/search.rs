@@ -161,10 +161,10 @@ impl SearchParams {
         if let Some(u) = given(&self.user) {
             let found = match Uuid::try_parse(u) {
                 Ok(id) => scope.user(id).await?,
-                Err(_) => store
-                    .user_by_email(u)
-                    .await?
-                    .filter(|x| x.org_id == caller.org_id),
+                Err(_) => {
+                    let email = orgca_model::Email::parse(u)?;
+                    scope.user_by_email(email.as_str()).await?
+                }
             };
             let found = found.ok_or_else(|| {
                 invalid(format!(

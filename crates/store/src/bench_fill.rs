@@ -61,9 +61,9 @@ impl Store {
             q.execute(&mut *tx).await?;
             let sql = crate::db::multi_row(
                 "INSERT INTO certificates (id, serial, issuer, org_id, kind, name, subject_uuid, fingerprint, \
-                 tbs_sha256, not_before, not_after, status, revoked_at, revocation_reason, der, created_at)",
+                 tbs_sha256, not_before, not_after, status, revoked_at, revocation_reason, der, created_at, name_key)",
                 serials.len(),
-                16,
+                17,
             );
             let mut q = sqlx::query(sql);
             for (k, s) in serials.iter().enumerate() {
@@ -84,7 +84,8 @@ impl Store {
                     .bind(now - (i % (30 * 86_400)) as i64)
                     .bind(reasons[(i % 5) as usize])
                     .bind(vec![0x30u8, 0x00])
-                    .bind(now);
+                    .bind(now)
+                    .bind(format!("bench-{i}"));
             }
             q.execute(&mut *tx).await?;
             done += rows;
@@ -183,7 +184,7 @@ impl Store {
                     // decides how many pages a scan reads.
                     .bind(vec![0x30u8; BENCH_DER_BYTES])
                     .bind(r.created_at)
-                    .bind(crate::search_keys::key(&r.name))
+                    .bind(crate::search_keys::sort_key(&r.name))
                     .bind(r.email.as_deref().map(crate::search_keys::key));
             }
             q.execute(&mut *tx).await?;

@@ -176,8 +176,7 @@ impl OrgScope {
     }
 
     /// One page of export rows matching `q`, at most `limit`, in `q`'s order. "Renewed
-    /// by" reads the rows that renew an exported one through the renews index alone: a
-    /// renewal is always of the same organisation.
+    /// by" reads the rows that renew an exported one through the renews index.
     pub async fn export_page(&self, q: &CertQuery, limit: u32) -> Result<ExportPage, StoreError> {
         let mut st = Statement::new(self.org_id.to_string());
         st.binds.push(Bind::Text(FIELD.to_string()));
@@ -200,10 +199,10 @@ impl OrgScope {
             "COALESCE(u.email, '')",
             "COALESCE(c.block_reason, '')",
             "COALESCE(CAST(c.revoked_at AS TEXT), '')",
-            "COALESCE((SELECT r.id FROM certificates r WHERE r.renews = c.id \
+            "COALESCE((SELECT r.id FROM certificates r WHERE r.renews = c.id AND r.org_id = $1 \
              ORDER BY r.created_at DESC LIMIT 1), '')",
             "CAST(c.created_at AS TEXT)",
-            "c.name_key",
+            "COALESCE(c.name_key, '')",
         ]
         .join(&f);
         st.sql.push_str(&format!(

@@ -119,7 +119,7 @@ pub(crate) async fn commit_all(
             .bind(*now)
             .bind(hex::encode(cert.tbs_sha256))
             .bind(cert.crl_shard.map(i64::from))
-            .bind(crate::search_keys::key(&cert.name))
+            .bind(crate::search_keys::sort_key(&cert.name))
             .bind(cert.email.as_deref().map(crate::search_keys::key));
     }
     q.execute(&mut *conn).await.map_err(|e| match (&e, items) {

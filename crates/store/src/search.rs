@@ -18,7 +18,7 @@ use crate::{OrgScope, StoreError};
 
 /// The longest free-text query.
 pub const MAX_QUERY_CHARS: usize = 200;
-/// The most words of free text that count (the rest are left out).
+/// The most words of free text.
 pub const MAX_TERMS: usize = 8;
 /// The most people (contacts, users) a word is matched through by id; past it, by a
 /// subquery.
@@ -31,7 +31,7 @@ pub const MAX_PAGE: u32 = 500;
 pub enum Text {
     /// Words, each the start of a word (any case) of the certificate's name or e-mail
     /// address, of its contact person's name or address, or of its user's: all of them
-    /// must match.
+    /// must match. One word of 8 or more hex digits also matches the start of a serial.
     Words(Vec<String>),
     /// Exactly this subject UUID or certificate id.
     Id(Uuid),
@@ -86,7 +86,10 @@ impl Text {
         if let Ok(e) = Email::parse(q) {
             return Ok(Some(Text::Email(key(e.as_str()))));
         }
-        let words: Vec<String> = crate::search_keys::words(q).take(MAX_TERMS).collect();
+        let words: Vec<String> = crate::search_keys::words(q).collect();
+        if words.len() > MAX_TERMS {
+            return Err(QueryError::Text("has more than 8 words: leave some out"));
+        }
         if words.is_empty() {
             return Err(QueryError::Text(
                 "has no letter or digit: type part of a name or address",
@@ -220,6 +223,9 @@ impl Cursor {
         }
         let id = Uuid::try_parse(&rest[..36]).map_err(|_| QueryError::Cursor)?;
         let value = &rest[36..];
+        if value.chars().any(char::is_control) {
+            return Err(QueryError::Cursor);
+        }
         let value = match sort {
             SortKey::Name => SortValue::Text(value.to_owned()),
             _ => SortValue::Int(value.parse().map_err(|_| QueryError::Cursor)?),
@@ -261,6 +267,7 @@ impl Statement {
                     self.sql.push_str(head);
                     let Some(v) = values.next() else {
                         // Only reachable by a mistake in this file: fewer values than `?`.
+                        debug_assert!(false, "a `?` without a value in {sql:?}");
                         self.sql.push_str("NULL");
                         continue;
                     };
@@ -388,6 +395,14 @@ fn filter_clauses(st: &mut Statement, q: &CertQuery, r: &Resolved) {
                      WHERE org_id = $1 AND word >= ? AND word < ?)",
                     [T(w.clone()), T(crate::search_keys::prefix_upper(w))],
                 );
+                // One word of 8 or more hex digits may also be the start of a serial, as
+                // lists show it.
+                if words.len() == 1 && w.len() >= 8 && w.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    st.push(
+                        " OR (c.serial >= ? AND c.serial < ?)",
+                        [T(w.clone()), T(crate::search_keys::prefix_upper(w))],
+                    );
+                }
                 let people = r.people.get(i).unwrap_or(&None);
                 people_clause(st, people, PERSON_WORD, &word_start_pattern(w));
                 st.sql.push(')');

@@ -16,6 +16,23 @@ pub(crate) fn key(s: &str) -> String {
     s.to_lowercase()
 }
 
+/// The sort key of a certificate's name, compared byte by byte: lower-cased, in Danish
+/// alphabetical order (æ and ä, ø and ö, then å, after z; é as e, ü as y).
+pub(crate) fn sort_key(name: &str) -> String {
+    key(name)
+        .chars()
+        .map(|c| match c {
+            'æ' | 'ä' => '{',
+            'ø' | 'ö' => '|',
+            'å' => '}',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'á' | 'à' | 'â' => 'a',
+            'ü' => 'y',
+            c => c,
+        })
+        .collect()
+}
+
 /// The words of `s`: lower-cased, split at anything but a letter or digit.
 pub(crate) fn words(s: &str) -> impl Iterator<Item = String> + '_ {
     s.split(|c: char| !c.is_alphanumeric())
@@ -99,7 +116,7 @@ pub(crate) async fn backfill(conn: &mut sqlx::AnyConnection) -> Result<(), Store
         let name: String = r.try_get("name")?;
         let id: String = r.try_get("id")?;
         sqlx::query("UPDATE certificates SET name_key = $1, email_key = $2 WHERE id = $3")
-            .bind(key(&name))
+            .bind(sort_key(&name))
             .bind(email.as_deref().map(key))
             .bind(id.clone())
             .execute(&mut *conn)
@@ -156,6 +173,13 @@ mod tests {
                 .into()
         );
         assert_eq!(person_key("Søren Ø", "S@Firma.DK"), " dk firma s søren ø");
+    }
+
+    #[test]
+    fn names_sort_in_danish_order() {
+        let mut names = ["Åbo", "Zebra", "Ærø", "Østerbro", "Aalborg", "Émile"];
+        names.sort_by_key(|n| sort_key(n));
+        assert_eq!(names, ["Aalborg", "Émile", "Zebra", "Ærø", "Østerbro", "Åbo"]);
     }
 
     #[test]

@@ -232,6 +232,22 @@ impl OrgScope {
     }
 }
 
+impl OrgScope {
+    /// The user of this organisation with this e-mail address, in any case.
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE org_id = $1 AND lower(email) = lower($2)"
+        ))
+        .bind(self.org_id.to_string())
+        .bind(email)
+        .fetch_optional(&self.store.pool)
+        .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+}
+
 impl Store {
     /// Operator look-up of a user by e-mail, across organisations.
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {

@@ -17,7 +17,8 @@ use crate::{AppState, Problem};
 
 /// Lookups one client address may make per minute (on each node).
 pub const LOOKUPS_PER_MINUTE: u32 = 30;
-/// Client addresses remembered before old windows are swept.
+/// Client addresses remembered in a minute (past it, new ones are refused until the
+/// next minute).
 const TRACKED: usize = 10_000;
 
 /// Lookups per client address in the current minute. IPv6 clients count per /64, the
@@ -44,6 +45,11 @@ impl DirectoryLimiter {
         };
         if windows.len() >= TRACKED && !windows.contains_key(&key) {
             windows.retain(|_, (m, _)| *m == minute);
+            // Still full: this many addresses in one minute is an attack, not readers;
+            // new addresses wait for the next minute rather than grow the map.
+            if windows.len() >= TRACKED {
+                return false;
+            }
         }
         let entry = windows.entry(key).or_insert((minute, 0));
         if entry.0 != minute {
@@ -185,7 +191,7 @@ pub async fn lookup(
     };
     resp.headers_mut().insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=300"),
+        HeaderValue::from_static("public, max-age=60"),
     );
     Ok(resp)
 }

@@ -85,14 +85,19 @@ pub async fn run(global: &Global, cmd: &CertCommand, now: OffsetDateTime) -> any
 
 async fn list(global: &Global, filters: &FilterArgs, limit: u32, now: i64) -> anyhow::Result<u8> {
     let ctx = Context::open(global).await?;
-    let (caller, params) = super::export::search_for(&ctx, filters).await?;
-    let params = orgca_ra::search::SearchParams {
-        limit: Some(limit.to_string()),
-        ..params
-    };
-    let certs = orgca_ra::certificates::search(&ctx.store, &caller, &params, now)
-        .await?
-        .items;
+    let (caller, mut params) = super::export::search_for(&ctx, filters).await?;
+    let limit = limit.clamp(1, 10_000) as usize;
+    let mut certs = Vec::new();
+    // Page by page (500 at most each) up to the limit.
+    while certs.len() < limit {
+        params.limit = Some((limit - certs.len()).min(500).to_string());
+        let page = orgca_ra::certificates::search(&ctx.store, &caller, &params, now).await?;
+        certs.extend(page.items);
+        match page.next {
+            Some(next) => params.after = Some(next.encode()),
+            None => break,
+        }
+    }
     if global.json {
         let items: Vec<_> = certs
             .iter()

@@ -87,7 +87,10 @@ pub async fn run(
     let ocsp = orgca_status::ocsp::OcspService::start(
         ctx.store.clone(),
         ra.ca().issuers().cloned().collect(),
-        orgca_status::ocsp::OcspPolicy::default(),
+        orgca_status::ocsp::OcspPolicy {
+            max_cached: ctx.config.ocsp.signed_ahead_max,
+            ..orgca_status::ocsp::OcspPolicy::default()
+        },
         clock.now(),
     )
     .await

@@ -3,7 +3,9 @@
 --
 -- Search keys: the text lower-cased by orgca (Unicode-aware, the same on both
 -- backends; SQL lower() is not), filled for existing rows by the migration's Rust step.
-ALTER TABLE certificates ADD COLUMN name_key TEXT;
+-- name_key is the name's sort key (Danish order: æ, ø, å after z), compared byte by
+-- byte on both backends.
+ALTER TABLE certificates ADD COLUMN name_key TEXT COLLATE "C";
 ALTER TABLE certificates ADD COLUMN email_key TEXT;
 -- The words of a contact person's or user's name and address, " word word ...": a word
 -- starting with T is found by LIKE '% T%'.

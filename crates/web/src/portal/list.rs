@@ -195,7 +195,9 @@ pub(crate) async fn export(
     session: Session,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let Query(form) = query.unwrap_or_default();
+    let Ok(Query(form)) = query else {
+        return message(session.t, StatusCode::BAD_REQUEST, None, session.t.not_found);
+    };
     let now = state.now();
     let result = match Export::start(&state.store, &session.user, &form.params(now), now).await {
         Ok(export) => crate::csv::response(export).await,
