@@ -66,6 +66,39 @@ for backend in $BACKENDS; do
   SPID=$!; wait_port "$PORT"; wait_idle "$SPID"
   python3 bench/search_latency.py --port "$PORT" --sample "$OUT/sample-$backend.json" \
     --token-big "$TB" --token-small "$TS" --n "$N" --label "$backend" >>"$OUT/latency-$backend.jsonl"
+  # The plans of the query shapes search relies on (values from the sample).
+  read -r ORG U E S < <(python3 - "$OUT/sample-$backend.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["big"]
+print(s["org_id"], s["uuids"][0], s["emails"][0], s["serials"][0])
+PY
+)
+  PLAN_SQL=$(cat <<SQL
+-- exact subject UUID
+SELECT c.id FROM certificates c WHERE c.org_id = '$ORG' AND c.subject_uuid = '$U' ORDER BY c.created_at DESC, c.id DESC LIMIT 50;
+-- exact serial
+SELECT c.id FROM certificates c WHERE c.org_id = '$ORG' AND c.serial = '$S' ORDER BY c.created_at DESC, c.id DESC LIMIT 50;
+-- exact e-mail (the certificate's, or a person's by id)
+SELECT c.id FROM certificates c WHERE c.org_id = '$ORG' AND (c.email_key = '$E' OR c.subject_uuid IN ('$U')) ORDER BY c.created_at DESC, c.id DESC LIMIT 50;
+-- one word (the start of a word)
+SELECT c.id FROM certificates c WHERE c.org_id = '$ORG' AND (c.id IN (SELECT certificate_id FROM certificate_words WHERE org_id = '$ORG' AND word >= 'webshop' AND word < 'webshoq')) ORDER BY c.created_at DESC, c.id DESC LIMIT 50;
+-- the newest page, and the next one by cursor
+SELECT c.id FROM certificates c WHERE c.org_id = '$ORG' AND (c.created_at, c.id) < (1795000000, 'f') ORDER BY c.created_at DESC, c.id DESC LIMIT 50;
+-- active, soonest expiry first
+SELECT c.id FROM certificates c WHERE c.org_id = '$ORG' AND c.status = 'active' AND c.not_after >= 1795000000 ORDER BY c.not_after ASC, c.id ASC LIMIT 50;
+-- the directory
+SELECT c.id FROM certificates c WHERE c.email_key = '$E' AND c.status = 'active' AND c.not_before <= 1795000000 AND c.not_after >= 1795000000 ORDER BY c.not_after DESC, c.id LIMIT 20;
+SQL
+)
+  if [ "$backend" = postgres ]; then
+    while IFS= read -r q; do
+      case "$q" in --*) echo "$q";; "") ;; *) psql -qAt "$URL" -c "EXPLAIN $q" | sed 's/^/    /';; esac
+    done <<<"$PLAN_SQL" >"$OUT/plans-$backend.txt"
+  else
+    while IFS= read -r q; do
+      case "$q" in --*) echo "$q";; "") ;; *) sqlite3 "$D/orgca.db" "EXPLAIN QUERY PLAN $q" | sed 's/^/    /';; esac
+    done <<<"$PLAN_SQL" >"$OUT/plans-$backend.txt"
+  fi
   # Peak RSS from here on: the kernel's high-water mark is reset to the current RSS.
   echo 5 >"/proc/$SPID/clear_refs"
   before=$(awk '/VmRSS/ {print $2}' "/proc/$SPID/status")
@@ -101,6 +134,7 @@ NGX
   python3 bench/search_latency.py --port "$PORT" --floor --n "$N" >"$OUT/floor.jsonl"
   kill -QUIT "$NPID"; wait "$NPID" 2>/dev/null || true; NPID=
 fi
+for b in $BACKENDS; do echo "Plans, $b:"; cat "$OUT/plans-$b.txt"; echo; done
 python3 - "$OUT" "$BACKENDS" <<'PY'
 import json, os, statistics, sys
 out, backends = sys.argv[1], sys.argv[2].split()

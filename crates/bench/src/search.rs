@@ -74,6 +74,7 @@ impl Rng {
 #[derive(Default, serde::Serialize)]
 struct Sample {
     cvr: String,
+    org_id: String,
     admin: String,
     certificates: u64,
     uuids: Vec<String>,
@@ -194,6 +195,7 @@ pub async fn fill(
         }
         let mut s = Sample {
             cvr: cvr.clone(),
+            org_id: org.id.to_string(),
             admin: format!("admin@{domain}"),
             certificates: n,
             contact_prefixes: profiles

@@ -179,7 +179,10 @@ mod tests {
     fn names_sort_in_danish_order() {
         let mut names = ["Åbo", "Zebra", "Ærø", "Østerbro", "Aalborg", "Émile"];
         names.sort_by_key(|n| sort_key(n));
-        assert_eq!(names, ["Aalborg", "Émile", "Zebra", "Ærø", "Østerbro", "Åbo"]);
+        assert_eq!(
+            names,
+            ["Aalborg", "Émile", "Zebra", "Ærø", "Østerbro", "Åbo"]
+        );
     }
 
     #[test]

@@ -196,7 +196,12 @@ pub(crate) async fn export(
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let Ok(Query(form)) = query else {
-        return message(session.t, StatusCode::BAD_REQUEST, None, session.t.not_found);
+        return message(
+            session.t,
+            StatusCode::BAD_REQUEST,
+            None,
+            session.t.not_found,
+        );
     };
     let now = state.now();
     let result = match Export::start(&state.store, &session.user, &form.params(now), now).await {
