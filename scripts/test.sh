@@ -15,11 +15,15 @@ fi
 # The browser tests drive Debian's Chromium with playwright-core (never a downloaded
 # browser); without them the portal's browser test fails unless ORGCA_SKIP_BROWSER_TESTS
 # is set.
-if [ ! -x /usr/bin/chromium ] || ! command -v node >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq && apt-get install -y -qq chromium nodejs npm >/dev/null \
-      || echo "note: chromium could not be installed" >&2
-  fi
+# Only what is missing: a machine may have Node.js from elsewhere, whose npm conflicts
+# with Debian's npm package (asking for both would fail the whole install).
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
+if [ "${#need[@]}" -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null \
+    || echo "note: ${need[*]} could not be installed" >&2
 fi
 if [ ! -d tests/browser/node_modules/playwright-core ] && command -v npm >/dev/null 2>&1; then
   npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error \
