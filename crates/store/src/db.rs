@@ -73,7 +73,17 @@ impl Store {
                     Ok(())
                 })
             }),
-            Backend::Postgres => pool.max_connections(16),
+            // Every statement is planned for its values: search's statements are
+            // prepared once and run with values of very different selectivity (a rare
+            // word, a common one), and a generic plan chosen after five runs took seconds
+            // where the value's own plan takes milliseconds.
+            Backend::Postgres => pool.max_connections(16).after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("SET plan_cache_mode = force_custom_plan")
+                        .await?;
+                    Ok(())
+                })
+            }),
         };
         let pool = pool.connect_with(opts).await.map_err(open_err)?;
         let writer = Writer::start(pool.clone(), backend);
