@@ -40,6 +40,20 @@ pub async fn search(
     }
 }
 
+/// How many certificates of the caller's organisation `params` select (its `after`
+/// and `limit` aside), as [`search`] confines them.
+pub async fn count(
+    store: &Store,
+    caller: &User,
+    params: &crate::search::SearchParams,
+    now: i64,
+) -> Result<u64, RaError> {
+    match params.read(store, caller, now).await?.query {
+        Some(q) => Ok(store.org(caller.org_id).count(&q).await?),
+        None => Ok(0),
+    }
+}
+
 /// What the caller's overview shows: counts by kind and visible status, and the active
 /// certificates expiring within `days` (at most 50), of the organisation for
 /// administrators, of their own for a user.

@@ -462,7 +462,16 @@ impl OrgScope {
             cert_columns!(),
             ", created_at, name_key FROM certificates c WHERE c.org_id = $1"
         ));
-        self.page(st, q, limit, cert_from_row).await
+        let limit = limit.clamp(1, MAX_PAGE);
+        let r = self.resolve(q).await?;
+        page_clauses(&mut st, q, &r, limit);
+        let rows = st.query().fetch_all(&self.store.pool).await?;
+        let next = match rows.last() {
+            Some(last) if rows.len() == limit as usize => Some(cursor_of(last, q)?),
+            _ => None,
+        };
+        let items = rows.iter().map(cert_from_row).collect::<Result<_, _>>()?;
+        Ok(Page { items, next })
     }
 
     /// How many of this organisation's certificates match `q` (its cursor aside).
@@ -502,30 +511,17 @@ impl OrgScope {
             }
             Some(Text::Email(e)) => r.people.push(people(PERSON_EMAIL, e.clone()).await?),
             Some(Text::Id(id)) => {
-                r.certificate_id = self.certificate(*id).await?.is_some();
+                r.certificate_id =
+                    sqlx::query("SELECT 1 FROM certificates WHERE org_id = $1 AND id = $2")
+                        .bind(self.org_id.to_string())
+                        .bind(id.to_string())
+                        .fetch_optional(&self.store.pool)
+                        .await?
+                        .is_some();
             }
             _ => {}
         }
         Ok(r)
-    }
-
-    async fn page<T>(
-        &self,
-        mut st: Statement,
-        q: &CertQuery,
-        limit: u32,
-        row: impl Fn(&AnyRow) -> Result<T, StoreError>,
-    ) -> Result<Page<T>, StoreError> {
-        let limit = limit.clamp(1, MAX_PAGE);
-        let r = self.resolve(q).await?;
-        page_clauses(&mut st, q, &r, limit);
-        let rows = st.query().fetch_all(&self.store.pool).await?;
-        let next = match rows.last() {
-            Some(last) if rows.len() == limit as usize => Some(cursor_of(last, q)?),
-            _ => None,
-        };
-        let items = rows.iter().map(row).collect::<Result<_, _>>()?;
-        Ok(Page { items, next })
     }
 }
 

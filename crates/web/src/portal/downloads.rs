@@ -79,12 +79,8 @@ impl Downloads {
         content_type: &'static str,
         file_name: String,
     ) -> Option<String> {
-        let mut w = self
-            .waiting
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut w = self.waiting_now();
         let now = Instant::now();
-        w.retain(|_, f| f.until > now);
         if w.len() >= MAX_WAITING {
             return None;
         }
@@ -100,15 +96,20 @@ impl Downloads {
         Some(token)
     }
 
-    /// Whether another file would fit now (checked before a pick-up issues anything).
-    pub(crate) fn has_room(&self) -> bool {
+    /// The waiting files, those past their time dropped first.
+    fn waiting_now(&self) -> std::sync::MutexGuard<'_, HashMap<String, Waiting>> {
         let mut w = self
             .waiting
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = Instant::now();
         w.retain(|_, f| f.until > now);
-        w.len() < MAX_WAITING
+        w
+    }
+
+    /// Whether another file would fit now (checked before a pick-up issues anything).
+    pub(crate) fn has_room(&self) -> bool {
+        self.waiting_now().len() < MAX_WAITING
     }
 
     /// Takes the file for `token` (once), if it has not expired; expired files go too.

@@ -115,11 +115,13 @@ pub(crate) async fn certificates(
     let (rows, next, matching, error) =
         match orgca_ra::certificates::search(&state.store, &session.user, &params, now).await {
             Ok(page) => {
-                let matching = match Export::start(&state.store, &session.user, &params, now).await
-                {
-                    Ok(e) => e.total().await.unwrap_or(0),
-                    Err(_) => 0,
-                };
+                let matching =
+                    match orgca_ra::certificates::count(&state.store, &session.user, &params, now)
+                        .await
+                    {
+                        Ok(n) => n,
+                        Err(e) => return fault(t, &e),
+                    };
                 let next = page
                     .next
                     .map(|c| form.link("/portal/certificates", Some(c.encode())));
