@@ -160,7 +160,11 @@ async fn ca_on(store: &Store, keys: &std::path::Path) -> anyhow::Result<Ca> {
         rsa_pss: true,
     };
     let now = OffsetDateTime::now_utc();
-    let certs = orgca_ca::create_hierarchy(&spec, &settings(), keys, b"bench", now)?;
+    let signing = orgca_pki::single_use::SigningPolicies::etsi(
+        "https://uid.gov.dk",
+        "https://pki.example.dk/pds/en",
+    );
+    let certs = orgca_ca::create_hierarchy(&spec, &settings(), &signing, keys, b"bench", now)?;
     store
         .ca()
         .add_ca_certificates(&certs, "bench", now.unix_timestamp())

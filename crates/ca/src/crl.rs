@@ -4,13 +4,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use der::{Decode as _, Encode as _};
+use der::Encode as _;
 use orgca_keys::Signer;
 use orgca_pki::crl::{CrlHeader, CrlWriter, SignedCrl};
 use orgca_store::CaStore;
 use time::OffsetDateTime;
-use x509_cert::Certificate;
-use x509_cert::ext::pkix::SubjectKeyIdentifier;
 
 use crate::CaError;
 
@@ -36,22 +34,11 @@ impl CrlIssuer {
     /// A CRL issuer from the CA's certificate and key; refuses a key that is not the
     /// certificate's, or a certificate without a subjectKeyIdentifier.
     pub fn new(name: &str, cert_der: &[u8], signer: Arc<dyn Signer>) -> Result<Self, CaError> {
-        let cert = Certificate::from_der(cert_der).map_err(orgca_pki::DerError::from)?;
-        let tbs = cert.tbs_certificate();
-        if tbs.subject_public_key_info().to_der().ok() != signer.public_key().to_der().ok() {
-            return Err(CaError::SelfCheck(format!(
-                "the key of CA {name} does not match its certificate"
-            )));
-        }
-        let Ok(Some((_, ski))) = tbs.get_extension::<SubjectKeyIdentifier>() else {
-            return Err(CaError::SelfCheck(format!(
-                "CA {name} has no subjectKeyIdentifier"
-            )));
-        };
+        let (subject, key_id) = crate::issuer::ca_identity(name, cert_der, signer.as_ref())?;
         Ok(CrlIssuer {
             name: name.to_owned(),
-            subject_der: tbs.subject().to_der().map_err(orgca_pki::DerError::from)?,
-            key_id: ski.0.as_bytes().to_vec(),
+            subject_der: subject.to_der().map_err(orgca_pki::DerError::from)?,
+            key_id,
             algorithm_der: signer
                 .algorithm()
                 .identifier()

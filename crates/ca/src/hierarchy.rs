@@ -9,9 +9,11 @@ use orgca_model::{CertKind, Environment};
 use orgca_pki::lint::CaExpectations;
 use orgca_pki::name::CaName;
 use orgca_pki::profile::{CaIssuer, CaProfile};
+use orgca_pki::single_use::SigningPolicies;
 use orgca_pki::{ext, oids};
 use orgca_store::{CaRole, NewCaCertificate};
 use time::OffsetDateTime;
+use x509_cert::name::RdnSequence;
 
 use crate::issuer::sign_and_check;
 use crate::{CaError, Settings};
@@ -28,6 +30,8 @@ pub struct HierarchyNames {
     pub root: CaName,
     /// The issuing CA's name.
     pub issuing: CaName,
+    /// The signing service's CA's name.
+    pub signing: CaName,
 }
 
 impl HierarchyNames {
@@ -43,6 +47,7 @@ impl HierarchyNames {
         HierarchyNames {
             root: name("orgca OCES rod-CA"),
             issuing: name("orgca OCES udstedende-CA 1"),
+            signing: name("orgca OCES underskrifts-CA 1"),
         }
     }
 }
@@ -68,6 +73,11 @@ impl HierarchySpec {
     pub fn issuing_id(&self) -> String {
         format!("{}-issuing-1", self.environment)
     }
+
+    /// Stable name of the signing service's CA (`production-signing-1`, `test-signing-1`).
+    pub fn signing_id(&self) -> String {
+        format!("{}-signing-1", self.environment)
+    }
 }
 
 /// The key file of a CA inside the keys folder.
@@ -91,18 +101,64 @@ fn make_ca(
     ))
 }
 
+/// A root as it signs the CAs under it.
+struct Root<'a> {
+    id: &'a str,
+    name: &'a RdnSequence,
+    key_id: &'a [u8],
+    key: &'a dyn Signer,
+}
+
+/// A CA under `root` (pathLen 0) for `key`, issuing under `policies`: its profile,
+/// certificate and key identifier.
+fn subordinate<'a>(
+    root: &Root<'a>,
+    name: &CaName,
+    key: &'a SoftKey,
+    policies: Vec<der::asn1::ObjectIdentifier>,
+    settings: &Settings,
+    now: OffsetDateTime,
+) -> Result<(CaProfile<'a>, Vec<u8>, [u8; 20]), CaError> {
+    let root_urls = settings.urls_for(root.id);
+    let profile = CaProfile {
+        subject: name.to_rdn_sequence()?,
+        spki: key.public_key(),
+        serial: crate::random_serial()?,
+        now,
+        years: ISSUING_YEARS,
+        issuer: Some(CaIssuer {
+            name: root.name,
+            key_id: root.key_id,
+            ca_issuers_url: root_urls.ca_issuers,
+            crl_url: root_urls.crl,
+            policies: policies.clone(),
+        }),
+        signature: root.key.algorithm(),
+    };
+    let want = CaExpectations {
+        path_len: Some(0),
+        issuer_key_id: root.key_id,
+        signature: root.key.algorithm(),
+        policies: &policies,
+    };
+    let (der, ski) = make_ca(&profile, root.key, &want)?;
+    Ok((profile, der, ski))
+}
+
 /// Generates the keys of a hierarchy, writes them encrypted into `keys_dir`, and returns
-/// the two CA certificates to record (root first). Key files already present are never
+/// the three CA certificates to record (root, issuing CA, signing CA). Key files already present are never
 /// overwritten; on failure the files written here are removed again.
 pub fn create_hierarchy(
     spec: &HierarchySpec,
     settings: &Settings,
+    signing: &SigningPolicies,
     keys_dir: &Path,
     passphrase: &[u8],
     now: OffsetDateTime,
 ) -> Result<Vec<NewCaCertificate>, CaError> {
     let root_key = SoftKey::generate(KeySpec::Rsa4096, spec.rsa_pss)?;
     let issuing_key = SoftKey::generate(KeySpec::Rsa3072, spec.rsa_pss)?;
+    let signing_key = SoftKey::generate(KeySpec::Rsa3072, spec.rsa_pss)?;
     let (root_id, issuing_id) = (spec.root_id(), spec.issuing_id());
     let root_name = spec.names.root.to_rdn_sequence()?;
     let root_profile = CaProfile {
@@ -123,86 +179,145 @@ pub fn create_hierarchy(
     };
     let (root_der, _) = make_ca(&root_profile, &root_key, &root_want)?;
 
-    let policies = vec![
+    let root = Root {
+        id: &root_id,
+        name: &root_name,
+        key_id: &root_ski,
+        key: &root_key,
+    };
+    let issuing_policies = vec![
         oids::ETSI_NCP,
         settings.policies.national(CertKind::Organisation),
         settings.policies.national(CertKind::Employee),
     ];
-    let root_urls = settings.urls_for(&root_id);
-    let issuing_profile = CaProfile {
-        subject: spec.names.issuing.to_rdn_sequence()?,
-        spki: issuing_key.public_key(),
-        serial: crate::random_serial()?,
+    let (issuing_profile, issuing_der, issuing_ski) = subordinate(
+        &root,
+        &spec.names.issuing,
+        &issuing_key,
+        issuing_policies,
+        settings,
         now,
-        years: ISSUING_YEARS,
-        issuer: Some(CaIssuer {
-            name: &root_name,
-            key_id: &root_ski,
-            ca_issuers_url: root_urls.ca_issuers,
-            crl_url: root_urls.crl,
-            policies: policies.clone(),
-        }),
-        signature: root_key.algorithm(),
-    };
-    let issuing_want = CaExpectations {
-        path_len: Some(0),
-        issuer_key_id: &root_ski,
-        signature: root_key.algorithm(),
-        policies: &policies,
-    };
-    let (issuing_der, issuing_ski) = make_ca(&issuing_profile, &root_key, &issuing_want)?;
-
-    let mut written: Vec<PathBuf> = Vec::new();
-    let result = (|| {
-        for (id, key) in [(&root_id, &root_key), (&issuing_id, &issuing_key)] {
-            let path = keys_dir.join(key_file_name(id));
-            save_key(key, &path, passphrase)?;
-            written.push(path);
-        }
-        Ok::<(), CaError>(())
-    })();
-    if let Err(e) = result {
-        for p in &written {
-            let _ = std::fs::remove_file(p);
-        }
-        return Err(e);
-    }
-    let record = |name: String,
-                  role,
-                  parent: Option<String>,
-                  profile: &CaProfile<'_>,
-                  der: Vec<u8>,
-                  ski: [u8; 20]| {
-        let (nb, na) = orgca_pki::time::years_minus_one_second(profile.now, profile.years);
-        NewCaCertificate {
-            key_ref: key_file_name(&name),
-            name,
-            environment: spec.environment,
-            role,
-            parent,
-            serial: profile.serial,
-            subject_key_id: hex::encode(ski),
-            not_before: nb.unix_timestamp(),
-            not_after: na.unix_timestamp(),
-            der,
-        }
-    };
+    )?;
+    let (signing_profile, signing_der, signing_ski) = subordinate(
+        &root,
+        &spec.names.signing,
+        &signing_key,
+        vec![signing.person, signing.seal],
+        settings,
+        now,
+    )?;
+    let signing_id = spec.signing_id();
+    save_keys(
+        keys_dir,
+        passphrase,
+        &[
+            (&root_id, &root_key),
+            (&issuing_id, &issuing_key),
+            (&signing_id, &signing_key),
+        ],
+    )?;
+    let env = spec.environment;
+    let root_made = (&root_profile, root_der, root_ski);
     Ok(vec![
+        record(env, root_id.clone(), CaRole::Root, None, root_made),
         record(
-            root_id.clone(),
-            CaRole::Root,
-            None,
-            &root_profile,
-            root_der,
-            root_ski,
-        ),
-        record(
+            env,
             issuing_id,
             CaRole::Issuing,
-            Some(root_id),
-            &issuing_profile,
-            issuing_der,
-            issuing_ski,
+            Some(root_id.clone()),
+            (&issuing_profile, issuing_der, issuing_ski),
+        ),
+        record(
+            env,
+            signing_id,
+            CaRole::Signing,
+            Some(root_id.clone()),
+            (&signing_profile, signing_der, signing_ski),
         ),
     ])
+}
+
+/// Writes each key encrypted into `keys_dir`; on failure removes the ones written.
+fn save_keys(
+    keys_dir: &Path,
+    passphrase: &[u8],
+    keys: &[(&String, &SoftKey)],
+) -> Result<(), CaError> {
+    let mut written: Vec<PathBuf> = Vec::new();
+    for (id, key) in keys {
+        let path = keys_dir.join(key_file_name(id));
+        if let Err(e) = save_key(key, &path, passphrase) {
+            for p in &written {
+                let _ = std::fs::remove_file(p);
+            }
+            return Err(e.into());
+        }
+        written.push(path);
+    }
+    Ok(())
+}
+
+/// The record of a CA certificate just made.
+fn record(
+    environment: Environment,
+    name: String,
+    role: CaRole,
+    parent: Option<String>,
+    (profile, der, ski): (&CaProfile<'_>, Vec<u8>, [u8; 20]),
+) -> NewCaCertificate {
+    let (nb, na) = orgca_pki::time::years_minus_one_second(profile.now, profile.years);
+    NewCaCertificate {
+        key_ref: key_file_name(&name),
+        name,
+        environment,
+        role,
+        parent,
+        serial: profile.serial,
+        subject_key_id: hex::encode(ski),
+        not_before: nb.unix_timestamp(),
+        not_after: na.unix_timestamp(),
+        der,
+    }
+}
+
+/// Adds the signing service's CA to an existing hierarchy (a data folder made before
+/// the signing service): signed by the root `root_id` with its key, written into
+/// `keys_dir`. Returns the certificate to record.
+#[allow(clippy::too_many_arguments)]
+pub fn add_signing_ca(
+    spec: &HierarchySpec,
+    settings: &Settings,
+    signing: &SigningPolicies,
+    keys_dir: &Path,
+    passphrase: &[u8],
+    root_der: &[u8],
+    root_key: &SoftKey,
+    now: OffsetDateTime,
+) -> Result<NewCaCertificate, CaError> {
+    let root_id = spec.root_id();
+    let (root_name, root_ski) = crate::issuer::ca_identity(&root_id, root_der, root_key)?;
+    let root = Root {
+        id: &root_id,
+        name: &root_name,
+        key_id: &root_ski,
+        key: root_key,
+    };
+    let signing_key = SoftKey::generate(KeySpec::Rsa3072, spec.rsa_pss)?;
+    let (profile, der, ski) = subordinate(
+        &root,
+        &spec.names.signing,
+        &signing_key,
+        vec![signing.person, signing.seal],
+        settings,
+        now,
+    )?;
+    let signing_id = spec.signing_id();
+    save_keys(keys_dir, passphrase, &[(&signing_id, &signing_key)])?;
+    Ok(record(
+        spec.environment,
+        signing_id,
+        CaRole::Signing,
+        Some(root_id.clone()),
+        (&profile, der, ski),
+    ))
 }

@@ -101,21 +101,7 @@ impl IssuingCa {
         signer: Arc<dyn Signer>,
         settings: &Settings,
     ) -> Result<IssuingCa, CaError> {
-        let cert = Certificate::from_der(&cert_der).map_err(orgca_pki::DerError::from)?;
-        let tbs = cert.tbs_certificate();
-        if tbs.subject_public_key_info().to_der().ok() != signer.public_key().to_der().ok() {
-            return Err(CaError::SelfCheck(format!(
-                "the key of CA {name} does not match its certificate"
-            )));
-        }
-        let key_id = match tbs.get_extension::<SubjectKeyIdentifier>() {
-            Ok(Some((_, ski))) => ski.0.as_bytes().to_vec(),
-            _ => {
-                return Err(CaError::SelfCheck(format!(
-                    "CA {name} has no subjectKeyIdentifier"
-                )));
-            }
-        };
+        let (subject, key_id) = ca_identity(&name, &cert_der, signer.as_ref())?;
         let chain_pem = format!(
             "{}{}",
             encode::certificate_pem(&cert_der)?,
@@ -127,7 +113,7 @@ impl IssuingCa {
                 .map(|shard| settings.crl_url(&partition_name(&name, shard)))
                 .collect(),
             policies: settings.policies.clone(),
-            subject: tbs.subject().clone().into(),
+            subject,
             name,
             environment,
             cert_der,
@@ -156,6 +142,28 @@ impl IssuingCa {
     /// given, and its signature verifies with this CA's public key.
     pub fn sign_tbs(&self, tbs_der: &[u8]) -> Result<Vec<u8>, CaError> {
         sign_and_check(self.signer.as_ref(), tbs_der)
+    }
+}
+
+/// A CA's subject name and subjectKeyIdentifier from its certificate, after checking
+/// that `signer` holds the certificate's key.
+pub(crate) fn ca_identity(
+    name: &str,
+    cert_der: &[u8],
+    signer: &dyn Signer,
+) -> Result<(RdnSequence, Vec<u8>), CaError> {
+    let cert = Certificate::from_der(cert_der).map_err(orgca_pki::DerError::from)?;
+    let tbs = cert.tbs_certificate();
+    if tbs.subject_public_key_info().to_der().ok() != signer.public_key().to_der().ok() {
+        return Err(CaError::SelfCheck(format!(
+            "the key of CA {name} does not match its certificate"
+        )));
+    }
+    match tbs.get_extension::<SubjectKeyIdentifier>() {
+        Ok(Some((_, ski))) => Ok((tbs.subject().clone().into(), ski.0.as_bytes().to_vec())),
+        _ => Err(CaError::SelfCheck(format!(
+            "CA {name} has no subjectKeyIdentifier"
+        ))),
     }
 }
 
@@ -192,12 +200,19 @@ pub(crate) fn check_signature(
     message: &[u8],
     sig: &[u8],
 ) -> Result<(), CaError> {
-    UnparsedPublicKey::new(
-        verifier(signer.algorithm()),
-        signer.public_key().subject_public_key.raw_bytes(),
-    )
-    .verify(message, sig)
-    .map_err(|_| {
-        CaError::SelfCheck("the signature does not verify with the CA's public key".into())
-    })
+    verify(signer.algorithm(), signer.public_key(), message, sig)
+}
+
+/// Checks that `sig` over `message` verifies with `key`.
+pub fn verify(
+    alg: SignatureAlgorithm,
+    key: &spki::SubjectPublicKeyInfoOwned,
+    message: &[u8],
+    sig: &[u8],
+) -> Result<(), CaError> {
+    UnparsedPublicKey::new(verifier(alg), key.subject_public_key.raw_bytes())
+        .verify(message, sig)
+        .map_err(|_| {
+            CaError::SelfCheck("the signature does not verify with the signer's public key".into())
+        })
 }

@@ -16,11 +16,15 @@ mod issuer;
 mod load;
 pub mod ocsp;
 mod pool;
+mod signing;
 
 pub use crl::{CrlIssuer, load_crl_issuers};
-pub use hierarchy::{HierarchyNames, HierarchySpec, create_hierarchy, key_file_name};
-pub use issuer::{IssuingCa, Settings, partition_name, partition_of};
+pub use hierarchy::{
+    HierarchyNames, HierarchySpec, add_signing_ca, create_hierarchy, key_file_name,
+};
+pub use issuer::{IssuingCa, Settings, partition_name, partition_of, verify};
 pub use load::load_issuing_cas;
+pub use signing::{SigningCa, SingleUseCertificate, load_signing_cas};
 
 use std::collections::HashMap;
 use std::sync::Arc;

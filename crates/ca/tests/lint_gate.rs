@@ -56,6 +56,10 @@ async fn fixture() -> Fixture {
     let certs = create_hierarchy(
         &spec,
         &settings("http://pki.orgca-test.dk"),
+        &orgca_pki::single_use::SigningPolicies::etsi(
+            "https://uid.gov.dk",
+            "https://pki.orgca-test.dk/pds/en",
+        ),
         dir.path(),
         b"pw",
         NOW,

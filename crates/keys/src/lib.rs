@@ -8,9 +8,11 @@
 //! This crate must never write a private key unencrypted, log or print key material or
 //! passphrases, or decide what to sign: callers (the `ca` crate) decide that.
 
+mod one_shot;
 mod soft;
 mod store;
 
+pub use one_shot::{OneShotKey, OneShotKeys};
 pub use soft::{DeliveryKey, KeySpec, SoftKey};
 pub use store::{load_key, save_key};
 

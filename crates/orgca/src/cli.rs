@@ -155,6 +155,9 @@ pub enum CaCommand {
         /// The CA's name, as `ca list` shows it.
         name: String,
     },
+    /// Add the signing service's CA to each hierarchy that has none (a data folder made
+    /// before the signing service). Signed by the hierarchy's root; restart `serve` after.
+    AddSigning,
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,6 +9,7 @@ use orgca_ca::{HierarchyNames, Settings};
 use orgca_model::Environment;
 use orgca_pki::name::CaName;
 use orgca_pki::profile::Policies;
+use orgca_pki::single_use::SigningPolicies;
 use serde::{Deserialize, Serialize};
 
 use crate::exit::Refused;
@@ -58,6 +59,9 @@ pub struct HierarchyConfig {
     /// The issuing CA's name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issuing: Option<CaName>,
+    /// The signing service's CA's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signing: Option<CaName>,
 }
 
 impl HierarchyConfig {
@@ -67,6 +71,7 @@ impl HierarchyConfig {
         HierarchyNames {
             root: self.root.clone().unwrap_or(d.root),
             issuing: self.issuing.clone().unwrap_or(d.issuing),
+            signing: self.signing.clone().unwrap_or(d.signing),
         }
     }
 
@@ -75,6 +80,7 @@ impl HierarchyConfig {
         HierarchyConfig {
             root: Some(n.root),
             issuing: Some(n.issuing),
+            signing: Some(n.signing),
         }
     }
 }
@@ -90,6 +96,14 @@ pub struct Hierarchies {
 }
 
 impl Hierarchies {
+    /// The names of one hierarchy, defaults filled in.
+    pub fn resolve_for(&self, env: Environment) -> HierarchyNames {
+        match env {
+            Environment::Production => self.production.resolve(env),
+            Environment::Test => self.test.resolve(env),
+        }
+    }
+
     /// Every name written out, defaults filled in (what `init` records).
     pub fn resolved(&self) -> Hierarchies {
         Hierarchies {
@@ -205,6 +219,35 @@ impl Default for OcspConfig {
     }
 }
 
+/// The signing service (`[signing]`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SigningConfig {
+    /// Minutes a single-use certificate is valid (1 to 60).
+    pub certificate_minutes: u32,
+    /// Policy OID of personal signatures (default ETSI QCP-n-qscd).
+    pub policy_personal: String,
+    /// Policy OID of seals (default ETSI QCP-l-qscd).
+    pub policy_seal: String,
+    /// The PKI disclosure statement in English (QcPDS): an https URL.
+    pub pds_url: String,
+    /// The largest document signed, in bytes (a JSON request carries it as base64, a
+    /// third larger).
+    pub max_document_bytes: usize,
+}
+
+impl Default for SigningConfig {
+    fn default() -> Self {
+        SigningConfig {
+            certificate_minutes: 10,
+            policy_personal: orgca_pki::oids::QCP_N_QSCD.to_string(),
+            policy_seal: orgca_pki::oids::QCP_L_QSCD.to_string(),
+            pds_url: "https://pki.example.dk/pds/en".into(),
+            max_document_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
 /// `config.toml`. Every key may be left out: it then takes its default.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -245,6 +288,8 @@ pub struct Config {
     pub crl: CrlConfig,
     /// OCSP.
     pub ocsp: OcspConfig,
+    /// The signing service.
+    pub signing: SigningConfig,
 }
 
 impl Default for PolicyConfig {
@@ -284,6 +329,7 @@ impl Default for Config {
             notices: NoticesConfig::default(),
             crl: CrlConfig::default(),
             ocsp: OcspConfig::default(),
+            signing: SigningConfig::default(),
         }
     }
 }
@@ -336,6 +382,43 @@ impl Config {
         self.signature == "rsa-pss-sha256"
     }
 
+    /// The signing service's policies, checked. Errors name the key to fix.
+    pub fn signing_policies(&self) -> Result<SigningPolicies, Refused> {
+        let g = &self.signing;
+        let oid = |key: &str, v: &str| {
+            ObjectIdentifier::new(v)
+                .map_err(|_| Refused(format!("signing.{key} = {v:?} is not an OID")))
+        };
+        let pds_ok = g
+            .pds_url
+            .strip_prefix("https://")
+            .is_some_and(|h| !h.is_empty() && g.pds_url.is_ascii() && !g.pds_url.contains(' '));
+        if !pds_ok {
+            return Err(Refused(format!(
+                "signing.pds_url = {:?}: give the https:// URL of the PKI disclosure statement in English",
+                g.pds_url
+            )));
+        }
+        if !(1..=60).contains(&g.certificate_minutes) {
+            return Err(Refused(format!(
+                "signing.certificate_minutes = {}: give 1 to 60 minutes",
+                g.certificate_minutes
+            )));
+        }
+        if !(1..=512 * 1024 * 1024).contains(&g.max_document_bytes) {
+            return Err(Refused(format!(
+                "signing.max_document_bytes = {}: give 1 to 536870912 bytes",
+                g.max_document_bytes
+            )));
+        }
+        Ok(SigningPolicies {
+            person: oid("policy_personal", &g.policy_personal)?,
+            seal: oid("policy_seal", &g.policy_seal)?,
+            name_registration_authority: self.policies.name_registration_authority.clone(),
+            pds_url: g.pds_url.clone(),
+        })
+    }
+
     /// The checked settings the CA needs. Errors name the key to fix.
     pub fn settings(&self) -> anyhow::Result<Settings> {
         let url = self.public_base_url.trim_end_matches('/');
@@ -384,6 +467,7 @@ impl Config {
             .into());
         }
         self.crl.policy()?;
+        self.signing_policies()?;
         if let Some(portal) = &self.portal_base_url {
             let host = portal
                 .strip_prefix("https://")

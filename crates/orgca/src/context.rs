@@ -120,6 +120,35 @@ impl Context {
         Ok(targets)
     }
 
+    /// The signing service with its CAs (none in a data folder made before it: then it
+    /// answers 503 until `orgca ca add-signing`).
+    pub async fn signing(&self) -> anyhow::Result<orgca_signing::SigningService> {
+        let settings = self.config.settings()?;
+        let policies = self.config.signing_policies()?;
+        let cas = orgca_ca::load_signing_cas(
+            &self.store.ca(),
+            &self.data.keys(),
+            &self.passphrase()?,
+            self.config.rsa_pss(),
+            &settings,
+            &policies,
+        )
+        .await
+        .context("loading the signing CAs")?;
+        if cas.is_empty() {
+            tracing::warn!(
+                "no signing CA: the signing service answers 503 until `orgca ca add-signing`"
+            );
+        }
+        let g = &self.config.signing;
+        Ok(orgca_signing::SigningService::new(
+            cas,
+            orgca_keys::OneShotKeys::in_memory(),
+            time::Duration::minutes(i64::from(g.certificate_minutes)),
+            g.max_document_bytes,
+        ))
+    }
+
     /// The RA with the CA and its keys loaded.
     pub async fn ra(&self) -> anyhow::Result<Ra> {
         let settings = self.config.settings()?;

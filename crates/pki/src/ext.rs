@@ -163,3 +163,80 @@ pub fn qc_statements(
     }];
     wrap(oids::EXT_QC_STATEMENTS, false, &statements)
 }
+
+/// PdsLocation ::= SEQUENCE { url IA5String, language PrintableString (SIZE(2)) }
+/// (ETSI EN 319 412-5 §4.3.4).
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+pub struct PdsLocation {
+    /// Where the PKI disclosure statement is (https).
+    pub url: Ia5String,
+    /// ISO 639-1 language of that text.
+    pub language: der::asn1::PrintableString,
+}
+
+/// Whether a qualified certificate is for electronic signatures (a person) or seals
+/// (an organisation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QcType {
+    /// id-etsi-qct-esign.
+    Esign,
+    /// id-etsi-qct-eseal.
+    Eseal,
+}
+
+impl QcType {
+    /// The QcType OID.
+    pub fn oid(self) -> ObjectIdentifier {
+        match self {
+            QcType::Esign => oids::QCT_ESIGN,
+            QcType::Eseal => oids::QCT_ESEAL,
+        }
+    }
+
+    /// The ETSI semantics identifier that goes with it.
+    pub fn semantics(self) -> ObjectIdentifier {
+        match self {
+            QcType::Esign => oids::SEMANTICS_NATURAL,
+            QcType::Eseal => oids::SEMANTICS_LEGAL,
+        }
+    }
+}
+
+/// qcStatements of an EU qualified certificate whose key is in a QSCD (ETSI EN 319
+/// 412-5): QcCompliance, QcSSCD, QcType, QcPDS (English) and the pkixQCSyntax-v2
+/// semantics statement of [`qc_statements`].
+pub fn qualified_qc_statements(
+    qc_type: QcType,
+    registration_authority: &str,
+    pds_url: &str,
+) -> Result<Extension, DerError> {
+    let info = SemanticsInformation {
+        semantics_identifier: Some(qc_type.semantics()),
+        name_registration_authorities: Some(vec![uri(registration_authority)?]),
+    };
+    let pds = vec![PdsLocation {
+        url: Ia5String::new(pds_url)?,
+        language: der::asn1::PrintableString::new("en")?,
+    }];
+    let bare = |statement_id| QcStatement {
+        statement_id,
+        statement_info: None,
+    };
+    let statements = vec![
+        bare(oids::QCS_COMPLIANCE),
+        bare(oids::QCS_SSCD),
+        QcStatement {
+            statement_id: oids::QCS_TYPE,
+            statement_info: Some(Any::encode_from(&vec![qc_type.oid()])?),
+        },
+        QcStatement {
+            statement_id: oids::QCS_PDS,
+            statement_info: Some(Any::encode_from(&pds)?),
+        },
+        QcStatement {
+            statement_id: oids::QCS_PKIX_SYNTAX_V2,
+            statement_info: Some(Any::encode_from(&info)?),
+        },
+    ];
+    wrap(oids::EXT_QC_STATEMENTS, false, &statements)
+}

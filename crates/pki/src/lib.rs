@@ -7,6 +7,7 @@
 //! and does no I/O. It must never sign anything; it only verifies public-key signatures
 //! (CSRs, and a freshly signed certificate against its issuer).
 
+pub mod cms;
 pub mod crl;
 pub mod csr;
 pub mod encode;
@@ -18,11 +19,12 @@ pub mod oids;
 pub mod pkcs12;
 pub mod profile;
 pub mod sigalg;
+pub mod single_use;
 pub mod tbs;
 pub mod time;
 
 pub use csr::{CsrError, VerifiedCsr};
-pub use lint::{LintFailure, lint_ca_tbs, lint_leaf_tbs, lint_responder_tbs};
+pub use lint::{LintFailure, lint_ca_tbs, lint_leaf_tbs, lint_responder_tbs, lint_single_use_tbs};
 pub use profile::{CaProfile, LeafProfile, LeafSubject, Urls};
 pub use sigalg::SignatureAlgorithm;
 pub use tbs::Tbs;

@@ -86,3 +86,33 @@ pub const QCS_PKIX_SYNTAX_V2: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.11.2");
 pub const SEMANTICS_NATURAL: Oid = Oid::new_unwrap("0.4.0.194121.1.1");
 /// ETSI EN 319 412-1 id-etsi-qcs-semanticsId-Legal.
 pub const SEMANTICS_LEGAL: Oid = Oid::new_unwrap("0.4.0.194121.1.2");
+
+/// ETSI EN 319 412-5 esi4-qcStatement-1: QcCompliance (an EU qualified certificate).
+pub const QCS_COMPLIANCE: Oid = Oid::new_unwrap("0.4.0.1862.1.1");
+/// ETSI EN 319 412-5 esi4-qcStatement-4: QcSSCD (the key is in a QSCD).
+pub const QCS_SSCD: Oid = Oid::new_unwrap("0.4.0.1862.1.4");
+/// ETSI EN 319 412-5 esi4-qcStatement-5: QcPDS (where the PKI disclosure statement is).
+pub const QCS_PDS: Oid = Oid::new_unwrap("0.4.0.1862.1.5");
+/// ETSI EN 319 412-5 esi4-qcStatement-6: QcType.
+pub const QCS_TYPE: Oid = Oid::new_unwrap("0.4.0.1862.1.6");
+/// ETSI EN 319 412-5 id-etsi-qct-esign (a certificate for electronic signatures).
+pub const QCT_ESIGN: Oid = Oid::new_unwrap("0.4.0.1862.1.6.1");
+/// ETSI EN 319 412-5 id-etsi-qct-eseal (a certificate for electronic seals).
+pub const QCT_ESEAL: Oid = Oid::new_unwrap("0.4.0.1862.1.6.2");
+/// ETSI EN 319 411-2 QCP-n-qscd: qualified, natural person, key in a QSCD.
+pub const QCP_N_QSCD: Oid = Oid::new_unwrap("0.4.0.194112.1.2");
+/// ETSI EN 319 411-2 QCP-l-qscd: qualified, legal person, key in a QSCD.
+pub const QCP_L_QSCD: Oid = Oid::new_unwrap("0.4.0.194112.1.3");
+
+/// CMS id-data (RFC 5652).
+pub const CMS_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
+/// CMS id-signedData (RFC 5652).
+pub const CMS_SIGNED_DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.2");
+/// CMS content-type attribute.
+pub const ATTR_CONTENT_TYPE: Oid = Oid::new_unwrap("1.2.840.113549.1.9.3");
+/// CMS message-digest attribute.
+pub const ATTR_MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
+/// CMS signing-time attribute.
+pub const ATTR_SIGNING_TIME: Oid = Oid::new_unwrap("1.2.840.113549.1.9.5");
+/// id-aa-signingCertificateV2 (RFC 5035).
+pub const ATTR_SIGNING_CERTIFICATE_V2: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.47");

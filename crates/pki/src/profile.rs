@@ -111,7 +111,11 @@ pub struct LeafSubject {
 
 /// The subject serialNumber: `UI:DK-O:G:<uuid>` (legal person) or `UI:DK-E:G:<uuid>`.
 pub fn subject_serial_number(kind: CertKind, uuid: Uuid) -> String {
-    let letter = if kind.is_natural_person() { 'E' } else { 'O' };
+    serial_number_for(kind.is_natural_person(), uuid)
+}
+
+fn serial_number_for(natural_person: bool, uuid: Uuid) -> String {
+    let letter = if natural_person { 'E' } else { 'O' };
     format!("UI:DK-{letter}:G:{}", uuid.hyphenated())
 }
 
@@ -134,6 +138,42 @@ pub fn leaf_key_usage(kind: CertKind, spki: &SubjectPublicKeyInfoOwned) -> FlagS
         ku |= KeyUsages::KeyEncipherment;
     }
     ku
+}
+
+/// The identifiers every leaf subject carries after its names.
+#[derive(Clone, Copy, Debug)]
+pub struct SubjectIds<'a> {
+    /// A natural person (`UI:DK-E:`) or a legal person (`UI:DK-O:`).
+    pub natural_person: bool,
+    /// The persistent UUID in serialNumber.
+    pub subject_uuid: Uuid,
+    /// O.
+    pub organization: &'a str,
+    /// organizationIdentifier.
+    pub cvr: &'a Cvr,
+}
+
+/// A leaf subject in the profile's RDN order: CN, [givenName, surname], serialNumber, O,
+/// organizationIdentifier, C.
+pub fn subject_name(
+    common_name: &CertName,
+    person: Option<(&PersonName, &PersonName)>,
+    ids: &SubjectIds<'_>,
+) -> Result<RdnSequence, DerError> {
+    let serial_number = serial_number_for(ids.natural_person, ids.subject_uuid);
+    let org_id = organization_identifier(ids.cvr);
+    let mut attrs: Vec<(ObjectIdentifier, &str)> = vec![(oids::CN, common_name.as_str())];
+    if let Some((given_name, surname)) = person {
+        attrs.push((oids::GIVEN_NAME, given_name.as_str()));
+        attrs.push((oids::SURNAME, surname.as_str()));
+    }
+    attrs.extend([
+        (oids::SERIAL_NUMBER, serial_number.as_str()),
+        (oids::ORGANIZATION, ids.organization),
+        (oids::ORGANIZATION_IDENTIFIER, org_id.as_str()),
+        (oids::COUNTRY, "DK"),
+    ]);
+    name::build(&attrs)
 }
 
 /// The issuing CA as a leaf needs it.
@@ -172,24 +212,24 @@ impl LeafProfile<'_> {
     pub fn build(&self) -> Result<Tbs, DerError> {
         let s = self.subject;
         let kind = s.holder.kind();
-        let serial_number = subject_serial_number(kind, s.subject_uuid);
-        let org_id = organization_identifier(&s.cvr);
-        let mut attrs: Vec<(ObjectIdentifier, &str)> = vec![(oids::CN, s.common_name.as_str())];
-        if let Holder::Employee {
-            given_name,
-            surname,
-            ..
-        } = &s.holder
-        {
-            attrs.push((oids::GIVEN_NAME, given_name.as_str()));
-            attrs.push((oids::SURNAME, surname.as_str()));
-        }
-        attrs.extend([
-            (oids::SERIAL_NUMBER, serial_number.as_str()),
-            (oids::ORGANIZATION, s.organization.as_str()),
-            (oids::ORGANIZATION_IDENTIFIER, org_id.as_str()),
-            (oids::COUNTRY, "DK"),
-        ]);
+        let person = match &s.holder {
+            Holder::Employee {
+                given_name,
+                surname,
+                ..
+            } => Some((given_name, surname)),
+            Holder::Organisation { .. } | Holder::System { .. } => None,
+        };
+        let subject = subject_name(
+            &s.common_name,
+            person,
+            &SubjectIds {
+                natural_person: kind.is_natural_person(),
+                subject_uuid: s.subject_uuid,
+                organization: &s.organization,
+                cvr: &s.cvr,
+            },
+        )?;
         let (not_before, not_after) = time::years_minus_one_second(self.now, LEAF_VALIDITY_YEARS);
         let issuer = &self.issuer;
         let ski = ext::key_identifier(self.spki.subject_public_key.raw_bytes());
@@ -220,7 +260,7 @@ impl LeafProfile<'_> {
                 time::to_x509_time(not_before)?,
                 time::to_x509_time(not_after)?,
             ),
-            subject: name::build(&attrs)?,
+            subject,
             subject_public_key_info: self.spki.clone(),
             issuer_unique_id: None,
             subject_unique_id: None,

@@ -57,6 +57,9 @@ pub enum RaError {
     /// The CA refused (a lint) or failed.
     #[error(transparent)]
     Ca(#[from] CaError),
+    /// The signing service refused the document, or failed.
+    #[error(transparent)]
+    Signing(orgca_signing::SignError),
     /// The store failed.
     #[error(transparent)]
     Store(StoreError),
@@ -79,10 +82,11 @@ impl RaError {
     /// A failing lint is the server's fault: subject data is checked before the CA sees
     /// it, so a lint that fails means orgca (or its configuration) built something wrong.
     pub fn is_client_error(&self) -> bool {
-        !matches!(
-            self,
-            RaError::Ca(_) | RaError::Store(_) | RaError::Internal(_)
-        )
+        match self {
+            RaError::Signing(e) => crate::signing::is_client_error(e),
+            RaError::Ca(_) | RaError::Store(_) | RaError::Internal(_) => false,
+            _ => true,
+        }
     }
 
     /// A stable machine-readable code for this error.
@@ -103,6 +107,14 @@ impl RaError {
             RaError::LoginRefused(_) => "login_refused",
             RaError::Ca(CaError::Lint(_)) => "lint_failed",
             RaError::Ca(_) => "ca_error",
+            RaError::Signing(e) => match e {
+                orgca_signing::SignError::Empty => "empty_document",
+                orgca_signing::SignError::TooLarge { .. } => "document_too_large",
+                orgca_signing::SignError::BadPdf(_) => "invalid_pdf",
+                orgca_signing::SignError::EncryptedPdf => "encrypted_pdf",
+                orgca_signing::SignError::NoSigningCa(_) => "no_signing_ca",
+                _ => "signing_failed",
+            },
             RaError::Store(_) => "store_error",
             RaError::Internal(_) => "internal",
         }

@@ -21,6 +21,7 @@ pub mod orders;
 mod orgs;
 mod policy;
 pub mod search;
+pub mod signing;
 mod users;
 
 pub use clock::{Clock, FAKE_CLOCK_VAR, rfc3339};

@@ -323,3 +323,29 @@ async fn walk(conn: &mut AnyConnection) -> Result<ChainReport, StoreError> {
         first_break: None,
     })
 }
+
+impl crate::OrgScope {
+    /// Records a document signature made in this organisation: the audit event is the
+    /// only trace of it (the signing service stores neither the document nor its
+    /// single-use certificate).
+    pub async fn record_signature(
+        &self,
+        actor: &str,
+        signature_id: uuid::Uuid,
+        details: serde_json::Value,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.store.begin_write().await?;
+        let event = NewEvent {
+            at: now,
+            actor: actor.to_owned(),
+            org_id: Some(self.org_id.to_string()),
+            action: "document.signed",
+            object: signature_id.to_string(),
+            details,
+        };
+        append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

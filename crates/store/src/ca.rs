@@ -19,13 +19,17 @@ pub enum CaRole {
     Root,
     /// Issuing CA under a root; signs leaves.
     Issuing,
+    /// The signing service's CA under a root; signs single-use certificates only.
+    Signing,
 }
 
 impl CaRole {
-    fn as_str(self) -> &'static str {
+    /// `root`, `issuing` or `signing`.
+    pub fn as_str(self) -> &'static str {
         match self {
             CaRole::Root => "root",
             CaRole::Issuing => "issuing",
+            CaRole::Signing => "signing",
         }
     }
 }
@@ -126,6 +130,7 @@ fn ca_from_row(r: &AnyRow) -> Result<CaCertificate, StoreError> {
         role: match role.as_str() {
             "root" => CaRole::Root,
             "issuing" => CaRole::Issuing,
+            "signing" => CaRole::Signing,
             _ => return Err(StoreError::Corrupt(format!("CA role {role:?}"))),
         },
         parent: r.try_get("parent")?,

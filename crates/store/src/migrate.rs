@@ -34,6 +34,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(10, "0010_crl_partitions"),
     migration!(11, "0011_portal"),
     migration!(12, "0012_search"),
+    migration!(13, "0013_signing_ca"),
 ];
 
 /// Key of the PostgreSQL advisory lock that serialises migrations across nodes.
@@ -104,6 +105,9 @@ async fn apply_all(conn: &mut sqlx::AnyConnection, backend: Backend) -> Result<(
         if m.version == 12 {
             crate::search_keys::backfill(&mut tx).await?;
         }
+        if m.version == 13 && backend == Backend::Sqlite {
+            allow_signing_role_on_sqlite(&mut tx).await.map_err(fail)?;
+        }
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
             .bind(m.version)
@@ -112,6 +116,46 @@ async fn apply_all(conn: &mut sqlx::AnyConnection, backend: Backend) -> Result<(
             .await
             .map_err(fail)?;
         tx.commit().await.map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// SQLite cannot alter a CHECK constraint. Widening one changes no stored row, so the
+/// table's CREATE text is edited in place, as SQLite documents for loosening a
+/// constraint (sqlite.org/lang_altertable.html §7), and the schema version is bumped so
+/// that every connection re-reads it.
+async fn allow_signing_role_on_sqlite(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+    const OLD: &str = "CHECK (role IN ('root', 'issuing'))";
+    const NEW: &str = "CHECK (role IN ('root', 'issuing', 'signing'))";
+    let version: i64 = sqlx::query("PRAGMA schema_version")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    sqlx::query("PRAGMA writable_schema = ON")
+        .execute(&mut *conn)
+        .await?;
+    let changed = sqlx::query(
+        "UPDATE sqlite_schema SET sql = replace(sql, $1, $2) WHERE type = 'table' AND name = 'ca_certificates' AND instr(sql, $1) > 0",
+    )
+    .bind(OLD)
+    .bind(NEW)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    // An integer read from SQLite itself: nothing from outside goes into this statement.
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "PRAGMA schema_version = {}",
+        version + 1
+    )))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("PRAGMA writable_schema = OFF")
+        .execute(&mut *conn)
+        .await?;
+    if changed != 1 {
+        return Err(sqlx::Error::Protocol(
+            "ca_certificates has no role CHECK to widen: the schema is not orgca's".into(),
+        ));
     }
     Ok(())
 }

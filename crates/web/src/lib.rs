@@ -70,6 +70,8 @@ pub struct Shared {
     pub downloads: Downloads,
     /// Directory lookups per client address.
     pub directory_limiter: directory::DirectoryLimiter,
+    /// The signing service (absent on a node without its CA keys).
+    pub signing: Option<std::sync::Arc<orgca_signing::SigningService>>,
 }
 
 impl AppState {
@@ -88,7 +90,8 @@ impl AppState {
 
 /// The router with every endpoint.
 pub fn router(state: AppState) -> Router {
-    let (api, doc) = api::router();
+    let document_limit = state.signing.as_ref().map_or(0, |s| s.max_document());
+    let (api, doc) = api::router(document_limit);
     // Rendered once: the document does not change while the process runs.
     let doc = std::sync::Arc::new(doc.to_pretty_json().unwrap_or_else(|e| {
         tracing::error!(error = %e, "rendering the OpenAPI document");
@@ -104,7 +107,7 @@ pub fn router(state: AppState) -> Router {
         }
     });
     Router::new()
-        .merge(api.layer(DefaultBodyLimit::max(api::MAX_JSON_BODY)))
+        .merge(api)
         .merge(portal::router(&state))
         .route("/api/v1/openapi.json", openapi)
         .route("/healthz", get(public::healthz))

@@ -1,6 +1,10 @@
 //! `orgca ca list|cert`.
 
+use anyhow::Context as _;
+use orgca_ca::HierarchySpec;
+use orgca_model::Environment;
 use orgca_pki::encode;
+use orgca_store::CaRole;
 
 use crate::cli::{CaCommand, Global};
 use crate::cmd::{print_json, rfc3339};
@@ -32,11 +36,7 @@ pub async fn run(global: &Global, cmd: &CaCommand) -> anyhow::Result<u8> {
                         "{:<22} {:<10} {:<7} until {}  {}",
                         c.name,
                         c.environment.as_str(),
-                        if c.parent.is_some() {
-                            "issuing"
-                        } else {
-                            "root"
-                        },
+                        c.role.as_str(),
                         rfc3339(c.not_after),
                         x509_subject(&c.der)
                     );
@@ -51,8 +51,74 @@ pub async fn run(global: &Global, cmd: &CaCommand) -> anyhow::Result<u8> {
             })?;
             print!("{}", encode::certificate_pem(&ca.der)?);
         }
+        CaCommand::AddSigning => add_signing(&ctx).await?,
     }
     Ok(exit::OK)
+}
+
+/// Creates the signing CA of every hierarchy whose root is in the store but that has no
+/// signing CA yet.
+async fn add_signing(ctx: &Context) -> anyhow::Result<()> {
+    let cas = ctx.store.ca().list().await?;
+    let settings = ctx.config.settings()?;
+    let signing = ctx.config.signing_policies()?;
+    let passphrase = ctx.passphrase()?;
+    let now = time::OffsetDateTime::now_utc();
+    let mut added = Vec::new();
+    for env in [Environment::Production, Environment::Test] {
+        let in_env = |role| cas.iter().find(|c| c.environment == env && c.role == role);
+        if in_env(CaRole::Signing).is_some() {
+            continue;
+        }
+        let Some(root) = in_env(CaRole::Root) else {
+            continue;
+        };
+        let spec = HierarchySpec {
+            environment: env,
+            names: ctx.config.hierarchies.resolve_for(env),
+            rsa_pss: ctx.config.rsa_pss(),
+        };
+        let root_key = orgca_keys::load_key(
+            &ctx.data.keys().join(&root.key_ref),
+            &passphrase,
+            ctx.config.rsa_pss(),
+        )?;
+        let made = orgca_ca::add_signing_ca(
+            &spec,
+            &settings,
+            &signing,
+            &ctx.data.keys(),
+            &passphrase,
+            &root.der,
+            &root_key,
+            now,
+        )
+        .with_context(|| format!("creating the {env} signing CA"))?;
+        let key_file = ctx.data.keys().join(&made.key_ref);
+        if let Err(e) = ctx
+            .store
+            .ca()
+            .add_ca_certificates(
+                std::slice::from_ref(&made),
+                "operator",
+                now.unix_timestamp(),
+            )
+            .await
+        {
+            let _ = std::fs::remove_file(&key_file);
+            return Err(e.into());
+        }
+        added.push(made.name);
+    }
+    if added.is_empty() {
+        eprintln!("every hierarchy has its signing CA; nothing was changed");
+    } else {
+        eprintln!(
+            "added {}; restart `orgca serve` to sign with it",
+            added.join(", ")
+        );
+    }
+    Ok(())
 }
 
 /// The subject of a DER certificate in RFC 4514 form, or "?" if it does not parse.

@@ -118,7 +118,8 @@ async fn init_inner(
             names: names.resolve(env),
             rsa_pss: config.rsa_pss(),
         };
-        let made = create_hierarchy(&spec, settings, &data.keys(), &passphrase, now)
+        let signing = config.signing_policies()?;
+        let made = create_hierarchy(&spec, settings, &signing, &data.keys(), &passphrase, now)
             .with_context(|| format!("creating the {env} hierarchy"))?;
         written.extend(made.iter().map(|c| data.keys().join(&c.key_ref)));
         certs.extend(made);

@@ -110,6 +110,7 @@ pub async fn run(
         metrics,
         downloads: orgca_web::Downloads::default(),
         directory_limiter: Default::default(),
+        signing: Some(std::sync::Arc::new(ctx.signing().await?)),
     });
     // Queued mail goes out every second (the outbox folder, or SMTP when configured).
     tokio::spawn(orgca_notify::run_forever(

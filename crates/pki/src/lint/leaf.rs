@@ -71,7 +71,7 @@ fn text(v: &der::asn1::Any) -> &str {
 
 /// RDN order CN, [givenName, surname], serialNumber, O, organizationIdentifier, C and the
 /// formats of serialNumber, organizationIdentifier and C.
-fn subject_layout(tbs: &TbsCertificate, kind: CertKind) -> Result<(), LintFailure> {
+pub(super) fn subject_layout(tbs: &TbsCertificate, kind: CertKind) -> Result<(), LintFailure> {
     let attrs: Vec<_> = tbs.subject().iter().collect();
     let mut order = vec![oids::CN];
     if kind == CertKind::Employee {
@@ -123,6 +123,13 @@ fn http_uri(g: &GeneralName) -> bool {
 
 /// AIA with caIssuers and OCSP, CDP with one http URI; both non-critical.
 fn access_urls(exts: &[Extension]) -> Result<(), LintFailure> {
+    authority_info_access(exts, true)?;
+    crl_distribution_points(exts)
+}
+
+/// AIA, non-critical, with an http caIssuers URI and, when `ocsp`, an http OCSP URI
+/// (without, none).
+pub(super) fn authority_info_access(exts: &[Extension], ocsp: bool) -> Result<(), LintFailure> {
     let lint = "e_authority_info_access";
     let (crit, aia) = get::<AuthorityInfoAccessSyntax>(exts, oids::EXT_AIA, lint)?
         .ok_or_else(|| fail(lint, "authorityInfoAccess is missing"))?;
@@ -131,11 +138,22 @@ fn access_urls(exts: &[Extension]) -> Result<(), LintFailure> {
             .iter()
             .any(|d| d.access_method == m && http_uri(&d.access_location))
     };
+    let has_ocsp = aia.0.iter().any(|d| d.access_method == oids::AD_OCSP);
     ensure(
-        !crit && has(oids::AD_CA_ISSUERS) && has(oids::AD_OCSP),
+        !crit && has(oids::AD_CA_ISSUERS) && has_ocsp == ocsp && (!ocsp || has(oids::AD_OCSP)),
         lint,
-        || "must be non-critical with an http caIssuers and an http OCSP URI".into(),
-    )?;
+        || {
+            if ocsp {
+                "must be non-critical with an http caIssuers and an http OCSP URI".into()
+            } else {
+                "must be non-critical with an http caIssuers URI and no OCSP".into()
+            }
+        },
+    )
+}
+
+/// CDP, non-critical, with one distribution point of http URIs.
+pub(super) fn crl_distribution_points(exts: &[Extension]) -> Result<(), LintFailure> {
     let lint = "e_crl_distribution_points";
     let (crit, cdp) = get::<CrlDistributionPoints>(exts, oids::EXT_CDP, lint)?
         .ok_or_else(|| fail(lint, "cRLDistributionPoints is missing"))?;

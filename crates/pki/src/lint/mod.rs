@@ -8,6 +8,7 @@ mod ca;
 mod common;
 mod leaf;
 mod responder;
+mod single_use;
 
 use der::asn1::ObjectIdentifier;
 use orgca_model::CertKind;
@@ -19,6 +20,7 @@ use crate::sigalg::SignatureAlgorithm;
 pub use ca::lint_ca_tbs;
 pub use leaf::lint_leaf_tbs;
 pub use responder::lint_responder_tbs;
+pub use single_use::lint_single_use_tbs;
 
 /// A lint that failed: its stable name and what was wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -90,4 +92,19 @@ pub struct ResponderExpectations<'a> {
     pub signature: SignatureAlgorithm,
     /// The longest validity allowed.
     pub max_validity: ::time::Duration,
+}
+
+/// What the lints compare a single-use TBS against.
+#[derive(Clone, Debug)]
+pub struct SingleUseExpectations<'a> {
+    /// Signature (person) or seal.
+    pub qc_type: crate::ext::QcType,
+    /// The signing CA's subject name.
+    pub issuer_name: &'a RdnSequence,
+    /// The signing CA's subjectKeyIdentifier.
+    pub issuer_key_id: &'a [u8],
+    /// The algorithm the signing CA signs with.
+    pub signature: SignatureAlgorithm,
+    /// The one policy expected.
+    pub policy: ObjectIdentifier,
 }

@@ -12,6 +12,7 @@ mod openapi;
 mod orders;
 mod organisation;
 mod profiles;
+mod signing;
 mod views;
 
 pub use openapi::router;
@@ -21,6 +22,9 @@ pub const MAX_JSON_BODY: usize = 64 * 1024;
 
 impl From<RaError> for Problem {
     fn from(e: RaError) -> Problem {
+        if let RaError::Signing(orgca_signing::SignError::NoSigningCa(_)) = &e {
+            return Problem::unavailable(e.to_string());
+        }
         if !e.is_client_error() {
             return Problem::internal(&e);
         }
@@ -41,6 +45,10 @@ impl From<RaError> for Problem {
             RaError::NotFound(_) | RaError::UnknownOrganisation(_) => StatusCode::NOT_FOUND,
             RaError::Conflict(_) => StatusCode::CONFLICT,
             RaError::LoginRefused(_) => StatusCode::UNAUTHORIZED,
+            RaError::Signing(orgca_signing::SignError::TooLarge { .. }) => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            RaError::Signing(orgca_signing::SignError::Empty) => StatusCode::BAD_REQUEST,
             _ => StatusCode::UNPROCESSABLE_ENTITY,
         };
         Problem {
@@ -48,6 +56,29 @@ impl From<RaError> for Problem {
             code: e.code(),
             detail: e.to_string(),
         }
+    }
+}
+
+/// Reads a request body under the route's limit (`limit`, for the message): a body over
+/// it is a 413 problem, one that cannot be read a 400.
+pub(crate) async fn read_body<S: Send + Sync>(
+    req: axum::extract::Request,
+    state: &S,
+    limit: usize,
+) -> Result<Bytes, Problem> {
+    use axum::extract::FromRequest as _;
+    match Bytes::from_request(req, state).await {
+        Ok(b) => Ok(b),
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(Problem {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            code: "body_too_large",
+            detail: format!("the request body is larger than {} KiB", limit / 1024),
+        }),
+        Err(e) => Err(Problem {
+            status: StatusCode::BAD_REQUEST,
+            code: "invalid_body",
+            detail: format!("the request body could not be read: {e}"),
+        }),
     }
 }
 
@@ -59,26 +90,7 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequest<S> for Json
     type Rejection = Problem;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Problem> {
-        let body = match Bytes::from_request(req, state).await {
-            Ok(b) => b,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(Problem {
-                    status: StatusCode::PAYLOAD_TOO_LARGE,
-                    code: "body_too_large",
-                    detail: format!(
-                        "the request body is larger than {} KiB",
-                        MAX_JSON_BODY / 1024
-                    ),
-                });
-            }
-            Err(e) => {
-                return Err(Problem {
-                    status: StatusCode::BAD_REQUEST,
-                    code: "invalid_body",
-                    detail: format!("the request body could not be read: {e}"),
-                });
-            }
-        };
+        let body = read_body(req, state, MAX_JSON_BODY).await?;
         serde_json::from_slice(&body)
             .map(JsonBody)
             .map_err(|e| Problem {

@@ -30,6 +30,7 @@ pub const BEARER: &str = "bearer";
         (name = "profiles", description = "Certificate profiles"),
         (name = "orders", description = "Orders, pick-up and e-mail validation"),
         (name = "certificates", description = "Issued certificates"),
+        (name = "signing", description = "Documents signed with single-use certificates, and seals"),
     )
 )]
 struct ApiDoc;
@@ -79,9 +80,16 @@ pub enum Problems {
     Locked(ProblemDocument),
 }
 
-/// The API's router and its OpenAPI document.
-pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
-    use super::{certificates as c, orders as o, organisation as g, profiles as p};
+/// The API's router and its OpenAPI document. The signing routes read documents up to
+/// `document_limit` bytes (base64 in JSON, or raw); every other route small JSON.
+pub fn router(document_limit: usize) -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    use super::{certificates as c, orders as o, organisation as g, profiles as p, signing as s};
+    let signing = OpenApiRouter::new()
+        .routes(routes!(s::sign_json))
+        .routes(routes!(s::sign_raw))
+        .layer(axum::extract::DefaultBodyLimit::max(s::base64_len(
+            document_limit,
+        )));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(g::get_organisation, g::patch_organisation))
         .routes(routes!(g::list_users, g::create_user))
@@ -100,5 +108,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(c::get_certificate))
         .routes(routes!(c::renew_certificate))
         .routes(routes!(c::block_certificate))
+        .layer(axum::extract::DefaultBodyLimit::max(super::MAX_JSON_BODY))
+        .merge(signing)
         .split_for_parts()
 }

@@ -1,0 +1,197 @@
+//! Who may sign what with the signing service: an active user signs in their own name;
+//! a user with the seal right seals with an organisation profile that allows signing,
+//! in an organisation whose seals are on. Each signature is audited (who, how, the
+//! certificate's serial and fingerprint, the document's SHA-256) before the signed
+//! document is handed out; nothing else about it is kept.
+
+use std::sync::Arc;
+
+use orgca_model::{CertKind, CertName, PersonName};
+use orgca_pki::single_use::{SingleUseHolder, SingleUseSubject};
+use orgca_signing::{Format, SignError, SignRequest, SigningService};
+use orgca_store::{Store, User, UserStatus};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::RaError;
+
+/// Personal signature or organisation seal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The employee signs in their own name.
+    Personal,
+    /// The organisation seals, with this profile.
+    Seal {
+        /// The profile (organisation kind, `allow_signing`).
+        profile: Uuid,
+    },
+}
+
+impl Mode {
+    fn name(self) -> &'static str {
+        match self {
+            Mode::Personal => "personal",
+            Mode::Seal { .. } => "seal",
+        }
+    }
+}
+
+/// A signature made.
+#[derive(Debug)]
+pub struct SignatureMade {
+    /// Ties the document to its audit event.
+    pub signature_id: Uuid,
+    /// The signed PDF, or the detached CMS.
+    pub document: Vec<u8>,
+    /// The single-use certificate's serial (hex).
+    pub serial: String,
+}
+
+fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::Cades => "cades",
+        Format::Pades => "pades",
+    }
+}
+
+/// Checks the caller's rights, signs on a blocking thread, audits, and answers the
+/// signed document. Refusals come before any key exists.
+pub async fn sign(
+    store: &Store,
+    service: &Arc<SigningService>,
+    caller: &User,
+    document: Vec<u8>,
+    format: Format,
+    mode: Mode,
+    now: OffsetDateTime,
+) -> Result<SignatureMade, RaError> {
+    service.check_size(&document).map_err(RaError::Signing)?;
+    let scope = store.org(caller.org_id);
+    // Read again: the caller must be a user of the organisation (not an operator) and
+    // active now, not only when their token or session was made.
+    let user = scope
+        .user(caller.id)
+        .await?
+        .ok_or_else(|| RaError::Forbidden("only a user of the organisation can sign".into()))?;
+    if user.status != UserStatus::Active {
+        return Err(RaError::Forbidden(format!(
+            "user {} is deactivated and cannot sign",
+            user.email
+        )));
+    }
+    let org = scope.organisation().await?;
+    let subject = match mode {
+        Mode::Personal => {
+            let given_name = PersonName::parse("given name", &user.given_name)?;
+            let surname = PersonName::parse("surname", &user.surname)?;
+            SingleUseSubject {
+                common_name: CertName::parse(&format!(
+                    "{} {}",
+                    given_name.as_str(),
+                    surname.as_str()
+                ))?,
+                holder: SingleUseHolder::Person {
+                    given_name,
+                    surname,
+                },
+                subject_uuid: user.id,
+                organization: org.name.clone(),
+                cvr: org.cvr.clone(),
+            }
+        }
+        Mode::Seal { profile } => {
+            if !org.settings.seals {
+                return Err(RaError::Forbidden(
+                    "seals are switched off for this organisation; an organisation administrator can switch them on".into(),
+                ));
+            }
+            if !user.seal {
+                return Err(RaError::Forbidden(
+                    "you do not hold the seal right; an administrator can grant it".into(),
+                ));
+            }
+            let p = scope
+                .profile(profile)
+                .await?
+                .ok_or(RaError::NotFound("profile"))?;
+            if p.kind != CertKind::Organisation || !p.allow_signing {
+                return Err(RaError::Invalid(format!(
+                    "profile {:?} cannot seal: a seal needs an organisation profile with allow_signing",
+                    p.name
+                )));
+            }
+            SingleUseSubject {
+                common_name: CertName::parse(&p.name)?,
+                holder: SingleUseHolder::Seal,
+                subject_uuid: p.id,
+                organization: org.name.clone(),
+                cvr: org.cvr.clone(),
+            }
+        }
+    };
+    let signature_id = Uuid::new_v4();
+    let environment = org.environment;
+    let svc = service.clone();
+    let signed = tokio::task::spawn_blocking(move || {
+        let field_name = format!("orgca-{signature_id}");
+        svc.sign(
+            &SignRequest {
+                document: &document,
+                format,
+                subject: &subject,
+                environment,
+                field_name: &field_name,
+            },
+            now,
+        )
+    })
+    .await
+    .map_err(|e| RaError::Internal(format!("the signing task failed: {e}")))?;
+    metrics::gauge!("orgca_signing_keys_live").set(service.keys().live() as f64);
+    let signed = signed.map_err(RaError::Signing)?;
+    let t = signed.timings;
+    metrics::histogram!("orgca_signing_seconds", "step" => "key").record(t.key.as_secs_f64());
+    metrics::histogram!("orgca_signing_seconds", "step" => "certificate")
+        .record(t.certificate.as_secs_f64());
+    metrics::histogram!("orgca_signing_seconds", "step" => "document")
+        .record(t.document.as_secs_f64());
+    let cert = &signed.certificate;
+    let mut details = serde_json::json!({
+        "mode": mode.name(),
+        "format": format_name(format),
+        "certificate_serial": cert.serial,
+        "certificate_sha256": cert.fingerprint,
+        "signing_ca": signed.ca,
+        "document_sha256": hex::encode(signed.document_sha256),
+        "signed_at": crate::rfc3339(cert.not_before.unix_timestamp()),
+    });
+    if let Mode::Seal { profile } = mode {
+        details["profile"] = serde_json::json!(profile);
+    }
+    scope
+        .record_signature(
+            &user.id.to_string(),
+            signature_id,
+            details,
+            now.unix_timestamp(),
+        )
+        .await?;
+    metrics::counter!("orgca_signatures_total", "mode" => mode.name(), "format" => format_name(format))
+        .increment(1);
+    Ok(SignatureMade {
+        signature_id,
+        serial: cert.serial.clone(),
+        document: signed.document,
+    })
+}
+
+/// Whether a signing refusal is the caller's (bad document) or the server's.
+pub(crate) fn is_client_error(e: &SignError) -> bool {
+    matches!(
+        e,
+        SignError::Empty
+            | SignError::TooLarge { .. }
+            | SignError::BadPdf(_)
+            | SignError::EncryptedPdf
+    )
+}
