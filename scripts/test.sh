@@ -4,6 +4,9 @@
 # - Installs pkilint with pip when it is missing (the interop tests lint what orgca
 #   issues with it; without it they say so and skip only the lint step, unless
 #   ORGCA_REQUIRE_PKILINT is set, as in CI).
+# - Installs the signature checkers when missing: pyHanko (pip), Poppler's pdfsig, qpdf
+#   and NSS's certutil (Debian). Without them the signing tests skip those checks,
+#   unless ORGCA_REQUIRE_SIGNING_TOOLS is set, as in CI.
 # - Installs Chromium (Debian) and the browser test packages (npm ci) when missing.
 # - Runs the store and end-to-end tests on PostgreSQL too when ORGCA_TEST_POSTGRES_URL is
 #   set, or when a server answers at 127.0.0.1:5432 (then database `test`, user postgres).
@@ -12,12 +15,19 @@ cd "$(dirname "$0")/.."
 if ! command -v lint_pkix_cert >/dev/null 2>&1; then
   python3 -m pip install --quiet "pkilint==0.13.3" || echo "note: pkilint could not be installed; lint steps will be skipped" >&2
 fi
+if ! command -v pyhanko >/dev/null 2>&1; then
+  python3 -m pip install --quiet "pyhanko==0.38.0" "pyhanko-cli==0.6.0" \
+    || echo "note: pyHanko could not be installed; its checks will be skipped" >&2
+fi
 # The browser tests drive Debian's Chromium with playwright-core (never a downloaded
 # browser); without them the portal's browser test fails unless ORGCA_SKIP_BROWSER_TESTS
 # is set.
 # Only what is missing: a machine may have Node.js from elsewhere, whose npm conflicts
 # with Debian's npm package (asking for both would fail the whole install).
 need=()
+command -v pdfsig >/dev/null 2>&1 || need+=(poppler-utils)
+command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
+command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)

@@ -558,18 +558,24 @@ pub fn openssl_csr(env: &Env, name: &str, newkey: &[&str]) -> PathBuf {
 /// Whether a pkilint command is on PATH. When ORGCA_REQUIRE_PKILINT is set (CI), a
 /// missing pkilint fails the test instead of skipping the lint.
 pub fn pkilint_available(tool: &str) -> bool {
+    tool_available(tool, "--help", "ORGCA_REQUIRE_PKILINT")
+}
+
+/// Whether `tool` runs (`tool probe` succeeds). When the environment variable `require`
+/// is set (CI), a missing tool fails the test instead of skipping the step.
+pub fn tool_available(tool: &str, probe: &str, require: &str) -> bool {
     let found = Command::new(tool)
-        .arg("--help")
+        .arg(probe)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
     if !found {
         assert!(
-            std::env::var_os("ORGCA_REQUIRE_PKILINT").is_none(),
-            "{tool} is required (ORGCA_REQUIRE_PKILINT) but not found"
+            std::env::var_os(require).is_none(),
+            "{tool} is required ({require}) but not found"
         );
-        eprintln!("note: {tool} not found; pkilint checks skipped here (CI installs it)");
+        eprintln!("note: {tool} not found; its checks are skipped here (CI installs it)");
     }
     found
 }

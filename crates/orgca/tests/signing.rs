@@ -1,0 +1,712 @@
+//! The signing service through the real `orgca serve`: documents signed as CAdES and
+//! PAdES with single-use certificates, checked by tools we did not write (OpenSSL,
+//! pyHanko, Poppler's pdfsig, pkilint), seals without a person's name, and refusals that
+//! leave no key, no certificate and no audit event behind.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use base64ct::{Base64, Encoding as _};
+use support::{Env, Org, Server, cmd, org, pkilint_available, pkilint_errors, tool_available};
+
+/// Set in CI: pyHanko, pdfsig, qpdf and certutil must be there.
+const REQUIRE: &str = "ORGCA_REQUIRE_SIGNING_TOOLS";
+
+/// A sample PDF of about `size` bytes, written by `scripts/sample_pdf.py`.
+fn sample_pdf(env: &Env, name: &str, size: usize) -> PathBuf {
+    let path = env.path(name);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/sample_pdf.py");
+    let out = cmd(
+        "python3",
+        &[script, path.to_str().expect("path"), &size.to_string()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    path
+}
+
+/// Signs raw bytes through `POST /api/v1/sign/{format}`.
+fn sign_raw(
+    server: &Server,
+    token: &str,
+    format: &str,
+    query: &str,
+    body: &[u8],
+) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    server.request_with(
+        "POST",
+        &format!("/api/v1/sign/{format}?{query}"),
+        &[("Content-Type", "application/octet-stream")],
+        Some(token),
+        Some(body),
+    )
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The certificates inside a CMS (DER), signer first, as PEM files.
+fn certs_in_cms(env: &Env, cms: &Path, stem: &str) -> Vec<PathBuf> {
+    let out = cmd(
+        "openssl",
+        &[
+            "pkcs7",
+            "-inform",
+            "DER",
+            "-in",
+            cms.to_str().expect("path"),
+            "-print_certs",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let mut files = Vec::new();
+    for (i, block) in text
+        .split("-----BEGIN CERTIFICATE-----")
+        .skip(1)
+        .enumerate()
+    {
+        let end = block.find("-----END CERTIFICATE-----").expect("end");
+        let pem = format!(
+            "-----BEGIN CERTIFICATE-----{}-----END CERTIFICATE-----\n",
+            &block[..end]
+        );
+        files.push(env.write(&format!("{stem}-{i}.pem"), pem));
+    }
+    files
+}
+
+/// The leaf among `certs` (the one that is no CA).
+fn leaf_of(certs: &[PathBuf]) -> PathBuf {
+    certs
+        .iter()
+        .find(|c| !x509_text(c).contains("CA:TRUE"))
+        .expect("a leaf certificate")
+        .clone()
+}
+
+fn x509_text(cert: &Path) -> String {
+    let out = cmd(
+        "openssl",
+        &[
+            "x509",
+            "-in",
+            cert.to_str().expect("path"),
+            "-noout",
+            "-text",
+            "-nameopt",
+            "RFC2253,-esc_msb",
+        ],
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+fn cms_verifies(cms: &Path, content: &Path, root: &Path) -> bool {
+    let out = cmd(
+        "openssl",
+        &[
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            cms.to_str().expect("path"),
+            "-content",
+            content.to_str().expect("path"),
+            "-CAfile",
+            root.to_str().expect("path"),
+            "-out",
+            "/dev/null",
+        ],
+    );
+    out.status.success()
+}
+
+/// The value of a metric line in `/metrics` (0 when absent).
+fn metric(server: &Server, line_start: &str) -> f64 {
+    let (_, _, body) = server.get("/metrics");
+    String::from_utf8_lossy(&body)
+        .lines()
+        .find(|l| l.starts_with(line_start))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0)
+}
+
+fn signatures_made(server: &Server) -> f64 {
+    let (_, _, body) = server.get("/metrics");
+    String::from_utf8_lossy(&body)
+        .lines()
+        .filter(|l| l.starts_with("orgca_signatures_total{"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+/// The `document.signed` audit events, read from the SQLite database with Python.
+fn signed_events(env: &Env) -> Vec<serde_json::Value> {
+    let db = env.data().join("orgca.db");
+    let script = "import json,sqlite3,sys\n\
+        c=sqlite3.connect('file:'+sys.argv[1]+'?mode=ro',uri=True)\n\
+        print(json.dumps([dict(actor=a,object=o,details=json.loads(d)) for a,o,d in \
+        c.execute(\"SELECT actor, object, details FROM audit_events WHERE action='document.signed' ORDER BY seq\")]))";
+    let out = cmd("python3", &["-c", script, db.to_str().expect("path")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("events JSON")
+}
+
+fn sha256_hex(path: &Path) -> String {
+    let out = cmd(
+        "openssl",
+        &["dgst", "-sha256", "-r", path.to_str().expect("path")],
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .expect("digest")
+        .to_owned()
+}
+
+/// pyHanko's verdict on a signed PDF with `root` as the only trust anchor (revocation
+/// not checked: the CRL URL names a host that does not exist here).
+fn pyhanko(pdf: &Path, root: &Path) -> (bool, String) {
+    let out = cmd(
+        "pyhanko",
+        &[
+            "sign",
+            "validate",
+            "--trust",
+            root.to_str().expect("path"),
+            "--trust-replace",
+            "--no-revocation-check",
+            "--pretty-print",
+            pdf.to_str().expect("path"),
+        ],
+    );
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+/// pdfsig's report, with `root` trusted in a fresh NSS database when certutil is there.
+fn pdfsig(env: &Env, pdf: &Path, root: &Path) -> (String, bool) {
+    let nss = env.path("nssdb");
+    std::fs::create_dir_all(&nss).expect("mkdir");
+    let db = format!("sql:{}", nss.display());
+    // certutil asks on the terminal when its stdin is one: never let it wait.
+    let certutil = |args: &[&str]| {
+        Command::new("certutil")
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let root = root.to_str().expect("path");
+    let made = nss.join("cert9.db").exists()
+        || certutil(&["-N", "-d", &db, "--empty-password"])
+            && certutil(&[
+                "-A",
+                "-d",
+                &db,
+                "-n",
+                "orgca-root",
+                "-t",
+                "CT,C,C",
+                "-i",
+                root,
+            ]);
+    assert!(
+        made || std::env::var_os(REQUIRE).is_none(),
+        "certutil (libnss3-tools) is required ({REQUIRE})"
+    );
+    let mut c = Command::new("pdfsig");
+    if made {
+        c.args(["-nssdir", &db]);
+    }
+    let out = c.arg(pdf).output().expect("run pdfsig");
+    (String::from_utf8_lossy(&out.stdout).to_string(), made)
+}
+
+/// An organisation whose user may sign, with the test root and a running server.
+fn setup() -> (Env, Org, Server, PathBuf) {
+    let env = Env::new();
+    let o = org(&env, "31000015", "signing.example.dk");
+    let server = env.serve();
+    let root = env.ca_file("test-root");
+    (env, o, server, root)
+}
+
+#[test]
+fn personal_signatures_verify_with_openssl_pyhanko_and_pdfsig() {
+    let (env, o, server, root) = setup();
+    let tools =
+        tool_available("pyhanko", "--version", REQUIRE) && tool_available("pdfsig", "-v", REQUIRE);
+
+    // CAdES of a 1 KB file, through the JSON API.
+    let content: Vec<u8> = (0..1024u32).map(|i| (i * 7 % 251) as u8).collect();
+    let file = env.write("contract.bin", &content);
+    let body = serde_json::json!({
+        "document": Base64::encode_string(&content),
+        "format": "cades",
+        "mode": "personal",
+    })
+    .to_string();
+    let (status, v) = server.json("POST", "/api/v1/sign", Some(&o.user), Some(&body));
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["content_type"], "application/pkcs7-signature");
+    let cms = Base64::decode_vec(v["signed_document"].as_str().expect("signed")).expect("b64");
+    let p7s = env.write("contract.p7s", &cms);
+    assert!(cms_verifies(&p7s, &file, &root), "openssl cms -verify");
+    let mut changed = content.clone();
+    changed[500] ^= 1;
+    let changed = env.write("contract-changed.bin", &changed);
+    assert!(
+        !cms_verifies(&p7s, &changed, &root),
+        "a changed byte must fail"
+    );
+
+    // The single-use certificate: the person, qualified, for minutes, never stored.
+    let certs = certs_in_cms(&env, &p7s, "cades");
+    assert_eq!(
+        certs.len(),
+        2,
+        "the signer and the signing CA, not the root"
+    );
+    let leaf = leaf_of(&certs);
+    let text = x509_text(&leaf);
+    for want in [
+        "CN=Ane Ørsted",
+        "GN=Ane",
+        "SN=Ørsted",
+        &format!("serialNumber=UI:DK-E:G:{}", o.user_id),
+        "organizationIdentifier=NTRDK-31000015",
+        "Non Repudiation",
+        "0.4.0.194112.1.2",
+        "CN=orgca OCES underskrifts-CA 1",
+    ] {
+        assert!(text.contains(want), "{want} in\n{text}");
+    }
+    assert!(!text.contains("email:"), "no e-mail address: {text}");
+    let validity = |label: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .and_then(|l| l.split_once(": "))
+            .map(|(_, v)| v.trim().to_owned())
+            .expect("validity line")
+    };
+    let parse = |v: String| {
+        let out = cmd("date", &["-u", "-d", &v, "+%s"]);
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse::<i64>()
+            .expect("epoch")
+    };
+    let lifetime = parse(validity("Not After")) - parse(validity("Not Before"));
+    assert_eq!(lifetime, 600, "10 minutes by default");
+    if pkilint_available("lint_etsi_cert") {
+        let bad = pkilint_errors(
+            "lint_etsi_cert",
+            &["-t", "QCP-N-QSCD-EIDAS-FINAL-CERTIFICATE"],
+            &leaf,
+        );
+        assert!(bad.is_empty(), "lint_etsi_cert: {bad:?}");
+        let bad = pkilint_errors("lint_pkix_cert", &[], &leaf);
+        assert!(bad.is_empty(), "lint_pkix_cert: {bad:?}");
+    }
+
+    // PAdES of a 100 KB PDF, raw bytes in and out.
+    let pdf = sample_pdf(&env, "offer.pdf", 100_000);
+    let original = std::fs::read(&pdf).expect("read");
+    let (status, headers, signed) = sign_raw(&server, &o.user, "pades", "mode=personal", &original);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&signed));
+    assert_eq!(header(&headers, "content-type"), Some("application/pdf"));
+    let signature_id = header(&headers, "orgca-signature-id").expect("signature id");
+    assert!(
+        signed.starts_with(&original),
+        "an incremental update keeps every original byte"
+    );
+    let signed_pdf = env.write("offer-signed.pdf", &signed);
+    if tools {
+        let (ok, report) = pyhanko(&signed_pdf, &root);
+        assert!(ok, "pyHanko: {report}");
+        for want in [
+            "The signer's certificate is trusted.",
+            "The signature is cryptographically sound.",
+            "The signature covers the entire file.",
+            "The signature is judged VALID.",
+            "Ane Ørsted",
+        ] {
+            assert!(report.contains(want), "{want} in\n{report}");
+        }
+        let (report, trusted) = pdfsig(&env, &signed_pdf, &root);
+        for want in [
+            "Signature Type: ETSI.CAdES.detached",
+            "Total document signed",
+            "Signature Validation: Signature is Valid.",
+        ] {
+            assert!(report.contains(want), "{want} in\n{report}");
+        }
+        if trusted {
+            assert!(report.contains("Certificate is Trusted."), "{report}");
+        }
+        // One byte changed inside what the signature covers: invalid for both.
+        let mut tampered = signed.clone();
+        let at = original.len() / 2;
+        tampered[at] = if tampered[at] == b'1' { b'2' } else { b'1' };
+        let tampered = env.write("offer-tampered.pdf", &tampered);
+        let (ok, report) = pyhanko(&tampered, &root);
+        assert!(!ok && report.contains("INVALID"), "pyHanko: {report}");
+        let (report, _) = pdfsig(&env, &tampered, &root);
+        assert!(report.contains("Digest Mismatch"), "pdfsig: {report}");
+    }
+
+    // Nothing stays: no key, no certificate in the organisation's list, no document.
+    assert_eq!(metric(&server, "orgca_signing_keys_live"), 0.0);
+    let (status, list) = server.json("GET", "/api/v1/certificates", Some(&o.admin), None);
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["items"], serde_json::json!([]), "{list}");
+    // The audit trail has each signature: who, how, which certificate, which document.
+    let events = signed_events(&env);
+    assert_eq!(events.len(), 2, "{events:?}");
+    let (cades, pades) = (&events[0], &events[1]);
+    assert_eq!(cades["actor"], o.user_id.as_str());
+    assert_eq!(cades["object"], v["signature_id"]);
+    assert_eq!(cades["details"]["mode"], "personal");
+    assert_eq!(cades["details"]["format"], "cades");
+    assert_eq!(
+        cades["details"]["document_sha256"],
+        sha256_hex(&file).as_str()
+    );
+    assert_eq!(
+        cades["details"]["certificate_serial"],
+        v["certificate_serial"]
+    );
+    let leaf_der = cmd(
+        "openssl",
+        &[
+            "x509",
+            "-in",
+            leaf.to_str().expect("path"),
+            "-outform",
+            "DER",
+        ],
+    )
+    .stdout;
+    let leaf_der = env.write("cades-leaf.der", leaf_der);
+    assert_eq!(
+        cades["details"]["certificate_sha256"],
+        sha256_hex(&leaf_der).as_str()
+    );
+    assert_eq!(pades["object"], signature_id);
+    assert_eq!(pades["details"]["format"], "pades");
+    assert_eq!(
+        pades["details"]["document_sha256"],
+        sha256_hex(&pdf).as_str()
+    );
+    // The audit chain still holds, and the database holds none of the document's text.
+    env.audit_events();
+    server.stop();
+    let mut db = std::fs::read(env.data().join("orgca.db")).expect("db");
+    if let Ok(wal) = std::fs::read(env.data().join("orgca.db-wal")) {
+        db.extend(wal);
+    }
+    assert!(
+        !db.windows(27).any(|w| w == b"parterne er enige om vilkaa"),
+        "the document's text is in the database"
+    );
+}
+
+#[test]
+fn seals_need_the_right_and_name_the_organisation_only() {
+    let (env, o, server, root) = setup();
+    let doc = env.write("invoice.txt", "Faktura 2026-117: 12.500 kr.\n");
+    let content = std::fs::read(&doc).expect("read");
+    let profile = |body: &str| support::profile(&server, &o.admin, body);
+    let seal_profile = profile(
+        r#"{"kind":"organisation","name":"Faktura-segl","contact":{"name":"Bo Holm","email":"bo@signing.example.dk"},"allow_signing":true}"#,
+    );
+    let plain_profile = profile(
+        r#"{"kind":"organisation","name":"Hjemmeside","contact":{"name":"Bo Holm","email":"bo@signing.example.dk"}}"#,
+    );
+    let system_profile = profile(
+        r#"{"kind":"system","name":"Integration","contact":{"name":"Bo Holm","email":"bo@signing.example.dk"},"allow_signing":true}"#,
+    );
+    let seal = |p: &str| {
+        sign_raw(
+            &server,
+            &o.user,
+            "cades",
+            &format!("mode=seal&profile={p}"),
+            &content,
+        )
+    };
+    let code = |r: (u16, Vec<(String, String)>, Vec<u8>)| {
+        let v: serde_json::Value = serde_json::from_slice(&r.2).unwrap_or_default();
+        (
+            r.0,
+            v["code"].as_str().unwrap_or("").to_owned(),
+            v["detail"].to_string(),
+        )
+    };
+
+    // Without the seal right: refused, saying how to get it.
+    let (status, c, detail) = code(seal(&seal_profile));
+    assert_eq!((status, c.as_str()), (403, "forbidden"), "{detail}");
+    assert!(detail.contains("seal right"), "{detail}");
+    let user_path = format!("/api/v1/users/{}", o.user_id);
+    let (status, v) = server.json(
+        "PATCH",
+        &user_path,
+        Some(&o.admin),
+        Some(r#"{"seal":true}"#),
+    );
+    assert_eq!(status, 200, "{v}");
+    // A profile that does not allow signing, or a system profile: refused.
+    for p in [&plain_profile, &system_profile] {
+        let (status, c, detail) = code(seal(p));
+        assert_eq!((status, c.as_str()), (422, "invalid_request"), "{detail}");
+        assert!(detail.contains("allow_signing"), "{detail}");
+    }
+    // Another organisation's profile is not found.
+    let (status, c, _) = code(seal("00000000-0000-4000-8000-000000000000"));
+    assert_eq!((status, c.as_str()), (404, "not_found"));
+    // Seals switched off for the organisation: refused.
+    let (status, v) = server.json(
+        "PATCH",
+        "/api/v1/organisation",
+        Some(&o.admin),
+        Some(r#"{"seals":false}"#),
+    );
+    assert_eq!(status, 200, "{v}");
+    let (status, c, detail) = code(seal(&seal_profile));
+    assert_eq!((status, c.as_str()), (403, "forbidden"), "{detail}");
+    assert!(detail.contains("switched off"), "{detail}");
+    assert_eq!(signatures_made(&server), 0.0, "nothing signed so far");
+    let (status, _) = server.json(
+        "PATCH",
+        "/api/v1/organisation",
+        Some(&o.admin),
+        Some(r#"{"seals":true}"#),
+    );
+    assert_eq!(status, 200);
+
+    // The seal: the organisation and the profile, never the person.
+    let (status, headers, cms) = seal(&seal_profile);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&cms));
+    let p7s = env.write("invoice.p7s", &cms);
+    assert!(cms_verifies(&p7s, &doc, &root));
+    let leaf = leaf_of(&certs_in_cms(&env, &p7s, "seal"));
+    let text = x509_text(&leaf);
+    let subject = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Subject:"))
+        .expect("subject")
+        .to_owned();
+    assert!(subject.contains("CN=Faktura-segl"), "{subject}");
+    assert!(
+        subject.contains(&format!("serialNumber=UI:DK-O:G:{seal_profile}")),
+        "{subject}"
+    );
+    assert!(
+        subject.contains("O=Testorganisation nr. 31000015"),
+        "{subject}"
+    );
+    for person in ["GN=", "SN=", "Ane", "Ørsted", "user@", "emailAddress"] {
+        assert!(!subject.contains(person), "{person} in {subject}");
+    }
+    assert!(!text.contains("email:"), "{text}");
+    assert!(text.contains("0.4.0.194112.1.3"), "QCP-l-qscd: {text}");
+    // QcType eseal (0.4.0.1862.1.6.2) is in the certificate's DER.
+    let der = cmd(
+        "openssl",
+        &[
+            "x509",
+            "-in",
+            leaf.to_str().expect("path"),
+            "-outform",
+            "DER",
+        ],
+    )
+    .stdout;
+    let eseal = [0x06, 0x07, 0x04, 0x00, 0x8e, 0x46, 0x01, 0x06, 0x02];
+    assert!(der.windows(eseal.len()).any(|w| w == eseal), "QcType eseal");
+    if pkilint_available("lint_etsi_cert") {
+        let bad = pkilint_errors(
+            "lint_etsi_cert",
+            &["-t", "NCP-LEGAL-PERSON-CERTIFICATE"],
+            &leaf,
+        );
+        assert!(bad.is_empty(), "lint_etsi_cert: {bad:?}");
+    }
+    let events = signed_events(&env);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["details"]["mode"], "seal");
+    assert_eq!(events[0]["details"]["profile"], seal_profile.as_str());
+    assert_eq!(
+        events[0]["actor"],
+        o.user_id.as_str(),
+        "the audit names who sealed"
+    );
+    assert_eq!(
+        Some(events[0]["object"].as_str().expect("id")),
+        header(&headers, "orgca-signature-id")
+    );
+    assert_eq!(metric(&server, "orgca_signing_keys_live"), 0.0);
+}
+
+#[test]
+fn bad_documents_and_callers_are_refused_before_any_key() {
+    let env = Env::new();
+    let o = org(&env, "31000023", "refusals.example.dk");
+    let config = env.data().join("config.toml");
+    let text = std::fs::read_to_string(&config).expect("config");
+    let limited = text.replace(
+        "max_document_bytes = 16777216",
+        "max_document_bytes = 200000",
+    );
+    assert_ne!(text, limited, "init writes the default limit: {text}");
+    std::fs::write(&config, limited).expect("write config");
+    let server = env.serve();
+    let pdf = std::fs::read(sample_pdf(&env, "small.pdf", 20_000)).expect("read");
+    let refused = |format: &str, query: &str, body: &[u8]| {
+        let (status, _, b) = sign_raw(&server, &o.user, format, query, body);
+        let v: serde_json::Value = serde_json::from_slice(&b).unwrap_or_default();
+        (status, v["code"].as_str().unwrap_or("").to_owned())
+    };
+    let mut cases: Vec<(&str, (u16, String), (u16, &str))> = vec![
+        (
+            "not a PDF",
+            refused("pades", "mode=personal", b"just some text"),
+            (422, "invalid_pdf"),
+        ),
+        (
+            "a broken PDF",
+            refused("pades", "mode=personal", &pdf[..pdf.len() / 2]),
+            (422, "invalid_pdf"),
+        ),
+        (
+            "an empty body",
+            refused("cades", "mode=personal", b""),
+            (400, "empty_document"),
+        ),
+        (
+            "over the configured limit",
+            refused("cades", "mode=personal", &vec![b'x'; 200_001]),
+            (413, "document_too_large"),
+        ),
+        (
+            "a seal without a profile",
+            refused("cades", "mode=seal", b"x"),
+            (400, "invalid_request"),
+        ),
+        (
+            "a personal signature with a profile",
+            refused(
+                "cades",
+                "mode=personal&profile=00000000-0000-4000-8000-000000000000",
+                b"x",
+            ),
+            (400, "invalid_request"),
+        ),
+        (
+            "no mode",
+            refused("cades", "", b"x"),
+            (400, "invalid_query"),
+        ),
+        (
+            "an unknown format",
+            refused("xades", "mode=personal", b"x"),
+            (404, "not_found"),
+        ),
+    ];
+    if tool_available("qpdf", "--version", REQUIRE) {
+        let plain = env.write("plain.pdf", &pdf);
+        let locked = env.path("locked.pdf");
+        let out = cmd(
+            "qpdf",
+            &[
+                "--encrypt",
+                "user-pw",
+                "owner-pw",
+                "256",
+                "--",
+                plain.to_str().expect("path"),
+                locked.to_str().expect("path"),
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let locked = std::fs::read(&locked).expect("read");
+        cases.push((
+            "an encrypted PDF",
+            refused("pades", "mode=personal", &locked),
+            (422, "encrypted_pdf"),
+        ));
+    }
+    let bad_json = |body: &str| {
+        let (status, v) = server.json("POST", "/api/v1/sign", Some(&o.user), Some(body));
+        (status, v["code"].as_str().unwrap_or("").to_owned())
+    };
+    cases.push((
+        "a document that is not base64",
+        bad_json(r#"{"document":"%%%","format":"cades","mode":"personal"}"#),
+        (400, "invalid_document"),
+    ));
+    cases.push((
+        "an unknown format in JSON",
+        bad_json(r#"{"document":"eA==","format":"xades","mode":"personal"}"#),
+        (400, "invalid_json"),
+    ));
+    for (what, got, (status, code)) in &cases {
+        assert_eq!((got.0, got.1.as_str()), (*status, *code), "{what}");
+    }
+    // A deactivated user cannot sign.
+    let (status, _) = server.json(
+        "PATCH",
+        &format!("/api/v1/users/{}", o.user_id),
+        Some(&o.admin),
+        Some(r#"{"status":"deactivated"}"#),
+    );
+    assert_eq!(status, 200);
+    let (status, _) = refused("cades", "mode=personal", b"contract");
+    assert_eq!(status, 401, "a deactivated user's token no longer works");
+    // An operator (no user of the organisation) cannot sign either.
+    let op = env.json(&["token", "create", "--operator", "--name", "ops"]);
+    let (status, _, b) = server.request_with(
+        "POST",
+        "/api/v1/sign/cades?mode=personal",
+        &[
+            ("Content-Type", "application/octet-stream"),
+            ("Orgca-Organisation", "31000023"),
+        ],
+        op["token"].as_str(),
+        Some(b"contract"),
+    );
+    assert_eq!(status, 403, "{}", String::from_utf8_lossy(&b));
+    // Nothing was signed, no key is alive, nothing was audited.
+    assert_eq!(signatures_made(&server), 0.0);
+    assert_eq!(metric(&server, "orgca_signing_keys_live"), 0.0);
+    assert!(signed_events(&env).is_empty());
+}
