@@ -573,6 +573,9 @@ fn seals_need_the_right_and_name_the_organisation_only() {
     assert_eq!(metric(&server, "orgca_signing_keys_live"), 0.0);
 }
 
+/// A refusal: what was sent, what came back (status, code), what should have.
+type Case<'a> = (&'a str, (u16, String), (u16, &'a str));
+
 #[test]
 fn bad_documents_and_callers_are_refused_before_any_key() {
     let env = Env::new();
@@ -592,7 +595,7 @@ fn bad_documents_and_callers_are_refused_before_any_key() {
         let v: serde_json::Value = serde_json::from_slice(&b).unwrap_or_default();
         (status, v["code"].as_str().unwrap_or("").to_owned())
     };
-    let mut cases: Vec<(&str, (u16, String), (u16, &str))> = vec![
+    let mut cases: Vec<Case> = vec![
         (
             "not a PDF",
             refused("pades", "mode=personal", b"just some text"),
