@@ -872,3 +872,127 @@ fn danish_when_the_browser_asks_for_it_or_the_user_chooses_it() {
         "{page}"
     );
 }
+
+/// A multipart/form-data body: text fields, then one file.
+fn multipart(fields: &[(&str, &str)], file: (&str, &str, &[u8])) -> (String, Vec<u8>) {
+    let boundary = "orgca-test-boundary-7f3a";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    let (name, file_name, bytes) = file;
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[test]
+fn a_user_signs_an_uploaded_file_in_the_portal() {
+    let env = Env::new();
+    let a = org(&env, "31000031", "portalsign.example.dk");
+    let server = env.serve();
+    let mut c = Client::default();
+    let path = password_link(&env, "user@portalsign.example.dk");
+    set_password(&mut c, &server, &path);
+    let (status, _, _) = login(&mut c, &server, "user@portalsign.example.dk", PASSWORD);
+    assert_eq!(status, 303);
+    let (status, _, page) = c.get(&server, "/portal/sign");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("enctype=\"multipart/form-data\""), "{page}");
+    assert!(
+        !page.contains("name=\"signer\" id") && !page.contains("<select id=\"sign-as\""),
+        "no seal choice without the seal right"
+    );
+    let csrf = hidden(&page, "csrf");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/sample_pdf.py");
+    let pdf_path = env.path("Tilbud.pdf");
+    let out = support::cmd(
+        "python3",
+        &[script, pdf_path.to_str().expect("path"), "30000"],
+    );
+    assert!(out.status.success());
+    let pdf = std::fs::read(&pdf_path).expect("read");
+    let upload = |csrf: &str, format: &str, file: (&str, &str, &[u8])| {
+        let (content_type, body) = multipart(
+            &[("csrf", csrf), ("format", format), ("signer", "personal")],
+            file,
+        );
+        let cookie = c.cookie_header();
+        server.request_with(
+            "POST",
+            "/portal/sign",
+            &[("Cookie", &cookie), ("Content-Type", &content_type)],
+            None,
+            Some(&body),
+        )
+    };
+    // A PDF comes back signed, as a download named after it.
+    let (status, h, signed) = upload(&csrf, "pades", ("document", "Tilbud.pdf", &pdf));
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&signed));
+    assert_eq!(header(&h, "content-type"), ["application/pdf"]);
+    assert_eq!(
+        header(&h, "content-disposition"),
+        ["attachment; filename=\"Tilbud-signed.pdf\""]
+    );
+    assert!(signed.starts_with(&pdf) && signed.len() > pdf.len());
+    let sig_id = header(&h, "orgca-signature-id");
+    assert_eq!(sig_id.len(), 1, "{h:?}");
+    if support::tool_available("pdfsig", "-v", "ORGCA_REQUIRE_SIGNING_TOOLS") {
+        let file = env.write("Tilbud-signed.pdf", &signed);
+        let out = support::cmd("pdfsig", &[file.to_str().expect("path")]);
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert!(report.contains("Signature is Valid."), "{report}");
+        assert!(report.contains("Total document signed"), "{report}");
+    }
+    // Any other file gets a detached signature that OpenSSL verifies.
+    let note = b"Referat af bestyrelsesmoede 27/11\n";
+    let (status, h, p7s) = upload(&csrf, "cades", ("document", "referat.txt", note));
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&p7s));
+    assert_eq!(
+        header(&h, "content-disposition"),
+        ["attachment; filename=\"referat.txt.p7s\""]
+    );
+    let p7s = env.write("referat.txt.p7s", &p7s);
+    let content = env.write("referat.txt", note);
+    let root = env.ca_file("test-root");
+    let out = support::cmd(
+        "openssl",
+        &[
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            p7s.to_str().expect("path"),
+            "-content",
+            content.to_str().expect("path"),
+            "-CAfile",
+            root.to_str().expect("path"),
+            "-out",
+            "/dev/null",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A text file as a PDF: the form again, saying what is wrong; a forged form: 403.
+    let (status, _, page) = upload(&csrf, "pades", ("document", "notes.pdf", note));
+    let page = String::from_utf8_lossy(&page).to_string();
+    assert_eq!(status, 422, "{page}");
+    assert!(error_of(&page).contains("not a PDF"), "{page}");
+    let (status, _, _) = upload("forged", "pades", ("document", "Tilbud.pdf", &pdf));
+    assert_eq!(status, 403);
+    let _ = a;
+}

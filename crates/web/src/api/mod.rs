@@ -16,6 +16,7 @@ mod signing;
 mod views;
 
 pub use openapi::router;
+pub use signing::SIGNATURE_ID_HEADER;
 
 /// Largest JSON body the API reads.
 pub const MAX_JSON_BODY: usize = 64 * 1024;

@@ -15,6 +15,7 @@ mod orders;
 mod pages;
 mod pickup;
 mod profiles;
+mod sign;
 pub mod text;
 mod users;
 
@@ -73,6 +74,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/portal/users/{id}/order", post(users::order))
         .route("/portal/directory", post(pages::directory))
+        .route(
+            "/portal/sign",
+            get(sign::form)
+                .post(sign::submit)
+                .layer(DefaultBodyLimit::max(
+                    state.signing.as_ref().map_or(0, |s| s.max_document()) + MAX_FORM,
+                )),
+        )
         .route("/portal/certificates", get(list::certificates))
         .route("/portal/certificates/export.csv", get(list::export))
         .route("/portal/certificates/{id}", get(pages::certificate))

@@ -118,6 +118,30 @@ pub struct Texts {
     pub directory_intro: &'static str,
     /// Checkbox label.
     pub directory_publish: &'static str,
+    /// Navigation and title: the signing page.
+    pub sign_title: &'static str,
+    /// What signing does.
+    pub sign_intro: &'static str,
+    /// File field label.
+    pub sign_file: &'static str,
+    /// File field hint (the size limit follows).
+    pub sign_file_hint: &'static str,
+    /// Format choice legend.
+    pub sign_format: &'static str,
+    /// PAdES choice.
+    pub sign_format_pades: &'static str,
+    /// CAdES choice.
+    pub sign_format_cades: &'static str,
+    /// Signer choice label.
+    pub sign_as: &'static str,
+    /// Signer choice: myself.
+    pub sign_as_me: &'static str,
+    /// Signer choice: a seal (the profile's name follows).
+    pub sign_as_seal: &'static str,
+    /// Button.
+    pub sign_button: &'static str,
+    /// The upload could not be read.
+    pub sign_unreadable: &'static str,
     /// Button.
     pub save_button: &'static str,
     /// Expiry filter label.
@@ -384,6 +408,18 @@ pub static EN: Texts = Texts {
     directory_title: "Public directory",
     directory_intro: "People who want to send you an encrypted e-mail can then find your employee certificates by your exact e-mail address. Nobody can list or browse the directory.",
     directory_publish: "Publish my certificates in the directory",
+    sign_title: "Sign a document",
+    sign_intro: "orgca makes a certificate for this one signature, signs, and destroys the key. The signed file is not kept; the audit trail records that you signed it and its fingerprint.",
+    sign_file: "File",
+    sign_file_hint: "A PDF gets its signature inside it; any other file a separate signature file (.p7s). At most",
+    sign_format: "Signature",
+    sign_format_pades: "Inside the PDF (PAdES)",
+    sign_format_cades: "Separate signature file, .p7s (CAdES), for any file",
+    sign_as: "Sign as",
+    sign_as_me: "Myself",
+    sign_as_seal: "The organisation's seal:",
+    sign_button: "Sign and download",
+    sign_unreadable: "The upload could not be read. Choose the file again and send the form once more.",
     save_button: "Save",
     expiring_label: "Expires",
     expiring: ["Any time", "Within 30 days", "Within 90 days"],
@@ -550,6 +586,18 @@ pub static DA: Texts = Texts {
     directory_title: "Offentligt opslag",
     directory_intro: "Så kan andre, der vil sende dig en krypteret e-mail, finde dine medarbejdercertifikater ud fra din præcise e-mailadresse. Ingen kan liste eller gennemse opslaget.",
     directory_publish: "Offentliggør mine certifikater i opslaget",
+    sign_title: "Underskriv et dokument",
+    sign_intro: "orgca laver et certifikat til netop denne underskrift, underskriver og sletter nøglen. Den underskrevne fil gemmes ikke; revisionssporet viser, at du underskrev den, og dens fingeraftryk.",
+    sign_file: "Fil",
+    sign_file_hint: "En PDF får underskriften indlejret; alle andre filer en separat underskriftsfil (.p7s). Højst",
+    sign_format: "Underskrift",
+    sign_format_pades: "I PDF'en (PAdES)",
+    sign_format_cades: "Separat underskriftsfil, .p7s (CAdES), til enhver fil",
+    sign_as: "Underskriv som",
+    sign_as_me: "Mig selv",
+    sign_as_seal: "Organisationens segl:",
+    sign_button: "Underskriv og hent",
+    sign_unreadable: "Filen kunne ikke læses. Vælg filen igen, og send formularen en gang til.",
     save_button: "Gem",
     expiring_label: "Udløber",
     expiring: ["Når som helst", "Inden for 30 dage", "Inden for 90 dage"],
