@@ -9,10 +9,12 @@
 //! passphrases, or decide what to sign: callers (the `ca` crate) decide that.
 
 mod one_shot;
+mod pkcs11;
 mod soft;
 mod store;
 
 pub use one_shot::{OneShotKey, OneShotKeys};
+pub use pkcs11::Pkcs11Keys;
 pub use soft::{DeliveryKey, KeySpec, SoftKey};
 pub use store::{load_key, save_key};
 
@@ -49,6 +51,9 @@ pub enum KeyError {
         #[source]
         source: std::io::Error,
     },
+    /// A PKCS#11 token refused or failed.
+    #[error("PKCS#11: {0}")]
+    Token(String),
     /// Encoding the encrypted key failed.
     #[error("encoding the encrypted key failed: {0}")]
     Encoding(String),

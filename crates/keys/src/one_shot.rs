@@ -1,9 +1,10 @@
 //! Throw-away keys for the signing service: each is generated for one signature, signs
 //! exactly once (the signing call consumes it) and is destroyed right after.
 //!
-//! The store stands in for a QSCD. Software keys live only in this process's memory as
-//! aws-lc ECDSA P-256 keys; aws-lc wipes a key's memory when it is freed. The store
-//! counts the keys alive, so that a test or an operator can see none is left behind.
+//! The store stands in for a QSCD: software keys live only in this process's memory as
+//! aws-lc ECDSA P-256 keys (aws-lc wipes a key's memory when it is freed), or, when
+//! configured, on a PKCS#11 token as session objects (`pkcs11.rs`). The store counts the
+//! keys alive, so that a test or an operator can see none is left behind.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -11,11 +12,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use orgca_pki::SignatureAlgorithm;
 use spki::SubjectPublicKeyInfoOwned;
 
+use crate::pkcs11::{Pkcs11Keys, TokenKey};
 use crate::{KeyError, KeySpec, Signer, SoftKey};
 
 /// Where single-use keys are made. Cheap to clone; clones share the count.
 #[derive(Clone, Debug, Default)]
 pub struct OneShotKeys {
+    token: Option<Arc<Pkcs11Keys>>,
     live: Arc<AtomicUsize>,
 }
 
@@ -25,9 +28,26 @@ impl OneShotKeys {
         OneShotKeys::default()
     }
 
-    /// A fresh ECDSA P-256 key (generating one costs microseconds, so there is no pool).
+    /// A store on a PKCS#11 token.
+    pub fn on_token(token: Pkcs11Keys) -> OneShotKeys {
+        OneShotKeys {
+            token: Some(Arc::new(token)),
+            live: Arc::default(),
+        }
+    }
+
+    /// Whether keys are made on a PKCS#11 token.
+    pub fn is_token(&self) -> bool {
+        self.token.is_some()
+    }
+
+    /// A fresh ECDSA P-256 key (generating one costs microseconds in software, so there
+    /// is no pool).
     pub fn generate(&self) -> Result<OneShotKey, KeyError> {
-        let key = SoftKey::generate(KeySpec::P256, false)?;
+        let key = match &self.token {
+            Some(t) => Key::Token(t.generate()?),
+            None => Key::Soft(SoftKey::generate(KeySpec::P256, false)?),
+        };
         self.live.fetch_add(1, Ordering::SeqCst);
         Ok(OneShotKey {
             key,
@@ -41,9 +61,14 @@ impl OneShotKeys {
     }
 }
 
+enum Key {
+    Soft(SoftKey),
+    Token(TokenKey),
+}
+
 /// A key that signs one message and is then gone. Dropping it unused destroys it too.
 pub struct OneShotKey {
-    key: SoftKey,
+    key: Key,
     live: Arc<AtomicUsize>,
 }
 
@@ -56,17 +81,23 @@ impl std::fmt::Debug for OneShotKey {
 impl OneShotKey {
     /// The public key, to be certified.
     pub fn public_key(&self) -> &SubjectPublicKeyInfoOwned {
-        self.key.public_key()
+        match &self.key {
+            Key::Soft(k) => k.public_key(),
+            Key::Token(k) => k.public_key(),
+        }
     }
 
-    /// The algorithm it signs with.
+    /// The algorithm it signs with (ECDSA with SHA-256: every single-use key is P-256).
     pub fn algorithm(&self) -> SignatureAlgorithm {
-        self.key.algorithm()
+        SignatureAlgorithm::EcdsaSha256
     }
 
-    /// Signs `message` and destroys the key.
+    /// Signs `message` (ECDSA, SHA-256, DER) and destroys the key.
     pub fn sign_once(self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
-        self.key.sign(message)
+        match &self.key {
+            Key::Soft(k) => k.sign(message),
+            Key::Token(k) => k.sign(message),
+        }
     }
 }
 

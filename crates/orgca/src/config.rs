@@ -234,6 +234,17 @@ pub struct SigningConfig {
     /// The largest document signed, in bytes (a JSON request carries it as base64, a
     /// third larger).
     pub max_document_bytes: usize,
+    /// A PKCS#11 module (`.so`) whose token makes the single-use keys; absent: software
+    /// keys in memory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pkcs11_module: Option<PathBuf>,
+    /// The label of that token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pkcs11_token: Option<String>,
+    /// File holding the token's user PIN, relative to the data folder unless absolute;
+    /// the environment variable ORGCA_PKCS11_PIN takes precedence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pkcs11_pin_file: Option<PathBuf>,
 }
 
 impl Default for SigningConfig {
@@ -244,6 +255,9 @@ impl Default for SigningConfig {
             policy_seal: orgca_pki::oids::QCP_L_QSCD.to_string(),
             pds_url: "https://pki.example.dk/pds/en".into(),
             max_document_bytes: 16 * 1024 * 1024,
+            pkcs11_module: None,
+            pkcs11_token: None,
+            pkcs11_pin_file: None,
         }
     }
 }

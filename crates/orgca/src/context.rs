@@ -14,6 +14,9 @@ use crate::exit::Refused;
 /// The environment variable that holds the CA key passphrase (overrides the file).
 pub const PASSPHRASE_ENV: &str = "ORGCA_KEY_PASSPHRASE";
 
+/// The environment variable that holds the signing token's PIN (overrides the file).
+pub const PKCS11_PIN_ENV: &str = "ORGCA_PKCS11_PIN";
+
 /// The passphrase from ORGCA_KEY_PASSPHRASE; an empty value counts as unset.
 pub fn passphrase_from_env() -> Option<Vec<u8>> {
     std::env::var(PASSPHRASE_ENV)
@@ -141,12 +144,49 @@ impl Context {
             );
         }
         let g = &self.config.signing;
+        let keys = match &g.pkcs11_module {
+            None => orgca_keys::OneShotKeys::in_memory(),
+            Some(module) => orgca_keys::OneShotKeys::on_token(self.signing_token(module)?),
+        };
         Ok(orgca_signing::SigningService::new(
             cas,
-            orgca_keys::OneShotKeys::in_memory(),
+            keys,
             time::Duration::minutes(i64::from(g.certificate_minutes)),
             g.max_document_bytes,
         ))
+    }
+
+    /// The PKCS#11 token of `[signing]`, logged in.
+    fn signing_token(&self, module: &std::path::Path) -> anyhow::Result<orgca_keys::Pkcs11Keys> {
+        let g = &self.config.signing;
+        let label = g.pkcs11_token.as_deref().ok_or_else(|| {
+            Refused(
+                "signing.pkcs11_module is set: give signing.pkcs11_token (the token's label) too"
+                    .into(),
+            )
+        })?;
+        let pin = match std::env::var(PKCS11_PIN_ENV).ok().filter(|p| !p.is_empty()) {
+            Some(p) => p,
+            None => {
+                let file = g.pkcs11_pin_file.as_ref().ok_or_else(|| {
+                    Refused(format!(
+                        "the signing token's PIN: set {PKCS11_PIN_ENV} or signing.pkcs11_pin_file"
+                    ))
+                })?;
+                let path = self.data.root.join(file);
+                std::fs::read_to_string(&path)
+                    .map_err(|e| {
+                        Refused(format!(
+                            "cannot read the signing token's PIN from {} ({e})",
+                            path.display()
+                        ))
+                    })?
+                    .trim_end_matches(['\n', '\r'])
+                    .to_owned()
+            }
+        };
+        Ok(orgca_keys::Pkcs11Keys::open(module, label, &pin)
+            .map_err(|e| Refused(format!("the signing token: {e}")))?)
     }
 
     /// The RA with the CA and its keys loaded.
