@@ -163,6 +163,7 @@ async fn ca_on(store: &Store, keys: &std::path::Path) -> anyhow::Result<Ca> {
     let signing = orgca_pki::single_use::SigningPolicies::etsi(
         "https://uid.gov.dk",
         "https://pki.example.dk/pds/en",
+        false,
     );
     let certs = orgca_ca::create_hierarchy(&spec, &settings(), &signing, keys, b"bench", now)?;
     store

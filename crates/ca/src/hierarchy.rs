@@ -202,7 +202,7 @@ pub fn create_hierarchy(
         &root,
         &spec.names.signing,
         &signing_key,
-        vec![signing.person, signing.seal],
+        signing.all(),
         settings,
         now,
     )?;
@@ -307,7 +307,7 @@ pub fn add_signing_ca(
         &root,
         &spec.names.signing,
         &signing_key,
-        vec![signing.person, signing.seal],
+        signing.all(),
         settings,
         now,
     )?;

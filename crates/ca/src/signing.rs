@@ -67,6 +67,15 @@ impl SigningCa {
         policies: SigningPolicies,
     ) -> Result<SigningCa, CaError> {
         let (subject, key_id) = ca_identity(&name, &cert_der, signer.as_ref())?;
+        let certified = certified_policies(&cert_der)?;
+        for p in policies.in_use() {
+            if !certified.contains(&p) {
+                return Err(CaError::SelfCheck(format!(
+                    "signing CA {name} is not certified for policy {p} (it is for {certified:?}); \
+                     keep the [signing] policies it was made with"
+                )));
+            }
+        }
         let urls = settings.urls_for(&name);
         Ok(SigningCa {
             ca_issuers_url: urls.ca_issuers,
@@ -116,6 +125,7 @@ impl SigningCa {
                 issuer_key_id: &self.key_id,
                 signature: self.signer.algorithm(),
                 policy: self.policies.for_holder(&subject.holder),
+                qscd: self.policies.qscd,
             },
         )?;
         let der = sign_and_check(self.signer.as_ref(), &tbs_der)?;
@@ -126,6 +136,21 @@ impl SigningCa {
             der,
         })
     }
+}
+
+/// The policy identifiers of a CA certificate.
+fn certified_policies(cert_der: &[u8]) -> Result<Vec<der::asn1::ObjectIdentifier>, CaError> {
+    use der::Decode;
+    let cert = x509_cert::Certificate::from_der(cert_der).map_err(orgca_pki::DerError::from)?;
+    Ok(
+        match cert
+            .tbs_certificate()
+            .get_extension::<x509_cert::ext::pkix::CertificatePolicies>()
+        {
+            Ok(Some((_, cp))) => cp.0.iter().map(|p| p.policy_identifier).collect(),
+            _ => Vec::new(),
+        },
+    )
 }
 
 /// Every signing CA in the store, with its key from `keys_dir`.

@@ -59,6 +59,7 @@ async fn fixture() -> Fixture {
         &orgca_pki::single_use::SigningPolicies::etsi(
             "https://uid.gov.dk",
             "https://pki.orgca-test.dk/pds/en",
+            false,
         ),
         dir.path(),
         b"pw",

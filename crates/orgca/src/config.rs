@@ -225,10 +225,18 @@ impl Default for OcspConfig {
 pub struct SigningConfig {
     /// Minutes a single-use certificate is valid (1 to 60).
     pub certificate_minutes: u32,
-    /// Policy OID of personal signatures (default ETSI QCP-n-qscd).
+    /// The keys are made in a QSCD: certificates then carry QcSSCD and the `_qscd`
+    /// policies. Only with `pkcs11_module` (a token the operator has had certified as a
+    /// QSCD); software keys in memory never make that claim.
+    pub qscd: bool,
+    /// Policy OID of personal signatures (default ETSI QCP-n).
     pub policy_personal: String,
-    /// Policy OID of seals (default ETSI QCP-l-qscd).
+    /// Policy OID of seals (default ETSI QCP-l).
     pub policy_seal: String,
+    /// Policy OID of personal signatures with keys in a QSCD (default QCP-n-qscd).
+    pub policy_personal_qscd: String,
+    /// Policy OID of seals with keys in a QSCD (default QCP-l-qscd).
+    pub policy_seal_qscd: String,
     /// The PKI disclosure statement in English (QcPDS): an https URL.
     pub pds_url: String,
     /// The largest document signed, in bytes (a JSON request carries it as base64, a
@@ -251,8 +259,11 @@ impl Default for SigningConfig {
     fn default() -> Self {
         SigningConfig {
             certificate_minutes: 10,
-            policy_personal: orgca_pki::oids::QCP_N_QSCD.to_string(),
-            policy_seal: orgca_pki::oids::QCP_L_QSCD.to_string(),
+            qscd: false,
+            policy_personal: orgca_pki::oids::QCP_N.to_string(),
+            policy_seal: orgca_pki::oids::QCP_L.to_string(),
+            policy_personal_qscd: orgca_pki::oids::QCP_N_QSCD.to_string(),
+            policy_seal_qscd: orgca_pki::oids::QCP_L_QSCD.to_string(),
             pds_url: "https://pki.example.dk/pds/en".into(),
             max_document_bytes: 16 * 1024 * 1024,
             pkcs11_module: None,
@@ -425,9 +436,17 @@ impl Config {
                 g.max_document_bytes
             )));
         }
+        if g.qscd && g.pkcs11_module.is_none() {
+            return Err(Refused(
+                "signing.qscd = true claims the keys are in a QSCD: set signing.pkcs11_module to that token (software keys are not)".into(),
+            ));
+        }
         Ok(SigningPolicies {
             person: oid("policy_personal", &g.policy_personal)?,
             seal: oid("policy_seal", &g.policy_seal)?,
+            person_qscd: oid("policy_personal_qscd", &g.policy_personal_qscd)?,
+            seal_qscd: oid("policy_seal_qscd", &g.policy_seal_qscd)?,
+            qscd: g.qscd,
             name_registration_authority: self.policies.name_registration_authority.clone(),
             pds_url: g.pds_url.clone(),
         })

@@ -14,6 +14,27 @@ use support::{Env, Org, Server, cmd, org, pkilint_available, pkilint_errors, too
 /// Set in CI: pyHanko, pdfsig, qpdf and certutil must be there.
 const REQUIRE: &str = "ORGCA_REQUIRE_SIGNING_TOOLS";
 
+/// DER of the OID 0.4.0.1862.1.4 (QcSSCD).
+const QC_SSCD: &[u8] = &[0x06, 0x06, 0x04, 0x00, 0x8e, 0x46, 0x01, 0x04];
+/// DER of the OID 0.4.0.1862.1.6.2 (QcType eseal).
+const QCT_ESEAL: &[u8] = &[0x06, 0x07, 0x04, 0x00, 0x8e, 0x46, 0x01, 0x06, 0x02];
+
+/// Whether a certificate's DER holds this encoded OID.
+fn has_oid(cert: &Path, oid: &[u8]) -> bool {
+    let der = cmd(
+        "openssl",
+        &[
+            "x509",
+            "-in",
+            cert.to_str().expect("path"),
+            "-outform",
+            "DER",
+        ],
+    )
+    .stdout;
+    der.windows(oid.len()).any(|w| w == oid)
+}
+
 /// A sample PDF of about `size` bytes, written by `scripts/sample_pdf.py`.
 fn sample_pdf(env: &Env, name: &str, size: usize) -> PathBuf {
     let path = env.path(name);
@@ -137,14 +158,15 @@ fn cms_verifies(cms: &Path, content: &Path, root: &Path) -> bool {
 }
 
 /// The value of a metric line in `/metrics` (0 when absent).
-fn metric(server: &Server, line_start: &str) -> f64 {
+/// The signing keys alive, as the server last counted them (after its last signature);
+/// `None` before any signature.
+fn keys_live(server: &Server) -> Option<f64> {
     let (_, _, body) = server.get("/metrics");
     String::from_utf8_lossy(&body)
         .lines()
-        .find(|l| l.starts_with(line_start))
+        .find(|l| l.starts_with("orgca_signing_keys_live "))
         .and_then(|l| l.rsplit(' ').next())
         .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0)
 }
 
 fn signatures_made(server: &Server) -> f64 {
@@ -300,7 +322,7 @@ fn personal_signatures_verify_with_openssl_pyhanko_and_pdfsig() {
         &format!("serialNumber=UI:DK-E:G:{}", o.user_id),
         "organizationIdentifier=NTRDK-31000015",
         "Non Repudiation",
-        "0.4.0.194112.1.2",
+        "0.4.0.194112.1.0",
         "CN=orgca OCES underskrifts-CA 1",
     ] {
         assert!(text.contains(want), "{want} in\n{text}");
@@ -325,13 +347,14 @@ fn personal_signatures_verify_with_openssl_pyhanko_and_pdfsig() {
     if pkilint_available("lint_etsi_cert") {
         let bad = pkilint_errors(
             "lint_etsi_cert",
-            &["-t", "QCP-N-QSCD-EIDAS-FINAL-CERTIFICATE"],
+            &["-t", "NCP-NATURAL-PERSON-CERTIFICATE"],
             &leaf,
         );
         assert!(bad.is_empty(), "lint_etsi_cert: {bad:?}");
         let bad = pkilint_errors("lint_pkix_cert", &[], &leaf);
         assert!(bad.is_empty(), "lint_pkix_cert: {bad:?}");
     }
+    assert!(!has_oid(&leaf, QC_SSCD), "software keys claim no QSCD");
 
     // PAdES of a 100 KB PDF, raw bytes in and out.
     let pdf = sample_pdf(&env, "offer.pdf", 100_000);
@@ -377,16 +400,61 @@ fn personal_signatures_verify_with_openssl_pyhanko_and_pdfsig() {
         assert!(!ok && report.contains("INVALID"), "pyHanko: {report}");
         let (report, _) = pdfsig(&env, &tampered, &root);
         assert!(report.contains("Digest Mismatch"), "pdfsig: {report}");
+
+        // A second signature on the signed PDF: both stay valid, the last covers all.
+        let (status, _, twice) = sign_raw(&server, &o.user, "pades", "mode=personal", &signed);
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&twice));
+        let twice = env.write("offer-signed-twice.pdf", &twice);
+        let (report, _) = pdfsig(&env, &twice, &root);
+        assert_eq!(report.matches("Signature is Valid.").count(), 2, "{report}");
+        let (ok, report) = pyhanko(&twice, &root);
+        assert!(ok, "pyHanko: {report}");
+        assert_eq!(
+            report.matches("The signature is judged VALID.").count(),
+            2,
+            "{report}"
+        );
+    }
+    // A PDF with object streams and a cross-reference stream (as qpdf writes it).
+    if tools && tool_available("qpdf", "--version", REQUIRE) {
+        let modern = env.path("offer-modern.pdf");
+        let out = cmd(
+            "qpdf",
+            &[
+                "--object-streams=generate",
+                pdf.to_str().expect("path"),
+                modern.to_str().expect("path"),
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let modern = std::fs::read(&modern).expect("read");
+        assert!(
+            modern.windows(5).any(|w| w == b"/XRef"),
+            "qpdf wrote a cross-reference stream"
+        );
+        let (status, _, signed) = sign_raw(&server, &o.user, "pades", "mode=personal", &modern);
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&signed));
+        let signed = env.write("offer-modern-signed.pdf", &signed);
+        let (ok, report) = pyhanko(&signed, &root);
+        assert!(
+            ok && report.contains("The signature covers the entire file."),
+            "pyHanko: {report}"
+        );
     }
 
     // Nothing stays: no key, no certificate in the organisation's list, no document.
-    assert_eq!(metric(&server, "orgca_signing_keys_live"), 0.0);
+    assert_eq!(keys_live(&server), Some(0.0));
     let (status, list) = server.json("GET", "/api/v1/certificates", Some(&o.admin), None);
     assert_eq!(status, 200, "{list}");
     assert_eq!(list["items"], serde_json::json!([]), "{list}");
     // The audit trail has each signature: who, how, which certificate, which document.
     let events = signed_events(&env);
-    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(events.len() >= 2, "{events:?}");
+    assert!(events.iter().all(|e| e["details"]["mode"] == "personal"));
     let (cades, pades) = (&events[0], &events[1]);
     assert_eq!(cades["actor"], o.user_id.as_str());
     assert_eq!(cades["object"], v["signature_id"]);
@@ -486,8 +554,14 @@ fn seals_need_the_right_and_name_the_organisation_only() {
         assert_eq!((status, c.as_str()), (422, "invalid_request"), "{detail}");
         assert!(detail.contains("allow_signing"), "{detail}");
     }
-    // Another organisation's profile is not found.
-    let (status, c, _) = code(seal("00000000-0000-4000-8000-000000000000"));
+    // Another organisation's profile, one that may seal there, is not found here.
+    let other = org(&env, "31000058", "other.example.dk");
+    let theirs = support::profile(
+        &server,
+        &other.admin,
+        r#"{"kind":"organisation","name":"Andet segl","contact":{"name":"Eva Lund","email":"eva@other.example.dk"},"allow_signing":true}"#,
+    );
+    let (status, c, _) = code(seal(&theirs));
     assert_eq!((status, c.as_str()), (404, "not_found"));
     // Seals switched off for the organisation: refused.
     let (status, v) = server.json(
@@ -534,21 +608,9 @@ fn seals_need_the_right_and_name_the_organisation_only() {
         assert!(!subject.contains(person), "{person} in {subject}");
     }
     assert!(!text.contains("email:"), "{text}");
-    assert!(text.contains("0.4.0.194112.1.3"), "QCP-l-qscd: {text}");
-    // QcType eseal (0.4.0.1862.1.6.2) is in the certificate's DER.
-    let der = cmd(
-        "openssl",
-        &[
-            "x509",
-            "-in",
-            leaf.to_str().expect("path"),
-            "-outform",
-            "DER",
-        ],
-    )
-    .stdout;
-    let eseal = [0x06, 0x07, 0x04, 0x00, 0x8e, 0x46, 0x01, 0x06, 0x02];
-    assert!(der.windows(eseal.len()).any(|w| w == eseal), "QcType eseal");
+    assert!(text.contains("0.4.0.194112.1.1"), "QCP-l: {text}");
+    assert!(!has_oid(&leaf, QC_SSCD), "software keys claim no QSCD");
+    assert!(has_oid(&leaf, QCT_ESEAL), "QcType eseal");
     if pkilint_available("lint_etsi_cert") {
         let bad = pkilint_errors(
             "lint_etsi_cert",
@@ -556,6 +618,8 @@ fn seals_need_the_right_and_name_the_organisation_only() {
             &leaf,
         );
         assert!(bad.is_empty(), "lint_etsi_cert: {bad:?}");
+        let bad = pkilint_errors("lint_pkix_cert", &[], &leaf);
+        assert!(bad.is_empty(), "lint_pkix_cert: {bad:?}");
     }
     let events = signed_events(&env);
     assert_eq!(events.len(), 1, "{events:?}");
@@ -570,7 +634,7 @@ fn seals_need_the_right_and_name_the_organisation_only() {
         Some(events[0]["object"].as_str().expect("id")),
         header(&headers, "orgca-signature-id")
     );
-    assert_eq!(metric(&server, "orgca_signing_keys_live"), 0.0);
+    assert_eq!(keys_live(&server), Some(0.0));
 }
 
 /// A refusal: what was sent, what came back (status, code), what should have.
@@ -710,6 +774,115 @@ fn bad_documents_and_callers_are_refused_before_any_key() {
     assert_eq!(status, 403, "{}", String::from_utf8_lossy(&b));
     // Nothing was signed, no key is alive, nothing was audited.
     assert_eq!(signatures_made(&server), 0.0);
-    assert_eq!(metric(&server, "orgca_signing_keys_live"), 0.0);
+    assert_eq!(keys_live(&server).unwrap_or(0.0), 0.0, "no key is alive");
     assert!(signed_events(&env).is_empty());
+}
+
+/// SoftHSM2's PKCS#11 module (Debian's softhsm2).
+const SOFTHSM: &str = "/usr/lib/softhsm/libsofthsm2.so";
+
+#[test]
+fn keys_on_a_pkcs11_token_are_session_objects_and_certificates_claim_the_qscd() {
+    if !Path::new(SOFTHSM).exists() {
+        assert!(
+            std::env::var_os(REQUIRE).is_none(),
+            "SoftHSM2 is required ({REQUIRE})"
+        );
+        eprintln!("note: SoftHSM2 not installed; skipped");
+        return;
+    }
+    let env = Env::new();
+    let o = org(&env, "31000066", "token.example.dk");
+    // A token of its own, in the test's folder.
+    let tokens = env.path("tokens");
+    std::fs::create_dir_all(&tokens).expect("mkdir");
+    let conf = env.write(
+        "softhsm2.conf",
+        format!(
+            "directories.tokendir = {}\nobjectstore.backend = file\n",
+            tokens.display()
+        ),
+    );
+    let conf = conf.to_str().expect("path");
+    let out = Command::new("softhsm2-util")
+        .args(["--init-token", "--free", "--label", "orgca-signing"])
+        .args(["--pin", "1234", "--so-pin", "12345678"])
+        .env("SOFTHSM2_CONF", conf)
+        .output()
+        .expect("softhsm2-util");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let config = env.data().join("config.toml");
+    let text = std::fs::read_to_string(&config).expect("config");
+    let with_token = text.replace(
+        "qscd = false",
+        &format!("qscd = true\npkcs11_module = \"{SOFTHSM}\"\npkcs11_token = \"orgca-signing\""),
+    );
+    assert_ne!(text, with_token, "init writes qscd = false: {text}");
+    std::fs::write(&config, with_token).expect("write config");
+
+    // A wrong PIN: serve refuses to start, naming the token.
+    let out = Command::new(support::bin())
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(env.data())
+        .env("SOFTHSM2_CONF", conf)
+        .env("ORGCA_PKCS11_PIN", "9999")
+        .env_remove("ORGCA_DATABASE_URL")
+        .env_remove("ORGCA_KEY_PASSPHRASE")
+        .output()
+        .expect("serve");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("signing token"),
+        "{err}"
+    );
+
+    let server = env.serve_with(&[("SOFTHSM2_CONF", conf), ("ORGCA_PKCS11_PIN", "1234")]);
+    let root = env.ca_file("test-root");
+    let file = env.write("minutes.txt", "Referat 27/11\n");
+    let (status, _, cms) = sign_raw(
+        &server,
+        &o.user,
+        "cades",
+        "mode=personal",
+        b"Referat 27/11\n",
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&cms));
+    let p7s = env.write("minutes.p7s", &cms);
+    assert!(
+        cms_verifies(&p7s, &file, &root),
+        "the token's signature verifies"
+    );
+    let leaf = leaf_of(&certs_in_cms(&env, &p7s, "token"));
+    assert!(has_oid(&leaf, QC_SSCD), "keys on the token: QcSSCD");
+    assert!(x509_text(&leaf).contains("0.4.0.194112.1.2"), "QCP-n-qscd");
+    if pkilint_available("lint_etsi_cert") {
+        let bad = pkilint_errors(
+            "lint_etsi_cert",
+            &["-t", "QCP-N-QSCD-EIDAS-FINAL-CERTIFICATE"],
+            &leaf,
+        );
+        assert!(bad.is_empty(), "lint_etsi_cert: {bad:?}");
+    }
+    assert_eq!(keys_live(&server), Some(0.0));
+    // Nothing was stored on the token: its only objects would be listed here.
+    if tool_available("pkcs11-tool", "--help", REQUIRE) {
+        let out = Command::new("pkcs11-tool")
+            .args(["--module", SOFTHSM, "--token-label", "orgca-signing"])
+            .args(["--login", "--pin", "1234", "--list-objects"])
+            .env("SOFTHSM2_CONF", conf)
+            .output()
+            .expect("pkcs11-tool");
+        let listed = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!listed.contains("Private Key Object"), "{listed}");
+        assert!(!listed.contains("Public Key Object"), "{listed}");
+    }
 }

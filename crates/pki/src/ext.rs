@@ -202,13 +202,14 @@ impl QcType {
     }
 }
 
-/// qcStatements of an EU qualified certificate whose key is in a QSCD (ETSI EN 319
-/// 412-5): QcCompliance, QcSSCD, QcType, QcPDS (English) and the pkixQCSyntax-v2
-/// semantics statement of [`qc_statements`].
+/// qcStatements of an EU qualified certificate (ETSI EN 319 412-5): QcCompliance,
+/// QcSSCD when the key is in a QSCD (`sscd`), QcType, QcPDS (English) and the
+/// pkixQCSyntax-v2 semantics statement of [`qc_statements`].
 pub fn qualified_qc_statements(
     qc_type: QcType,
     registration_authority: &str,
     pds_url: &str,
+    sscd: bool,
 ) -> Result<Extension, DerError> {
     let info = SemanticsInformation {
         semantics_identifier: Some(qc_type.semantics()),
@@ -222,9 +223,11 @@ pub fn qualified_qc_statements(
         statement_id,
         statement_info: None,
     };
-    let statements = vec![
-        bare(oids::QCS_COMPLIANCE),
-        bare(oids::QCS_SSCD),
+    let mut statements = vec![bare(oids::QCS_COMPLIANCE)];
+    if sscd {
+        statements.push(bare(oids::QCS_SSCD));
+    }
+    statements.extend([
         QcStatement {
             statement_id: oids::QCS_TYPE,
             statement_info: Some(Any::encode_from(&vec![qc_type.oid()])?),
@@ -237,6 +240,6 @@ pub fn qualified_qc_statements(
             statement_id: oids::QCS_PKIX_SYNTAX_V2,
             statement_info: Some(Any::encode_from(&info)?),
         },
-    ];
+    ]);
     wrap(oids::EXT_QC_STATEMENTS, false, &statements)
 }

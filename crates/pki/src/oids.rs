@@ -99,6 +99,10 @@ pub const QCS_TYPE: Oid = Oid::new_unwrap("0.4.0.1862.1.6");
 pub const QCT_ESIGN: Oid = Oid::new_unwrap("0.4.0.1862.1.6.1");
 /// ETSI EN 319 412-5 id-etsi-qct-eseal (a certificate for electronic seals).
 pub const QCT_ESEAL: Oid = Oid::new_unwrap("0.4.0.1862.1.6.2");
+/// ETSI EN 319 411-2 QCP-n: qualified, natural person (key not claimed to be in a QSCD).
+pub const QCP_N: Oid = Oid::new_unwrap("0.4.0.194112.1.0");
+/// ETSI EN 319 411-2 QCP-l: qualified, legal person (key not claimed to be in a QSCD).
+pub const QCP_L: Oid = Oid::new_unwrap("0.4.0.194112.1.1");
 /// ETSI EN 319 411-2 QCP-n-qscd: qualified, natural person, key in a QSCD.
 pub const QCP_N_QSCD: Oid = Oid::new_unwrap("0.4.0.194112.1.2");
 /// ETSI EN 319 411-2 QCP-l-qscd: qualified, legal person, key in a QSCD.

@@ -82,12 +82,20 @@ pub struct SigningIssuer<'a> {
 }
 
 /// The policies of the signing service (configurable; ETSI EN 319 411-2 by default).
+/// A certificate claims a QSCD (QcSSCD and a `-qscd` policy) only when `qscd` says that
+/// the keys are made in one: software keys in memory are not.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SigningPolicies {
-    /// For personal signatures (default QCP-n-qscd).
+    /// For personal signatures with keys outside a QSCD (default QCP-n).
     pub person: ObjectIdentifier,
-    /// For seals (default QCP-l-qscd).
+    /// For seals with keys outside a QSCD (default QCP-l).
     pub seal: ObjectIdentifier,
+    /// For personal signatures with keys in a QSCD (default QCP-n-qscd).
+    pub person_qscd: ObjectIdentifier,
+    /// For seals with keys in a QSCD (default QCP-l-qscd).
+    pub seal_qscd: ObjectIdentifier,
+    /// The keys are made in a QSCD (an operator's statement about their token).
+    pub qscd: bool,
     /// The `UI:` identifier scheme's authority (semantics statement).
     pub name_registration_authority: String,
     /// The PKI disclosure statement (QcPDS), an https URL.
@@ -95,11 +103,14 @@ pub struct SigningPolicies {
 }
 
 impl SigningPolicies {
-    /// ETSI EN 319 411-2's QSCD policies (QCP-n-qscd for persons, QCP-l-qscd for seals).
-    pub fn etsi(name_registration_authority: &str, pds_url: &str) -> SigningPolicies {
+    /// ETSI EN 319 411-2's policies (QCP-n, QCP-l and their `-qscd` forms).
+    pub fn etsi(name_registration_authority: &str, pds_url: &str, qscd: bool) -> SigningPolicies {
         SigningPolicies {
-            person: crate::oids::QCP_N_QSCD,
-            seal: crate::oids::QCP_L_QSCD,
+            person: crate::oids::QCP_N,
+            seal: crate::oids::QCP_L,
+            person_qscd: crate::oids::QCP_N_QSCD,
+            seal_qscd: crate::oids::QCP_L_QSCD,
+            qscd,
             name_registration_authority: name_registration_authority.to_owned(),
             pds_url: pds_url.to_owned(),
         }
@@ -107,10 +118,25 @@ impl SigningPolicies {
 
     /// The policy of a holder.
     pub fn for_holder(&self, holder: &SingleUseHolder) -> ObjectIdentifier {
+        let [person, seal] = self.in_use();
         match holder {
-            SingleUseHolder::Person { .. } => self.person,
-            SingleUseHolder::Seal => self.seal,
+            SingleUseHolder::Person { .. } => person,
+            SingleUseHolder::Seal => seal,
         }
+    }
+
+    /// The two policies in use now (person, seal), by `qscd`.
+    pub fn in_use(&self) -> [ObjectIdentifier; 2] {
+        if self.qscd {
+            [self.person_qscd, self.seal_qscd]
+        } else {
+            [self.person, self.seal]
+        }
+    }
+
+    /// Every policy the signing CA is certified for, so that `qscd` may change later.
+    pub fn all(&self) -> Vec<ObjectIdentifier> {
+        vec![self.person, self.seal, self.person_qscd, self.seal_qscd]
     }
 }
 
@@ -175,6 +201,7 @@ impl SingleUseProfile<'_> {
                 s.holder.qc_type(),
                 &policies.name_registration_authority,
                 &policies.pds_url,
+                policies.qscd,
             )?,
         ];
         Ok(Tbs {

@@ -12,10 +12,6 @@ use crate::SignError;
 /// Bytes reserved for the CMS in `/Contents` (written as twice as many hex digits).
 pub const CONTENTS_RESERVED: usize = 8192;
 
-/// Stands in for each ByteRange number until the offsets are known: as wide as any
-/// offset of a file under 10 GB, so the real numbers fit in its place.
-const PLACEHOLDER: i64 = 9_999_999_999;
-
 /// A PDF with its signature's place made and the digest of what the signature covers.
 #[derive(Debug)]
 pub struct Prepared {
@@ -124,19 +120,9 @@ pub fn prepare(document: &[u8], name: &str, at: OffsetDateTime) -> Result<Prepar
     sig.set("Type", Object::Name(b"Sig".to_vec()));
     sig.set("Filter", Object::Name(b"Adobe.PPKLite".to_vec()));
     sig.set("SubFilter", Object::Name(b"ETSI.CAdES.detached".to_vec()));
-    sig.set(
-        "ByteRange",
-        Object::Array(vec![
-            Object::Integer(0),
-            Object::Integer(PLACEHOLDER),
-            Object::Integer(PLACEHOLDER),
-            Object::Integer(PLACEHOLDER),
-        ]),
-    );
-    sig.set(
-        "Contents",
-        Object::String(vec![0; CONTENTS_RESERVED], StringFormat::Hexadecimal),
-    );
+    let marks = Marks::new()?;
+    sig.set("ByteRange", marks.range_object());
+    sig.set("Contents", marks.contents_object());
     sig.set(
         "M",
         Object::String(pdf_date(at).into_bytes(), StringFormat::Literal),
@@ -178,28 +164,94 @@ pub fn prepare(document: &[u8], name: &str, at: OffsetDateTime) -> Result<Prepar
 
     let mut bytes = Vec::with_capacity(document.len() + 4 * CONTENTS_RESERVED);
     inc.save_to(&mut bytes).map_err(broken)?;
-    fill_byte_range(bytes, document.len())
+    fill_byte_range(bytes, document.len(), &marks)
 }
 
-/// Finds the hole and the ByteRange in the appended update and writes the real offsets.
-fn fill_byte_range(mut bytes: Vec<u8>, original_len: usize) -> Result<Prepared, SignError> {
+/// Random marks in the placeholders, so that only the signature dictionary holds them:
+/// a copied object of the original (the catalog, the page) might hold any fixed text.
+struct Marks {
+    /// The first bytes of `/Contents` (the rest is zeros).
+    contents: [u8; 16],
+    /// The three ByteRange numbers to replace, each of 10 digits.
+    range: [i64; 3],
+}
+
+impl Marks {
+    fn new() -> Result<Marks, SignError> {
+        let mut random = [0u8; 16 + 3 * 8];
+        aws_lc_rs::rand::fill(&mut random)
+            .map_err(|_| SignError::Internal("the system random generator failed".into()))?;
+        let mut contents = [0u8; 16];
+        contents.copy_from_slice(&random[..16]);
+        let mut range = [0i64; 3];
+        for (i, r) in range.iter_mut().enumerate() {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&random[16 + 8 * i..24 + 8 * i]);
+            // 1,000,000,000 ..= 9,999,999,999: ten digits, as wide as any real offset.
+            *r = 1_000_000_000 + (u64::from_le_bytes(b) % 9_000_000_000) as i64;
+        }
+        Ok(Marks { contents, range })
+    }
+
+    fn contents_object(&self) -> Object {
+        let mut v = vec![0; CONTENTS_RESERVED];
+        v[..16].copy_from_slice(&self.contents);
+        Object::String(v, StringFormat::Hexadecimal)
+    }
+
+    fn range_object(&self) -> Object {
+        Object::Array(
+            std::iter::once(Object::Integer(0))
+                .chain(self.range.iter().map(|r| Object::Integer(*r)))
+                .collect(),
+        )
+    }
+}
+
+/// The one place in `bytes` (from `from` on) where `needle` is; `None` when it is
+/// missing or there twice.
+fn find_once(bytes: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    let at = find(bytes, needle, from)?;
+    find(bytes, needle, at + 1).is_none().then_some(at)
+}
+
+/// Finds the hole and the ByteRange by their random marks in the appended update and
+/// writes the real offsets.
+fn fill_byte_range(
+    mut bytes: Vec<u8>,
+    original_len: usize,
+    marks: &Marks,
+) -> Result<Prepared, SignError> {
     let internal = |what: &str| SignError::Internal(format!("PAdES placement: {what}"));
     let mut hole_text = Vec::with_capacity(2 * CONTENTS_RESERVED + 2);
     hole_text.push(b'<');
+    for b in marks.contents {
+        hole_text.extend_from_slice(format!("{b:02x}").as_bytes());
+    }
     hole_text.resize(2 * CONTENTS_RESERVED + 1, b'0');
     hole_text.push(b'>');
-    let start = find(&bytes, &hole_text, original_len).ok_or_else(|| internal("no hole"))?;
+    let mut hole = find_once(&bytes, &hole_text, original_len);
+    if hole.is_none() {
+        // lopdf may write hex digits in upper case.
+        hole_text.make_ascii_uppercase();
+        hole = find_once(&bytes, &hole_text, original_len);
+    }
+    let start = hole.ok_or_else(|| internal("no single hole"))?;
     let end = start + hole_text.len();
-    let ph = PLACEHOLDER.to_string();
-    let marker = format!("0 {ph} {ph} {ph}");
-    let at =
-        find(&bytes, marker.as_bytes(), original_len).ok_or_else(|| internal("no ByteRange"))?;
+    let [a, b, c] = marks.range;
+    let marker = format!("0 {a} {b} {c}");
+    let at = find_once(&bytes, marker.as_bytes(), original_len)
+        .ok_or_else(|| internal("no single ByteRange"))?;
     let range = format!("0 {} {} {}", start, end, bytes.len() - end);
     if range.len() > marker.len() {
         return Err(internal("the file is too large for its ByteRange"));
     }
     let padded = format!("{range:<width$}", width = marker.len());
     bytes[at..at + marker.len()].copy_from_slice(padded.as_bytes());
+    // The hole is zeros again, then filled with the CMS.
+    for d in &mut bytes[start + 1..end - 1] {
+        *d = b'0';
+    }
     Ok(Prepared {
         bytes,
         hole: (start, end),

@@ -107,4 +107,6 @@ pub struct SingleUseExpectations<'a> {
     pub signature: SignatureAlgorithm,
     /// The one policy expected.
     pub policy: ObjectIdentifier,
+    /// QcSSCD expected (keys in a QSCD), or forbidden.
+    pub qscd: bool,
 }

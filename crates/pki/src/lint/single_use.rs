@@ -51,7 +51,7 @@ pub fn lint_single_use_tbs(
     authority_info_access(exts, false)?;
     crl_distribution_points(exts)?;
     policy(exts, want.policy)?;
-    qualified_statements(exts, want.qc_type)
+    qualified_statements(exts, want.qc_type, want.qscd)
 }
 
 /// notAfter after notBefore, by at most [`MAX_LIFETIME`].
@@ -87,9 +87,14 @@ fn info<T: der::DecodeOwned>(st: &QcStatement) -> Option<T> {
     T::from_der(&der).ok()
 }
 
-/// QcCompliance, QcSSCD, QcType of the holder, QcPDS with an https URL, and the
-/// semantics statement of the holder: each once, nothing else.
-fn qualified_statements(exts: &[Extension], qc_type: QcType) -> Result<(), LintFailure> {
+/// QcCompliance, QcSSCD exactly when the keys are in a QSCD, QcType of the holder, QcPDS
+/// with an https URL, and the semantics statement of the holder: each once, nothing
+/// else.
+fn qualified_statements(
+    exts: &[Extension],
+    qc_type: QcType,
+    qscd: bool,
+) -> Result<(), LintFailure> {
     let lint = "e_qc_statements";
     let (crit, st) = get::<Vec<QcStatement>>(exts, oids::EXT_QC_STATEMENTS, lint)?
         .ok_or_else(|| fail(lint, "qcStatements is missing"))?;
@@ -124,16 +129,17 @@ fn qualified_statements(exts: &[Extension], qc_type: QcType) -> Result<(), LintF
         });
     ensure(
         !crit
-            && st.len() == 5
+            && st.len() == 4 + usize::from(qscd)
             && bare(oids::QCS_COMPLIANCE)
-            && bare(oids::QCS_SSCD)
+            && (bare(oids::QCS_SSCD) == qscd)
             && typed
             && pds
             && semantics,
         lint,
         || {
             format!(
-                "must be non-critical: QcCompliance, QcSSCD, QcType {}, QcPDS (https) and semantics {}, once each",
+                "must be non-critical: QcCompliance, {}QcType {}, QcPDS (https) and semantics {}, once each",
+                if qscd { "QcSSCD, " } else { "no QcSSCD, " },
                 qc_type.oid(),
                 qc_type.semantics()
             )
