@@ -5,7 +5,8 @@
 #   issues with it; without it they say so and skip only the lint step, unless
 #   ORGCA_REQUIRE_PKILINT is set, as in CI).
 # - Installs the signature checkers when missing: pyHanko (pip), Poppler's pdfsig, qpdf
-#   and NSS's certutil (Debian). Without them the signing tests skip those checks,
+#   and NSS's certutil, and SoftHSM2 with OpenSC's pkcs11-tool for the PKCS#11 keys
+#   (Debian). Without them the signing tests skip those checks,
 #   unless ORGCA_REQUIRE_SIGNING_TOOLS is set, as in CI.
 # - Installs Chromium (Debian) and the browser test packages (npm ci) when missing.
 # - Runs the store and end-to-end tests on PostgreSQL too when ORGCA_TEST_POSTGRES_URL is
@@ -28,6 +29,8 @@ need=()
 command -v pdfsig >/dev/null 2>&1 || need+=(poppler-utils)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
 command -v certutil >/dev/null 2>&1 || need+=(libnss3-tools)
+[ -e /usr/lib/softhsm/libsofthsm2.so ] || need+=(softhsm2)
+command -v pkcs11-tool >/dev/null 2>&1 || need+=(opensc)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)

@@ -430,9 +430,9 @@ impl Config {
                 g.certificate_minutes
             )));
         }
-        if !(1..=512 * 1024 * 1024).contains(&g.max_document_bytes) {
+        if !(1..=64 * 1024 * 1024).contains(&g.max_document_bytes) {
             return Err(Refused(format!(
-                "signing.max_document_bytes = {}: give 1 to 536870912 bytes",
+                "signing.max_document_bytes = {}: give 1 to 67108864 bytes (64 MiB)",
                 g.max_document_bytes
             )));
         }

@@ -221,3 +221,122 @@ impl SingleUseProfile<'_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::{SingleUseExpectations, lint_single_use_tbs};
+    use aws_lc_rs::encoding::AsDer;
+    use aws_lc_rs::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair, KeyPair};
+    use der::{Decode, Encode};
+
+    fn subject(holder: SingleUseHolder) -> SingleUseSubject {
+        SingleUseSubject {
+            holder,
+            common_name: CertName::parse("Ane Ørsted").expect("name"),
+            subject_uuid: Uuid::new_v4(),
+            organization: "Testorganisation ApS".into(),
+            cvr: Cvr::parse("31000015", orgca_model::Environment::Test).expect("cvr"),
+        }
+    }
+
+    fn person() -> SingleUseHolder {
+        SingleUseHolder::Person {
+            given_name: PersonName::parse("given name", "Ane").expect("name"),
+            surname: PersonName::parse("surname", "Ørsted").expect("name"),
+        }
+    }
+
+    /// Builds a TBS with `policies` and `lifetime`, then lints it against what a signing
+    /// CA with `expect` would want; answers the failing lint's name.
+    fn lint(
+        holder: SingleUseHolder,
+        policies: &SigningPolicies,
+        lifetime: Duration,
+        expect: &SigningPolicies,
+        qc_type: QcType,
+    ) -> Result<(), &'static str> {
+        let key = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_ASN1_SIGNING).expect("key");
+        let spki_der = key.public_key().as_der().expect("der");
+        let spki = SubjectPublicKeyInfoOwned::from_der(spki_der.as_ref()).expect("spki");
+        let issuer = crate::name::build(&[
+            (crate::oids::CN, "Signing CA"),
+            (crate::oids::COUNTRY, "DK"),
+        ])
+        .expect("issuer");
+        let key_id = [7u8; 20];
+        let s = subject(holder.clone());
+        let tbs = SingleUseProfile {
+            subject: &s,
+            spki: &spki,
+            serial: Serial::from_random([9; 20]),
+            now: OffsetDateTime::now_utc(),
+            lifetime,
+            issuer: SigningIssuer {
+                name: &issuer,
+                key_id: &key_id,
+                signature: SignatureAlgorithm::RsaPssSha256,
+                ca_issuers_url: "http://pki.example.dk/ca/test-signing-1.cer",
+                crl_url: "http://pki.example.dk/crl/test-signing-1.crl",
+                policies,
+            },
+        }
+        .build()
+        .expect("build")
+        .to_der()
+        .expect("der");
+        lint_single_use_tbs(
+            &tbs,
+            &SingleUseExpectations {
+                qc_type,
+                issuer_name: &issuer,
+                issuer_key_id: &key_id,
+                signature: SignatureAlgorithm::RsaPssSha256,
+                policy: expect.for_holder(&holder),
+                qscd: expect.qscd,
+            },
+        )
+        .map_err(|f| f.lint)
+    }
+
+    #[test]
+    fn the_lint_passes_the_profile_and_catches_what_differs() {
+        let soft =
+            SigningPolicies::etsi("https://uid.gov.dk", "https://pki.example.dk/pds/en", false);
+        let qscd = SigningPolicies {
+            qscd: true,
+            ..soft.clone()
+        };
+        let ten = Duration::minutes(10);
+        assert_eq!(lint(person(), &soft, ten, &soft, QcType::Esign), Ok(()));
+        assert_eq!(
+            lint(SingleUseHolder::Seal, &qscd, ten, &qscd, QcType::Eseal),
+            Ok(())
+        );
+        // Longer than an hour, or none at all.
+        assert_eq!(
+            lint(person(), &soft, Duration::hours(2), &soft, QcType::Esign),
+            Err("e_single_use_lifetime")
+        );
+        assert_eq!(
+            lint(person(), &soft, Duration::ZERO, &soft, QcType::Esign),
+            Err("e_validity_order")
+        );
+        // A QSCD claimed where none is expected: the policy differs, and with the same
+        // policy the statements do.
+        assert_eq!(
+            lint(person(), &qscd, ten, &soft, QcType::Esign),
+            Err("e_certificate_policies")
+        );
+        let same_policy = SigningPolicies {
+            person: qscd.person_qscd,
+            ..soft.clone()
+        };
+        assert_eq!(
+            lint(person(), &qscd, ten, &same_policy, QcType::Esign),
+            Err("e_qc_statements")
+        );
+        // A seal's certificate linted as a person's: its subject is not a person's.
+        assert!(lint(SingleUseHolder::Seal, &soft, ten, &soft, QcType::Esign).is_err());
+    }
+}

@@ -113,6 +113,7 @@ impl RaError {
                 orgca_signing::SignError::BadPdf(_) => "invalid_pdf",
                 orgca_signing::SignError::EncryptedPdf => "encrypted_pdf",
                 orgca_signing::SignError::NoSigningCa(_) => "no_signing_ca",
+                orgca_signing::SignError::Busy => "busy",
                 _ => "signing_failed",
             },
             RaError::Store(_) => "store_error",

@@ -47,13 +47,6 @@ pub struct SignatureMade {
     pub serial: String,
 }
 
-fn format_name(f: Format) -> &'static str {
-    match f {
-        Format::Cades => "cades",
-        Format::Pades => "pades",
-    }
-}
-
 /// Checks the caller's rights, signs on a blocking thread, audits, and answers the
 /// signed document. Refusals come before any key exists.
 pub async fn sign(
@@ -129,6 +122,7 @@ pub async fn sign(
             }
         }
     };
+    let slot = service.begin().map_err(RaError::Signing)?;
     let signature_id = Uuid::new_v4();
     let environment = org.environment;
     let svc = service.clone();
@@ -147,6 +141,7 @@ pub async fn sign(
     })
     .await
     .map_err(|e| RaError::Internal(format!("the signing task failed: {e}")))?;
+    drop(slot);
     metrics::gauge!("orgca_signing_keys_live").set(service.keys().live() as f64);
     let signed = signed.map_err(RaError::Signing)?;
     let t = signed.timings;
@@ -158,11 +153,12 @@ pub async fn sign(
     let cert = &signed.certificate;
     let mut details = serde_json::json!({
         "mode": mode.name(),
-        "format": format_name(format),
+        "format": format.name(),
         "certificate_serial": cert.serial,
         "certificate_sha256": cert.fingerprint,
         "signing_ca": signed.ca,
         "document_sha256": hex::encode(signed.document_sha256),
+        "signed_sha256": hex::encode(signed.signed_sha256),
         "signed_at": crate::rfc3339(cert.not_before.unix_timestamp()),
     });
     if let Mode::Seal { profile } = mode {
@@ -176,7 +172,7 @@ pub async fn sign(
             now.unix_timestamp(),
         )
         .await?;
-    metrics::counter!("orgca_signatures_total", "mode" => mode.name(), "format" => format_name(format))
+    metrics::counter!("orgca_signatures_total", "mode" => mode.name(), "format" => format.name())
         .increment(1);
     Ok(SignatureMade {
         signature_id,

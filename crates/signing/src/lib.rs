@@ -28,6 +28,45 @@ pub enum Format {
     Pades,
 }
 
+impl Format {
+    /// `cades` or `pades`, as the API and the audit trail name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Cades => "cades",
+            Format::Pades => "pades",
+        }
+    }
+
+    /// The format of a name given by a client.
+    pub fn parse(name: &str) -> Option<Format> {
+        match name {
+            "cades" => Some(Format::Cades),
+            "pades" => Some(Format::Pades),
+            _ => None,
+        }
+    }
+
+    /// The media type of the signed output.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Cades => "application/pkcs7-signature",
+            Format::Pades => "application/pdf",
+        }
+    }
+}
+
+/// A place among the signatures being made; freed when dropped.
+#[derive(Debug)]
+pub struct Slot {
+    busy: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.busy.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// Why a signature was not made. Each leaves no key behind.
 #[derive(Debug, thiserror::Error)]
 pub enum SignError {
@@ -57,6 +96,9 @@ pub enum SignError {
     /// The key failed.
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// As many signatures are being made as the service allows at once: try again.
+    #[error("the signing service is busy; try again in a moment")]
+    Busy,
     /// An encoding failed, or a self-check (a bug).
     #[error("signing failed: {0}")]
     Internal(String),
@@ -88,6 +130,8 @@ pub struct Signed {
     pub certificate: SingleUseCertificate,
     /// The signing CA's name.
     pub ca: String,
+    /// SHA-256 of the signed output (the PDF or the CMS).
+    pub signed_sha256: [u8; 32],
     /// SHA-256 of the document as given.
     pub document_sha256: [u8; 32],
     /// Where the time went.
@@ -115,6 +159,8 @@ pub struct SigningService {
     keys: OneShotKeys,
     lifetime: Duration,
     max_document: usize,
+    busy: Arc<std::sync::atomic::AtomicUsize>,
+    max_busy: usize,
 }
 
 impl SigningService {
@@ -134,7 +180,24 @@ impl SigningService {
             keys,
             lifetime,
             max_document,
+            busy: Arc::default(),
+            // Two per core: each holds its document a few times over in memory.
+            max_busy: 2 * std::thread::available_parallelism().map_or(2, usize::from),
         }
+    }
+
+    /// A place to make one signature, or [`SignError::Busy`] when all are taken: the
+    /// memory documents take stays bounded however many requests arrive.
+    pub fn begin(&self) -> Result<Slot, SignError> {
+        use std::sync::atomic::Ordering;
+        let taken = self.busy.fetch_add(1, Ordering::SeqCst);
+        let slot = Slot {
+            busy: self.busy.clone(),
+        };
+        if taken >= self.max_busy {
+            return Err(SignError::Busy);
+        }
+        Ok(slot)
     }
 
     /// The key store (its count of live keys).
@@ -204,6 +267,7 @@ impl SigningService {
             None => cms,
         };
         Ok(Signed {
+            signed_sha256: sha256(&[&document]),
             document,
             certificate,
             ca: ca.name.clone(),

@@ -134,11 +134,32 @@ async fn allow_signing_role_on_sqlite(conn: &mut sqlx::AnyConnection) -> Result<
     sqlx::query("PRAGMA writable_schema = ON")
         .execute(&mut *conn)
         .await?;
+    let edited = edit_role_check(conn, OLD, NEW, version).await;
+    // Off again on every path: the connection goes back to the pool.
+    let off = sqlx::query("PRAGMA writable_schema = OFF")
+        .execute(&mut *conn)
+        .await;
+    let changed = edited?;
+    off?;
+    if changed != 1 {
+        return Err(sqlx::Error::Protocol(
+            "ca_certificates has no role CHECK to widen: the schema is not orgca's".into(),
+        ));
+    }
+    Ok(())
+}
+
+async fn edit_role_check(
+    conn: &mut sqlx::AnyConnection,
+    old: &str,
+    new: &str,
+    version: i64,
+) -> Result<u64, sqlx::Error> {
     let changed = sqlx::query(
         "UPDATE sqlite_schema SET sql = replace(sql, $1, $2) WHERE type = 'table' AND name = 'ca_certificates' AND instr(sql, $1) > 0",
     )
-    .bind(OLD)
-    .bind(NEW)
+    .bind(old)
+    .bind(new)
     .execute(&mut *conn)
     .await?
     .rows_affected();
@@ -149,13 +170,5 @@ async fn allow_signing_role_on_sqlite(conn: &mut sqlx::AnyConnection) -> Result<
     )))
     .execute(&mut *conn)
     .await?;
-    sqlx::query("PRAGMA writable_schema = OFF")
-        .execute(&mut *conn)
-        .await?;
-    if changed != 1 {
-        return Err(sqlx::Error::Protocol(
-            "ca_certificates has no role CHECK to widen: the schema is not orgca's".into(),
-        ));
-    }
-    Ok(())
+    Ok(changed)
 }

@@ -23,7 +23,10 @@ pub const MAX_JSON_BODY: usize = 64 * 1024;
 
 impl From<RaError> for Problem {
     fn from(e: RaError) -> Problem {
-        if let RaError::Signing(orgca_signing::SignError::NoSigningCa(_)) = &e {
+        if let RaError::Signing(
+            orgca_signing::SignError::NoSigningCa(_) | orgca_signing::SignError::Busy,
+        ) = &e
+        {
             return Problem::unavailable(e.to_string());
         }
         if !e.is_client_error() {

@@ -87,13 +87,6 @@ fn format_of(f: FormatName) -> Format {
     }
 }
 
-fn content_type(f: Format) -> &'static str {
-    match f {
-        Format::Pades => "application/pdf",
-        Format::Cades => "application/pkcs7-signature",
-    }
-}
-
 fn mode_of(mode: ModeName, profile: Option<Uuid>) -> Result<Mode, Problem> {
     let bad = |detail: &str| Problem {
         status: StatusCode::BAD_REQUEST,
@@ -164,7 +157,7 @@ pub async fn sign_json(
         signed_document: Base64::encode_string(&made.document),
         signature_id: made.signature_id,
         certificate_serial: made.serial,
-        content_type: content_type(format),
+        content_type: format.content_type(),
     }))
 }
 
@@ -210,7 +203,7 @@ pub async fn sign_raw(
     };
     let mut resp = (
         [
-            (header::CONTENT_TYPE, content_type(format)),
+            (header::CONTENT_TYPE, format.content_type()),
             (header::CACHE_CONTROL, "no-store"),
         ],
         made.document,

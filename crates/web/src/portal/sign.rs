@@ -93,28 +93,32 @@ struct Upload {
 }
 
 /// Reads the multipart form. A field other than the form's, or one that cannot be read,
-/// makes it unreadable (`None`).
-async fn read_upload(mut mp: Multipart) -> Option<Upload> {
+/// makes it unreadable (400); a body over the limit is 413.
+async fn read_upload(mut mp: Multipart) -> Result<Upload, StatusCode> {
+    let status = |e: axum::extract::multipart::MultipartError| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
+        _ => StatusCode::BAD_REQUEST,
+    };
     let mut u = Upload::default();
-    while let Some(field) = mp.next_field().await.ok()? {
+    while let Some(field) = mp.next_field().await.map_err(status)? {
         let name = field.name().unwrap_or("").to_owned();
         match name.as_str() {
             "document" => {
                 u.file_name = field.file_name().unwrap_or("").to_owned();
-                u.document = field.bytes().await.ok()?.to_vec();
+                u.document = field.bytes().await.map_err(status)?.to_vec();
             }
             "csrf" | "format" | "signer" => {
-                let v = field.text().await.ok()?;
+                let v = field.text().await.map_err(status)?;
                 match name.as_str() {
                     "csrf" => u.csrf = v,
                     "format" => u.format = v,
                     _ => u.signer = v,
                 }
             }
-            _ => return None,
+            _ => return Err(StatusCode::BAD_REQUEST),
         }
     }
-    Some(u)
+    Ok(u)
 }
 
 /// The name of the file handed back: the upload's stem (safe characters only) with
@@ -146,11 +150,11 @@ fn download_name(uploaded: &str, format: Format) -> String {
 }
 
 fn download(made: SignatureMade, name: &str, format: Format) -> Response {
-    let content_type = match format {
-        Format::Pades => "application/pdf",
-        Format::Cades => "application/pkcs7-signature",
-    };
-    let mut resp = ([(header::CONTENT_TYPE, content_type)], made.document).into_response();
+    let mut resp = (
+        [(header::CONTENT_TYPE, format.content_type())],
+        made.document,
+    )
+        .into_response();
     let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
@@ -171,9 +175,25 @@ pub(crate) async fn submit(
     let t = session.t;
     let upload = match Multipart::from_request(req, &state).await {
         Ok(mp) => read_upload(mp).await,
-        Err(_) => None,
+        Err(_) => Err(StatusCode::BAD_REQUEST),
     };
-    let Some(u) = upload else {
+    let u = match upload {
+        Ok(u) => u,
+        Err(status) => {
+            let max = state.signing.as_ref().map_or(0, |s| s.max_document());
+            let text = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                format!("{} ({} MB).", t.sign_too_large, max / (1024 * 1024))
+            } else {
+                t.sign_unreadable.to_owned()
+            };
+            return page(&state, &session, status, Some(text)).await;
+        }
+    };
+    if !session.csrf_ok(&u.csrf) {
+        let chrome = session.chrome(&state).await.ok();
+        return super::message(t, StatusCode::FORBIDDEN, chrome, t.form_expired);
+    }
+    let Some(format) = Format::parse(&u.format) else {
         return page(
             &state,
             &session,
@@ -181,14 +201,6 @@ pub(crate) async fn submit(
             Some(t.sign_unreadable.into()),
         )
         .await;
-    };
-    if !session.csrf_ok(&u.csrf) {
-        let chrome = session.chrome(&state).await.ok();
-        return super::message(t, StatusCode::FORBIDDEN, chrome, t.form_expired);
-    }
-    let format = match u.format.as_str() {
-        "cades" => Format::Cades,
-        _ => Format::Pades,
     };
     let mode = match u.signer.as_str() {
         "" | "personal" => Mode::Personal,
@@ -230,6 +242,15 @@ pub(crate) async fn submit(
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             };
             page(&state, &session, status, Some(e.to_string())).await
+        }
+        Err(orgca_ra::RaError::Signing(orgca_signing::SignError::Busy)) => {
+            page(
+                &state,
+                &session,
+                StatusCode::SERVICE_UNAVAILABLE,
+                Some(orgca_signing::SignError::Busy.to_string()),
+            )
+            .await
         }
         Err(e) => fault(t, &e),
     }

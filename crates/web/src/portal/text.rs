@@ -142,6 +142,8 @@ pub struct Texts {
     pub sign_button: &'static str,
     /// The upload could not be read.
     pub sign_unreadable: &'static str,
+    /// The upload is over the limit (the limit follows).
+    pub sign_too_large: &'static str,
     /// Button.
     pub save_button: &'static str,
     /// Expiry filter label.
@@ -420,6 +422,7 @@ pub static EN: Texts = Texts {
     sign_as_seal: "The organisation's seal:",
     sign_button: "Sign and download",
     sign_unreadable: "The upload could not be read. Choose the file again and send the form once more.",
+    sign_too_large: "The file is larger than the signing service accepts",
     save_button: "Save",
     expiring_label: "Expires",
     expiring: ["Any time", "Within 30 days", "Within 90 days"],
@@ -598,6 +601,7 @@ pub static DA: Texts = Texts {
     sign_as_seal: "Organisationens segl:",
     sign_button: "Underskriv og hent",
     sign_unreadable: "Filen kunne ikke læses. Vælg filen igen, og send formularen en gang til.",
+    sign_too_large: "Filen er større, end underskriftstjenesten tager imod",
     save_button: "Gem",
     expiring_label: "Udløber",
     expiring: ["Når som helst", "Inden for 30 dage", "Inden for 90 dage"],
