@@ -913,13 +913,7 @@ fn a_user_signs_an_uploaded_file_in_the_portal() {
         "no seal choice without the seal right"
     );
     let csrf = hidden(&page, "csrf");
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/sample_pdf.py");
-    let pdf_path = env.path("Tilbud.pdf");
-    let out = support::cmd(
-        "python3",
-        &[script, pdf_path.to_str().expect("path"), "30000"],
-    );
-    assert!(out.status.success());
+    let pdf_path = support::sample_pdf(&env, "Tilbud.pdf", 30_000);
     let pdf = std::fs::read(&pdf_path).expect("read");
     let upload = |csrf: &str, format: &str, file: (&str, &str, &[u8])| {
         let (content_type, body) = multipart(
@@ -964,28 +958,9 @@ fn a_user_signs_an_uploaded_file_in_the_portal() {
     let p7s = env.write("referat.txt.p7s", &p7s);
     let content = env.write("referat.txt", note);
     let root = env.ca_file("test-root");
-    let out = support::cmd(
-        "openssl",
-        &[
-            "cms",
-            "-verify",
-            "-binary",
-            "-inform",
-            "DER",
-            "-in",
-            p7s.to_str().expect("path"),
-            "-content",
-            content.to_str().expect("path"),
-            "-CAfile",
-            root.to_str().expect("path"),
-            "-out",
-            "/dev/null",
-        ],
-    );
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        support::cms_verifies(&p7s, &content, &root),
+        "openssl cms -verify"
     );
     // A text file as a PDF: the form again, saying what is wrong; a forged form: 403.
     let (status, _, page) = upload(&csrf, "pades", ("document", "notes.pdf", note));

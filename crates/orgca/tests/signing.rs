@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use base64ct::{Base64, Encoding as _};
-use support::{Env, Org, Server, cmd, org, pkilint_available, pkilint_errors, tool_available};
+use support::{
+    Env, Org, Server, cmd, cms_verifies, org, pkilint_available, pkilint_errors, sample_pdf,
+    tool_available,
+};
 
 /// Set in CI: pyHanko, pdfsig, qpdf and certutil must be there.
 const REQUIRE: &str = "ORGCA_REQUIRE_SIGNING_TOOLS";
@@ -33,22 +36,6 @@ fn has_oid(cert: &Path, oid: &[u8]) -> bool {
     )
     .stdout;
     der.windows(oid.len()).any(|w| w == oid)
-}
-
-/// A sample PDF of about `size` bytes, written by `scripts/sample_pdf.py`.
-fn sample_pdf(env: &Env, name: &str, size: usize) -> PathBuf {
-    let path = env.path(name);
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/sample_pdf.py");
-    let out = cmd(
-        "python3",
-        &[script, path.to_str().expect("path"), &size.to_string()],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    path
 }
 
 /// Signs raw bytes through `POST /api/v1/sign/{format}`.
@@ -133,28 +120,6 @@ fn x509_text(cert: &Path) -> String {
         ],
     );
     String::from_utf8_lossy(&out.stdout).to_string()
-}
-
-fn cms_verifies(cms: &Path, content: &Path, root: &Path) -> bool {
-    let out = cmd(
-        "openssl",
-        &[
-            "cms",
-            "-verify",
-            "-binary",
-            "-inform",
-            "DER",
-            "-in",
-            cms.to_str().expect("path"),
-            "-content",
-            content.to_str().expect("path"),
-            "-CAfile",
-            root.to_str().expect("path"),
-            "-out",
-            "/dev/null",
-        ],
-    );
-    out.status.success()
 }
 
 /// The value of a metric line in `/metrics` (0 when absent).

@@ -729,3 +729,42 @@ pub fn urlencode(v: &str) -> String {
         })
         .collect()
 }
+
+/// A sample PDF of about `size` bytes, written by `scripts/sample_pdf.py`.
+pub fn sample_pdf(env: &Env, name: &str, size: usize) -> PathBuf {
+    let path = env.path(name);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/sample_pdf.py");
+    let out = cmd(
+        "python3",
+        &[script, path.to_str().expect("path"), &size.to_string()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    path
+}
+
+/// Whether `openssl cms -verify` accepts a detached CMS (DER) over `content` with `root`
+/// as the trust anchor.
+pub fn cms_verifies(cms: &Path, content: &Path, root: &Path) -> bool {
+    let path = |p: &Path| p.to_str().expect("path").to_owned();
+    let (cms, content, root) = (path(cms), path(content), path(root));
+    let args = [
+        "cms",
+        "-verify",
+        "-binary",
+        "-inform",
+        "DER",
+        "-in",
+        &cms,
+        "-content",
+        &content,
+        "-CAfile",
+        &root,
+        "-out",
+        "/dev/null",
+    ];
+    cmd("openssl", &args).status.success()
+}
