@@ -326,6 +326,8 @@ fn the_openapi_document_describes_every_route() {
         ("/api/v1/certificates/{id}", "get"),
         ("/api/v1/certificates/{id}/renew", "post"),
         ("/api/v1/certificates/{id}/block", "post"),
+        ("/api/v1/sign", "post"),
+        ("/api/v1/sign/{format}", "post"),
     ];
     for (path, method) in expected {
         let op = &paths[path][method];
