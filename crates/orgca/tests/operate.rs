@@ -59,10 +59,12 @@ fn init_creates_both_hierarchies_and_refuses_a_second_time() {
             "{subject}"
         );
     }
-    // Root: RSA-4096, 25 years; issuing: RSA-3072, 10 years, pathLen 0; all RSASSA-PSS.
+    // Root: RSA-4096, 25 years; issuing and signing: RSA-3072, 10 years, pathLen 0; all
+    // RSASSA-PSS.
     for (name, bits, years, pathlen) in [
         ("production-root", 4096, 25, false),
         ("test-issuing-1", 3072, 10, true),
+        ("test-signing-1", 3072, 10, true),
     ] {
         let pem = env.ca_file(name);
         let text = String::from_utf8(
@@ -192,8 +194,9 @@ fn tampering_with_an_audit_row_is_named() {
         &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
     );
     env.issue_system("99999998", "S", &csr);
-    assert_eq!(env.audit_events(), 6);
-    // Edit the organisation's event (seq 5) behind orgca's back, with Python's sqlite3.
+    // 6 CAs, the organisation, the certificate.
+    assert_eq!(env.audit_events(), 8);
+    // Edit a CA's event (seq 5) behind orgca's back, with Python's sqlite3.
     let db = env.data().join("orgca.db");
     let script = format!(
         "import sqlite3; c = sqlite3.connect({:?}); c.execute(\"UPDATE audit_events SET actor = 'mallory' WHERE seq = 5\"); c.commit()",
@@ -285,8 +288,8 @@ fn server_answers_and_data_survives_a_restart() {
     drop(server);
     let list = env.json(&["cert", "list", "--org", "99999997"]);
     assert_eq!(list[0]["serial"], issued["serial"]);
-    // 6 events, plus each start's two OCSP responder certificates (one per issuing CA).
-    assert_eq!(env.audit_events(), 6 + 2 * 2);
+    // 8 events, plus each start's two OCSP responder certificates (one per issuing CA).
+    assert_eq!(env.audit_events(), 8 + 2 * 2);
 }
 
 #[test]
@@ -358,7 +361,7 @@ fn postgres_backend_end_to_end() {
     let v = env.json(&["audit", "verify"]);
     assert_eq!(
         (v["ok"].as_bool(), v["events"].as_i64()),
-        (Some(true), Some(6))
+        (Some(true), Some(8))
     );
     // Tamper in PostgreSQL itself.
     let t = cmd(
@@ -526,6 +529,6 @@ fn users_tokens_and_organisation_settings() {
     }
     let unknown = env.run(&["token", "create", "--user", "nobody@firma.dk"]);
     assert_eq!(unknown.status.code(), Some(1));
-    // 4 CAs + org + 2 settings changes + 2 users + 1 token.
-    assert_eq!(env.audit_events(), 10);
+    // 6 CAs + org + 2 settings changes + 2 users + 1 token.
+    assert_eq!(env.audit_events(), 12);
 }

@@ -199,7 +199,7 @@ impl CaStore {
         let sql = concat!(
             "SELECT ",
             ca_columns!(),
-            " FROM ca_certificates ORDER BY environment, role DESC, name"
+            " FROM ca_certificates ORDER BY environment, CASE role WHEN 'root' THEN 0 WHEN 'issuing' THEN 1 ELSE 2 END, name"
         );
         let rows = sqlx::query(sql).fetch_all(&self.store.pool).await?;
         rows.iter().map(ca_from_row).collect()

@@ -22,7 +22,7 @@ pub struct Env {
     pub dir: tempfile::TempDir,
 }
 
-/// One initialised data folder per test binary: key generation (2x RSA-4096, 2x RSA-3072)
+/// One initialised data folder per test binary: key generation (2x RSA-4096, 4x RSA-3072)
 /// takes seconds, so each test gets a copy of it.
 fn template() -> &'static Path {
     static T: OnceLock<tempfile::TempDir> = OnceLock::new();
