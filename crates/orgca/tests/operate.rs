@@ -47,8 +47,10 @@ fn init_creates_both_hierarchies_and_refuses_a_second_time() {
         [
             "production-root",
             "production-issuing-1",
+            "production-signing-1",
             "test-root",
-            "test-issuing-1"
+            "test-issuing-1",
+            "test-signing-1"
         ]
     );
     for c in cas.as_array().expect("array") {
@@ -140,7 +142,7 @@ fn init_creates_both_hierarchies_and_refuses_a_second_time() {
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already initialised"));
     assert_eq!(snapshot(&env.data()), before);
-    assert_eq!(env.audit_events(), 4, "one event per CA");
+    assert_eq!(env.audit_events(), 6, "one event per CA");
 }
 
 #[test]
