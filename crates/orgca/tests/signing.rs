@@ -380,6 +380,114 @@ fn personal_signatures_verify_with_openssl_pyhanko_and_pdfsig() {
             "{report}"
         );
     }
+    // A certified PDF: with no changes allowed it is refused; where signing is allowed
+    // (DocMDP P=2) the certification stays valid beside the new signature.
+    if tools {
+        let key = env.path("certifier.key");
+        let cert = env.path("certifier.pem");
+        let out = cmd(
+            "openssl",
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-subj",
+                "/CN=Certifier",
+                "-days",
+                "1",
+                "-addext",
+                "keyUsage=critical,nonRepudiation",
+                "-keyout",
+                key.to_str().expect("path"),
+                "-out",
+                cert.to_str().expect("path"),
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/certify_pdf.py");
+        let certified = |perm: &str| {
+            let dst = env.path(&format!("certified-{perm}.pdf"));
+            let out = cmd(
+                "python3",
+                &[
+                    script,
+                    key.to_str().expect("path"),
+                    cert.to_str().expect("path"),
+                    pdf.to_str().expect("path"),
+                    dst.to_str().expect("path"),
+                    perm,
+                ],
+            );
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            std::fs::read(dst).expect("read")
+        };
+        let (status, _, body) = sign_raw(
+            &server,
+            &o.user,
+            "pades",
+            "mode=personal",
+            &certified("NO_CHANGES"),
+        );
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+        assert_eq!(
+            (status, v["code"].as_str()),
+            (422, Some("invalid_pdf")),
+            "{v}"
+        );
+        assert!(
+            v["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("certified")),
+            "{v}"
+        );
+        let (status, _, signed) = sign_raw(
+            &server,
+            &o.user,
+            "pades",
+            "mode=personal",
+            &certified("FILL_FORMS"),
+        );
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&signed));
+        let signed = env.write("certified-signed.pdf", &signed);
+        let out = cmd(
+            "pyhanko",
+            &[
+                "sign",
+                "validate",
+                "--trust",
+                root.to_str().expect("path"),
+                "--trust",
+                cert.to_str().expect("path"),
+                "--trust-replace",
+                "--no-revocation-check",
+                "--pretty-print",
+                signed.to_str().expect("path"),
+            ],
+        );
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{report}");
+        assert_eq!(
+            report.matches("The signature is judged VALID.").count(),
+            2,
+            "{report}"
+        );
+        assert!(
+            report.contains("compatible with the current document modification policy"),
+            "{report}"
+        );
+    }
     // A PDF with object streams and a cross-reference stream (as qpdf writes it).
     if tools && tool_available("qpdf", "--version", REQUIRE) {
         let modern = env.path("offer-modern.pdf");

@@ -73,6 +73,42 @@ fn pdf_date(t: OffsetDateTime) -> String {
     )
 }
 
+/// Whether the document carries a certification signature that permits no change at
+/// all (ISO 32000-1 §12.8.2.2: `/Perms /DocMDP`, whose DocMDP transform has `/P 1`; a
+/// missing `/P` means 2, which allows signing).
+fn certified_without_changes(doc: &Document, catalog: &Dictionary) -> bool {
+    fn dict<'a>(doc: &'a Document, o: &'a Object) -> Option<&'a Dictionary> {
+        doc.dereference(o).ok().and_then(|(_, o)| o.as_dict().ok())
+    }
+    let dict = |o| dict(doc, o);
+    let Some(sig) = catalog
+        .get(b"Perms")
+        .ok()
+        .and_then(dict)
+        .and_then(|perms| perms.get(b"DocMDP").ok())
+        .and_then(dict)
+    else {
+        return false;
+    };
+    let refs = sig
+        .get(b"Reference")
+        .ok()
+        .and_then(|r| doc.dereference(r).ok())
+        .and_then(|(_, r)| r.as_array().ok());
+    refs.into_iter().flatten().filter_map(dict).any(|r| {
+        r.get(b"TransformMethod")
+            .ok()
+            .and_then(|m| m.as_name().ok())
+            == Some(b"DocMDP".as_slice())
+            && r.get(b"TransformParams")
+                .ok()
+                .and_then(dict)
+                .and_then(|p| p.get(b"P").ok())
+                .and_then(|p| p.as_i64().ok())
+                == Some(1)
+    })
+}
+
 /// An array held directly or behind a reference, resolved to a copy.
 fn array_of(doc: &Document, obj: Option<&Object>) -> Result<Vec<Object>, SignError> {
     match obj {
@@ -99,6 +135,11 @@ pub fn prepare(document: &[u8], name: &str, at: OffsetDateTime) -> Result<Prepar
         .next()
         .ok_or_else(|| SignError::BadPdf("the PDF has no pages to sign".into()))?;
     let catalog = doc.get_dictionary(root_id).map_err(broken)?.clone();
+    if certified_without_changes(&doc, &catalog) {
+        return Err(SignError::BadPdf(
+            "the PDF is certified with no changes allowed (DocMDP P=1): a new signature would break its certification".into(),
+        ));
+    }
     let page = doc.get_dictionary(page_id).map_err(broken)?.clone();
     // The AcroForm: inline in the catalog, or its own object (then updated in place).
     let (form_id, mut form) = match catalog.get(b"AcroForm").ok() {
