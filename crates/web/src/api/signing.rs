@@ -1,5 +1,8 @@
 //! The signing service over the API: a document in, the signed document out, made with
 //! a single-use certificate for the caller (or the organisation, for a seal).
+//!
+//! These handlers must never log, store or echo a document, and never answer a signed
+//! one before the RA has committed its audit event.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};

@@ -1,6 +1,7 @@
 //! Signing a file in the portal: upload it, get it back signed (PAdES for a PDF, a
 //! detached CAdES `.p7s` for any file), personally or as the organisation's seal. The
-//! same service and rules as `POST /api/v1/sign`.
+//! same service and rules as `POST /api/v1/sign`. Never log or keep an upload; the
+//! download is answered only after the audit event is committed.
 
 use askama::Template;
 use axum::extract::{FromRequest, Multipart, Request, State};
