@@ -10,8 +10,8 @@ use std::process::{Command, Stdio};
 
 use base64ct::{Base64, Encoding as _};
 use support::{
-    Env, Org, Server, cmd, cms_verifies, org, pkilint_available, pkilint_errors, sample_pdf,
-    tool_available,
+    Env, Org, Server, cmd, cmd_ok, cms_verifies, org, pkilint_available, pkilint_errors,
+    sample_pdf, tool_available,
 };
 
 /// Set in CI: pyHanko, pdfsig, qpdf and certutil must be there.
@@ -64,7 +64,7 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 /// The certificates inside a CMS (DER), signer first, as PEM files.
 fn certs_in_cms(env: &Env, cms: &Path, stem: &str) -> Vec<PathBuf> {
-    let out = cmd(
+    let out = cmd_ok(
         "openssl",
         &[
             "pkcs7",
@@ -75,12 +75,7 @@ fn certs_in_cms(env: &Env, cms: &Path, stem: &str) -> Vec<PathBuf> {
             "-print_certs",
         ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let text = String::from_utf8_lossy(&out).to_string();
     let mut files = Vec::new();
     for (i, block) in text
         .split("-----BEGIN CERTIFICATE-----")
@@ -150,13 +145,8 @@ fn signed_events(env: &Env) -> Vec<serde_json::Value> {
         c=sqlite3.connect('file:'+sys.argv[1]+'?mode=ro',uri=True)\n\
         print(json.dumps([dict(actor=a,object=o,details=json.loads(d)) for a,o,d in \
         c.execute(\"SELECT actor, object, details FROM audit_events WHERE action='document.signed' ORDER BY seq\")]))";
-    let out = cmd("python3", &["-c", script, db.to_str().expect("path")]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("events JSON")
+    let out = cmd_ok("python3", &["-c", script, db.to_str().expect("path")]);
+    serde_json::from_slice(&out).expect("events JSON")
 }
 
 fn sha256_hex(path: &Path) -> String {
@@ -385,7 +375,7 @@ fn personal_signatures_verify_with_openssl_pyhanko_and_pdfsig() {
     if tools {
         let key = env.path("certifier.key");
         let cert = env.path("certifier.pem");
-        let out = cmd(
+        cmd_ok(
             "openssl",
             &[
                 "req",
@@ -407,15 +397,10 @@ fn personal_signatures_verify_with_openssl_pyhanko_and_pdfsig() {
                 cert.to_str().expect("path"),
             ],
         );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/certify_pdf.py");
         let certified = |perm: &str| {
             let dst = env.path(&format!("certified-{perm}.pdf"));
-            let out = cmd(
+            cmd_ok(
                 "python3",
                 &[
                     script,
@@ -425,11 +410,6 @@ fn personal_signatures_verify_with_openssl_pyhanko_and_pdfsig() {
                     dst.to_str().expect("path"),
                     perm,
                 ],
-            );
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
             );
             std::fs::read(dst).expect("read")
         };
@@ -491,18 +471,13 @@ fn personal_signatures_verify_with_openssl_pyhanko_and_pdfsig() {
     // A PDF with object streams and a cross-reference stream (as qpdf writes it).
     if tools && tool_available("qpdf", "--version", REQUIRE) {
         let modern = env.path("offer-modern.pdf");
-        let out = cmd(
+        cmd_ok(
             "qpdf",
             &[
                 "--object-streams=generate",
                 pdf.to_str().expect("path"),
                 modern.to_str().expect("path"),
             ],
-        );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
         );
         let modern = std::fs::read(&modern).expect("read");
         assert!(
@@ -781,7 +756,7 @@ fn bad_documents_and_callers_are_refused_before_any_key() {
     if tool_available("qpdf", "--version", REQUIRE) {
         let plain = env.write("plain.pdf", &pdf);
         let locked = env.path("locked.pdf");
-        let out = cmd(
+        cmd_ok(
             "qpdf",
             &[
                 "--encrypt",
@@ -792,11 +767,6 @@ fn bad_documents_and_callers_are_refused_before_any_key() {
                 plain.to_str().expect("path"),
                 locked.to_str().expect("path"),
             ],
-        );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
         );
         let locked = std::fs::read(&locked).expect("read");
         cases.push((

@@ -730,6 +730,17 @@ pub fn urlencode(v: &str) -> String {
         .collect()
 }
 
+/// Runs a command that must succeed (its stderr in the failure); answers its stdout.
+pub fn cmd_ok(program: &str, args: &[&str]) -> Vec<u8> {
+    let out = cmd(program, args);
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 /// A sample PDF of about `size` bytes, written by `scripts/sample_pdf.py`.
 pub fn sample_pdf(env: &Env, name: &str, size: usize) -> PathBuf {
     let path = env.path(name);
