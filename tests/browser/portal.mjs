@@ -176,6 +176,21 @@ try {
   const ownSaved = path.join(env("ORGCA_DOWNLOADS"), "own.p12");
   await own.saveAs(ownSaved);
   report.own_pkcs12 = { path: ownSaved, password: ownPassword };
+  // The user signs a file: a detached signature comes back as a download.
+  await page.goto(base + "/portal/sign");
+  await check("sign");
+  const note = path.join(env("ORGCA_DOWNLOADS"), "note.txt");
+  (await import("node:fs")).writeFileSync(note, "Referat af mødet 27/11\n");
+  await page.getByLabel("File", { exact: true }).setInputFiles(note);
+  await page.getByLabel("Separate signature file, .p7s (CAdES), for any file").check();
+  const [signature] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Sign and download" }).click(),
+  ]);
+  assert.equal(signature.suggestedFilename(), "note.txt.p7s");
+  const signatureSaved = path.join(env("ORGCA_DOWNLOADS"), "note.txt.p7s");
+  await signature.saveAs(signatureSaved);
+  report.signature = { content: note, cms: signatureSaved };
   await page.goto(base + "/portal");
   await page.getByRole("button", { name: "Log out" }).click();
   await page.waitForURL(/\/portal\/login$/);

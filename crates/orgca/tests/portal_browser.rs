@@ -9,7 +9,7 @@
 
 mod support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use support::{Env, org};
@@ -173,6 +173,17 @@ fn an_administrator_blocks_a_certificate_in_chromium() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("BEGIN CERTIFICATE"));
+    // The file the user signed in the browser: OpenSSL verifies its signature.
+    let signed = &report["signature"];
+    let root = env.ca_file("test-root");
+    assert!(
+        support::cms_verifies(
+            Path::new(signed["cms"].as_str().expect("cms")),
+            Path::new(signed["content"].as_str().expect("content")),
+            &root
+        ),
+        "{report:#}"
+    );
     // What the browser did is what the API sees.
     let (_, v) = server.json(
         "GET",
