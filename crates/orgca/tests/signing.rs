@@ -784,6 +784,15 @@ fn bad_documents_and_callers_are_refused_before_any_key() {
         bad_json(r#"{"document":"%%%","format":"cades","mode":"personal"}"#),
         (400, "invalid_document"),
     ));
+    let huge = format!(
+        r#"{{"document":"{}","format":"cades","mode":"personal"}}"#,
+        "A".repeat(300_000)
+    );
+    cases.push((
+        "a JSON body over the limit's base64 size",
+        bad_json(&huge),
+        (413, "body_too_large"),
+    ));
     cases.push((
         "an unknown format in JSON",
         bad_json(r#"{"document":"eA==","format":"xades","mode":"personal"}"#),
