@@ -110,10 +110,13 @@ impl Ra {
         let org = scope.organisation().await?;
         crate::orgs::require_kind_on(&org, orgca_model::CertKind::Employee)?;
         let prepared = delivery::prepare(&order, source).await?;
-        let given_name = PersonName::parse("given name", &caller.given_name)?;
-        let surname = PersonName::parse("surname", &caller.surname)?;
+        let PersonNames {
+            common_name,
+            given_name,
+            surname,
+        } = person_names(&caller.given_name, &caller.surname)?;
         let subject = LeafSubject {
-            common_name: CertName::parse(&format!("{} {}", given_name.as_str(), surname.as_str()))?,
+            common_name,
             holder: Holder::Employee {
                 given_name,
                 surname,
@@ -126,4 +129,23 @@ impl Ra {
         self.claim_issue_and_deliver(order, org, subject, prepared, caller.id.to_string(), now)
             .await
     }
+}
+
+/// A person's names as a certificate shows them: givenName, surname, and the CN
+/// "given-name surname".
+pub(crate) struct PersonNames {
+    pub(crate) common_name: CertName,
+    pub(crate) given_name: PersonName,
+    pub(crate) surname: PersonName,
+}
+
+/// Parses a person's names (checked as any name orgca writes into a certificate).
+pub(crate) fn person_names(given_name: &str, surname: &str) -> Result<PersonNames, RaError> {
+    let given_name = PersonName::parse("given name", given_name)?;
+    let surname = PersonName::parse("surname", surname)?;
+    Ok(PersonNames {
+        common_name: CertName::parse(&format!("{} {}", given_name.as_str(), surname.as_str()))?,
+        given_name,
+        surname,
+    })
 }

@@ -1,7 +1,7 @@
 //! Direct issuance from a CSR (operator CLI). Orders and pick-up build on this.
 
 use orgca_ca::{IssuedCertificate, LeafRequest};
-use orgca_model::{CertKind, CertName, Email, PersonName};
+use orgca_model::{CertKind, CertName, Email};
 use orgca_pki::csr;
 use orgca_pki::profile::{Holder, LeafSubject};
 use orgca_store::NewCertificate;
@@ -49,8 +49,7 @@ fn holder(req: &IssueRequest, kind: CertKind) -> Result<(Holder, CertName), RaEr
                     "an employee certificate needs a given name and a surname".into(),
                 ));
             };
-            let given_name = PersonName::parse("given name", g)?;
-            let surname = PersonName::parse("surname", s)?;
+            let names = crate::employee::person_names(g, s)?;
             let email = email.ok_or_else(|| {
                 RaError::Invalid(
                     "an employee certificate needs the employee's e-mail address".into(),
@@ -58,12 +57,12 @@ fn holder(req: &IssueRequest, kind: CertKind) -> Result<(Holder, CertName), RaEr
             })?;
             let cn = match &req.name {
                 Some(n) => CertName::parse(n)?,
-                None => CertName::parse(&format!("{} {}", given_name.as_str(), surname.as_str()))?,
+                None => names.common_name,
             };
             Ok((
                 Holder::Employee {
-                    given_name,
-                    surname,
+                    given_name: names.given_name,
+                    surname: names.surname,
                     email,
                 },
                 cn,

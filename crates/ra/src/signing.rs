@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use orgca_model::{CertKind, CertName, PersonName};
+use orgca_model::{CertKind, CertName};
 use orgca_pki::single_use::{SingleUseHolder, SingleUseSubject};
 use orgca_signing::{Format, SignError, SignRequest, SigningService};
 use orgca_store::{Store, User, UserStatus};
@@ -75,14 +75,13 @@ pub async fn sign(
     let org = scope.organisation().await?;
     let subject = match mode {
         Mode::Personal => {
-            let given_name = PersonName::parse("given name", &user.given_name)?;
-            let surname = PersonName::parse("surname", &user.surname)?;
+            let crate::employee::PersonNames {
+                common_name,
+                given_name,
+                surname,
+            } = crate::employee::person_names(&user.given_name, &user.surname)?;
             SingleUseSubject {
-                common_name: CertName::parse(&format!(
-                    "{} {}",
-                    given_name.as_str(),
-                    surname.as_str()
-                ))?,
+                common_name,
                 holder: SingleUseHolder::Person {
                     given_name,
                     surname,
