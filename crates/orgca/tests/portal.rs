@@ -969,5 +969,24 @@ fn a_user_signs_an_uploaded_file_in_the_portal() {
     assert!(error_of(&page).contains("not a PDF"), "{page}");
     let (status, _, _) = upload("forged", "pades", ("document", "Tilbud.pdf", &pdf));
     assert_eq!(status, 403);
-    let _ = a;
+    // With the seal right, the organisation's signing profiles are offered as seals; a
+    // profile that does not allow signing is not.
+    let body = |name: &str, signing: bool| {
+        format!(
+            r#"{{"kind":"organisation","name":"{name}","contact":{{"name":"Bo Holm","email":"bo@portalsign.example.dk"}},"allow_signing":{signing}}}"#
+        )
+    };
+    support::profile(&server, &a.admin, &body("Faktura-segl", true));
+    support::profile(&server, &a.admin, &body("Hjemmeside", false));
+    let (status, _) = server.json(
+        "PATCH",
+        &format!("/api/v1/users/{}", a.user_id),
+        Some(&a.admin),
+        Some(r#"{"seal":true}"#),
+    );
+    assert_eq!(status, 200);
+    let (_, _, page) = c.get(&server, "/portal/sign");
+    assert!(page.contains("<select id=\"sign-as\""), "{page}");
+    assert!(page.contains("Faktura-segl"), "{page}");
+    assert!(!page.contains("Hjemmeside"), "{page}");
 }

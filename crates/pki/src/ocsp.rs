@@ -9,14 +9,11 @@ use der::{Choice, Decode, Encode, Sequence};
 use der::{TagMode, TagNumber};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use time::OffsetDateTime;
-use x509_cert::certificate::Version;
 use x509_cert::ext::Extension;
 use x509_cert::ext::pkix::KeyUsages;
 use x509_cert::name::RdnSequence;
-use x509_cert::serial_number::SerialNumber;
-use x509_cert::time::Validity;
 
-use crate::{DerError, SignatureAlgorithm, Tbs, ext, time as xtime};
+use crate::{DerError, SignatureAlgorithm, Tbs, ext};
 
 /// id-pkix-ocsp-basic.
 pub const OCSP_BASIC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.1");
@@ -396,21 +393,15 @@ impl ResponderProfile<'_> {
             ext::subject_key_id(&ski)?,
             ext::authority_key_id(self.issuer_key_id)?,
         ];
-        Ok(Tbs {
-            version: Version::V3,
-            serial_number: SerialNumber::new(self.serial)?,
-            signature: self.signature.identifier(),
-            issuer: self.issuer.clone(),
-            validity: Validity::new(
-                xtime::to_x509_time(self.not_before)?,
-                xtime::to_x509_time(self.not_after)?,
-            ),
-            subject: self.subject.clone(),
-            subject_public_key_info: self.spki.clone(),
-            issuer_unique_id: None,
-            subject_unique_id: None,
-            extensions: Some(extensions),
-        })
+        Tbs::v3(
+            self.serial,
+            self.signature,
+            self.issuer.clone(),
+            (self.not_before, self.not_after),
+            self.subject.clone(),
+            self.spki.clone(),
+            extensions,
+        )
     }
 }
 

@@ -7,11 +7,8 @@ use der::flagset::FlagSet;
 use orgca_model::{CertKind, CertName, Cvr, Email, PersonName, Serial};
 use spki::SubjectPublicKeyInfoOwned;
 use uuid::Uuid;
-use x509_cert::certificate::Version;
 use x509_cert::ext::pkix::KeyUsages;
 use x509_cert::name::RdnSequence;
-use x509_cert::serial_number::SerialNumber;
-use x509_cert::time::Validity;
 
 use crate::{DerError, Tbs, ext, name, oids, sigalg::SignatureAlgorithm, time};
 
@@ -251,21 +248,15 @@ impl LeafProfile<'_> {
         if let Some(email) = s.holder.email() {
             extensions.push(ext::san_email(email.as_str())?);
         }
-        Ok(Tbs {
-            version: Version::V3,
-            serial_number: SerialNumber::new(self.serial.as_bytes())?,
-            signature: issuer.signature.identifier(),
-            issuer: issuer.name.clone(),
-            validity: Validity::new(
-                time::to_x509_time(not_before)?,
-                time::to_x509_time(not_after)?,
-            ),
+        Tbs::v3(
+            self.serial.as_bytes(),
+            issuer.signature,
+            issuer.name.clone(),
+            (not_before, not_after),
             subject,
-            subject_public_key_info: self.spki.clone(),
-            issuer_unique_id: None,
-            subject_unique_id: None,
-            extensions: Some(extensions),
-        })
+            self.spki.clone(),
+            extensions,
+        )
     }
 }
 
@@ -332,20 +323,14 @@ impl CaProfile<'_> {
                 ],
             ),
         };
-        Ok(Tbs {
-            version: Version::V3,
-            serial_number: SerialNumber::new(self.serial.as_bytes())?,
-            signature: self.signature.identifier(),
-            issuer: issuer_name,
-            validity: Validity::new(
-                time::to_x509_time(not_before)?,
-                time::to_x509_time(not_after)?,
-            ),
-            subject: self.subject.clone(),
-            subject_public_key_info: self.spki.clone(),
-            issuer_unique_id: None,
-            subject_unique_id: None,
-            extensions: Some(extensions),
-        })
+        Tbs::v3(
+            self.serial.as_bytes(),
+            self.signature,
+            issuer_name,
+            (not_before, not_after),
+            self.subject.clone(),
+            self.spki.clone(),
+            extensions,
+        )
     }
 }

@@ -12,15 +12,12 @@ use der::flagset::FlagSet;
 use orgca_model::{CertName, Cvr, PersonName, Serial};
 use spki::SubjectPublicKeyInfoOwned;
 use uuid::Uuid;
-use x509_cert::certificate::Version;
 use x509_cert::ext::pkix::KeyUsages;
 use x509_cert::name::RdnSequence;
-use x509_cert::serial_number::SerialNumber;
-use x509_cert::time::Validity;
 
 use crate::ext::QcType;
 use crate::profile::{SubjectIds, subject_name};
-use crate::{DerError, SignatureAlgorithm, Tbs, ext, time};
+use crate::{DerError, SignatureAlgorithm, Tbs, ext};
 
 /// The longest lifetime a single-use certificate may have.
 pub const MAX_LIFETIME: Duration = Duration::hours(1);
@@ -204,21 +201,15 @@ impl SingleUseProfile<'_> {
                 policies.qscd,
             )?,
         ];
-        Ok(Tbs {
-            version: Version::V3,
-            serial_number: SerialNumber::new(self.serial.as_bytes())?,
-            signature: issuer.signature.identifier(),
-            issuer: issuer.name.clone(),
-            validity: Validity::new(
-                time::to_x509_time(not_before)?,
-                time::to_x509_time(not_after)?,
-            ),
+        Tbs::v3(
+            self.serial.as_bytes(),
+            issuer.signature,
+            issuer.name.clone(),
+            (not_before, not_after),
             subject,
-            subject_public_key_info: self.spki.clone(),
-            issuer_unique_id: None,
-            subject_unique_id: None,
-            extensions: Some(extensions),
-        })
+            self.spki.clone(),
+            extensions,
+        )
     }
 }
 

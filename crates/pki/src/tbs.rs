@@ -38,3 +38,32 @@ pub struct Tbs {
     #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
     pub extensions: Option<Vec<Extension>>,
 }
+
+impl Tbs {
+    /// A v3 TBS without unique identifiers: what every profile of orgca builds.
+    pub fn v3(
+        serial: &[u8],
+        signature: crate::SignatureAlgorithm,
+        issuer: RdnSequence,
+        (not_before, not_after): (::time::OffsetDateTime, ::time::OffsetDateTime),
+        subject: RdnSequence,
+        spki: SubjectPublicKeyInfoOwned,
+        extensions: Vec<Extension>,
+    ) -> Result<Tbs, crate::DerError> {
+        Ok(Tbs {
+            version: Version::V3,
+            serial_number: SerialNumber::new(serial)?,
+            signature: signature.identifier(),
+            issuer,
+            validity: Validity::new(
+                crate::time::to_x509_time(not_before)?,
+                crate::time::to_x509_time(not_after)?,
+            ),
+            subject,
+            subject_public_key_info: spki,
+            issuer_unique_id: None,
+            subject_unique_id: None,
+            extensions: Some(extensions),
+        })
+    }
+}

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use orgca_model::{CertKind, CertName};
 use orgca_pki::single_use::{SingleUseHolder, SingleUseSubject};
 use orgca_signing::{Format, SignError, SignRequest, SigningService};
-use orgca_store::{Store, User, UserStatus};
+use orgca_store::{Profile, Store, User, UserStatus};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -92,21 +92,12 @@ pub async fn sign(
             }
         }
         Mode::Seal { profile } => {
-            if !org.settings.seals {
-                return Err(RaError::Forbidden(
-                    "seals are switched off for this organisation; an organisation administrator can switch them on".into(),
-                ));
-            }
-            if !user.seal {
-                return Err(RaError::Forbidden(
-                    "you do not hold the seal right; an administrator can grant it".into(),
-                ));
-            }
+            require_seal_right(&user, &org)?;
             let p = scope
                 .profile(profile)
                 .await?
                 .ok_or(RaError::NotFound("profile"))?;
-            if p.kind != CertKind::Organisation || !p.allow_signing {
+            if !can_seal_with(&p) {
                 return Err(RaError::Invalid(format!(
                     "profile {:?} cannot seal: a seal needs an organisation profile with allow_signing",
                     p.name
@@ -178,6 +169,38 @@ pub async fn sign(
         serial: cert.serial.clone(),
         document: signed.document,
     })
+}
+
+/// A seal needs the organisation's seals on and the user's seal right.
+fn require_seal_right(user: &User, org: &orgca_store::Organisation) -> Result<(), RaError> {
+    if !org.settings.seals {
+        return Err(RaError::Forbidden(
+            "seals are switched off for this organisation; an organisation administrator can switch them on".into(),
+        ));
+    }
+    if !user.seal {
+        return Err(RaError::Forbidden(
+            "you do not hold the seal right; an administrator can grant it".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a profile can name a seal: an organisation profile that allows signing.
+fn can_seal_with(p: &Profile) -> bool {
+    p.kind == CertKind::Organisation && p.allow_signing
+}
+
+/// The profiles `caller` may seal with now (none without the seal right or with seals
+/// off), for a choice in the portal.
+pub async fn seal_profiles(store: &Store, caller: &User) -> Result<Vec<Profile>, RaError> {
+    let scope = store.org(caller.org_id);
+    if require_seal_right(caller, &scope.organisation().await?).is_err() {
+        return Ok(Vec::new());
+    }
+    let mut all = scope.profiles().await?;
+    all.retain(can_seal_with);
+    Ok(all)
 }
 
 /// Whether a signing refusal is the caller's (bad document) or the server's.

@@ -7,7 +7,6 @@ use askama::Template;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use orgca_model::CertKind;
 use orgca_ra::signing::{Mode, SignatureMade};
 use orgca_signing::Format;
 use uuid::Uuid;
@@ -42,25 +41,16 @@ async fn page(
         Ok(c) => c,
         Err(resp) => return resp,
     };
-    let org = match orgca_ra::caller::organisation(&state.store, &session.user).await {
-        Ok(o) => o,
+    let seal_profiles = match orgca_ra::signing::seal_profiles(&state.store, &session.user).await {
+        Ok(all) => all
+            .into_iter()
+            .map(|p| Choice {
+                key: p.id.to_string(),
+                label: p.name,
+                selected: false,
+            })
+            .collect(),
         Err(e) => return fault(t, &e),
-    };
-    let seal_profiles = if session.user.seal && org.settings.seals {
-        match state.store.org(session.user.org_id).profiles().await {
-            Ok(all) => all
-                .into_iter()
-                .filter(|p| p.kind == CertKind::Organisation && p.allow_signing)
-                .map(|p| Choice {
-                    key: p.id.to_string(),
-                    label: p.name,
-                    selected: false,
-                })
-                .collect(),
-            Err(e) => return fault(t, &e),
-        }
-    } else {
-        Vec::new()
     };
     let max = state.signing.as_ref().map_or(0, |s| s.max_document());
     render(
@@ -234,26 +224,13 @@ pub(crate) async fn submit(
     .await;
     match result {
         Ok(made) => download(made, &name, format),
-        Err(e) if e.is_client_error() => {
-            let status = match &e {
-                orgca_ra::RaError::Forbidden(_) => StatusCode::FORBIDDEN,
-                orgca_ra::RaError::Signing(orgca_signing::SignError::TooLarge { .. }) => {
-                    StatusCode::PAYLOAD_TOO_LARGE
-                }
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            page(&state, &session, status, Some(e.to_string())).await
-        }
-        Err(orgca_ra::RaError::Signing(orgca_signing::SignError::Busy)) => {
-            page(
-                &state,
-                &session,
-                StatusCode::SERVICE_UNAVAILABLE,
-                Some(orgca_signing::SignError::Busy.to_string()),
-            )
-            .await
-        }
-        Err(e) => fault(t, &e),
+        // The API's statuses and words; a server fault is logged there, shown here plainly.
+        Err(e) => match crate::Problem::from(e) {
+            p if p.status == StatusCode::INTERNAL_SERVER_ERROR => {
+                super::message(t, p.status, None, t.server_error)
+            }
+            p => page(&state, &session, p.status, Some(p.detail)).await,
+        },
     }
 }
 
