@@ -1,6 +1,8 @@
 //! The certificate authority: it builds a TBS from a profile, lints it, records the
-//! serial and the intent in the store, and only then signs exactly that TBS (DESIGN.md
-//! §4, after Boulder's `Prepare`/`Issue`). It also creates the CA hierarchies.
+//! serial and the intent in the store, and only then signs exactly that TBS
+//! (docs/ARCHITECTURE.md, "The issuance path", after Boulder's `Prepare`/`Issue`). Its
+//! [`ceremony`] module creates the CA hierarchies, for `orgca init` and the `orgca ca`
+//! commands only.
 //!
 //! The CA is distrustful: it takes the subject from orgca's data, the key from a CSR that
 //! `pki` verified, and signs nothing that failed a lint. An [`IssuanceToken`] is consumed
@@ -10,8 +12,8 @@
 //! store a certificate itself (the caller commits it with its audit event), and never
 //! let a private key leave the `Signer`.
 
+pub mod ceremony;
 pub mod crl;
-mod hierarchy;
 mod issuer;
 mod load;
 pub mod ocsp;
@@ -19,9 +21,6 @@ mod pool;
 mod signing;
 
 pub use crl::{CrlIssuer, load_crl_issuers};
-pub use hierarchy::{
-    HierarchyNames, HierarchySpec, add_signing_ca, create_hierarchy, key_file_name,
-};
 pub use issuer::{IssuingCa, Settings, partition_name, partition_of, verify};
 pub use load::load_issuing_cas;
 pub use signing::{SigningCa, SingleUseCertificate, load_signing_cas};

@@ -5,9 +5,8 @@ use std::sync::{Arc, OnceLock};
 
 use der::asn1::{Any, ObjectIdentifier, PrintableStringRef};
 use der::{Decode, Encode};
-use orgca_ca::{
-    Ca, CaError, HierarchyNames, HierarchySpec, IssuingCa, LeafRequest, Settings, create_hierarchy,
-};
+use orgca_ca::ceremony::{HierarchyNames, HierarchySpec, create_hierarchy};
+use orgca_ca::{Ca, CaError, IssuingCa, LeafRequest, Settings};
 use orgca_keys::{KeySpec, Signer, SoftKey};
 use orgca_model::{CertKind, CertName, Cvr, Email, Environment, PersonName, Serial};
 use orgca_pki::lint::LeafExpectations;

@@ -161,10 +161,10 @@ impl Signer for SoftKey {
 /// A key made for a PKCS#12 delivery: its PKCS#8 (wiped from memory when dropped) and
 /// its public key. It is never stored.
 pub struct DeliveryKey {
-    /// PKCS#8 DER of the private key.
-    pub pkcs8: zeroize::Zeroizing<Vec<u8>>,
+    /// PKCS#8 DER of the private key: never leaves this crate but inside the PKCS#12.
+    pkcs8: zeroize::Zeroizing<Vec<u8>>,
     /// The public key to certify.
-    pub spki: SubjectPublicKeyInfoOwned,
+    spki: SubjectPublicKeyInfoOwned,
 }
 
 impl DeliveryKey {
@@ -175,5 +175,28 @@ impl DeliveryKey {
             pkcs8: zeroize::Zeroizing::new(key.to_pkcs8()?),
             spki: key.spki.clone(),
         })
+    }
+
+    /// The public key to certify.
+    pub fn spki(&self) -> &SubjectPublicKeyInfoOwned {
+        &self.spki
+    }
+
+    /// Packs the key with its certificate chain (DER, leaf first) into a PKCS#12 that
+    /// `password` opens, named `friendly_name`; the key is wiped from memory when this
+    /// returns.
+    pub fn into_pkcs12(
+        self,
+        chain: &[&[u8]],
+        friendly_name: &str,
+        password: &str,
+    ) -> Result<Vec<u8>, orgca_pki::pkcs12::Pkcs12Error> {
+        orgca_pki::pkcs12::build(&self.pkcs8, chain, friendly_name, password)
+    }
+}
+
+impl std::fmt::Debug for DeliveryKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeliveryKey").finish_non_exhaustive()
     }
 }

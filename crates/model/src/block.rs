@@ -1,4 +1,4 @@
-//! Why a certificate is blocked (DOMAIN.md, "Blocking"), and the RFC 5280 reason code each
+//! Why a certificate is blocked (docs/DOMAIN.md, "Blocking"), and the RFC 5280 reason code each
 //! reason is published with.
 
 use std::fmt;

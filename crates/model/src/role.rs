@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-/// A user's role (DOMAIN.md, "Actors"). The seal right is separate: any role may hold it.
+/// A user's role (docs/DOMAIN.md, "Actors"). The seal right is separate: any role may hold it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use der::asn1::ObjectIdentifier;
-use orgca_ca::{HierarchyNames, Settings};
+use orgca_ca::Settings;
+use orgca_ca::ceremony::HierarchyNames;
 use orgca_model::Environment;
 use orgca_pki::name::CaName;
 use orgca_pki::profile::Policies;

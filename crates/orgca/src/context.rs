@@ -88,9 +88,9 @@ impl Context {
     /// Every CRL this node publishes: each CA's full CRL (signed with its key: the
     /// issuing CAs' keys shared with `ra`), and each partition of an issuing CA's CRL
     /// that has ever been configured.
-    pub async fn crl_targets(&self, ra: &Ra) -> anyhow::Result<Vec<orgca_status::CrlTarget>> {
+    pub async fn crl_targets(&self, ca: &Ca) -> anyhow::Result<Vec<orgca_status::CrlTarget>> {
         let settings = self.config.settings()?;
-        let loaded: Vec<_> = ra.ca().issuers().cloned().collect();
+        let loaded: Vec<_> = ca.issuers().cloned().collect();
         let issuers = orgca_ca::load_crl_issuers(
             &self.store.ca(),
             &self.data.keys(),
@@ -189,8 +189,22 @@ impl Context {
             .map_err(|e| Refused(format!("the signing token: {e}")))?)
     }
 
+    /// The RA without CA keys: administration, search, blocking (no passphrase needed).
+    pub fn ra_without_keys(&self) -> anyhow::Result<Ra> {
+        let settings = self.config.settings()?;
+        Ok(Ra::new(
+            self.store.clone(),
+            self.config.order_policy(&settings.public_base_url),
+        ))
+    }
+
     /// The RA with the CA and its keys loaded.
     pub async fn ra(&self) -> anyhow::Result<Ra> {
+        Ok(self.ra_without_keys()?.with_ca(self.ca().await?))
+    }
+
+    /// The CA with its issuing keys loaded.
+    pub async fn ca(&self) -> anyhow::Result<Arc<Ca>> {
         let settings = self.config.settings()?;
         let issuers = orgca_ca::load_issuing_cas(
             &self.store.ca(),
@@ -208,7 +222,6 @@ impl Context {
                 .crl_partitions(&issuer.name, settings.crl_partitions)
                 .await?;
         }
-        let ca = Ca::new(issuers, self.store.ca());
-        Ok(Ra::new(self.store.clone(), Arc::new(ca)))
+        Ok(Arc::new(Ca::new(issuers, self.store.ca())))
     }
 }

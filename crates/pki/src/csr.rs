@@ -93,7 +93,7 @@ pub fn check_key(spki: &SubjectPublicKeyInfoOwned) -> Result<KeyKind, CsrError> 
         if !(3072..=8192).contains(&bits) {
             return Err(CsrError::RsaKeySize(bits));
         }
-        // The profile's RSA keys use e = 65537 (DOMAIN.md); nothing else is certified.
+        // The profile's RSA keys use e = 65537 (docs/DOMAIN.md); nothing else is certified.
         if key.public_exponent.as_bytes() != [0x01, 0x00, 0x01] {
             return Err(CsrError::RsaExponent);
         }

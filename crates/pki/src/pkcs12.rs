@@ -1,4 +1,4 @@
-//! PKCS#12 files as the real service makes them (DOMAIN.md): the key and its chain (leaf,
+//! PKCS#12 files as the real service makes them (docs/DOMAIN.md): the key and its chain (leaf,
 //! issuing CA, root), the key in PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC), a SHA-256
 //! MAC, and friendlyName = the lower-cased certificate name.
 

@@ -1,4 +1,4 @@
-//! The OCES3-style certificate profiles (DOMAIN.md, "The common leaf profile" and "CA
+//! The OCES3-style certificate profiles (docs/DOMAIN.md, "The common leaf profile" and "CA
 //! hierarchies"), each turned into a [`Tbs`].
 
 use ::time::OffsetDateTime;
@@ -27,7 +27,7 @@ pub struct Urls {
     pub crl: String,
 }
 
-/// The policy identifiers a hierarchy writes (configurable; defaults from DOMAIN.md).
+/// The policy identifiers a hierarchy writes (configurable; defaults from docs/DOMAIN.md).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Policies {
     /// National policy OID for organisation and system certificates.

@@ -1,4 +1,4 @@
-//! The single-use certificate of the signing service (DOMAIN.md, "Seals and the signing
+//! The single-use certificate of the signing service (docs/DOMAIN.md, "Seals and the signing
 //! service"): issued at the moment of signing for a key that signs one document, valid
 //! for minutes, qualified (ETSI EN 319 412-5) and under a QSCD policy.
 //!

@@ -1,61 +1,65 @@
-//! Blocking certificates (DOMAIN.md, "Blocking"): by a user administrator of the
+//! Blocking certificates (docs/DOMAIN.md, "Blocking"): by a user administrator of the
 //! certificate's organisation, by a user for their own employee certificate, or by the
 //! operator by serial. Permanent and idempotent; the contact person is told in the same
 //! transaction that blocks.
 
 use orgca_model::{BlockReason, CertKind};
-use orgca_store::{Blocked, CertificateRecord, NewMail, OrgScope, Store, User};
+use orgca_store::{Blocked, CertificateRecord, NewMail, OrgScope};
 use uuid::Uuid;
 
-use crate::RaError;
+use crate::{Caller, Ra, RaError};
 
-/// Blocks a certificate of the caller's organisation for `reason` (a name of
-/// [`BlockReason`]). Another organisation's certificate, or for a user someone else's,
-/// is "not found".
-pub async fn block(
-    store: &Store,
-    caller: &User,
-    id: Uuid,
-    reason: &str,
-    now: i64,
-) -> Result<Blocked, RaError> {
-    let scope = store.org(caller.org_id);
-    let c = scope
-        .certificate(id)
-        .await?
-        .ok_or(RaError::NotFound("certificate"))?;
-    let own = c.kind == CertKind::Employee && c.subject_uuid == caller.id.to_string();
-    if !caller.role.administers_users() && !own {
-        return Err(RaError::NotFound("certificate"));
+impl Ra {
+    /// Blocks a certificate of the caller's organisation for `reason` (a name of
+    /// [`BlockReason`]). Another organisation's certificate, or for a user someone else's,
+    /// is "not found".
+    pub async fn block(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        reason: &str,
+        now: i64,
+    ) -> Result<Blocked, RaError> {
+        let scope = self.scope(caller);
+        let c = scope
+            .certificate(id)
+            .await?
+            .ok_or(RaError::NotFound("certificate"))?;
+        let own = c.kind == CertKind::Employee
+            && caller
+                .as_user()
+                .is_some_and(|u| c.subject_uuid == u.id.to_string());
+        if !caller.role().administers_users() && !own {
+            return Err(RaError::NotFound("certificate"));
+        }
+        let reason = BlockReason::parse(reason).map_err(|e| RaError::Invalid(e.to_string()))?;
+        let who = caller.display_name();
+        block_in(&scope, &c, reason, &who, &caller.actor_id(), now).await
     }
-    let reason = BlockReason::parse(reason).map_err(|e| RaError::Invalid(e.to_string()))?;
-    let who = format!(
-        "{} {} <{}>",
-        caller.given_name, caller.surname, caller.email
-    );
-    block_in(&scope, &c, reason, &who, &caller.id.to_string(), now).await
-}
 
-/// The operator blocks a certificate by its serial (hex), whatever its organisation.
-pub async fn block_by_serial(
-    store: &Store,
-    serial_hex: &str,
-    reason: &str,
-    now: i64,
-) -> Result<Blocked, RaError> {
-    let reason = BlockReason::parse(reason).map_err(|e| RaError::Invalid(e.to_string()))?;
-    let serial = serial_hex.trim().trim_start_matches("0x").replace(':', "");
-    if serial.is_empty() || serial.len() > 42 || !serial.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(RaError::Invalid(format!(
-            "serial {serial_hex:?}: give the serial in hex, as `orgca cert list` shows it"
-        )));
+    /// The operator blocks a certificate by its serial (hex), whatever its organisation.
+    pub async fn block_by_serial(
+        &self,
+        serial_hex: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<Blocked, RaError> {
+        let reason = BlockReason::parse(reason).map_err(|e| RaError::Invalid(e.to_string()))?;
+        let serial = serial_hex.trim().trim_start_matches("0x").replace(':', "");
+        if serial.is_empty() || serial.len() > 42 || !serial.bytes().all(|b| b.is_ascii_hexdigit())
+        {
+            return Err(RaError::Invalid(format!(
+                "serial {serial_hex:?}: give the serial in hex, as `orgca cert list` shows it"
+            )));
+        }
+        let c = self
+            .store
+            .certificate_by_serial(&serial)
+            .await?
+            .ok_or(RaError::NotFound("certificate with that serial"))?;
+        let scope = self.store.org(c.org_id);
+        block_in(&scope, &c, reason, "the operator", "operator", now).await
     }
-    let c = store
-        .certificate_by_serial(&serial)
-        .await?
-        .ok_or(RaError::NotFound("certificate with that serial"))?;
-    let scope = store.org(c.org_id);
-    block_in(&scope, &c, reason, "the operator", "operator", now).await
 }
 
 async fn block_in(

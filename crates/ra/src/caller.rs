@@ -1,363 +1,234 @@
-//! What an authenticated user may do through the API, for their own organisation only:
-//! every function here takes the caller and works inside the caller's organisation
-//! scope, so an id of another organisation is simply not found.
+//! Who is asking: the typed capability every RA operation takes. A [`Caller`] is made
+//! only here, by authenticating an API token or a portal session, or by the operator's
+//! CLI naming an organisation; it carries the one organisation it may act in, so that
+//! every operation reads and writes that organisation's scope and nothing else.
 
-use orgca_model::{Email, PersonName, Role};
-use orgca_store::{NewUser, OrgSettings, Organisation, SettingsChange, Store, User, UserStatus};
+use orgca_model::{OrgId, Role};
+use orgca_store::{OperatorToken, OrgScope, User};
+use uuid::Uuid;
 
-use crate::RaError;
+use crate::{Ra, RaError};
 
-/// The caller's organisation.
-pub async fn organisation(store: &Store, caller: &User) -> Result<Organisation, RaError> {
-    Ok(store.org(caller.org_id).organisation().await?)
+/// Prefix of every user's API token, so that a leaked one is easy to recognise (secret
+/// scanners).
+pub const TOKEN_PREFIX: &str = "orgca_";
+
+/// The prefix of operator tokens (so that a leaked one is recognised for what it is).
+pub const OPERATOR_TOKEN_PREFIX: &str = "orgca_op_";
+
+/// Tokens are at most 73 characters; anything much longer is not one of ours.
+const MAX_TOKEN: usize = 256;
+
+/// An authenticated caller, confined to one organisation. Its fields are private: only
+/// the RA makes one.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    actor: Actor,
 }
 
-/// Changes the caller's organisation's settings: organisation administrators only.
-pub async fn change_settings(
-    store: &Store,
-    caller: &User,
-    change: SettingsChange,
-    now: i64,
-) -> Result<OrgSettings, RaError> {
-    if caller.role != Role::OrgAdmin {
-        return Err(RaError::Forbidden(
-            "only an organisation administrator changes the organisation's settings".into(),
-        ));
-    }
-    let org = organisation(store, caller).await?;
-    Ok(store
-        .orgs()
-        .change_settings(&org, change, &caller.id.to_string(), now)
-        .await?)
+/// Who stands behind a [`Caller`].
+#[derive(Clone, Debug)]
+pub enum Actor {
+    /// A user of the organisation, with their role (organisation administrator, user
+    /// administrator, or member).
+    User(User),
+    /// An operator of orgca acting for one organisation, with the rights of its
+    /// organisation administrator; no user of it.
+    Operator(Operator),
 }
 
-/// The caller's organisation's users: administrators only.
-pub async fn users(store: &Store, caller: &User) -> Result<Vec<User>, RaError> {
-    require_admin(caller)?;
-    Ok(store.org(caller.org_id).users().await?)
-}
-
-/// One user of the caller's organisation: administrators, or the user themself.
-pub async fn user(store: &Store, caller: &User, id: uuid::Uuid) -> Result<User, RaError> {
-    // Looked up first: an id of another organisation is "not found", whatever the role.
-    let user = store
-        .org(caller.org_id)
-        .user(id)
-        .await?
-        .ok_or(RaError::NotFound("user"))?;
-    if caller.id != id {
-        require_admin(caller)?;
-    }
-    Ok(user)
-}
-
-/// A user to create through the API (as typed by a client).
-#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewUserRequest {
-    /// E-mail address.
-    pub email: String,
-    /// Given name.
-    pub given_name: String,
-    /// Surname.
-    pub surname: String,
-    /// `org_admin`, `user_admin` or `user`.
-    pub role: String,
-    /// The seal right.
-    #[serde(default)]
-    pub seal: bool,
-}
-
-/// An operator acting for one organisation (an operator token over the API, or the
-/// CLI): an organisation administrator that is no user of it.
-pub fn operator(org_id: orgca_model::OrgId, id: uuid::Uuid, name: &str) -> User {
-    User {
-        id,
-        org_id,
-        email: format!("operator:{name}"),
-        given_name: name.to_owned(),
-        surname: String::new(),
-        role: Role::OrgAdmin,
-        seal: false,
-        status: UserStatus::Active,
-        created_at: 0,
-        publish: false,
-    }
-}
-
-/// Creates a user in the caller's organisation: administrators only, and only an
-/// organisation administrator creates another one.
-pub async fn create_user(
-    store: &Store,
-    caller: &User,
-    req: &NewUserRequest,
-    now: i64,
-) -> Result<User, RaError> {
-    require_admin(caller)?;
-    let new = NewUser {
-        email: Email::parse(&req.email)?,
-        given_name: PersonName::parse("given name", &req.given_name)?,
-        surname: PersonName::parse("surname", &req.surname)?,
-        role: Role::parse(&req.role)?,
-        seal: req.seal,
-        status: UserStatus::Active,
-    };
-    if new.role == Role::OrgAdmin && caller.role != Role::OrgAdmin {
-        return Err(RaError::Forbidden(
-            "only an organisation administrator creates another one".into(),
-        ));
-    }
-    let org = organisation(store, caller).await?;
-    if new.seal && !org.settings.seals {
-        return Err(RaError::Invalid(
-            "the seal right is switched off for this organisation".into(),
-        ));
-    }
-    Ok(store
-        .org(org.id)
-        .create_user(&new, &caller.id.to_string(), now)
-        .await?)
-}
-
-pub(crate) fn require_admin(caller: &User) -> Result<(), RaError> {
-    if caller.role.administers_users() {
-        Ok(())
-    } else {
-        Err(RaError::Forbidden(
-            "this needs a user or organisation administrator".into(),
-        ))
-    }
-}
-
-/// The contact person of a profile, as typed by a client.
-#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Contact {
-    /// Name.
+/// An operator acting for one organisation.
+#[derive(Clone, Debug)]
+pub struct Operator {
+    /// The organisation acted for.
+    pub org_id: OrgId,
+    /// The operator token's id (the actor in the audit trail); none for the operator's
+    /// command line.
+    pub token_id: Option<Uuid>,
+    /// Who or what the token is for (`cli` for the command line).
     pub name: String,
-    /// E-mail address.
-    pub email: String,
 }
 
-/// A profile as typed by a client (`POST /api/v1/profiles`).
-#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ProfileRequest {
-    /// `organisation` or `system`.
-    pub kind: String,
-    /// The certificates' name.
-    pub name: String,
-    /// E-mail shown in the certificates.
-    #[serde(default)]
-    pub email: Option<String>,
-    /// Contact person (required).
-    pub contact: Contact,
-    /// Seal use.
-    #[serde(default)]
-    pub allow_signing: bool,
-    /// Publication in the public directory.
-    #[serde(default)]
-    pub publish: bool,
-}
-
-/// A change to a profile (`PATCH /api/v1/profiles/{id}`): absent fields stay; the kind
-/// cannot change (it decides what the certificates mean). `email: null` removes it.
-#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ProfilePatch {
-    /// New name.
-    pub name: Option<String>,
-    /// New e-mail (`null` removes it).
-    #[serde(default, with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub email: Option<Option<String>>,
-    /// New contact person.
-    pub contact: Option<Contact>,
-    /// New seal use.
-    pub allow_signing: Option<bool>,
-    /// New publication.
-    pub publish: Option<bool>,
-}
-
-mod double_option {
-    use serde::{Deserialize, Deserializer};
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<Option<String>>, D::Error> {
-        Option::<String>::deserialize(d).map(Some)
-    }
-}
-
-fn contact_name(name: &str) -> Result<String, RaError> {
-    Ok(PersonName::parse("contact name", name)?.as_str().to_owned())
-}
-
-/// Creates a profile in the caller's organisation: administrators only.
-pub async fn create_profile(
-    store: &Store,
-    caller: &User,
-    req: &ProfileRequest,
-    now: i64,
-) -> Result<orgca_store::Profile, RaError> {
-    require_admin(caller)?;
-    let kind = orgca_model::CertKind::parse(&req.kind)?;
-    if kind == orgca_model::CertKind::Employee {
-        return Err(RaError::Invalid(
-            "a profile is for organisation or system certificates; employee certificates are ordered for a user".into(),
-        ));
-    }
-    let new = orgca_store::NewProfile {
-        kind,
-        name: orgca_model::CertName::parse(&req.name)?,
-        email: req.email.as_deref().map(Email::parse).transpose()?,
-        contact_name: contact_name(&req.contact.name)?,
-        contact_email: Email::parse(&req.contact.email)?,
-        allow_signing: req.allow_signing,
-        publish: req.publish,
-    };
-    Ok(store
-        .org(caller.org_id)
-        .create_profile(&new, &caller.id.to_string(), now)
-        .await?)
-}
-
-/// The caller's organisation's profiles (every user of it may read them).
-pub async fn profiles(store: &Store, caller: &User) -> Result<Vec<orgca_store::Profile>, RaError> {
-    Ok(store.org(caller.org_id).profiles().await?)
-}
-
-/// One profile of the caller's organisation.
-pub async fn profile(
-    store: &Store,
-    caller: &User,
-    id: uuid::Uuid,
-) -> Result<orgca_store::Profile, RaError> {
-    store
-        .org(caller.org_id)
-        .profile(id)
-        .await?
-        .ok_or(RaError::NotFound("profile"))
-}
-
-/// Changes a profile of the caller's organisation: administrators only.
-pub async fn change_profile(
-    store: &Store,
-    caller: &User,
-    id: uuid::Uuid,
-    patch: &ProfilePatch,
-    now: i64,
-) -> Result<orgca_store::Profile, RaError> {
-    let mut p = profile(store, caller, id).await?;
-    require_admin(caller)?;
-    if let Some(n) = &patch.name {
-        p.name = orgca_model::CertName::parse(n)?.as_str().to_owned();
-    }
-    if let Some(e) = &patch.email {
-        p.email = e
-            .as_deref()
-            .map(Email::parse)
-            .transpose()?
-            .map(|e| e.as_str().to_owned());
-    }
-    if let Some(c) = &patch.contact {
-        p.contact_name = contact_name(&c.name)?;
-        p.contact_email = Email::parse(&c.email)?.as_str().to_owned();
-    }
-    p.allow_signing = patch.allow_signing.unwrap_or(p.allow_signing);
-    p.publish = patch.publish.unwrap_or(p.publish);
-    store
-        .org(caller.org_id)
-        .update_profile(&p, &caller.id.to_string(), now)
-        .await?
-        .ok_or(RaError::NotFound("profile"))
-}
-
-/// A change to a user (`PATCH /api/v1/users/{id}`): absent fields stay.
-#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UserPatch {
-    /// `org_admin`, `user_admin` or `user`.
-    pub role: Option<String>,
-    /// The seal right.
-    pub seal: Option<bool>,
-    /// `active` or `deactivated`.
-    pub status: Option<String>,
-    /// Publish the user's employee certificates in the public directory (found by
-    /// their exact address). Only the user themself sets this: it is their consent.
-    pub publish: Option<bool>,
-}
-
-/// Changes a user of the caller's organisation: administrators only; only an
-/// organisation administrator touches another organisation administrator's role; nobody
-/// changes their own role or status (no one locks themself out). The directory opt-in is
-/// the user's own: any user sets theirs, nobody another's.
-pub async fn change_user(
-    store: &Store,
-    caller: &User,
-    id: uuid::Uuid,
-    patch: &UserPatch,
-    now: i64,
-) -> Result<User, RaError> {
-    let scope = store.org(caller.org_id);
-    let mut user = scope.user(id).await?.ok_or(RaError::NotFound("user"))?;
-    let own_consent_only =
-        caller.id == id && patch.role.is_none() && patch.status.is_none() && patch.seal.is_none();
-    if !own_consent_only {
-        require_admin(caller)?;
-        if user.role == Role::OrgAdmin && caller.role != Role::OrgAdmin {
-            return Err(RaError::Forbidden(
-                "only an organisation administrator changes another organisation administrator"
-                    .into(),
-            ));
+impl Caller {
+    pub(crate) fn user(user: User) -> Caller {
+        Caller {
+            actor: Actor::User(user),
         }
     }
-    if let Some(publish) = patch.publish {
-        if caller.id != id && publish != user.publish {
-            return Err(RaError::Forbidden(
-                "only the user themself puts their certificates in the directory".into(),
-            ));
-        }
-        user.publish = publish;
-    }
-    if let Some(r) = &patch.role {
-        let role = Role::parse(r)?;
-        if caller.id == id && role != user.role {
-            return Err(RaError::Invalid("you cannot change your own role".into()));
-        }
-        if (role == Role::OrgAdmin || user.role == Role::OrgAdmin) && caller.role != Role::OrgAdmin
-        {
-            return Err(RaError::Forbidden(
-                "only an organisation administrator grants or takes that role".into(),
-            ));
-        }
-        user.role = role;
-    }
-    if let Some(s) = &patch.status {
-        let status = match s.as_str() {
-            "active" => UserStatus::Active,
-            "deactivated" => UserStatus::Deactivated,
-            other => {
-                return Err(RaError::Invalid(format!(
-                    "unknown status {other:?}: use active or deactivated"
-                )));
-            }
+
+    pub(crate) fn operator(org_id: OrgId, op: Option<OperatorToken>) -> Caller {
+        let (token_id, name) = match op {
+            Some(op) => (Some(op.id), op.name),
+            None => (None, "cli".to_owned()),
         };
-        if caller.id == id && status != user.status {
-            return Err(RaError::Invalid("you cannot change your own status".into()));
+        Caller {
+            actor: Actor::Operator(Operator {
+                org_id,
+                token_id,
+                name,
+            }),
         }
-        user.status = status;
     }
-    if let Some(seal) = patch.seal {
-        if seal && !scope.organisation().await?.settings.seals {
-            return Err(RaError::Invalid(
-                "the seal right is switched off for this organisation".into(),
-            ));
+
+    /// Who it is.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// The organisation it acts in.
+    pub fn org_id(&self) -> OrgId {
+        match &self.actor {
+            Actor::User(u) => u.org_id,
+            Actor::Operator(o) => o.org_id,
         }
-        user.seal = seal;
     }
-    scope
-        .update_user(&user, &caller.id.to_string(), now)
-        .await?
-        .ok_or(RaError::NotFound("user"))
+
+    /// Its role in the organisation: an operator acts as an organisation administrator.
+    pub fn role(&self) -> Role {
+        match &self.actor {
+            Actor::User(u) => u.role,
+            Actor::Operator(_) => Role::OrgAdmin,
+        }
+    }
+
+    /// The user, when a user (not an operator) calls.
+    pub fn as_user(&self) -> Option<&User> {
+        match &self.actor {
+            Actor::User(u) => Some(u),
+            Actor::Operator(_) => None,
+        }
+    }
+
+    /// Whether the caller is the user with this id.
+    pub fn is_user(&self, id: Uuid) -> bool {
+        self.as_user().is_some_and(|u| u.id == id)
+    }
+
+    /// The id the audit trail names as the actor: the user's, or the operator token's.
+    pub fn actor_id(&self) -> String {
+        match &self.actor {
+            Actor::User(u) => u.id.to_string(),
+            Actor::Operator(o) => o
+                .token_id
+                .map_or_else(|| "operator".into(), |id| id.to_string()),
+        }
+    }
+
+    /// How messages name the caller: "Given Surname <address>", or the operator.
+    pub fn display_name(&self) -> String {
+        match &self.actor {
+            Actor::User(u) => format!("{} {} <{}>", u.given_name, u.surname, u.email),
+            Actor::Operator(o) => format!("the operator ({})", o.name),
+        }
+    }
+
+    /// Refused unless a user or organisation administrator calls.
+    pub(crate) fn require_admin(&self) -> Result<(), RaError> {
+        if self.role().administers_users() {
+            Ok(())
+        } else {
+            Err(RaError::Forbidden(
+                "this needs a user or organisation administrator".into(),
+            ))
+        }
+    }
+
+    /// Refused unless an organisation administrator calls.
+    pub(crate) fn require_org_admin(&self, what: &str) -> Result<(), RaError> {
+        if self.role() == Role::OrgAdmin {
+            Ok(())
+        } else {
+            Err(RaError::Forbidden(format!(
+                "only an organisation administrator {what}"
+            )))
+        }
+    }
+}
+
+/// Why a token was not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenRefused {
+    /// No token, or one that cannot be ours.
+    #[error("send an API token: `Authorization: Bearer orgca_...`")]
+    Missing,
+    /// Unknown, revoked, or its user is not active.
+    #[error("the API token is not valid: unknown, revoked, or its user is not active")]
+    NotValid,
+    /// An operator token without the organisation it acts for.
+    #[error(
+        "an operator token acts for one organisation per request: send its CVR in the `Orgca-Organisation` header"
+    )]
+    OrganisationRequired,
+    /// An operator token naming an organisation that does not exist.
+    #[error("no organisation with CVR {0:?}")]
+    UnknownOrganisation(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] orgca_store::StoreError),
+}
+
+impl Ra {
+    /// The organisation's scope of `caller`: the only store view an operation on its
+    /// behalf reads or writes.
+    pub(crate) fn scope(&self, caller: &Caller) -> OrgScope {
+        self.store.org(caller.org_id())
+    }
+
+    /// The caller behind an API token. A user's token names its user; an operator token
+    /// acts for the organisation whose CVR `organisation` gives, as its administrator.
+    /// The token is looked up by its SHA-256: it is never stored, logged or compared.
+    pub async fn authenticate_token(
+        &self,
+        token: Option<&str>,
+        organisation: Option<&str>,
+    ) -> Result<Caller, TokenRefused> {
+        let token = token
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() <= MAX_TOKEN)
+            .ok_or(TokenRefused::Missing)?;
+        let hash = crate::token_hash(token);
+        let tokens = self.store.tokens();
+        if !token.starts_with(OPERATOR_TOKEN_PREFIX) {
+            return tokens
+                .authenticate(hash)
+                .await?
+                .map(Caller::user)
+                .ok_or(TokenRefused::NotValid);
+        }
+        let op = tokens
+            .authenticate_operator(hash)
+            .await?
+            .ok_or(TokenRefused::NotValid)?;
+        let cvr = organisation
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .ok_or(TokenRefused::OrganisationRequired)?;
+        let org = self
+            .store
+            .orgs()
+            .by_cvr(cvr)
+            .await?
+            .ok_or_else(|| TokenRefused::UnknownOrganisation(cvr.to_owned()))?;
+        tracing::info!(operator = %op.id, name = %op.name, cvr = %org.cvr, "operator request");
+        Ok(Caller::operator(org.id, Some(op)))
+    }
+
+    /// The operator's command line acting for the organisation with this CVR.
+    pub async fn operator_cli(&self, cvr: &str) -> Result<Caller, RaError> {
+        let org = self.organisation_by_cvr(cvr).await?;
+        Ok(Caller::operator(org.id, None))
+    }
+
+    /// The organisation with this CVR (operator).
+    pub(crate) async fn organisation_by_cvr(
+        &self,
+        cvr: &str,
+    ) -> Result<orgca_store::Organisation, RaError> {
+        let cvr = cvr.trim();
+        self.store
+            .orgs()
+            .by_cvr(cvr)
+            .await?
+            .ok_or_else(|| RaError::UnknownOrganisation(cvr.to_owned()))
+    }
 }

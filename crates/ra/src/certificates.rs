@@ -1,11 +1,11 @@
 //! An organisation's certificates through the API: search, show, renew, history.
 
 use orgca_model::CertKind;
-use orgca_store::{CertificateRecord, Identification, Issuance, Store, User};
+use orgca_store::{CertificateRecord, Identification, Issuance};
 use uuid::Uuid;
 
 use crate::orders::{OrderRequest, Placed};
-use crate::{OrderPolicy, RaError};
+use crate::{Caller, Ra, RaError};
 
 /// The status a client sees: `active`, `blocked`, or `expired` past notAfter.
 pub fn visible_status(c: &CertificateRecord, now: i64) -> &str {
@@ -22,61 +22,64 @@ pub fn status_at(status: &str, not_after: i64, now: i64) -> &str {
     }
 }
 
-/// One page of the certificates of the caller's organisation that `params` select: all
-/// of them for administrators, a user's own for a user.
-pub async fn search(
-    store: &Store,
-    caller: &User,
-    params: &crate::search::SearchParams,
-    now: i64,
-) -> Result<orgca_store::Page<CertificateRecord>, RaError> {
-    let search = params.read(store, caller, now).await?;
-    match &search.query {
-        Some(q) => Ok(store.org(caller.org_id).search(q, search.limit).await?),
-        None => Ok(orgca_store::Page {
-            items: Vec::new(),
-            next: None,
-        }),
+impl Ra {
+    /// One page of the certificates of the caller's organisation that `params` select: all
+    /// of them for administrators, a user's own for a user.
+    pub async fn search(
+        &self,
+        caller: &Caller,
+        params: &crate::search::SearchParams,
+        now: i64,
+    ) -> Result<orgca_store::Page<CertificateRecord>, RaError> {
+        let search = params.read(&self.scope(caller), caller, now).await?;
+        match &search.query {
+            Some(q) => Ok(self.scope(caller).search(q, search.limit).await?),
+            None => Ok(orgca_store::Page {
+                items: Vec::new(),
+                next: None,
+            }),
+        }
     }
-}
 
-/// How many certificates of the caller's organisation `params` select (its `after`
-/// and `limit` aside), as [`search`] confines them.
-pub async fn count(
-    store: &Store,
-    caller: &User,
-    params: &crate::search::SearchParams,
-    now: i64,
-) -> Result<u64, RaError> {
-    match params.read(store, caller, now).await?.query {
-        Some(q) => Ok(store.org(caller.org_id).count(&q).await?),
-        None => Ok(0),
+    /// How many certificates of the caller's organisation `params` select (its `after`
+    /// and `limit` aside), as [`search`] confines them.
+    pub async fn count(
+        &self,
+        caller: &Caller,
+        params: &crate::search::SearchParams,
+        now: i64,
+    ) -> Result<u64, RaError> {
+        let scope = self.scope(caller);
+        match params.read(&scope, caller, now).await?.query {
+            Some(q) => Ok(scope.count(&q).await?),
+            None => Ok(0),
+        }
     }
-}
 
-/// What the caller's overview shows: counts by kind and visible status, and the active
-/// certificates expiring within `days` (at most 50), of the organisation for
-/// administrators, of their own for a user.
-pub async fn overview(
-    store: &Store,
-    caller: &User,
-    now: i64,
-    days: i64,
-) -> Result<
-    (
-        Vec<(CertKind, orgca_store::KindCounts)>,
-        Vec<CertificateRecord>,
-    ),
-    RaError,
-> {
-    let me = caller.id.to_string();
-    let holder = (!caller.role.administers_users()).then_some(me.as_str());
-    let scope = store.org(caller.org_id);
-    let counts = scope.certificate_counts(now, holder).await?;
-    let expiring = scope
-        .expiring_between(now, now + days * 86_400, holder, 50)
-        .await?;
-    Ok((counts, expiring))
+    /// What the caller's overview shows: counts by kind and visible status, and the active
+    /// certificates expiring within `days` (at most 50), of the organisation for
+    /// administrators, of their own for a user.
+    pub async fn overview(
+        &self,
+        caller: &Caller,
+        now: i64,
+        days: i64,
+    ) -> Result<
+        (
+            Vec<(CertKind, orgca_store::KindCounts)>,
+            Vec<CertificateRecord>,
+        ),
+        RaError,
+    > {
+        let me = caller.actor_id();
+        let holder = (!caller.role().administers_users()).then_some(me.as_str());
+        let scope = self.scope(caller);
+        let counts = scope.certificate_counts(now, holder).await?;
+        let expiring = scope
+            .expiring_between(now, now + days * 86_400, holder, 50)
+            .await?;
+        Ok((counts, expiring))
+    }
 }
 
 /// A certificate's history: the certificate it renews, those that renew it, and its
@@ -90,81 +93,83 @@ pub struct History {
     pub events: Vec<orgca_store::AuditEvent>,
 }
 
-/// The history of a certificate of the caller's organisation.
-pub async fn history(
-    store: &Store,
-    caller: &User,
-    c: &CertificateRecord,
-) -> Result<History, RaError> {
-    let scope = store.org(caller.org_id);
-    if c.org_id != caller.org_id {
-        return Err(RaError::NotFound("certificate"));
-    }
-    let renews = match c.renews {
-        Some(id) => scope.certificate(id).await?,
-        None => None,
-    };
-    Ok(History {
-        renews,
-        renewed_by: scope.renewals_of(c.id).await?,
-        events: scope.events_about(&c.id.to_string(), 200).await?,
-    })
-}
-
-/// One certificate of the caller's organisation (a user sees only their own).
-pub async fn get(store: &Store, caller: &User, id: Uuid) -> Result<CertificateRecord, RaError> {
-    let c = store
-        .org(caller.org_id)
-        .certificate(id)
-        .await?
-        .ok_or(RaError::NotFound("certificate"))?;
-    if !caller.role.administers_users() && c.subject_uuid != caller.id.to_string() {
-        return Err(RaError::NotFound("certificate"));
-    }
-    Ok(c)
-}
-
-/// Renews a certificate: a new order for the same profile (one-time code) or the same
-/// user (user login), with the same data and delivered as the original order was (a
-/// certificate issued without an order, from the CLI, is renewed by CSR); the new
-/// certificate will have a new key and serial and record which one it renews. The old
-/// one stays valid.
-pub async fn renew(
-    store: &Store,
-    caller: &User,
-    id: Uuid,
-    policy: &OrderPolicy,
-    now: i64,
-) -> Result<Placed, RaError> {
-    let scope = store.org(caller.org_id);
-    let c = scope
-        .certificate(id)
-        .await?
-        .ok_or(RaError::NotFound("certificate"))?;
-    crate::caller::require_admin(caller)?;
-    if visible_status(&c, now) != "active" {
-        return Err(RaError::Invalid(format!(
-            "only an active certificate is renewed; this one is {}: order a new one instead",
-            visible_status(&c, now)
-        )));
-    }
-    let subject =
-        Uuid::parse_str(&c.subject_uuid).map_err(|_| RaError::NotFound("certificate subject"))?;
-    let issuance = scope
-        .order_of_certificate(c.id)
-        .await?
-        .map_or(Issuance::Csr, |o| o.issuance);
-    if c.kind == CertKind::Employee {
-        let req = OrderRequest {
-            identification: Identification::UserLogin,
-            issuance,
+impl Ra {
+    /// The history of a certificate of the caller's organisation.
+    pub async fn history(
+        &self,
+        caller: &Caller,
+        c: &CertificateRecord,
+    ) -> Result<History, RaError> {
+        let scope = self.scope(caller);
+        if c.org_id != caller.org_id() {
+            return Err(RaError::NotFound("certificate"));
+        }
+        let renews = match c.renews {
+            Some(id) => scope.certificate(id).await?,
+            None => None,
         };
-        crate::employee::order_for_user(store, caller, subject, req, policy, Some(c.id), now).await
-    } else {
-        let req = OrderRequest {
-            identification: Identification::OneTimeCode,
-            issuance,
-        };
-        crate::orders::order_for_profile(store, caller, subject, req, policy, Some(c.id), now).await
+        Ok(History {
+            renews,
+            renewed_by: scope.renewals_of(c.id).await?,
+            events: scope.events_about(&c.id.to_string(), 200).await?,
+        })
+    }
+
+    /// One certificate of the caller's organisation (a user sees only their own).
+    pub async fn certificate(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+    ) -> Result<CertificateRecord, RaError> {
+        let c = self
+            .scope(caller)
+            .certificate(id)
+            .await?
+            .ok_or(RaError::NotFound("certificate"))?;
+        if !caller.role().administers_users() && c.subject_uuid != caller.actor_id() {
+            return Err(RaError::NotFound("certificate"));
+        }
+        Ok(c)
+    }
+
+    /// Renews a certificate: a new order for the same profile (one-time code) or the same
+    /// user (user login), with the same data and delivered as the original order was (a
+    /// certificate issued without an order, from the CLI, is renewed by CSR); the new
+    /// certificate will have a new key and serial and record which one it renews. The old
+    /// one stays valid.
+    pub async fn renew(&self, caller: &Caller, id: Uuid, now: i64) -> Result<Placed, RaError> {
+        let scope = self.scope(caller);
+        let c = scope
+            .certificate(id)
+            .await?
+            .ok_or(RaError::NotFound("certificate"))?;
+        caller.require_admin()?;
+        if visible_status(&c, now) != "active" {
+            return Err(RaError::Invalid(format!(
+                "only an active certificate is renewed; this one is {}: order a new one instead",
+                visible_status(&c, now)
+            )));
+        }
+        let subject = Uuid::parse_str(&c.subject_uuid)
+            .map_err(|_| RaError::NotFound("certificate subject"))?;
+        let issuance = scope
+            .order_of_certificate(c.id)
+            .await?
+            .map_or(Issuance::Csr, |o| o.issuance);
+        if c.kind == CertKind::Employee {
+            let req = OrderRequest {
+                identification: Identification::UserLogin,
+                issuance,
+            };
+            self.order_for_user(caller, subject, req, Some(c.id), now)
+                .await
+        } else {
+            let req = OrderRequest {
+                identification: Identification::OneTimeCode,
+                issuance,
+            };
+            self.order_for_profile(caller, subject, req, Some(c.id), now)
+                .await
+        }
     }
 }

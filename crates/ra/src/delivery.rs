@@ -1,6 +1,7 @@
-//! How the key of a picked-up certificate comes about: from the recipient's CSR, or
-//! generated here for a PKCS#12 whose password is shown once. A generated private key is
-//! never stored and is wiped from memory after the PKCS#12 is built.
+//! How the key of a picked-up certificate comes about: from the recipient's CSR, or made
+//! by the `keys` crate for a PKCS#12 whose password is shown once. The RA holds such a
+//! key only as an opaque handle: it never sees the key's bytes, and the key is never
+//! stored and is wiped from memory when the PKCS#12 is packed.
 
 use orgca_keys::DeliveryKey;
 use orgca_pki::csr;
@@ -44,7 +45,7 @@ pub struct Delivered {
     pub pkcs12: Option<Pkcs12File>,
 }
 
-/// The key to certify, and the private key when orgca made it.
+/// The key to certify, and the handle of the private key when orgca made it.
 pub struct Prepared {
     pub(crate) spki: SubjectPublicKeyInfoOwned,
     generated: Option<DeliveryKey>,
@@ -61,10 +62,10 @@ pub(crate) async fn prepare(order: &Order, source: KeySource<'_>) -> Result<Prep
             // Key generation takes tens of milliseconds of CPU: off the async workers.
             let key = tokio::task::spawn_blocking(DeliveryKey::generate)
                 .await
-                .map_err(|e| RaError::Internal(format!("key generation task failed: {e}")))?
-                .map_err(|e| RaError::Internal(e.to_string()))?;
+                .map_err(|e| RaError::internal("the key generation task", e))?
+                .map_err(|e| RaError::internal("generating a PKCS#12 key", e))?;
             Ok(Prepared {
-                spki: key.spki.clone(),
+                spki: key.spki().clone(),
                 generated: Some(key),
             })
         }
@@ -90,19 +91,15 @@ pub(crate) fn finish(issued: Issued, prepared: Prepared) -> Result<Delivered, Ra
     let c = &issued.certificate;
     let mut chain = vec![c.der.clone()];
     for block in c.chain_pem.split_inclusive("-----END CERTIFICATE-----\n") {
-        let (_, der) =
-            der::pem::decode_vec(block.as_bytes()).map_err(|e| RaError::Internal(e.to_string()))?;
+        let (_, der) = der::pem::decode_vec(block.as_bytes())
+            .map_err(|e| RaError::internal("reading the CA chain", e.to_string()))?;
         chain.push(der);
     }
     let refs: Vec<&[u8]> = chain.iter().map(Vec::as_slice).collect();
     let password = crate::orders::random_code(4)?;
-    let der = orgca_pki::pkcs12::build(
-        &key.pkcs8,
-        &refs,
-        c.request.subject.common_name.as_str(),
-        &password,
-    )
-    .map_err(|e| RaError::Internal(e.to_string()))?;
+    let der = key
+        .into_pkcs12(&refs, c.request.subject.common_name.as_str(), &password)
+        .map_err(|e| RaError::internal("packing the PKCS#12", e))?;
     Ok(Delivered {
         issued,
         pkcs12: Some(Pkcs12File { der, password }),

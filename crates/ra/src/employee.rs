@@ -1,111 +1,108 @@
 //! Employee certificates: ordered by an administrator for an active user, picked up by
-//! that user after logging in (DOMAIN.md: "fetched by the user after login"). The
+//! that user after logging in (docs/DOMAIN.md: "fetched by the user after login"). The
 //! certificate names the person and shows their e-mail address, validated first.
 
 use orgca_model::{CertName, Email, PersonName};
 use orgca_pki::profile::{Holder, LeafSubject};
-use orgca_store::{Identification, NewMail, NewOrder, Store, User, UserStatus};
+use orgca_store::{Identification, NewMail, NewOrder, UserStatus};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::delivery::{self, Delivered, KeySource};
-use crate::orders::{OrderRequest, Placed, check_pickable, place, refused, validation_for};
-use crate::{OrderPolicy, Ra, RaError};
-
-/// Orders an employee certificate for an active user of the caller's organisation:
-/// administrators only, when user certificates are on. The user picks it up after
-/// logging in, so the order has no one-time code.
-pub async fn order_for_user(
-    store: &Store,
-    caller: &User,
-    user_id: Uuid,
-    req: OrderRequest,
-    policy: &OrderPolicy,
-    renews: Option<Uuid>,
-    now: i64,
-) -> Result<Placed, RaError> {
-    let scope = store.org(caller.org_id);
-    let user = scope
-        .user(user_id)
-        .await?
-        .ok_or(RaError::NotFound("user"))?;
-    crate::caller::require_admin(caller)?;
-    let org = scope.organisation().await?;
-    crate::orgs::require_kind_on(&org, orgca_model::CertKind::Employee)?;
-    if user.status != UserStatus::Active {
-        return Err(RaError::Invalid(format!(
-            "user {} is not active",
-            user.email
-        )));
-    }
-    if req.identification != Identification::UserLogin {
-        return Err(RaError::Invalid(
-            "an employee certificate is picked up by its user after logging in: use identification user_login".into(),
-        ));
-    }
-    let (status, validation, mails) =
-        validation_for(&scope, Some(&user.email), &org.name, policy, now).await?;
-    let template = NewOrder {
-        id: Uuid::nil(),
-        reference: String::new(),
-        profile_id: None,
-        user_id: Some(user.id),
-        identification: req.identification,
-        issuance: req.issuance,
-        status,
-        code_sha256: None,
-        expires_at: now + policy.order_validity,
-        renews,
-    };
-    let base = &policy.public_base_url;
-    let mail = |id: Uuid, reference: &str| NewMail {
-        recipient: user.email.clone(),
-        subject: "A certificate is waiting for you".into(),
-        body: format!(
-            "{} has ordered an employee certificate for you (reference {reference}).\n\
-             Log in at {base}/portal and pick it up there (or with the API at\n\
-             {base}/api/v1/orders/{id}/pickup).\n",
-            org.name
-        ),
-    };
-    let order = place(
-        &scope,
-        template,
-        validation,
-        mails,
-        mail,
-        &caller.id.to_string(),
-        now,
-    )
-    .await?;
-    Ok(Placed {
-        order,
-        one_time_code: None,
-    })
-}
+use crate::orders::{OrderRequest, Placed, check_pickable, place, validation_for};
+use crate::{Caller, PickupRefusal, Ra, RaError};
 
 impl Ra {
+    /// Orders an employee certificate for an active user of the caller's organisation:
+    /// administrators only, when user certificates are on. The user picks it up after
+    /// logging in, so the order has no one-time code.
+    pub async fn order_for_user(
+        &self,
+        caller: &Caller,
+        user_id: Uuid,
+        req: OrderRequest,
+        renews: Option<Uuid>,
+        now: i64,
+    ) -> Result<Placed, RaError> {
+        let policy = &self.orders;
+        let scope = self.scope(caller);
+        let user = self.user(caller, user_id).await?;
+        caller.require_admin()?;
+        let org = scope.organisation().await?;
+        crate::orgs::require_kind_on(&org, orgca_model::CertKind::Employee)?;
+        if user.status != UserStatus::Active {
+            return Err(RaError::Invalid(format!(
+                "user {} is not active",
+                user.email
+            )));
+        }
+        if req.identification != Identification::UserLogin {
+            return Err(RaError::Invalid(
+            "an employee certificate is picked up by its user after logging in: use identification user_login".into(),
+        ));
+        }
+        let (status, validation, mails) =
+            validation_for(&scope, Some(&user.email), &org.name, policy, now).await?;
+        let template = NewOrder {
+            id: Uuid::nil(),
+            reference: String::new(),
+            profile_id: None,
+            user_id: Some(user.id),
+            identification: req.identification,
+            issuance: req.issuance,
+            status,
+            code_sha256: None,
+            expires_at: now + policy.order_validity,
+            renews,
+        };
+        let base = &policy.public_base_url;
+        let mail = |id: Uuid, reference: &str| NewMail {
+            recipient: user.email.clone(),
+            subject: "A certificate is waiting for you".into(),
+            body: format!(
+                "{} has ordered an employee certificate for you (reference {reference}).\n\
+             Log in at {base}/portal and pick it up there (or with the API at\n\
+             {base}/api/v1/orders/{id}/pickup).\n",
+                org.name
+            ),
+        };
+        let order = place(
+            &scope,
+            template,
+            validation,
+            mails,
+            mail,
+            &caller.actor_id(),
+            now,
+        )
+        .await?;
+        Ok(Placed {
+            order,
+            one_time_code: None,
+        })
+    }
+
     /// Picks up an employee-certificate order as its user (logged in by their token),
     /// with a CSR. Another user's order answers "not found".
     pub async fn pickup_as_user(
         &self,
-        caller: &User,
+        caller: &Caller,
         order_id: Uuid,
         source: KeySource<'_>,
         now: OffsetDateTime,
     ) -> Result<Delivered, RaError> {
-        let scope = self.store().org(caller.org_id);
+        let not_yours = RaError::NotFound("order for you");
+        let caller_user = caller.as_user().ok_or(RaError::NotFound("order for you"))?;
+        let scope = self.scope(caller);
         let order = scope
             .order(order_id)
             .await?
-            .filter(|o| o.user_id == Some(caller.id))
-            .ok_or(RaError::NotFound("order for you"))?;
+            .filter(|o| o.user_id == Some(caller_user.id))
+            .ok_or(not_yours)?;
+        let caller = caller_user;
         check_pickable(&order, now.unix_timestamp())?;
         if order.identification != Identification::UserLogin {
-            return Err(refused(
-                "wrong_identification",
-                "this order is picked up with its reference and one-time code",
-            ));
+            return Err(PickupRefusal::NeedsCode.into());
         }
         let org = scope.organisation().await?;
         crate::orgs::require_kind_on(&org, orgca_model::CertKind::Employee)?;

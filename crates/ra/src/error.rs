@@ -1,4 +1,5 @@
-//! The RA's error: input errors say what to fix; the rest are server faults.
+//! The RA's error: input errors say what to fix; the rest are server faults, which keep
+//! their source for the log.
 
 use orgca_ca::CaError;
 use orgca_model::{CvrError, EmailError, NameError, UnknownKind, UnknownRole};
@@ -35,15 +36,9 @@ pub enum RaError {
     /// Nothing with this id in the caller's organisation.
     #[error("no such {0} in your organisation")]
     NotFound(&'static str),
-    /// A pick-up refused for the order's state or a wrong code; `code` is stable.
-    #[error("{detail}")]
-    Pickup {
-        /// Stable code: `wrong_code`, `order_locked`, `order_expired`, `order_not_ready`,
-        /// `already_picked_up`, `order_cancelled`, `wrong_identification`.
-        code: &'static str,
-        /// What happened and what to do.
-        detail: String,
-    },
+    /// A pick-up refused for the order's state or a wrong code.
+    #[error(transparent)]
+    Pickup(#[from] PickupRefusal),
     /// A portal login refused: wrong address or password, or too many tries (the same
     /// words whichever it was).
     #[error("{0}")]
@@ -54,6 +49,9 @@ pub enum RaError {
     /// The thing exists already.
     #[error("{0} exists already")]
     Conflict(String),
+    /// This node does not offer the operation (no CA keys, no signing service).
+    #[error("{0}")]
+    Unavailable(&'static str),
     /// The CA refused (a lint) or failed.
     #[error(transparent)]
     Ca(#[from] CaError),
@@ -63,9 +61,114 @@ pub enum RaError {
     /// The store failed.
     #[error(transparent)]
     Store(StoreError),
-    /// A server fault that is not the caller's (a crashed worker task).
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// A server fault that is not the caller's (a crashed worker task, the random
+    /// generator).
+    #[error(transparent)]
+    Internal(#[from] Internal),
+}
+
+/// Why a pick-up was refused. Each has a stable code.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PickupRefusal {
+    /// The one-time code is wrong.
+    #[error("the one-time code is wrong; {tries_left} tries left")]
+    WrongCode {
+        /// Tries left before the order locks.
+        tries_left: i64,
+    },
+    /// Too many wrong codes.
+    #[error("too many wrong codes: the order is locked; ask for a new one")]
+    Locked,
+    /// Past its expiry.
+    #[error("this order has expired: ask your administrator for a new one")]
+    Expired,
+    /// It waits for the address it will show to be confirmed.
+    #[error("the e-mail address in the certificate is not validated yet")]
+    AwaitingEmail,
+    /// The profile now shows an address that has not been proven.
+    #[error(
+        "the profile's e-mail address {0} has not been validated: ask your administrator for a new order, which mails a validation link"
+    )]
+    ProfileEmailNotValidated(String),
+    /// Picked up already.
+    #[error("this order has been picked up")]
+    PickedUp,
+    /// Another pick-up has it now, or had it.
+    #[error("this order is being picked up, or has been")]
+    BeingPickedUp,
+    /// A cancel came after the pick-up.
+    #[error("this order has been picked up; block the certificate instead")]
+    PickedUpNotCancelled,
+    /// Cancelled.
+    #[error("this order was cancelled")]
+    Cancelled,
+    /// A one-time-code pick-up of an order that its user picks up after logging in.
+    #[error("this order is picked up after logging in")]
+    NeedsLogin,
+    /// A logged-in pick-up of an order picked up with its code.
+    #[error("this order is picked up with its reference and one-time code")]
+    NeedsCode,
+}
+
+impl PickupRefusal {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PickupRefusal::WrongCode { .. } => "wrong_code",
+            PickupRefusal::Locked => "order_locked",
+            PickupRefusal::Expired => "order_expired",
+            PickupRefusal::AwaitingEmail | PickupRefusal::ProfileEmailNotValidated(_) => {
+                "order_not_ready"
+            }
+            PickupRefusal::PickedUp
+            | PickupRefusal::BeingPickedUp
+            | PickupRefusal::PickedUpNotCancelled => "already_picked_up",
+            PickupRefusal::Cancelled => "order_cancelled",
+            PickupRefusal::NeedsLogin | PickupRefusal::NeedsCode => "wrong_identification",
+        }
+    }
+}
+
+/// A server fault: what failed, and why (kept for the log, never shown to a client).
+#[derive(Debug, thiserror::Error)]
+#[error("internal error: {what}")]
+pub struct Internal {
+    what: &'static str,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl Internal {
+    /// `what` failed because of `source`.
+    pub fn because(
+        what: &'static str,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Internal {
+        Internal {
+            what,
+            source: Some(source.into()),
+        }
+    }
+
+    /// `what` failed, with nothing more to say.
+    pub fn just(what: &'static str) -> Internal {
+        Internal { what, source: None }
+    }
+}
+
+impl RaError {
+    /// `what` failed because of `source`: a server fault.
+    pub(crate) fn internal(
+        what: &'static str,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> RaError {
+        RaError::Internal(Internal::because(what, source))
+    }
+
+    /// The system's random generator failed.
+    pub(crate) fn no_randomness() -> RaError {
+        RaError::Internal(Internal::just("the system random generator failed"))
+    }
 }
 
 impl From<StoreError> for RaError {
@@ -84,9 +187,23 @@ impl RaError {
     pub fn is_client_error(&self) -> bool {
         match self {
             RaError::Signing(e) => crate::signing::is_client_error(e),
-            RaError::Ca(_) | RaError::Store(_) | RaError::Internal(_) => false,
+            RaError::Ca(_) | RaError::Store(_) | RaError::Internal(_) | RaError::Unavailable(_) => {
+                false
+            }
             _ => true,
         }
+    }
+
+    /// Whether this is a service that is missing or busy here and now (a 503), rather
+    /// than a fault.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            RaError::Unavailable(_)
+                | RaError::Signing(
+                    orgca_signing::SignError::NoSigningCa(_) | orgca_signing::SignError::Busy
+                )
+        )
     }
 
     /// A stable machine-readable code for this error.
@@ -100,11 +217,12 @@ impl RaError {
             RaError::Csr(_) => "invalid_csr",
             RaError::Invalid(_) => "invalid_request",
             RaError::Forbidden(_) => "forbidden",
-            RaError::Pickup { code, .. } => code,
+            RaError::Pickup(p) => p.code(),
             RaError::NotFound(_) => "not_found",
             RaError::UnknownOrganisation(_) => "unknown_organisation",
             RaError::Conflict(_) => "conflict",
             RaError::LoginRefused(_) => "login_refused",
+            RaError::Unavailable(_) => "unavailable",
             RaError::Ca(CaError::Lint(_)) => "lint_failed",
             RaError::Ca(_) => "ca_error",
             RaError::Signing(e) => match e {

@@ -3,9 +3,9 @@
 //! across restarts and nodes), and none for a certificate that has been renewed or
 //! blocked.
 
-use orgca_store::{CertificateRecord, NewMail, Store};
+use orgca_store::{CertificateRecord, NewMail};
 
-use crate::RaError;
+use crate::{Ra, RaError};
 
 /// Certificates looked at per run, at most (the next run takes the rest).
 const BATCH: i64 = 1000;
@@ -13,45 +13,44 @@ const BATCH: i64 = 1000;
 /// The default points: 90, 30 and 7 days before notAfter.
 pub const DEFAULT_POINTS: [u32; 3] = [90, 30, 7];
 
-/// Queues the notices due at `now` for the points `points` (days before notAfter);
-/// answers how many were queued. Safe to run again, and from several nodes at once.
-pub async fn queue_expiry_notices(
-    store: &Store,
-    points: &[u32],
-    now: i64,
-) -> Result<usize, RaError> {
-    let Some(&furthest) = points.iter().max() else {
-        return Ok(0);
-    };
-    let mut queued = 0;
-    for c in store
-        .expiring(now, now + i64::from(furthest) * 86_400, BATCH)
-        .await?
-    {
-        // The nearest point that has been reached: one message, for that point only
-        // (a certificate first seen 20 days out gets the 30-day notice, not 90 and 30).
-        let left = c.not_after - now;
-        let Some(point) = points
-            .iter()
-            .copied()
-            .filter(|&d| left <= i64::from(d) * 86_400)
-            .min()
-        else {
-            continue;
+impl Ra {
+    /// Queues the notices due at `now` for the points `points` (days before notAfter);
+    /// answers how many were queued. Safe to run again, and from several nodes at once.
+    pub async fn queue_expiry_notices(&self, points: &[u32], now: i64) -> Result<usize, RaError> {
+        let store = &self.store;
+        let Some(&furthest) = points.iter().max() else {
+            return Ok(0);
         };
-        let scope = store.org(c.org_id);
-        let Some(to) = scope.contact_email(&c).await? else {
-            continue;
-        };
-        let mail = notice(&c, &to, left);
-        if scope
-            .record_expiry_notice(c.id, i64::from(point), &mail, now)
+        let mut queued = 0;
+        for c in store
+            .expiring(now, now + i64::from(furthest) * 86_400, BATCH)
             .await?
         {
-            queued += 1;
+            // The nearest point that has been reached: one message, for that point only
+            // (a certificate first seen 20 days out gets the 30-day notice, not 90 and 30).
+            let left = c.not_after - now;
+            let Some(point) = points
+                .iter()
+                .copied()
+                .filter(|&d| left <= i64::from(d) * 86_400)
+                .min()
+            else {
+                continue;
+            };
+            let scope = store.org(c.org_id);
+            let Some(to) = scope.contact_email(&c).await? else {
+                continue;
+            };
+            let mail = notice(&c, &to, left);
+            if scope
+                .record_expiry_notice(c.id, i64::from(point), &mail, now)
+                .await?
+            {
+                queued += 1;
+            }
         }
+        Ok(queued)
     }
-    Ok(queued)
 }
 
 fn notice(c: &CertificateRecord, to: &str, left: i64) -> NewMail {

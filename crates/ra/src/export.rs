@@ -6,7 +6,7 @@
 //! a carriage return gets a leading `'` and is quoted (OWASP's CSV injection advice), so
 //! no cell is taken for a formula.
 
-use orgca_store::{CertQuery, ExportReader, ExportRow, OrgScope, Store, User};
+use orgca_store::{CertQuery, ExportReader, ExportRow, OrgScope};
 
 use crate::certificates::status_at;
 
@@ -120,12 +120,12 @@ pub struct Export {
     now: i64,
 }
 
-impl Export {
+impl crate::Ra {
     /// Starts the export of what `params` select (its `after` and `limit` aside) for
     /// `caller`.
-    pub async fn start(
-        store: &Store,
-        caller: &User,
+    pub async fn export(
+        &self,
+        caller: &crate::Caller,
         params: &SearchParams,
         now: i64,
     ) -> Result<Export, RaError> {
@@ -134,16 +134,19 @@ impl Export {
             limit: None,
             ..params.clone()
         };
-        let search = params.read(store, caller, now).await?;
+        let scope = self.scope(caller);
+        let search = params.read(&scope, caller, now).await?;
         Ok(Export {
-            scope: store.org(caller.org_id),
+            scope,
             query: search.query,
             reader: None,
             header_sent: false,
             now,
         })
     }
+}
 
+impl Export {
     /// How many rows the export will hold (for a progress bar; rows issued meanwhile
     /// may add to it).
     pub async fn total(&self) -> Result<u64, RaError> {

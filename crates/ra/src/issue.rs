@@ -101,12 +101,7 @@ impl Ra {
         let kind = CertKind::parse(&req.kind)?;
         let (holder, common_name) = holder(req, kind)?;
         let verified = csr::parse_and_verify(&req.csr)?;
-        let org = self
-            .store
-            .orgs()
-            .by_cvr(req.org_cvr.trim())
-            .await?
-            .ok_or_else(|| RaError::UnknownOrganisation(req.org_cvr.trim().to_owned()))?;
+        let org = self.organisation_by_cvr(&req.org_cvr).await?;
         let subject = LeafSubject {
             holder,
             common_name,
@@ -137,8 +132,9 @@ impl Ra {
             subject,
             spki,
         };
-        let token = self.ca.prepare(request, now).await?;
-        let certificate = self.ca.issue_on_pool(token).await?;
+        let ca = self.ca()?;
+        let token = ca.prepare(request, now).await?;
+        let certificate = ca.issue_on_pool(token).await?;
         let id = Uuid::new_v4();
         let record = NewCertificate {
             id,

@@ -2,9 +2,13 @@
 //! and user input into parsed domain values, asks the CA to sign, and commits the result
 //! with its audit event.
 //!
-//! This crate must never sign or hold a key (the `ca` crate does), never build DER
-//! itself, and never read or write another organisation's data than the one a request
-//! is for.
+//! [`Ra`] is the one door: web and the CLI reach every operation through it, each taking
+//! the [`Caller`] that authentication made, so that confinement to the caller's
+//! organisation follows from the type.
+//!
+//! This crate must never sign, create or hold a private key (the `ca`, `keys` and
+//! `signing` crates do), never build DER itself, and never read or write another
+//! organisation's data than the one a request is for.
 
 pub mod blocking;
 pub mod caller;
@@ -17,48 +21,92 @@ pub mod expiry;
 pub mod export;
 mod issue;
 pub mod login;
+mod members;
 pub mod orders;
 mod orgs;
 mod policy;
+mod profiles;
+mod public;
 pub mod search;
 pub mod signing;
-mod users;
+mod tokens;
 
+pub use caller::{Actor, Caller, OPERATOR_TOKEN_PREFIX, Operator, TOKEN_PREFIX, TokenRefused};
 pub use clock::{Clock, FAKE_CLOCK_VAR, rfc3339};
-pub use error::RaError;
+pub use error::{Internal, PickupRefusal, RaError};
 pub use issue::{IssueRequest, Issued};
-pub use orgs::create_organisation;
+pub use members::{NewUserRequest, UserPatch};
 pub use policy::OrderPolicy;
-pub use users::{
-    OPERATOR_TOKEN_PREFIX, TOKEN_PREFIX, UserRequest, change_settings, create_operator_token,
-    create_token, create_user, token_hash,
-};
+pub use profiles::{Contact, ProfilePatch, ProfileRequest};
+pub use tokens::token_hash;
 
 use std::sync::Arc;
 
 use orgca_ca::Ca;
+use orgca_signing::SigningService;
 use orgca_store::Store;
 
-/// The RA over a store and a CA.
+/// The RA over a store, with the CA and the signing service on a node that issues.
 #[derive(Clone)]
 pub struct Ra {
     store: Store,
-    ca: Arc<Ca>,
+    ca: Option<Arc<Ca>>,
+    signing: Option<Arc<SigningService>>,
+    orders: OrderPolicy,
+    logins: login::LoginPolicy,
 }
 
 impl Ra {
-    /// An RA.
-    pub fn new(store: Store, ca: Arc<Ca>) -> Ra {
-        Ra { store, ca }
+    /// An RA that issues nothing (until [`Ra::with_ca`]): administration, search,
+    /// blocking; `orders` says where links point and how long orders last.
+    pub fn new(store: Store, orders: OrderPolicy) -> Ra {
+        Ra {
+            store,
+            ca: None,
+            signing: None,
+            orders,
+            logins: login::LoginPolicy::default(),
+        }
     }
 
-    /// The CA.
-    pub fn ca(&self) -> &Arc<Ca> {
-        &self.ca
+    /// The RA that issues with `ca`.
+    pub fn with_ca(mut self, ca: Arc<Ca>) -> Ra {
+        self.ca = Some(ca);
+        self
     }
 
-    /// The store (read-only views for callers that list or show).
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// The RA that signs documents with `signing`.
+    pub fn with_signing(mut self, signing: Arc<SigningService>) -> Ra {
+        self.signing = Some(signing);
+        self
+    }
+
+    /// The CA, or [`RaError::Unavailable`] on a node that does not issue.
+    pub(crate) fn ca(&self) -> Result<&Arc<Ca>, RaError> {
+        self.ca.as_ref().ok_or(RaError::Unavailable(
+            "this server does not issue certificates",
+        ))
+    }
+
+    /// The signing service, or [`RaError::Unavailable`] on a node without it.
+    pub(crate) fn signing_service(&self) -> Result<&Arc<SigningService>, RaError> {
+        self.signing
+            .as_ref()
+            .ok_or(RaError::Unavailable("this server does not sign documents"))
+    }
+
+    /// The largest document the signing service takes, in bytes (0 without one).
+    pub fn max_document(&self) -> usize {
+        self.signing.as_ref().map_or(0, |s| s.max_document())
+    }
+
+    /// Where links point and how long orders last.
+    pub fn order_policy(&self) -> &OrderPolicy {
+        &self.orders
+    }
+
+    /// How logins are limited and how long sessions last.
+    pub fn login_policy(&self) -> &login::LoginPolicy {
+        &self.logins
     }
 }

@@ -10,10 +10,10 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use orgca_model::Email;
 use orgca_store::logins::account_key;
-use orgca_store::{FailureLimit, NewMail, Store, User, UserStatus};
+use orgca_store::{FailureLimit, NewMail, User, UserStatus};
 use tokio::sync::Semaphore;
 
-use crate::{OrderPolicy, RaError};
+use crate::{Caller, Ra, RaError};
 
 /// The shortest password accepted (NIST SP 800-63B asks for at least 8; orgca guards
 /// certificates, so 12).
@@ -71,158 +71,190 @@ pub struct NewSession {
 pub const LOGIN_REFUSED: &str =
     "the e-mail address or the password is wrong (after 5 wrong tries an account waits 15 minutes)";
 
-/// Logs a user in by e-mail address and password from `address` (the client's IP).
-pub async fn login(
-    store: &Store,
-    policy: &LoginPolicy,
-    email: &str,
-    password: &str,
-    address: &str,
-    now: i64,
-) -> Result<NewSession, RaError> {
-    let logins = store.logins();
-    // Something that is no e-mail address names no account, and never reaches the
-    // database; it still costs a hash and counts against the client's address.
-    let email = Email::parse(email.trim())
-        .ok()
-        .filter(|_| password.len() <= MAX_PASSWORD);
-    let account_key = email.as_ref().map(|e| account_key(e.as_str()));
-    let address_key = format!("address:{address}");
-    // Every attempt is counted before it is checked, so that parallel attempts cannot
-    // pass the limits together; a good login takes its count back.
-    let mut allowed = logins
-        .count_attempt(&address_key, policy.per_address, now)
-        .await?;
-    if let Some(key) = &account_key {
-        allowed &= logins.count_attempt(key, policy.per_account, now).await?;
-    }
-    if !allowed {
-        return Err(RaError::LoginRefused(
+impl Ra {
+    /// Logs a user in by e-mail address and password from `address` (the client's IP).
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        address: &str,
+        now: i64,
+    ) -> Result<NewSession, RaError> {
+        let policy = &self.logins;
+        let logins = self.store.logins();
+        // Something that is no e-mail address names no account, and never reaches the
+        // database; it still costs a hash and counts against the client's address.
+        let email = Email::parse(email.trim())
+            .ok()
+            .filter(|_| password.len() <= MAX_PASSWORD);
+        let account_key = email.as_ref().map(|e| account_key(e.as_str()));
+        let address_key = format!("address:{address}");
+        // Every attempt is counted before it is checked, so that parallel attempts cannot
+        // pass the limits together; a good login takes its count back.
+        let mut allowed = logins
+            .count_attempt(&address_key, policy.per_address, now)
+            .await?;
+        if let Some(key) = &account_key {
+            allowed &= logins.count_attempt(key, policy.per_account, now).await?;
+        }
+        if !allowed {
+            return Err(RaError::LoginRefused(
             "too many failed logins: wait 15 minutes and try again, or ask your administrator for a new password link"
                 .into(),
         ));
-    }
-    let account = match &email {
-        Some(e) => logins.account(e.as_str()).await?,
-        None => None,
-    };
-    let hash = account.as_ref().and_then(|(_, h)| h.clone());
-    let ok = verify(password.to_owned(), hash).await?;
-    let user = match account {
-        Some((user, _)) if ok && user.status == UserStatus::Active => user,
-        _ => return Err(RaError::LoginRefused(LOGIN_REFUSED.into())),
-    };
-    if let Some(key) = &account_key {
-        logins.clear_failures(key).await?;
-    }
-    logins.forgive(&address_key, now).await?;
-    let cookie = new_secret()?;
-    let csrf = new_secret()?;
-    logins
-        .start_session(
-            crate::token_hash(&cookie),
-            &user,
-            &csrf,
-            now,
-            now + policy.session,
-        )
-        .await?;
-    tracing::info!(user = %user.id, "portal login");
-    Ok(NewSession { cookie, csrf, user })
-}
-
-/// The user and CSRF token of a session cookie, if it is current.
-pub async fn session(
-    store: &Store,
-    cookie: &str,
-    now: i64,
-) -> Result<Option<(User, String)>, RaError> {
-    Ok(store
-        .logins()
-        .session(crate::token_hash(cookie), now)
-        .await?)
-}
-
-/// Ends the session of a cookie.
-pub async fn logout(store: &Store, cookie: &str) -> Result<(), RaError> {
-    Ok(store
-        .logins()
-        .end_session(crate::token_hash(cookie))
-        .await?)
-}
-
-/// Mails `user` a one-time link to set their password (an invitation, or a reset by an
-/// administrator); answers the link (for the operator's CLI; never logged).
-pub async fn send_password_link(
-    store: &Store,
-    orders: &OrderPolicy,
-    policy: &LoginPolicy,
-    user: &User,
-    actor: &str,
-    now: i64,
-) -> Result<String, RaError> {
-    if user.status == UserStatus::Deactivated {
-        return Err(RaError::Invalid(
-            "this user is deactivated: activate them before sending a password link".into(),
-        ));
-    }
-    let token = new_secret()?;
-    let link = format!("{}/portal/password/{token}", orders.public_base_url);
-    let mail = NewMail {
-        recipient: user.email.clone(),
-        subject: "Set your orgca password".into(),
-        body: format!(
-            "Hello {},\n\nset your password for the orgca portal here:\n\n{link}\n\n\
-             The link works once and for 7 days. If you did not expect it, ignore this message.\n",
-            user.given_name
-        ),
-    };
-    store
-        .logins()
-        .create_password_link(
-            user,
-            crate::token_hash(&token),
-            &[mail],
-            actor,
-            now,
-            now + policy.link,
-        )
-        .await?;
-    Ok(link)
-}
-
-/// The user a password link is for, if it still works.
-pub async fn password_link_user(
-    store: &Store,
-    token: &str,
-    now: i64,
-) -> Result<Option<User>, RaError> {
-    Ok(store
-        .logins()
-        .password_link(crate::token_hash(token), now)
-        .await?)
-}
-
-/// Sets a password through a one-time link; the user's other sessions end.
-pub async fn set_password(
-    store: &Store,
-    token: &str,
-    password: &str,
-    repeated: &str,
-    now: i64,
-) -> Result<User, RaError> {
-    check_password(password, repeated)?;
-    let hash = hash_password(password.to_owned()).await?;
-    store
-        .logins()
-        .set_password_by_link(crate::token_hash(token), &hash, now)
-        .await?
-        .ok_or_else(|| {
-            RaError::Invalid(
-                "this link has been used or has expired: ask your administrator for a new one"
-                    .into(),
+        }
+        let account = match &email {
+            Some(e) => logins.account(e.as_str()).await?,
+            None => None,
+        };
+        let hash = account.as_ref().and_then(|(_, h)| h.clone());
+        let ok = verify(password.to_owned(), hash).await?;
+        let user = match account {
+            Some((user, _)) if ok && user.status == UserStatus::Active => user,
+            _ => return Err(RaError::LoginRefused(LOGIN_REFUSED.into())),
+        };
+        if let Some(key) = &account_key {
+            logins.clear_failures(key).await?;
+        }
+        logins.forgive(&address_key, now).await?;
+        let cookie = new_secret()?;
+        let csrf = new_secret()?;
+        logins
+            .start_session(
+                crate::token_hash(&cookie),
+                &user,
+                &csrf,
+                now,
+                now + policy.session,
             )
-        })
+            .await?;
+        tracing::info!(user = %user.id, "portal login");
+        Ok(NewSession { cookie, csrf, user })
+    }
+
+    /// The caller and CSRF token of a session cookie, if it is current.
+    pub async fn session(
+        &self,
+        cookie: &str,
+        now: i64,
+    ) -> Result<Option<(Caller, String)>, RaError> {
+        Ok(self
+            .store
+            .logins()
+            .session(crate::token_hash(cookie), now)
+            .await?
+            .map(|(user, csrf)| (Caller::user(user), csrf)))
+    }
+
+    /// Ends the session of a cookie.
+    pub async fn logout(&self, cookie: &str) -> Result<(), RaError> {
+        Ok(self
+            .store
+            .logins()
+            .end_session(crate::token_hash(cookie))
+            .await?)
+    }
+
+    /// Mails a user of the caller's organisation a one-time link to set their password (an
+    /// invitation, or a reset): administrators only. Answers the user.
+    pub async fn send_password_link(
+        &self,
+        caller: &Caller,
+        user_id: uuid::Uuid,
+        now: i64,
+    ) -> Result<User, RaError> {
+        caller.require_admin()?;
+        let user = self.user(caller, user_id).await?;
+        self.mail_password_link(&user, &caller.actor_id(), now)
+            .await?;
+        Ok(user)
+    }
+
+    /// The operator mails the user with this address a password link; answers the user and
+    /// the link (for the operator's CLI; never logged).
+    pub async fn operator_password_link(
+        &self,
+        email: &str,
+        now: i64,
+    ) -> Result<(User, String), RaError> {
+        let address = Email::parse(email.trim())?;
+        let (user, _) = self
+            .store
+            .logins()
+            .account(address.as_str())
+            .await?
+            .ok_or_else(|| RaError::Invalid(format!("no user with e-mail address {address}")))?;
+        let link = self.mail_password_link(&user, "operator", now).await?;
+        Ok((user, link))
+    }
+
+    async fn mail_password_link(
+        &self,
+        user: &User,
+        actor: &str,
+        now: i64,
+    ) -> Result<String, RaError> {
+        let (orders, policy, store) = (&self.orders, &self.logins, &self.store);
+        if user.status == UserStatus::Deactivated {
+            return Err(RaError::Invalid(
+                "this user is deactivated: activate them before sending a password link".into(),
+            ));
+        }
+        let token = new_secret()?;
+        let link = format!("{}/portal/password/{token}", orders.public_base_url);
+        let mail = NewMail {
+            recipient: user.email.clone(),
+            subject: "Set your orgca password".into(),
+            body: format!(
+                "Hello {},\n\nset your password for the orgca portal here:\n\n{link}\n\n\
+             The link works once and for 7 days. If you did not expect it, ignore this message.\n",
+                user.given_name
+            ),
+        };
+        store
+            .logins()
+            .create_password_link(
+                user,
+                crate::token_hash(&token),
+                &[mail],
+                actor,
+                now,
+                now + policy.link,
+            )
+            .await?;
+        Ok(link)
+    }
+
+    /// The user a password link is for, if it still works.
+    pub async fn password_link_user(&self, token: &str, now: i64) -> Result<Option<User>, RaError> {
+        Ok(self
+            .store
+            .logins()
+            .password_link(crate::token_hash(token), now)
+            .await?)
+    }
+
+    /// Sets a password through a one-time link; the user's other sessions end.
+    pub async fn set_password(
+        &self,
+        token: &str,
+        password: &str,
+        repeated: &str,
+        now: i64,
+    ) -> Result<User, RaError> {
+        check_password(password, repeated)?;
+        let hash = hash_password(password.to_owned()).await?;
+        self.store
+            .logins()
+            .set_password_by_link(crate::token_hash(token), &hash, now)
+            .await?
+            .ok_or_else(|| {
+                RaError::Invalid(
+                    "this link has been used or has expired: ask your administrator for a new one"
+                        .into(),
+                )
+            })
+    }
 }
 
 /// The password rules, with what to do when one is broken.
@@ -256,20 +288,19 @@ async fn hash_password(password: String) -> Result<String, RaError> {
     let _turn = HASHING
         .acquire()
         .await
-        .map_err(|e| RaError::Internal(e.to_string()))?;
+        .map_err(|e| RaError::internal("waiting to hash a password", e))?;
     tokio::task::spawn_blocking(move || {
         let mut salt = [0u8; 16];
-        aws_lc_rs::rand::fill(&mut salt)
-            .map_err(|_| RaError::Internal("the system random generator failed".into()))?;
-        let salt =
-            SaltString::encode_b64(&salt).map_err(|e| RaError::Internal(format!("salt: {e}")))?;
+        aws_lc_rs::rand::fill(&mut salt).map_err(|_| RaError::no_randomness())?;
+        let salt = SaltString::encode_b64(&salt)
+            .map_err(|e| RaError::internal("encoding a salt", e.to_string()))?;
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
-            .map_err(|e| RaError::Internal(format!("hashing the password: {e}")))
+            .map_err(|e| RaError::internal("hashing the password", e.to_string()))
     })
     .await
-    .map_err(|e| RaError::Internal(e.to_string()))?
+    .map_err(|e| RaError::internal("the password hashing task", e))?
 }
 
 /// Verifies `password` against `hash`, or against a fixed hash when there is none (so an
@@ -278,21 +309,21 @@ async fn verify(password: String, hash: Option<String>) -> Result<bool, RaError>
     let _turn = HASHING
         .acquire()
         .await
-        .map_err(|e| RaError::Internal(e.to_string()))?;
+        .map_err(|e| RaError::internal("waiting to verify a password", e))?;
     tokio::task::spawn_blocking(move || {
         let (phc, real) = match &hash {
             Some(h) => (h.as_str(), true),
             None => (DUMMY_HASH, false),
         };
         let parsed = PasswordHash::new(phc)
-            .map_err(|e| RaError::Internal(format!("a stored password hash is corrupt: {e}")))?;
+            .map_err(|e| RaError::internal("reading a stored password hash", e.to_string()))?;
         Ok(Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
             .is_ok()
             && real)
     })
     .await
-    .map_err(|e| RaError::Internal(e.to_string()))?
+    .map_err(|e| RaError::internal("the password verifying task", e))?
 }
 
 /// An argon2id hash with the default parameters that no known password matches.
@@ -300,7 +331,7 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 
 /// A fresh secret (256 bits, hex): session cookies, CSRF and form tokens, link tokens.
 pub fn new_secret() -> Result<String, RaError> {
-    crate::users::new_token("")
+    crate::tokens::new_token("")
 }
 
 /// Whether two tokens are equal, in time that does not depend on where they differ.

@@ -1,18 +1,17 @@
-//! Orders and their pick-up with a one-time code (DOMAIN.md, "Certificate profiles and
+//! Orders and their pick-up with a one-time code (docs/DOMAIN.md, "Certificate profiles and
 //! orders"). The code is shown once to the administrator, kept only as a SHA-256, and
 //! an order locks after [`MAX_CODE_FAILURES`] wrong codes.
 
 use orgca_model::{CertName, Email};
 use orgca_pki::profile::{Holder, LeafSubject};
 use orgca_store::{
-    Identification, Issuance, NewMail, NewOrder, NewValidation, Order, OrderStatus, Store,
-    StoreError, User,
+    Identification, Issuance, NewMail, NewOrder, NewValidation, Order, OrderStatus, StoreError,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::delivery::{self, Delivered, KeySource};
-use crate::{OrderPolicy, Ra, RaError};
+use crate::{Caller, OrderPolicy, PickupRefusal, Ra, RaError};
 
 /// Wrong one-time codes after which an order is locked.
 pub const MAX_CODE_FAILURES: i64 = 5;
@@ -23,8 +22,7 @@ const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// `groups` groups of four random characters, joined by '-' (5 bits each).
 pub(crate) fn random_code(groups: usize) -> Result<String, RaError> {
     let mut raw = vec![0u8; groups * 4];
-    aws_lc_rs::rand::fill(&mut raw)
-        .map_err(|_| RaError::Internal("the system random generator failed".into()))?;
+    aws_lc_rs::rand::fill(&mut raw).map_err(|_| RaError::no_randomness())?;
     let chars: Vec<char> = raw
         .iter()
         .map(|b| char::from(ALPHABET[usize::from(b & 31)]))
@@ -73,73 +71,72 @@ pub struct Placed {
     pub one_time_code: Option<String>,
 }
 
-/// Orders an organisation or system certificate for a profile of the caller's
-/// organisation: administrators only, when organisation certificates are on. When the
-/// profile shows an e-mail address that is not validated, the order waits for it and a
-/// validation link goes to the address; the contact person is told the reference (never
-/// the code). `policy` says where the links point and how long the order lasts.
-pub async fn order_for_profile(
-    store: &Store,
-    caller: &User,
-    profile_id: Uuid,
-    req: OrderRequest,
-    policy: &OrderPolicy,
-    renews: Option<Uuid>,
-    now: i64,
-) -> Result<Placed, RaError> {
-    let scope = store.org(caller.org_id);
-    let profile = scope
-        .profile(profile_id)
-        .await?
-        .ok_or(RaError::NotFound("profile"))?;
-    crate::caller::require_admin(caller)?;
-    let org = scope.organisation().await?;
-    crate::orgs::require_kind_on(&org, profile.kind)?;
-    if req.identification != Identification::OneTimeCode {
-        return Err(RaError::Invalid(
+impl Ra {
+    /// Orders an organisation or system certificate for a profile of the caller's
+    /// organisation: administrators only, when organisation certificates are on. When the
+    /// profile shows an e-mail address that is not validated, the order waits for it and a
+    /// validation link goes to the address; the contact person is told the reference (never
+    /// the code). `renews` names the certificate it renews.
+    pub async fn order_for_profile(
+        &self,
+        caller: &Caller,
+        profile_id: Uuid,
+        req: OrderRequest,
+        renews: Option<Uuid>,
+        now: i64,
+    ) -> Result<Placed, RaError> {
+        let policy = &self.orders;
+        let scope = self.scope(caller);
+        let profile = self.profile(caller, profile_id).await?;
+        caller.require_admin()?;
+        let org = scope.organisation().await?;
+        crate::orgs::require_kind_on(&org, profile.kind)?;
+        if req.identification != Identification::OneTimeCode {
+            return Err(RaError::Invalid(
             "this orgca version delivers profile orders by one-time code (user login is for employee certificates)"
                 .into(),
         ));
-    }
-    let code = random_code(4)?;
-    // An address shown in the certificate must be proven first.
-    let (status, validation, mails) =
-        validation_for(&scope, profile.email.as_deref(), &org.name, policy, now).await?;
-    let template = NewOrder {
-        id: Uuid::nil(),
-        reference: String::new(),
-        profile_id: Some(profile.id),
-        user_id: None,
-        identification: req.identification,
-        issuance: req.issuance,
-        status,
-        code_sha256: Some(code_hash(&code)),
-        expires_at: now + policy.order_validity,
-        renews,
-    };
-    let mail = |_: Uuid, reference: &str| {
-        pickup_mail(
-            &profile,
-            &org.name,
+        }
+        let code = random_code(4)?;
+        // An address shown in the certificate must be proven first.
+        let (status, validation, mails) =
+            validation_for(&scope, profile.email.as_deref(), &org.name, policy, now).await?;
+        let template = NewOrder {
+            id: Uuid::nil(),
+            reference: String::new(),
+            profile_id: Some(profile.id),
+            user_id: None,
+            identification: req.identification,
+            issuance: req.issuance,
             status,
-            reference,
-            &policy.public_base_url,
+            code_sha256: Some(code_hash(&code)),
+            expires_at: now + policy.order_validity,
+            renews,
+        };
+        let mail = |_: Uuid, reference: &str| {
+            pickup_mail(
+                &profile,
+                &org.name,
+                status,
+                reference,
+                &policy.public_base_url,
+            )
+        };
+        let order = place(
+            &scope,
+            template,
+            validation,
+            mails,
+            mail,
+            &caller.actor_id(),
+            now,
         )
-    };
-    let order = place(
-        &scope,
-        template,
-        validation,
-        mails,
-        mail,
-        &caller.id.to_string(),
-        now,
-    )
-    .await?;
-    Ok(Placed {
-        order,
-        one_time_code: Some(code),
-    })
+        .await?;
+        Ok(Placed {
+            order,
+            one_time_code: Some(code),
+        })
+    }
 }
 
 /// Places an order from `template` with a freshly drawn reference (drawn again when
@@ -173,9 +170,9 @@ pub(crate) async fn place(
             Err(e) => return Err(e.into()),
         }
     }
-    Err(RaError::Internal(
-        "could not draw a free order reference".into(),
-    ))
+    Err(RaError::Internal(crate::Internal::just(
+        "could not draw a free order reference",
+    )))
 }
 
 /// What an order for a certificate showing `email` starts with: `ready` when the address
@@ -196,8 +193,7 @@ pub(crate) async fn validation_for(
         return Ok((OrderStatus::Ready, None, Vec::new()));
     }
     let mut raw = [0u8; 32];
-    aws_lc_rs::rand::fill(&mut raw)
-        .map_err(|_| RaError::Internal("the system random generator failed".into()))?;
+    aws_lc_rs::rand::fill(&mut raw).map_err(|_| RaError::no_randomness())?;
     let token = hex::encode(raw);
     let base = &policy.public_base_url;
     let link_days = policy.email_link_validity / 86_400;
@@ -229,27 +225,12 @@ pub(crate) async fn validation_for(
 pub(crate) fn check_pickable(order: &Order, now: i64) -> Result<(), RaError> {
     match order.status {
         OrderStatus::Ready => {}
-        OrderStatus::AwaitingEmailValidation => {
-            return Err(refused(
-                "order_not_ready",
-                "the e-mail address in the certificate is not validated yet",
-            ));
-        }
-        OrderStatus::Issued | OrderStatus::Issuing => {
-            return Err(refused(
-                "already_picked_up",
-                "this order has been picked up",
-            ));
-        }
-        OrderStatus::Cancelled => {
-            return Err(refused("order_cancelled", "this order was cancelled"));
-        }
+        OrderStatus::AwaitingEmailValidation => return Err(PickupRefusal::AwaitingEmail.into()),
+        OrderStatus::Issued | OrderStatus::Issuing => return Err(PickupRefusal::PickedUp.into()),
+        OrderStatus::Cancelled => return Err(PickupRefusal::Cancelled.into()),
     }
     if now > order.expires_at {
-        return Err(refused(
-            "order_expired",
-            "this order has expired: ask your administrator for a new one",
-        ));
+        return Err(PickupRefusal::Expired.into());
     }
     Ok(())
 }
@@ -280,36 +261,30 @@ fn pickup_mail(
     }
 }
 
-/// Confirms an e-mail address with the token mailed to it; orders waiting for it become
-/// ready.
-pub async fn confirm_email(
-    store: &Store,
-    token: &str,
-    now: i64,
-) -> Result<orgca_store::Confirmed, RaError> {
-    if token.len() > 128 {
-        return Err(RaError::NotFound("e-mail validation"));
+impl Ra {
+    /// Confirms an e-mail address with the token mailed to it; orders waiting for it become
+    /// ready.
+    pub async fn confirm_email(
+        &self,
+        token: &str,
+        now: i64,
+    ) -> Result<orgca_store::Confirmed, RaError> {
+        if token.len() > 128 {
+            return Err(RaError::NotFound("e-mail validation"));
+        }
+        self.store
+            .mail()
+            .confirm(crate::token_hash(token), now)
+            .await?
+            .ok_or(RaError::NotFound("e-mail validation"))
     }
-    store
-        .mail()
-        .confirm(crate::token_hash(token), now)
-        .await?
-        .ok_or(RaError::NotFound("e-mail validation"))
-}
 
-/// An order of the caller's organisation.
-pub async fn order(store: &Store, caller: &User, id: Uuid) -> Result<Order, RaError> {
-    store
-        .org(caller.org_id)
-        .order(id)
-        .await?
-        .ok_or(RaError::NotFound("order"))
-}
-
-pub(crate) fn refused(code: &'static str, detail: impl Into<String>) -> RaError {
-    RaError::Pickup {
-        code,
-        detail: detail.into(),
+    /// An order of the caller's organisation.
+    pub async fn order(&self, caller: &Caller, id: Uuid) -> Result<Order, RaError> {
+        self.scope(caller)
+            .order(id)
+            .await?
+            .ok_or(RaError::NotFound("order"))
     }
 }
 
@@ -334,11 +309,10 @@ impl Ra {
         reference: &str,
         one_time_code: &str,
         source: KeySource<'_>,
-        policy: &OrderPolicy,
         now: OffsetDateTime,
     ) -> Result<Delivered, RaError> {
         let p = self
-            .preview_with_code(reference, one_time_code, policy, now)
+            .preview_with_code(reference, one_time_code, now)
             .await?;
         // The key is checked (or made) before the order is taken: a bad CSR costs nothing.
         let prepared = delivery::prepare(&p.order, source).await?;
@@ -355,9 +329,9 @@ impl Ra {
         &self,
         reference: &str,
         one_time_code: &str,
-        policy: &OrderPolicy,
         now: OffsetDateTime,
     ) -> Result<PickupPreview, RaError> {
+        let policy = &self.orders;
         let pickup = self.store.pickup();
         let order = match format_reference(reference) {
             Some(r) => pickup.by_reference(&r).await?,
@@ -367,27 +341,18 @@ impl Ra {
         let (Identification::OneTimeCode, Some(expected)) =
             (order.identification, order.code_sha256)
         else {
-            return Err(refused(
-                "wrong_identification",
-                "this order is picked up after logging in",
-            ));
+            return Err(PickupRefusal::NeedsLogin.into());
         };
         let Some(tries) = pickup.take_try(&order, MAX_CODE_FAILURES).await? else {
-            return Err(refused(
-                "order_locked",
-                "too many wrong codes: the order is locked; ask for a new one",
-            ));
+            return Err(PickupRefusal::Locked.into());
         };
         let given = code_hash(one_time_code);
         if aws_lc_rs::constant_time::verify_slices_are_equal(&given, &expected).is_err() {
             pickup
                 .record_wrong_code(&order, tries, now.unix_timestamp())
                 .await?;
-            let left = (MAX_CODE_FAILURES - tries).max(0);
-            return Err(refused(
-                "wrong_code",
-                format!("the one-time code is wrong; {left} tries left"),
-            ));
+            let tries_left = (MAX_CODE_FAILURES - tries).max(0);
+            return Err(PickupRefusal::WrongCode { tries_left }.into());
         }
         pickup.give_back_try(&order).await?;
         check_pickable(&order, now.unix_timestamp())?;
@@ -404,13 +369,7 @@ impl Ra {
         if let Some(email) = &profile.email {
             let since = now.unix_timestamp() - policy.email_validation_validity;
             if !org_scope.email_validated_since(email, since).await? {
-                return Err(refused(
-                    "order_not_ready",
-                    format!(
-                        "the profile's e-mail address {email} has not been validated: \
-                         ask your administrator for a new order, which mails a validation link"
-                    ),
-                ));
+                return Err(PickupRefusal::ProfileEmailNotValidated(email.clone()).into());
             }
         }
         let email = profile.email.as_deref().map(Email::parse).transpose()?;
@@ -448,10 +407,7 @@ impl Ra {
         tokio::spawn(async move {
             let pickup = ra.store.pickup();
             if !pickup.claim(&order, now.unix_timestamp()).await? {
-                return Err(refused(
-                    "already_picked_up",
-                    "this order is being picked up, or has been",
-                ));
+                return Err(PickupRefusal::BeingPickedUp.into());
             }
             let spki = prepared.spki.clone();
             let issued = ra
@@ -466,7 +422,7 @@ impl Ra {
             }
         })
         .await
-        .map_err(|e| RaError::Internal(format!("pick-up task failed: {e}")))?
+        .map_err(|e| RaError::internal("the pick-up task", e))?
     }
 }
 
@@ -478,27 +434,22 @@ fn format_reference(typed: &str) -> Option<String> {
         .then(|| format!("{}-{}", &n[..4], &n[4..]))
 }
 
-/// Cancels an order of the caller's organisation that has not been picked up:
-/// administrators only. Cancelling a cancelled order answers it unchanged.
-pub async fn cancel(store: &Store, caller: &User, id: Uuid, now: i64) -> Result<Order, RaError> {
-    // Looked up first: an id of another organisation is "not found", whatever the role.
-    store
-        .org(caller.org_id)
-        .order(id)
-        .await?
-        .ok_or(RaError::NotFound("order"))?;
-    crate::caller::require_admin(caller)?;
-    let order = store
-        .org(caller.org_id)
-        .cancel_order(id, &caller.id.to_string(), now)
-        .await?
-        .ok_or(RaError::NotFound("order"))?;
-    match order.status {
-        OrderStatus::Cancelled => Ok(order),
-        _ => Err(refused(
-            "already_picked_up",
-            "this order has been picked up; block the certificate instead",
-        )),
+impl Ra {
+    /// Cancels an order of the caller's organisation that has not been picked up:
+    /// administrators only. Cancelling a cancelled order answers it unchanged.
+    pub async fn cancel(&self, caller: &Caller, id: Uuid, now: i64) -> Result<Order, RaError> {
+        // Looked up first: an id of another organisation is "not found", whatever the role.
+        self.order(caller, id).await?;
+        caller.require_admin()?;
+        let order = self
+            .scope(caller)
+            .cancel_order(id, &caller.actor_id(), now)
+            .await?
+            .ok_or(RaError::NotFound("order"))?;
+        match order.status {
+            OrderStatus::Cancelled => Ok(order),
+            _ => Err(PickupRefusal::PickedUpNotCancelled.into()),
+        }
     }
 }
 

@@ -1,37 +1,46 @@
 //! Creating organisations (operator).
 
 use orgca_model::{Cvr, Environment};
-use orgca_store::{NewOrganisation, Organisation, Store};
+use orgca_store::{NewOrganisation, Organisation};
 
-use crate::RaError;
+use crate::{Ra, RaError};
 
 /// Upper bound of organizationName in X.520.
 const MAX_ORG_NAME: usize = 64;
 
-/// Creates an organisation (operator): production CVRs must pass mod-11, test ones need
-/// not; a CVR can be used once. Needs no CA.
-pub async fn create_organisation(
-    store: &Store,
-    cvr: &str,
-    name: &str,
-    environment: Environment,
-    actor: &str,
-    now: i64,
-) -> Result<Organisation, RaError> {
-    let cvr = Cvr::parse(cvr, environment)?;
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > MAX_ORG_NAME || name.chars().any(char::is_control)
-    {
-        return Err(RaError::Invalid(format!(
-            "the organisation's name must be 1 to {MAX_ORG_NAME} printable characters"
-        )));
+impl Ra {
+    /// Creates an organisation (operator): production CVRs must pass mod-11, test ones need
+    /// not; a CVR can be used once. Needs no CA.
+    pub async fn create_organisation(
+        &self,
+        cvr: &str,
+        name: &str,
+        environment: Environment,
+        actor: &str,
+        now: i64,
+    ) -> Result<Organisation, RaError> {
+        let cvr = Cvr::parse(cvr, environment)?;
+        let name = name.trim();
+        if name.is_empty()
+            || name.chars().count() > MAX_ORG_NAME
+            || name.chars().any(char::is_control)
+        {
+            return Err(RaError::Invalid(format!(
+                "the organisation's name must be 1 to {MAX_ORG_NAME} printable characters"
+            )));
+        }
+        let new = NewOrganisation {
+            cvr,
+            name: name.to_owned(),
+            environment,
+        };
+        Ok(self.store.orgs().create(&new, actor, now).await?)
     }
-    let new = NewOrganisation {
-        cvr,
-        name: name.to_owned(),
-        environment,
-    };
-    Ok(store.orgs().create(&new, actor, now).await?)
+
+    /// The organisation with this CVR, if any (operator).
+    pub async fn find_organisation(&self, cvr: &str) -> Result<Option<Organisation>, RaError> {
+        Ok(self.store.orgs().by_cvr(cvr.trim()).await?)
+    }
 }
 
 /// Refuses a certificate of `kind` when the organisation has switched that kind off

@@ -3,7 +3,7 @@
 //! caller may see.
 
 use orgca_model::CertKind;
-use orgca_store::{CertQuery, Cursor, SortKey, StatusFilter, Store, Text, User};
+use orgca_store::{CertQuery, Cursor, OrgScope, SortKey, StatusFilter, Text};
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
@@ -86,8 +86,12 @@ fn parse_time(s: &str) -> Result<i64, RaError> {
 impl SearchParams {
     /// Reads the search for `caller` at `now`: each bad value is an
     /// [`RaError::Invalid`] saying what to write instead.
-    pub async fn read(&self, store: &Store, caller: &User, now: i64) -> Result<Search, RaError> {
-        let scope = store.org(caller.org_id);
+    pub(crate) async fn read(
+        &self,
+        scope: &OrgScope,
+        caller: &crate::Caller,
+        now: i64,
+    ) -> Result<Search, RaError> {
         let sort = match given(&self.sort) {
             None | Some("created") => SortKey::Created,
             Some("not_after") => SortKey::NotAfter,
@@ -177,11 +181,12 @@ impl SearchParams {
             subject = Some(found.id);
         }
         // A user sees only their own certificates.
-        if !caller.role.administers_users() {
-            if subject.is_some_and(|s| s != caller.id) {
+        if !caller.role().administers_users() {
+            let me = caller.as_user().map(|u| u.id);
+            if subject.is_some() && subject != me {
                 return Ok(Search { query: None, limit });
             }
-            subject = Some(caller.id);
+            subject = me;
         }
         Ok(Search {
             query: Some(CertQuery {

@@ -1,6 +1,6 @@
 //! The signing service: for each document, a fresh key, a single-use certificate from
 //! the hierarchy's signing CA, one signature (CAdES baseline B, or PAdES baseline B for
-//! a PDF), and the key destroyed (DOMAIN.md, "Seals and the signing service").
+//! a PDF), and the key destroyed (docs/DOMAIN.md, "Seals and the signing service").
 //!
 //! This crate must never keep a signing key after its one signature, never store a
 //! certificate or a document, and never decide who may sign (the `ra` crate does, and

@@ -1,5 +1,5 @@
 //! Certificate profiles: the data an organisation's organisation and system certificates
-//! share (DOMAIN.md, "Certificate profiles and orders"). Read and written only through
+//! share (docs/DOMAIN.md, "Certificate profiles and orders"). Read and written only through
 //! the organisation's scope.
 
 use orgca_model::{CertKind, CertName, Email};

@@ -149,8 +149,8 @@ pub async fn lookup(
     let email = Email::parse(raw).map_err(|e| bad(format!("{e}: give one whole address")))?;
     let json = wants_json(q.format.as_deref(), &headers)?;
     let found = state
-        .store
-        .directory(email.as_str(), now)
+        .ra
+        .directory(&email, now)
         .await
         .map_err(|e| Problem::internal(&e))?;
     metrics::counter!("orgca_directory_lookups_total").increment(1);

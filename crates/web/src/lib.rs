@@ -3,8 +3,8 @@
 //! `/api/v1/openapi.json`) and the portal under `/portal` (sessions, server-rendered). Handlers translate HTTP to calls on the layers below
 //! and map every error to a status and an RFC 9457 problem with a stable code.
 //!
-//! This crate must never hold business rules, keys or SQL: it calls `ra` and the
-//! store's read views. It must never answer a client's mistake with a 500, nor put
+//! This crate must never hold business rules, keys or SQL, and never a store: it calls
+//! the RA (the one door to the data) and the status service's read side (CRLs, OCSP). It must never answer a client's mistake with a 500, nor put
 //! internal error text into a response (that goes to the log).
 
 mod api;
@@ -28,7 +28,6 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
 use metrics_exporter_prometheus::PrometheusHandle;
-use orgca_store::Store;
 
 /// What every handler can reach: cloned for every request, so it is one `Arc`.
 #[derive(Clone)]
@@ -50,12 +49,8 @@ impl std::ops::Deref for AppState {
 
 /// The parts of [`AppState`].
 pub struct Shared {
-    /// The store.
-    pub store: Store,
-    /// The RA with its CA (absent on a node that only serves reads).
-    pub ra: Option<orgca_ra::Ra>,
-    /// Where links point and how long orders last.
-    pub policy: orgca_ra::OrderPolicy,
+    /// The RA: every operation on an organisation's data goes through it.
+    pub ra: orgca_ra::Ra,
     /// The clock every request reads.
     pub clock: orgca_ra::Clock,
     /// The OCSP responder (absent on a node without CA keys).
@@ -70,8 +65,6 @@ pub struct Shared {
     pub downloads: Downloads,
     /// Directory lookups per client address.
     pub directory_limiter: directory::DirectoryLimiter,
-    /// The signing service (absent on a node without its CA keys).
-    pub signing: Option<std::sync::Arc<orgca_signing::SigningService>>,
 }
 
 impl AppState {
@@ -79,18 +72,11 @@ impl AppState {
     pub(crate) fn now(&self) -> i64 {
         self.clock.unix()
     }
-
-    /// The RA, or a 503 on a node that does not issue.
-    pub(crate) fn ra(&self) -> Result<&orgca_ra::Ra, Problem> {
-        self.ra
-            .as_ref()
-            .ok_or_else(|| Problem::unavailable("this server does not issue certificates"))
-    }
 }
 
 /// The router with every endpoint.
 pub fn router(state: AppState) -> Router {
-    let document_limit = state.signing.as_ref().map_or(0, |s| s.max_document());
+    let document_limit = state.ra.max_document();
     let (api, doc) = api::router(document_limit);
     // Rendered once: the document does not change while the process runs.
     let doc = std::sync::Arc::new(doc.to_pretty_json().unwrap_or_else(|e| {

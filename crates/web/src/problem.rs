@@ -42,9 +42,16 @@ impl Problem {
         }
     }
 
-    /// A bare 500: the detail is logged, never sent.
-    pub fn internal(error: &dyn std::fmt::Display) -> Problem {
-        tracing::error!(%error, "internal error");
+    /// A bare 500: the error and its sources are logged, never sent.
+    pub fn internal(error: &dyn std::error::Error) -> Problem {
+        let mut chain = error.to_string();
+        let mut source = error.source();
+        while let Some(s) = source {
+            chain.push_str(": ");
+            chain.push_str(&s.to_string());
+            source = s.source();
+        }
+        tracing::error!(error = %chain, "internal error");
         Problem {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             code: "internal",

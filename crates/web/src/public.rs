@@ -11,7 +11,7 @@ use crate::{AppState, Problem};
 
 /// `GET /healthz`: 200 when the database answers, else 503.
 pub async fn healthz(State(state): State<AppState>) -> Response {
-    match state.store.ping().await {
+    match state.ra.ping().await {
         Ok(()) => axum::Json(serde_json::json!({"status": "ok"})).into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "health check: database does not answer");
@@ -30,9 +30,9 @@ pub async fn ca_certificate(State(state): State<AppState>, Path(file): Path<Stri
         )
         .into_response();
     };
-    match state.store.ca().get(name).await {
-        Ok(Some(ca)) => {
-            let mut resp = ca.der.into_response();
+    match state.ra.ca_certificate(name).await {
+        Ok(Some(der)) => {
+            let mut resp = der.into_response();
             let h = resp.headers_mut();
             h.insert(
                 header::CONTENT_TYPE,

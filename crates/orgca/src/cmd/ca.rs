@@ -1,7 +1,7 @@
 //! `orgca ca list|cert`.
 
 use anyhow::Context as _;
-use orgca_ca::HierarchySpec;
+use orgca_ca::ceremony::HierarchySpec;
 use orgca_model::Environment;
 use orgca_pki::encode;
 use orgca_store::CaRole;
@@ -83,7 +83,7 @@ async fn add_signing(ctx: &Context) -> anyhow::Result<()> {
             &passphrase,
             ctx.config.rsa_pss(),
         )?;
-        let made = orgca_ca::add_signing_ca(
+        let made = orgca_ca::ceremony::add_signing_ca(
             &spec,
             &settings,
             &signing,

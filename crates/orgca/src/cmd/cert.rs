@@ -85,13 +85,14 @@ pub async fn run(global: &Global, cmd: &CertCommand, now: OffsetDateTime) -> any
 
 async fn list(global: &Global, filters: &FilterArgs, limit: u32, now: i64) -> anyhow::Result<u8> {
     let ctx = Context::open(global).await?;
-    let (caller, mut params) = super::export::search_for(&ctx, filters).await?;
+    let ra = ctx.ra_without_keys()?;
+    let (caller, mut params) = super::export::search_for(&ra, filters).await?;
     let limit = limit.clamp(1, 10_000) as usize;
     let mut certs = Vec::new();
     // Page by page (500 at most each) up to the limit.
     while certs.len() < limit {
         params.limit = Some((limit - certs.len()).min(500).to_string());
-        let page = orgca_ra::certificates::search(&ctx.store, &caller, &params, now).await?;
+        let page = ra.search(&caller, &params, now).await?;
         certs.extend(page.items);
         match page.next {
             Some(next) => params.after = Some(next.encode()),
@@ -128,7 +129,10 @@ async fn list(global: &Global, filters: &FilterArgs, limit: u32, now: i64) -> an
 
 async fn block(global: &Global, serial: &str, reason: &str, now: i64) -> anyhow::Result<u8> {
     let ctx = Context::open(global).await?;
-    let b = orgca_ra::blocking::block_by_serial(&ctx.store, serial, reason, now).await?;
+    let b = ctx
+        .ra_without_keys()?
+        .block_by_serial(serial, reason, now)
+        .await?;
     let c = &b.certificate;
     let at = c.blocked_at.map(rfc3339).unwrap_or_default();
     let why = c.block_reason.map(|r| r.as_str()).unwrap_or_default();

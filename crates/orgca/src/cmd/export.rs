@@ -6,9 +6,8 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use orgca_ra::export::Export;
 use orgca_ra::search::SearchParams;
-use orgca_store::User;
+use orgca_ra::{Caller, Ra};
 
 use crate::cli::{ExportArgs, FilterArgs, Global};
 use crate::context::Context;
@@ -16,17 +15,10 @@ use crate::exit::{self, Refused};
 
 /// The operator acting for the organisation `filters` name, and the search they ask.
 pub(super) async fn search_for(
-    ctx: &Context,
+    ra: &Ra,
     filters: &FilterArgs,
-) -> anyhow::Result<(User, SearchParams)> {
-    let cvr = filters.org.trim();
-    let org = ctx
-        .store
-        .orgs()
-        .by_cvr(cvr)
-        .await?
-        .ok_or_else(|| Refused(format!("no organisation with CVR {cvr}")))?;
-    let caller = orgca_ra::caller::operator(org.id, uuid::Uuid::nil(), "cli");
+) -> anyhow::Result<(Caller, SearchParams)> {
+    let caller = ra.operator_cli(&filters.org).await?;
     let params = SearchParams {
         q: filters.q.clone(),
         kind: filters.kind.clone(),
@@ -44,8 +36,9 @@ pub(super) async fn search_for(
 /// Runs `orgca export`.
 pub async fn run(global: &Global, args: &ExportArgs, now: i64) -> anyhow::Result<u8> {
     let ctx = Context::open(global).await?;
-    let (caller, params) = search_for(&ctx, &args.filters).await?;
-    let mut export = Export::start(&ctx.store, &caller, &params, now).await?;
+    let ra = ctx.ra_without_keys()?;
+    let (caller, params) = search_for(&ra, &args.filters).await?;
+    let mut export = ra.export(&caller, &params, now).await?;
     let to_terminal = args.out.is_none() && std::io::stdout().is_terminal();
     let bar = if std::io::stderr().is_terminal() && !to_terminal {
         let bar = ProgressBar::with_draw_target(

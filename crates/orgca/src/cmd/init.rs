@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use orgca_ca::{HierarchySpec, create_hierarchy};
+use orgca_ca::ceremony::{HierarchySpec, create_hierarchy};
 use orgca_model::Environment;
 use orgca_store::Store;
 use time::OffsetDateTime;

@@ -20,12 +20,10 @@ pub async fn run(global: &Global, cmd: &NotifyCommand, now: OffsetDateTime) -> a
         })?,
     };
     let ctx = Context::open(global).await?;
-    let queued = orgca_ra::expiry::queue_expiry_notices(
-        &ctx.store,
-        &ctx.config.notices.expiry_days,
-        at.unix_timestamp(),
-    )
-    .await?;
+    let queued = ctx
+        .ra_without_keys()?
+        .queue_expiry_notices(&ctx.config.notices.expiry_days, at.unix_timestamp())
+        .await?;
     let delivered = ctx
         .mailer()?
         .deliver_due(&ctx.store, at.unix_timestamp())

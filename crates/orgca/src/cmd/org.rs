@@ -12,6 +12,7 @@ use orgca_store::SettingsChange;
 /// Runs an `org` subcommand.
 pub async fn run(global: &Global, cmd: &OrgCommand, now: OffsetDateTime) -> anyhow::Result<u8> {
     let ctx = Context::open(global).await?;
+    let ra = ctx.ra_without_keys()?;
     match cmd {
         OrgCommand::Create { cvr, name, test } => {
             let env = if *test {
@@ -19,15 +20,9 @@ pub async fn run(global: &Global, cmd: &OrgCommand, now: OffsetDateTime) -> anyh
             } else {
                 Environment::Production
             };
-            let org = orgca_ra::create_organisation(
-                &ctx.store,
-                cvr,
-                name,
-                env,
-                "operator",
-                now.unix_timestamp(),
-            )
-            .await?;
+            let org = ra
+                .create_organisation(cvr, name, env, "operator", now.unix_timestamp())
+                .await?;
             if global.json {
                 print_json(&serde_json::json!({
                     "id": org.id, "cvr": org.cvr, "name": org.name, "environment": org.environment,
@@ -52,14 +47,10 @@ pub async fn run(global: &Global, cmd: &OrgCommand, now: OffsetDateTime) -> anyh
                 organisation_certificates: organisation_certificates.map(OnOff::is_on),
                 seals: seals.map(OnOff::is_on),
             };
-            let (org, settings) = orgca_ra::change_settings(
-                &ctx.store,
-                cvr,
-                change,
-                "operator",
-                now.unix_timestamp(),
-            )
-            .await?;
+            let operator = ra.operator_cli(cvr).await?;
+            let (org, settings) = ra
+                .change_settings(&operator, change, now.unix_timestamp())
+                .await?;
             if global.json {
                 print_json(&serde_json::json!({"cvr": org.cvr, "settings": settings}))?;
             } else {

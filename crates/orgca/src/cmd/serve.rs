@@ -33,17 +33,21 @@ pub async fn run(
     }
     let ctx = Context::open(global).await?;
     // Fail at start, not at the first issuance, when the keys do not open.
-    let ra = ctx.ra().await?;
-    if demo && ctx.store.orgs().by_cvr(DEMO_CVR).await?.is_none() {
-        let org = orgca_ra::create_organisation(
-            &ctx.store,
-            DEMO_CVR,
-            &format!("Testorganisation nr. {DEMO_CVR}"),
-            orgca_model::Environment::Test,
-            "operator",
-            clock.unix(),
-        )
-        .await?;
+    let ca = ctx.ca().await?;
+    let ra = ctx
+        .ra_without_keys()?
+        .with_ca(ca.clone())
+        .with_signing(std::sync::Arc::new(ctx.signing().await?));
+    if demo && ra.find_organisation(DEMO_CVR).await?.is_none() {
+        let org = ra
+            .create_organisation(
+                DEMO_CVR,
+                &format!("Testorganisation nr. {DEMO_CVR}"),
+                orgca_model::Environment::Test,
+                "operator",
+                clock.unix(),
+            )
+            .await?;
         eprintln!("demo: created test organisation {} ({})", org.cvr, org.name);
     }
     if demo {
@@ -64,14 +68,13 @@ pub async fn run(
     // The first line on standard output is the address (scripts and tests read it).
     println!("orgca listening on http://{local}");
     tracing::info!(%local, data = %data.root.display(), "serving");
-    let public_base_url = ctx.config.settings()?.public_base_url;
     if clock.is_fake() {
         tracing::warn!(now = %clock.now(), "{FAKE_CLOCK_VAR} is set: this server runs on a fake clock (tests only)");
     }
     // Revocation status: every CA's CRL, kept current by a task of its own.
     let crls = orgca_status::CrlCache::default();
     let status_changed = std::sync::Arc::new(tokio::sync::Notify::new());
-    let crl_targets = ctx.crl_targets(&ra).await?;
+    let crl_targets = ctx.crl_targets(&ca).await?;
     let crl_policy = ctx.config.crl.policy()?;
     orgca_status::publish_all(&ctx.store, &crl_targets, &crls, &crl_policy, clock.now())
         .await
@@ -86,7 +89,7 @@ pub async fn run(
     ));
     let ocsp = orgca_status::ocsp::OcspService::start(
         ctx.store.clone(),
-        ra.ca().issuers().cloned().collect(),
+        ca.issuers().cloned().collect(),
         orgca_status::ocsp::OcspPolicy {
             max_cached: ctx.config.ocsp.signed_ahead_max,
             ..orgca_status::ocsp::OcspPolicy::default()
@@ -100,9 +103,7 @@ pub async fn run(
             .run_forever(move || clock.now(), status_changed.clone()),
     );
     let state = orgca_web::AppState::new(orgca_web::Shared {
-        store: ctx.store.clone(),
-        ra: Some(ra),
-        policy: ctx.config.order_policy(&public_base_url),
+        ra: ra.clone(),
         clock,
         crls,
         ocsp: Some(ocsp),
@@ -110,7 +111,6 @@ pub async fn run(
         metrics,
         downloads: orgca_web::Downloads::default(),
         directory_limiter: Default::default(),
-        signing: Some(std::sync::Arc::new(ctx.signing().await?)),
     });
     // Queued mail goes out every second (the outbox folder, or SMTP when configured).
     tokio::spawn(orgca_notify::run_forever(
@@ -123,9 +123,7 @@ pub async fn run(
     let (store, points) = (ctx.store.clone(), ctx.config.notices.expiry_days.clone());
     tokio::spawn(async move {
         loop {
-            if let Err(e) =
-                orgca_ra::expiry::queue_expiry_notices(&store, &points, clock.unix()).await
-            {
+            if let Err(e) = ra.queue_expiry_notices(&points, clock.unix()).await {
                 tracing::warn!(error = %e, "queueing expiry notices failed; trying again");
             }
             // Orders a dead process left half picked up are given back after 10 minutes.

@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 use crate::cli::{Global, TokenCommand, UserCommand};
 use crate::cmd::{print_json, rfc3339};
 use crate::context::Context;
-use crate::exit::{self, Refused};
+use crate::exit;
 
 /// Runs a `user` subcommand.
 pub async fn run_user(
@@ -14,6 +14,7 @@ pub async fn run_user(
     now: OffsetDateTime,
 ) -> anyhow::Result<u8> {
     let ctx = Context::open(global).await?;
+    let ra = ctx.ra_without_keys()?;
     match cmd {
         UserCommand::Create {
             org,
@@ -23,16 +24,17 @@ pub async fn run_user(
             role,
             seal,
         } => {
-            let req = orgca_ra::UserRequest {
-                org_cvr: org,
-                email,
-                given_name,
-                surname,
-                role,
+            let req = orgca_ra::NewUserRequest {
+                email: email.clone(),
+                given_name: given_name.clone(),
+                surname: surname.clone(),
+                role: role.clone(),
                 seal: *seal,
             };
-            let user =
-                orgca_ra::create_user(&ctx.store, &req, "operator", now.unix_timestamp()).await?;
+            let operator = ra.operator_cli(org).await?;
+            let user = ra
+                .create_user(&operator, &req, now.unix_timestamp())
+                .await?;
             if global.json {
                 print_json(&user_json(&user))?;
             } else {
@@ -43,24 +45,9 @@ pub async fn run_user(
             }
         }
         UserCommand::PasswordLink { email } => {
-            let address =
-                orgca_model::Email::parse(email.trim()).map_err(|e| Refused(e.to_string()))?;
-            let (user, _) = ctx
-                .store
-                .logins()
-                .account(address.as_str())
-                .await?
-                .ok_or_else(|| Refused(format!("no user with e-mail address {address}")))?;
-            let settings = ctx.config.settings()?;
-            let link = orgca_ra::login::send_password_link(
-                &ctx.store,
-                &ctx.config.order_policy(&settings.public_base_url),
-                &orgca_ra::login::LoginPolicy::default(),
-                &user,
-                "operator",
-                now.unix_timestamp(),
-            )
-            .await?;
+            let (user, link) = ra
+                .operator_password_link(email, now.unix_timestamp())
+                .await?;
             if global.json {
                 print_json(
                     &serde_json::json!({"user": user.id, "email": user.email, "link": link}),
@@ -70,13 +57,8 @@ pub async fn run_user(
             }
         }
         UserCommand::List { org } => {
-            let o = ctx
-                .store
-                .orgs()
-                .by_cvr(org.trim())
-                .await?
-                .ok_or_else(|| Refused(format!("no organisation with CVR {}", org.trim())))?;
-            let users = ctx.store.org(o.id).users().await?;
+            let operator = ra.operator_cli(org).await?;
+            let users = ra.users(&operator).await?;
             if global.json {
                 print_json(&users.iter().map(user_json).collect::<Vec<_>>())?;
             } else {
@@ -116,10 +98,11 @@ pub async fn run_token(
         name,
     } = cmd;
     let ctx = Context::open(global).await?;
+    let ra = ctx.ra_without_keys()?;
     let Some(user) = user.as_deref().filter(|_| !operator) else {
-        let (token, op) =
-            orgca_ra::create_operator_token(&ctx.store, name, "operator", now.unix_timestamp())
-                .await?;
+        let (token, op) = ra
+            .create_operator_token(name, "operator", now.unix_timestamp())
+            .await?;
         if global.json {
             print_json(&serde_json::json!({"token": token, "operator": op.name, "id": op.id}))?;
         } else {
@@ -131,8 +114,9 @@ pub async fn run_token(
         }
         return Ok(exit::OK);
     };
-    let (token, user) =
-        orgca_ra::create_token(&ctx.store, user, "operator", now.unix_timestamp()).await?;
+    let (token, user) = ra
+        .create_token(user, "operator", now.unix_timestamp())
+        .await?;
     if global.json {
         print_json(&serde_json::json!({"token": token, "user": user.email}))?;
     } else {

@@ -1,4 +1,4 @@
-//! Lints for leaf certificates: the OCES3-style profile of DOMAIN.md.
+//! Lints for leaf certificates: the OCES3-style profile of docs/DOMAIN.md.
 
 use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode};

@@ -1,8 +1,9 @@
-//! orgca's own lints, run on every TBS before a CA key signs it (DESIGN.md §4).
+//! orgca's own lints, run on every TBS before a CA key signs it (docs/ARCHITECTURE.md,
+//! "The issuance path").
 //!
 //! The lints decode the TBS from its DER, so they check what would be signed, not the
 //! builder's intentions. Each lint has a stable name (`e_...`) that the CA reports when
-//! it refuses a request. Checks come from RFC 5280 and the profile in DOMAIN.md.
+//! it refuses a request. Checks come from RFC 5280 and the profile in docs/DOMAIN.md.
 
 mod ca;
 mod common;

@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use orgca_ra::export::Export;
 use orgca_ra::search::SearchParams;
 
 use super::openapi::Problems;
@@ -26,7 +25,7 @@ pub async fn list_certificates(
     Search(params): Search,
 ) -> Result<Json<Page<CertificateView>>, Problem> {
     let now = s.now();
-    let page = orgca_ra::certificates::search(&s.store, &c, &params, now).await?;
+    let page = s.ra.search(&c, &params, now).await?;
     Ok(Json(Page {
         items: page
             .items
@@ -50,7 +49,7 @@ pub async fn export_certificates(
     Caller(c): Caller,
     Search(params): Search,
 ) -> Result<Response, Problem> {
-    let export = Export::start(&s.store, &c, &params, s.now()).await?;
+    let export = s.ra.export(&c, &params, s.now()).await?;
     Ok(crate::csv::response(export).await?)
 }
 
@@ -63,7 +62,7 @@ pub async fn get_certificate(
     Caller(c): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<CertificateView>, Problem> {
-    let cert = orgca_ra::certificates::get(&s.store, &c, parse_id(&id, "certificate")?).await?;
+    let cert = s.ra.certificate(&c, parse_id(&id, "certificate")?).await?;
     Ok(Json(CertificateView::at(&cert, s.now())))
 }
 
@@ -79,7 +78,7 @@ pub async fn renew_certificate(
 ) -> Result<(StatusCode, Json<OrderView>), Problem> {
     let now = s.now();
     let id = parse_id(&id, "certificate")?;
-    let placed = orgca_ra::certificates::renew(&s.store, &c, id, &s.policy, now).await?;
+    let placed = s.ra.renew(&c, id, now).await?;
     Ok((StatusCode::CREATED, Json(OrderView::placed(placed, now))))
 }
 
@@ -107,7 +106,7 @@ pub async fn block_certificate(
 ) -> Result<Json<CertificateView>, Problem> {
     let now = s.now();
     let id = parse_id(&id, "certificate")?;
-    let blocked = orgca_ra::blocking::block(&s.store, &c, id, &req.reason, now).await?;
+    let blocked = s.ra.block(&c, id, &req.reason, now).await?;
     if blocked.newly {
         s.status_changed.notify_waiters();
     }

@@ -2,7 +2,7 @@
 
 use axum::body::Bytes;
 use axum::http::StatusCode;
-use orgca_ra::RaError;
+use orgca_ra::{PickupRefusal, RaError};
 use serde::de::DeserializeOwned;
 
 use crate::Problem;
@@ -21,31 +21,22 @@ pub use signing::SIGNATURE_ID_HEADER;
 /// Largest JSON body the API reads.
 pub const MAX_JSON_BODY: usize = 64 * 1024;
 
+/// The one place the API maps the RA's errors to statuses and problems.
 impl From<RaError> for Problem {
     fn from(e: RaError) -> Problem {
-        if let RaError::Signing(
-            orgca_signing::SignError::NoSigningCa(_) | orgca_signing::SignError::Busy,
-        ) = &e
-        {
+        if e.is_unavailable() {
             return Problem::unavailable(e.to_string());
         }
         if !e.is_client_error() {
             return Problem::internal(&e);
         }
         let status = match &e {
-            RaError::Forbidden(_)
-            | RaError::Pickup {
-                code: "wrong_code", ..
-            } => StatusCode::FORBIDDEN,
-            RaError::Pickup {
-                code: "order_locked",
-                ..
-            } => StatusCode::LOCKED,
-            RaError::Pickup {
-                code: "order_expired",
-                ..
-            } => StatusCode::GONE,
-            RaError::Pickup { .. } => StatusCode::CONFLICT,
+            RaError::Forbidden(_) | RaError::Pickup(PickupRefusal::WrongCode { .. }) => {
+                StatusCode::FORBIDDEN
+            }
+            RaError::Pickup(PickupRefusal::Locked) => StatusCode::LOCKED,
+            RaError::Pickup(PickupRefusal::Expired) => StatusCode::GONE,
+            RaError::Pickup(_) => StatusCode::CONFLICT,
             RaError::NotFound(_) | RaError::UnknownOrganisation(_) => StatusCode::NOT_FOUND,
             RaError::Conflict(_) => StatusCode::CONFLICT,
             RaError::LoginRefused(_) => StatusCode::UNAUTHORIZED,

@@ -25,8 +25,7 @@ pub async fn order_for_profile(
     JsonBody(req): JsonBody<OrderRequest>,
 ) -> Result<(StatusCode, Json<OrderView>), Problem> {
     let (id, now) = (parse_id(&id, "profile")?, s.now());
-    let placed =
-        orgca_ra::orders::order_for_profile(&s.store, &c, id, req, &s.policy, None, now).await?;
+    let placed = s.ra.order_for_profile(&c, id, req, None, now).await?;
     Ok((StatusCode::CREATED, Json(OrderView::placed(placed, now))))
 }
 
@@ -43,8 +42,7 @@ pub async fn order_for_user(
     JsonBody(req): JsonBody<OrderRequest>,
 ) -> Result<(StatusCode, Json<OrderView>), Problem> {
     let (id, now) = (parse_id(&id, "user")?, s.now());
-    let placed =
-        orgca_ra::employee::order_for_user(&s.store, &c, id, req, &s.policy, None, now).await?;
+    let placed = s.ra.order_for_user(&c, id, req, None, now).await?;
     Ok((StatusCode::CREATED, Json(OrderView::placed(placed, now))))
 }
 
@@ -57,7 +55,7 @@ pub async fn get_order(
     Caller(c): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<OrderView>, Problem> {
-    let o = orgca_ra::orders::order(&s.store, &c, parse_id(&id, "order")?).await?;
+    let o = s.ra.order(&c, parse_id(&id, "order")?).await?;
     Ok(Json(OrderView::at(&o, s.now())))
 }
 
@@ -71,7 +69,7 @@ pub async fn cancel_order(
     Path(id): Path<String>,
 ) -> Result<Json<OrderView>, Problem> {
     let now = s.now();
-    let o = orgca_ra::orders::cancel(&s.store, &c, parse_id(&id, "order")?, now).await?;
+    let o = s.ra.cancel(&c, parse_id(&id, "order")?, now).await?;
     Ok(Json(OrderView::at(&o, now)))
 }
 
@@ -125,16 +123,9 @@ pub async fn pickup(
     JsonBody(req): JsonBody<PickupRequest>,
 ) -> Result<Json<DeliveredView>, Problem> {
     let source = key_source(req.csr.as_deref(), req.pkcs12)?;
-    let delivered = s
-        .ra()?
-        .pickup_with_code(
-            &req.reference,
-            &req.one_time_code,
-            source,
-            &s.policy,
-            s.clock.now(),
-        )
-        .await?;
+    let delivered =
+        s.ra.pickup_with_code(&req.reference, &req.one_time_code, source, s.clock.now())
+            .await?;
     Ok(Json((&delivered).into()))
 }
 
@@ -151,10 +142,7 @@ pub async fn pickup_as_user(
 ) -> Result<Json<DeliveredView>, Problem> {
     let id = parse_id(&id, "order")?;
     let source = key_source(req.csr.as_deref(), req.pkcs12)?;
-    let delivered = s
-        .ra()?
-        .pickup_as_user(&c, id, source, s.clock.now())
-        .await?;
+    let delivered = s.ra.pickup_as_user(&c, id, source, s.clock.now()).await?;
     Ok(Json((&delivered).into()))
 }
 
@@ -167,7 +155,7 @@ pub async fn confirm_email(
     State(s): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Json<ValidationView>, Problem> {
-    let c = orgca_ra::orders::confirm_email(&s.store, &token, s.now()).await?;
+    let c = s.ra.confirm_email(&token, s.now()).await?;
     Ok(Json(ValidationView {
         email: c.email,
         orders_ready: c.orders_ready,

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use orgca_ra::caller::{NewUserRequest, UserPatch};
+use orgca_ra::{NewUserRequest, UserPatch};
 use orgca_store::SettingsChange;
 
 use super::openapi::Problems;
@@ -20,7 +20,7 @@ pub async fn get_organisation(
     State(s): State<AppState>,
     Caller(c): Caller,
 ) -> Result<Json<OrganisationView>, Problem> {
-    let org = orgca_ra::caller::organisation(&s.store, &c).await?;
+    let org = s.ra.organisation(&c).await?;
     Ok(Json((&org).into()))
 }
 
@@ -50,8 +50,8 @@ pub async fn patch_organisation(
         organisation_certificates: p.organisation_certificates,
         seals: p.seals,
     };
-    orgca_ra::caller::change_settings(&s.store, &c, change, s.now()).await?;
-    let org = orgca_ra::caller::organisation(&s.store, &c).await?;
+    s.ra.change_settings(&c, change, s.now()).await?;
+    let org = s.ra.organisation(&c).await?;
     Ok(Json((&org).into()))
 }
 
@@ -63,7 +63,7 @@ pub async fn list_users(
     State(s): State<AppState>,
     Caller(c): Caller,
 ) -> Result<Json<Page<UserView>>, Problem> {
-    let users = orgca_ra::caller::users(&s.store, &c).await?;
+    let users = s.ra.users(&c).await?;
     Ok(Json(Page::all(users.iter().map(UserView::from).collect())))
 }
 
@@ -76,7 +76,7 @@ pub async fn create_user(
     Caller(c): Caller,
     JsonBody(req): JsonBody<NewUserRequest>,
 ) -> Result<(StatusCode, Json<UserView>), Problem> {
-    let user = orgca_ra::caller::create_user(&s.store, &c, &req, s.now()).await?;
+    let user = s.ra.create_user(&c, &req, s.now()).await?;
     Ok((StatusCode::CREATED, Json((&user).into())))
 }
 
@@ -90,7 +90,7 @@ pub async fn get_user(
     Caller(c): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<UserView>, Problem> {
-    let user = orgca_ra::caller::user(&s.store, &c, parse_id(&id, "user")?).await?;
+    let user = s.ra.user(&c, parse_id(&id, "user")?).await?;
     Ok(Json((&user).into()))
 }
 
@@ -108,6 +108,6 @@ pub async fn patch_user(
     JsonBody(patch): JsonBody<UserPatch>,
 ) -> Result<Json<UserView>, Problem> {
     let id = parse_id(&id, "user")?;
-    let user = orgca_ra::caller::change_user(&s.store, &c, id, &patch, s.now()).await?;
+    let user = s.ra.change_user(&c, id, &patch, s.now()).await?;
     Ok(Json((&user).into()))
 }

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use orgca_ra::caller::{ProfilePatch, ProfileRequest};
+use orgca_ra::{ProfilePatch, ProfileRequest};
 
 use super::openapi::Problems;
 use super::views::{Page, ProfileView};
@@ -19,7 +19,7 @@ pub async fn list_profiles(
     State(s): State<AppState>,
     Caller(c): Caller,
 ) -> Result<Json<Page<ProfileView>>, Problem> {
-    let profiles = orgca_ra::caller::profiles(&s.store, &c).await?;
+    let profiles = s.ra.profiles(&c).await?;
     Ok(Json(Page::all(
         profiles.iter().map(ProfileView::from).collect(),
     )))
@@ -35,7 +35,7 @@ pub async fn create_profile(
     Caller(c): Caller,
     JsonBody(req): JsonBody<ProfileRequest>,
 ) -> Result<(StatusCode, Json<ProfileView>), Problem> {
-    let p = orgca_ra::caller::create_profile(&s.store, &c, &req, s.now()).await?;
+    let p = s.ra.create_profile(&c, &req, s.now()).await?;
     Ok((StatusCode::CREATED, Json((&p).into())))
 }
 
@@ -48,7 +48,7 @@ pub async fn get_profile(
     Caller(c): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ProfileView>, Problem> {
-    let p = orgca_ra::caller::profile(&s.store, &c, parse_id(&id, "profile")?).await?;
+    let p = s.ra.profile(&c, parse_id(&id, "profile")?).await?;
     Ok(Json((&p).into()))
 }
 
@@ -64,6 +64,6 @@ pub async fn patch_profile(
     JsonBody(patch): JsonBody<ProfilePatch>,
 ) -> Result<Json<ProfileView>, Problem> {
     let id = parse_id(&id, "profile")?;
-    let p = orgca_ra::caller::change_profile(&s.store, &c, id, &patch, s.now()).await?;
+    let p = s.ra.change_profile(&c, id, &patch, s.now()).await?;
     Ok(Json((&p).into()))
 }

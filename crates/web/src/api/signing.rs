@@ -110,25 +110,14 @@ fn mode_of(mode: ModeName, profile: Option<Uuid>) -> Result<Mode, Problem> {
 
 async fn sign(
     s: &AppState,
-    caller: &orgca_store::User,
+    caller: &orgca_ra::Caller,
     document: Vec<u8>,
     format: Format,
     mode: Mode,
 ) -> Result<SignatureMade, Problem> {
-    let service = s
-        .signing
-        .as_ref()
-        .ok_or_else(|| Problem::unavailable("this server does not run the signing service"))?;
-    Ok(orgca_ra::signing::sign(
-        &s.store,
-        service,
-        caller,
-        document,
-        format,
-        mode,
-        s.clock.now(),
-    )
-    .await?)
+    Ok(s.ra
+        .sign(caller, document, format, mode, s.clock.now())
+        .await?)
 }
 
 /// Signs a document given as base64 in JSON; answers it signed, as base64. For files of
@@ -141,7 +130,7 @@ pub async fn sign_json(
     Caller(c): Caller,
     req: axum::extract::Request,
 ) -> Result<Json<SignedView>, Problem> {
-    let limit = s.signing.as_ref().map_or(0, |x| x.max_document());
+    let limit = s.ra.max_document();
     let body = super::read_body(req, &(), base64_len(limit)).await?;
     let b: SignBody = serde_json::from_slice(&body).map_err(|e| Problem {
         status: StatusCode::BAD_REQUEST,
@@ -197,7 +186,7 @@ pub async fn sign_raw(
         detail: format!("{e}: give mode=personal, or mode=seal&profile=<id>"),
     })?;
     let mode = mode_of(q.mode, q.profile)?;
-    let limit = s.signing.as_ref().map_or(0, |x| x.max_document());
+    let limit = s.ra.max_document();
     let body = super::read_body(req, &(), limit).await?;
     let made = sign(&s, &c, body.to_vec(), format, mode).await?;
     let file = match format {

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::Lang;
 use super::text::Texts;
-use super::{Chrome, fault, form_token_ok, render, with_form_token};
+use super::{Chrome, OnPage, form_token_ok, render, with_form_token};
 use crate::AppState;
 
 #[derive(Template)]
@@ -70,8 +70,13 @@ pub(crate) async fn confirm(
     if !ok {
         return page(t, StatusCode::FORBIDDEN, Some(t.form_expired.into()));
     }
-    match orgca_ra::orders::confirm_email(&state.store, &token, state.now()).await {
-        Ok(c) => render(
+    match state
+        .ra
+        .confirm_email(&token, state.now())
+        .await
+        .or_refusal(t)
+    {
+        Ok(Ok(c)) => render(
             StatusCode::OK,
             &EmailPage {
                 t,
@@ -84,7 +89,7 @@ pub(crate) async fn confirm(
                 orders_ready: c.orders_ready,
             },
         ),
-        Err(e) if e.is_client_error() => page(t, StatusCode::GONE, Some(e.to_string())),
-        Err(e) => fault(t, &e),
+        Ok(Err(why)) => page(t, StatusCode::GONE, Some(why)),
+        Err(fault_page) => fault_page,
     }
 }

@@ -4,14 +4,13 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
-use orgca_ra::export::Export;
+
 use orgca_ra::search::SearchParams;
 use serde::{Deserialize, Serialize};
 
 use super::pages::{CertView, Choice, view};
 use super::text::Texts;
-use super::{Chrome, Session, fault, message, render};
+use super::{Chrome, OnPage, Page, Session, message, render};
 use crate::AppState;
 
 /// The list's form, as its query string carries it.
@@ -103,44 +102,42 @@ pub(crate) async fn certificates(
     State(state): State<AppState>,
     session: Session,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> Response {
+) -> Page {
     let t = session.t;
-    let chrome = match session.chrome(&state).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let chrome = session.chrome(&state).await?;
     let Query(form) = query.unwrap_or_default();
     let now = state.now();
     let params = form.params(now);
-    let (rows, next, matching, error) =
-        match orgca_ra::certificates::search(&state.store, &session.user, &params, now).await {
-            Ok(page) => {
-                let matching =
-                    match orgca_ra::certificates::count(&state.store, &session.user, &params, now)
-                        .await
-                    {
-                        Ok(n) => n,
-                        Err(e) => return fault(t, &e),
-                    };
-                let next = page
-                    .next
-                    .map(|c| form.link("/portal/certificates", Some(c.encode())));
-                (
-                    page.items.iter().map(|c| view(t, c, now)).collect(),
-                    next,
-                    matching,
-                    None,
-                )
-            }
-            Err(e) if e.is_client_error() => (Vec::new(), None, 0, Some(e.to_string())),
-            Err(e) => return fault(t, &e),
-        };
+    let found = state
+        .ra
+        .search(&session.caller, &params, now)
+        .await
+        .or_refusal(t)?;
+    let (rows, next, matching, error) = match found {
+        Ok(page) => {
+            let matching = state
+                .ra
+                .count(&session.caller, &params, now)
+                .await
+                .or_fault(t)?;
+            let next = page
+                .next
+                .map(|c| form.link("/portal/certificates", Some(c.encode())));
+            (
+                page.items.iter().map(|c| view(t, c, now)).collect(),
+                next,
+                matching,
+                None,
+            )
+        }
+        Err(why) => (Vec::new(), None, 0, Some(why)),
+    };
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    render(
+    Ok(render(
         status,
         &CertificatesPage {
             t,
@@ -187,7 +184,7 @@ pub(crate) async fn certificates(
             export: form.link("/portal/certificates/export.csv", None),
             q: form.q,
         },
-    )
+    ))
 }
 
 /// `GET /portal/certificates/export.csv`: every certificate the list's form selects, as
@@ -196,22 +193,25 @@ pub(crate) async fn export(
     State(state): State<AppState>,
     session: Session,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> Response {
+) -> Page {
     let Ok(Query(form)) = query else {
-        return message(
+        return Err(message(
             session.t,
             StatusCode::BAD_REQUEST,
             None,
             session.t.not_found,
-        );
+        ));
     };
     let now = state.now();
-    let result = match Export::start(&state.store, &session.user, &form.params(now), now).await {
+    let result = match state
+        .ra
+        .export(&session.caller, &form.params(now), now)
+        .await
+    {
         Ok(export) => crate::csv::response(export).await,
         Err(e) => Err(e),
     };
-    result.unwrap_or_else(|e| match e.is_client_error() {
-        true => message(session.t, StatusCode::BAD_REQUEST, None, &e.to_string()),
-        false => fault(session.t, &e),
-    })
+    result
+        .or_refusal(session.t)?
+        .map_err(|why| message(session.t, StatusCode::BAD_REQUEST, None, &why))
 }

@@ -16,7 +16,8 @@ use super::Lang;
 use super::Posted;
 use super::text::Texts;
 use super::{
-    Chrome, FORM_COOKIE, SESSION_COOKIE, fault, form_token_ok, render, set_cookie, with_form_token,
+    Chrome, FORM_COOKIE, OnPage, SESSION_COOKIE, fault, form_token_ok, render, set_cookie,
+    with_form_token,
 };
 use crate::AppState;
 
@@ -139,16 +140,11 @@ pub(crate) async fn submit(
     let address = extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
-    let policy = orgca_ra::login::LoginPolicy::default();
-    match orgca_ra::login::login(
-        &state.store,
-        &policy,
-        &form.email,
-        &form.password,
-        &address,
-        state.now(),
-    )
-    .await
+    let policy = *state.ra.login_policy();
+    match state
+        .ra
+        .login(&form.email, &form.password, &address, state.now())
+        .await
     {
         Ok(session) => {
             let mut resp = Redirect::to("/portal").into_response();
@@ -173,7 +169,7 @@ pub(crate) async fn logout(
     Posted { session, .. }: Posted<CsrfForm>,
 ) -> Response {
     let t = session.t;
-    if let Err(e) = orgca_ra::login::logout(&state.store, &session.cookie).await {
+    if let Err(e) = state.ra.logout(&session.cookie).await {
         return fault(t, &e);
     }
     let mut resp = Redirect::to("/portal/login").into_response();
@@ -216,7 +212,9 @@ pub(crate) async fn password_page_for(
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
-    orgca_ra::login::password_link_user(&state.store, token, state.now())
+    state
+        .ra
+        .password_link_user(token, state.now())
         .await
         .map(|u| u.map(|u| u.email))
         .map_err(|e| fault(t, &e))
@@ -270,23 +268,14 @@ pub(crate) async fn password_submit(
             Some(t.form_expired.into()),
         );
     }
-    match orgca_ra::login::set_password(
-        &state.store,
-        &token,
-        &form.password,
-        &form.repeated,
-        state.now(),
-    )
-    .await
-    {
-        Ok(_) => Redirect::to("/portal/login?done=password").into_response(),
-        Err(e) if e.is_client_error() => password_page(
-            t,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(user),
-            Some(e.to_string()),
-        ),
-        Err(e) => fault(t, &e),
+    let set = state
+        .ra
+        .set_password(&token, &form.password, &form.repeated, state.now())
+        .await;
+    match set.or_refusal(t) {
+        Ok(Ok(_)) => Redirect::to("/portal/login?done=password").into_response(),
+        Ok(Err(why)) => password_page(t, StatusCode::UNPROCESSABLE_ENTITY, Some(user), Some(why)),
+        Err(fault_page) => fault_page,
     }
 }
 

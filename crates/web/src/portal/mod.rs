@@ -7,6 +7,7 @@
 //! forms used before a session exists (login, setting a password) carry a form token
 //! matched against a cookie of their own.
 
+mod answer;
 mod downloads;
 mod email;
 mod list;
@@ -31,6 +32,7 @@ use axum::routing::{get, post};
 use orgca_store::User;
 
 use crate::AppState;
+pub(crate) use answer::{OnPage, Page, fault, not_found, parse_id, refusal};
 pub use downloads::Downloads;
 use text::Texts;
 
@@ -78,9 +80,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/portal/sign",
             get(sign::form)
                 .post(sign::submit)
-                .layer(DefaultBodyLimit::max(
-                    state.signing.as_ref().map_or(0, |s| s.max_document()) + MAX_FORM,
-                )),
+                .layer(DefaultBodyLimit::max(state.ra.max_document() + MAX_FORM)),
         )
         .route("/portal/certificates", get(list::certificates))
         .route("/portal/certificates/export.csv", get(list::export))
@@ -110,7 +110,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
 async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
-    if state.policy.public_base_url.starts_with("https://") {
+    if state
+        .ra
+        .order_policy()
+        .public_base_url
+        .starts_with("https://")
+    {
         let cookies: Vec<HeaderValue> = h
             .get_all(header::SET_COOKIE)
             .iter()
@@ -159,6 +164,7 @@ async fn stylesheet() -> Response {
 }
 
 /// What every page of a session shows around its content.
+#[derive(Clone)]
 pub(crate) struct Chrome {
     user_name: String,
     org_name: String,
@@ -172,6 +178,9 @@ pub(crate) struct Chrome {
 /// A logged-in portal user: from the session cookie; without one, the browser is sent
 /// to the login page.
 pub(crate) struct Session {
+    /// The RA's capability for this session's user.
+    caller: orgca_ra::Caller,
+    /// That user, as read when the request came.
     user: User,
     csrf: String,
     cookie: String,
@@ -186,13 +195,17 @@ impl FromRequestParts<AppState> for Session {
         let Some(cookie) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(Redirect::to("/portal/login").into_response());
         };
-        match orgca_ra::login::session(&state.store, &cookie, state.now()).await {
-            Ok(Some((user, csrf))) => Ok(Session {
-                user,
-                csrf,
-                cookie,
-                t,
-            }),
+        match state.ra.session(&cookie, state.now()).await {
+            Ok(Some((caller, csrf))) => match caller.as_user().cloned() {
+                Some(user) => Ok(Session {
+                    caller,
+                    user,
+                    csrf,
+                    cookie,
+                    t,
+                }),
+                None => Err(Redirect::to("/portal/login").into_response()),
+            },
             Ok(None) => Err(Redirect::to("/portal/login").into_response()),
             Err(e) => Err(fault(t, &e)),
         }
@@ -266,8 +279,25 @@ impl Session {
         Ok(chrome)
     }
 
+    /// The page around an organisation administrator's page: a 403 page for anyone else.
+    async fn org_admin_chrome(&self, state: &AppState) -> Result<Chrome, Response> {
+        let t = self.t;
+        let chrome = self.chrome(state).await?;
+        if self.user.role != orgca_model::Role::OrgAdmin {
+            return Err(message(
+                t,
+                StatusCode::FORBIDDEN,
+                Some(chrome),
+                t.org_admins_only,
+            ));
+        }
+        Ok(chrome)
+    }
+
     async fn chrome(&self, state: &AppState) -> Result<Chrome, Response> {
-        let org = orgca_ra::caller::organisation(&state.store, &self.user)
+        let org = state
+            .ra
+            .organisation(&self.caller)
             .await
             .map_err(|e| fault(self.t, &e))?;
         Ok(Chrome {
@@ -336,12 +366,6 @@ fn render(status: StatusCode, page: &impl Template) -> Response {
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
         }
     }
-}
-
-/// A server fault: logged, and a page that says to try again.
-fn fault(t: &'static Texts, e: &dyn std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "portal request failed");
-    message(t, StatusCode::INTERNAL_SERVER_ERROR, None, t.server_error)
 }
 
 /// A page with one message (errors, not found).

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
+
 use axum::response::{IntoResponse, Redirect};
 use orgca_model::CertKind;
 use orgca_ra::orders::{OrderRequest, Placed};
@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::Posted;
 use super::pages::{Choice, date};
 use super::text::Texts;
-use super::{Chrome, Session, fault, render};
+use super::{Chrome, OnPage, Page, Session, render};
 use crate::AppState;
 
 #[derive(Template)]
@@ -62,16 +62,10 @@ async fn order_page(
     status: StatusCode,
     chosen: Option<&str>,
     error: Option<String>,
-) -> Response {
+) -> Page {
     let t = session.t;
-    let chrome = match session.admin_chrome(state).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let profiles = match orgca_ra::caller::profiles(&state.store, &session.user).await {
-        Ok(p) => p,
-        Err(e) => return fault(t, &e),
-    };
+    let chrome = session.admin_chrome(state).await?;
+    let profiles = state.ra.profiles(&session.caller).await.or_fault(t)?;
     let profiles = profiles
         .into_iter()
         .filter(|p| p.kind != CertKind::Employee)
@@ -81,7 +75,7 @@ async fn order_page(
             label: format!("{} ({})", p.name, super::pages::kind_text(t, p.kind)),
         })
         .collect();
-    render(
+    Ok(render(
         status,
         &OrderPage {
             t,
@@ -92,11 +86,11 @@ async fn order_page(
             csrf: session.csrf.clone(),
             profiles,
         },
-    )
+    ))
 }
 
 /// `GET /portal/orders/new`.
-pub(crate) async fn new(State(state): State<AppState>, session: Session) -> Response {
+pub(crate) async fn new(State(state): State<AppState>, session: Session) -> Page {
     order_page(&state, &session, StatusCode::OK, None, None).await
 }
 
@@ -104,7 +98,7 @@ pub(crate) async fn new(State(state): State<AppState>, session: Session) -> Resp
 pub(crate) async fn place(
     State(state): State<AppState>,
     Posted { session, form }: Posted<OrderForm>,
-) -> Response {
+) -> Page {
     let t = session.t;
     let Ok(profile_id) = Uuid::parse_str(&form.profile) else {
         return order_page(
@@ -125,52 +119,45 @@ pub(crate) async fn place(
         identification: Identification::OneTimeCode,
         issuance,
     };
-    let placed = match orgca_ra::orders::order_for_profile(
-        &state.store,
-        &session.user,
-        profile_id,
-        req,
-        &state.policy,
-        None,
-        state.now(),
-    )
-    .await
+    let placed = match state
+        .ra
+        .order_for_profile(&session.caller, profile_id, req, None, state.now())
+        .await
+        .or_refusal(t)?
     {
         Ok(p) => p,
-        Err(e) if e.is_client_error() => {
+        Err(why) => {
             return order_page(
                 &state,
                 &session,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some(&form.profile),
-                Some(e.to_string()),
+                Some(why),
             )
             .await;
         }
-        Err(e) => return fault(t, &e),
     };
     placed_page(&state, &session, &placed).await
 }
 
 /// The page after an order (or a renewal) is placed: a one-time-code order shows its
 /// reference and code, once; an order for a user waits on their overview.
-pub(crate) async fn placed_page(state: &AppState, session: &Session, placed: &Placed) -> Response {
+pub(crate) async fn placed_page(state: &AppState, session: &Session, placed: &Placed) -> Page {
     let t = session.t;
     let Some(code) = placed.one_time_code.clone() else {
-        return Redirect::to("/portal").into_response();
+        return Ok(Redirect::to("/portal").into_response());
     };
-    let chrome = match session.chrome(state).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let chrome = session.chrome(state).await?;
     let profile = match placed.order.profile_id {
-        Some(id) => orgca_ra::caller::profile(&state.store, &session.user, id)
+        Some(id) => state
+            .ra
+            .profile(&session.caller, id)
             .await
             .map(|p| p.name)
             .unwrap_or_default(),
         None => String::new(),
     };
-    render(
+    Ok(render(
         StatusCode::OK,
         &OrderedPage {
             t,
@@ -184,7 +171,7 @@ pub(crate) async fn placed_page(state: &AppState, session: &Session, placed: &Pl
             expires: date(placed.order.expires_at),
             waits: placed.order.status == OrderStatus::AwaitingEmailValidation,
         },
-    )
+    ))
 }
 
 super::session_forms!(OrderForm);

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use orgca_model::{BlockReason, CertKind};
 use orgca_ra::RaError;
 use orgca_store::CertificateRecord;
@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::Posted;
 use super::text::Texts;
-use super::{Chrome, Session, fault, message, render};
+use super::{Chrome, OnPage, Page, Session, message, not_found, parse_id, refusal, render};
 use crate::AppState;
 
 /// A page with one message.
@@ -180,27 +180,20 @@ pub(crate) fn view(t: &'static Texts, c: &CertificateRecord, now: i64) -> CertVi
 }
 
 /// `GET /portal`: counts by kind and status, and what expires in the next 90 days.
-pub(crate) async fn overview(State(state): State<AppState>, session: Session) -> Response {
+pub(crate) async fn overview(State(state): State<AppState>, session: Session) -> Page {
     let t = session.t;
-    let chrome = match session.chrome(&state).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let chrome = session.chrome(&state).await?;
     let now = state.now();
-    let (counts, expiring) =
-        match orgca_ra::certificates::overview(&state.store, &session.user, now, 90).await {
-            Ok(x) => x,
-            Err(e) => return fault(t, &e),
-        };
-    let waiting = match state
-        .store
-        .org(session.user.org_id)
-        .orders_waiting_for(session.user.id, now)
+    let (counts, expiring) = state
+        .ra
+        .overview(&session.caller, now, 90)
         .await
-    {
-        Ok(w) => w,
-        Err(e) => return fault(t, &e),
-    };
+        .or_fault(t)?;
+    let waiting = state
+        .ra
+        .orders_waiting_for_me(&session.caller, now)
+        .await
+        .or_fault(t)?;
     let waiting = waiting
         .into_iter()
         .map(|o| WaitingOrder {
@@ -227,7 +220,7 @@ pub(crate) async fn overview(State(state): State<AppState>, session: Session) ->
             expired: c.expired,
         })
         .collect();
-    render(
+    Ok(render(
         StatusCode::OK,
         &OverviewPage {
             t,
@@ -244,7 +237,7 @@ pub(crate) async fn overview(State(state): State<AppState>, session: Session) ->
             org_name,
             cvr,
         },
-    )
+    ))
 }
 
 async fn certificate_page(
@@ -254,57 +247,43 @@ async fn certificate_page(
     status: StatusCode,
     notice: Option<String>,
     error: Option<String>,
-) -> Response {
+) -> Page {
     let t = session.t;
-    let chrome = match session.chrome(state).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let Ok(id) = Uuid::parse_str(id) else {
-        return message(t, StatusCode::NOT_FOUND, Some(chrome), t.not_found);
-    };
-    let c = match orgca_ra::certificates::get(&state.store, &session.user, id).await {
-        Ok(c) => c,
-        Err(RaError::NotFound(_)) => {
-            return message(t, StatusCode::NOT_FOUND, Some(chrome), t.not_found);
-        }
-        Err(e) => return fault(t, &e),
-    };
-    let now = state.now();
-    let history = match orgca_ra::certificates::history(&state.store, &session.user, &c).await {
-        Ok(h) => h,
-        Err(e) => return fault(t, &e),
-    };
-    // Actors are kept by id: show the organisation's users by name.
-    let names: std::collections::HashMap<String, String> = state
-        .store
-        .org(c.org_id)
-        .users()
+    let chrome = session.chrome(state).await?;
+    let id = parse_id(t, id, Some(&chrome))?;
+    let c = state
+        .ra
+        .certificate(&session.caller, id)
         .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|u| (u.id.to_string(), format!("{} {}", u.given_name, u.surname)))
-        .collect();
+        .or_not_found(t, &chrome)?;
+    let now = state.now();
+    let history = state.ra.history(&session.caller, &c).await.or_fault(t)?;
+    // Actors are kept by id: show the organisation's users by name.
+    let actors = state.ra.actors(&session.caller).await.unwrap_or_default();
     let events = history
         .events
         .iter()
         .map(|e| EventRow {
             at: date(e.at),
             action: e.action.clone(),
-            by: names
-                .get(&e.actor)
-                .cloned()
-                .unwrap_or_else(|| e.actor.clone()),
+            by: actors.get(&e.actor).map_or_else(
+                || e.actor.clone(),
+                |u| format!("{} {}", u.given_name, u.surname),
+            ),
         })
         .collect();
-    let blocked_by = blocker_name(state, &c).await;
+    let blocked_by = c
+        .blocked_by
+        .as_deref()
+        .and_then(|id| actors.get(id))
+        .map(|u| format!("{} {} <{}>", u.given_name, u.surname, u.email));
     let mut c = view(t, &c, now);
     if let (Some(b), Some(name)) = (c.blocked.as_mut(), blocked_by) {
         b.by = name;
     }
     let may_block = c.status_key == "active";
     let may_renew = session.user.role.administers_users() && c.status_key != "blocked";
-    render(
+    Ok(render(
         status,
         &CertificatePage {
             t,
@@ -332,15 +311,7 @@ async fn certificate_page(
                 })
                 .collect(),
         },
-    )
-}
-
-/// Who blocked `c`, by name, when it was someone of its organisation (the store keeps
-/// their id; the operator and the CLI are kept by name already).
-async fn blocker_name(state: &AppState, c: &CertificateRecord) -> Option<String> {
-    let id = Uuid::parse_str(c.blocked_by.as_deref()?).ok()?;
-    let u = state.store.org(c.org_id).user(id).await.ok()??;
-    Some(format!("{} {} <{}>", u.given_name, u.surname, u.email))
+    ))
 }
 
 /// `GET /portal/certificates/{id}`.
@@ -349,7 +320,7 @@ pub(crate) async fn certificate(
     session: Session,
     Path(id): Path<String>,
     Query(q): Query<BlockedQuery>,
-) -> Response {
+) -> Page {
     let t = session.t;
     let notice = q.blocked.is_some().then(|| t.block_done.to_owned());
     certificate_page(&state, &session, &id, StatusCode::OK, notice, None).await
@@ -378,7 +349,7 @@ pub(crate) async fn block(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Posted { session, form }: Posted<BlockForm>,
-) -> Response {
+) -> Page {
     let t = session.t;
     if form.confirm != "yes" {
         return certificate_page(
@@ -391,28 +362,28 @@ pub(crate) async fn block(
         )
         .await;
     }
-    let Ok(uuid) = Uuid::parse_str(&id) else {
-        return message(t, StatusCode::NOT_FOUND, None, t.not_found);
-    };
-    match orgca_ra::blocking::block(&state.store, &session.user, uuid, &form.reason, state.now())
+    let uuid = parse_id(t, &id, None)?;
+    match state
+        .ra
+        .block(&session.caller, uuid, &form.reason, state.now())
         .await
+        .or_refusal(t)?
     {
         Ok(_) => {
             state.status_changed.notify_waiters();
-            Redirect::to(&format!("/portal/certificates/{uuid}?blocked=1")).into_response()
+            Ok(Redirect::to(&format!("/portal/certificates/{uuid}?blocked=1")).into_response())
         }
-        Err(e) if e.is_client_error() => {
+        Err(why) => {
             certificate_page(
                 &state,
                 &session,
                 &id,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 None,
-                Some(e.to_string()),
+                Some(why),
             )
             .await
         }
-        Err(e) => fault(t, &e),
     }
 }
 
@@ -432,35 +403,26 @@ pub(crate) async fn pickup_own(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Posted { session, form }: Posted<UserPickupForm>,
-) -> Response {
+) -> Page {
     let t = session.t;
-    let chrome = match session.chrome(&state).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let chrome = session.chrome(&state).await?;
     if form.terms != "yes" {
-        return message(
+        return Err(message(
             t,
             StatusCode::UNPROCESSABLE_ENTITY,
             Some(chrome),
             t.terms_unaccepted,
-        );
+        ));
     }
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return message(t, StatusCode::NOT_FOUND, Some(chrome), t.not_found);
-    };
-    let ra = match state.ra() {
-        Ok(ra) => ra,
-        Err(p) => return p.into_response(),
-    };
+    let id = parse_id(t, &id, Some(&chrome))?;
     // Room for the download is checked before anything is issued.
     if !state.downloads.has_room() {
-        return message(
+        return Err(message(
             t,
             StatusCode::SERVICE_UNAVAILABLE,
             Some(chrome),
             t.downloads_full,
-        );
+        ));
     }
     let source = if form.csr.trim().is_empty() {
         orgca_ra::delivery::KeySource::Pkcs12
@@ -469,34 +431,33 @@ pub(crate) async fn pickup_own(
     };
     // Only this user's own order reaches its receipt: the key names both.
     let receipt_key = format!("order:{id}:{}", session.user.id);
-    match ra
-        .pickup_as_user(&session.user, id, source, state.clock.now())
-        .await
-    {
-        Ok(d) => super::pickup::delivered_page(t, &state, &d, receipt_key),
+    let delivered = state
+        .ra
+        .pickup_as_user(&session.caller, id, source, state.clock.now())
+        .await;
+    match delivered {
+        Ok(d) => Ok(super::pickup::delivered_page(t, &state, &d, receipt_key)),
         Err(e) if super::pickup::already_picked_up(&e) => {
             match state.downloads.receipt(&receipt_key) {
-                Some(r) => super::pickup::receipt_page(t, &r),
-                None => message(
+                Some(r) => Ok(super::pickup::receipt_page(t, &r)),
+                None => Err(message(
                     t,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     Some(chrome),
                     &e.to_string(),
-                ),
+                )),
             }
         }
-        Err(RaError::NotFound(_)) => message(t, StatusCode::NOT_FOUND, Some(chrome), t.not_found),
-        Err(e) if e.is_client_error() => render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &MessagePage {
+        Err(RaError::NotFound(_)) => Err(not_found(t, Some(chrome))),
+        Err(e) => {
+            let why = refusal(t, e)?;
+            Err(message(
                 t,
-                chrome: Some(chrome),
-                section: "",
-                notice: None,
-                error: Some(e.to_string()),
-            },
-        ),
-        Err(e) => fault(t, &e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(chrome),
+                &why,
+            ))
+        }
     }
 }
 
@@ -505,23 +466,17 @@ pub(crate) async fn renew(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Posted { session, .. }: Posted<super::login::CsrfForm>,
-) -> Response {
+) -> Page {
     let t = session.t;
-    let Ok(uuid) = Uuid::parse_str(&id) else {
-        return message(t, StatusCode::NOT_FOUND, None, t.not_found);
-    };
-    match orgca_ra::certificates::renew(
-        &state.store,
-        &session.user,
-        uuid,
-        &state.policy,
-        state.now(),
-    )
-    .await
+    let uuid = parse_id(t, &id, None)?;
+    match state
+        .ra
+        .renew(&session.caller, uuid, state.now())
+        .await
+        .or_refusal(t)?
     {
         Ok(placed) => super::orders::placed_page(&state, &session, &placed).await,
-        Err(e) if e.is_client_error() => {
-            let why = e.to_string();
+        Err(why) => {
             certificate_page(
                 &state,
                 &session,
@@ -532,7 +487,6 @@ pub(crate) async fn renew(
             )
             .await
         }
-        Err(e) => fault(t, &e),
     }
 }
 
@@ -552,20 +506,23 @@ super::session_forms!(DirectoryForm);
 pub(crate) async fn directory(
     State(state): State<AppState>,
     Posted { session, form }: Posted<DirectoryForm>,
-) -> Response {
-    let patch = orgca_ra::caller::UserPatch {
+) -> Page {
+    let patch = orgca_ra::UserPatch {
         publish: Some(form.publish.as_deref() == Some("yes")),
-        ..orgca_ra::caller::UserPatch::default()
+        ..orgca_ra::UserPatch::default()
     };
-    let user = &session.user;
-    match orgca_ra::caller::change_user(&state.store, user, user.id, &patch, state.now()).await {
-        Ok(_) => Redirect::to("/portal#directory").into_response(),
-        Err(e) if e.is_client_error() => message(
+    match state
+        .ra
+        .change_user(&session.caller, session.user.id, &patch, state.now())
+        .await
+        .or_refusal(session.t)?
+    {
+        Ok(_) => Ok(Redirect::to("/portal#directory").into_response()),
+        Err(why) => Err(message(
             session.t,
             StatusCode::UNPROCESSABLE_ENTITY,
             None,
-            &e.to_string(),
-        ),
-        Err(e) => fault(session.t, &e),
+            &why,
+        )),
     }
 }

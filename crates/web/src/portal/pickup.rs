@@ -9,8 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use orgca_ra::RaError;
 use orgca_ra::delivery::KeySource;
+use orgca_ra::{PickupRefusal, RaError};
 use orgca_store::Issuance;
 use serde::Deserialize;
 
@@ -112,24 +112,17 @@ fn about_the_code(e: &RaError) -> bool {
     matches!(
         e,
         RaError::NotFound(_)
-            | RaError::Pickup {
-                code: "wrong_code" | "order_locked",
-                ..
-            }
+            | RaError::Pickup(PickupRefusal::WrongCode { .. } | PickupRefusal::Locked)
     )
 }
 
 /// The status a refused pick-up is shown with.
 fn status_of(e: &RaError) -> StatusCode {
     match e {
-        RaError::Pickup {
-            code: "order_locked",
-            ..
-        } => StatusCode::LOCKED,
-        RaError::NotFound(_)
-        | RaError::Pickup {
-            code: "wrong_code", ..
-        } => StatusCode::FORBIDDEN,
+        RaError::Pickup(PickupRefusal::Locked) => StatusCode::LOCKED,
+        RaError::NotFound(_) | RaError::Pickup(PickupRefusal::WrongCode { .. }) => {
+            StatusCode::FORBIDDEN
+        }
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
@@ -138,10 +131,9 @@ fn status_of(e: &RaError) -> StatusCode {
 /// the same words, so that the form does not tell which references exist.
 fn refusal(t: &'static Texts, e: &RaError) -> String {
     match e {
-        RaError::NotFound(_)
-        | RaError::Pickup {
-            code: "wrong_code", ..
-        } => t.code_wrong.into(),
+        RaError::NotFound(_) | RaError::Pickup(PickupRefusal::WrongCode { .. }) => {
+            t.code_wrong.into()
+        }
         other => {
             let text = other.to_string();
             let mut chars = text.chars();
@@ -200,17 +192,9 @@ async fn confirm_page(
     status: StatusCode,
     error: Option<String>,
 ) -> Response {
-    let ra = match state.ra() {
-        Ok(ra) => ra,
-        Err(p) => return p.into_response(),
-    };
+    let ra = &state.ra;
     let preview = match ra
-        .preview_with_code(
-            &form.reference,
-            &form.code,
-            &state.policy,
-            state.clock.now(),
-        )
+        .preview_with_code(&form.reference, &form.code, state.clock.now())
         .await
     {
         Ok(p) => p,
@@ -268,10 +252,7 @@ pub(crate) async fn confirm(
         )
         .await;
     }
-    let ra = match state.ra() {
-        Ok(ra) => ra,
-        Err(p) => return p.into_response(),
-    };
+    let ra = &state.ra;
     // Room for the download is checked before anything is issued.
     if !state.downloads.has_room() {
         return message(t, StatusCode::SERVICE_UNAVAILABLE, None, t.downloads_full);
@@ -283,13 +264,7 @@ pub(crate) async fn confirm(
     };
     let receipt_key = format!("reference:{}", orgca_ra::orders::normalise(&form.reference));
     let delivered = match ra
-        .pickup_with_code(
-            &form.reference,
-            &form.code,
-            source,
-            &state.policy,
-            state.clock.now(),
-        )
+        .pickup_with_code(&form.reference, &form.code, source, state.clock.now())
         .await
     {
         Ok(d) => d,
@@ -376,13 +351,7 @@ pub(crate) fn receipt_page(t: &'static Texts, r: &Receipt) -> Response {
 
 /// Whether a pick-up was refused because the order was picked up already.
 pub(crate) fn already_picked_up(e: &RaError) -> bool {
-    matches!(
-        e,
-        RaError::Pickup {
-            code: "already_picked_up",
-            ..
-        }
-    )
+    matches!(e, RaError::Pickup(p) if p.code() == "already_picked_up")
 }
 
 /// `GET /portal/pickup/file/{token}`: the file, once.

@@ -4,9 +4,9 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use orgca_model::{CertKind, Role};
-use orgca_ra::caller::{Contact, ProfilePatch, ProfileRequest};
+use axum::response::{IntoResponse, Redirect};
+use orgca_model::CertKind;
+use orgca_ra::{Contact, ProfilePatch, ProfileRequest};
 use orgca_store::SettingsChange;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::Posted;
 use super::pages::{Choice, kind_text};
 use super::text::Texts;
-use super::{Chrome, Session, fault, message, render};
+use super::{Chrome, OnPage, Page, Session, parse_id, render};
 use crate::AppState;
 
 /// A profile row.
@@ -98,16 +98,10 @@ async fn profiles_page(
     status: StatusCode,
     error: Option<String>,
     form: ProfileForm,
-) -> Response {
+) -> Page {
     let t = session.t;
-    let chrome = match session.admin_chrome(state).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let profiles = match orgca_ra::caller::profiles(&state.store, &session.user).await {
-        Ok(p) => p,
-        Err(e) => return fault(t, &e),
-    };
+    let chrome = session.admin_chrome(state).await?;
+    let profiles = state.ra.profiles(&session.caller).await.or_fault(t)?;
     let kinds = [CertKind::Organisation, CertKind::System]
         .into_iter()
         .map(|k| Choice {
@@ -116,7 +110,7 @@ async fn profiles_page(
             selected: form.kind == k.as_str(),
         })
         .collect();
-    render(
+    Ok(render(
         status,
         &ProfilesPage {
             t,
@@ -140,11 +134,11 @@ async fn profiles_page(
             action: "/portal/profiles",
             button: t.create_button,
         },
-    )
+    ))
 }
 
 /// `GET /portal/profiles`.
-pub(crate) async fn list(State(state): State<AppState>, session: Session) -> Response {
+pub(crate) async fn list(State(state): State<AppState>, session: Session) -> Page {
     profiles_page(
         &state,
         &session,
@@ -159,7 +153,7 @@ pub(crate) async fn list(State(state): State<AppState>, session: Session) -> Res
 pub(crate) async fn create(
     State(state): State<AppState>,
     Posted { session, form }: Posted<ProfileForm>,
-) -> Response {
+) -> Page {
     let t = session.t;
     let req = ProfileRequest {
         kind: form.kind.clone(),
@@ -172,10 +166,14 @@ pub(crate) async fn create(
         allow_signing: form.allow_signing == "yes",
         publish: form.publish == "yes",
     };
-    match orgca_ra::caller::create_profile(&state.store, &session.user, &req, state.now()).await {
-        Ok(p) => Redirect::to(&format!("/portal/profiles/{}", p.id)).into_response(),
-        Err(e) if e.is_client_error() => {
-            let why = e.to_string();
+    match state
+        .ra
+        .create_profile(&session.caller, &req, state.now())
+        .await
+        .or_refusal(t)?
+    {
+        Ok(p) => Ok(Redirect::to(&format!("/portal/profiles/{}", p.id)).into_response()),
+        Err(why) => {
             profiles_page(
                 &state,
                 &session,
@@ -185,7 +183,6 @@ pub(crate) async fn create(
             )
             .await
         }
-        Err(e) => fault(t, &e),
     }
 }
 
@@ -196,22 +193,15 @@ async fn profile_page(
     status: StatusCode,
     error: Option<String>,
     typed: Option<ProfileForm>,
-) -> Response {
+) -> Page {
     let t = session.t;
-    let chrome = match session.admin_chrome(state).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let Ok(uuid) = Uuid::parse_str(id) else {
-        return message(t, StatusCode::NOT_FOUND, Some(chrome), t.not_found);
-    };
-    let p = match orgca_ra::caller::profile(&state.store, &session.user, uuid).await {
-        Ok(p) => p,
-        Err(e) if e.is_client_error() => {
-            return message(t, StatusCode::NOT_FOUND, Some(chrome), t.not_found);
-        }
-        Err(e) => return fault(t, &e),
-    };
+    let chrome = session.admin_chrome(state).await?;
+    let uuid = parse_id(t, id, Some(&chrome))?;
+    let p = state
+        .ra
+        .profile(&session.caller, uuid)
+        .await
+        .or_not_found(t, &chrome)?;
     let form = typed.unwrap_or_else(|| ProfileForm {
         csrf: String::new(),
         kind: p.kind.as_str().into(),
@@ -230,7 +220,7 @@ async fn profile_page(
             String::new()
         },
     });
-    render(
+    Ok(render(
         status,
         &ProfilePage {
             t,
@@ -244,7 +234,7 @@ async fn profile_page(
             action: format!("/portal/profiles/{uuid}"),
             button: t.save,
         },
-    )
+    ))
 }
 
 /// `GET /portal/profiles/{id}`.
@@ -252,7 +242,7 @@ pub(crate) async fn show(
     State(state): State<AppState>,
     session: Session,
     Path(id): Path<String>,
-) -> Response {
+) -> Page {
     profile_page(&state, &session, &id, StatusCode::OK, None, None).await
 }
 
@@ -261,11 +251,9 @@ pub(crate) async fn save(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Posted { session, form }: Posted<ProfileForm>,
-) -> Response {
+) -> Page {
     let t = session.t;
-    let Ok(uuid) = Uuid::parse_str(&id) else {
-        return message(t, StatusCode::NOT_FOUND, None, t.not_found);
-    };
+    let uuid = parse_id(t, &id, None)?;
     let email = form.email.trim();
     let patch = ProfilePatch {
         name: Some(form.name.clone()),
@@ -277,12 +265,14 @@ pub(crate) async fn save(
         allow_signing: Some(form.allow_signing == "yes"),
         publish: Some(form.publish == "yes"),
     };
-    match orgca_ra::caller::change_profile(&state.store, &session.user, uuid, &patch, state.now())
+    match state
+        .ra
+        .change_profile(&session.caller, uuid, &patch, state.now())
         .await
+        .or_refusal(t)?
     {
-        Ok(_) => Redirect::to("/portal/profiles").into_response(),
-        Err(e) if e.is_client_error() => {
-            let why = e.to_string();
+        Ok(_) => Ok(Redirect::to("/portal/profiles").into_response()),
+        Err(why) => {
             profile_page(
                 &state,
                 &session,
@@ -293,7 +283,6 @@ pub(crate) async fn save(
             )
             .await
         }
-        Err(e) => fault(t, &e),
     }
 }
 
@@ -303,20 +292,11 @@ async fn settings_page(
     status: StatusCode,
     notice: Option<String>,
     error: Option<String>,
-) -> Response {
+) -> Page {
     let t = session.t;
-    let chrome = match session.chrome(state).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if session.user.role != Role::OrgAdmin {
-        return message(t, StatusCode::FORBIDDEN, Some(chrome), t.org_admins_only);
-    }
-    let org = match orgca_ra::caller::organisation(&state.store, &session.user).await {
-        Ok(o) => o,
-        Err(e) => return fault(t, &e),
-    };
-    render(
+    let chrome = session.org_admin_chrome(state).await?;
+    let org = state.ra.organisation(&session.caller).await.or_fault(t)?;
+    Ok(render(
         status,
         &SettingsPage {
             t,
@@ -329,11 +309,11 @@ async fn settings_page(
             organisation_certificates: org.settings.organisation_certificates,
             seals: org.settings.seals,
         },
-    )
+    ))
 }
 
 /// `GET /portal/settings`.
-pub(crate) async fn settings(State(state): State<AppState>, session: Session) -> Response {
+pub(crate) async fn settings(State(state): State<AppState>, session: Session) -> Page {
     settings_page(&state, &session, StatusCode::OK, None, None).await
 }
 
@@ -351,14 +331,18 @@ pub(crate) struct SettingsForm {
 pub(crate) async fn save_settings(
     State(state): State<AppState>,
     Posted { session, form }: Posted<SettingsForm>,
-) -> Response {
+) -> Page {
     let t = session.t;
     let change = SettingsChange {
         user_certificates: Some(form.user_certificates.is_some()),
         organisation_certificates: Some(form.organisation_certificates.is_some()),
         seals: Some(form.seals.is_some()),
     };
-    match orgca_ra::caller::change_settings(&state.store, &session.user, change, state.now()).await
+    match state
+        .ra
+        .change_settings(&session.caller, change, state.now())
+        .await
+        .or_refusal(t)?
     {
         Ok(_) => {
             settings_page(
@@ -370,8 +354,7 @@ pub(crate) async fn save_settings(
             )
             .await
         }
-        Err(e) if e.is_client_error() => {
-            let why = e.to_string();
+        Err(why) => {
             settings_page(
                 &state,
                 &session,
@@ -381,7 +364,6 @@ pub(crate) async fn save_settings(
             )
             .await
         }
-        Err(e) => fault(t, &e),
     }
 }
 

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::pages::Choice;
 use super::text::Texts;
-use super::{Chrome, Session, fault, render};
+use super::{Chrome, OnPage, Page, Session, render};
 use crate::AppState;
 
 #[derive(Template)]
@@ -35,25 +35,23 @@ async fn page(
     session: &Session,
     status: StatusCode,
     error: Option<String>,
-) -> Response {
+) -> Page {
     let t = session.t;
-    let chrome = match session.chrome(state).await {
-        Ok(c) => c,
-        Err(resp) => return resp,
-    };
-    let seal_profiles = match orgca_ra::signing::seal_profiles(&state.store, &session.user).await {
-        Ok(all) => all
-            .into_iter()
-            .map(|p| Choice {
-                key: p.id.to_string(),
-                label: p.name,
-                selected: false,
-            })
-            .collect(),
-        Err(e) => return fault(t, &e),
-    };
-    let max = state.signing.as_ref().map_or(0, |s| s.max_document());
-    render(
+    let chrome = session.chrome(state).await?;
+    let seal_profiles = state
+        .ra
+        .seal_profiles(&session.caller)
+        .await
+        .or_fault(t)?
+        .into_iter()
+        .map(|p| Choice {
+            key: p.id.to_string(),
+            label: p.name,
+            selected: false,
+        })
+        .collect();
+    let max = state.ra.max_document();
+    Ok(render(
         status,
         &SignPage {
             t,
@@ -65,11 +63,11 @@ async fn page(
             seal_profiles,
             max_mb: max / (1024 * 1024),
         },
-    )
+    ))
 }
 
 /// `GET /portal/sign`.
-pub(crate) async fn form(State(state): State<AppState>, session: Session) -> Response {
+pub(crate) async fn form(State(state): State<AppState>, session: Session) -> Page {
     page(&state, &session, StatusCode::OK, None).await
 }
 
@@ -158,11 +156,7 @@ fn download(made: SignatureMade, name: &str, format: Format) -> Response {
 
 /// `POST /portal/sign` (multipart): answers the signed file as a download, or the form
 /// again with what to fix.
-pub(crate) async fn submit(
-    State(state): State<AppState>,
-    session: Session,
-    req: Request,
-) -> Response {
+pub(crate) async fn submit(State(state): State<AppState>, session: Session, req: Request) -> Page {
     let t = session.t;
     let upload = match Multipart::from_request(req, &state).await {
         Ok(mp) => read_upload(mp).await,
@@ -171,7 +165,7 @@ pub(crate) async fn submit(
     let u = match upload {
         Ok(u) => u,
         Err(status) => {
-            let max = state.signing.as_ref().map_or(0, |s| s.max_document());
+            let max = state.ra.max_document();
             let text = if status == StatusCode::PAYLOAD_TOO_LARGE {
                 format!("{} ({} MB).", t.sign_too_large, max / (1024 * 1024))
             } else {
@@ -182,7 +176,12 @@ pub(crate) async fn submit(
     };
     if !session.csrf_ok(&u.csrf) {
         let chrome = session.chrome(&state).await.ok();
-        return super::message(t, StatusCode::FORBIDDEN, chrome, t.form_expired);
+        return Err(super::message(
+            t,
+            StatusCode::FORBIDDEN,
+            chrome,
+            t.form_expired,
+        ));
     }
     let Some(format) = Format::parse(&u.format) else {
         return page(
@@ -208,26 +207,17 @@ pub(crate) async fn submit(
             }
         },
     };
-    let Some(service) = state.signing.as_ref() else {
-        return super::message(t, StatusCode::SERVICE_UNAVAILABLE, None, t.server_error);
-    };
     let name = download_name(&u.file_name, format);
-    let result = orgca_ra::signing::sign(
-        &state.store,
-        service,
-        &session.user,
-        u.document,
-        format,
-        mode,
-        state.clock.now(),
-    )
-    .await;
+    let result = state
+        .ra
+        .sign(&session.caller, u.document, format, mode, state.clock.now())
+        .await;
     match result {
-        Ok(made) => download(made, &name, format),
+        Ok(made) => Ok(download(made, &name, format)),
         // The API's statuses and words; a server fault is logged there, shown here plainly.
         Err(e) => match crate::Problem::from(e) {
             p if p.status == StatusCode::INTERNAL_SERVER_ERROR => {
-                super::message(t, p.status, None, t.server_error)
+                Err(super::message(t, p.status, None, t.server_error))
             }
             p => page(&state, &session, p.status, Some(p.detail)).await,
         },

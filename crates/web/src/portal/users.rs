@@ -4,9 +4,9 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+
 use orgca_model::Role;
-use orgca_ra::caller::{NewUserRequest, UserPatch};
+use orgca_ra::{NewUserRequest, RaError, UserPatch};
 use orgca_store::{User, UserStatus};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::Posted;
 use super::pages::Choice;
 use super::text::Texts;
-use super::{Chrome, Session, fault, message, render};
+use super::{Chrome, OnPage, Page, Session, message, parse_id, render};
 use crate::AppState;
 
 /// A user as the table shows them.
@@ -126,18 +126,12 @@ async fn users_page(
     notice: Option<String>,
     error: Option<String>,
     form: InviteForm,
-) -> Response {
+) -> Page {
     let t = session.t;
-    let chrome = match session.admin_chrome(state).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let users = match orgca_ra::caller::users(&state.store, &session.user).await {
-        Ok(u) => u,
-        Err(e) => return fault(t, &e),
-    };
+    let chrome = session.admin_chrome(state).await?;
+    let users = state.ra.users(&session.caller).await.or_fault(t)?;
     let chosen = Role::parse(&form.role).unwrap_or(Role::User);
-    render(
+    Ok(render(
         status,
         &UsersPage {
             t,
@@ -150,11 +144,11 @@ async fn users_page(
             new_roles: role_choices(t, chosen),
             form,
         },
-    )
+    ))
 }
 
 /// `GET /portal/users`.
-pub(crate) async fn list(State(state): State<AppState>, session: Session) -> Response {
+pub(crate) async fn list(State(state): State<AppState>, session: Session) -> Page {
     users_page(
         &state,
         &session,
@@ -166,36 +160,33 @@ pub(crate) async fn list(State(state): State<AppState>, session: Session) -> Res
     .await
 }
 
-/// Mails `user` a password link from the session's user, then the users page saying so
-/// (or why not).
-async fn link_sent_page(state: &AppState, session: &Session, user: &User) -> Response {
+/// Mails the user with this id a password link from the session's user, then the users
+/// page saying so (or why not).
+async fn link_sent_page(state: &AppState, session: &Session, user: Uuid) -> Page {
     let t = session.t;
-    let sent = orgca_ra::login::send_password_link(
-        &state.store,
-        &state.policy,
-        &orgca_ra::login::LoginPolicy::default(),
-        user,
-        &session.user.id.to_string(),
-        state.now(),
-    )
-    .await;
-    let done = sent.map(|_| format!("{} {}", t.link_sent, user.email));
+    let sent = state
+        .ra
+        .send_password_link(&session.caller, user, state.now())
+        .await;
+    let done = sent.map(|user| format!("{} {}", t.link_sent, user.email));
     users_page_after(state, session, done).await
 }
 
-/// The users page after an action: its notice, or why it was refused (a server fault
-/// is a fault page).
+/// The users page after an action: its notice, or why it was refused (404 for a user
+/// not in the organisation; a server fault is a fault page).
 async fn users_page_after(
     state: &AppState,
     session: &Session,
-    done: Result<String, orgca_ra::RaError>,
-) -> Response {
-    let (status, notice, error) = match done {
-        Ok(notice) => (StatusCode::OK, Some(notice), None),
-        Err(e) if e.is_client_error() => {
-            (StatusCode::UNPROCESSABLE_ENTITY, None, Some(e.to_string()))
-        }
-        Err(e) => return fault(session.t, &e),
+    done: Result<String, RaError>,
+) -> Page {
+    let status = match &done {
+        Err(RaError::NotFound(_)) => StatusCode::NOT_FOUND,
+        Err(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        Ok(_) => StatusCode::OK,
+    };
+    let (notice, error) = match done.or_refusal(session.t)? {
+        Ok(notice) => (Some(notice), None),
+        Err(why) => (None, Some(why)),
     };
     users_page(state, session, status, notice, error, InviteForm::default()).await
 }
@@ -204,7 +195,7 @@ async fn users_page_after(
 pub(crate) async fn invite(
     State(state): State<AppState>,
     Posted { session, form }: Posted<InviteForm>,
-) -> Response {
+) -> Page {
     let t = session.t;
     let req = NewUserRequest {
         email: form.email.clone(),
@@ -213,24 +204,26 @@ pub(crate) async fn invite(
         role: form.role.clone(),
         seal: false,
     };
-    let user =
-        match orgca_ra::caller::create_user(&state.store, &session.user, &req, state.now()).await {
-            Ok(u) => u,
-            Err(e) if e.is_client_error() => {
-                let why = e.to_string();
-                return users_page(
-                    &state,
-                    &session,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    None,
-                    Some(why),
-                    form,
-                )
-                .await;
-            }
-            Err(e) => return fault(t, &e),
-        };
-    link_sent_page(&state, &session, &user).await
+    let user = match state
+        .ra
+        .create_user(&session.caller, &req, state.now())
+        .await
+        .or_refusal(t)?
+    {
+        Ok(u) => u,
+        Err(why) => {
+            return users_page(
+                &state,
+                &session,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(why),
+                form,
+            )
+            .await;
+        }
+    };
+    link_sent_page(&state, &session, user.id).await
 }
 
 /// `POST /portal/users/{id}`: role and status.
@@ -238,18 +231,18 @@ pub(crate) async fn change(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Posted { session, form }: Posted<ChangeForm>,
-) -> Response {
+) -> Page {
     let t = session.t;
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return message(t, StatusCode::NOT_FOUND, None, t.not_found);
-    };
+    let id = parse_id(t, &id, None)?;
     let patch = UserPatch {
         role: form.role,
         seal: None,
         status: form.status,
         publish: None,
     };
-    let done = orgca_ra::caller::change_user(&state.store, &session.user, id, &patch, state.now())
+    let done = state
+        .ra
+        .change_user(&session.caller, id, &patch, state.now())
         .await
         .map(|u| format!("{} {}", t.user_saved, u.email));
     users_page_after(&state, &session, done).await
@@ -260,31 +253,13 @@ pub(crate) async fn password_link(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Posted { session, .. }: Posted<CsrfOnly>,
-) -> Response {
+) -> Page {
     let t = session.t;
     if !session.user.role.administers_users() {
-        return message(t, StatusCode::FORBIDDEN, None, t.admins_only);
+        return Err(message(t, StatusCode::FORBIDDEN, None, t.admins_only));
     }
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return message(t, StatusCode::NOT_FOUND, None, t.not_found);
-    };
-    let user = match orgca_ra::caller::user(&state.store, &session.user, id).await {
-        Ok(u) => u,
-        Err(e) if e.is_client_error() => {
-            let why = e.to_string();
-            return users_page(
-                &state,
-                &session,
-                StatusCode::NOT_FOUND,
-                None,
-                Some(why),
-                InviteForm::default(),
-            )
-            .await;
-        }
-        Err(e) => return fault(t, &e),
-    };
-    link_sent_page(&state, &session, &user).await
+    let id = parse_id(t, &id, None)?;
+    link_sent_page(&state, &session, id).await
 }
 
 /// `POST /portal/users/{id}/order`: an employee certificate for the user, picked up by
@@ -293,26 +268,18 @@ pub(crate) async fn order(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Posted { session, .. }: Posted<CsrfOnly>,
-) -> Response {
+) -> Page {
     let t = session.t;
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return message(t, StatusCode::NOT_FOUND, None, t.not_found);
-    };
+    let id = parse_id(t, &id, None)?;
     let req = orgca_ra::orders::OrderRequest {
         identification: orgca_store::Identification::UserLogin,
         issuance: orgca_store::Issuance::Pkcs12,
     };
-    let done = orgca_ra::employee::order_for_user(
-        &state.store,
-        &session.user,
-        id,
-        req,
-        &state.policy,
-        None,
-        state.now(),
-    )
-    .await
-    .map(|p| format!("{} {}", t.employee_ordered, p.order.reference));
+    let done = state
+        .ra
+        .order_for_user(&session.caller, id, req, None, state.now())
+        .await
+        .map(|p| format!("{} {}", t.employee_ordered, p.order.reference));
     users_page_after(&state, &session, done).await
 }
 

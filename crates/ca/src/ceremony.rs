@@ -1,5 +1,10 @@
-//! Creating a CA hierarchy: a root (RSA-4096, 25 years) and an issuing CA (RSA-3072,
-//! 10 years, pathLen 0), both linted before they are signed.
+//! Key ceremonies: creating a CA hierarchy (a root, RSA-4096, 25 years; an issuing CA,
+//! RSA-3072, 10 years, pathLen 0; a signing CA) and adding a signing CA to one, every
+//! certificate linted before it is signed.
+//!
+//! Only `orgca init` and the `orgca ca` commands run a ceremony; the online path (the
+//! server issuing leaves) never reaches this module. Root keys are made here and nowhere
+//! else.
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,147 @@
+//! The caller's organisation's certificate profiles (docs/DOMAIN.md, "Certificate profiles
+//! and orders"): what its organisation and system certificates name.
+
+use orgca_model::{CertKind, CertName, Email, PersonName};
+use orgca_store::{NewProfile, Profile};
+
+use crate::{Caller, Ra, RaError};
+
+/// The contact person of a profile, as typed by a client.
+#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// Name.
+    pub name: String,
+    /// E-mail address.
+    pub email: String,
+}
+
+/// A profile as typed by a client (`POST /api/v1/profiles`).
+#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileRequest {
+    /// `organisation` or `system`.
+    pub kind: String,
+    /// The certificates' name.
+    pub name: String,
+    /// E-mail shown in the certificates.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Contact person (required).
+    pub contact: Contact,
+    /// Seal use.
+    #[serde(default)]
+    pub allow_signing: bool,
+    /// Publication in the public directory.
+    #[serde(default)]
+    pub publish: bool,
+}
+
+/// A change to a profile (`PATCH /api/v1/profiles/{id}`): absent fields stay; the kind
+/// cannot change (it decides what the certificates mean). `email: null` removes it.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfilePatch {
+    /// New name.
+    pub name: Option<String>,
+    /// New e-mail (`null` removes it).
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    /// New contact person.
+    pub contact: Option<Contact>,
+    /// New seal use.
+    pub allow_signing: Option<bool>,
+    /// New publication.
+    pub publish: Option<bool>,
+}
+
+mod double_option {
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<String>>, D::Error> {
+        Option::<String>::deserialize(d).map(Some)
+    }
+}
+
+fn contact_name(name: &str) -> Result<String, RaError> {
+    Ok(PersonName::parse("contact name", name)?.as_str().to_owned())
+}
+
+impl Ra {
+    /// Creates a profile in the caller's organisation: administrators only.
+    pub async fn create_profile(
+        &self,
+        caller: &Caller,
+        req: &ProfileRequest,
+        now: i64,
+    ) -> Result<Profile, RaError> {
+        caller.require_admin()?;
+        let kind = CertKind::parse(&req.kind)?;
+        if kind == CertKind::Employee {
+            return Err(RaError::Invalid(
+                "a profile is for organisation or system certificates; employee certificates are ordered for a user".into(),
+            ));
+        }
+        let new = NewProfile {
+            kind,
+            name: CertName::parse(&req.name)?,
+            email: req.email.as_deref().map(Email::parse).transpose()?,
+            contact_name: contact_name(&req.contact.name)?,
+            contact_email: Email::parse(&req.contact.email)?,
+            allow_signing: req.allow_signing,
+            publish: req.publish,
+        };
+        Ok(self
+            .scope(caller)
+            .create_profile(&new, &caller.actor_id(), now)
+            .await?)
+    }
+
+    /// The caller's organisation's profiles (every user of it may read them).
+    pub async fn profiles(&self, caller: &Caller) -> Result<Vec<Profile>, RaError> {
+        Ok(self.scope(caller).profiles().await?)
+    }
+
+    /// One profile of the caller's organisation.
+    pub async fn profile(&self, caller: &Caller, id: uuid::Uuid) -> Result<Profile, RaError> {
+        self.scope(caller)
+            .profile(id)
+            .await?
+            .ok_or(RaError::NotFound("profile"))
+    }
+
+    /// Changes a profile of the caller's organisation: administrators only.
+    pub async fn change_profile(
+        &self,
+        caller: &Caller,
+        id: uuid::Uuid,
+        patch: &ProfilePatch,
+        now: i64,
+    ) -> Result<Profile, RaError> {
+        let mut p = self.profile(caller, id).await?;
+        caller.require_admin()?;
+        if let Some(n) = &patch.name {
+            p.name = CertName::parse(n)?.as_str().to_owned();
+        }
+        if let Some(e) = &patch.email {
+            p.email = e
+                .as_deref()
+                .map(Email::parse)
+                .transpose()?
+                .map(|e| e.as_str().to_owned());
+        }
+        if let Some(c) = &patch.contact {
+            p.contact_name = contact_name(&c.name)?;
+            p.contact_email = Email::parse(&c.email)?.as_str().to_owned();
+        }
+        p.allow_signing = patch.allow_signing.unwrap_or(p.allow_signing);
+        p.publish = patch.publish.unwrap_or(p.publish);
+        self.scope(caller)
+            .update_profile(&p, &caller.actor_id(), now)
+            .await?
+            .ok_or(RaError::NotFound("profile"))
+    }
+}

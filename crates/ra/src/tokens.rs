@@ -1,0 +1,78 @@
+//! API tokens, made by the operator: a user's token, and operator tokens that act for
+//! one organisation per request. A token is shown once; only its SHA-256 is stored.
+
+use orgca_model::Email;
+use orgca_store::{OperatorToken, User, UserStatus};
+
+use crate::caller::{OPERATOR_TOKEN_PREFIX, TOKEN_PREFIX};
+use crate::{Ra, RaError};
+
+impl Ra {
+    /// Makes an API token for the user with this e-mail (operator): returns it (to be
+    /// shown once) and the user.
+    pub async fn create_token(
+        &self,
+        email: &str,
+        actor: &str,
+        now: i64,
+    ) -> Result<(String, User), RaError> {
+        let email = Email::parse(email)?;
+        let user = self
+            .store
+            .user_by_email(email.as_str())
+            .await?
+            .ok_or_else(|| {
+                RaError::Invalid(format!(
+                    "no user with e-mail {email}; create one with `orgca user create`"
+                ))
+            })?;
+        if user.status != UserStatus::Active {
+            return Err(RaError::Invalid(format!("user {email} is not active")));
+        }
+        let token = new_token(TOKEN_PREFIX)?;
+        self.store
+            .tokens()
+            .create(&user, token_hash(&token), actor, now)
+            .await?;
+        Ok((token, user))
+    }
+
+    /// Makes an operator token named `name` (who or what it is for): it acts for any
+    /// organisation, one named per request. Returns it (to be shown once).
+    pub async fn create_operator_token(
+        &self,
+        name: &str,
+        actor: &str,
+        now: i64,
+    ) -> Result<(String, OperatorToken), RaError> {
+        let name = name.trim();
+        if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {
+            return Err(RaError::Invalid(
+                "name the operator token with 1 to 100 printable characters (who or what uses it)"
+                    .into(),
+            ));
+        }
+        let token = new_token(OPERATOR_TOKEN_PREFIX)?;
+        let op = self
+            .store
+            .tokens()
+            .create_operator(name, token_hash(&token), actor, now)
+            .await?;
+        Ok((token, op))
+    }
+}
+
+/// `prefix` and 256 random bits in hex.
+pub(crate) fn new_token(prefix: &str) -> Result<String, RaError> {
+    let mut raw = [0u8; 32];
+    aws_lc_rs::rand::fill(&mut raw).map_err(|_| RaError::no_randomness())?;
+    Ok(format!("{prefix}{}", hex::encode(raw)))
+}
+
+/// The SHA-256 under which a token is stored and looked up.
+pub fn token_hash(token: &str) -> [u8; 32] {
+    let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes());
+    let mut out = [0u8; 32];
+    out.copy_from_slice(d.as_ref());
+    out
+}
