@@ -1,5 +1,5 @@
 //! Domain types of orgca with their invariants: CVR numbers, certificate kinds, names,
-//! e-mail addresses, serial numbers, environments, block reasons.
+//! e-mail addresses, serial numbers, environments, block reasons, what an order is for.
 //!
 //! Every type here is parsed, not validated: a value that exists is valid, so the layers
 //! above never re-check it. This crate does no I/O, reads no clock and holds no keys; it
@@ -10,6 +10,7 @@ mod cvr;
 mod email;
 mod kind;
 mod names;
+mod order;
 mod role;
 mod serial;
 
@@ -18,6 +19,7 @@ pub use cvr::{Cvr, CvrError, Environment};
 pub use email::{Email, EmailError};
 pub use kind::{CertKind, UnknownKind};
 pub use names::{CertName, NameError, PersonName};
+pub use order::OrderSubject;
 pub use role::{Role, UnknownRole};
 pub use serial::{Serial, SerialError};
 

@@ -2,14 +2,14 @@
 //! that user after logging in (docs/DOMAIN.md: "fetched by the user after login"). The
 //! certificate names the person and shows their e-mail address, validated first.
 
-use orgca_model::{CertName, Email, PersonName};
+use orgca_model::{CertName, Email, OrderSubject, PersonName};
 use orgca_pki::profile::{Holder, LeafSubject};
-use orgca_store::{Identification, NewMail, NewOrder, UserStatus};
+use orgca_store::{Identification, NewMail, UserStatus};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::delivery::{self, Delivered, KeySource};
-use crate::orders::{OrderRequest, Placed, check_pickable, place, validation_for};
+use crate::orders::{OrderPlan, OrderRequest, Placed, address_proof, check_pickable};
 use crate::{Caller, PickupRefusal, Ra, RaError};
 
 impl Ra {
@@ -41,20 +41,7 @@ impl Ra {
             "an employee certificate is picked up by its user after logging in: use identification user_login".into(),
         ));
         }
-        let (status, validation, mails) =
-            validation_for(&scope, Some(&user.email), &org.name, policy, now).await?;
-        let template = NewOrder {
-            id: Uuid::nil(),
-            reference: String::new(),
-            profile_id: None,
-            user_id: Some(user.id),
-            identification: req.identification,
-            issuance: req.issuance,
-            status,
-            code_sha256: None,
-            expires_at: now + policy.order_validity,
-            renews,
-        };
+        let proof = address_proof(&scope, Some(&user.email), &org.name, policy, now).await?;
         let base = &policy.public_base_url;
         let mail = |id: Uuid, reference: &str| NewMail {
             recipient: user.email.clone(),
@@ -66,20 +53,14 @@ impl Ra {
                 org.name
             ),
         };
-        let order = place(
-            &scope,
-            template,
-            validation,
-            mails,
-            mail,
-            &caller.actor_id(),
-            now,
-        )
-        .await?;
-        Ok(Placed {
-            order,
-            one_time_code: None,
-        })
+        let plan = OrderPlan {
+            subject: OrderSubject::User(user.id),
+            request: req,
+            code: None,
+            renews,
+            proof,
+        };
+        self.place(caller, plan, mail, now).await
     }
 
     /// Picks up an employee-certificate order as its user (logged in by their token),
@@ -91,14 +72,14 @@ impl Ra {
         source: KeySource<'_>,
         now: OffsetDateTime,
     ) -> Result<Delivered, RaError> {
-        let not_yours = RaError::NotFound("order for you");
-        let caller_user = caller.as_user().ok_or(RaError::NotFound("order for you"))?;
+        let not_yours = || RaError::NotFound("order for you");
+        let caller_user = caller.as_user().ok_or_else(not_yours)?;
         let scope = self.scope(caller);
         let order = scope
             .order(order_id)
             .await?
-            .filter(|o| o.user_id == Some(caller_user.id))
-            .ok_or(not_yours)?;
+            .filter(|o| o.subject == OrderSubject::User(caller_user.id))
+            .ok_or_else(not_yours)?;
         let caller = caller_user;
         check_pickable(&order, now.unix_timestamp())?;
         if order.identification != Identification::UserLogin {

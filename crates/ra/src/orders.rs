@@ -2,7 +2,7 @@
 //! orders"). The code is shown once to the administrator, kept only as a SHA-256, and
 //! an order locks after [`MAX_CODE_FAILURES`] wrong codes.
 
-use orgca_model::{CertName, Email};
+use orgca_model::{CertName, Email, OrderSubject};
 use orgca_pki::profile::{Holder, LeafSubject};
 use orgca_store::{
     Identification, Issuance, NewMail, NewOrder, NewValidation, Order, OrderStatus, StoreError,
@@ -97,22 +97,9 @@ impl Ra {
                 .into(),
         ));
         }
-        let code = random_code(4)?;
         // An address shown in the certificate must be proven first.
-        let (status, validation, mails) =
-            validation_for(&scope, profile.email.as_deref(), &org.name, policy, now).await?;
-        let template = NewOrder {
-            id: Uuid::nil(),
-            reference: String::new(),
-            profile_id: Some(profile.id),
-            user_id: None,
-            identification: req.identification,
-            issuance: req.issuance,
-            status,
-            code_sha256: Some(code_hash(&code)),
-            expires_at: now + policy.order_validity,
-            renews,
-        };
+        let proof = address_proof(&scope, profile.email.as_deref(), &org.name, policy, now).await?;
+        let status = proof.status();
         let mail = |_: Uuid, reference: &str| {
             pickup_mail(
                 &profile,
@@ -122,75 +109,123 @@ impl Ra {
                 &policy.public_base_url,
             )
         };
-        let order = place(
-            &scope,
-            template,
-            validation,
-            mails,
-            mail,
-            &caller.actor_id(),
-            now,
-        )
-        .await?;
-        Ok(Placed {
-            order,
-            one_time_code: Some(code),
-        })
+        let plan = OrderPlan {
+            subject: OrderSubject::Profile(profile.id),
+            request: req,
+            code: Some(random_code(4)?),
+            renews,
+            proof,
+        };
+        self.place(caller, plan, mail, now).await
     }
 }
 
-/// Places an order from `template` with a freshly drawn reference (drawn again when
-/// taken) and a fresh id, the validation it waits for, and its mails plus the one
-/// `mail_for` writes to name the order: all in one transaction.
-pub(crate) async fn place(
-    scope: &orgca_store::OrgScope,
-    template: NewOrder,
-    validation: Option<NewValidation>,
-    mut mails: Vec<NewMail>,
-    mail_for: impl Fn(Uuid, &str) -> NewMail,
-    actor: &str,
-    now: i64,
-) -> Result<Order, RaError> {
-    for _ in 0..5 {
-        let new = NewOrder {
-            id: Uuid::new_v4(),
-            reference: random_code(2)?,
-            ..template.clone()
-        };
-        mails.push(mail_for(new.id, &new.reference));
-        match scope
-            .create_order(&new, validation.as_ref(), &mails, actor, now)
-            .await
-        {
-            Ok(order) => return Ok(order),
-            // A reference drawn twice (40 bits): draw again.
-            Err(StoreError::Conflict(_)) => {
-                mails.pop();
-            }
-            Err(e) => return Err(e.into()),
+/// Whether the address a certificate will show is proven, or what proving it takes.
+pub(crate) enum AddressProof {
+    /// No address, or one proven for the organisation lately: the order is ready.
+    Proven,
+    /// The order waits until the address is confirmed through the link in `mail`.
+    Awaiting {
+        /// The validation to record.
+        validation: NewValidation,
+        /// The mail that carries its link.
+        mail: NewMail,
+    },
+}
+
+impl AddressProof {
+    /// The status an order starts in.
+    pub(crate) fn status(&self) -> OrderStatus {
+        match self {
+            AddressProof::Proven => OrderStatus::Ready,
+            AddressProof::Awaiting { .. } => OrderStatus::AwaitingEmailValidation,
         }
     }
-    Err(RaError::Internal(crate::Internal::just(
-        "could not draw a free order reference",
-    )))
 }
 
-/// What an order for a certificate showing `email` starts with: `ready` when the address
-/// was validated for the organisation lately, else `awaiting_email_validation` with a
-/// validation to record and the mail that carries its link.
-pub(crate) async fn validation_for(
+/// An order to place: what it is for, how it is picked up, and what it waits for.
+pub(crate) struct OrderPlan {
+    /// The profile or user the certificate will name.
+    pub(crate) subject: OrderSubject,
+    /// How the recipient identifies and how the certificate is delivered.
+    pub(crate) request: OrderRequest,
+    /// The one-time code, for an order picked up with one.
+    pub(crate) code: Option<String>,
+    /// The certificate it renews.
+    pub(crate) renews: Option<Uuid>,
+    /// The address proof it waits for.
+    pub(crate) proof: AddressProof,
+}
+
+impl Ra {
+    /// Places an order of `plan` with a freshly drawn reference (drawn again when taken)
+    /// and a fresh id, the validation it waits for, and its mails plus the one `mail_for`
+    /// writes to name the order: all in one transaction.
+    pub(crate) async fn place(
+        &self,
+        caller: &Caller,
+        plan: OrderPlan,
+        mail_for: impl Fn(Uuid, &str) -> NewMail,
+        now: i64,
+    ) -> Result<Placed, RaError> {
+        let status = plan.proof.status();
+        let (validation, mut mails) = match plan.proof {
+            AddressProof::Proven => (None, Vec::new()),
+            AddressProof::Awaiting { validation, mail } => (Some(validation), vec![mail]),
+        };
+        let scope = self.scope(caller);
+        for _ in 0..5 {
+            let new = NewOrder {
+                id: Uuid::new_v4(),
+                reference: random_code(2)?,
+                subject: plan.subject,
+                identification: plan.request.identification,
+                issuance: plan.request.issuance,
+                status,
+                code_sha256: plan.code.as_deref().map(code_hash),
+                expires_at: now + self.orders.order_validity,
+                renews: plan.renews,
+            };
+            mails.push(mail_for(new.id, &new.reference));
+            let created = scope
+                .create_order(&new, validation.as_ref(), &mails, &caller.actor_id(), now)
+                .await;
+            match created {
+                Ok(order) => {
+                    return Ok(Placed {
+                        order,
+                        one_time_code: plan.code,
+                    });
+                }
+                // A reference drawn twice (40 bits): draw again.
+                Err(StoreError::Conflict(_)) => {
+                    mails.pop();
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(RaError::Internal(crate::Internal::just(
+            "could not draw a free order reference",
+        )))
+    }
+}
+
+/// What an order for a certificate showing `email` waits for: nothing when the address
+/// was validated for the organisation lately, else a validation and the mail that carries
+/// its link.
+pub(crate) async fn address_proof(
     scope: &orgca_store::OrgScope,
     email: Option<&str>,
     org_name: &str,
     policy: &OrderPolicy,
     now: i64,
-) -> Result<(OrderStatus, Option<NewValidation>, Vec<NewMail>), RaError> {
+) -> Result<AddressProof, RaError> {
     let since = now - policy.email_validation_validity;
     let Some(email) = email else {
-        return Ok((OrderStatus::Ready, None, Vec::new()));
+        return Ok(AddressProof::Proven);
     };
     if scope.email_validated_since(email, since).await? {
-        return Ok((OrderStatus::Ready, None, Vec::new()));
+        return Ok(AddressProof::Proven);
     }
     let mut raw = [0u8; 32];
     aws_lc_rs::rand::fill(&mut raw).map_err(|_| RaError::no_randomness())?;
@@ -214,11 +249,7 @@ pub(crate) async fn validation_for(
         token_sha256: crate::token_hash(&token),
         expires_at: now + policy.email_link_validity,
     };
-    Ok((
-        OrderStatus::AwaitingEmailValidation,
-        Some(validation),
-        vec![mail],
-    ))
+    Ok(AddressProof::Awaiting { validation, mail })
 }
 
 /// Refuses an order that cannot be picked up now (its state or its expiry).
@@ -359,7 +390,10 @@ impl Ra {
         let org_scope = self.store.org(order.org_id);
         let org = org_scope.organisation().await?;
         crate::orgs::require_kind_on(&org, orgca_model::CertKind::Organisation)?;
-        let profile_id = order.profile_id.ok_or(RaError::NotFound("profile"))?;
+        let profile_id = order
+            .subject
+            .profile()
+            .ok_or(RaError::NotFound("profile"))?;
         let profile = org_scope
             .profile(profile_id)
             .await?

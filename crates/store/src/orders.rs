@@ -3,7 +3,7 @@
 //! no login, finds an order only by its reference and proves itself with the one-time
 //! code.
 
-use orgca_model::OrgId;
+use orgca_model::{OrderSubject, OrgId};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -73,7 +73,7 @@ enum_text!(OrderStatus {
 });
 
 /// An order as stored.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Order {
     /// Id.
     pub id: Uuid,
@@ -81,10 +81,8 @@ pub struct Order {
     pub org_id: OrgId,
     /// Short, human-typeable reference.
     pub reference: String,
-    /// The profile (organisation/system certificate), or
-    pub profile_id: Option<Uuid>,
-    /// the user (employee certificate).
-    pub user_id: Option<Uuid>,
+    /// What it is for.
+    pub subject: OrderSubject,
     /// How the recipient identifies.
     pub identification: Identification,
     /// How the certificate is delivered.
@@ -92,7 +90,6 @@ pub struct Order {
     /// Status.
     pub status: OrderStatus,
     /// SHA-256 of the one-time code.
-    #[serde(skip)]
     pub code_sha256: Option<[u8; 32]>,
     /// Wrong codes so far.
     pub code_failures: i64,
@@ -113,10 +110,8 @@ pub struct NewOrder {
     pub id: Uuid,
     /// Reference (unique).
     pub reference: String,
-    /// Profile, or
-    pub profile_id: Option<Uuid>,
-    /// user.
-    pub user_id: Option<Uuid>,
+    /// What it is for.
+    pub subject: OrderSubject,
     /// Identification.
     pub identification: Identification,
     /// Issuance.
@@ -159,8 +154,11 @@ fn order_from_row(r: &AnyRow) -> Result<Order, StoreError> {
         id: Uuid::parse_str(&text("id")?).map_err(|_| corrupt("id"))?,
         org_id: Uuid::parse_str(&text("org_id")?).map_err(|_| corrupt("org_id"))?,
         reference: text("reference")?,
-        profile_id: uuid_opt(r.try_get("profile_id")?)?,
-        user_id: uuid_opt(r.try_get("user_id")?)?,
+        subject: OrderSubject::from_pair(
+            uuid_opt(r.try_get("profile_id")?)?,
+            uuid_opt(r.try_get("user_id")?)?,
+        )
+        .ok_or_else(|| corrupt("subject: exactly one of profile and user"))?,
         identification: Identification::parse(&text("identification")?)
             .ok_or_else(|| corrupt("identification"))?,
         issuance: Issuance::parse(&text("issuance")?).ok_or_else(|| corrupt("issuance"))?,
@@ -196,8 +194,8 @@ impl OrgScope {
         .bind(id.to_string())
         .bind(self.org_id.to_string())
         .bind(new.reference.clone())
-        .bind(new.profile_id.map(|u| u.to_string()))
-        .bind(new.user_id.map(|u| u.to_string()))
+        .bind(new.subject.profile().map(|u| u.to_string()))
+        .bind(new.subject.user().map(|u| u.to_string()))
         .bind(new.identification.as_str())
         .bind(new.issuance.as_str())
         .bind(new.status.as_str())
@@ -215,7 +213,7 @@ impl OrgScope {
             action: "order.placed",
             object: id.to_string(),
             details: serde_json::json!({
-                "reference": new.reference, "profile": new.profile_id, "user": new.user_id,
+                "reference": new.reference, "profile": new.subject.profile(), "user": new.subject.user(),
                 "identification": new.identification, "issuance": new.issuance, "status": new.status,
                 "expires_at": new.expires_at, "renews": new.renews,
             }),

@@ -621,8 +621,7 @@ async fn stale_pickups_case(db: &TestDb) {
             &NewOrder {
                 id: Uuid::new_v4(),
                 reference: "ABCD-EFGH".into(),
-                profile_id: Some(profile.id),
-                user_id: None,
+                subject: orgca_model::OrderSubject::Profile(profile.id),
                 identification: Identification::OneTimeCode,
                 issuance: Issuance::Csr,
                 status: OrderStatus::Ready,

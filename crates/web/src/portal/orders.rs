@@ -148,7 +148,7 @@ pub(crate) async fn placed_page(state: &AppState, session: &Session, placed: &Pl
         return Ok(Redirect::to("/portal").into_response());
     };
     let chrome = session.chrome(state).await?;
-    let profile = match placed.order.profile_id {
+    let profile = match placed.order.subject.profile() {
         Some(id) => state
             .ra
             .profile(&session.caller, id)
