@@ -13,6 +13,7 @@ mod names;
 mod order;
 mod role;
 mod serial;
+mod status;
 
 pub use block::{BlockReason, UnknownBlockReason};
 pub use cvr::{Cvr, CvrError, Environment};
@@ -22,6 +23,7 @@ pub use names::{CertName, NameError, PersonName};
 pub use order::OrderSubject;
 pub use role::{Role, UnknownRole};
 pub use serial::{Serial, SerialError};
+pub use status::{CertStatus, VisibleStatus};
 
 /// Identifies an organisation inside orgca (never shown in certificates).
 pub type OrgId = uuid::Uuid;

@@ -26,9 +26,7 @@ impl Ra {
             .await?
             .ok_or(RaError::NotFound("certificate"))?;
         let own = c.kind == CertKind::Employee
-            && caller
-                .as_user()
-                .is_some_and(|u| c.subject_uuid == u.id.to_string());
+            && caller.as_user().is_some_and(|u| c.subject_uuid == u.id);
         if !caller.role().administers_users() && !own {
             return Err(RaError::NotFound("certificate"));
         }

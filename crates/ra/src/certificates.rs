@@ -1,25 +1,15 @@
 //! An organisation's certificates through the API: search, show, renew, history.
 
-use orgca_model::CertKind;
+use orgca_model::{CertKind, VisibleStatus};
 use orgca_store::{CertificateRecord, Identification, Issuance};
 use uuid::Uuid;
 
 use crate::orders::{OrderRequest, Placed};
 use crate::{Caller, Ra, RaError};
 
-/// The status a client sees: `active`, `blocked`, or `expired` past notAfter.
-pub fn visible_status(c: &CertificateRecord, now: i64) -> &str {
-    status_at(&c.status, c.not_after, now)
-}
-
-/// The status a client sees of a certificate stored with `status` (`active` or
-/// `blocked`) and `not_after`, at `now`.
-pub fn status_at(status: &str, not_after: i64, now: i64) -> &str {
-    if status == "active" && now > not_after {
-        "expired"
-    } else {
-        status
-    }
+/// The status a client sees: active, blocked, or expired past notAfter.
+pub fn visible_status(c: &CertificateRecord, now: i64) -> VisibleStatus {
+    c.status.at(c.not_after, now)
 }
 
 impl Ra {
@@ -126,7 +116,7 @@ impl Ra {
             .certificate(id)
             .await?
             .ok_or(RaError::NotFound("certificate"))?;
-        if !caller.role().administers_users() && c.subject_uuid != caller.actor_id() {
+        if !caller.role().administers_users() && !caller.is_user(c.subject_uuid) {
             return Err(RaError::NotFound("certificate"));
         }
         Ok(c)
@@ -144,14 +134,13 @@ impl Ra {
             .await?
             .ok_or(RaError::NotFound("certificate"))?;
         caller.require_admin()?;
-        if visible_status(&c, now) != "active" {
+        if visible_status(&c, now) != VisibleStatus::Active {
             return Err(RaError::Invalid(format!(
                 "only an active certificate is renewed; this one is {}: order a new one instead",
                 visible_status(&c, now)
             )));
         }
-        let subject = Uuid::parse_str(&c.subject_uuid)
-            .map_err(|_| RaError::NotFound("certificate subject"))?;
+        let subject = c.subject_uuid;
         let issuance = scope
             .order_of_certificate(c.id)
             .await?

@@ -8,8 +8,6 @@
 
 use orgca_store::{CertQuery, ExportReader, ExportRow, OrgScope};
 
-use crate::certificates::status_at;
-
 use crate::search::SearchParams;
 use crate::{RaError, rfc3339};
 
@@ -95,7 +93,9 @@ pub fn row(out: &mut Vec<u8>, r: &ExportRow<'_>, now: i64) {
             r.name,
             r.subject_uuid,
             r.serial,
-            status_at(r.status, r.not_after, now),
+            // A stored status orgca does not know is shown as it is, never hidden.
+            orgca_model::CertStatus::parse(r.status)
+                .map_or(r.status, |s| s.at(r.not_after, now).as_str()),
             &not_before,
             &not_after,
             r.email,

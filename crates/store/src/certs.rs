@@ -1,7 +1,6 @@
 //! One organisation's certificates. Every query here is scoped by the organisation.
 
-use orgca_model::{BlockReason, CertKind, OrgId};
-use serde::Serialize;
+use orgca_model::{BlockReason, CertKind, CertStatus, OrgId, Serial};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
@@ -9,22 +8,22 @@ use uuid::Uuid;
 use crate::{Store, StoreError};
 
 /// A certificate as stored.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct CertificateRecord {
     /// orgca's id.
     pub id: Uuid,
     /// The organisation it belongs to.
     pub org_id: OrgId,
-    /// Serial, hex.
-    pub serial: String,
+    /// Serial.
+    pub serial: Serial,
     /// Issuing CA name.
     pub issuer: String,
     /// Kind.
     pub kind: CertKind,
     /// Name (CN).
     pub name: String,
-    /// Subject UUID.
-    pub subject_uuid: String,
+    /// Subject UUID: the profile's or the user's id.
+    pub subject_uuid: Uuid,
     /// E-mail in the certificate.
     pub email: Option<String>,
     /// SHA-256 fingerprint, hex.
@@ -33,8 +32,8 @@ pub struct CertificateRecord {
     pub not_before: i64,
     /// notAfter (Unix seconds).
     pub not_after: i64,
-    /// `active` or `blocked`.
-    pub status: String,
+    /// Active or blocked.
+    pub status: CertStatus,
     /// The certificate this one renews, if any.
     pub renews: Option<Uuid>,
     /// When it was blocked.
@@ -44,27 +43,32 @@ pub struct CertificateRecord {
     /// Who blocked it (a user id, an operator token id, or `operator` for the CLI).
     pub blocked_by: Option<String>,
     /// The certificate.
-    #[serde(skip)]
     pub der: Vec<u8>,
 }
 
 pub(crate) fn cert_from_row(r: &AnyRow) -> Result<CertificateRecord, StoreError> {
     let id: String = r.try_get("id")?;
     let kind: String = r.try_get("kind")?;
+    let serial: String = r.try_get("serial")?;
+    let subject: String = r.try_get("subject_uuid")?;
+    let status: String = r.try_get("status")?;
     Ok(CertificateRecord {
         id: Uuid::parse_str(&id)
             .map_err(|_| StoreError::Corrupt(format!("certificate id {id:?}")))?,
         org_id: crate::db::uuid_col(r, "org_id")?,
-        serial: r.try_get("serial")?,
+        serial: Serial::parse_hex(&serial)
+            .map_err(|_| StoreError::Corrupt(format!("certificate serial {serial:?}")))?,
         issuer: r.try_get("issuer")?,
         kind: CertKind::parse(&kind).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         name: r.try_get("name")?,
-        subject_uuid: r.try_get("subject_uuid")?,
+        subject_uuid: Uuid::parse_str(&subject)
+            .map_err(|_| StoreError::Corrupt(format!("certificate subject {subject:?}")))?,
         email: r.try_get("email")?,
         fingerprint: r.try_get("fingerprint")?,
         not_before: r.try_get("not_before")?,
         not_after: r.try_get("not_after")?,
-        status: r.try_get("status")?,
+        status: CertStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("certificate status {status:?}")))?,
         renews: r
             .try_get::<Option<String>, _>("renews")?
             .map(|s| Uuid::parse_str(&s).map_err(|_| StoreError::Corrupt(format!("renews {s:?}"))))

@@ -91,7 +91,7 @@ impl OrgScope {
                 action: "certificate.blocked",
                 object: id.to_string(),
                 details: serde_json::json!({
-                    "serial": certificate.serial, "issuer": certificate.issuer,
+                    "serial": certificate.serial.to_string(), "issuer": certificate.issuer,
                     "reason": reason.as_str(), "crl_reason": reason.crl_reason(),
                 }),
             };

@@ -80,8 +80,8 @@ async fn issuance_is_recorded_and_scoped_case(db: &TestDb) {
         .expect("get")
         .expect("present");
     assert_eq!(
-        (got.serial.as_str(), got.status.as_str(), got.der.as_slice()),
-        (serial.to_string().as_str(), "active", cert.der.as_slice())
+        (got.serial, got.status, got.der.as_slice()),
+        (serial, orgca_model::CertStatus::Active, cert.der.as_slice())
     );
     // Organisation B sees nothing of A's.
     assert!(

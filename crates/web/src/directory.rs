@@ -172,7 +172,7 @@ pub async fn lookup(
             .map(|(c, pem)| Entry {
                 subject: c.name.clone(),
                 email: c.email.clone().unwrap_or_default(),
-                serial: c.serial.clone(),
+                serial: c.serial.to_string(),
                 not_before: orgca_ra::rfc3339(c.not_before),
                 not_after: orgca_ra::rfc3339(c.not_after),
                 fingerprint_sha256: c.fingerprint.clone(),

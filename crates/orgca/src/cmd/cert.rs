@@ -104,8 +104,9 @@ async fn list(global: &Global, filters: &FilterArgs, limit: u32, now: i64) -> an
             .iter()
             .map(|c| {
                 serde_json::json!({
-                    "id": c.id, "serial": c.serial, "issuer": c.issuer, "kind": c.kind, "name": c.name,
-                    "subject_uuid": c.subject_uuid, "email": c.email, "status": c.status,
+                    "id": c.id, "serial": c.serial.to_string(), "issuer": c.issuer, "kind": c.kind,
+                    "name": c.name, "subject_uuid": c.subject_uuid, "email": c.email,
+                    "status": c.status.as_str(),
                     "not_before": rfc3339(c.not_before), "not_after": rfc3339(c.not_after),
                     "fingerprint_sha256": c.fingerprint,
                 })
@@ -118,7 +119,7 @@ async fn list(global: &Global, filters: &FilterArgs, limit: u32, now: i64) -> an
                 "{}  {:<12} {:<7} until {}  {}",
                 c.serial,
                 c.kind.as_str(),
-                c.status,
+                c.status.as_str(),
                 rfc3339(c.not_after),
                 c.name
             );
@@ -138,8 +139,8 @@ async fn block(global: &Global, serial: &str, reason: &str, now: i64) -> anyhow:
     let why = c.block_reason.map(|r| r.as_str()).unwrap_or_default();
     if global.json {
         print_json(&serde_json::json!({
-            "id": c.id, "serial": c.serial, "issuer": c.issuer, "name": c.name,
-            "status": c.status, "blocked_at": at, "block_reason": why, "newly_blocked": b.newly,
+            "id": c.id, "serial": c.serial.to_string(), "issuer": c.issuer, "name": c.name,
+            "status": c.status.as_str(), "blocked_at": at, "block_reason": why, "newly_blocked": b.newly,
         }))?;
     } else if b.newly {
         println!("blocked {} ({}) at {at}: {why}", c.serial, c.name);

@@ -245,12 +245,14 @@ impl CertificateView {
     pub fn at(c: &orgca_store::CertificateRecord, now: i64) -> CertificateView {
         CertificateView {
             id: c.id,
-            serial: c.serial.clone(),
-            subject_uuid: c.subject_uuid.clone(),
+            serial: c.serial.to_string(),
+            subject_uuid: c.subject_uuid.to_string(),
             kind: c.kind.to_string(),
             name: c.name.clone(),
             email: c.email.clone(),
-            status: orgca_ra::certificates::visible_status(c, now).to_owned(),
+            status: orgca_ra::certificates::visible_status(c, now)
+                .as_str()
+                .to_owned(),
             not_before: rfc3339(c.not_before),
             not_after: rfc3339(c.not_after),
             renews: c.renews,

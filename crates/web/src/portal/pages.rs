@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use orgca_model::{BlockReason, CertKind};
+use orgca_model::{BlockReason, CertKind, VisibleStatus};
 use orgca_ra::RaError;
 use orgca_store::CertificateRecord;
 use serde::Deserialize;
@@ -152,20 +152,23 @@ pub(crate) fn date(unix: i64) -> String {
 }
 
 pub(crate) fn view(t: &'static Texts, c: &CertificateRecord, now: i64) -> CertView {
-    let (status, status_key) = match orgca_ra::certificates::visible_status(c, now) {
-        "blocked" => (t.blocked, "blocked"),
-        "expired" => (t.expired, "expired"),
-        _ => (t.active, "active"),
+    let visible = orgca_ra::certificates::visible_status(c, now);
+    let status = match visible {
+        VisibleStatus::Blocked => t.blocked,
+        VisibleStatus::Expired => t.expired,
+        VisibleStatus::Active => t.active,
     };
+    let status_key = visible.as_str();
+    let serial = c.serial.to_string();
     CertView {
         id: c.id,
         name: c.name.clone(),
         kind: kind_text(t, c.kind),
         status,
         status_key,
-        serial_short: format!("{}…", c.serial.get(..12).unwrap_or(&c.serial)),
-        serial: c.serial.clone(),
-        subject_uuid: c.subject_uuid.clone(),
+        serial_short: format!("{}…", serial.get(..12).unwrap_or(&serial)),
+        serial,
+        subject_uuid: c.subject_uuid.to_string(),
         email: c.email.clone(),
         issuer: c.issuer.clone(),
         fingerprint: c.fingerprint.clone(),
