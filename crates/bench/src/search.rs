@@ -8,8 +8,9 @@
 
 use std::time::Instant;
 
+use orgca_model::UserStatus;
 use orgca_model::{CertKind, CertName, Cvr, Email, Environment, PersonName, Role};
-use orgca_store::{BenchCertificate, NewOrganisation, NewProfile, NewUser, Store, UserStatus};
+use orgca_store::{BenchCertificate, NewOrganisation, NewProfile, NewUser, Store};
 use uuid::Uuid;
 
 const GIVEN: [&str; 16] = [

@@ -3,8 +3,9 @@
 //! operator by serial. Permanent and idempotent; the contact person is told in the same
 //! transaction that blocks.
 
+use orgca_model::CertificateRecord;
 use orgca_model::{BlockReason, CertKind};
-use orgca_store::{Blocked, CertificateRecord, NewMail, OrgScope};
+use orgca_store::{Blocked, NewMail, OrgScope};
 use uuid::Uuid;
 
 use crate::{Caller, Ra, RaError};

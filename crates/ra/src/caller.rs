@@ -3,8 +3,9 @@
 //! CLI naming an organisation; it carries the one organisation it may act in, so that
 //! every operation reads and writes that organisation's scope and nothing else.
 
+use orgca_model::User;
 use orgca_model::{OrgId, Role};
-use orgca_store::{OperatorToken, OrgScope, User};
+use orgca_store::{OperatorToken, OrgScope};
 use uuid::Uuid;
 
 use crate::{Ra, RaError};
@@ -223,7 +224,7 @@ impl Ra {
     pub(crate) async fn organisation_by_cvr(
         &self,
         cvr: &str,
-    ) -> Result<orgca_store::Organisation, RaError> {
+    ) -> Result<orgca_model::Organisation, RaError> {
         let cvr = cvr.trim();
         self.store
             .orgs()

@@ -1,7 +1,7 @@
 //! An organisation's certificates through the API: search, show, renew, history.
 
 use orgca_model::{CertKind, VisibleStatus};
-use orgca_store::{CertificateRecord, Identification, Issuance};
+use orgca_model::{CertificateRecord, Identification, Issuance};
 use uuid::Uuid;
 
 use crate::orders::{OrderRequest, Placed};

@@ -4,8 +4,8 @@
 //! stored and is wiped from memory when the PKCS#12 is packed.
 
 use orgca_keys::DeliveryKey;
+use orgca_model::{Issuance, Order};
 use orgca_pki::csr;
-use orgca_store::{Issuance, Order};
 use spki::SubjectPublicKeyInfoOwned;
 
 use crate::{Issued, RaError};

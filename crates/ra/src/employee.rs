@@ -3,8 +3,9 @@
 //! certificate names the person and shows their e-mail address, validated first.
 
 use orgca_model::{CertName, Email, OrderSubject, PersonName};
+use orgca_model::{Identification, UserStatus};
 use orgca_pki::profile::{Holder, LeafSubject};
-use orgca_store::{Identification, NewMail, UserStatus};
+use orgca_store::NewMail;
 use time::OffsetDateTime;
 use uuid::Uuid;
 

@@ -3,7 +3,8 @@
 //! across restarts and nodes), and none for a certificate that has been renewed or
 //! blocked.
 
-use orgca_store::{CertificateRecord, NewMail};
+use orgca_model::CertificateRecord;
+use orgca_store::NewMail;
 
 use crate::{Ra, RaError};
 

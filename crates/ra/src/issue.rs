@@ -118,7 +118,7 @@ impl Ra {
     /// with its audit event in one transaction.
     pub(crate) async fn issue_for(
         &self,
-        org: &orgca_store::Organisation,
+        org: &orgca_model::Organisation,
         subject: LeafSubject,
         spki: spki::SubjectPublicKeyInfoOwned,
         order_id: Option<Uuid>,

@@ -2,7 +2,8 @@
 //! organisation scope, so an id of another organisation is simply not found.
 
 use orgca_model::{Email, PersonName, Role};
-use orgca_store::{NewUser, OrgSettings, Organisation, SettingsChange, User, UserStatus};
+use orgca_model::{OrgSettings, Organisation, SettingsChange, User, UserStatus};
+use orgca_store::NewUser;
 
 use crate::{Caller, Ra, RaError};
 
@@ -212,7 +213,7 @@ impl Ra {
         &self,
         caller: &Caller,
         now: i64,
-    ) -> Result<Vec<orgca_store::Order>, RaError> {
+    ) -> Result<Vec<orgca_model::Order>, RaError> {
         let Some(me) = caller.as_user() else {
             return Ok(Vec::new());
         };

@@ -3,10 +3,9 @@
 //! an order locks after [`MAX_CODE_FAILURES`] wrong codes.
 
 use orgca_model::{CertName, Email, OrderSubject};
+use orgca_model::{Identification, Issuance, Order, OrderStatus};
 use orgca_pki::profile::{Holder, LeafSubject};
-use orgca_store::{
-    Identification, Issuance, NewMail, NewOrder, NewValidation, Order, OrderStatus, StoreError,
-};
+use orgca_store::{NewMail, NewOrder, NewValidation, StoreError};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -269,7 +268,7 @@ pub(crate) fn check_pickable(order: &Order, now: i64) -> Result<(), RaError> {
 /// The message that tells the contact person an order awaits pick-up: the reference and
 /// where, never the one-time code (the administrator passes that on another way).
 fn pickup_mail(
-    profile: &orgca_store::Profile,
+    profile: &orgca_model::Profile,
     org: &str,
     status: OrderStatus,
     reference: &str,
@@ -326,7 +325,7 @@ pub struct PickupPreview {
     /// The order.
     pub order: Order,
     /// Its organisation.
-    pub org: orgca_store::Organisation,
+    pub org: orgca_model::Organisation,
     /// The certificate's subject, from the profile.
     pub subject: LeafSubject,
 }
@@ -431,7 +430,7 @@ impl Ra {
     pub(crate) async fn claim_issue_and_deliver(
         &self,
         order: Order,
-        org: orgca_store::Organisation,
+        org: orgca_model::Organisation,
         subject: LeafSubject,
         prepared: delivery::Prepared,
         actor: String,

@@ -1,7 +1,8 @@
 //! Creating organisations (operator).
 
+use orgca_model::Organisation;
 use orgca_model::{Cvr, Environment};
-use orgca_store::{NewOrganisation, Organisation};
+use orgca_store::NewOrganisation;
 
 use crate::{Ra, RaError};
 
@@ -47,7 +48,7 @@ impl Ra {
 /// (user certificates for employees, organisation certificates for the other kinds):
 /// checked when an order is placed and again when it is picked up.
 pub(crate) fn require_kind_on(
-    org: &orgca_store::Organisation,
+    org: &orgca_model::Organisation,
     kind: orgca_model::CertKind,
 ) -> Result<(), RaError> {
     let (on, what) = match kind {

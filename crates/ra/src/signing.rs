@@ -5,9 +5,9 @@
 //! document is handed out; nothing else about it is kept.
 
 use orgca_model::{CertKind, CertName};
+use orgca_model::{Profile, User, UserStatus};
 use orgca_pki::single_use::{SingleUseHolder, SingleUseSubject};
 use orgca_signing::{Format, SignError, SignRequest};
-use orgca_store::{Profile, User, UserStatus};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -186,7 +186,7 @@ impl Ra {
 }
 
 /// A seal needs the organisation's seals on and the user's seal right.
-fn require_seal_right(user: &User, org: &orgca_store::Organisation) -> Result<(), RaError> {
+fn require_seal_right(user: &User, org: &orgca_model::Organisation) -> Result<(), RaError> {
     if !org.settings.seals {
         return Err(RaError::Forbidden(
             "seals are switched off for this organisation; an organisation administrator can switch them on".into(),

@@ -2,7 +2,8 @@
 //! one organisation per request. A token is shown once; only its SHA-256 is stored.
 
 use orgca_model::Email;
-use orgca_store::{OperatorToken, User, UserStatus};
+use orgca_model::{User, UserStatus};
+use orgca_store::OperatorToken;
 
 use crate::caller::{OPERATOR_TOKEN_PREFIX, TOKEN_PREFIX};
 use crate::{Ra, RaError};

@@ -1,50 +1,11 @@
 //! One organisation's certificates. Every query here is scoped by the organisation.
 
-use orgca_model::{BlockReason, CertKind, CertStatus, OrgId, Serial};
+use orgca_model::{BlockReason, CertKind, CertStatus, CertificateRecord, OrgId, Serial};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use crate::{Store, StoreError};
-
-/// A certificate as stored.
-#[derive(Clone, Debug)]
-pub struct CertificateRecord {
-    /// orgca's id.
-    pub id: Uuid,
-    /// The organisation it belongs to.
-    pub org_id: OrgId,
-    /// Serial.
-    pub serial: Serial,
-    /// Issuing CA name.
-    pub issuer: String,
-    /// Kind.
-    pub kind: CertKind,
-    /// Name (CN).
-    pub name: String,
-    /// Subject UUID: the profile's or the user's id.
-    pub subject_uuid: Uuid,
-    /// E-mail in the certificate.
-    pub email: Option<String>,
-    /// SHA-256 fingerprint, hex.
-    pub fingerprint: String,
-    /// notBefore (Unix seconds).
-    pub not_before: i64,
-    /// notAfter (Unix seconds).
-    pub not_after: i64,
-    /// Active or blocked.
-    pub status: CertStatus,
-    /// The certificate this one renews, if any.
-    pub renews: Option<Uuid>,
-    /// When it was blocked.
-    pub blocked_at: Option<i64>,
-    /// Why it was blocked.
-    pub block_reason: Option<BlockReason>,
-    /// Who blocked it (a user id, an operator token id, or `operator` for the CLI).
-    pub blocked_by: Option<String>,
-    /// The certificate.
-    pub der: Vec<u8>,
-}
 
 pub(crate) fn cert_from_row(r: &AnyRow) -> Result<CertificateRecord, StoreError> {
     let id: String = r.try_get("id")?;

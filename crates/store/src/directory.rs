@@ -2,9 +2,10 @@
 //! may run. It answers only exact addresses, only certificates published by their
 //! profile or their user's opt-in, and only those valid now; never a listing.
 
-use crate::certs::{CertificateRecord, cert_columns, cert_from_row};
+use crate::certs::{cert_columns, cert_from_row};
 use crate::search_keys::key;
 use crate::{Store, StoreError};
+use orgca_model::CertificateRecord;
 
 /// The most certificates one directory answer holds.
 pub const DIRECTORY_LIMIT: i64 = 20;

@@ -40,7 +40,7 @@ pub use audit::{AuditEvent, AuditLog, ChainBreak, ChainReport, NewEvent};
 #[cfg(feature = "bench")]
 pub use bench_fill::BenchCertificate;
 pub use ca::{CaCertificate, CaRole, CaStore, NewCaCertificate, SerialIntent};
-pub use certs::{CertificateRecord, OrgScope};
+pub use certs::OrgScope;
 pub use db::{Backend, Store};
 pub use directory::DIRECTORY_LIMIT;
 pub use error::StoreError;
@@ -48,12 +48,12 @@ pub use export::{EXPORT_PAGE_MAX, ExportPage, ExportReader, ExportRow};
 pub use issuance::{IssuanceStore, NewCertificate};
 pub use logins::{FailureLimit, LoginStore};
 pub use mail::{Confirmed, MailStore, NewMail, NewValidation, QueuedMail};
-pub use orders::{Identification, Issuance, NewOrder, Order, OrderStatus, PickupStore};
-pub use orgs::{NewOrganisation, OrgSettings, OrgStore, Organisation, SettingsChange};
+pub use orders::{NewOrder, PickupStore};
+pub use orgs::{NewOrganisation, OrgStore};
 pub use overview::KindCounts;
-pub use profiles::{NewProfile, Profile};
+pub use profiles::NewProfile;
 pub use revocation::{Blocked, RevokedEntry};
 pub use search::{
     CertQuery, Cursor, MAX_PAGE, MAX_QUERY_CHARS, Page, QueryError, SortKey, StatusFilter, Text,
 };
-pub use users::{NewUser, OperatorToken, TokenStore, User, UserStatus};
+pub use users::{NewUser, OperatorToken, TokenStore};

@@ -6,8 +6,9 @@
 use sqlx::Row;
 
 use crate::audit::{self, NewEvent};
-use crate::users::{User, user_cols, user_from_row};
+use crate::users::{user_cols, user_from_row};
 use crate::{Store, StoreError};
+use orgca_model::User;
 
 /// The login view of the store.
 #[derive(Clone, Debug)]

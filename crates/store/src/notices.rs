@@ -5,7 +5,8 @@ use uuid::Uuid;
 
 use crate::certs::{cert_columns, cert_from_row};
 use crate::mail::NewMail;
-use crate::{CertificateRecord, OrgScope, Store, StoreError};
+use crate::{OrgScope, Store, StoreError};
+use orgca_model::CertificateRecord;
 
 impl Store {
     /// Active certificates that expire after `now` and by `until`, that no other

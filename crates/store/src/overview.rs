@@ -6,7 +6,8 @@ use orgca_model::CertKind;
 use sqlx::Row;
 
 use crate::certs::{cert_columns, cert_from_row};
-use crate::{CertificateRecord, OrgScope, StoreError};
+use crate::{OrgScope, StoreError};
+use orgca_model::CertificateRecord;
 
 /// Certificates of one kind, by the status a client sees.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -9,7 +9,8 @@ use crate::audit::{self, NewEvent};
 use crate::certs::{cert_columns, cert_from_row};
 use crate::db::AbortOnDrop;
 use crate::mail::NewMail;
-use crate::{CertificateRecord, OrgScope, Store, StoreError};
+use crate::{OrgScope, Store, StoreError};
+use orgca_model::CertificateRecord;
 
 /// The outcome of a block.
 #[derive(Clone, Debug)]

@@ -12,9 +12,10 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use crate::certs::{CertificateRecord, cert_columns, cert_from_row};
+use crate::certs::{cert_columns, cert_from_row};
 use crate::search_keys::key;
 use crate::{OrgScope, StoreError};
+use orgca_model::CertificateRecord;
 
 /// The longest free-text query.
 pub const MAX_QUERY_CHARS: usize = 200;

@@ -2,73 +2,14 @@
 //! the organisation's scope; only the operator finds a user by e-mail across
 //! organisations (the CLI's `token create --user`).
 
-use orgca_model::{Email, OrgId, PersonName, Role};
-use serde::Serialize;
+use orgca_model::{Email, Organisation, PersonName, Role, User, UserStatus};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use crate::audit::{self, NewEvent};
 use crate::orgs::{org_columns, org_from_row};
-use crate::{OrgScope, Organisation, Store, StoreError};
-
-/// Where a user is in their life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum UserStatus {
-    /// Created, has not logged in yet.
-    Invited,
-    /// May log in and fetch certificates.
-    Active,
-    /// May do nothing any more.
-    Deactivated,
-}
-
-impl UserStatus {
-    fn parse(s: &str) -> Option<Self> {
-        match s {
-            "invited" => Some(UserStatus::Invited),
-            "active" => Some(UserStatus::Active),
-            "deactivated" => Some(UserStatus::Deactivated),
-            _ => None,
-        }
-    }
-
-    /// The stored and shown name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UserStatus::Invited => "invited",
-            UserStatus::Active => "active",
-            UserStatus::Deactivated => "deactivated",
-        }
-    }
-}
-
-/// A user as stored.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct User {
-    /// Stable id; it goes into the user's employee certificates.
-    pub id: Uuid,
-    /// The organisation.
-    pub org_id: OrgId,
-    /// E-mail address (unique across orgca: it names the user at login).
-    pub email: String,
-    /// Given name.
-    pub given_name: String,
-    /// Surname.
-    pub surname: String,
-    /// Role.
-    pub role: Role,
-    /// Holds the seal right.
-    pub seal: bool,
-    /// Status.
-    pub status: UserStatus,
-    /// When created (Unix seconds).
-    pub created_at: i64,
-    /// The user opted in to the public directory: their active employee certificates
-    /// are found by their exact address.
-    pub publish: bool,
-}
+use crate::{OrgScope, Store, StoreError};
 
 /// A user to create (already parsed).
 #[derive(Clone, Debug)]

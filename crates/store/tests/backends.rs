@@ -336,7 +336,7 @@ fn new_user(email: &str, role: orgca_model::Role) -> orgca_store::NewUser {
         surname: orgca_model::PersonName::parse("surname", "Ærø").expect("s"),
         role,
         seal: false,
-        status: orgca_store::UserStatus::Active,
+        status: orgca_model::UserStatus::Active,
     }
 }
 
@@ -350,7 +350,7 @@ async fn settings_users_and_tokens_case(db: &TestDb) {
     assert!(
         a.settings.user_certificates && a.settings.organisation_certificates && a.settings.seals
     );
-    let change = orgca_store::SettingsChange {
+    let change = orgca_model::SettingsChange {
         seals: Some(false),
         ..Default::default()
     };
@@ -611,7 +611,8 @@ async fn expiry_notices_case(db: &TestDb) {
 
 on_all_backends!(stale_pickups_are_given_back, stale_pickups_case);
 async fn stale_pickups_case(db: &TestDb) {
-    use orgca_store::{Identification, Issuance, NewOrder, OrderStatus};
+    use orgca_model::{Identification, Issuance, OrderStatus};
+    use orgca_store::NewOrder;
     let store = Store::open(&db.url).await.expect("open");
     let a = org(&store, "99999976").await;
     let scope = store.org(a.id);

@@ -4,8 +4,9 @@
 
 use std::collections::HashSet;
 
+use orgca_model::Organisation;
 use orgca_model::{BlockReason, CertKind, Email, Role, Serial};
-use orgca_store::{CertQuery, NewCertificate, Organisation, SortKey, StatusFilter, Store, Text};
+use orgca_store::{CertQuery, NewCertificate, SortKey, StatusFilter, Store, Text};
 use uuid::Uuid;
 
 mod common;
@@ -86,7 +87,7 @@ async fn search_case(db: &TestDb) {
                 surname: orgca_model::PersonName::parse("surname", "Hansen").expect("s"),
                 role: Role::User,
                 seal: false,
-                status: orgca_store::UserStatus::Active,
+                status: orgca_model::UserStatus::Active,
             },
             "test",
             NOW,

@@ -7,7 +7,7 @@ use crate::cli::{Global, OnOff, OrgCommand};
 use crate::cmd::{print_json, rfc3339};
 use crate::context::Context;
 use crate::exit;
-use orgca_store::SettingsChange;
+use orgca_model::SettingsChange;
 
 /// Runs an `org` subcommand.
 pub async fn run(global: &Global, cmd: &OrgCommand, now: OffsetDateTime) -> anyhow::Result<u8> {
@@ -24,11 +24,7 @@ pub async fn run(global: &Global, cmd: &OrgCommand, now: OffsetDateTime) -> anyh
                 .create_organisation(cvr, name, env, "operator", now.unix_timestamp())
                 .await?;
             if global.json {
-                print_json(&serde_json::json!({
-                    "id": org.id, "cvr": org.cvr, "name": org.name, "environment": org.environment,
-                    "settings": org.settings,
-                    "created_at": rfc3339(org.created_at),
-                }))?;
+                print_json(&org_json(&org))?;
             } else {
                 println!(
                     "created {} organisation {} ({}), id {}",
@@ -67,7 +63,7 @@ pub async fn run(global: &Global, cmd: &OrgCommand, now: OffsetDateTime) -> anyh
         OrgCommand::List => {
             let orgs = ctx.store.orgs().list().await?;
             if global.json {
-                print_json(&orgs)?;
+                print_json(&orgs.iter().map(org_json).collect::<Vec<_>>())?;
             } else {
                 for o in orgs {
                     println!("{}  {:<10}  {}", o.cvr, o.environment.as_str(), o.name);
@@ -76,4 +72,12 @@ pub async fn run(global: &Global, cmd: &OrgCommand, now: OffsetDateTime) -> anyh
         }
     }
     Ok(exit::OK)
+}
+
+/// An organisation as `--json` prints it (times in RFC 3339).
+fn org_json(org: &orgca_model::Organisation) -> serde_json::Value {
+    serde_json::json!({
+        "id": org.id, "cvr": org.cvr, "name": org.name, "environment": org.environment,
+        "settings": org.settings, "created_at": rfc3339(org.created_at),
+    })
 }

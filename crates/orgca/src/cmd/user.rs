@@ -78,7 +78,7 @@ pub async fn run_user(
     Ok(exit::OK)
 }
 
-fn user_json(u: &orgca_store::User) -> serde_json::Value {
+fn user_json(u: &orgca_model::User) -> serde_json::Value {
     serde_json::json!({
         "id": u.id, "org_id": u.org_id, "email": u.email, "given_name": u.given_name,
         "surname": u.surname, "role": u.role, "seal": u.seal, "status": u.status,

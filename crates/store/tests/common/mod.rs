@@ -82,7 +82,7 @@ macro_rules! on_all_backends {
 
 pub const NOW: i64 = 1_795_000_000;
 
-pub async fn org(store: &Store, cvr: &str) -> orgca_store::Organisation {
+pub async fn org(store: &Store, cvr: &str) -> orgca_model::Organisation {
     let new = NewOrganisation {
         cvr: Cvr::parse(cvr, Environment::Test).expect("cvr"),
         name: format!("Testorganisation nr. {cvr}"),
@@ -120,7 +120,7 @@ pub async fn issuing_ca(store: &Store) -> String {
     "test-issuing-1".into()
 }
 
-pub fn intent(serial: Serial, issuer: &str, org: &orgca_store::Organisation) -> SerialIntent {
+pub fn intent(serial: Serial, issuer: &str, org: &orgca_model::Organisation) -> SerialIntent {
     SerialIntent {
         serial,
         issuer: issuer.into(),
@@ -135,7 +135,7 @@ pub fn intent(serial: Serial, issuer: &str, org: &orgca_store::Organisation) -> 
 pub fn certificate(
     serial: Serial,
     issuer: &str,
-    org: &orgca_store::Organisation,
+    org: &orgca_model::Organisation,
 ) -> NewCertificate {
     NewCertificate {
         id: Uuid::new_v4(),
@@ -162,7 +162,7 @@ pub async fn issued(
     store: &Store,
     serial: Serial,
     issuer: &str,
-    org: &orgca_store::Organisation,
+    org: &orgca_model::Organisation,
 ) -> NewCertificate {
     store
         .ca()
@@ -181,10 +181,10 @@ pub async fn issued(
 /// Creates a system profile of `org` whose contact person is `contact` (name, address).
 pub async fn system_profile(
     store: &Store,
-    org: &orgca_store::Organisation,
+    org: &orgca_model::Organisation,
     name: &str,
     contact: (&str, &str),
-) -> orgca_store::Profile {
+) -> orgca_model::Profile {
     store
         .org(org.id)
         .create_profile(

@@ -3,8 +3,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use orgca_model::SettingsChange;
 use orgca_ra::{NewUserRequest, UserPatch};
-use orgca_store::SettingsChange;
 
 use super::openapi::Problems;
 use super::views::{OrganisationView, Page, UserView};

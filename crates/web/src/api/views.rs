@@ -57,8 +57,8 @@ pub struct OrganisationView {
     pub seals: bool,
 }
 
-impl From<&orgca_store::Organisation> for OrganisationView {
-    fn from(o: &orgca_store::Organisation) -> Self {
+impl From<&orgca_model::Organisation> for OrganisationView {
+    fn from(o: &orgca_model::Organisation) -> Self {
         OrganisationView {
             id: o.id.to_string(),
             cvr: o.cvr.to_string(),
@@ -92,8 +92,8 @@ pub struct UserView {
     pub publish: bool,
 }
 
-impl From<&orgca_store::User> for UserView {
-    fn from(u: &orgca_store::User) -> Self {
+impl From<&orgca_model::User> for UserView {
+    fn from(u: &orgca_model::User) -> Self {
         UserView {
             id: u.id,
             email: u.email.clone(),
@@ -135,8 +135,8 @@ pub struct ProfileView {
     pub publish: bool,
 }
 
-impl From<&orgca_store::Profile> for ProfileView {
-    fn from(p: &orgca_store::Profile) -> Self {
+impl From<&orgca_model::Profile> for ProfileView {
+    fn from(p: &orgca_model::Profile) -> Self {
         ProfileView {
             id: p.id,
             kind: p.kind.to_string(),
@@ -183,7 +183,7 @@ pub struct OrderView {
 
 impl OrderView {
     /// The order as seen at `now` (an order past its time shows `expired`).
-    pub fn at(o: &orgca_store::Order, now: i64) -> OrderView {
+    pub fn at(o: &orgca_model::Order, now: i64) -> OrderView {
         OrderView {
             id: o.id,
             reference: o.reference.clone(),
@@ -242,7 +242,7 @@ pub struct CertificateView {
 
 impl CertificateView {
     /// The certificate as seen at `now`.
-    pub fn at(c: &orgca_store::CertificateRecord, now: i64) -> CertificateView {
+    pub fn at(c: &orgca_model::CertificateRecord, now: i64) -> CertificateView {
         CertificateView {
             id: c.id,
             serial: c.serial.to_string(),

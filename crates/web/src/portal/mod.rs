@@ -29,7 +29,7 @@ use axum::http::request::Parts;
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use orgca_store::User;
+use orgca_model::User;
 
 use crate::AppState;
 pub(crate) use answer::{OnPage, Page, fault, not_found, parse_id, refusal};

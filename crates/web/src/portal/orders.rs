@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 
 use axum::response::{IntoResponse, Redirect};
 use orgca_model::CertKind;
+use orgca_model::{Identification, Issuance, OrderStatus};
 use orgca_ra::orders::{OrderRequest, Placed};
-use orgca_store::{Identification, Issuance, OrderStatus};
 use serde::Deserialize;
 use uuid::Uuid;
 

@@ -4,9 +4,9 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
+use orgca_model::CertificateRecord;
 use orgca_model::{BlockReason, CertKind, VisibleStatus};
 use orgca_ra::RaError;
-use orgca_store::CertificateRecord;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -202,14 +202,14 @@ pub(crate) async fn overview(State(state): State<AppState>, session: Session) ->
         .map(|o| WaitingOrder {
             id: o.id,
             reference: o.reference,
-            csr: o.issuance == orgca_store::Issuance::Csr,
-            delivery: if o.issuance == orgca_store::Issuance::Csr {
+            csr: o.issuance == orgca_model::Issuance::Csr,
+            delivery: if o.issuance == orgca_model::Issuance::Csr {
                 t.delivery_csr
             } else {
                 t.delivery_pkcs12
             },
             expires: date(o.expires_at),
-            ready: o.status == orgca_store::OrderStatus::Ready,
+            ready: o.status == orgca_model::OrderStatus::Ready,
         })
         .collect();
     let (org_name, cvr) = (chrome.org_name.clone(), chrome.cvr.clone());

@@ -9,9 +9,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use orgca_model::Issuance;
 use orgca_ra::delivery::KeySource;
 use orgca_ra::{PickupRefusal, RaError};
-use orgca_store::Issuance;
 use serde::Deserialize;
 
 use super::Lang;

@@ -6,8 +6,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use orgca_model::CertKind;
+use orgca_model::SettingsChange;
 use orgca_ra::{Contact, ProfilePatch, ProfileRequest};
-use orgca_store::SettingsChange;
 use serde::Deserialize;
 use uuid::Uuid;
 

@@ -6,8 +6,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
 use orgca_model::Role;
+use orgca_model::{User, UserStatus};
 use orgca_ra::{NewUserRequest, RaError, UserPatch};
-use orgca_store::{User, UserStatus};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -272,8 +272,8 @@ pub(crate) async fn order(
     let t = session.t;
     let id = parse_id(t, &id, None)?;
     let req = orgca_ra::orders::OrderRequest {
-        identification: orgca_store::Identification::UserLogin,
-        issuance: orgca_store::Issuance::Pkcs12,
+        identification: orgca_model::Identification::UserLogin,
+        issuance: orgca_model::Issuance::Pkcs12,
     };
     let done = state
         .ra

@@ -1,0 +1,64 @@
+//! Users of an organisation.
+
+use uuid::Uuid;
+
+use crate::{OrgId, Role};
+
+/// Where a user is in their life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UserStatus {
+    /// Created, has not logged in yet.
+    Invited,
+    /// May log in and fetch certificates.
+    Active,
+    /// May do nothing any more.
+    Deactivated,
+}
+
+impl UserStatus {
+    /// Reads a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "invited" => Some(UserStatus::Invited),
+            "active" => Some(UserStatus::Active),
+            "deactivated" => Some(UserStatus::Deactivated),
+            _ => None,
+        }
+    }
+
+    /// The stored and shown name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Invited => "invited",
+            UserStatus::Active => "active",
+            UserStatus::Deactivated => "deactivated",
+        }
+    }
+}
+
+/// A user of one organisation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    /// Stable id; it goes into the user's employee certificates.
+    pub id: Uuid,
+    /// The organisation.
+    pub org_id: OrgId,
+    /// E-mail address (unique across orgca: it names the user at login).
+    pub email: String,
+    /// Given name.
+    pub given_name: String,
+    /// Surname.
+    pub surname: String,
+    /// Role.
+    pub role: Role,
+    /// Holds the seal right.
+    pub seal: bool,
+    /// Status.
+    pub status: UserStatus,
+    /// When created (Unix seconds).
+    pub created_at: i64,
+    /// The user opted in to the public directory: their active employee certificates
+    /// are found by their exact address.
+    pub publish: bool,
+}
