@@ -1,14 +1,13 @@
 //! Issuance through the real `orgca` binary, checked by OpenSSL and pkilint.
 
-mod support;
-
-use support::{Env, cmd, openssl_csr, pkilint_available, pkilint_errors};
+use crate::ORGCA;
+use orgca_testkit::{self as testkit, Env, cmd, openssl_csr, pkilint_available, pkilint_errors};
 
 const PROD_CVR: &str = "12345674"; // passes mod-11
 const TEST_CVR: &str = "99999999"; // fictitious, fails mod-11
 
 fn setup() -> Env {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     env.ok(&["org", "create", "--cvr", PROD_CVR, "--name", "Firma ApS"]);
     env.ok(&[
         "org",
@@ -101,7 +100,7 @@ fn every_kind_and_key_type_verifies_and_lints_clean() {
             );
             let root = env.ca_file(&format!("{hierarchy}-root"));
             let issuing = env.ca_file(&format!("{hierarchy}-issuing-1"));
-            support::assert_chain_verifies(&root, &issuing, &leaf, &label);
+            testkit::assert_chain_verifies(&root, &issuing, &leaf, &label);
             // The chain in the JSON is the issuing CA then the root.
             let chain = v["chain_pem"].as_str().expect("chain");
             assert_eq!(
