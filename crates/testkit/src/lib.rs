@@ -29,7 +29,9 @@ pub mod tools;
 pub use env::{BASE_URL, Env};
 pub use flows::{Org, order, org, password_link_path, picked_up_system, profile};
 pub use http::{Server, urlencode};
-pub use openssl::{P256, assert_chain_verifies, cms_verifies, openssl_csr};
+pub use openssl::{
+    P256, assert_chain_verifies, cms_verifies, openssl_csr, pkcs12_certificate, self_signed,
+};
 pub use process::{COMMAND_TIMEOUT, cmd, cmd_ok, output_within};
 pub use smtp::SmtpSink;
 pub use tools::{pkilint_available, pkilint_errors, sample_pdf, tool_available};

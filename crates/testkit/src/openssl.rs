@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::env::Env;
-use crate::process::cmd;
+use crate::process::{cmd, cmd_ok};
 
 /// The `openssl req` arguments for a P-256 key.
 pub const P256: &[&str] = &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"];
@@ -76,4 +76,40 @@ pub fn cms_verifies(cms: &Path, content: &Path, root: &Path) -> bool {
         "/dev/null",
     ];
     cmd("openssl", &args).status.success()
+}
+
+/// The certificate (PEM, no key) in the PKCS#12 file `p12` opened with `password`:
+/// `openssl pkcs12 -nokeys -clcerts`, which must succeed.
+pub fn pkcs12_certificate(p12: &Path, password: &str) -> Vec<u8> {
+    cmd_ok(
+        "openssl",
+        &[
+            "pkcs12",
+            "-in",
+            p12.to_str().expect("path"),
+            "-passin",
+            &format!("pass:{password}"),
+            "-nokeys",
+            "-clcerts",
+        ],
+    )
+}
+
+/// A self-signed certificate for a new P-256 key (`openssl req -x509`) with the subject
+/// `subject` and further `openssl req` arguments (`-days`, `-addext`...): answers the
+/// paths of the key (`name.key`) and the certificate (`name.pem`).
+pub fn self_signed(env: &Env, name: &str, subject: &str, extra: &[&str]) -> (PathBuf, PathBuf) {
+    let key = env.path(&format!("{name}.key"));
+    let cert = env.path(&format!("{name}.pem"));
+    let mut args = vec!["req", "-x509", "-nodes", "-subj", subject];
+    args.extend_from_slice(P256);
+    args.extend_from_slice(extra);
+    args.extend([
+        "-keyout",
+        key.to_str().expect("path"),
+        "-out",
+        cert.to_str().expect("path"),
+    ]);
+    cmd_ok("openssl", &args);
+    (key, cert)
 }

@@ -277,19 +277,13 @@ fn bad_csrs_are_refused_and_nothing_is_stored() {
         (&garbage, "not a PKCS#10 request"),
         (&empty, "empty"),
     ];
+    let issue = |csr: &str| {
+        env.run(&[
+            "cert", "issue", "--org", PROD_CVR, "--kind", "system", "--name", "X", "--csr", csr,
+        ])
+    };
     for (path, expected) in cases {
-        let out = env.run(&[
-            "cert",
-            "issue",
-            "--org",
-            PROD_CVR,
-            "--kind",
-            "system",
-            "--name",
-            "X",
-            "--csr",
-            path.to_str().expect("p"),
-        ]);
+        let out = issue(path.to_str().expect("p"));
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{}: {stderr}", path.display());
         assert!(
@@ -299,18 +293,7 @@ fn bad_csrs_are_refused_and_nothing_is_stored() {
         );
         assert!(out.stdout.is_empty(), "nothing printed on stdout");
     }
-    let missing = env.run(&[
-        "cert",
-        "issue",
-        "--org",
-        PROD_CVR,
-        "--kind",
-        "system",
-        "--name",
-        "X",
-        "--csr",
-        "/nonexistent.csr",
-    ]);
+    let missing = issue("/nonexistent.csr");
     assert_eq!(missing.status.code(), Some(1));
     assert_eq!(env.audit_events(), before, "no event written, chain intact");
     assert_eq!(

@@ -226,29 +226,7 @@ fn get_requests_unauthorized_issuers_and_garbage() {
     );
 
     // A CA orgca does not run: unauthorized.
-    let key = env.path("other.key");
-    let other_ca = env.path("other.pem");
-    let out = testkit::cmd(
-        "openssl",
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            p(&key),
-            "-subj",
-            "/CN=Other CA",
-            "-days",
-            "2",
-            "-out",
-            p(&other_ca),
-        ],
-    );
-    assert!(out.status.success());
+    let (_, other_ca) = testkit::self_signed(&env, "other", "/CN=Other CA", &["-days", "2"]);
     let url = format!("http://{}/ocsp", server.addr);
     let out = testkit::cmd(
         "openssl",

@@ -44,6 +44,20 @@ impl Client {
         (s, h, String::from_utf8_lossy(&b).to_string())
     }
 
+    /// Sends the form in `page` (its form token) with these fields to `path`.
+    fn submit(
+        &mut self,
+        server: &Server,
+        path: &str,
+        page: &str,
+        fields: &[(&str, &str)],
+    ) -> Answer {
+        let form = hidden(page, "form");
+        let mut all = vec![("form", form.as_str())];
+        all.extend_from_slice(fields);
+        self.post(server, path, &all)
+    }
+
     fn post(&mut self, server: &Server, path: &str, fields: &[(&str, &str)]) -> Answer {
         let body = fields
             .iter()
@@ -103,15 +117,11 @@ fn password_link(env: &Env, email: &str) -> String {
 /// Sets [`PASSWORD`] through the link at `path`; the browser lands on the login page.
 fn set_password(c: &mut Client, server: &Server, path: &str) {
     let (_, _, page) = c.get(server, path);
-    let form = hidden(&page, "form");
-    let (status, h, _) = c.post(
+    let (status, h, _) = c.submit(
         server,
         path,
-        &[
-            ("form", &form),
-            ("password", PASSWORD),
-            ("repeated", PASSWORD),
-        ],
+        &page,
+        &[("password", PASSWORD), ("repeated", PASSWORD)],
     );
     assert_eq!(status, 303);
     assert_eq!(header(&h, "location"), ["/portal/login?done=password"]);
@@ -122,11 +132,11 @@ const PASSWORD: &str = "korrekt hest batteri hæfteklamme";
 fn login(c: &mut Client, server: &Server, email: &str, password: &str) -> Answer {
     let (status, _, page) = c.get(server, "/portal/login");
     assert_eq!(status, 200);
-    let form = hidden(&page, "form");
-    c.post(
+    c.submit(
         server,
         "/portal/login",
-        &[("form", &form), ("email", email), ("password", password)],
+        &page,
+        &[("email", email), ("password", password)],
     )
 }
 
@@ -154,24 +164,20 @@ fn password_links_login_csrf_and_blocking() {
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
         "{cookie}"
     );
-    let form = hidden(&page, "form");
     // Too short, different twice, no form token: refused with what to do, nothing set.
-    let (status, _, page) = c.post(
+    let (status, _, page) = c.submit(
         &server,
         &path,
-        &[("form", &form), ("password", "kort"), ("repeated", "kort")],
+        &page,
+        &[("password", "kort"), ("repeated", "kort")],
     );
     assert_eq!(status, 422);
     assert!(error_of(&page).contains("at least 12"), "{page}");
-    let form = hidden(&page, "form");
-    let (status, _, page) = c.post(
+    let (status, _, page) = c.submit(
         &server,
         &path,
-        &[
-            ("form", &form),
-            ("password", PASSWORD),
-            ("repeated", "noget andet helt"),
-        ],
+        &page,
+        &[("password", PASSWORD), ("repeated", "noget andet helt")],
     );
     assert_eq!(status, 422);
     assert!(error_of(&page).contains("differ"), "{page}");
@@ -383,16 +389,12 @@ fn the_recipient_pick_up_refuses_wrong_codes_forged_forms_and_unaccepted_terms()
     let code = o["one_time_code"].as_str().expect("code");
     let mut c = Client::default();
     let (_, _, page) = c.get(&server, "/portal/pickup");
-    let form = hidden(&page, "form");
     // A wrong code says how many tries are left; a reference alone shows nothing.
-    let (status, _, page) = c.post(
+    let (status, _, page) = c.submit(
         &server,
         "/portal/pickup",
-        &[
-            ("form", &form),
-            ("reference", reference),
-            ("code", "WRONGCODE"),
-        ],
+        &page,
+        &[("reference", reference), ("code", "WRONGCODE")],
     );
     assert_eq!(status, 403, "{page}");
     let wrong = error_of(&page);
@@ -401,15 +403,11 @@ fn the_recipient_pick_up_refuses_wrong_codes_forged_forms_and_unaccepted_terms()
         "{page}"
     );
     // An unknown reference gets the same words: the form tells nothing about references.
-    let form = hidden(&page, "form");
-    let (status, _, page) = c.post(
+    let (status, _, page) = c.submit(
         &server,
         "/portal/pickup",
-        &[
-            ("form", &form),
-            ("reference", "ZZZZ-ZZZZ"),
-            ("code", "WRONGCODE"),
-        ],
+        &page,
+        &[("reference", "ZZZZ-ZZZZ"), ("code", "WRONGCODE")],
     );
     assert_eq!((status, error_of(&page)), (403, wrong));
     // Without the form token: refused before the code is looked at.
@@ -421,11 +419,11 @@ fn the_recipient_pick_up_refuses_wrong_codes_forged_forms_and_unaccepted_terms()
     assert_eq!(status, 403);
     // The right code shows the name and CVR to confirm.
     let (_, _, page) = c.get(&server, "/portal/pickup");
-    let form = hidden(&page, "form");
-    let (status, _, page) = c.post(
+    let (status, _, page) = c.submit(
         &server,
         "/portal/pickup",
-        &[("form", &form), ("reference", reference), ("code", code)],
+        &page,
+        &[("reference", reference), ("code", code)],
     );
     assert_eq!(status, 200, "{page}");
     assert!(
@@ -433,11 +431,11 @@ fn the_recipient_pick_up_refuses_wrong_codes_forged_forms_and_unaccepted_terms()
         "{page}"
     );
     // Not accepting the terms issues nothing.
-    let form = hidden(&page, "form");
-    let (status, _, page) = c.post(
+    let (status, _, page) = c.submit(
         &server,
         "/portal/pickup/confirm",
-        &[("form", &form), ("reference", reference), ("code", code)],
+        &page,
+        &[("reference", reference), ("code", code)],
     );
     assert_eq!(status, 422, "{page}");
     assert!(error_of(&page).contains("accept the terms"), "{page}");
@@ -523,8 +521,7 @@ fn a_user_confirms_their_address_and_picks_up_their_own_certificate_after_login(
         v["status"], "awaiting_email_validation",
         "a GET confirms nothing: {v}"
     );
-    let form = hidden(&page, "form");
-    let (status, _, page) = c.post(&server, &path, &[("form", &form)]);
+    let (status, _, page) = c.submit(&server, &path, &page, &[]);
     assert_eq!(status, 200, "{page}");
     assert!(
         page.contains("the address is confirmed") && page.contains("user@f.dk"),
@@ -578,23 +575,7 @@ fn a_user_confirms_their_address_and_picks_up_their_own_certificate_after_login(
     );
     assert_eq!(status, 200);
     let p12 = env.write("mine.p12", body);
-    let out = testkit::cmd(
-        "openssl",
-        &[
-            "pkcs12",
-            "-in",
-            p12.to_str().expect("p"),
-            "-passin",
-            &format!("pass:{password}"),
-            "-nokeys",
-            "-clcerts",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    testkit::pkcs12_certificate(&p12, &password);
     // Picked up: no longer waiting.
     let (_, _, page) = c.get(&server, "/portal");
     assert!(!page.contains(&action), "{page}");

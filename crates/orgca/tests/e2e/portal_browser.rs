@@ -107,22 +107,12 @@ fn an_administrator_blocks_a_certificate_in_chromium() {
     // The downloaded PKCS#12 opens with the password the page showed, and holds the
     // certificate for the profile with its chain.
     let p12 = report["pkcs12"]["path"].as_str().expect("p12 path");
-    let pass = format!(
-        "pass:{}",
-        report["pkcs12"]["password"].as_str().expect("password")
+    let password = report["pkcs12"]["password"].as_str().expect("password");
+    let pass = format!("pass:{password}");
+    let leaf = env.write(
+        "picked-up.pem",
+        testkit::pkcs12_certificate(Path::new(p12), password),
     );
-    let out = testkit::cmd(
-        "openssl",
-        &[
-            "pkcs12", "-in", p12, "-passin", &pass, "-nokeys", "-clcerts",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let leaf = env.write("picked-up.pem", &out.stdout);
     let subject = testkit::cmd(
         "openssl",
         &[
@@ -156,22 +146,9 @@ fn an_administrator_blocks_a_certificate_in_chromium() {
     );
     // The user's own pick-up: a PKCS#12 that opens with the password shown.
     let mine = report["own_pkcs12"]["path"].as_str().expect("own p12");
-    let pass = format!(
-        "pass:{}",
-        report["own_pkcs12"]["password"].as_str().expect("password")
-    );
-    let out = testkit::cmd(
-        "openssl",
-        &[
-            "pkcs12", "-in", mine, "-passin", &pass, "-nokeys", "-clcerts",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("BEGIN CERTIFICATE"));
+    let password = report["own_pkcs12"]["password"].as_str().expect("password");
+    let certificate = testkit::pkcs12_certificate(Path::new(mine), password);
+    assert!(String::from_utf8_lossy(&certificate).contains("BEGIN CERTIFICATE"));
     // The file the user signed in the browser: OpenSSL verifies its signature.
     let signed = &report["signature"];
     let root = env.ca_file("test-root");

@@ -366,29 +366,11 @@ fn personal_signatures_verify_with_openssl_pyhanko_and_pdfsig() {
     // A certified PDF: with no changes allowed it is refused; where signing is allowed
     // (DocMDP P=2) the certification stays valid beside the new signature.
     if tools {
-        let key = env.path("certifier.key");
-        let cert = env.path("certifier.pem");
-        cmd_ok(
-            "openssl",
-            &[
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-nodes",
-                "-subj",
-                "/CN=Certifier",
-                "-days",
-                "1",
-                "-addext",
-                "keyUsage=critical,nonRepudiation",
-                "-keyout",
-                key.to_str().expect("path"),
-                "-out",
-                cert.to_str().expect("path"),
-            ],
+        let (key, cert) = testkit::self_signed(
+            &env,
+            "certifier",
+            "/CN=Certifier",
+            &["-days", "1", "-addext", "keyUsage=critical,nonRepudiation"],
         );
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/certify_pdf.py");
         let certified = |perm: &str| {
