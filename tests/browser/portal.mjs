@@ -1,7 +1,7 @@
 // Drives the system Chromium through the orgca portal as a user administrator would:
 // set a password from the mailed link, log in, search, open a certificate, block it,
 // log out. Checks every page with axe-core (no serious or critical WCAG violations) and
-// keeps screenshots. Called by crates/orgca/tests/portal_browser.rs, which starts the
+// keeps screenshots. Called by crates/orgca/tests/e2e/portal_browser.rs, which starts the
 // server and reads the JSON this prints. Exits non-zero with the reason on any failure.
 import { chromium } from "playwright-core";
 import { createRequire } from "node:module";

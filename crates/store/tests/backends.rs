@@ -6,9 +6,9 @@ use orgca_model::{Environment, Serial};
 use orgca_store::{NewCertificate, NewOrganisation, SerialIntent, Store, StoreError};
 use uuid::Uuid;
 
-mod common;
-
-use common::{NOW, TestDb, certificate, intent, issued, issuing_ca, org};
+use orgca_testkit::db::TestDb;
+use orgca_testkit::on_all_backends;
+use orgca_testkit::store::{NOW, certificate, intent, issued, issuing_ca, org};
 
 on_all_backends!(
     organisations_unique_by_cvr,
@@ -616,7 +616,8 @@ async fn stale_pickups_case(db: &TestDb) {
     let store = Store::open(&db.url).await.expect("open");
     let a = org(&store, "99999976").await;
     let scope = store.org(a.id);
-    let profile = common::system_profile(&store, &a, "Afhentning", ("Ane", "ane@a.dk")).await;
+    let profile =
+        orgca_testkit::store::system_profile(&store, &a, "Afhentning", ("Ane", "ane@a.dk")).await;
     let order = scope
         .create_order(
             &NewOrder {

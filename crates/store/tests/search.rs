@@ -9,9 +9,9 @@ use orgca_model::{BlockReason, CertKind, Email, Role, Serial};
 use orgca_store::{CertQuery, NewCertificate, SortKey, StatusFilter, Store, Text};
 use uuid::Uuid;
 
-mod common;
-
-use common::{NOW, TestDb, certificate, intent, issuing_ca, org};
+use orgca_testkit::db::TestDb;
+use orgca_testkit::on_all_backends;
+use orgca_testkit::store::{NOW, certificate, intent, issuing_ca, org};
 
 /// What one test certificate differs in.
 struct Spec {
@@ -72,7 +72,7 @@ async fn search_case(db: &TestDb) {
     let a = org(&store, "10000009").await;
     let b = org(&store, "20000008").await;
     let scope = store.org(a.id);
-    let profile = common::system_profile(
+    let profile = orgca_testkit::store::system_profile(
         &store,
         &a,
         "Webshop",

@@ -3,16 +3,15 @@
 //! certificates in one request, GET and POST, and a malformed-request corpus that never
 //! gets a 500.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use support::{Env, Server, org};
+use crate::ORGCA;
+use orgca_testkit::{self as testkit, Env, Server, org};
 
 /// A system certificate with an RSA-3072 key, picked up through the API.
 fn issue(env: &Env, server: &Server, admin: &str, name: &str) -> (String, String, PathBuf) {
-    support::picked_up_system(env, server, admin, name, &["-newkey", "rsa:3072"])
+    testkit::picked_up_system(env, server, admin, name, &["-newkey", "rsa:3072"])
 }
 
 fn p(path: &Path) -> &str {
@@ -34,7 +33,7 @@ fn ocsp(env: &Env, server: &Server, extra: &[&str]) -> String {
         &url,
     ];
     args.extend_from_slice(extra);
-    let out = support::output_within(
+    let out = testkit::output_within(
         {
             let mut c = std::process::Command::new("openssl");
             c.args(&args);
@@ -47,7 +46,7 @@ fn ocsp(env: &Env, server: &Server, extra: &[&str]) -> String {
 
 #[test]
 fn openssl_ocsp_sees_good_then_revoked_within_seconds() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "99999970", "a.dk");
     let server = env.serve();
     let (id, _, leaf) = issue(&env, &server, &a.admin, "Status");
@@ -83,8 +82,8 @@ fn openssl_ocsp_sees_good_then_revoked_within_seconds() {
         out.contains(": good") && out.contains("Response verify OK"),
         "{out}"
     );
-    if support::pkilint_available("lint_ocsp_response") {
-        let bad = support::pkilint_errors("lint_ocsp_response", &[], &resp);
+    if testkit::pkilint_available("lint_ocsp_response") {
+        let bad = testkit::pkilint_errors("lint_ocsp_response", &[], &resp);
         assert!(bad.is_empty(), "{bad:?}");
     }
     // The delegated responder's certificate: OCSP signing, no-check, and lint-clean.
@@ -156,14 +155,14 @@ fn openssl_ocsp_sees_good_then_revoked_within_seconds() {
 
 #[test]
 fn get_requests_unauthorized_issuers_and_garbage() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "99999969", "a.dk");
     let server = env.serve();
     let (_, _, leaf) = issue(&env, &server, &a.admin, "Hent");
     let issuer = env.ca_file("test-issuing-1");
     // GET: the request base64'd into the path (RFC 5019), answered like a POST.
     let req = env.path("req.der");
-    let out = support::cmd(
+    let out = testkit::cmd(
         "openssl",
         &[
             "ocsp",
@@ -205,7 +204,7 @@ fn get_requests_unauthorized_issuers_and_garbage() {
     );
     let resp = env.write("get.der", &body);
     let root = env.ca_file("test-root");
-    let out = support::cmd(
+    let out = testkit::cmd(
         "openssl",
         &[
             "ocsp",
@@ -227,31 +226,9 @@ fn get_requests_unauthorized_issuers_and_garbage() {
     );
 
     // A CA orgca does not run: unauthorized.
-    let key = env.path("other.key");
-    let other_ca = env.path("other.pem");
-    let out = support::cmd(
-        "openssl",
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            p(&key),
-            "-subj",
-            "/CN=Other CA",
-            "-days",
-            "2",
-            "-out",
-            p(&other_ca),
-        ],
-    );
-    assert!(out.status.success());
+    let (_, other_ca) = testkit::self_signed(&env, "other", "/CN=Other CA", &["-days", "2"]);
     let url = format!("http://{}/ocsp", server.addr);
-    let out = support::cmd(
+    let out = testkit::cmd(
         "openssl",
         &[
             "ocsp",

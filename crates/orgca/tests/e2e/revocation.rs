@@ -2,16 +2,15 @@
 //! who may block, idempotence, the contact person's notice, and a CRL that lists the
 //! block within seconds.
 
-mod support;
-
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use support::{Env, Server, org};
+use crate::ORGCA;
+use orgca_testkit::{self as testkit, Env, Server, org};
 
 /// A system certificate with a P-256 key, picked up through the API.
 fn issue(env: &Env, server: &Server, admin: &str, name: &str) -> (String, String, PathBuf) {
-    support::picked_up_system(env, server, admin, name, support::P256)
+    testkit::picked_up_system(env, server, admin, name, testkit::P256)
 }
 
 const ISSUING: &str = "test-issuing-1";
@@ -24,7 +23,7 @@ fn fetch_crl(env: &Env, server: &Server) -> (PathBuf, Vec<(String, String)>) {
 }
 
 fn crl_text(crl: &std::path::Path) -> String {
-    let out = support::cmd(
+    let out = testkit::cmd(
         "openssl",
         &[
             "crl",
@@ -65,7 +64,7 @@ fn crl_listing(env: &Env, server: &Server, serial: &str) -> (PathBuf, Duration) 
 
 fn verify_with_crl(env: &Env, leaf: &std::path::Path, crl: &std::path::Path) -> (bool, String) {
     let pem_crl = env.path("crl.pem");
-    let out = support::cmd(
+    let out = testkit::cmd(
         "openssl",
         &[
             "crl",
@@ -78,7 +77,7 @@ fn verify_with_crl(env: &Env, leaf: &std::path::Path, crl: &std::path::Path) -> 
         ],
     );
     assert!(out.status.success());
-    let out = support::cmd(
+    let out = testkit::cmd(
         "openssl",
         &[
             "verify",
@@ -100,7 +99,7 @@ fn verify_with_crl(env: &Env, leaf: &std::path::Path, crl: &std::path::Path) -> 
 
 #[test]
 fn a_block_reaches_the_crl_within_seconds() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "99999973", "a.dk");
     let b = org(&env, "99999972", "b.dk");
     let server = env.serve();
@@ -119,7 +118,7 @@ fn a_block_reaches_the_crl_within_seconds() {
     assert_eq!(header("content-type"), "application/pkix-crl");
     assert!(header("cache-control").contains("max-age"), "{headers:?}");
     assert!(!header("etag").is_empty() && !header("last-modified").is_empty());
-    let v = support::cmd(
+    let v = testkit::cmd(
         "openssl",
         &[
             "crl",
@@ -200,8 +199,8 @@ fn a_block_reaches_the_crl_within_seconds() {
     assert!(!ok && out.contains("certificate revoked"), "{out}");
     let (ok, out) = verify_with_crl(&env, &other_leaf, &crl);
     assert!(ok, "{out}");
-    if support::pkilint_available("lint_crl") {
-        let bad = support::pkilint_errors("lint_crl", &["-t", "CRL", "-p", "PKIX"], &crl);
+    if testkit::pkilint_available("lint_crl") {
+        let bad = testkit::pkilint_errors("lint_crl", &["-t", "CRL", "-p", "PKIX"], &crl);
         assert!(bad.is_empty(), "{bad:?}");
     }
 
@@ -215,7 +214,7 @@ fn a_block_reaches_the_crl_within_seconds() {
     assert!(mail.contains("key_compromised"), "{mail}");
     drop(server);
     assert_eq!(
-        support::cmd(
+        testkit::cmd(
             "sh",
             &[
                 "-c",
@@ -233,7 +232,7 @@ fn a_block_reaches_the_crl_within_seconds() {
 
 #[test]
 fn users_block_their_own_certificates_and_the_operator_any_by_serial() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "99999971", "a.dk");
     let server = env.serve();
     let (_, other_serial, _) = issue(&env, &server, &a.admin, "Drift");
@@ -307,7 +306,7 @@ fn users_block_their_own_certificates_and_the_operator_any_by_serial() {
 
 #[test]
 fn expiry_notices_come_once_per_point_and_stop_on_renewal_or_block() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "99999968", "a.dk");
     let server = env.serve();
     let (kept, _, _) = issue(&env, &server, &a.admin, "Udløber");
@@ -328,7 +327,7 @@ fn expiry_notices_come_once_per_point_and_stop_on_renewal_or_block() {
         None,
     );
     assert_eq!(status, 201, "{o}");
-    let csr = support::openssl_csr(&env, "renewal", &["-newkey", "rsa:3072"]);
+    let csr = testkit::openssl_csr(&env, "renewal", &["-newkey", "rsa:3072"]);
     let body = serde_json::json!({
         "reference": o["reference"], "one_time_code": o["one_time_code"],
         "csr": std::fs::read_to_string(csr).expect("csr"),
@@ -369,7 +368,7 @@ fn expiry_notices_come_once_per_point_and_stop_on_renewal_or_block() {
     assert_eq!(run(6), 2, "the 7-day notices");
     assert_eq!(run(1), 0);
     let notices_about = |id: &str| {
-        let out = support::cmd(
+        let out = testkit::cmd(
             "sh",
             &[
                 "-c",
@@ -410,7 +409,7 @@ fn expiry_notices_come_once_per_point_and_stop_on_renewal_or_block() {
 
 /// The CDP URL written into a certificate.
 fn cdp_of(leaf: &std::path::Path) -> String {
-    let out = support::cmd(
+    let out = testkit::cmd(
         "openssl",
         &[
             "x509",
@@ -449,7 +448,7 @@ fn set_partitions(env: &Env, n: u16) {
 
 #[test]
 fn partitioned_crls_list_each_certificate_where_its_cdp_points() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "99999966", "a.dk");
     set_partitions(&env, 4);
     let server = env.serve();
@@ -512,8 +511,8 @@ fn partitioned_crls_list_each_certificate_where_its_cdp_points() {
     );
     let (ok, out) = verify_with_crl(&env, leaf, &crl);
     assert!(!ok && out.contains("certificate revoked"), "{out}");
-    if support::pkilint_available("lint_crl") {
-        let bad = support::pkilint_errors("lint_crl", &["-t", "CRL", "-p", "PKIX"], &crl);
+    if testkit::pkilint_available("lint_crl") {
+        let bad = testkit::pkilint_errors("lint_crl", &["-t", "CRL", "-p", "PKIX"], &crl);
         assert!(bad.is_empty(), "{bad:?}");
     }
     // Every other certificate is good by its own partition, and no other partition

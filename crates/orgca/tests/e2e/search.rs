@@ -3,11 +3,10 @@
 //! by an independent parser (Python's `csv`), spreadsheet formulas neutralised, and the
 //! directory's answers and refusals.
 
-mod support;
-
 use std::collections::HashSet;
 
-use support::{Env, Server, cmd, org, profile};
+use crate::ORGCA;
+use orgca_testkit::{self as testkit, Env, Server, cmd, org, profile};
 
 fn names(server: &Server, token: &str, query: &str) -> Vec<String> {
     let (status, page) = server.json(
@@ -47,10 +46,10 @@ const HOSTILE: [&str; 5] = ["=1+2", "+SUM(1;2)", "-2+3", "@cmd", "Ærø, \"Brygh
 
 #[test]
 fn search_export_and_their_refusals() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "99999990", "a.dk");
     let b = org(&env, "99999989", "b.dk");
-    let csr = support::openssl_csr(&env, "search", support::P256);
+    let csr = testkit::openssl_csr(&env, "search", testkit::P256);
     for name in HOSTILE
         .iter()
         .chain(&["Søren Østergaards server", "Webshop"])
@@ -65,7 +64,7 @@ fn search_export_and_their_refusals() {
         names(
             &server,
             &a.admin,
-            &format!("q={}", support::urlencode("ÆRØ"))
+            &format!("q={}", testkit::urlencode("ÆRØ"))
         ),
         ["Ærø, \"Bryghus\""]
     );
@@ -73,7 +72,7 @@ fn search_export_and_their_refusals() {
         names(
             &server,
             &b.admin,
-            &format!("q={}", support::urlencode("ærø"))
+            &format!("q={}", testkit::urlencode("ærø"))
         ),
         ["Ærø, \"Bryghus\""]
     );
@@ -81,7 +80,7 @@ fn search_export_and_their_refusals() {
         names(
             &server,
             &a.admin,
-            &format!("q={}", support::urlencode("østergaard"))
+            &format!("q={}", testkit::urlencode("østergaard"))
         ),
         ["Søren Østergaards server"]
     );
@@ -252,7 +251,7 @@ fn search_export_and_their_refusals() {
         "GET",
         &format!(
             "/api/v1/certificates/export.csv?q={}",
-            support::urlencode("ærø")
+            testkit::urlencode("ærø")
         ),
         Some(&a.admin),
         None,
@@ -315,7 +314,7 @@ fn search_export_and_their_refusals() {
 
 #[test]
 fn the_directory_answers_exact_published_addresses_only() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "99999988", "a.dk");
     let server = env.serve();
     let published = profile(
@@ -328,7 +327,7 @@ fn the_directory_answers_exact_published_addresses_only() {
         &a.admin,
         r#"{"kind": "organisation", "name": "Intern", "email": "intern@a.dk", "contact": {"name": "Ane", "email": "ane@a.dk"}}"#,
     );
-    let csr = support::openssl_csr(&env, "dir", support::P256);
+    let csr = testkit::openssl_csr(&env, "dir", testkit::P256);
     let csr = csr.to_str().expect("path");
     let issue = |subject: &str, email: &str, extra: &[&str]| {
         let mut args = vec![

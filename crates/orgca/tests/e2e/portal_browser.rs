@@ -7,12 +7,11 @@
 //! (`scripts/test.sh` sees to all three). Without them the test fails unless
 //! ORGCA_SKIP_BROWSER_TESTS is set, so that CI cannot pass it by accident.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::{Env, org};
+use crate::ORGCA;
+use orgca_testkit::{self as testkit, Env, org};
 
 fn browser_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser")
@@ -32,13 +31,13 @@ fn an_administrator_blocks_a_certificate_in_chromium() {
         eprintln!("skipped: no Chromium or playwright-core");
         return;
     }
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "99999963", "c.dk");
     let server = env.serve();
     let name = "Løn-system Østergård";
-    let (id, _, _) = support::picked_up_system(&env, &server, &a.admin, name, support::P256);
+    let (id, _, _) = testkit::picked_up_system(&env, &server, &a.admin, name, testkit::P256);
     let profile_name = "Portal-segl";
-    support::profile(
+    testkit::profile(
         &server,
         &a.admin,
         &format!(
@@ -55,8 +54,8 @@ fn an_administrator_blocks_a_certificate_in_chromium() {
     );
     assert_eq!(status, 201, "{o}");
     server.confirm_link_in(&env.wait_for_mail("/api/v1/email-validations/"));
-    let user_path = support::password_link_path(&env, "user@c.dk");
-    let path = support::password_link_path(&env, "admin@c.dk");
+    let user_path = testkit::password_link_path(&env, "user@c.dk");
+    let path = testkit::password_link_path(&env, "admin@c.dk");
     // docs/screenshots/ is refreshed on request only, so that a test run leaves the
     // checkout as it was.
     let shots = if std::env::var_os("ORGCA_UPDATE_SCREENSHOTS").is_some() {
@@ -80,7 +79,7 @@ fn an_administrator_blocks_a_certificate_in_chromium() {
         .env("ORGCA_CVR", "99999963")
         .env("CHROMIUM", &chromium)
         .current_dir(&dir);
-    let out = support::output_within(run, std::time::Duration::from_secs(120));
+    let out = testkit::output_within(run, std::time::Duration::from_secs(120));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let report: serde_json::Value = stdout
         .lines()
@@ -108,23 +107,13 @@ fn an_administrator_blocks_a_certificate_in_chromium() {
     // The downloaded PKCS#12 opens with the password the page showed, and holds the
     // certificate for the profile with its chain.
     let p12 = report["pkcs12"]["path"].as_str().expect("p12 path");
-    let pass = format!(
-        "pass:{}",
-        report["pkcs12"]["password"].as_str().expect("password")
+    let password = report["pkcs12"]["password"].as_str().expect("password");
+    let pass = format!("pass:{password}");
+    let leaf = env.write(
+        "picked-up.pem",
+        testkit::pkcs12_certificate(Path::new(p12), password),
     );
-    let out = support::cmd(
-        "openssl",
-        &[
-            "pkcs12", "-in", p12, "-passin", &pass, "-nokeys", "-clcerts",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let leaf = env.write("picked-up.pem", &out.stdout);
-    let subject = support::cmd(
+    let subject = testkit::cmd(
         "openssl",
         &[
             "x509",
@@ -141,7 +130,7 @@ fn an_administrator_blocks_a_certificate_in_chromium() {
         subject.contains(profile_name) && subject.contains("99999963"),
         "{subject}"
     );
-    let out = support::cmd(
+    let out = testkit::cmd(
         "openssl",
         &["pkcs12", "-in", p12, "-passin", &pass, "-nocerts", "-nodes"],
     );
@@ -149,7 +138,7 @@ fn an_administrator_blocks_a_certificate_in_chromium() {
         String::from_utf8_lossy(&out.stdout).contains("PRIVATE KEY"),
         "the key is in the file"
     );
-    support::assert_chain_verifies(
+    testkit::assert_chain_verifies(
         &env.ca_file("test-root"),
         &env.ca_file("test-issuing-1"),
         &leaf,
@@ -157,27 +146,14 @@ fn an_administrator_blocks_a_certificate_in_chromium() {
     );
     // The user's own pick-up: a PKCS#12 that opens with the password shown.
     let mine = report["own_pkcs12"]["path"].as_str().expect("own p12");
-    let pass = format!(
-        "pass:{}",
-        report["own_pkcs12"]["password"].as_str().expect("password")
-    );
-    let out = support::cmd(
-        "openssl",
-        &[
-            "pkcs12", "-in", mine, "-passin", &pass, "-nokeys", "-clcerts",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("BEGIN CERTIFICATE"));
+    let password = report["own_pkcs12"]["password"].as_str().expect("password");
+    let certificate = testkit::pkcs12_certificate(Path::new(mine), password);
+    assert!(String::from_utf8_lossy(&certificate).contains("BEGIN CERTIFICATE"));
     // The file the user signed in the browser: OpenSSL verifies its signature.
     let signed = &report["signature"];
     let root = env.ca_file("test-root");
     assert!(
-        support::cms_verifies(
+        testkit::cms_verifies(
             Path::new(signed["cms"].as_str().expect("cms")),
             Path::new(signed["content"].as_str().expect("content")),
             &root

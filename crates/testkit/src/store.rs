@@ -1,87 +1,14 @@
-//! What the store suites share: a fresh database per test on each backend, and
-//! certificates committed the way the CA does.
-#![allow(dead_code)] // Each suite uses its own part.
+//! Store records made the way the CA makes them: an organisation, the test CAs, a
+//! reserved serial and its committed certificate, a profile.
 
 use orgca_model::{CertKind, Cvr, Environment, Serial};
 use orgca_store::{CaRole, NewCaCertificate, NewCertificate, NewOrganisation, SerialIntent, Store};
-use sqlx::Connection;
 use uuid::Uuid;
 
-/// A database for one test: its URL, and what to clean up.
-pub struct TestDb {
-    pub url: String,
-    _dir: Option<tempfile::TempDir>,
-    pg_admin: Option<(String, String)>,
-}
-
-impl TestDb {
-    pub fn sqlite() -> TestDb {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let url = format!("sqlite://{}", dir.path().join("orgca.db").display());
-        TestDb {
-            url,
-            _dir: Some(dir),
-            pg_admin: None,
-        }
-    }
-
-    pub async fn postgres(base: &str) -> TestDb {
-        let name = format!("orgca_t_{}", Uuid::new_v4().simple());
-        let mut conn = sqlx::PgConnection::connect(base).await.unwrap_or_else(|e| {
-            panic!("ORGCA_TEST_POSTGRES_URL={base} is set but unreachable: {e}")
-        });
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .expect("create database");
-        let (head, _) = base.rsplit_once('/').expect("postgres URL with a database");
-        TestDb {
-            url: format!("{head}/{name}"),
-            _dir: None,
-            pg_admin: Some((base.to_owned(), name)),
-        }
-    }
-
-    pub async fn drop_pg(&self) {
-        let Some((base, name)) = &self.pg_admin else {
-            return;
-        };
-        if let Ok(mut conn) = sqlx::PgConnection::connect(base).await {
-            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                .execute(&mut conn)
-                .await;
-        }
-    }
-
-    /// A raw connection that bypasses orgca's API (for tampering tests).
-    pub async fn raw(&self) -> sqlx::AnyConnection {
-        sqlx::any::install_default_drivers();
-        sqlx::AnyConnection::connect(&self.url)
-            .await
-            .expect("raw connection")
-    }
-}
-
-/// Runs `body` on every backend.
-#[macro_export]
-macro_rules! on_all_backends {
-    ($name:ident, $case:ident) => {
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $name() {
-            let db = $crate::common::TestDb::sqlite();
-            $case(&db).await;
-            if let Ok(base) = std::env::var("ORGCA_TEST_POSTGRES_URL") {
-                let db = $crate::common::TestDb::postgres(&base).await;
-                $case(&db).await;
-                db.drop_pg().await;
-            }
-        }
-    };
-}
-
+/// The time (Unix seconds) at which the records are made.
 pub const NOW: i64 = 1_795_000_000;
 
+/// Creates the test organisation with CVR `cvr`.
 pub async fn org(store: &Store, cvr: &str) -> orgca_model::Organisation {
     let new = NewOrganisation {
         cvr: Cvr::parse(cvr, Environment::Test).expect("cvr"),
@@ -95,6 +22,7 @@ pub async fn org(store: &Store, cvr: &str) -> orgca_model::Organisation {
         .expect("create org")
 }
 
+/// Adds a test root and its issuing CA; answers the issuing CA's name.
 pub async fn issuing_ca(store: &Store) -> String {
     let ca = |name: &str, role, parent: Option<&str>| NewCaCertificate {
         name: name.into(),
@@ -120,6 +48,7 @@ pub async fn issuing_ca(store: &Store) -> String {
     "test-issuing-1".into()
 }
 
+/// The serial intent for a system certificate of `org` from `issuer`.
 pub fn intent(serial: Serial, issuer: &str, org: &orgca_model::Organisation) -> SerialIntent {
     SerialIntent {
         serial,
@@ -132,6 +61,7 @@ pub fn intent(serial: Serial, issuer: &str, org: &orgca_model::Organisation) -> 
     }
 }
 
+/// A system certificate of `org` with `serial` from `issuer`.
 pub fn certificate(
     serial: Serial,
     issuer: &str,

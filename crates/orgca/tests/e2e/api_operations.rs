@@ -3,9 +3,8 @@
 //! mail surviving an SMTP outage, operator tokens, renewal keeping the delivery, and
 //! the OpenAPI document.
 
-mod support;
-
-use support::{Env, Server, order, org, profile};
+use crate::ORGCA;
+use orgca_testkit::{self as testkit, Env, Server, order, org, profile};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -40,7 +39,7 @@ fn pickup_pkcs12(server: &Server, o: &serde_json::Value) -> (u16, serde_json::Va
 
 #[test]
 fn orders_and_validated_addresses_expire_as_configured_on_the_clock() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     // Orders last 2 days, a validated address counts for 30 (instead of 14 and 90).
     let config = env.data().join("config.toml");
     let text = std::fs::read_to_string(&config).expect("config");
@@ -116,8 +115,8 @@ fn orders_and_validated_addresses_expire_as_configured_on_the_clock() {
 
 #[test]
 fn a_bad_fake_clock_or_lifetime_is_refused_clearly() {
-    let env = Env::new();
-    let out = std::process::Command::new(support::bin())
+    let env = Env::new(ORGCA);
+    let out = std::process::Command::new(ORGCA)
         .args(["org", "list", "--data"])
         .arg(env.data())
         .env("ORGCA_FAKE_CLOCK", "tomorrow")
@@ -140,8 +139,8 @@ fn a_bad_fake_clock_or_lifetime_is_refused_clearly() {
 
 #[test]
 fn mail_waits_through_an_smtp_outage_and_is_never_lost() {
-    let env = Env::new();
-    let sink = support::SmtpSink::start_refusing();
+    let env = Env::new(ORGCA);
+    let sink = testkit::SmtpSink::start_refusing();
     sink.configure(&env);
     let a = org(&env, "99999978", "a.dk");
     let server = env.serve();
@@ -178,7 +177,7 @@ fn mail_waits_through_an_smtp_outage_and_is_never_lost() {
 
 #[test]
 fn operator_tokens_act_for_the_organisation_each_request_names() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "99999977", "a.dk");
     let _b = org(&env, "99999976", "b.dk");
     let op = env.json(&["token", "create", "--operator", "--name", "support desk"]);
@@ -256,7 +255,7 @@ fn operator_tokens_act_for_the_organisation_each_request_names() {
 
 #[test]
 fn renewal_delivers_as_the_original_order_did() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "99999975", "a.dk");
     let server = env.serve();
     let id = profile(
@@ -291,7 +290,7 @@ fn renewal_delivers_as_the_original_order_did() {
 
 #[test]
 fn the_openapi_document_describes_every_route() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let server = env.serve();
     let (status, headers, body) = server.get("/api/v1/openapi.json");
     assert_eq!(status, 200);
@@ -388,7 +387,7 @@ fn the_openapi_document_describes_every_route() {
 
 #[test]
 fn pick_up_refuses_safely_under_abuse() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "99999974", "a.dk");
     let server = env.serve();
     // Anything that cannot be a reference is simply not found (multi-byte input too).

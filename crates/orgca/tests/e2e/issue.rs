@@ -1,14 +1,13 @@
 //! Issuance through the real `orgca` binary, checked by OpenSSL and pkilint.
 
-mod support;
-
-use support::{Env, cmd, openssl_csr, pkilint_available, pkilint_errors};
+use crate::ORGCA;
+use orgca_testkit::{self as testkit, Env, cmd, openssl_csr, pkilint_available, pkilint_errors};
 
 const PROD_CVR: &str = "12345674"; // passes mod-11
 const TEST_CVR: &str = "99999999"; // fictitious, fails mod-11
 
 fn setup() -> Env {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     env.ok(&["org", "create", "--cvr", PROD_CVR, "--name", "Firma ApS"]);
     env.ok(&[
         "org",
@@ -101,7 +100,7 @@ fn every_kind_and_key_type_verifies_and_lints_clean() {
             );
             let root = env.ca_file(&format!("{hierarchy}-root"));
             let issuing = env.ca_file(&format!("{hierarchy}-issuing-1"));
-            support::assert_chain_verifies(&root, &issuing, &leaf, &label);
+            testkit::assert_chain_verifies(&root, &issuing, &leaf, &label);
             // The chain in the JSON is the issuing CA then the root.
             let chain = v["chain_pem"].as_str().expect("chain");
             assert_eq!(
@@ -278,19 +277,13 @@ fn bad_csrs_are_refused_and_nothing_is_stored() {
         (&garbage, "not a PKCS#10 request"),
         (&empty, "empty"),
     ];
+    let issue = |csr: &str| {
+        env.run(&[
+            "cert", "issue", "--org", PROD_CVR, "--kind", "system", "--name", "X", "--csr", csr,
+        ])
+    };
     for (path, expected) in cases {
-        let out = env.run(&[
-            "cert",
-            "issue",
-            "--org",
-            PROD_CVR,
-            "--kind",
-            "system",
-            "--name",
-            "X",
-            "--csr",
-            path.to_str().expect("p"),
-        ]);
+        let out = issue(path.to_str().expect("p"));
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{}: {stderr}", path.display());
         assert!(
@@ -300,18 +293,7 @@ fn bad_csrs_are_refused_and_nothing_is_stored() {
         );
         assert!(out.stdout.is_empty(), "nothing printed on stdout");
     }
-    let missing = env.run(&[
-        "cert",
-        "issue",
-        "--org",
-        PROD_CVR,
-        "--kind",
-        "system",
-        "--name",
-        "X",
-        "--csr",
-        "/nonexistent.csr",
-    ]);
+    let missing = issue("/nonexistent.csr");
     assert_eq!(missing.status.code(), Some(1));
     assert_eq!(env.audit_events(), before, "no event written, chain intact");
     assert_eq!(

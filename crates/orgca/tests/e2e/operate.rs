@@ -1,12 +1,11 @@
 //! Operating orgca: init, organisations, the audit trail, the server, restarts, and the
 //! same flow on PostgreSQL.
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use support::{BASE_URL, Env, cmd, openssl_csr};
+use crate::ORGCA;
+use orgca_testkit::{BASE_URL, Env, cmd, openssl_csr};
 
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
@@ -28,7 +27,7 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 #[test]
 fn init_creates_both_hierarchies_and_refuses_a_second_time() {
-    let env = Env::empty();
+    let env = Env::empty(ORGCA);
     let out = env.run(&["init", "--public-base-url", BASE_URL]);
     assert!(
         out.status.success(),
@@ -147,7 +146,7 @@ fn init_creates_both_hierarchies_and_refuses_a_second_time() {
 
 #[test]
 fn commands_on_an_uninitialised_folder_say_what_to_do() {
-    let env = Env::empty();
+    let env = Env::empty(ORGCA);
     let out = env.run(&["ca", "list"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("orgca init"));
@@ -155,7 +154,7 @@ fn commands_on_an_uninitialised_folder_say_what_to_do() {
 
 #[test]
 fn cvr_rules_for_production_and_test() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let bad = env.run(&["org", "create", "--cvr", "12345678", "--name", "Firma A/S"]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("mod-11"));
@@ -186,7 +185,7 @@ fn cvr_rules_for_production_and_test() {
 
 #[test]
 fn tampering_with_an_audit_row_is_named() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     env.ok(&[
         "org", "create", "--cvr", "99999998", "--name", "T", "--test",
     ]);
@@ -219,7 +218,7 @@ fn tampering_with_an_audit_row_is_named() {
 
 #[test]
 fn server_answers_and_data_survives_a_restart() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     env.ok(&[
         "org", "create", "--cvr", "99999997", "--name", "T", "--test",
     ]);
@@ -321,7 +320,7 @@ fn postgres_backend_end_to_end() {
     );
     let (head, _) = base.rsplit_once('/').expect("URL with a database");
     let url = format!("{head}/{name}");
-    let env = Env::empty();
+    let env = Env::empty(ORGCA);
     let run = |args: &[&str]| {
         let mut a = args.to_vec();
         a.extend(["--database-url", &url]);
@@ -392,7 +391,7 @@ fn postgres_backend_end_to_end() {
 
 #[test]
 fn init_takes_a_prepared_config_and_refuses_a_bad_one() {
-    let env = Env::empty();
+    let env = Env::empty(ORGCA);
     let prepared = env.write(
         "prepared.toml",
         r#"
@@ -450,7 +449,7 @@ country = "DK"
 
 #[test]
 fn users_tokens_and_organisation_settings() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     env.ok(&[
         "org",
         "create",

@@ -1,13 +1,12 @@
 //! The REST API through HTTP only: bearer tokens, organisation settings, users, and
 //! confinement to the caller's organisation.
 
-mod support;
-
-use support::{Env, org};
+use crate::ORGCA;
+use orgca_testkit::{self as testkit, Env, org};
 
 #[test]
 fn api_answers_each_organisation_only_its_own() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "99999995", "a.dk");
     let b = org(&env, "99999994", "b.dk");
     let server = env.serve();
@@ -156,7 +155,7 @@ fn api_answers_each_organisation_only_its_own() {
 
 #[test]
 fn profiles_are_checked_unique_per_organisation_and_confined() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "99999993", "a.dk");
     let b = org(&env, "99999992", "b.dk");
     let server = env.serve();
@@ -262,7 +261,7 @@ fn profiles_are_checked_unique_per_organisation_and_confined() {
 
 #[test]
 fn order_and_pick_up_with_a_one_time_code() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "99999991", "a.dk");
     let b = org(&env, "99999990", "b.dk");
     let server = env.serve();
@@ -308,7 +307,7 @@ fn order_and_pick_up_with_a_one_time_code() {
     );
     assert_eq!(order(&api, &a.user, by_code).0, 403);
 
-    let csr = support::openssl_csr(&env, "k", &["-newkey", "rsa:3072"]);
+    let csr = testkit::openssl_csr(&env, "k", &["-newkey", "rsa:3072"]);
     let csr_pem = std::fs::read_to_string(&csr).expect("csr");
     let pickup = |reference: &str, code: &str, csr: &str| {
         let body = serde_json::json!({"reference": reference, "one_time_code": code, "csr": csr})
@@ -334,9 +333,9 @@ fn order_and_pick_up_with_a_one_time_code() {
     let leaf = env.write("leaf.pem", got["certificate_pem"].as_str().expect("pem"));
     let chain = env.write("chain.pem", got["chain_pem"].as_str().expect("chain"));
     let root = env.ca_file("test-root");
-    support::assert_chain_verifies(&root, &chain, &leaf, "picked-up certificate");
+    testkit::assert_chain_verifies(&root, &chain, &leaf, "picked-up certificate");
     let subject = String::from_utf8_lossy(
-        &support::cmd(
+        &testkit::cmd(
             "openssl",
             &[
                 "x509",
@@ -430,7 +429,7 @@ fn order_and_pick_up_with_a_one_time_code() {
     let password = p12["password"].as_str().expect("password").to_owned();
     let b64 = env.write("p12.b64", p12["pkcs12"].as_str().expect("pkcs12"));
     let file = env.path("api.p12");
-    let decoded = support::cmd(
+    let decoded = testkit::cmd(
         "openssl",
         &[
             "base64",
@@ -444,7 +443,7 @@ fn order_and_pick_up_with_a_one_time_code() {
     );
     assert!(decoded.status.success());
     let pass = format!("pass:{password}");
-    let info = support::cmd(
+    let info = testkit::cmd(
         "openssl",
         &[
             "pkcs12",
@@ -468,7 +467,7 @@ fn order_and_pick_up_with_a_one_time_code() {
         3,
         "leaf, issuing CA, root"
     );
-    let key = support::cmd(
+    let key = testkit::cmd(
         "openssl",
         &[
             "pkcs12",
@@ -484,7 +483,7 @@ fn order_and_pick_up_with_a_one_time_code() {
     assert!(key_text.contains("PRIVATE KEY"), "{key_text}");
     // The key's friendlyName is the lower-cased certificate name (keytool's alias).
     assert!(key_text.contains("friendlyName: api-klient"), "{key_text}");
-    let keytool = support::cmd(
+    let keytool = testkit::cmd(
         "keytool",
         &[
             "-list",
@@ -516,7 +515,7 @@ fn order_and_pick_up_with_a_one_time_code() {
 /// Waits (up to 15 s) for a message in the outbox that contains `needle`; returns it.
 #[test]
 fn cancelled_orders_cannot_be_picked_up() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "99999989", "a.dk");
     let b = org(&env, "99999988", "b.dk");
     let server = env.serve();
@@ -539,7 +538,7 @@ fn cancelled_orders_cannot_be_picked_up() {
         200,
         "idempotent"
     );
-    let csr = support::openssl_csr(&env, "k", &["-newkey", "rsa:3072"]);
+    let csr = testkit::openssl_csr(&env, "k", &["-newkey", "rsa:3072"]);
     let pem = std::fs::read_to_string(&csr).expect("csr");
     let req = serde_json::json!({"reference": o["reference"], "one_time_code": o["one_time_code"], "csr": pem}).to_string();
     let (status, v) = server.json("POST", "/api/v1/pickup", None, Some(&req));
@@ -548,7 +547,7 @@ fn cancelled_orders_cannot_be_picked_up() {
 
 #[test]
 fn employee_certificates_are_ordered_for_a_user_and_picked_up_by_them() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "99999987", "a.dk");
     let b = org(&env, "99999986", "b.dk");
     let server = env.serve();
@@ -585,7 +584,7 @@ fn employee_certificates_are_ordered_for_a_user_and_picked_up_by_them() {
     );
     assert!(o.get("one_time_code").is_none());
     let pickup = format!("/api/v1/orders/{}/pickup", o["id"].as_str().expect("id"));
-    let csr = support::openssl_csr(
+    let csr = testkit::openssl_csr(
         &env,
         "emp",
         &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
@@ -614,7 +613,7 @@ fn employee_certificates_are_ordered_for_a_user_and_picked_up_by_them() {
     );
     let leaf = env.write("emp.pem", got["certificate_pem"].as_str().expect("pem"));
     let text = String::from_utf8_lossy(
-        &support::cmd(
+        &testkit::cmd(
             "openssl",
             &["x509", "-noout", "-text", "-in", leaf.to_str().expect("p")],
         )
@@ -625,9 +624,9 @@ fn employee_certificates_are_ordered_for_a_user_and_picked_up_by_them() {
     assert!(text.contains("email:user@a.dk"), "{text}");
     let root = env.ca_file("test-root");
     let chain = env.write("chain.pem", got["chain_pem"].as_str().expect("chain"));
-    support::assert_chain_verifies(&root, &chain, &leaf, "picked-up certificate");
-    if support::pkilint_available("lint_etsi_cert") {
-        let bad = support::pkilint_errors(
+    testkit::assert_chain_verifies(&root, &chain, &leaf, "picked-up certificate");
+    if testkit::pkilint_available("lint_etsi_cert") {
+        let bad = testkit::pkilint_errors(
             "lint_etsi_cert",
             &["-t", "NCP-NATURAL-PERSON-CERTIFICATE"],
             &leaf,
@@ -724,7 +723,7 @@ fn employee_certificates_are_ordered_for_a_user_and_picked_up_by_them() {
 
 #[test]
 fn every_endpoint_answers_404_for_another_organisations_ids() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "99999985", "a.dk");
     let b = org(&env, "99999984", "b.dk");
     let server = env.serve();
@@ -738,7 +737,7 @@ fn every_endpoint_answers_404_for_another_organisations_ids() {
         Some(&a.admin),
         Some(by_code),
     );
-    let csr = support::openssl_csr(&env, "k", &["-newkey", "rsa:3072"]);
+    let csr = testkit::openssl_csr(&env, "k", &["-newkey", "rsa:3072"]);
     let pem = std::fs::read_to_string(&csr).expect("csr");
     let req = serde_json::json!({"reference": issued_order["reference"], "one_time_code": issued_order["one_time_code"], "csr": pem});
     let (_, got) = server.json("POST", "/api/v1/pickup", None, Some(&req.to_string()));
@@ -829,8 +828,8 @@ fn every_endpoint_answers_404_for_another_organisations_ids() {
 
 #[test]
 fn mail_goes_through_a_real_smtp_conversation_when_configured() {
-    let env = Env::new();
-    let sink = support::SmtpSink::start();
+    let env = Env::new(ORGCA);
+    let sink = testkit::SmtpSink::start();
     sink.configure(&env);
     let a = org(&env, "99999983", "a.dk");
     let server = env.serve();
@@ -859,7 +858,7 @@ fn mail_goes_through_a_real_smtp_conversation_when_configured() {
 
 #[test]
 fn administrators_change_roles_seal_rights_and_status() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "99999982", "a.dk");
     let b = org(&env, "99999981", "b.dk");
     let server = env.serve();

@@ -3,15 +3,14 @@
 //! pyHanko, Poppler's pdfsig, pkilint), seals without a person's name, and refusals that
 //! leave no key, no certificate and no audit event behind.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use crate::ORGCA;
 use base64ct::{Base64, Encoding as _};
-use support::{
-    Env, Org, Server, cmd, cmd_ok, cms_verifies, org, pkilint_available, pkilint_errors,
-    sample_pdf, tool_available,
+use orgca_testkit::{
+    self as testkit, Env, Org, Server, cmd, cmd_ok, cms_verifies, org, pkilint_available,
+    pkilint_errors, sample_pdf, tool_available,
 };
 
 /// Set in CI: pyHanko, pdfsig, qpdf and certutil must be there.
@@ -219,7 +218,7 @@ fn pdfsig(env: &Env, pdf: &Path, root: &Path) -> (String, bool) {
 
 /// An organisation whose user may sign, with the test root and a running server.
 fn setup() -> (Env, Org, Server, PathBuf) {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let o = org(&env, "31000015", "signing.example.dk");
     let server = env.serve();
     let root = env.ca_file("test-root");
@@ -367,29 +366,11 @@ fn personal_signatures_verify_with_openssl_pyhanko_and_pdfsig() {
     // A certified PDF: with no changes allowed it is refused; where signing is allowed
     // (DocMDP P=2) the certification stays valid beside the new signature.
     if tools {
-        let key = env.path("certifier.key");
-        let cert = env.path("certifier.pem");
-        cmd_ok(
-            "openssl",
-            &[
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-nodes",
-                "-subj",
-                "/CN=Certifier",
-                "-days",
-                "1",
-                "-addext",
-                "keyUsage=critical,nonRepudiation",
-                "-keyout",
-                key.to_str().expect("path"),
-                "-out",
-                cert.to_str().expect("path"),
-            ],
+        let (key, cert) = testkit::self_signed(
+            &env,
+            "certifier",
+            "/CN=Certifier",
+            &["-days", "1", "-addext", "keyUsage=critical,nonRepudiation"],
         );
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/certify_pdf.py");
         let certified = |perm: &str| {
@@ -535,7 +516,7 @@ fn seals_need_the_right_and_name_the_organisation_only() {
     let (env, o, server, root) = setup();
     let doc = env.write("invoice.txt", "Faktura 2026-117: 12.500 kr.\n");
     let content = std::fs::read(&doc).expect("read");
-    let profile = |body: &str| support::profile(&server, &o.admin, body);
+    let profile = |body: &str| testkit::profile(&server, &o.admin, body);
     let seal_profile = profile(
         r#"{"kind":"organisation","name":"Faktura-segl","contact":{"name":"Bo Holm","email":"bo@signing.example.dk"},"allow_signing":true}"#,
     );
@@ -583,7 +564,7 @@ fn seals_need_the_right_and_name_the_organisation_only() {
     }
     // Another organisation's profile, one that may seal there, is not found here.
     let other = org(&env, "31000058", "other.example.dk");
-    let theirs = support::profile(
+    let theirs = testkit::profile(
         &server,
         &other.admin,
         r#"{"kind":"organisation","name":"Andet segl","contact":{"name":"Eva Lund","email":"eva@other.example.dk"},"allow_signing":true}"#,
@@ -669,7 +650,7 @@ type Case<'a> = (&'a str, (u16, String), (u16, &'a str));
 
 #[test]
 fn bad_documents_and_callers_are_refused_before_any_key() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let o = org(&env, "31000023", "refusals.example.dk");
     let config = env.data().join("config.toml");
     let text = std::fs::read_to_string(&config).expect("config");
@@ -822,7 +803,7 @@ fn keys_on_a_pkcs11_token_are_session_objects_and_certificates_claim_the_qscd() 
         eprintln!("note: SoftHSM2 not installed; skipped");
         return;
     }
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let o = org(&env, "31000066", "token.example.dk");
     // A token of its own, in the test's folder.
     let tokens = env.path("tokens");
@@ -856,7 +837,7 @@ fn keys_on_a_pkcs11_token_are_session_objects_and_certificates_claim_the_qscd() 
     std::fs::write(&config, with_token).expect("write config");
 
     // A wrong PIN: serve refuses to start, naming the token.
-    let out = Command::new(support::bin())
+    let out = Command::new(ORGCA)
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
         .arg(env.data())
         .env("SOFTHSM2_CONF", conf)

@@ -2,9 +2,8 @@
 //! login, sessions, CSRF tokens, lock-out, and blocking a certificate. (The same flows in
 //! a real Chromium are in `portal_browser.rs`.)
 
-mod support;
-
-use support::{Env, Server, org};
+use crate::ORGCA;
+use orgca_testkit::{self as testkit, Env, Server, org};
 
 /// A minimal cookie jar and form client.
 #[derive(Default)]
@@ -45,10 +44,24 @@ impl Client {
         (s, h, String::from_utf8_lossy(&b).to_string())
     }
 
+    /// Sends the form in `page` (its form token) with these fields to `path`.
+    fn submit(
+        &mut self,
+        server: &Server,
+        path: &str,
+        page: &str,
+        fields: &[(&str, &str)],
+    ) -> Answer {
+        let form = hidden(page, "form");
+        let mut all = vec![("form", form.as_str())];
+        all.extend_from_slice(fields);
+        self.post(server, path, &all)
+    }
+
     fn post(&mut self, server: &Server, path: &str, fields: &[(&str, &str)]) -> Answer {
         let body = fields
             .iter()
-            .map(|(k, v)| format!("{k}={}", support::urlencode(v)))
+            .map(|(k, v)| format!("{k}={}", testkit::urlencode(v)))
             .collect::<Vec<_>>()
             .join("&");
         let cookie = self.cookie_header();
@@ -95,7 +108,7 @@ fn error_of(page: &str) -> String {
 
 /// Mails a password link to `email` (CLI) and answers the path it names, as mailed.
 fn password_link(env: &Env, email: &str) -> String {
-    let path = support::password_link_path(env, email);
+    let path = testkit::password_link_path(env, email);
     let mail = env.wait_for_mail("/portal/password/");
     assert!(mail.contains(&path), "{mail}");
     path
@@ -104,15 +117,11 @@ fn password_link(env: &Env, email: &str) -> String {
 /// Sets [`PASSWORD`] through the link at `path`; the browser lands on the login page.
 fn set_password(c: &mut Client, server: &Server, path: &str) {
     let (_, _, page) = c.get(server, path);
-    let form = hidden(&page, "form");
-    let (status, h, _) = c.post(
+    let (status, h, _) = c.submit(
         server,
         path,
-        &[
-            ("form", &form),
-            ("password", PASSWORD),
-            ("repeated", PASSWORD),
-        ],
+        &page,
+        &[("password", PASSWORD), ("repeated", PASSWORD)],
     );
     assert_eq!(status, 303);
     assert_eq!(header(&h, "location"), ["/portal/login?done=password"]);
@@ -123,21 +132,21 @@ const PASSWORD: &str = "korrekt hest batteri hæfteklamme";
 fn login(c: &mut Client, server: &Server, email: &str, password: &str) -> Answer {
     let (status, _, page) = c.get(server, "/portal/login");
     assert_eq!(status, 200);
-    let form = hidden(&page, "form");
-    c.post(
+    c.submit(
         server,
         "/portal/login",
-        &[("form", &form), ("email", email), ("password", password)],
+        &page,
+        &[("email", email), ("password", password)],
     )
 }
 
 #[test]
 fn password_links_login_csrf_and_blocking() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "99999965", "a.dk");
     let server = env.serve();
     let (id, serial, _) =
-        support::picked_up_system(&env, &server, &a.admin, "Portal-system", support::P256);
+        testkit::picked_up_system(&env, &server, &a.admin, "Portal-system", testkit::P256);
 
     // The password link: a form with its own token cookie, strict headers.
     let path = password_link(&env, "admin@a.dk");
@@ -155,24 +164,20 @@ fn password_links_login_csrf_and_blocking() {
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
         "{cookie}"
     );
-    let form = hidden(&page, "form");
     // Too short, different twice, no form token: refused with what to do, nothing set.
-    let (status, _, page) = c.post(
+    let (status, _, page) = c.submit(
         &server,
         &path,
-        &[("form", &form), ("password", "kort"), ("repeated", "kort")],
+        &page,
+        &[("password", "kort"), ("repeated", "kort")],
     );
     assert_eq!(status, 422);
     assert!(error_of(&page).contains("at least 12"), "{page}");
-    let form = hidden(&page, "form");
-    let (status, _, page) = c.post(
+    let (status, _, page) = c.submit(
         &server,
         &path,
-        &[
-            ("form", &form),
-            ("password", PASSWORD),
-            ("repeated", "noget andet helt"),
-        ],
+        &page,
+        &[("password", PASSWORD), ("repeated", "noget andet helt")],
     );
     assert_eq!(status, 422);
     assert!(error_of(&page).contains("differ"), "{page}");
@@ -300,7 +305,7 @@ fn password_links_login_csrf_and_blocking() {
 
 #[test]
 fn five_wrong_passwords_lock_the_account_for_everyone() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     org(&env, "99999964", "b.dk");
     let server = env.serve();
     let path = password_link(&env, "admin@b.dk");
@@ -325,7 +330,7 @@ fn five_wrong_passwords_lock_the_account_for_everyone() {
 
 #[test]
 fn parallel_wrong_passwords_get_no_more_than_five_tries_and_odd_input_no_500() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     org(&env, "99999962", "d.dk");
     let server = env.serve();
     let path = password_link(&env, "admin@d.dk");
@@ -366,15 +371,15 @@ fn parallel_wrong_passwords_get_no_more_than_five_tries_and_odd_input_no_500() {
 
 #[test]
 fn the_recipient_pick_up_refuses_wrong_codes_forged_forms_and_unaccepted_terms() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "99999961", "e.dk");
     let server = env.serve();
-    let profile = support::profile(
+    let profile = testkit::profile(
         &server,
         &a.admin,
         r#"{"kind": "system", "name": "Afhentning", "contact": {"name": "Ane", "email": "ane@e.dk"}}"#,
     );
-    let o = support::order(
+    let o = testkit::order(
         &server,
         &a.admin,
         &profile,
@@ -384,16 +389,12 @@ fn the_recipient_pick_up_refuses_wrong_codes_forged_forms_and_unaccepted_terms()
     let code = o["one_time_code"].as_str().expect("code");
     let mut c = Client::default();
     let (_, _, page) = c.get(&server, "/portal/pickup");
-    let form = hidden(&page, "form");
     // A wrong code says how many tries are left; a reference alone shows nothing.
-    let (status, _, page) = c.post(
+    let (status, _, page) = c.submit(
         &server,
         "/portal/pickup",
-        &[
-            ("form", &form),
-            ("reference", reference),
-            ("code", "WRONGCODE"),
-        ],
+        &page,
+        &[("reference", reference), ("code", "WRONGCODE")],
     );
     assert_eq!(status, 403, "{page}");
     let wrong = error_of(&page);
@@ -402,15 +403,11 @@ fn the_recipient_pick_up_refuses_wrong_codes_forged_forms_and_unaccepted_terms()
         "{page}"
     );
     // An unknown reference gets the same words: the form tells nothing about references.
-    let form = hidden(&page, "form");
-    let (status, _, page) = c.post(
+    let (status, _, page) = c.submit(
         &server,
         "/portal/pickup",
-        &[
-            ("form", &form),
-            ("reference", "ZZZZ-ZZZZ"),
-            ("code", "WRONGCODE"),
-        ],
+        &page,
+        &[("reference", "ZZZZ-ZZZZ"), ("code", "WRONGCODE")],
     );
     assert_eq!((status, error_of(&page)), (403, wrong));
     // Without the form token: refused before the code is looked at.
@@ -422,11 +419,11 @@ fn the_recipient_pick_up_refuses_wrong_codes_forged_forms_and_unaccepted_terms()
     assert_eq!(status, 403);
     // The right code shows the name and CVR to confirm.
     let (_, _, page) = c.get(&server, "/portal/pickup");
-    let form = hidden(&page, "form");
-    let (status, _, page) = c.post(
+    let (status, _, page) = c.submit(
         &server,
         "/portal/pickup",
-        &[("form", &form), ("reference", reference), ("code", code)],
+        &page,
+        &[("reference", reference), ("code", code)],
     );
     assert_eq!(status, 200, "{page}");
     assert!(
@@ -434,11 +431,11 @@ fn the_recipient_pick_up_refuses_wrong_codes_forged_forms_and_unaccepted_terms()
         "{page}"
     );
     // Not accepting the terms issues nothing.
-    let form = hidden(&page, "form");
-    let (status, _, page) = c.post(
+    let (status, _, page) = c.submit(
         &server,
         "/portal/pickup/confirm",
-        &[("form", &form), ("reference", reference), ("code", code)],
+        &page,
+        &[("reference", reference), ("code", code)],
     );
     assert_eq!(status, 422, "{page}");
     assert!(error_of(&page).contains("accept the terms"), "{page}");
@@ -492,7 +489,7 @@ fn the_recipient_pick_up_refuses_wrong_codes_forged_forms_and_unaccepted_terms()
 
 #[test]
 fn a_user_confirms_their_address_and_picks_up_their_own_certificate_after_login() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "99999960", "f.dk");
     let server = env.serve();
     let (status, o) = server.json(
@@ -524,8 +521,7 @@ fn a_user_confirms_their_address_and_picks_up_their_own_certificate_after_login(
         v["status"], "awaiting_email_validation",
         "a GET confirms nothing: {v}"
     );
-    let form = hidden(&page, "form");
-    let (status, _, page) = c.post(&server, &path, &[("form", &form)]);
+    let (status, _, page) = c.submit(&server, &path, &page, &[]);
     assert_eq!(status, 200, "{page}");
     assert!(
         page.contains("the address is confirmed") && page.contains("user@f.dk"),
@@ -579,23 +575,7 @@ fn a_user_confirms_their_address_and_picks_up_their_own_certificate_after_login(
     );
     assert_eq!(status, 200);
     let p12 = env.write("mine.p12", body);
-    let out = support::cmd(
-        "openssl",
-        &[
-            "pkcs12",
-            "-in",
-            p12.to_str().expect("p"),
-            "-passin",
-            &format!("pass:{password}"),
-            "-nokeys",
-            "-clcerts",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    testkit::pkcs12_certificate(&p12, &password);
     // Picked up: no longer waiting.
     let (_, _, page) = c.get(&server, "/portal");
     assert!(!page.contains(&action), "{page}");
@@ -634,7 +614,7 @@ fn a_user_confirms_their_address_and_picks_up_their_own_certificate_after_login(
 
 #[test]
 fn administrators_invite_change_and_deactivate_users() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "99999959", "g.dk");
     let server = env.serve();
     let mut admin = Client::default();
@@ -754,11 +734,11 @@ fn administrators_invite_change_and_deactivate_users() {
 
 #[test]
 fn profiles_settings_and_renewal_in_the_portal() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "99999957", "h.dk");
     let server = env.serve();
     let (cert_id, _, _) =
-        support::picked_up_system(&env, &server, &a.admin, "Fornyes", support::P256);
+        testkit::picked_up_system(&env, &server, &a.admin, "Fornyes", testkit::P256);
     let mut c = Client::default();
     set_password(&mut c, &server, &password_link(&env, "admin@h.dk"));
     assert_eq!(login(&mut c, &server, "admin@h.dk", PASSWORD).0, 303);
@@ -839,7 +819,7 @@ fn profiles_settings_and_renewal_in_the_portal() {
 
 #[test]
 fn danish_when_the_browser_asks_for_it_or_the_user_chooses_it() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let server = env.serve();
     let (status, _, page) = server.request_with(
         "GET",
@@ -897,7 +877,7 @@ fn multipart(fields: &[(&str, &str)], file: (&str, &str, &[u8])) -> (String, Vec
 
 #[test]
 fn a_user_signs_an_uploaded_file_in_the_portal() {
-    let env = Env::new();
+    let env = Env::new(ORGCA);
     let a = org(&env, "31000031", "portalsign.example.dk");
     let server = env.serve();
     let mut c = Client::default();
@@ -913,7 +893,7 @@ fn a_user_signs_an_uploaded_file_in_the_portal() {
         "no seal choice without the seal right"
     );
     let csrf = hidden(&page, "csrf");
-    let pdf_path = support::sample_pdf(&env, "Tilbud.pdf", 30_000);
+    let pdf_path = testkit::sample_pdf(&env, "Tilbud.pdf", 30_000);
     let pdf = std::fs::read(&pdf_path).expect("read");
     let upload = |csrf: &str, format: &str, file: (&str, &str, &[u8])| {
         let (content_type, body) = multipart(
@@ -940,9 +920,9 @@ fn a_user_signs_an_uploaded_file_in_the_portal() {
     assert!(signed.starts_with(&pdf) && signed.len() > pdf.len());
     let sig_id = header(&h, "orgca-signature-id");
     assert_eq!(sig_id.len(), 1, "{h:?}");
-    if support::tool_available("pdfsig", "-v", "ORGCA_REQUIRE_SIGNING_TOOLS") {
+    if testkit::tool_available("pdfsig", "-v", "ORGCA_REQUIRE_SIGNING_TOOLS") {
         let file = env.write("Tilbud-signed.pdf", &signed);
-        let out = support::cmd("pdfsig", &[file.to_str().expect("path")]);
+        let out = testkit::cmd("pdfsig", &[file.to_str().expect("path")]);
         let report = String::from_utf8_lossy(&out.stdout);
         assert!(report.contains("Signature is Valid."), "{report}");
         assert!(report.contains("Total document signed"), "{report}");
@@ -959,7 +939,7 @@ fn a_user_signs_an_uploaded_file_in_the_portal() {
     let content = env.write("referat.txt", note);
     let root = env.ca_file("test-root");
     assert!(
-        support::cms_verifies(&p7s, &content, &root),
+        testkit::cms_verifies(&p7s, &content, &root),
         "openssl cms -verify"
     );
     // A text file as a PDF: the form again, saying what is wrong; a forged form: 403.
@@ -976,8 +956,8 @@ fn a_user_signs_an_uploaded_file_in_the_portal() {
             r#"{{"kind":"organisation","name":"{name}","contact":{{"name":"Bo Holm","email":"bo@portalsign.example.dk"}},"allow_signing":{signing}}}"#
         )
     };
-    support::profile(&server, &a.admin, &body("Faktura-segl", true));
-    support::profile(&server, &a.admin, &body("Hjemmeside", false));
+    testkit::profile(&server, &a.admin, &body("Faktura-segl", true));
+    testkit::profile(&server, &a.admin, &body("Hjemmeside", false));
     let (status, _) = server.json(
         "PATCH",
         &format!("/api/v1/users/{}", a.user_id),

@@ -1,0 +1,63 @@
+//! The external checkers (pkilint, pdfsig, ...): skipped when missing, unless the
+//! environment says CI requires them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::env::Env;
+use crate::process::cmd;
+
+/// Whether a pkilint command is on PATH. When ORGCA_REQUIRE_PKILINT is set (CI), a
+/// missing pkilint fails the test instead of skipping the lint.
+pub fn pkilint_available(tool: &str) -> bool {
+    tool_available(tool, "--help", "ORGCA_REQUIRE_PKILINT")
+}
+
+/// Whether `tool` runs (`tool probe` succeeds). When the environment variable `require`
+/// is set (CI), a missing tool fails the test instead of skipping the step.
+pub fn tool_available(tool: &str, probe: &str, require: &str) -> bool {
+    let found = Command::new(tool)
+        .arg(probe)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        assert!(
+            std::env::var_os(require).is_none(),
+            "{tool} is required ({require}) but not found"
+        );
+        eprintln!("note: {tool} not found; its checks are skipped here (CI installs it)");
+    }
+    found
+}
+
+/// Runs a pkilint tool and returns findings of severity ERROR or FATAL (empty = clean).
+pub fn pkilint_errors(tool: &str, args: &[&str], file: &Path) -> Vec<String> {
+    let mut a: Vec<&str> = vec!["lint"];
+    a.extend_from_slice(args);
+    a.push(file.to_str().expect("path"));
+    let out = cmd(tool, &a);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    text.lines()
+        .filter(|l| l.contains("(ERROR)") || l.contains("(FATAL)"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A sample PDF of about `size` bytes, written by `scripts/sample_pdf.py`.
+pub fn sample_pdf(env: &Env, name: &str, size: usize) -> PathBuf {
+    let path = env.path(name);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/sample_pdf.py");
+    let out = cmd(
+        "python3",
+        &[script, path.to_str().expect("path"), &size.to_string()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    path
+}
