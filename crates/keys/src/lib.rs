@@ -2,8 +2,9 @@
 //!
 //! Software keys are held by aws-lc-rs (constant-time RSA and ECDSA, several times faster
 //! than a pure-Rust RSA) and stored as PKCS#8 encrypted with a passphrase (PBES2: scrypt
-//! and AES-256-CBC), which `openssl pkey -passin` also opens. A PKCS#11 signer will plug
-//! in behind the same trait.
+//! and AES-256-CBC), which `openssl pkey -passin` also opens. The signing service's
+//! one-shot keys live in memory or on a PKCS#11 token; the key of a PKCS#12 delivery is
+//! made here and leaves only packed inside its PKCS#12 (`DeliveryKey::into_pkcs12`).
 //!
 //! This crate must never write a private key unencrypted, log or print key material or
 //! passphrases, or decide what to sign: callers (the `ca` crate) decide that.
