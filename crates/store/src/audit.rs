@@ -1,11 +1,12 @@
 //! The audit chain: every event holds the hash of the one before it, and is written in
-//! the same transaction as the change it records.
+//! the same transaction as the change it records. This module only appends (on the
+//! caller's transaction); reading and verifying the trail is `audit_log`.
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
-use crate::{Store, StoreError};
+use crate::StoreError;
 
 /// The hash before the first event.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -53,7 +54,7 @@ pub struct AuditEvent {
 impl AuditEvent {
     /// SHA-256 over the canonical bytes: a JSON array of every field but the hash, in a
     /// fixed order, so that no two different events hash the same input.
-    fn computed_hash(&self) -> String {
+    pub(crate) fn computed_hash(&self) -> String {
         let canonical = serde_json::json!([
             self.seq,
             self.at,
@@ -113,7 +114,7 @@ pub(crate) async fn append_all(
         prev = ev.hash.clone();
         chained.push(ev);
     }
-    let sql = crate::db::multi_row(
+    let sql = crate::sql::multi_row(
         "INSERT INTO audit_events (seq, at, actor, org_id, action, object, details, prev_hash, hash)",
         chained.len(),
         9,
@@ -137,215 +138,4 @@ pub(crate) async fn append_all(
         .execute(&mut *conn)
         .await?;
     Ok(())
-}
-
-/// Where and why the chain breaks.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ChainBreak {
-    /// The first event that does not match (or the head position).
-    pub seq: i64,
-    /// What does not match.
-    pub reason: String,
-}
-
-/// The result of walking the chain.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ChainReport {
-    /// Events checked.
-    pub events: i64,
-    /// The first break, or `None` when the chain is intact.
-    pub first_break: Option<ChainBreak>,
-}
-
-/// Read access to the audit trail for auditors and operators.
-#[derive(Clone, Debug)]
-pub struct AuditLog {
-    store: Store,
-}
-
-impl Store {
-    /// The audit trail.
-    pub fn audit(&self) -> AuditLog {
-        AuditLog {
-            store: self.clone(),
-        }
-    }
-}
-
-const PAGE: i64 = 1000;
-
-/// Events with `after < seq <= upto`, oldest first, at most `limit`, read on `conn`.
-async fn events_on(
-    conn: &mut AnyConnection,
-    after: i64,
-    upto: i64,
-    limit: i64,
-) -> Result<Vec<AuditEvent>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT seq, at, actor, org_id, action, object, details, prev_hash, hash FROM audit_events \
-         WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3",
-    )
-    .bind(after)
-    .bind(upto)
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(event_from_row).collect()
-}
-
-/// An event as read.
-fn event_from_row(r: &sqlx::any::AnyRow) -> Result<AuditEvent, StoreError> {
-    Ok(AuditEvent {
-        seq: r.try_get("seq")?,
-        at: r.try_get("at")?,
-        actor: r.try_get("actor")?,
-        org_id: r.try_get("org_id")?,
-        action: r.try_get("action")?,
-        object: r.try_get("object")?,
-        details: r.try_get("details")?,
-        prev_hash: r.try_get("prev_hash")?,
-        hash: r.try_get("hash")?,
-    })
-}
-
-impl crate::OrgScope {
-    /// The audit events of this organisation about `object` (an id), oldest first, at
-    /// most `limit`.
-    pub async fn events_about(
-        &self,
-        object: &str,
-        limit: i64,
-    ) -> Result<Vec<AuditEvent>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT seq, at, actor, org_id, action, object, details, prev_hash, hash FROM audit_events \
-             WHERE object = $1 AND org_id = $2 ORDER BY seq LIMIT $3",
-        )
-        .bind(object)
-        .bind(self.org_id.to_string())
-        .bind(limit)
-        .fetch_all(&self.store.pool)
-        .await?;
-        rows.iter().map(event_from_row).collect()
-    }
-}
-
-impl AuditLog {
-    /// Events with `seq > after`, oldest first, at most `limit`.
-    pub async fn events(&self, after: i64, limit: i64) -> Result<Vec<AuditEvent>, StoreError> {
-        let mut conn = self.store.pool.acquire().await?;
-        events_on(&mut conn, after, i64::MAX, limit).await
-    }
-
-    /// Walks the whole chain in one consistent snapshot (events appended meanwhile are
-    /// not mistaken for tampering): sequence numbers contiguous from 1 up to the head,
-    /// each event's hash recomputed, each link to the previous hash, the head equal to
-    /// the last event, and no row outside that range.
-    ///
-    /// The chain proves the order and content of events relative to each other. It does
-    /// not stop someone with write access to the database from rewriting the whole chain
-    /// from some event on; anchoring the head outside the database is future work.
-    pub async fn verify(&self) -> Result<ChainReport, StoreError> {
-        let mut conn = self.store.pool.acquire().await?;
-        let snapshot = match self.store.backend {
-            crate::Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-            // In WAL mode a read transaction sees one snapshot from its first read on.
-            crate::Backend::Sqlite => "BEGIN",
-        };
-        let mut tx = sqlx::Connection::begin_with(&mut *conn, snapshot).await?;
-        let report = walk(&mut tx).await;
-        tx.rollback().await?;
-        report
-    }
-}
-
-async fn walk(conn: &mut AnyConnection) -> Result<ChainReport, StoreError> {
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-        .fetch_one(&mut *conn)
-        .await?;
-    let (head_seq, head_hash): (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
-    let broken = |seq: i64, reason: String| ChainReport {
-        events: seq - 1,
-        first_break: Some(ChainBreak { seq, reason }),
-    };
-    let stray = sqlx::query("SELECT COUNT(*) AS n FROM audit_events WHERE seq < 1 OR seq > $1")
-        .bind(head_seq)
-        .fetch_one(&mut *conn)
-        .await?;
-    let stray: i64 = stray.try_get("n")?;
-    if stray > 0 {
-        return Ok(broken(
-            head_seq + 1,
-            format!(
-                "{stray} stored events lie outside the chain (sequence below 1 or beyond the head)"
-            ),
-        ));
-    }
-    let mut prev_hash = GENESIS_HASH.to_owned();
-    let mut last = 0i64;
-    loop {
-        let page = events_on(conn, last, head_seq, PAGE).await?;
-        if page.is_empty() {
-            break;
-        }
-        for e in &page {
-            if e.seq != last + 1 {
-                return Ok(broken(
-                    last + 1,
-                    format!("event {} is missing (next stored is {})", last + 1, e.seq),
-                ));
-            }
-            if e.prev_hash != prev_hash {
-                return Ok(broken(
-                    e.seq,
-                    "its link to the previous event does not match".into(),
-                ));
-            }
-            if e.computed_hash() != e.hash {
-                return Ok(broken(
-                    e.seq,
-                    "its content does not match its hash (altered)".into(),
-                ));
-            }
-            prev_hash.clone_from(&e.hash);
-            last = e.seq;
-        }
-    }
-    if head_seq != last || head_hash != prev_hash {
-        return Ok(broken(
-            last + 1,
-            format!(
-                "the chain head says {head_seq} events, {last} are stored intact (events removed from the end?)"
-            ),
-        ));
-    }
-    Ok(ChainReport {
-        events: last,
-        first_break: None,
-    })
-}
-
-impl crate::OrgScope {
-    /// Records a document signature made in this organisation: the audit event is the
-    /// only trace of it (the signing service stores neither the document nor its
-    /// single-use certificate).
-    pub async fn record_signature(
-        &self,
-        actor: &str,
-        signature_id: uuid::Uuid,
-        details: serde_json::Value,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.store.begin_write().await?;
-        let event = NewEvent {
-            at: now,
-            actor: actor.to_owned(),
-            org_id: Some(self.org_id.to_string()),
-            action: "document.signed",
-            object: signature_id.to_string(),
-            details,
-        };
-        append(&mut tx, &event).await?;
-        tx.commit().await?;
-        Ok(())
-    }
 }

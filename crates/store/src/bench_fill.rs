@@ -42,7 +42,7 @@ impl Store {
                     hex::encode(b)
                 })
                 .collect();
-            let sql = crate::db::multi_row(
+            let sql = crate::sql::multi_row(
                 "INSERT INTO serials (serial, issuer, org_id, kind, subject_uuid, tbs_sha256, created_at)",
                 serials.len(),
                 7,
@@ -59,7 +59,7 @@ impl Store {
                     .bind(now);
             }
             q.execute(&mut *tx).await?;
-            let sql = crate::db::multi_row(
+            let sql = crate::sql::multi_row(
                 "INSERT INTO certificates (id, serial, issuer, org_id, kind, name, subject_uuid, fingerprint, \
                  tbs_sha256, not_before, not_after, status, revoked_at, revocation_reason, der, created_at, name_key)",
                 serials.len(),
@@ -137,7 +137,7 @@ impl Store {
         let ids: Vec<String> = rows.iter().map(|_| Uuid::new_v4().to_string()).collect();
         let mut tx = self.begin_write().await?;
         for (batch, batch_ids) in rows.chunks(BATCH).zip(ids.chunks(BATCH)) {
-            let sql = crate::db::multi_row(
+            let sql = crate::sql::multi_row(
                 "INSERT INTO serials (serial, issuer, org_id, kind, subject_uuid, tbs_sha256, created_at)",
                 batch.len(),
                 7,
@@ -154,7 +154,7 @@ impl Store {
                     .bind(r.created_at);
             }
             q.execute(&mut *tx).await?;
-            let sql = crate::db::multi_row(
+            let sql = crate::sql::multi_row(
                 "INSERT INTO certificates (id, serial, issuer, org_id, kind, name, subject_uuid, email, fingerprint, \
                  tbs_sha256, not_before, not_after, status, revoked_at, revocation_reason, block_reason, der, \
                  created_at, name_key, email_key)",

@@ -1,14 +1,13 @@
 //! What the CA may write and read: its own certificates, and the serials it is about to
 //! sign (recorded before it signs).
 
-use orgca_model::{CertKind, Environment, OrgId, Serial};
+use orgca_model::{Environment, Serial};
 use serde::Serialize;
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
-use uuid::Uuid;
 
 use crate::audit::{self, NewEvent};
-use crate::writer::Job;
+use crate::issuance::{IssueJob, SerialIntent};
 use crate::{Store, StoreError};
 
 /// A CA's place in its hierarchy.
@@ -83,26 +82,6 @@ pub struct CaCertificate {
     pub der: Vec<u8>,
     /// Key location.
     pub key_ref: String,
-}
-
-/// The intent to sign: recorded before the CA key is used, so that a crash after signing
-/// never leaves a certificate the store does not know (status can still revoke it).
-#[derive(Clone, Debug)]
-pub struct SerialIntent {
-    /// The serial about to be used.
-    pub serial: Serial,
-    /// The issuing CA's name.
-    pub issuer: String,
-    /// The organisation the certificate is for.
-    pub org_id: OrgId,
-    /// Its kind.
-    pub kind: CertKind,
-    /// Its subject UUID.
-    pub subject_uuid: Uuid,
-    /// SHA-256 of the linted TBS.
-    pub tbs_sha256: [u8; 32],
-    /// When (Unix seconds).
-    pub at: i64,
 }
 
 /// The CA's view of the store.
@@ -270,40 +249,9 @@ impl CaStore {
     /// [`StoreError::Conflict`] (the CA then draws another). Concurrent calls are
     /// committed together (group commit), each durable when this returns.
     pub async fn reserve_serial(&self, intent: &SerialIntent) -> Result<(), StoreError> {
-        self.store.writer.submit(Job::Reserve(intent.clone())).await
+        self.store
+            .writer
+            .submit(IssueJob::Reserve(intent.clone()))
+            .await
     }
-}
-
-/// Inserts the intents on `conn` (inside the writer's transaction), in one statement.
-pub(crate) async fn reserve_all(
-    conn: &mut AnyConnection,
-    intents: &[&SerialIntent],
-) -> Result<(), StoreError> {
-    if intents.is_empty() {
-        return Ok(());
-    }
-    let sql = crate::db::multi_row(
-        "INSERT INTO serials (serial, issuer, org_id, kind, subject_uuid, tbs_sha256, created_at)",
-        intents.len(),
-        7,
-    );
-    let mut q = sqlx::query(sql);
-    for i in intents {
-        q = q
-            .bind(i.serial.to_string())
-            .bind(i.issuer.clone())
-            .bind(i.org_id.to_string())
-            .bind(i.kind.as_str())
-            .bind(i.subject_uuid.to_string())
-            .bind(hex::encode(i.tbs_sha256))
-            .bind(i.at);
-    }
-    let what = match intents {
-        [one] => format!("serial {}", one.serial),
-        _ => "one of the serials".to_owned(),
-    };
-    q.execute(&mut *conn)
-        .await
-        .map_err(StoreError::conflict_as(what))?;
-    Ok(())
 }

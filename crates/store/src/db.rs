@@ -8,23 +8,15 @@ use sqlx::{AnyPool, Executor};
 
 use crate::StoreError;
 use crate::migrate;
+use crate::sql::{Backend, begin_statement};
 use crate::writer::Writer;
-
-/// Which database is behind the store.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    /// SQLite in WAL mode (embedded default).
-    Sqlite,
-    /// PostgreSQL.
-    Postgres,
-}
 
 /// The database. Cheap to clone; hands out the narrow views.
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
-    pub(crate) writer: Writer,
+    pub(crate) writer: Writer<crate::issuance::IssueJob>,
 }
 
 /// Strips a password from a URL for messages.
@@ -36,6 +28,13 @@ fn redact(url: &str) -> String {
 }
 
 impl Store {
+    /// The issuance commit view.
+    pub fn issuance(&self) -> crate::IssuanceStore {
+        crate::IssuanceStore {
+            writer: self.writer.clone(),
+        }
+    }
+
     /// Opens (creating a SQLite file if needed) and migrates the database at `url`:
     /// `sqlite://PATH` or `postgres://...`.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
@@ -92,7 +91,7 @@ impl Store {
             backend,
             writer,
         };
-        migrate::run(&store).await?;
+        migrate::run(&store.pool, store.backend).await?;
         store.optimize().await?;
         Ok(store)
     }
@@ -135,44 +134,6 @@ impl Store {
     }
 }
 
-/// How a write transaction starts. On SQLite it takes the write lock at once
-/// (`BEGIN IMMEDIATE`), so that two writers never deadlock on a lock upgrade.
-fn begin_statement(backend: Backend) -> &'static str {
-    match backend {
-        Backend::Sqlite => "BEGIN IMMEDIATE",
-        Backend::Postgres => "BEGIN",
-    }
-}
-
-/// Starts a write transaction on one connection (see [`begin_statement`]).
-pub(crate) async fn begin_write_on(
-    conn: &mut sqlx::AnyConnection,
-    backend: Backend,
-) -> Result<sqlx::Transaction<'_, sqlx::Any>, StoreError> {
-    use sqlx::Connection;
-    Ok(conn.begin_with(begin_statement(backend)).await?)
-}
-
-/// `"{head} VALUES ($1, .., $cols), (..), .."` for `rows` rows: one statement for a
-/// whole batch. Only placeholders are generated; every value is bound.
-pub(crate) fn multi_row(head: &str, rows: usize, cols: usize) -> sqlx::AssertSqlSafe<String> {
-    let mut sql = String::with_capacity(head.len() + rows * cols * 5 + 8);
-    sql.push_str(head);
-    sql.push_str(" VALUES ");
-    for r in 0..rows {
-        sql.push_str(if r == 0 { "(" } else { ", (" });
-        for c in 0..cols {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('$');
-            sql.push_str(&(r * cols + c + 1).to_string());
-        }
-        sql.push(')');
-    }
-    sqlx::AssertSqlSafe(sql)
-}
-
 /// A UUID column; a value that is not a UUID is a corrupt row, named.
 pub(crate) fn uuid_col(row: &sqlx::any::AnyRow, col: &str) -> Result<uuid::Uuid, StoreError> {
     use sqlx::Row as _;
@@ -192,14 +153,6 @@ impl<T> Drop for AbortOnDrop<T> {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn multi_row_placeholders() {
-        assert_eq!(
-            super::multi_row("INSERT INTO t (a, b)", 2, 2).0,
-            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
-        );
-    }
-
     #[test]
     fn redacts_passwords() {
         assert_eq!(

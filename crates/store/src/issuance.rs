@@ -1,15 +1,92 @@
-//! Committing an issued certificate: the certificate (which may only use a reserved
-//! serial, once) and the
-//! audit event, in one transaction.
+//! The issuance path's writes: the intent to sign a serial, recorded before the CA
+//! signs, and the issued certificate (which may only use a reserved serial, once) with
+//! its audit event. Both go through the store's writer, which commits concurrent ones
+//! together (group commit).
 
 use orgca_model::{CertKind, OrgId, Serial};
 use uuid::Uuid;
 
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, AnyPool};
 
+use crate::StoreError;
 use crate::audit::{self, NewEvent};
-use crate::writer::Job;
-use crate::{Store, StoreError};
+use crate::writer::{Batch, Writer};
+
+/// The intent to sign: recorded before the CA key is used, so that a crash after signing
+/// never leaves a certificate the store does not know (status can still revoke it).
+#[derive(Clone, Debug)]
+pub struct SerialIntent {
+    /// The serial about to be used.
+    pub serial: Serial,
+    /// The issuing CA's name.
+    pub issuer: String,
+    /// The organisation the certificate is for.
+    pub org_id: OrgId,
+    /// Its kind.
+    pub kind: CertKind,
+    /// Its subject UUID.
+    pub subject_uuid: Uuid,
+    /// SHA-256 of the linted TBS.
+    pub tbs_sha256: [u8; 32],
+    /// When (Unix seconds).
+    pub at: i64,
+}
+
+/// A write of the issuance path.
+#[derive(Debug)]
+pub(crate) enum IssueJob {
+    /// Record a serial before signing.
+    Reserve(SerialIntent),
+    /// Record a signed certificate with its audit event.
+    Commit {
+        /// The certificate.
+        cert: Box<NewCertificate>,
+        /// Who.
+        actor: String,
+        /// When (Unix seconds).
+        now: i64,
+    },
+}
+
+impl Batch for IssueJob {
+    /// The intents first (a certificate in the same batch may use one), then the
+    /// certificates: a few statements whatever the batch size.
+    async fn write_all(conn: &mut AnyConnection, jobs: &[&Self]) -> Result<(), StoreError> {
+        let mut intents: Vec<&SerialIntent> = Vec::new();
+        let mut certs: Vec<CommitItem<'_>> = Vec::new();
+        for job in jobs {
+            match job {
+                IssueJob::Reserve(intent) => intents.push(intent),
+                IssueJob::Commit { cert, actor, now } => certs.push((cert, actor, *now)),
+            }
+        }
+        reserve_all(conn, &intents).await?;
+        commit_all(conn, &certs).await
+    }
+
+    async fn is_done(&self, pool: &AnyPool) -> Result<bool, StoreError> {
+        let present = match self {
+            IssueJob::Reserve(i) => {
+                sqlx::query(
+                    "SELECT 1 AS one FROM serials WHERE serial = $1 AND issuer = $2 AND tbs_sha256 = $3",
+                )
+                .bind(i.serial.to_string())
+                .bind(i.issuer.clone())
+                .bind(hex::encode(i.tbs_sha256))
+                .fetch_optional(pool)
+                .await?
+            }
+            IssueJob::Commit { cert, .. } => {
+                sqlx::query("SELECT 1 AS one FROM certificates WHERE id = $1 AND serial = $2")
+                    .bind(cert.id.to_string())
+                    .bind(cert.serial.to_string())
+                    .fetch_optional(pool)
+                    .await?
+            }
+        };
+        Ok(present.is_some())
+    }
+}
 
 /// A signed certificate to record.
 #[derive(Clone, Debug)]
@@ -50,16 +127,7 @@ pub struct NewCertificate {
 /// Where issued certificates are committed.
 #[derive(Clone, Debug)]
 pub struct IssuanceStore {
-    store: Store,
-}
-
-impl Store {
-    /// The issuance commit view.
-    pub fn issuance(&self) -> IssuanceStore {
-        IssuanceStore {
-            store: self.clone(),
-        }
-    }
+    pub(crate) writer: Writer<IssueJob>,
 }
 
 impl IssuanceStore {
@@ -72,12 +140,12 @@ impl IssuanceStore {
         actor: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        let job = Job::Commit {
+        let job = IssueJob::Commit {
             cert: Box::new(cert.clone()),
             actor: actor.to_owned(),
             now,
         };
-        self.store.writer.submit(job).await
+        self.writer.submit(job).await
     }
 }
 
@@ -94,7 +162,7 @@ pub(crate) async fn commit_all(
     if items.is_empty() {
         return Ok(());
     }
-    let sql = crate::db::multi_row(
+    let sql = crate::sql::multi_row(
         "INSERT INTO certificates (id, serial, issuer, org_id, kind, name, subject_uuid, email, fingerprint, \
          not_before, not_after, status, der, created_at, tbs_sha256, crl_shard, name_key, email_key)",
         items.len(),
@@ -186,4 +254,38 @@ pub(crate) async fn commit_all(
         })
         .collect();
     audit::append_all(conn, &events).await
+}
+
+/// Inserts the intents on `conn` (inside the writer's transaction), in one statement.
+pub(crate) async fn reserve_all(
+    conn: &mut AnyConnection,
+    intents: &[&SerialIntent],
+) -> Result<(), StoreError> {
+    if intents.is_empty() {
+        return Ok(());
+    }
+    let sql = crate::sql::multi_row(
+        "INSERT INTO serials (serial, issuer, org_id, kind, subject_uuid, tbs_sha256, created_at)",
+        intents.len(),
+        7,
+    );
+    let mut q = sqlx::query(sql);
+    for i in intents {
+        q = q
+            .bind(i.serial.to_string())
+            .bind(i.issuer.clone())
+            .bind(i.org_id.to_string())
+            .bind(i.kind.as_str())
+            .bind(i.subject_uuid.to_string())
+            .bind(hex::encode(i.tbs_sha256))
+            .bind(i.at);
+    }
+    let what = match intents {
+        [one] => format!("serial {}", one.serial),
+        _ => "one of the serials".to_owned(),
+    };
+    q.execute(&mut *conn)
+        .await
+        .map_err(StoreError::conflict_as(what))?;
+    Ok(())
 }

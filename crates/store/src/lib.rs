@@ -13,6 +13,7 @@
 //! operator-only views that say so and the public directory's exact-address lookup.
 
 mod audit;
+mod audit_log;
 #[cfg(feature = "bench")]
 mod bench_fill;
 mod ca;
@@ -33,19 +34,21 @@ mod profiles;
 mod revocation;
 mod search;
 mod search_keys;
+mod sql;
 mod users;
 mod writer;
 
-pub use audit::{AuditEvent, AuditLog, ChainBreak, ChainReport, NewEvent};
+pub use audit::{AuditEvent, NewEvent};
+pub use audit_log::{AuditLog, ChainBreak, ChainReport};
 #[cfg(feature = "bench")]
 pub use bench_fill::BenchCertificate;
-pub use ca::{CaCertificate, CaRole, CaStore, NewCaCertificate, SerialIntent};
+pub use ca::{CaCertificate, CaRole, CaStore, NewCaCertificate};
 pub use certs::OrgScope;
-pub use db::{Backend, Store};
+pub use db::Store;
 pub use directory::DIRECTORY_LIMIT;
 pub use error::StoreError;
 pub use export::{EXPORT_PAGE_MAX, ExportPage, ExportReader, ExportRow};
-pub use issuance::{IssuanceStore, NewCertificate};
+pub use issuance::{IssuanceStore, NewCertificate, SerialIntent};
 pub use logins::{FailureLimit, LoginStore};
 pub use mail::{Confirmed, MailStore, NewMail, NewValidation, QueuedMail};
 pub use orders::{NewOrder, PickupStore};
@@ -56,4 +59,5 @@ pub use revocation::{Blocked, RevokedEntry};
 pub use search::{
     CertQuery, Cursor, MAX_PAGE, MAX_QUERY_CHARS, Page, QueryError, SortKey, StatusFilter, Text,
 };
+pub use sql::Backend;
 pub use users::{NewUser, OperatorToken, TokenStore};

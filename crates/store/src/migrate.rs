@@ -1,8 +1,9 @@
 //! Schema migrations, one folder per backend, applied in order inside transactions.
 
-use sqlx::Row;
+use sqlx::{AnyPool, Row};
 
-use crate::{Backend, Store, StoreError};
+use crate::StoreError;
+use crate::sql::Backend;
 
 struct Migration {
     version: i64,
@@ -42,16 +43,16 @@ const MIGRATION_LOCK: i64 = 0x6f72_6763_615f_6d67; // "orgca_mg"
 
 /// Applies every migration newer than the database's version. On PostgreSQL, nodes
 /// starting at once take turns (an advisory lock); on SQLite the write lock does that.
-pub(crate) async fn run(store: &Store) -> Result<(), StoreError> {
-    let mut conn = store.pool.acquire().await?;
-    if store.backend == Backend::Postgres {
+pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
+    let mut conn = pool.acquire().await?;
+    if backend == Backend::Postgres {
         sqlx::query("SELECT pg_advisory_lock($1)")
             .bind(MIGRATION_LOCK)
             .execute(&mut *conn)
             .await?;
     }
-    let result = apply_all(&mut conn, store.backend).await;
-    if store.backend == Backend::Postgres {
+    let result = apply_all(&mut conn, backend).await;
+    if backend == Backend::Postgres {
         // Session-level lock: release it before the connection goes back to the pool.
         if sqlx::query("SELECT pg_advisory_unlock($1)")
             .bind(MIGRATION_LOCK)
@@ -65,7 +66,7 @@ pub(crate) async fn run(store: &Store) -> Result<(), StoreError> {
     result?;
     // The newest version this binary knows must not be older than the database's.
     let row = sqlx::query("SELECT MAX(version) AS v FROM schema_migrations")
-        .fetch_one(&store.pool)
+        .fetch_one(pool)
         .await?;
     let newest: Option<i64> = row.try_get("v")?;
     let known = MIGRATIONS.last().map_or(0, |m| m.version);
@@ -85,7 +86,7 @@ async fn apply_all(conn: &mut sqlx::AnyConnection, backend: Backend) -> Result<(
     .execute(&mut *conn)
     .await?;
     for m in MIGRATIONS {
-        let mut tx = crate::db::begin_write_on(conn, backend).await?;
+        let mut tx = crate::sql::begin_write_on(conn, backend).await?;
         let done = sqlx::query("SELECT version FROM schema_migrations WHERE version = $1")
             .bind(m.version)
             .fetch_optional(&mut *tx)

@@ -90,7 +90,7 @@ pub(crate) async fn insert_words(
         })
         .collect();
     for batch in rows.chunks(300) {
-        let sql = crate::db::multi_row(
+        let sql = crate::sql::multi_row(
             "INSERT INTO certificate_words (org_id, word, certificate_id)",
             batch.len(),
             3,

@@ -1,60 +1,69 @@
-//! Group commit for the issuance hot path. Serial intents and issued certificates go
-//! through one writer task per `Store`, which commits whatever is waiting in one
-//! transaction (one fsync for many certificates) and answers each caller only after that
+//! Group commit. Jobs go through one writer task, which commits whatever is waiting in
+//! one transaction (one fsync for many jobs) and answers each caller only after that
 //! commit. When a batch fails, it is rolled back whole and each job is retried alone, so
 //! one bad job never takes others down and every caller gets its own answer.
+//!
+//! The writer knows nothing of what it writes: the job type says how to write many at
+//! once ([`Batch`]). It must never import the modules whose rows it commits.
+
+use std::future::Future;
 
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyPool};
+use sqlx::{Any, AnyConnection, AnyPool};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::ca::{SerialIntent, reserve_all};
-use crate::issuance::{CommitItem, NewCertificate, commit_all};
-use crate::{Backend, StoreError};
+use crate::StoreError;
+use crate::sql::Backend;
 
 /// The most jobs committed in one transaction.
 const MAX_BATCH: usize = 64;
 /// Jobs that may wait for the writer before callers wait to submit (back-pressure).
 const QUEUE: usize = 1024;
 
-/// A write on the hot path.
-#[derive(Debug)]
-pub(crate) enum Job {
-    /// Record a serial before signing.
-    Reserve(SerialIntent),
-    /// Record a signed certificate with its audit event.
-    Commit {
-        /// The certificate.
-        cert: Box<NewCertificate>,
-        /// Who.
-        actor: String,
-        /// When (Unix seconds).
-        now: i64,
-    },
+/// A job the writer commits, batched with others of its type.
+pub(crate) trait Batch: Send + Sync + Sized + 'static {
+    /// Writes `jobs` on `conn`, inside the writer's transaction; an error rolls all of
+    /// them back.
+    fn write_all(
+        conn: &mut AnyConnection,
+        jobs: &[&Self],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Whether this job's effect is in the database already (a commit that succeeded but
+    /// whose answer was lost, then a retry that hit its own rows).
+    fn is_done(&self, pool: &AnyPool) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
-struct Pending {
-    job: Job,
+struct Pending<J> {
+    job: J,
     reply: oneshot::Sender<Result<(), StoreError>>,
 }
 
 /// The handle callers submit jobs to.
-#[derive(Clone, Debug)]
-pub(crate) struct Writer {
-    tx: mpsc::Sender<Pending>,
+#[derive(Debug)]
+pub(crate) struct Writer<J> {
+    tx: mpsc::Sender<Pending<J>>,
 }
 
-impl Writer {
+impl<J> Clone for Writer<J> {
+    fn clone(&self) -> Self {
+        Writer {
+            tx: self.tx.clone(),
+        }
+    }
+}
+
+impl<J: Batch> Writer<J> {
     /// Starts the writer task on the current Tokio runtime. It ends when every handle is
     /// dropped.
-    pub(crate) fn start(pool: AnyPool, backend: Backend) -> Writer {
+    pub(crate) fn start(pool: AnyPool, backend: Backend) -> Writer<J> {
         let (tx, rx) = mpsc::channel(QUEUE);
         tokio::spawn(run(pool, backend, rx));
         Writer { tx }
     }
 
     /// Submits a job and waits until it is committed (or failed).
-    pub(crate) async fn submit(&self, job: Job) -> Result<(), StoreError> {
+    pub(crate) async fn submit(&self, job: J) -> Result<(), StoreError> {
         let (reply, answer) = oneshot::channel();
         self.tx
             .send(Pending { job, reply })
@@ -64,7 +73,7 @@ impl Writer {
     }
 }
 
-async fn run(pool: AnyPool, backend: Backend, mut rx: mpsc::Receiver<Pending>) {
+async fn run<J: Batch>(pool: AnyPool, backend: Backend, mut rx: mpsc::Receiver<Pending<J>>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     // The writer keeps one connection while jobs keep coming: its page cache stays warm
     // and no batch waits for the pool. It gives it back when the queue is empty (so that
@@ -117,70 +126,44 @@ async fn run(pool: AnyPool, backend: Backend, mut rx: mpsc::Receiver<Pending>) {
 
 /// A failed job whose effect is nevertheless in the database (a COMMIT that succeeded
 /// but whose answer was lost, then a retry that hit its own rows) is reported as done,
-/// so that no caller retries an issuance that already happened.
-async fn settle(
+/// so that no caller retries a write that already happened.
+async fn settle<J: Batch>(
     pool: &AnyPool,
-    job: &Job,
+    job: &J,
     result: Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     if result.is_ok() {
         return result;
     }
-    let present = match job {
-        Job::Reserve(i) => sqlx::query(
-            "SELECT 1 AS one FROM serials WHERE serial = $1 AND issuer = $2 AND tbs_sha256 = $3",
-        )
-        .bind(i.serial.to_string())
-        .bind(i.issuer.clone())
-        .bind(hex::encode(i.tbs_sha256))
-        .fetch_optional(pool)
-        .await,
-        Job::Commit { cert, .. } => {
-            sqlx::query("SELECT 1 AS one FROM certificates WHERE id = $1 AND serial = $2")
-                .bind(cert.id.to_string())
-                .bind(cert.serial.to_string())
-                .fetch_optional(pool)
-                .await
-        }
-    };
-    match present {
-        Ok(Some(_)) => Ok(()),
+    match job.is_done(pool).await {
+        Ok(true) => Ok(()),
         _ => result,
     }
 }
 
 /// Gives the writer's connection back to the pool when no job is waiting, before the
 /// callers are answered (a caller may close the store right after its answer).
-fn release_if_idle(rx: &mpsc::Receiver<Pending>, conn: &mut Option<PoolConnection<Any>>) {
+fn release_if_idle<J>(rx: &mpsc::Receiver<Pending<J>>, conn: &mut Option<PoolConnection<Any>>) {
     if rx.is_empty() {
         *conn = None;
     }
 }
 
-/// Applies `jobs` in one write transaction (the intents first, then the certificates);
-/// nothing of it stays on error.
-async fn apply<'a>(
+/// Applies `jobs` in one write transaction; nothing of it stays on error.
+async fn apply<'a, J: Batch>(
     pool: &AnyPool,
     conn: &mut Option<PoolConnection<Any>>,
     backend: Backend,
-    jobs: impl Iterator<Item = &'a Job>,
+    jobs: impl Iterator<Item = &'a J>,
 ) -> Result<(), StoreError> {
-    let mut intents: Vec<&SerialIntent> = Vec::new();
-    let mut certs: Vec<CommitItem<'a>> = Vec::new();
-    for job in jobs {
-        match job {
-            Job::Reserve(intent) => intents.push(intent),
-            Job::Commit { cert, actor, now } => certs.push((cert, actor, *now)),
-        }
-    }
+    let jobs: Vec<&J> = jobs.collect();
     let c = match conn {
         Some(c) => c,
         None => conn.insert(pool.acquire().await?),
     };
     let result = async {
-        let mut tx = crate::db::begin_write_on(c, backend).await?;
-        reserve_all(&mut tx, &intents).await?;
-        commit_all(&mut tx, &certs).await?;
+        let mut tx = crate::sql::begin_write_on(c, backend).await?;
+        J::write_all(&mut tx, &jobs).await?;
         tx.commit().await?;
         Ok(())
     }
