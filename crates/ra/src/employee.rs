@@ -28,9 +28,9 @@ impl Ra {
         let policy = &self.orders;
         let scope = self.scope(caller);
         let user = self.user(caller, user_id).await?;
-        caller.require_admin()?;
-        let org = scope.organisation().await?;
-        crate::orgs::require_kind_on(&org, orgca_model::CertKind::Employee)?;
+        let org = self
+            .orderer(caller, orgca_model::CertKind::Employee)
+            .await?;
         if user.status != UserStatus::Active {
             return Err(RaError::Invalid(format!(
                 "user {} is not active",

@@ -87,9 +87,7 @@ impl Ra {
         let policy = &self.orders;
         let scope = self.scope(caller);
         let profile = self.profile(caller, profile_id).await?;
-        caller.require_admin()?;
-        let org = scope.organisation().await?;
-        crate::orgs::require_kind_on(&org, profile.kind)?;
+        let org = self.orderer(caller, profile.kind).await?;
         if req.identification != Identification::OneTimeCode {
             return Err(RaError::Invalid(
             "this orgca version delivers profile orders by one-time code (user login is for employee certificates)"
@@ -116,6 +114,23 @@ impl Ra {
             proof,
         };
         self.place(caller, plan, mail, now).await
+    }
+}
+
+impl Ra {
+    /// The caller's organisation, when the caller may order a certificate of `kind` in
+    /// it now: an administrator, with that kind switched on. (The thing ordered for is
+    /// looked up first, so that another organisation's id is "not found" whatever the
+    /// caller's role.)
+    pub(crate) async fn orderer(
+        &self,
+        caller: &Caller,
+        kind: orgca_model::CertKind,
+    ) -> Result<orgca_model::Organisation, RaError> {
+        caller.require_admin()?;
+        let org = self.organisation(caller).await?;
+        crate::orgs::require_kind_on(&org, kind)?;
+        Ok(org)
     }
 }
 
