@@ -321,7 +321,7 @@ async fn crl_bench(
     for _ in 0..runs {
         let start = Instant::now();
         let crl = orgca_status::build_crl(
-            &store,
+            &store.status(),
             &target,
             &orgca_status::CrlPolicy::default(),
             OffsetDateTime::now_utc(),

@@ -109,6 +109,7 @@ impl Context {
             }
             let partitions = self
                 .store
+                .status()
                 .crl_partitions(&issuer.name, settings.crl_partitions)
                 .await?;
             for shard in 0..partitions {
@@ -219,6 +220,7 @@ impl Context {
         // partition only once every node that starts publishes that partition.
         for issuer in &issuers {
             self.store
+                .status()
                 .crl_partitions(&issuer.name, settings.crl_partitions)
                 .await?;
         }

@@ -17,7 +17,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use orgca_ca::CrlIssuer;
 use orgca_pki::crl::CrlWriter;
-use orgca_store::Store;
+use orgca_store::StatusStore;
 use time::OffsetDateTime;
 
 /// What went wrong building a CRL.
@@ -139,7 +139,7 @@ impl CrlCache {
 /// the buffer is not copied to grow), a fresh CRL number from the store (one counter per
 /// CA: every scope's numbers increase), one signature.
 pub async fn build_crl(
-    store: &Store,
+    store: &StatusStore,
     target: &CrlTarget,
     policy: &CrlPolicy,
     now: OffsetDateTime,
@@ -190,7 +190,7 @@ pub async fn build_crl(
 /// Builds every target's CRL into `cache` now: a server calls this before it takes
 /// requests, so that no relying party finds a CRL missing.
 pub async fn publish_all(
-    store: &Store,
+    store: &StatusStore,
     targets: &[CrlTarget],
     cache: &CrlCache,
     policy: &CrlPolicy,
@@ -208,7 +208,7 @@ pub async fn publish_all(
 /// once when `wake` is notified) a CRL whose CA's status revision moved, or which is
 /// older than the policy's refresh time, is re-issued. Errors are logged and retried.
 pub async fn run_forever(
-    store: Store,
+    store: StatusStore,
     targets: Vec<CrlTarget>,
     cache: CrlCache,
     policy: CrlPolicy,

@@ -11,7 +11,7 @@ use der::Encode as _;
 use orgca_ca::IssuingCa;
 use orgca_ca::ocsp::Responder;
 use orgca_pki::ocsp::{self, CertId, CertStatus, SingleAnswer, Unsuccessful};
-use orgca_store::Store;
+use orgca_store::StatusStore;
 use time::OffsetDateTime;
 
 use crate::StatusError;
@@ -96,7 +96,7 @@ const PRESIGN_BATCH: i64 = 5_000;
 /// The OCSP responder of one node.
 #[derive(Clone)]
 pub struct OcspService {
-    store: Store,
+    store: StatusStore,
     issuers: Arc<Vec<Issuer>>,
     cache: Arc<RwLock<HashMap<Vec<u8>, Arc<Answer>>>>,
     policy: OcspPolicy,
@@ -119,7 +119,7 @@ fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 impl OcspService {
     /// A responder for these issuing CAs: one responder certificate each is issued now.
     pub async fn start(
-        store: Store,
+        store: StatusStore,
         cas: Vec<Arc<IssuingCa>>,
         policy: OcspPolicy,
         now: OffsetDateTime,

@@ -55,7 +55,7 @@ pub use orders::{NewOrder, PickupStore};
 pub use orgs::{NewOrganisation, OrgStore};
 pub use overview::KindCounts;
 pub use profiles::NewProfile;
-pub use revocation::{Blocked, RevokedEntry};
+pub use revocation::{Blocked, RevokedEntry, StatusStore};
 pub use search::{
     CertQuery, Cursor, MAX_PAGE, MAX_QUERY_CHARS, Page, QueryError, SortKey, StatusFilter, Text,
 };

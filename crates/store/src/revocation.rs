@@ -122,6 +122,28 @@ impl Store {
         row.as_ref().map(cert_from_row).transpose()
     }
 
+    /// The status service's view: what CRLs and OCSP answers are built from.
+    pub fn status(&self) -> StatusStore {
+        StatusStore {
+            store: self.clone(),
+        }
+    }
+}
+
+/// What the status service reads (revocations, serials, revisions) and the only things
+/// it writes: CRL numbers and partitions, and its responders' reservations (`ca()`). It
+/// never changes a certificate.
+#[derive(Clone, Debug)]
+pub struct StatusStore {
+    store: Store,
+}
+
+impl StatusStore {
+    /// The CA view, for the OCSP responders' certificates.
+    pub fn ca(&self) -> crate::CaStore {
+        self.store.ca()
+    }
+
     /// What OCSP says about a serial (hex) of `issuer`: `None` when this issuer never
     /// issued it, else its revocation (time, CRLReason) if blocked.
     pub async fn serial_status(
@@ -134,7 +156,7 @@ impl Store {
         )
         .bind(serial_hex)
         .bind(issuer)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.store.pool)
         .await?;
         let Some(row) = row else {
             return Ok(None);
@@ -169,7 +191,7 @@ impl Store {
         .bind(after.0)
         .bind(after.1)
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.store.pool)
         .await?;
         rows.iter()
             .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
@@ -183,7 +205,7 @@ impl Store {
         )
         .bind(issuer)
         .bind(since)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.store.pool)
         .await?;
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
     }
@@ -193,14 +215,14 @@ impl Store {
     pub async fn status_revision(&self, issuer: &str) -> Result<i64, StoreError> {
         let row = sqlx::query("SELECT revision FROM ca_status WHERE issuer = $1")
             .bind(issuer)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.store.pool)
             .await?;
         Ok(row.map(|r| r.try_get("revision")).transpose()?.unwrap_or(0))
     }
 
     /// Hands out the issuer's next CRL number: strictly increasing, whichever node asks.
     pub async fn next_crl_number(&self, issuer: &str) -> Result<i64, StoreError> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.store.begin_write().await?;
         let row = sqlx::query(
             "INSERT INTO ca_status (issuer, revision, crl_number) VALUES ($1, 0, 1) \
              ON CONFLICT (issuer) DO UPDATE SET crl_number = ca_status.crl_number + 1 \
@@ -217,7 +239,7 @@ impl Store {
     /// more (certificates naming a partition keep it published). Recorded, so that it
     /// never shrinks across restarts and nodes.
     pub async fn crl_partitions(&self, issuer: &str, configured: u16) -> Result<u16, StoreError> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.store.begin_write().await?;
         let row = sqlx::query(
             "INSERT INTO ca_status (issuer, revision, crl_number, crl_partitions) VALUES ($1, 0, 0, $2) \
              ON CONFLICT (issuer) DO UPDATE SET crl_partitions = \
@@ -247,7 +269,7 @@ impl Store {
         mut each: impl FnMut(RevokedEntry) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError> {
         let read = |after: String| {
-            let (pool, issuer) = (self.pool.clone(), issuer.to_owned());
+            let (pool, issuer) = (self.store.pool.clone(), issuer.to_owned());
             AbortOnDrop(tokio::spawn(async move {
                 revoked_page(&pool, &issuer, shard, &after).await
             }))

@@ -451,7 +451,10 @@ async fn blocking_case(db: &TestDb) {
                 .id,
         );
     }
-    assert_eq!(store.status_revision(&issuer).await.expect("rev"), 0);
+    assert_eq!(
+        store.status().status_revision(&issuer).await.expect("rev"),
+        0
+    );
     // Another organisation cannot block A's certificate, nor learn it exists.
     assert!(
         store
@@ -506,10 +509,14 @@ async fn blocking_case(db: &TestDb) {
         .block(ids[2], BlockReason::ContentWrong, &[], "a", NOW + 6)
         .await
         .expect("block");
-    assert_eq!(store.status_revision(&issuer).await.expect("rev"), 2);
+    assert_eq!(
+        store.status().status_revision(&issuer).await.expect("rev"),
+        2
+    );
     // What a CRL lists: the two blocked ones, in serial order, with their reasons.
     let mut listed = Vec::new();
     let n = store
+        .status()
         .for_each_revoked(&issuer, None, |e| {
             listed.push(e);
             Ok(())
@@ -528,6 +535,7 @@ async fn blocking_case(db: &TestDb) {
     for (shard, want) in [(0u16, vec![3u8]), (1, vec![1]), (2, vec![])] {
         let mut listed = Vec::new();
         store
+            .status()
             .for_each_revoked(&issuer, Some(shard), |e| {
                 listed.push(e.serial.as_bytes()[19]);
                 Ok(())
@@ -537,9 +545,30 @@ async fn blocking_case(db: &TestDb) {
         assert_eq!(listed, want, "partition {shard}");
     }
     // The partition count never shrinks.
-    assert_eq!(store.crl_partitions(&issuer, 3).await.expect("parts"), 3);
-    assert_eq!(store.crl_partitions(&issuer, 0).await.expect("parts"), 3);
-    assert_eq!(store.crl_partitions(&issuer, 4).await.expect("parts"), 4);
+    assert_eq!(
+        store
+            .status()
+            .crl_partitions(&issuer, 3)
+            .await
+            .expect("parts"),
+        3
+    );
+    assert_eq!(
+        store
+            .status()
+            .crl_partitions(&issuer, 0)
+            .await
+            .expect("parts"),
+        3
+    );
+    assert_eq!(
+        store
+            .status()
+            .crl_partitions(&issuer, 4)
+            .await
+            .expect("parts"),
+        4
+    );
     // CRL numbers only go up.
     let numbers: Vec<i64> = crl_numbers(&store, &issuer).await;
     assert_eq!(numbers, [1, 2, 3]);
@@ -550,7 +579,13 @@ async fn blocking_case(db: &TestDb) {
 async fn crl_numbers(store: &Store, issuer: &str) -> Vec<i64> {
     let mut out = Vec::new();
     for _ in 0..3 {
-        out.push(store.next_crl_number(issuer).await.expect("number"));
+        out.push(
+            store
+                .status()
+                .next_crl_number(issuer)
+                .await
+                .expect("number"),
+        );
     }
     out
 }

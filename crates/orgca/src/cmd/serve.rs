@@ -76,11 +76,17 @@ pub async fn run(
     let status_changed = std::sync::Arc::new(tokio::sync::Notify::new());
     let crl_targets = ctx.crl_targets(&ca).await?;
     let crl_policy = ctx.config.crl.policy()?;
-    orgca_status::publish_all(&ctx.store, &crl_targets, &crls, &crl_policy, clock.now())
-        .await
-        .context("building the first CRLs")?;
+    orgca_status::publish_all(
+        &ctx.store.status(),
+        &crl_targets,
+        &crls,
+        &crl_policy,
+        clock.now(),
+    )
+    .await
+    .context("building the first CRLs")?;
     tokio::spawn(orgca_status::run_forever(
-        ctx.store.clone(),
+        ctx.store.status(),
         crl_targets,
         crls.clone(),
         crl_policy,
@@ -88,7 +94,7 @@ pub async fn run(
         status_changed.clone(),
     ));
     let ocsp = orgca_status::ocsp::OcspService::start(
-        ctx.store.clone(),
+        ctx.store.status(),
         ca.issuers().cloned().collect(),
         orgca_status::ocsp::OcspPolicy {
             max_cached: ctx.config.ocsp.signed_ahead_max,
