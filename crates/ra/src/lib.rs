@@ -6,9 +6,10 @@
 //! the [`Caller`] that authentication made, so that confinement to the caller's
 //! organisation follows from the type.
 //!
-//! This crate must never sign, create or hold a private key (the `ca`, `keys` and
-//! `signing` crates do), never build DER itself, and never read or write another
-//! organisation's data than the one a request is for.
+//! This crate must never sign, never create a private key or see a key's bytes (the
+//! `ca`, `keys` and `signing` crates do; a PKCS#12 delivery key is an opaque `keys`
+//! handle here), never build DER itself, and never read or write another organisation's
+//! data than the one a request is for.
 
 pub mod blocking;
 pub mod caller;
