@@ -1,6 +1,7 @@
 //! The single-use certificate of the signing service (docs/DOMAIN.md, "Seals and the signing
 //! service"): issued at the moment of signing for a key that signs one document, valid
-//! for minutes, qualified (ETSI EN 319 412-5) and under a QSCD policy.
+//! for minutes, qualified (ETSI EN 319 412-5); under a QSCD policy (QCP-n-qscd, QCP-l-qscd)
+//! only when its key is on a token declared a QSCD (`signing.qscd`), else QCP-n or QCP-l.
 //!
 //! A personal certificate names the employee (natural person, esign); a seal names the
 //! organisation and the profile, never a person (legal person, eseal). Neither carries
