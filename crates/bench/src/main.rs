@@ -200,15 +200,7 @@ impl Scratch {
         };
         let store = Store::open(&url).await?;
         let ca = Arc::new(ca_on(&store, dir.path()).await?);
-        let org = bench_ra(&store)
-            .create_organisation(
-                "99999999",
-                "Testorganisation nr. 99999999",
-                Environment::Test,
-                "bench",
-                0,
-            )
-            .await?;
+        let org = bench_org(&store).await?;
         Ok(Scratch {
             _dir: dir,
             store,
@@ -286,15 +278,7 @@ async fn crl_bench(
             .next()
             .map(|i| i.name.clone())
             .unwrap_or_default();
-        let org = bench_ra(&store)
-            .create_organisation(
-                "99999999",
-                "Testorganisation nr. 99999999",
-                Environment::Test,
-                "bench",
-                0,
-            )
-            .await?;
+        let org = bench_org(&store).await?;
         let start = Instant::now();
         store
             .bench_fill_revoked(
@@ -504,6 +488,19 @@ fn random_serial() -> orgca_model::Serial {
     b[..16].copy_from_slice(u.0.as_bytes());
     b[16..].copy_from_slice(&u.1.as_bytes()[..4]);
     orgca_model::Serial::from_random(b)
+}
+
+/// The test organisation the benchmarks issue for.
+async fn bench_org(store: &Store) -> anyhow::Result<orgca_model::Organisation> {
+    Ok(bench_ra(store)
+        .create_organisation(
+            "99999999",
+            "Testorganisation nr. 99999999",
+            Environment::Test,
+            "bench",
+            0,
+        )
+        .await?)
 }
 
 /// The RA the benchmarks drive (its links point nowhere: no mail leaves a bench).

@@ -8,8 +8,7 @@
 
 use std::time::Instant;
 
-use orgca_model::UserStatus;
-use orgca_model::{CertKind, CertName, Cvr, Email, Environment, PersonName, Role};
+use orgca_model::{CertKind, CertName, Cvr, Email, Environment, PersonName, Role, UserStatus};
 use orgca_store::{BenchCertificate, NewOrganisation, NewProfile, NewUser, Store};
 use uuid::Uuid;
 

@@ -3,8 +3,7 @@
 //! operator by serial. Permanent and idempotent; the contact person is told in the same
 //! transaction that blocks.
 
-use orgca_model::CertificateRecord;
-use orgca_model::{BlockReason, CertKind};
+use orgca_model::{BlockReason, CertKind, CertificateRecord};
 use orgca_store::{Blocked, NewMail, OrgScope};
 use uuid::Uuid;
 

@@ -3,8 +3,7 @@
 //! CLI naming an organisation; it carries the one organisation it may act in, so that
 //! every operation reads and writes that organisation's scope and nothing else.
 
-use orgca_model::User;
-use orgca_model::{OrgId, Role};
+use orgca_model::{OrgId, Role, User};
 use orgca_store::{OperatorToken, OrgScope};
 use uuid::Uuid;
 
@@ -29,7 +28,7 @@ pub struct Caller {
 
 /// Who stands behind a [`Caller`].
 #[derive(Clone, Debug)]
-pub enum Actor {
+enum Actor {
     /// A user of the organisation, with their role (organisation administrator, user
     /// administrator, or member).
     User(User),
@@ -40,14 +39,14 @@ pub enum Actor {
 
 /// An operator acting for one organisation.
 #[derive(Clone, Debug)]
-pub struct Operator {
+struct Operator {
     /// The organisation acted for.
-    pub org_id: OrgId,
+    org_id: OrgId,
     /// The operator token's id (the actor in the audit trail); none for the operator's
     /// command line.
-    pub token_id: Option<Uuid>,
+    token_id: Option<Uuid>,
     /// Who or what the token is for (`cli` for the command line).
-    pub name: String,
+    name: String,
 }
 
 impl Caller {
@@ -69,11 +68,6 @@ impl Caller {
                 name,
             }),
         }
-    }
-
-    /// Who it is.
-    pub fn actor(&self) -> &Actor {
-        &self.actor
     }
 
     /// The organisation it acts in.
@@ -220,16 +214,13 @@ impl Ra {
         Ok(Caller::operator(org.id, None))
     }
 
-    /// The organisation with this CVR (operator).
+    /// The organisation with this CVR (operator); an unknown one is refused.
     pub(crate) async fn organisation_by_cvr(
         &self,
         cvr: &str,
     ) -> Result<orgca_model::Organisation, RaError> {
-        let cvr = cvr.trim();
-        self.store
-            .orgs()
-            .by_cvr(cvr)
+        self.find_organisation(cvr)
             .await?
-            .ok_or_else(|| RaError::UnknownOrganisation(cvr.to_owned()))
+            .ok_or_else(|| RaError::UnknownOrganisation(cvr.trim().to_owned()))
     }
 }

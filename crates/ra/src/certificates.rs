@@ -1,7 +1,6 @@
 //! An organisation's certificates through the API: search, show, renew, history.
 
-use orgca_model::{CertKind, VisibleStatus};
-use orgca_model::{CertificateRecord, Identification, Issuance};
+use orgca_model::{CertKind, CertificateRecord, Identification, Issuance, VisibleStatus};
 use uuid::Uuid;
 
 use crate::orders::{OrderRequest, Placed};
@@ -61,8 +60,12 @@ impl Ra {
         ),
         RaError,
     > {
-        let me = caller.actor_id();
-        let holder = (!caller.role().administers_users()).then_some(me.as_str());
+        // A member sees their own certificates; administrators the organisation's.
+        let me = caller
+            .as_user()
+            .filter(|_| !caller.role().administers_users())
+            .map(|u| u.id.to_string());
+        let holder = me.as_deref();
         let scope = self.scope(caller);
         let counts = scope.certificate_counts(now, holder).await?;
         let expiring = scope

@@ -2,8 +2,7 @@
 //! that user after logging in (docs/DOMAIN.md: "fetched by the user after login"). The
 //! certificate names the person and shows their e-mail address, validated first.
 
-use orgca_model::{CertName, Email, OrderSubject, PersonName};
-use orgca_model::{Identification, UserStatus};
+use orgca_model::{CertName, Email, Identification, OrderSubject, PersonName, UserStatus};
 use orgca_pki::profile::{Holder, LeafSubject};
 use orgca_store::NewMail;
 use time::OffsetDateTime;
@@ -74,14 +73,13 @@ impl Ra {
         now: OffsetDateTime,
     ) -> Result<Delivered, RaError> {
         let not_yours = || RaError::NotFound("order for you");
-        let caller_user = caller.as_user().ok_or_else(not_yours)?;
+        let me = caller.as_user().ok_or_else(not_yours)?;
         let scope = self.scope(caller);
         let order = scope
             .order(order_id)
             .await?
-            .filter(|o| o.subject == OrderSubject::User(caller_user.id))
+            .filter(|o| o.subject == OrderSubject::User(me.id))
             .ok_or_else(not_yours)?;
-        let caller = caller_user;
         check_pickable(&order, now.unix_timestamp())?;
         if order.identification != Identification::UserLogin {
             return Err(PickupRefusal::NeedsCode.into());
@@ -93,19 +91,19 @@ impl Ra {
             common_name,
             given_name,
             surname,
-        } = person_names(&caller.given_name, &caller.surname)?;
+        } = person_names(&me.given_name, &me.surname)?;
         let subject = LeafSubject {
             common_name,
             holder: Holder::Employee {
                 given_name,
                 surname,
-                email: Email::parse(&caller.email)?,
+                email: Email::parse(&me.email)?,
             },
-            subject_uuid: caller.id,
+            subject_uuid: me.id,
             organization: org.name.clone(),
             cvr: org.cvr.clone(),
         };
-        self.claim_issue_and_deliver(order, org, subject, prepared, caller.id.to_string(), now)
+        self.claim_issue_and_deliver(order, org, subject, prepared, me.id.to_string(), now)
             .await
     }
 }

@@ -32,7 +32,7 @@ pub mod search;
 pub mod signing;
 mod tokens;
 
-pub use caller::{Actor, Caller, OPERATOR_TOKEN_PREFIX, Operator, TOKEN_PREFIX, TokenRefused};
+pub use caller::{Caller, OPERATOR_TOKEN_PREFIX, TOKEN_PREFIX, TokenRefused};
 pub use clock::{Clock, FAKE_CLOCK_VAR, rfc3339};
 pub use error::{Internal, PickupRefusal, RaError};
 pub use issue::{IssueRequest, Issued};

@@ -8,8 +8,7 @@
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use orgca_model::Email;
-use orgca_model::{User, UserStatus};
+use orgca_model::{Email, User, UserStatus};
 use orgca_store::logins::account_key;
 use orgca_store::{FailureLimit, NewMail};
 use tokio::sync::Semaphore;

@@ -1,8 +1,9 @@
 //! The caller's organisation and its users: every operation works inside the caller's
 //! organisation scope, so an id of another organisation is simply not found.
 
-use orgca_model::{Email, PersonName, Role};
-use orgca_model::{OrgSettings, Organisation, SettingsChange, User, UserStatus};
+use orgca_model::{
+    Email, OrgSettings, Organisation, PersonName, Role, SettingsChange, User, UserStatus,
+};
 use orgca_store::NewUser;
 
 use crate::{Caller, Ra, RaError};

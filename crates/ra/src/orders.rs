@@ -2,8 +2,7 @@
 //! orders"). The code is shown once to the administrator, kept only as a SHA-256, and
 //! an order locks after [`MAX_CODE_FAILURES`] wrong codes.
 
-use orgca_model::{CertName, Email, OrderSubject};
-use orgca_model::{Identification, Issuance, Order, OrderStatus};
+use orgca_model::{CertName, Email, Identification, Issuance, Order, OrderStatus, OrderSubject};
 use orgca_pki::profile::{Holder, LeafSubject};
 use orgca_store::{NewMail, NewOrder, NewValidation, StoreError};
 use time::OffsetDateTime;

@@ -1,7 +1,6 @@
 //! Creating organisations (operator).
 
-use orgca_model::Organisation;
-use orgca_model::{Cvr, Environment};
+use orgca_model::{Cvr, Environment, Organisation};
 use orgca_store::NewOrganisation;
 
 use crate::{Ra, RaError};

@@ -1,8 +1,7 @@
 //! The caller's organisation's certificate profiles (docs/DOMAIN.md, "Certificate profiles
 //! and orders"): what its organisation and system certificates name.
 
-use orgca_model::Profile;
-use orgca_model::{CertKind, CertName, Email, PersonName};
+use orgca_model::{CertKind, CertName, Email, PersonName, Profile};
 use orgca_store::NewProfile;
 
 use crate::{Caller, Ra, RaError};

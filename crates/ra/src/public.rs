@@ -1,8 +1,7 @@
 //! What anyone may read without logging in: whether the database answers, the CA
 //! certificates, and the public directory's exact-address lookup.
 
-use orgca_model::CertificateRecord;
-use orgca_model::Email;
+use orgca_model::{CertificateRecord, Email};
 
 use crate::{Ra, RaError};
 

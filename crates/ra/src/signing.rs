@@ -4,8 +4,7 @@
 //! certificate's serial and fingerprint, the document's SHA-256) before the signed
 //! document is handed out; nothing else about it is kept.
 
-use orgca_model::{CertKind, CertName};
-use orgca_model::{Profile, User, UserStatus};
+use orgca_model::{CertKind, CertName, Profile, User, UserStatus};
 use orgca_pki::single_use::{SingleUseHolder, SingleUseSubject};
 use orgca_signing::{Format, SignError, SignRequest};
 use time::OffsetDateTime;

@@ -1,8 +1,7 @@
 //! API tokens, made by the operator: a user's token, and operator tokens that act for
 //! one organisation per request. A token is shown once; only its SHA-256 is stored.
 
-use orgca_model::Email;
-use orgca_model::{User, UserStatus};
+use orgca_model::{Email, User, UserStatus};
 use orgca_store::OperatorToken;
 
 use crate::caller::{OPERATOR_TOKEN_PREFIX, TOKEN_PREFIX};

@@ -2,12 +2,11 @@
 //! and those that expire soon. Confined to the organisation (and to one holder, for a
 //! user who sees only their own).
 
-use orgca_model::CertKind;
+use orgca_model::{CertKind, CertificateRecord};
 use sqlx::Row;
 
 use crate::certs::{cert_columns, cert_from_row};
 use crate::{OrgScope, StoreError};
-use orgca_model::CertificateRecord;
 
 /// Certificates of one kind, by the status a client sees.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

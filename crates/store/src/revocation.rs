@@ -1,7 +1,7 @@
 //! Blocking (revocation) and what revocation status is published from: the blocked
 //! certificates of an issuer, its status revision and its CRL numbers.
 
-use orgca_model::{BlockReason, Serial};
+use orgca_model::{BlockReason, CertificateRecord, Serial};
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -10,7 +10,6 @@ use crate::certs::{cert_columns, cert_from_row};
 use crate::db::AbortOnDrop;
 use crate::mail::NewMail;
 use crate::{OrgScope, Store, StoreError};
-use orgca_model::CertificateRecord;
 
 /// The outcome of a block.
 #[derive(Clone, Debug)]

@@ -7,7 +7,7 @@
 //! every value is bound.
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use orgca_model::{CertKind, Email, Serial};
+use orgca_model::{CertKind, CertificateRecord, Email, Serial};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
@@ -15,7 +15,6 @@ use uuid::Uuid;
 use crate::certs::{cert_columns, cert_from_row};
 use crate::search_keys::key;
 use crate::{OrgScope, StoreError};
-use orgca_model::CertificateRecord;
 
 /// The longest free-text query.
 pub const MAX_QUERY_CHARS: usize = 200;

@@ -4,8 +4,7 @@
 
 use std::collections::HashSet;
 
-use orgca_model::Organisation;
-use orgca_model::{BlockReason, CertKind, Email, Role, Serial};
+use orgca_model::{BlockReason, CertKind, Email, Organisation, Role, Serial};
 use orgca_store::{CertQuery, NewCertificate, SortKey, StatusFilter, Store, Text};
 use uuid::Uuid;
 

@@ -44,20 +44,25 @@ impl Problem {
 
     /// A bare 500: the error and its sources are logged, never sent.
     pub fn internal(error: &dyn std::error::Error) -> Problem {
-        let mut chain = error.to_string();
-        let mut source = error.source();
-        while let Some(s) = source {
-            chain.push_str(": ");
-            chain.push_str(&s.to_string());
-            source = s.source();
-        }
-        tracing::error!(error = %chain, "internal error");
+        tracing::error!(error = %with_sources(error), "internal error");
         Problem {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             code: "internal",
             detail: "an internal error occurred; it has been logged".into(),
         }
     }
+}
+
+/// An error and each error that caused it, for the log: `what: why: why ...`.
+pub(crate) fn with_sources(error: &dyn std::error::Error) -> String {
+    let mut chain = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        chain.push_str(": ");
+        chain.push_str(&s.to_string());
+        source = s.source();
+    }
+    chain
 }
 
 impl IntoResponse for Problem {

@@ -1,13 +1,12 @@
 //! `orgca org create|list`.
 
-use orgca_model::Environment;
+use orgca_model::{Environment, SettingsChange};
 use time::OffsetDateTime;
 
 use crate::cli::{Global, OnOff, OrgCommand};
 use crate::cmd::{print_json, rfc3339};
 use crate::context::Context;
 use crate::exit;
-use orgca_model::SettingsChange;
 
 /// Runs an `org` subcommand.
 pub async fn run(global: &Global, cmd: &OrgCommand, now: OffsetDateTime) -> anyhow::Result<u8> {

@@ -19,14 +19,7 @@ pub(crate) type Page = Result<Response, Response>;
 
 /// A server fault: logged with its sources, and a page that says to try again.
 pub(crate) fn fault(t: &'static Texts, e: &dyn std::error::Error) -> Response {
-    let mut chain = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        chain.push_str(": ");
-        chain.push_str(&s.to_string());
-        source = s.source();
-    }
-    tracing::error!(error = %chain, "portal request failed");
+    tracing::error!(error = %crate::problem::with_sources(e), "portal request failed");
     message(t, StatusCode::INTERNAL_SERVER_ERROR, None, t.server_error)
 }
 

@@ -6,8 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 
 use axum::response::{IntoResponse, Redirect};
-use orgca_model::CertKind;
-use orgca_model::{Identification, Issuance, OrderStatus};
+use orgca_model::{CertKind, Identification, Issuance, OrderStatus};
 use orgca_ra::orders::{OrderRequest, Placed};
 use serde::Deserialize;
 use uuid::Uuid;

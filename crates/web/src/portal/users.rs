@@ -5,8 +5,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
-use orgca_model::Role;
-use orgca_model::{User, UserStatus};
+use orgca_model::{Role, User, UserStatus};
 use orgca_ra::{NewUserRequest, RaError, UserPatch};
 use serde::Deserialize;
 use uuid::Uuid;
