@@ -17,7 +17,7 @@ use der::asn1::ObjectIdentifier;
 use orgca_ca::ceremony::{HierarchyNames, HierarchySpec};
 use orgca_ca::{Ca, LeafRequest, Settings};
 use orgca_keys::{KeySpec, Signer, SoftKey};
-use orgca_model::{CertName, Cvr, Environment};
+use orgca_model::{CertName, Cvr, Environment, UnixTime};
 use orgca_pki::profile::{Holder, LeafSubject, Policies};
 use orgca_ra::{IssueRequest, Ra};
 use orgca_store::Store;
@@ -170,7 +170,7 @@ async fn ca_on(store: &Store, keys: &std::path::Path) -> anyhow::Result<Ca> {
         orgca_ca::ceremony::create_hierarchy(&spec, &settings(), &signing, keys, b"bench", now)?;
     store
         .ca()
-        .add_ca_certificates(&certs, "bench", now.unix_timestamp())
+        .add_ca_certificates(&certs, "bench", now.into())
         .await?;
     let issuers =
         orgca_ca::load_issuing_cas(&store.ca(), keys, b"bench", true, &settings()).await?;
@@ -411,7 +411,7 @@ fn main() -> anyhow::Result<()> {
                             kind: orgca_model::CertKind::System,
                             subject_uuid,
                             tbs_sha256: [7; 32],
-                            at: 0,
+                            at: UnixTime::EPOCH,
                         };
                         store.ca().reserve_serial(&intent).await?;
                         let cert = orgca_store::NewCertificate {
@@ -427,11 +427,14 @@ fn main() -> anyhow::Result<()> {
                             fingerprint: "ab".repeat(32),
                             tbs_sha256: [7; 32],
                             order_id: None,
-                            not_before: 0,
-                            not_after: 1,
+                            not_before: UnixTime::EPOCH,
+                            not_after: UnixTime::from_secs(1),
                             der: vec![0x30; 1500],
                         };
-                        store.issuance().commit(&cert, "bench", 0).await?;
+                        store
+                            .issuance()
+                            .commit(&cert, "bench", UnixTime::EPOCH)
+                            .await?;
                         Ok(())
                     }
                 })
@@ -462,7 +465,8 @@ fn main() -> anyhow::Result<()> {
                 let (n, t) = in_flight(cli.threads, cli.seconds, move || {
                     let (ra, req) = (ra.clone(), req.clone());
                     async move {
-                        ra.issue(&req, "bench", OffsetDateTime::now_utc()).await?;
+                        ra.issue(&req, "bench", OffsetDateTime::now_utc().into())
+                            .await?;
                         Ok(())
                     }
                 })
@@ -498,7 +502,7 @@ async fn bench_org(store: &Store) -> anyhow::Result<orgca_model::Organisation> {
             "Testorganisation nr. 99999999",
             Environment::Test,
             "bench",
-            0,
+            UnixTime::EPOCH,
         )
         .await?)
 }

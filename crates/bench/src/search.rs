@@ -111,7 +111,8 @@ pub async fn fill(
         .ok_or_else(|| {
             anyhow::anyhow!("no test issuing CA: run `orgca init` on this store first")
         })?;
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let now_secs = time::OffsetDateTime::now_utc().unix_timestamp();
+    let now = orgca_model::UnixTime::from_secs(now_secs);
     let day = 86_400;
     let mut rng = Rng(42);
     let small = (certs - big) / u64::from(orgs.saturating_sub(1).max(1));
@@ -215,7 +216,7 @@ pub async fn fill(
         };
         let mut rows = Vec::with_capacity(20_000);
         for i in 0..n {
-            let created = now - rng.below(1000) as i64 * day - rng.below(day as u64) as i64;
+            let created = now_secs - rng.below(1000) as i64 * day - rng.below(day as u64) as i64;
             let not_before = created;
             let not_after = created + (365 + rng.below(730) as i64) * day;
             let mut serial = [0u8; 20];

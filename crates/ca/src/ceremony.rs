@@ -279,8 +279,8 @@ fn record(
         parent,
         serial: profile.serial,
         subject_key_id: hex::encode(ski),
-        not_before: nb.unix_timestamp(),
-        not_after: na.unix_timestamp(),
+        not_before: nb.into(),
+        not_after: na.into(),
         der,
     }
 }

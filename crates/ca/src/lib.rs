@@ -214,7 +214,7 @@ impl Ca {
             kind: linted.request.subject.holder.kind(),
             subject_uuid: linted.request.subject.subject_uuid,
             tbs_sha256: sha256(&linted.tbs_der),
-            at: linted.not_before.unix_timestamp(),
+            at: linted.not_before.into(),
         };
         self.store.reserve_serial(&intent).await?;
         Ok(IssuanceToken(linted))

@@ -97,8 +97,8 @@ impl Responder {
                 &serial_hex,
                 &ca.name,
                 tbs_sha256,
-                (not_before.unix_timestamp(), not_after.unix_timestamp()),
-                now.unix_timestamp(),
+                (not_before.into(), not_after.into()),
+                now.into(),
             )
             .await?;
         let cert_der = ca.sign_tbs(&tbs_der)?;

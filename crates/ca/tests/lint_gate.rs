@@ -67,7 +67,7 @@ async fn fixture() -> Fixture {
     .expect("hierarchy");
     store
         .ca()
-        .add_ca_certificates(&certs, "test", NOW.unix_timestamp())
+        .add_ca_certificates(&certs, "test", NOW.into())
         .await
         .expect("record");
     let key = orgca_keys::load_key(&dir.path().join(&certs[1].key_ref), b"pw", true).expect("load");
@@ -76,7 +76,11 @@ async fn fixture() -> Fixture {
         name: "Testorganisation nr. 99999999".into(),
         environment: Environment::Test,
     };
-    let org = store.orgs().create(&org, "test", 0).await.expect("org");
+    let org = store
+        .orgs()
+        .create(&org, "test", NOW.into())
+        .await
+        .expect("org");
     Fixture {
         issuing: (
             certs[1].name.clone(),

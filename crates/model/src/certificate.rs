@@ -1,5 +1,6 @@
 //! Issued certificates as orgca keeps them.
 
+use crate::UnixTime;
 use uuid::Uuid;
 
 use crate::{BlockReason, CertKind, CertStatus, OrgId, Serial};
@@ -25,16 +26,16 @@ pub struct CertificateRecord {
     pub email: Option<String>,
     /// SHA-256 fingerprint, hex.
     pub fingerprint: String,
-    /// notBefore (Unix seconds).
-    pub not_before: i64,
-    /// notAfter (Unix seconds).
-    pub not_after: i64,
+    /// notBefore.
+    pub not_before: UnixTime,
+    /// notAfter.
+    pub not_after: UnixTime,
     /// Active or blocked.
     pub status: CertStatus,
     /// The certificate this one renews, if any.
     pub renews: Option<Uuid>,
     /// When it was blocked.
-    pub blocked_at: Option<i64>,
+    pub blocked_at: Option<UnixTime>,
     /// Why it was blocked.
     pub block_reason: Option<BlockReason>,
     /// Who blocked it (a user id, an operator token id, or `operator` for the CLI).

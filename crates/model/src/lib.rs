@@ -4,8 +4,8 @@
 //! only converts to and from rows.
 //!
 //! Every type here is parsed, not validated: a value that exists is valid, so the layers
-//! above never re-check it. This crate does no I/O, reads no clock and holds no keys; it
-//! must never depend on another orgca crate.
+//! above never re-check it. This crate does no I/O, reads no clock (a [`UnixTime`] is
+//! always handed in) and holds no keys; it must never depend on another orgca crate.
 
 mod block;
 mod certificate;
@@ -19,6 +19,7 @@ mod profile;
 mod role;
 mod serial;
 mod status;
+mod unix_time;
 mod user;
 
 pub use block::{BlockReason, UnknownBlockReason};
@@ -33,6 +34,7 @@ pub use profile::Profile;
 pub use role::{Role, UnknownRole};
 pub use serial::{Serial, SerialError};
 pub use status::{CertStatus, VisibleStatus};
+pub use unix_time::UnixTime;
 pub use user::{User, UserStatus};
 
 /// Identifies an organisation inside orgca (never shown in certificates).

@@ -1,5 +1,6 @@
 //! Orders: what a certificate is for, how it is picked up, and where the order is.
 
+use crate::UnixTime;
 use uuid::Uuid;
 
 use crate::OrgId;
@@ -124,12 +125,12 @@ pub struct Order {
     pub code_sha256: Option<[u8; 32]>,
     /// Wrong codes so far.
     pub code_failures: i64,
-    /// When it stops being valid (Unix seconds).
-    pub expires_at: i64,
+    /// When it stops being valid.
+    pub expires_at: UnixTime,
     /// The certificate it produced.
     pub certificate_id: Option<Uuid>,
     /// The certificate it renews, if any.
     pub renews: Option<Uuid>,
-    /// When placed (Unix seconds).
-    pub created_at: i64,
+    /// When placed.
+    pub created_at: UnixTime,
 }

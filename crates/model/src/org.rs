@@ -1,5 +1,6 @@
 //! An organisation and what it has switched on.
 
+use crate::UnixTime;
 use crate::{Cvr, Environment, OrgId};
 
 /// An organisation: known by its CVR, in one environment for good.
@@ -15,8 +16,8 @@ pub struct Organisation {
     pub environment: Environment,
     /// What the organisation administrator has switched on.
     pub settings: OrgSettings,
-    /// When created (Unix seconds).
-    pub created_at: i64,
+    /// When created.
+    pub created_at: UnixTime,
 }
 
 /// What an organisation may use; all on for a new organisation.

@@ -1,5 +1,6 @@
 //! A certificate's status: as stored, and as a client sees it.
 
+use crate::UnixTime;
 use std::fmt;
 
 /// A certificate's stored status. Blocking is the only change, and it is permanent.
@@ -30,8 +31,8 @@ impl CertStatus {
     }
 
     /// What a client sees at `now` of a certificate with this status valid until
-    /// `not_after` (Unix seconds): an active one past notAfter is expired.
-    pub fn at(self, not_after: i64, now: i64) -> VisibleStatus {
+    /// `not_after`: an active one past notAfter is expired.
+    pub fn at(self, not_after: UnixTime, now: UnixTime) -> VisibleStatus {
         match self {
             CertStatus::Active if now > not_after => VisibleStatus::Expired,
             CertStatus::Active => VisibleStatus::Active,
@@ -75,9 +76,16 @@ mod tests {
 
     #[test]
     fn expiry_is_seen_only_on_active_certificates() {
-        assert_eq!(CertStatus::Active.at(100, 100), VisibleStatus::Active);
-        assert_eq!(CertStatus::Active.at(100, 101), VisibleStatus::Expired);
-        assert_eq!(CertStatus::Blocked.at(100, 101), VisibleStatus::Blocked);
+        let t = UnixTime::from_secs;
+        assert_eq!(CertStatus::Active.at(t(100), t(100)), VisibleStatus::Active);
+        assert_eq!(
+            CertStatus::Active.at(t(100), t(101)),
+            VisibleStatus::Expired
+        );
+        assert_eq!(
+            CertStatus::Blocked.at(t(100), t(101)),
+            VisibleStatus::Blocked
+        );
         for s in [CertStatus::Active, CertStatus::Blocked] {
             assert_eq!(CertStatus::parse(s.as_str()), Some(s));
         }

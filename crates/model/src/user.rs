@@ -1,5 +1,6 @@
 //! Users of an organisation.
 
+use crate::UnixTime;
 use uuid::Uuid;
 
 use crate::{OrgId, Role};
@@ -56,8 +57,8 @@ pub struct User {
     pub seal: bool,
     /// Status.
     pub status: UserStatus,
-    /// When created (Unix seconds).
-    pub created_at: i64,
+    /// When created.
+    pub created_at: UnixTime,
     /// The user opted in to the public directory: their active employee certificates
     /// are found by their exact address.
     pub publish: bool,

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use lettre::address::Envelope;
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use orgca_model::UnixTime;
 use orgca_store::{QueuedMail, Store, StoreError};
 
 pub use message::rfc5322;
@@ -62,7 +63,7 @@ pub struct Mailer {
 impl Mailer {
     /// Delivers every message due at `now`; answers how many were delivered. A message
     /// that fails is tried again later (1 minute, doubling, at most 1 hour).
-    pub async fn deliver_due(&self, store: &Store, now: i64) -> Result<usize, NotifyError> {
+    pub async fn deliver_due(&self, store: &Store, now: UnixTime) -> Result<usize, NotifyError> {
         let mut sent = 0;
         for m in store.mail().due(now, BATCH).await? {
             match self.hand_over(&m, now).await {
@@ -75,7 +76,7 @@ impl Mailer {
                     tracing::warn!(mail = %m.id, error = %e, "mail delivery failed; will retry");
                     store
                         .mail()
-                        .mark_failed(m.id, &e.to_string(), now + delay)
+                        .mark_failed(m.id, &e.to_string(), now.plus_secs(delay))
                         .await?;
                 }
             }
@@ -83,7 +84,7 @@ impl Mailer {
         Ok(sent)
     }
 
-    async fn hand_over(&self, m: &QueuedMail, now: i64) -> Result<(), String> {
+    async fn hand_over(&self, m: &QueuedMail, now: UnixTime) -> Result<(), String> {
         let text = rfc5322(&self.from, m, now);
         match &self.transport {
             Transport::Smtp(smtp) => {
@@ -116,7 +117,7 @@ fn bare_address(from: &str) -> &str {
 /// Writes one message into the outbox folder.
 fn write_outbox(dir: &std::path::Path, m: &QueuedMail, text: &str) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let name = format!("{}-{}.eml", m.created_at, m.id);
+    let name = format!("{}-{}.eml", m.created_at.secs(), m.id);
     let tmp = dir.join(format!(".{name}.tmp"));
     std::fs::write(&tmp, text)?;
     // Rename is atomic: a reader of the folder never sees half a message.
@@ -124,11 +125,11 @@ fn write_outbox(dir: &std::path::Path, m: &QueuedMail, text: &str) -> std::io::R
 }
 
 /// Runs [`Mailer::deliver_due`] every `every` until the process ends, at the times
-/// `now` (Unix seconds) reads; errors are logged and the next round goes on.
+/// `now` reads; errors are logged and the next round goes on.
 pub async fn run_forever(
     mailer: Mailer,
     store: Store,
-    now: impl Fn() -> i64,
+    now: impl Fn() -> UnixTime,
     every: std::time::Duration,
 ) {
     loop {

@@ -1,5 +1,6 @@
 //! RFC 5322 messages with UTF-8 text (RFC 2047 encoded subject, 8bit body).
 
+use orgca_model::UnixTime;
 use orgca_store::QueuedMail;
 
 fn encoded_word(s: &str) -> String {
@@ -32,13 +33,10 @@ fn base64(data: &[u8]) -> String {
 }
 
 /// The message as RFC 5322 text with CRLF line ends.
-pub fn rfc5322(from: &str, m: &QueuedMail, now: i64) -> String {
-    let date = time::OffsetDateTime::from_unix_timestamp(now)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc2822)
-                .ok()
-        })
+pub fn rfc5322(from: &str, m: &QueuedMail, now: UnixTime) -> String {
+    let date = now
+        .to_offset()
+        .format(&time::format_description::well_known::Rfc2822)
         .unwrap_or_default();
     let body = m.body.replace("\r\n", "\n").replace('\n', "\r\n");
     format!(
@@ -74,10 +72,10 @@ mod tests {
             recipient: "a@b.dk\r\nBcc: evil@x.dk".into(),
             subject: "Bekræft din e-mail".into(),
             body: "line 1\nline 2".into(),
-            created_at: 0,
+            created_at: UnixTime::EPOCH,
             attempts: 0,
         };
-        let text = rfc5322("orgca <noreply@orgca.dk>", &m, 0);
+        let text = rfc5322("orgca <noreply@orgca.dk>", &m, UnixTime::EPOCH);
         assert!(text.contains("Subject: =?UTF-8?B?"));
         assert!(!text.contains("\r\nBcc:"), "{text}");
         assert!(text.ends_with("line 1\r\nline 2\r\n"));

@@ -3,6 +3,7 @@
 //! operator by serial. Permanent and idempotent; the contact person is told in the same
 //! transaction that blocks.
 
+use orgca_model::UnixTime;
 use orgca_model::{BlockReason, CertKind, CertificateRecord};
 use orgca_store::{Blocked, NewMail, OrgScope};
 use uuid::Uuid;
@@ -18,7 +19,7 @@ impl Ra {
         caller: &Caller,
         id: Uuid,
         reason: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Blocked, RaError> {
         let scope = self.scope(caller);
         let c = scope
@@ -40,7 +41,7 @@ impl Ra {
         &self,
         serial_hex: &str,
         reason: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Blocked, RaError> {
         let reason = BlockReason::parse(reason).map_err(|e| RaError::Invalid(e.to_string()))?;
         let serial = serial_hex.trim().trim_start_matches("0x").replace(':', "");
@@ -66,7 +67,7 @@ async fn block_in(
     reason: BlockReason,
     who: &str,
     actor: &str,
-    now: i64,
+    now: UnixTime,
 ) -> Result<Blocked, RaError> {
     let mails = match scope.contact_email(c).await? {
         Some(to) => vec![notice(c, &to, reason, who, now)],
@@ -78,7 +79,13 @@ async fn block_in(
         .ok_or(RaError::NotFound("certificate"))
 }
 
-fn notice(c: &CertificateRecord, to: &str, reason: BlockReason, who: &str, now: i64) -> NewMail {
+fn notice(
+    c: &CertificateRecord,
+    to: &str,
+    reason: BlockReason,
+    who: &str,
+    now: UnixTime,
+) -> NewMail {
     let why = match reason {
         BlockReason::ContentWrong => "something in it was wrong",
         BlockReason::KeyLost => "access to its key was lost",
@@ -96,7 +103,7 @@ fn notice(c: &CertificateRecord, to: &str, reason: BlockReason, who: &str, now: 
              needed, order a new certificate.\n",
             c.name,
             c.serial,
-            crate::rfc3339(now),
+            now.rfc3339(),
             reason.as_str(),
         ),
     }

@@ -1,5 +1,6 @@
 //! An organisation's certificates through the API: search, show, renew, history.
 
+use orgca_model::UnixTime;
 use orgca_model::{CertKind, CertificateRecord, Identification, Issuance, VisibleStatus};
 use uuid::Uuid;
 
@@ -7,7 +8,7 @@ use crate::orders::{OrderRequest, Placed};
 use crate::{Caller, Ra, RaError};
 
 /// The status a client sees: active, blocked, or expired past notAfter.
-pub fn visible_status(c: &CertificateRecord, now: i64) -> VisibleStatus {
+pub fn visible_status(c: &CertificateRecord, now: UnixTime) -> VisibleStatus {
     c.status.at(c.not_after, now)
 }
 
@@ -18,7 +19,7 @@ impl Ra {
         &self,
         caller: &Caller,
         params: &crate::search::SearchParams,
-        now: i64,
+        now: UnixTime,
     ) -> Result<orgca_store::Page<CertificateRecord>, RaError> {
         let search = params.read(&self.scope(caller), caller, now).await?;
         match &search.query {
@@ -36,7 +37,7 @@ impl Ra {
         &self,
         caller: &Caller,
         params: &crate::search::SearchParams,
-        now: i64,
+        now: UnixTime,
     ) -> Result<u64, RaError> {
         let scope = self.scope(caller);
         match params.read(&scope, caller, now).await?.query {
@@ -51,7 +52,7 @@ impl Ra {
     pub async fn overview(
         &self,
         caller: &Caller,
-        now: i64,
+        now: UnixTime,
         days: i64,
     ) -> Result<
         (
@@ -69,7 +70,7 @@ impl Ra {
         let scope = self.scope(caller);
         let counts = scope.certificate_counts(now, holder).await?;
         let expiring = scope
-            .expiring_between(now, now + days * 86_400, holder, 50)
+            .expiring_between(now, now.plus_days(days), holder, 50)
             .await?;
         Ok((counts, expiring))
     }
@@ -130,7 +131,7 @@ impl Ra {
     /// certificate issued without an order, from the CLI, is renewed by CSR); the new
     /// certificate will have a new key and serial and record which one it renews. The old
     /// one stays valid.
-    pub async fn renew(&self, caller: &Caller, id: Uuid, now: i64) -> Result<Placed, RaError> {
+    pub async fn renew(&self, caller: &Caller, id: Uuid, now: UnixTime) -> Result<Placed, RaError> {
         let scope = self.scope(caller);
         let c = scope
             .certificate(id)

@@ -2,6 +2,7 @@
 //! codes and orders expire, the system clock shifted to start at a given instant (like
 //! Boulder's `FAKECLOCK`): time still moves, from a different starting point.
 
+use orgca_model::UnixTime;
 use time::OffsetDateTime;
 
 /// The environment variable holding a fake start time (RFC 3339).
@@ -42,25 +43,8 @@ impl Clock {
         self.shift_seconds != 0
     }
 
-    /// Now.
-    pub fn now(&self) -> OffsetDateTime {
-        OffsetDateTime::now_utc() + time::Duration::seconds(self.shift_seconds)
+    /// Now, in whole seconds.
+    pub fn now(&self) -> UnixTime {
+        UnixTime::from(OffsetDateTime::now_utc()).plus_secs(self.shift_seconds)
     }
-
-    /// Now, in Unix seconds.
-    pub fn unix(&self) -> i64 {
-        self.now().unix_timestamp()
-    }
-}
-
-/// RFC 3339 (UTC) for a Unix time, as the API, the CLI and exports show times; a value
-/// outside the calendar (never written by orgca) is shown as the number.
-pub fn rfc3339(unix: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| unix.to_string())
 }

@@ -2,10 +2,10 @@
 //! that user after logging in (docs/DOMAIN.md: "fetched by the user after login"). The
 //! certificate names the person and shows their e-mail address, validated first.
 
+use orgca_model::UnixTime;
 use orgca_model::{CertName, Email, Identification, OrderSubject, PersonName, UserStatus};
 use orgca_pki::profile::{Holder, LeafSubject};
 use orgca_store::NewMail;
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::delivery::{self, Delivered, KeySource};
@@ -22,7 +22,7 @@ impl Ra {
         user_id: Uuid,
         req: OrderRequest,
         renews: Option<Uuid>,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Placed, RaError> {
         let policy = &self.orders;
         let scope = self.scope(caller);
@@ -70,7 +70,7 @@ impl Ra {
         caller: &Caller,
         order_id: Uuid,
         source: KeySource<'_>,
-        now: OffsetDateTime,
+        now: UnixTime,
     ) -> Result<Delivered, RaError> {
         let not_yours = || RaError::NotFound("order for you");
         let me = caller.as_user().ok_or_else(not_yours)?;
@@ -80,7 +80,7 @@ impl Ra {
             .await?
             .filter(|o| o.subject == OrderSubject::User(me.id))
             .ok_or_else(not_yours)?;
-        check_pickable(&order, now.unix_timestamp())?;
+        check_pickable(&order, now)?;
         if order.identification != Identification::UserLogin {
             return Err(PickupRefusal::NeedsCode.into());
         }

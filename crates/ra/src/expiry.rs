@@ -4,6 +4,7 @@
 //! blocked.
 
 use orgca_model::CertificateRecord;
+use orgca_model::UnixTime;
 use orgca_store::NewMail;
 
 use crate::{Ra, RaError};
@@ -17,19 +18,23 @@ pub const DEFAULT_POINTS: [u32; 3] = [90, 30, 7];
 impl Ra {
     /// Queues the notices due at `now` for the points `points` (days before notAfter);
     /// answers how many were queued. Safe to run again, and from several nodes at once.
-    pub async fn queue_expiry_notices(&self, points: &[u32], now: i64) -> Result<usize, RaError> {
+    pub async fn queue_expiry_notices(
+        &self,
+        points: &[u32],
+        now: UnixTime,
+    ) -> Result<usize, RaError> {
         let store = &self.store;
         let Some(&furthest) = points.iter().max() else {
             return Ok(0);
         };
         let mut queued = 0;
         for c in store
-            .expiring(now, now + i64::from(furthest) * 86_400, BATCH)
+            .expiring(now, now.plus_days(i64::from(furthest)), BATCH)
             .await?
         {
             // The nearest point that has been reached: one message, for that point only
             // (a certificate first seen 20 days out gets the 30-day notice, not 90 and 30).
-            let left = c.not_after - now;
+            let left = now.secs_until(c.not_after);
             let Some(point) = points
                 .iter()
                 .copied()
@@ -56,9 +61,7 @@ impl Ra {
 
 fn notice(c: &CertificateRecord, to: &str, left: i64) -> NewMail {
     let days = left / 86_400;
-    let when = time::OffsetDateTime::from_unix_timestamp(c.not_after)
-        .map(|t| t.date().to_string())
-        .unwrap_or_default();
+    let when = c.not_after.to_offset().date();
     NewMail {
         recipient: to.to_owned(),
         subject: format!("Certificate \"{}\" expires in {days} days", c.name),

@@ -6,10 +6,11 @@
 //! a carriage return gets a leading `'` and is quoted (OWASP's CSV injection advice), so
 //! no cell is taken for a formula.
 
+use orgca_model::UnixTime;
 use orgca_store::{CertQuery, ExportReader, ExportRow, OrgScope};
 
+use crate::RaError;
 use crate::search::SearchParams;
-use crate::{RaError, rfc3339};
 
 /// The columns, in order, as the header row names them.
 pub const COLUMNS: [&str; 16] = [
@@ -78,13 +79,13 @@ pub fn header(out: &mut Vec<u8>) {
 }
 
 /// Appends one certificate's row, its status as seen at `now`.
-pub fn row(out: &mut Vec<u8>, r: &ExportRow<'_>, now: i64) {
+pub fn row(out: &mut Vec<u8>, r: &ExportRow<'_>, now: UnixTime) {
     let (not_before, not_after, created_at) = (
-        rfc3339(r.not_before),
-        rfc3339(r.not_after),
-        rfc3339(r.created_at),
+        r.not_before.rfc3339(),
+        r.not_after.rfc3339(),
+        r.created_at.rfc3339(),
     );
-    let blocked_at = r.blocked_at.map(rfc3339).unwrap_or_default();
+    let blocked_at = r.blocked_at.map(UnixTime::rfc3339).unwrap_or_default();
     record(
         out,
         [
@@ -117,7 +118,7 @@ pub struct Export {
     query: Option<CertQuery>,
     reader: Option<ExportReader>,
     header_sent: bool,
-    now: i64,
+    now: UnixTime,
 }
 
 impl crate::Ra {
@@ -127,7 +128,7 @@ impl crate::Ra {
         &self,
         caller: &crate::Caller,
         params: &SearchParams,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Export, RaError> {
         let params = SearchParams {
             after: None,

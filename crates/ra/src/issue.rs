@@ -1,11 +1,11 @@
 //! Direct issuance from a CSR (operator CLI). Orders and pick-up build on this.
 
 use orgca_ca::{IssuedCertificate, LeafRequest};
+use orgca_model::UnixTime;
 use orgca_model::{CertKind, CertName, Email};
 use orgca_pki::csr;
 use orgca_pki::profile::{Holder, LeafSubject};
 use orgca_store::NewCertificate;
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{Ra, RaError};
@@ -96,7 +96,7 @@ impl Ra {
         &self,
         req: &IssueRequest,
         actor: &str,
-        now: OffsetDateTime,
+        now: UnixTime,
     ) -> Result<Issued, RaError> {
         let kind = CertKind::parse(&req.kind)?;
         let (holder, common_name) = holder(req, kind)?;
@@ -123,7 +123,7 @@ impl Ra {
         spki: spki::SubjectPublicKeyInfoOwned,
         order_id: Option<Uuid>,
         actor: &str,
-        now: OffsetDateTime,
+        now: UnixTime,
     ) -> Result<Issued, RaError> {
         let kind = subject.holder.kind();
         let request = LeafRequest {
@@ -133,7 +133,7 @@ impl Ra {
             spki,
         };
         let ca = self.ca()?;
-        let token = ca.prepare(request, now).await?;
+        let token = ca.prepare(request, now.to_offset()).await?;
         let certificate = ca.issue_on_pool(token).await?;
         let id = Uuid::new_v4();
         let record = NewCertificate {
@@ -154,14 +154,11 @@ impl Ra {
             fingerprint: certificate.fingerprint.clone(),
             tbs_sha256: certificate.tbs_sha256,
             order_id,
-            not_before: certificate.not_before.unix_timestamp(),
-            not_after: certificate.not_after.unix_timestamp(),
+            not_before: certificate.not_before.into(),
+            not_after: certificate.not_after.into(),
             der: certificate.der.clone(),
         };
-        self.store
-            .issuance()
-            .commit(&record, actor, now.unix_timestamp())
-            .await?;
+        self.store.issuance().commit(&record, actor, now).await?;
         metrics::counter!("orgca_certificates_issued_total", "kind" => kind.as_str()).increment(1);
         tracing::info!(serial = %certificate.serial, %kind, org = %org.cvr, "certificate issued");
         Ok(Issued { id, certificate })

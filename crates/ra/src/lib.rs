@@ -33,7 +33,7 @@ pub mod signing;
 mod tokens;
 
 pub use caller::{Caller, OPERATOR_TOKEN_PREFIX, TOKEN_PREFIX, TokenRefused};
-pub use clock::{Clock, FAKE_CLOCK_VAR, rfc3339};
+pub use clock::{Clock, FAKE_CLOCK_VAR};
 pub use error::{Internal, PickupRefusal, RaError};
 pub use issue::{IssueRequest, Issued};
 pub use members::{NewUserRequest, UserPatch};

@@ -8,6 +8,7 @@
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use orgca_model::UnixTime;
 use orgca_model::{Email, User, UserStatus};
 use orgca_store::logins::account_key;
 use orgca_store::{FailureLimit, NewMail};
@@ -78,7 +79,7 @@ impl Ra {
         email: &str,
         password: &str,
         address: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<NewSession, RaError> {
         let policy = &self.logins;
         let logins = self.store.logins();
@@ -125,7 +126,7 @@ impl Ra {
                 &user,
                 &csrf,
                 now,
-                now + policy.session,
+                now.plus_secs(policy.session),
             )
             .await?;
         tracing::info!(user = %user.id, "portal login");
@@ -136,7 +137,7 @@ impl Ra {
     pub async fn session(
         &self,
         cookie: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Option<(Caller, String)>, RaError> {
         Ok(self
             .store
@@ -161,7 +162,7 @@ impl Ra {
         &self,
         caller: &Caller,
         user_id: uuid::Uuid,
-        now: i64,
+        now: UnixTime,
     ) -> Result<User, RaError> {
         caller.require_admin()?;
         let user = self.user(caller, user_id).await?;
@@ -175,7 +176,7 @@ impl Ra {
     pub async fn operator_password_link(
         &self,
         email: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<(User, String), RaError> {
         let address = Email::parse(email.trim())?;
         let (user, _) = self
@@ -192,7 +193,7 @@ impl Ra {
         &self,
         user: &User,
         actor: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<String, RaError> {
         let (orders, policy, store) = (&self.orders, &self.logins, &self.store);
         if user.status == UserStatus::Deactivated {
@@ -219,14 +220,18 @@ impl Ra {
                 &[mail],
                 actor,
                 now,
-                now + policy.link,
+                now.plus_secs(policy.link),
             )
             .await?;
         Ok(link)
     }
 
     /// The user a password link is for, if it still works.
-    pub async fn password_link_user(&self, token: &str, now: i64) -> Result<Option<User>, RaError> {
+    pub async fn password_link_user(
+        &self,
+        token: &str,
+        now: UnixTime,
+    ) -> Result<Option<User>, RaError> {
         Ok(self
             .store
             .logins()
@@ -240,7 +245,7 @@ impl Ra {
         token: &str,
         password: &str,
         repeated: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<User, RaError> {
         check_password(password, repeated)?;
         let hash = hash_password(password.to_owned()).await?;

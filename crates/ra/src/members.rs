@@ -1,6 +1,7 @@
 //! The caller's organisation and its users: every operation works inside the caller's
 //! organisation scope, so an id of another organisation is simply not found.
 
+use orgca_model::UnixTime;
 use orgca_model::{
     Email, OrgSettings, Organisation, PersonName, Role, SettingsChange, User, UserStatus,
 };
@@ -9,8 +10,7 @@ use orgca_store::NewUser;
 use crate::{Caller, Ra, RaError};
 
 /// A user to create (as typed by a client or the operator).
-#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug)]
 pub struct NewUserRequest {
     /// E-mail address.
     pub email: String,
@@ -21,13 +21,11 @@ pub struct NewUserRequest {
     /// `org_admin`, `user_admin` or `user`.
     pub role: String,
     /// The seal right.
-    #[serde(default)]
     pub seal: bool,
 }
 
-/// A change to a user (`PATCH /api/v1/users/{id}`): absent fields stay.
-#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+/// A change to a user: `None` fields stay.
+#[derive(Clone, Debug, Default)]
 pub struct UserPatch {
     /// `org_admin`, `user_admin` or `user`.
     pub role: Option<String>,
@@ -52,7 +50,7 @@ impl Ra {
         &self,
         caller: &Caller,
         change: SettingsChange,
-        now: i64,
+        now: UnixTime,
     ) -> Result<(Organisation, OrgSettings), RaError> {
         caller.require_org_admin("changes the organisation's settings")?;
         let org = self.organisation(caller).await?;
@@ -93,7 +91,7 @@ impl Ra {
         &self,
         caller: &Caller,
         req: &NewUserRequest,
-        now: i64,
+        now: UnixTime,
     ) -> Result<User, RaError> {
         caller.require_admin()?;
         let new = NewUser {
@@ -126,7 +124,7 @@ impl Ra {
         caller: &Caller,
         id: uuid::Uuid,
         patch: &UserPatch,
-        now: i64,
+        now: UnixTime,
     ) -> Result<User, RaError> {
         let scope = self.scope(caller);
         let mut user = self.user_in_scope(caller, id).await?;
@@ -213,7 +211,7 @@ impl Ra {
     pub async fn orders_waiting_for_me(
         &self,
         caller: &Caller,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Vec<orgca_model::Order>, RaError> {
         let Some(me) = caller.as_user() else {
             return Ok(Vec::new());

@@ -2,10 +2,10 @@
 //! orders"). The code is shown once to the administrator, kept only as a SHA-256, and
 //! an order locks after [`MAX_CODE_FAILURES`] wrong codes.
 
+use orgca_model::UnixTime;
 use orgca_model::{CertName, Email, Identification, Issuance, Order, OrderStatus, OrderSubject};
 use orgca_pki::profile::{Holder, LeafSubject};
 use orgca_store::{NewMail, NewOrder, NewValidation, StoreError};
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::delivery::{self, Delivered, KeySource};
@@ -50,9 +50,8 @@ fn code_hash(code: &str) -> [u8; 32] {
     crate::token_hash(&normalise(code))
 }
 
-/// What a client asks for (`POST /api/v1/profiles/{id}/orders`).
-#[derive(Clone, Copy, Debug, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+/// How an order is to be identified and delivered.
+#[derive(Clone, Copy, Debug)]
 pub struct OrderRequest {
     /// How the recipient identifies.
     pub identification: Identification,
@@ -81,7 +80,7 @@ impl Ra {
         profile_id: Uuid,
         req: OrderRequest,
         renews: Option<Uuid>,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Placed, RaError> {
         let policy = &self.orders;
         let scope = self.scope(caller);
@@ -179,7 +178,7 @@ impl Ra {
         caller: &Caller,
         plan: OrderPlan,
         mail_for: impl Fn(Uuid, &str) -> NewMail,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Placed, RaError> {
         let status = plan.proof.status();
         let (validation, mut mails) = match plan.proof {
@@ -196,7 +195,7 @@ impl Ra {
                 issuance: plan.request.issuance,
                 status,
                 code_sha256: plan.code.as_deref().map(code_hash),
-                expires_at: now + self.orders.order_validity,
+                expires_at: now.plus_secs(self.orders.order_validity),
                 renews: plan.renews,
             };
             mails.push(mail_for(new.id, &new.reference));
@@ -231,9 +230,9 @@ pub(crate) async fn address_proof(
     email: Option<&str>,
     org_name: &str,
     policy: &OrderPolicy,
-    now: i64,
+    now: UnixTime,
 ) -> Result<AddressProof, RaError> {
-    let since = now - policy.email_validation_validity;
+    let since = now.minus_secs(policy.email_validation_validity);
     let Some(email) = email else {
         return Ok(AddressProof::Proven);
     };
@@ -260,13 +259,13 @@ pub(crate) async fn address_proof(
     let validation = NewValidation {
         email: email.to_owned(),
         token_sha256: crate::token_hash(&token),
-        expires_at: now + policy.email_link_validity,
+        expires_at: now.plus_secs(policy.email_link_validity),
     };
     Ok(AddressProof::Awaiting { validation, mail })
 }
 
 /// Refuses an order that cannot be picked up now (its state or its expiry).
-pub(crate) fn check_pickable(order: &Order, now: i64) -> Result<(), RaError> {
+pub(crate) fn check_pickable(order: &Order, now: UnixTime) -> Result<(), RaError> {
     match order.status {
         OrderStatus::Ready => {}
         OrderStatus::AwaitingEmailValidation => return Err(PickupRefusal::AwaitingEmail.into()),
@@ -311,7 +310,7 @@ impl Ra {
     pub async fn confirm_email(
         &self,
         token: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<orgca_store::Confirmed, RaError> {
         if token.len() > 128 {
             return Err(RaError::NotFound("e-mail validation"));
@@ -353,7 +352,7 @@ impl Ra {
         reference: &str,
         one_time_code: &str,
         source: KeySource<'_>,
-        now: OffsetDateTime,
+        now: UnixTime,
     ) -> Result<Delivered, RaError> {
         let p = self
             .preview_with_code(reference, one_time_code, now)
@@ -373,7 +372,7 @@ impl Ra {
         &self,
         reference: &str,
         one_time_code: &str,
-        now: OffsetDateTime,
+        now: UnixTime,
     ) -> Result<PickupPreview, RaError> {
         let policy = &self.orders;
         let pickup = self.store.pickup();
@@ -392,14 +391,12 @@ impl Ra {
         };
         let given = code_hash(one_time_code);
         if aws_lc_rs::constant_time::verify_slices_are_equal(&given, &expected).is_err() {
-            pickup
-                .record_wrong_code(&order, tries, now.unix_timestamp())
-                .await?;
+            pickup.record_wrong_code(&order, tries, now).await?;
             let tries_left = (MAX_CODE_FAILURES - tries).max(0);
             return Err(PickupRefusal::WrongCode { tries_left }.into());
         }
         pickup.give_back_try(&order).await?;
-        check_pickable(&order, now.unix_timestamp())?;
+        check_pickable(&order, now)?;
         let org_scope = self.store.org(order.org_id);
         let org = org_scope.organisation().await?;
         crate::orgs::require_kind_on(&org, orgca_model::CertKind::Organisation)?;
@@ -414,7 +411,7 @@ impl Ra {
         // The profile may have been given another address since the order was placed:
         // the certificate shows only an address proven for the organisation.
         if let Some(email) = &profile.email {
-            let since = now.unix_timestamp() - policy.email_validation_validity;
+            let since = now.minus_secs(policy.email_validation_validity);
             if !org_scope.email_validated_since(email, since).await? {
                 return Err(PickupRefusal::ProfileEmailNotValidated(email.clone()).into());
             }
@@ -448,12 +445,12 @@ impl Ra {
         subject: LeafSubject,
         prepared: delivery::Prepared,
         actor: String,
-        now: OffsetDateTime,
+        now: UnixTime,
     ) -> Result<Delivered, RaError> {
         let ra = self.clone();
         tokio::spawn(async move {
             let pickup = ra.store.pickup();
-            if !pickup.claim(&order, now.unix_timestamp()).await? {
+            if !pickup.claim(&order, now).await? {
                 return Err(PickupRefusal::BeingPickedUp.into());
             }
             let spki = prepared.spki.clone();
@@ -484,7 +481,7 @@ fn format_reference(typed: &str) -> Option<String> {
 impl Ra {
     /// Cancels an order of the caller's organisation that has not been picked up:
     /// administrators only. Cancelling a cancelled order answers it unchanged.
-    pub async fn cancel(&self, caller: &Caller, id: Uuid, now: i64) -> Result<Order, RaError> {
+    pub async fn cancel(&self, caller: &Caller, id: Uuid, now: UnixTime) -> Result<Order, RaError> {
         // Looked up first: an id of another organisation is "not found", whatever the role.
         self.order(caller, id).await?;
         caller.require_admin()?;
@@ -503,7 +500,7 @@ impl Ra {
 /// The status a client sees: an order past its expiry that was not picked up is
 /// `expired`, one whose code was guessed wrong too often `locked` (both computed, never
 /// stored, so that no job has to run for them).
-pub fn visible_status(order: &Order, now: i64) -> &'static str {
+pub fn visible_status(order: &Order, now: UnixTime) -> &'static str {
     match order.status {
         OrderStatus::Ready | OrderStatus::AwaitingEmailValidation if now > order.expires_at => {
             "expired"

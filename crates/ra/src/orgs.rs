@@ -1,5 +1,6 @@
 //! Creating organisations (operator).
 
+use orgca_model::UnixTime;
 use orgca_model::{Cvr, Environment, Organisation};
 use orgca_store::NewOrganisation;
 
@@ -17,7 +18,7 @@ impl Ra {
         name: &str,
         environment: Environment,
         actor: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Organisation, RaError> {
         let cvr = Cvr::parse(cvr, environment)?;
         let name = name.trim();

@@ -1,14 +1,14 @@
 //! The caller's organisation's certificate profiles (docs/DOMAIN.md, "Certificate profiles
 //! and orders"): what its organisation and system certificates name.
 
+use orgca_model::UnixTime;
 use orgca_model::{CertKind, CertName, Email, PersonName, Profile};
 use orgca_store::NewProfile;
 
 use crate::{Caller, Ra, RaError};
 
-/// The contact person of a profile, as typed by a client.
-#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+/// The contact person of a profile, as typed (the RA checks it).
+#[derive(Clone, Debug)]
 pub struct Contact {
     /// Name.
     pub name: String,
@@ -16,37 +16,30 @@ pub struct Contact {
     pub email: String,
 }
 
-/// A profile as typed by a client (`POST /api/v1/profiles`).
-#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+/// A profile as typed by a client of the API, the portal or the CLI (the RA checks it).
+#[derive(Clone, Debug)]
 pub struct ProfileRequest {
     /// `organisation` or `system`.
     pub kind: String,
     /// The certificates' name.
     pub name: String,
     /// E-mail shown in the certificates.
-    #[serde(default)]
     pub email: Option<String>,
     /// Contact person (required).
     pub contact: Contact,
     /// Seal use.
-    #[serde(default)]
     pub allow_signing: bool,
     /// Publication in the public directory.
-    #[serde(default)]
     pub publish: bool,
 }
 
-/// A change to a profile (`PATCH /api/v1/profiles/{id}`): absent fields stay; the kind
-/// cannot change (it decides what the certificates mean). `email: null` removes it.
-#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+/// A change to a profile: `None` fields stay; the kind cannot change (it decides what
+/// the certificates mean). `email: Some(None)` removes the address.
+#[derive(Clone, Debug, Default)]
 pub struct ProfilePatch {
     /// New name.
     pub name: Option<String>,
-    /// New e-mail (`null` removes it).
-    #[serde(default, with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    /// New e-mail (`Some(None)` removes it).
     pub email: Option<Option<String>>,
     /// New contact person.
     pub contact: Option<Contact>,
@@ -54,16 +47,6 @@ pub struct ProfilePatch {
     pub allow_signing: Option<bool>,
     /// New publication.
     pub publish: Option<bool>,
-}
-
-mod double_option {
-    use serde::{Deserialize, Deserializer};
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<Option<String>>, D::Error> {
-        Option::<String>::deserialize(d).map(Some)
-    }
 }
 
 fn contact_name(name: &str) -> Result<String, RaError> {
@@ -76,7 +59,7 @@ impl Ra {
         &self,
         caller: &Caller,
         req: &ProfileRequest,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Profile, RaError> {
         caller.require_admin()?;
         let kind = CertKind::parse(&req.kind)?;
@@ -119,7 +102,7 @@ impl Ra {
         caller: &Caller,
         id: uuid::Uuid,
         patch: &ProfilePatch,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Profile, RaError> {
         let mut p = self.profile(caller, id).await?;
         caller.require_admin()?;

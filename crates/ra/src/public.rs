@@ -1,6 +1,7 @@
 //! What anyone may read without logging in: whether the database answers, the CA
 //! certificates, and the public directory's exact-address lookup.
 
+use orgca_model::UnixTime;
 use orgca_model::{CertificateRecord, Email};
 
 use crate::{Ra, RaError};
@@ -20,7 +21,7 @@ impl Ra {
     pub async fn directory(
         &self,
         email: &Email,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Vec<CertificateRecord>, RaError> {
         Ok(self.store.directory(email.as_str(), now).await?)
     }

@@ -3,8 +3,8 @@
 //! caller may see.
 
 use orgca_model::CertKind;
+use orgca_model::UnixTime;
 use orgca_store::{CertQuery, Cursor, OrgScope, SortKey, StatusFilter, Text};
-use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime};
@@ -15,40 +15,29 @@ use crate::RaError;
 /// The rows of a page when the client does not say.
 pub const DEFAULT_PAGE: u32 = 50;
 
-/// A search as a client sends it, every field text (absent or empty: no filter).
-#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
+/// A search as a client types it (a query string, CLI flags or a portal form), every
+/// field text (`None` or empty: no filter).
+#[derive(Clone, Debug, Default)]
 pub struct SearchParams {
     /// Free text, or an exact subject UUID, certificate id, serial or e-mail address.
-    #[serde(default)]
     pub q: Option<String>,
     /// `organisation`, `system` or `employee`.
-    #[serde(default)]
     pub kind: Option<String>,
     /// `active`, `blocked` or `expired`.
-    #[serde(default)]
     pub status: Option<String>,
     /// RFC 3339 time or a date (`2027-01-31`, meaning its start in UTC).
-    #[serde(default)]
     pub expires_before: Option<String>,
     /// A profile's id or name.
-    #[serde(default)]
     pub profile: Option<String>,
     /// A user's id or e-mail address.
-    #[serde(default)]
     pub user: Option<String>,
     /// `created` (default), `not_after` or `name`.
-    #[serde(default)]
     pub sort: Option<String>,
     /// `asc` or `desc`; by default newest first, soonest expiry first, A to Z.
-    #[serde(default)]
     pub order: Option<String>,
     /// The `next` cursor of the page before.
-    #[serde(default)]
     pub after: Option<String>,
     /// Rows per page, 1 to 500.
-    #[serde(default)]
     pub limit: Option<String>,
 }
 
@@ -70,12 +59,12 @@ fn invalid(e: impl std::fmt::Display) -> RaError {
 }
 
 /// Reads `expires_before`: RFC 3339, or a date meaning its first second in UTC.
-fn parse_time(s: &str) -> Result<i64, RaError> {
+fn parse_time(s: &str) -> Result<UnixTime, RaError> {
     if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
-        return Ok(t.unix_timestamp());
+        return Ok(UnixTime::from(t));
     }
     Date::parse(s, format_description!("[year]-[month]-[day]"))
-        .map(|d| d.midnight().assume_utc().unix_timestamp())
+        .map(|d| UnixTime::from(d.midnight().assume_utc()))
         .map_err(|_| {
             invalid(format!(
                 "expires_before {s:?} is not a date: write 2027-01-31 or 2027-01-31T12:00:00Z"
@@ -90,7 +79,7 @@ impl SearchParams {
         &self,
         scope: &OrgScope,
         caller: &crate::Caller,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Search, RaError> {
         let sort = match given(&self.sort) {
             None | Some("created") => SortKey::Created,

@@ -4,10 +4,10 @@
 //! certificate's serial and fingerprint, the document's SHA-256) before the signed
 //! document is handed out; nothing else about it is kept.
 
+use orgca_model::UnixTime;
 use orgca_model::{CertKind, CertName, Profile, User, UserStatus};
 use orgca_pki::single_use::{SingleUseHolder, SingleUseSubject};
 use orgca_signing::{Format, SignError, SignRequest};
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{Caller, Ra, RaError};
@@ -53,7 +53,7 @@ impl Ra {
         document: Vec<u8>,
         format: Format,
         mode: Mode,
-        now: OffsetDateTime,
+        now: UnixTime,
     ) -> Result<SignatureMade, RaError> {
         let service = self.signing_service()?;
         service.check_size(&document).map_err(RaError::Signing)?;
@@ -123,7 +123,7 @@ impl Ra {
                     environment,
                     field_name: &field_name,
                 },
-                now,
+                now.to_offset(),
             )
         })
         .await
@@ -146,18 +146,13 @@ impl Ra {
             "signing_ca": signed.ca,
             "document_sha256": hex::encode(signed.document_sha256),
             "signed_sha256": hex::encode(signed.signed_sha256),
-            "signed_at": crate::rfc3339(cert.not_before.unix_timestamp()),
+            "signed_at": UnixTime::from(cert.not_before).rfc3339(),
         });
         if let Mode::Seal { profile } = mode {
             details["profile"] = serde_json::json!(profile);
         }
         scope
-            .record_signature(
-                &user.id.to_string(),
-                signature_id,
-                details,
-                now.unix_timestamp(),
-            )
+            .record_signature(&user.id.to_string(), signature_id, details, now)
             .await?;
         metrics::counter!("orgca_signatures_total", "mode" => mode.name(), "format" => format.name())
         .increment(1);

@@ -1,6 +1,7 @@
 //! API tokens, made by the operator: a user's token, and operator tokens that act for
 //! one organisation per request. A token is shown once; only its SHA-256 is stored.
 
+use orgca_model::UnixTime;
 use orgca_model::{Email, User, UserStatus};
 use orgca_store::OperatorToken;
 
@@ -14,7 +15,7 @@ impl Ra {
         &self,
         email: &str,
         actor: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<(String, User), RaError> {
         let email = Email::parse(email)?;
         let user = self
@@ -43,7 +44,7 @@ impl Ra {
         &self,
         name: &str,
         actor: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<(String, OperatorToken), RaError> {
         let name = name.trim();
         if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {

@@ -154,7 +154,7 @@ pub async fn build_crl(
     let mut bad = None;
     store
         .for_each_revoked(&issuer.name, shard, |e| {
-            if let Err(err) = writer.push(e.serial.as_bytes(), e.revoked_at, e.reason) {
+            if let Err(err) = writer.push(e.serial.as_bytes(), e.revoked_at.secs(), e.reason) {
                 bad.get_or_insert(err);
             }
             Ok(())

@@ -10,6 +10,7 @@ use std::time::Duration;
 use der::Encode as _;
 use orgca_ca::IssuingCa;
 use orgca_ca::ocsp::Responder;
+use orgca_model::UnixTime;
 use orgca_pki::ocsp::{self, CertId, CertStatus, SingleAnswer, Unsuccessful};
 use orgca_store::StatusStore;
 use time::OffsetDateTime;
@@ -85,7 +86,8 @@ pub enum Reply {
 struct Issuer {
     ca: Arc<IssuingCa>,
     responder: RwLock<Arc<Responder>>,
-    revision: RwLock<(i64, i64)>,
+    /// The status revision last seen, and when it was read.
+    revision: RwLock<(i64, UnixTime)>,
     /// How far answers have been signed ahead: (created_at, serial) of the last one.
     presigned: RwLock<(i64, String)>,
 }
@@ -133,7 +135,7 @@ impl OcspService {
             issuers.push(Issuer {
                 ca,
                 responder: RwLock::new(Arc::new(responder)),
-                revision: RwLock::new((revision, now.unix_timestamp())),
+                revision: RwLock::new((revision, now.into())),
                 presigned: RwLock::new((i64::MIN, String::new())),
             });
         }
@@ -293,7 +295,7 @@ impl OcspService {
                 // A minute's margin for clocks of other nodes.
                 let blocked = self
                     .store
-                    .blocked_since(&issuer.ca.name, since - 60)
+                    .blocked_since(&issuer.ca.name, since.minus_secs(60))
                     .await?;
                 let stale: Vec<CertId> = read(&self.cache)
                     .values()
@@ -303,7 +305,7 @@ impl OcspService {
                 for id in stale {
                     self.sign_one(i, id, now).await?;
                 }
-                *write(&issuer.revision) = (revision, now.unix_timestamp());
+                *write(&issuer.revision) = (revision, now.into());
             }
         }
         self.presign(now).await?;

@@ -2,6 +2,7 @@
 //! the same transaction as the change it records. This module only appends (on the
 //! caller's transaction); reading and verifying the trail is `audit_log`.
 
+use orgca_model::UnixTime;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
@@ -14,8 +15,8 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 /// An event to append: who did what to which object, with details as JSON.
 #[derive(Clone, Debug)]
 pub struct NewEvent {
-    /// When (Unix seconds).
-    pub at: i64,
+    /// When.
+    pub at: UnixTime,
     /// Who: `operator`, `cli`, a user id, `system`.
     pub actor: String,
     /// The organisation concerned, if any.
@@ -33,8 +34,8 @@ pub struct NewEvent {
 pub struct AuditEvent {
     /// Position in the chain, from 1.
     pub seq: i64,
-    /// When (Unix seconds).
-    pub at: i64,
+    /// When.
+    pub at: UnixTime,
     /// Who.
     pub actor: String,
     /// Organisation, if any.
@@ -123,7 +124,7 @@ pub(crate) async fn append_all(
     for ev in &chained {
         q = q
             .bind(ev.seq)
-            .bind(ev.at)
+            .bind(ev.at.secs())
             .bind(ev.actor.clone())
             .bind(ev.org_id.clone())
             .bind(ev.action.clone())

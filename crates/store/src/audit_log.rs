@@ -1,6 +1,7 @@
 //! Reading the audit trail: an organisation's events, and the walk over the whole chain
 //! that `orgca audit verify` runs.
 
+use orgca_model::UnixTime;
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
 
@@ -65,7 +66,7 @@ async fn events_on(
 fn event_from_row(r: &sqlx::any::AnyRow) -> Result<AuditEvent, StoreError> {
     Ok(AuditEvent {
         seq: r.try_get("seq")?,
-        at: r.try_get("at")?,
+        at: crate::sql::time_at(r, "at")?,
         actor: r.try_get("actor")?,
         org_id: r.try_get("org_id")?,
         action: r.try_get("action")?,
@@ -201,7 +202,7 @@ impl crate::OrgScope {
         actor: &str,
         signature_id: uuid::Uuid,
         details: serde_json::Value,
-        now: i64,
+        now: UnixTime,
     ) -> Result<(), StoreError> {
         let mut tx = self.store.begin_write().await?;
         let event = NewEvent {

@@ -1,6 +1,7 @@
 //! What the CA may write and read: its own certificates, and the serials it is about to
 //! sign (recorded before it signs).
 
+use orgca_model::UnixTime;
 use orgca_model::{Environment, Serial};
 use serde::Serialize;
 use sqlx::Row;
@@ -48,10 +49,10 @@ pub struct NewCaCertificate {
     pub serial: Serial,
     /// subjectKeyIdentifier, hex.
     pub subject_key_id: String,
-    /// notBefore (Unix seconds).
-    pub not_before: i64,
-    /// notAfter (Unix seconds).
-    pub not_after: i64,
+    /// notBefore.
+    pub not_before: UnixTime,
+    /// notAfter.
+    pub not_after: UnixTime,
     /// The certificate.
     pub der: Vec<u8>,
     /// Where the private key is (a file name under the data folder's keys/).
@@ -73,10 +74,10 @@ pub struct CaCertificate {
     pub serial: String,
     /// subjectKeyIdentifier, hex.
     pub subject_key_id: String,
-    /// notBefore (Unix seconds).
-    pub not_before: i64,
-    /// notAfter (Unix seconds).
-    pub not_after: i64,
+    /// notBefore.
+    pub not_before: UnixTime,
+    /// notAfter.
+    pub not_after: UnixTime,
     /// The certificate.
     #[serde(skip)]
     pub der: Vec<u8>,
@@ -115,8 +116,8 @@ fn ca_from_row(r: &AnyRow) -> Result<CaCertificate, StoreError> {
         parent: r.try_get("parent")?,
         serial: r.try_get("serial")?,
         subject_key_id: r.try_get("subject_key_id")?,
-        not_before: r.try_get("not_before")?,
-        not_after: r.try_get("not_after")?,
+        not_before: crate::sql::time_at(r, "not_before")?,
+        not_after: crate::sql::time_at(r, "not_after")?,
         der: r.try_get("der")?,
         key_ref: r.try_get("key_ref")?,
     })
@@ -134,7 +135,7 @@ impl CaStore {
         &self,
         certs: &[NewCaCertificate],
         actor: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<(), StoreError> {
         let mut tx = self.store.begin_write().await?;
         for c in certs {
@@ -148,11 +149,11 @@ impl CaStore {
             .bind(c.parent.as_deref())
             .bind(c.serial.to_string())
             .bind(&c.subject_key_id)
-            .bind(c.not_before)
-            .bind(c.not_after)
+            .bind(c.not_before.secs())
+            .bind(c.not_after.secs())
             .bind(&c.der)
             .bind(&c.key_ref)
-            .bind(now)
+            .bind(now.secs())
             .execute(&mut *tx)
             .await
             .map_err(StoreError::conflict_as(format!("CA {}", c.name)))?;
@@ -205,8 +206,8 @@ impl CaStore {
         serial_hex: &str,
         issuer: &str,
         tbs_sha256: [u8; 32],
-        validity: (i64, i64),
-        now: i64,
+        validity: (UnixTime, UnixTime),
+        now: UnixTime,
     ) -> Result<(), StoreError> {
         let mut tx = self.store.begin_write().await?;
         sqlx::query(
@@ -216,9 +217,9 @@ impl CaStore {
         .bind(serial_hex)
         .bind(issuer)
         .bind(hex::encode(tbs_sha256))
-        .bind(validity.0)
-        .bind(validity.1)
-        .bind(now)
+        .bind(validity.0.secs())
+        .bind(validity.1.secs())
+        .bind(now.secs())
         .execute(&mut *tx)
         .await
         .map_err(StoreError::conflict_as(format!("responder serial {serial_hex}")))?;

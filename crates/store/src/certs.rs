@@ -26,15 +26,15 @@ pub(crate) fn cert_from_row(r: &AnyRow) -> Result<CertificateRecord, StoreError>
             .map_err(|_| StoreError::Corrupt(format!("certificate subject {subject:?}")))?,
         email: r.try_get("email")?,
         fingerprint: r.try_get("fingerprint")?,
-        not_before: r.try_get("not_before")?,
-        not_after: r.try_get("not_after")?,
+        not_before: crate::sql::time_at(r, "not_before")?,
+        not_after: crate::sql::time_at(r, "not_after")?,
         status: CertStatus::parse(&status)
             .ok_or_else(|| StoreError::Corrupt(format!("certificate status {status:?}")))?,
         renews: r
             .try_get::<Option<String>, _>("renews")?
             .map(|s| Uuid::parse_str(&s).map_err(|_| StoreError::Corrupt(format!("renews {s:?}"))))
             .transpose()?,
-        blocked_at: r.try_get("revoked_at")?,
+        blocked_at: crate::sql::maybe_time_at(r, "revoked_at")?,
         block_reason: r
             .try_get::<Option<String>, _>("block_reason")?
             .map(|s| BlockReason::parse(&s).map_err(|e| StoreError::Corrupt(e.to_string())))

@@ -6,6 +6,7 @@ use crate::certs::{cert_columns, cert_from_row};
 use crate::search_keys::key;
 use crate::{Store, StoreError};
 use orgca_model::CertificateRecord;
+use orgca_model::UnixTime;
 
 /// The most certificates one directory answer holds.
 pub const DIRECTORY_LIMIT: i64 = 20;
@@ -17,7 +18,7 @@ impl Store {
     pub async fn directory(
         &self,
         email: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Vec<CertificateRecord>, StoreError> {
         let sql = concat!(
             "SELECT ",
@@ -33,7 +34,7 @@ impl Store {
         );
         let rows = sqlx::query(sql)
             .bind(key(email))
-            .bind(now)
+            .bind(now.secs())
             .bind(DIRECTORY_LIMIT)
             .fetch_all(&self.pool)
             .await?;

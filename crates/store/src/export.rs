@@ -3,6 +3,7 @@
 //! to decode instead of a row per certificate: the row-by-row driver cost is what
 //! bounds an export), borrowed field by field while the CSV is written.
 
+use orgca_model::UnixTime;
 use sqlx::Row;
 
 use crate::db::AbortOnDrop;
@@ -43,10 +44,10 @@ pub struct ExportRow<'a> {
     pub serial: &'a str,
     /// `active` or `blocked` as stored (expiry is the reader's to judge).
     pub status: &'a str,
-    /// notBefore (Unix seconds).
-    pub not_before: i64,
-    /// notAfter (Unix seconds).
-    pub not_after: i64,
+    /// notBefore.
+    pub not_before: UnixTime,
+    /// notAfter.
+    pub not_after: UnixTime,
     /// E-mail in the certificate (empty: none).
     pub email: &'a str,
     /// Contact person: the profile's contact, or the user.
@@ -58,11 +59,11 @@ pub struct ExportRow<'a> {
     /// Why it was blocked (empty: not blocked).
     pub block_reason: &'a str,
     /// When it was blocked.
-    pub blocked_at: Option<i64>,
+    pub blocked_at: Option<UnixTime>,
     /// The newest certificate that renews it (empty: none).
     pub renewed_by: &'a str,
-    /// When issued (Unix seconds).
-    pub created_at: i64,
+    /// When issued.
+    pub created_at: UnixTime,
     name_key: &'a str,
 }
 
@@ -103,7 +104,11 @@ fn parse_row(record: &str) -> Result<ExportRow<'_>, StoreError> {
     if parts.next().is_some() {
         return Err(corrupt());
     }
-    let int = |s: &str| s.parse::<i64>().map_err(|_| corrupt());
+    let int = |s: &str| {
+        s.parse::<i64>()
+            .map(UnixTime::from_secs)
+            .map_err(|_| corrupt())
+    };
     let employee = f[1] == "employee";
     Ok(ExportRow {
         id: f[0],
@@ -236,8 +241,8 @@ impl OrgScope {
         let next = match page.rows()?.last() {
             Some(last) => {
                 let value = match q.sort {
-                    SortKey::Created => last.created_at.to_string(),
-                    SortKey::NotAfter => last.not_after.to_string(),
+                    SortKey::Created => last.created_at.secs().to_string(),
+                    SortKey::NotAfter => last.not_after.secs().to_string(),
                     SortKey::Name => last.name_key.to_owned(),
                 };
                 Some(Cursor::at(q, &value, last.id)?)

@@ -3,6 +3,7 @@
 //! its audit event. Both go through the store's writer, which commits concurrent ones
 //! together (group commit).
 
+use orgca_model::UnixTime;
 use orgca_model::{CertKind, OrgId, Serial};
 use uuid::Uuid;
 
@@ -28,8 +29,8 @@ pub struct SerialIntent {
     pub subject_uuid: Uuid,
     /// SHA-256 of the linted TBS.
     pub tbs_sha256: [u8; 32],
-    /// When (Unix seconds).
-    pub at: i64,
+    /// When.
+    pub at: UnixTime,
 }
 
 /// A write of the issuance path.
@@ -43,8 +44,8 @@ pub(crate) enum IssueJob {
         cert: Box<NewCertificate>,
         /// Who.
         actor: String,
-        /// When (Unix seconds).
-        now: i64,
+        /// When.
+        now: UnixTime,
     },
 }
 
@@ -116,10 +117,10 @@ pub struct NewCertificate {
     /// The order being picked up (claimed, `issuing`), marked `issued` in the same
     /// transaction.
     pub order_id: Option<Uuid>,
-    /// notBefore (Unix seconds).
-    pub not_before: i64,
-    /// notAfter (Unix seconds).
-    pub not_after: i64,
+    /// notBefore.
+    pub not_before: UnixTime,
+    /// notAfter.
+    pub not_after: UnixTime,
     /// The certificate.
     pub der: Vec<u8>,
 }
@@ -138,7 +139,7 @@ impl IssuanceStore {
         &self,
         cert: &NewCertificate,
         actor: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<(), StoreError> {
         let job = IssueJob::Commit {
             cert: Box::new(cert.clone()),
@@ -150,7 +151,7 @@ impl IssuanceStore {
 }
 
 /// One certificate to commit with who committed it and when.
-pub(crate) type CommitItem<'a> = (&'a NewCertificate, &'a str, i64);
+pub(crate) type CommitItem<'a> = (&'a NewCertificate, &'a str, UnixTime);
 
 /// Writes the certificates and their audit events on `conn` (inside the writer's
 /// transaction) with their search words: a few statements whatever the batch size. The schema refuses a serial
@@ -180,11 +181,11 @@ pub(crate) async fn commit_all(
             .bind(cert.subject_uuid.to_string())
             .bind(cert.email.clone())
             .bind(cert.fingerprint.clone())
-            .bind(cert.not_before)
-            .bind(cert.not_after)
+            .bind(cert.not_before.secs())
+            .bind(cert.not_after.secs())
             .bind("active")
             .bind(cert.der.clone())
-            .bind(*now)
+            .bind(now.secs())
             .bind(hex::encode(cert.tbs_sha256))
             .bind(cert.crl_shard.map(i64::from))
             .bind(crate::search_keys::sort_key(&cert.name))
@@ -278,7 +279,7 @@ pub(crate) async fn reserve_all(
             .bind(i.kind.as_str())
             .bind(i.subject_uuid.to_string())
             .bind(hex::encode(i.tbs_sha256))
-            .bind(i.at);
+            .bind(i.at.secs());
     }
     let what = match intents {
         [one] => format!("serial {}", one.serial),

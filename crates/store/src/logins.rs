@@ -3,6 +3,7 @@
 //! a link token by SHA-256 (they are random), a password as an argon2id PHC string made
 //! by the RA. This module never sees a password or a cookie value.
 
+use orgca_model::UnixTime;
 use sqlx::Row;
 
 use crate::audit::{self, NewEvent};
@@ -69,15 +70,15 @@ impl LoginStore {
         token_sha256: [u8; 32],
         mails: &[crate::NewMail],
         actor: &str,
-        now: i64,
-        expires: i64,
+        now: UnixTime,
+        expires: UnixTime,
     ) -> Result<(), StoreError> {
         let mut tx = self.store.begin_write().await?;
         // Only the newest link works: an older one, mailed or leaked, stops working.
         sqlx::query(
             "UPDATE password_links SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
         )
-        .bind(now)
+        .bind(now.secs())
         .bind(user.id.to_string())
         .execute(&mut *tx)
         .await?;
@@ -86,8 +87,8 @@ impl LoginStore {
         )
         .bind(hex::encode(token_sha256))
         .bind(user.id.to_string())
-        .bind(now)
-        .bind(expires)
+        .bind(now.secs())
+        .bind(expires.secs())
         .execute(&mut *tx)
         .await?;
         let event = NewEvent {
@@ -108,7 +109,7 @@ impl LoginStore {
     pub async fn password_link(
         &self,
         token_sha256: [u8; 32],
-        now: i64,
+        now: UnixTime,
     ) -> Result<Option<User>, StoreError> {
         let row = sqlx::query(concat!(
             "SELECT ",
@@ -118,7 +119,7 @@ impl LoginStore {
              AND u.status <> 'deactivated'"
         ))
         .bind(hex::encode(token_sha256))
-        .bind(now)
+        .bind(now.secs())
         .fetch_optional(&self.store.pool)
         .await?;
         row.as_ref().map(user_from_row).transpose()
@@ -131,14 +132,14 @@ impl LoginStore {
         &self,
         token_sha256: [u8; 32],
         password_hash: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Option<User>, StoreError> {
         let mut tx = self.store.begin_write().await?;
         let row = sqlx::query(
             "UPDATE password_links SET used_at = $1 WHERE token_sha256 = $2 AND used_at IS NULL \
              AND expires_at > $1 RETURNING user_id",
         )
-        .bind(now)
+        .bind(now.secs())
         .bind(hex::encode(token_sha256))
         .fetch_optional(&mut *tx)
         .await?;
@@ -188,8 +189,8 @@ impl LoginStore {
         id_sha256: [u8; 32],
         user: &User,
         csrf: &str,
-        now: i64,
-        expires: i64,
+        now: UnixTime,
+        expires: UnixTime,
     ) -> Result<(), StoreError> {
         let mut tx = self.store.begin_write().await?;
         sqlx::query(
@@ -198,13 +199,13 @@ impl LoginStore {
         .bind(hex::encode(id_sha256))
         .bind(user.id.to_string())
         .bind(csrf)
-        .bind(now)
-        .bind(expires)
+        .bind(now.secs())
+        .bind(expires.secs())
         .execute(&mut *tx)
         .await?;
         // Expired sessions of anyone go with every login: the table stays small.
         sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(now)
+            .bind(now.secs())
             .execute(&mut *tx)
             .await?;
         audit::append(&mut tx, &own_event(user, "user.logged_in", now)).await?;
@@ -216,7 +217,7 @@ impl LoginStore {
     pub async fn session(
         &self,
         id_sha256: [u8; 32],
-        now: i64,
+        now: UnixTime,
     ) -> Result<Option<(User, String)>, StoreError> {
         let row = sqlx::query(concat!(
             "SELECT ",
@@ -225,7 +226,7 @@ impl LoginStore {
              WHERE s.id_sha256 = $1 AND s.expires_at > $2 AND u.status = 'active'"
         ))
         .bind(hex::encode(id_sha256))
-        .bind(now)
+        .bind(now.secs())
         .fetch_optional(&self.store.pool)
         .await?;
         row.map(|r| Ok((user_from_row(&r)?, r.try_get("csrf")?)))
@@ -251,7 +252,7 @@ impl LoginStore {
         &self,
         key: &str,
         limit: FailureLimit,
-        now: i64,
+        now: UnixTime,
     ) -> Result<bool, StoreError> {
         let mut tx = self.store.begin_write().await?;
         let row = sqlx::query(
@@ -262,12 +263,12 @@ impl LoginStore {
              RETURNING failures, locked_until",
         )
         .bind(key)
-        .bind(now)
+        .bind(now.secs())
         .bind(limit.window)
         .fetch_one(&mut *tx)
         .await?;
         let failures: i64 = row.try_get(0)?;
-        let locked_until: i64 = row.try_get(1)?;
+        let locked_until = UnixTime::from_secs(row.try_get(1)?);
         let allowed = if locked_until > now {
             false
         } else if failures > limit.allowed {
@@ -275,8 +276,8 @@ impl LoginStore {
                 "UPDATE login_failures SET locked_until = $1, failures = 0, window_start = $2 \
                  WHERE throttle_key = $3",
             )
-            .bind(now + limit.lock)
-            .bind(now)
+            .bind(now.plus_secs(limit.lock).secs())
+            .bind(now.secs())
             .bind(key)
             .execute(&mut *tx)
             .await?;
@@ -290,7 +291,7 @@ impl LoginStore {
 
     /// Takes back one counted attempt of `key` (one that turned out to be a good login),
     /// and forgets keys that have been quiet for a day.
-    pub async fn forgive(&self, key: &str, now: i64) -> Result<(), StoreError> {
+    pub async fn forgive(&self, key: &str, now: UnixTime) -> Result<(), StoreError> {
         let mut tx = self.store.begin_write().await?;
         sqlx::query(
             "UPDATE login_failures SET failures = failures - 1 WHERE throttle_key = $1 AND failures > 0",
@@ -299,8 +300,8 @@ impl LoginStore {
         .execute(&mut *tx)
         .await?;
         sqlx::query("DELETE FROM login_failures WHERE window_start < $1 AND locked_until < $2")
-            .bind(now - 86_400)
-            .bind(now)
+            .bind(now.minus_secs(86_400).secs())
+            .bind(now.secs())
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -320,7 +321,7 @@ impl LoginStore {
 }
 
 /// The audit event of something a user did to their own account.
-fn own_event(user: &User, action: &'static str, now: i64) -> NewEvent {
+fn own_event(user: &User, action: &'static str, now: UnixTime) -> NewEvent {
     NewEvent {
         at: now,
         actor: user.id.to_string(),

@@ -3,6 +3,7 @@
 //! not happen) and delivered by the `notify` job.
 
 use orgca_model::OrgId;
+use orgca_model::UnixTime;
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -31,8 +32,8 @@ pub struct QueuedMail {
     pub subject: String,
     /// Body.
     pub body: String,
-    /// When queued (Unix seconds).
-    pub created_at: i64,
+    /// When queued.
+    pub created_at: UnixTime,
     /// Delivery attempts so far.
     pub attempts: i64,
 }
@@ -44,8 +45,8 @@ pub struct NewValidation {
     pub email: String,
     /// SHA-256 of the token mailed to it.
     pub token_sha256: [u8; 32],
-    /// Expiry (Unix seconds).
-    pub expires_at: i64,
+    /// Expiry.
+    pub expires_at: UnixTime,
 }
 
 /// Queues `mails` on `conn` (inside the caller's transaction).
@@ -53,7 +54,7 @@ pub(crate) async fn queue_in(
     conn: &mut sqlx::AnyConnection,
     org_id: Option<OrgId>,
     mails: &[NewMail],
-    now: i64,
+    now: UnixTime,
 ) -> Result<(), StoreError> {
     for m in mails {
         sqlx::query(
@@ -65,7 +66,7 @@ pub(crate) async fn queue_in(
         .bind(m.recipient.clone())
         .bind(m.subject.clone())
         .bind(m.body.clone())
-        .bind(now)
+        .bind(now.secs())
         .execute(&mut *conn)
         .await?;
     }
@@ -77,7 +78,7 @@ pub(crate) async fn start_validation_in(
     conn: &mut sqlx::AnyConnection,
     org_id: OrgId,
     v: &NewValidation,
-    now: i64,
+    now: UnixTime,
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO email_validations (id, org_id, email, token_sha256, expires_at, created_at) \
@@ -87,8 +88,8 @@ pub(crate) async fn start_validation_in(
     .bind(org_id.to_string())
     .bind(v.email.clone())
     .bind(hex::encode(v.token_sha256))
-    .bind(v.expires_at)
-    .bind(now)
+    .bind(v.expires_at.secs())
+    .bind(now.secs())
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -96,13 +97,17 @@ pub(crate) async fn start_validation_in(
 
 impl OrgScope {
     /// Whether `email` was validated for this organisation at or after `since`.
-    pub async fn email_validated_since(&self, email: &str, since: i64) -> Result<bool, StoreError> {
+    pub async fn email_validated_since(
+        &self,
+        email: &str,
+        since: UnixTime,
+    ) -> Result<bool, StoreError> {
         let row = sqlx::query(
             "SELECT COUNT(*) AS n FROM email_validations WHERE org_id = $1 AND email = $2 AND validated_at >= $3",
         )
         .bind(self.org_id.to_string())
         .bind(email)
-        .bind(since)
+        .bind(since.secs())
         .fetch_one(&self.store.pool)
         .await?;
         Ok(row.try_get::<i64, _>("n")? > 0)
@@ -140,7 +145,7 @@ impl MailStore {
     pub async fn confirm(
         &self,
         token_sha256: [u8; 32],
-        now: i64,
+        now: UnixTime,
     ) -> Result<Option<Confirmed>, StoreError> {
         let mut tx = self.store.begin_write().await?;
         let row = sqlx::query(
@@ -156,12 +161,12 @@ impl MailStore {
             row.try_get("email")?,
         );
         let validated: Option<i64> = row.try_get("validated_at")?;
-        if validated.is_none() && row.try_get::<i64, _>("expires_at")? < now {
+        if validated.is_none() && crate::sql::time_at(&row, "expires_at")? < now {
             return Ok(None);
         }
         if validated.is_none() {
             sqlx::query("UPDATE email_validations SET validated_at = $1 WHERE id = $2")
-                .bind(now)
+                .bind(now.secs())
                 .bind(id.clone())
                 .execute(&mut *tx)
                 .await?;
@@ -193,12 +198,12 @@ impl MailStore {
     }
 
     /// Messages due for delivery at `now`, oldest first.
-    pub async fn due(&self, now: i64, limit: i64) -> Result<Vec<QueuedMail>, StoreError> {
+    pub async fn due(&self, now: UnixTime, limit: i64) -> Result<Vec<QueuedMail>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, recipient, subject, body, created_at, attempts FROM mail_queue \
              WHERE sent_at IS NULL AND next_try_at <= $1 ORDER BY created_at, id LIMIT $2",
         )
-        .bind(now)
+        .bind(now.secs())
         .bind(limit)
         .fetch_all(&self.store.pool)
         .await?;
@@ -211,7 +216,7 @@ impl MailStore {
                     recipient: r.try_get("recipient")?,
                     subject: r.try_get("subject")?,
                     body: r.try_get("body")?,
-                    created_at: r.try_get("created_at")?,
+                    created_at: crate::sql::time_at(r, "created_at")?,
                     attempts: r.try_get("attempts")?,
                 })
             })
@@ -219,11 +224,11 @@ impl MailStore {
     }
 
     /// Marks a message delivered.
-    pub async fn mark_sent(&self, id: Uuid, now: i64) -> Result<(), StoreError> {
+    pub async fn mark_sent(&self, id: Uuid, now: UnixTime) -> Result<(), StoreError> {
         // The body goes once sent: it may carry a validation link, which must not stay
         // readable in the database.
         sqlx::query("UPDATE mail_queue SET sent_at = $1, attempts = attempts + 1, last_error = NULL, body = '' WHERE id = $2")
-            .bind(now)
+            .bind(now.secs())
             .bind(id.to_string())
             .execute(&self.store.pool)
             .await?;
@@ -235,11 +240,11 @@ impl MailStore {
         &self,
         id: Uuid,
         error: &str,
-        next_try_at: i64,
+        next_try_at: UnixTime,
     ) -> Result<(), StoreError> {
         sqlx::query("UPDATE mail_queue SET attempts = attempts + 1, last_error = $1, next_try_at = $2 WHERE id = $3")
             .bind(error)
-            .bind(next_try_at)
+            .bind(next_try_at.secs())
             .bind(id.to_string())
             .execute(&self.store.pool)
             .await?;

@@ -1,6 +1,7 @@
 //! Expiry notices: which certificates come near their end, and the record that a notice
 //! for one point (days before notAfter) was queued, written with the mail itself.
 
+use orgca_model::UnixTime;
 use uuid::Uuid;
 
 use crate::certs::{cert_columns, cert_from_row};
@@ -13,8 +14,8 @@ impl Store {
     /// certificate renews, soonest first, at most `limit`.
     pub async fn expiring(
         &self,
-        now: i64,
-        until: i64,
+        now: UnixTime,
+        until: UnixTime,
         limit: i64,
     ) -> Result<Vec<CertificateRecord>, StoreError> {
         let rows = sqlx::query(concat!(
@@ -24,8 +25,8 @@ impl Store {
             "AND NOT EXISTS (SELECT 1 FROM certificates r WHERE r.renews = c.id) ",
             "ORDER BY c.not_after LIMIT $3"
         ))
-        .bind(now)
-        .bind(until)
+        .bind(now.secs())
+        .bind(until.secs())
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
@@ -52,7 +53,7 @@ impl OrgScope {
         certificate_id: Uuid,
         days_before: i64,
         mail: &NewMail,
-        now: i64,
+        now: UnixTime,
     ) -> Result<bool, StoreError> {
         let mut tx = self.store.begin_write().await?;
         let done = sqlx::query(
@@ -62,7 +63,7 @@ impl OrgScope {
         )
         .bind(certificate_id.to_string())
         .bind(days_before)
-        .bind(now)
+        .bind(now.secs())
         .bind(self.org_id.to_string())
         .execute(&mut *tx)
         .await?;

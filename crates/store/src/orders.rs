@@ -3,6 +3,7 @@
 //! no login, finds an order only by its reference and proves itself with the one-time
 //! code.
 
+use orgca_model::UnixTime;
 use orgca_model::{Identification, Issuance, Order, OrderStatus, OrderSubject};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -29,8 +30,8 @@ pub struct NewOrder {
     pub status: OrderStatus,
     /// SHA-256 of the one-time code, if any.
     pub code_sha256: Option<[u8; 32]>,
-    /// Expiry (Unix seconds).
-    pub expires_at: i64,
+    /// Expiry.
+    pub expires_at: UnixTime,
     /// The certificate it renews, if any.
     pub renews: Option<Uuid>,
 }
@@ -74,10 +75,10 @@ fn order_from_row(r: &AnyRow) -> Result<Order, StoreError> {
         status: OrderStatus::parse(&text("status")?).ok_or_else(|| corrupt("status"))?,
         code_sha256,
         code_failures: r.try_get("code_failures")?,
-        expires_at: r.try_get("expires_at")?,
+        expires_at: crate::sql::time_at(r, "expires_at")?,
         certificate_id: uuid_opt(r.try_get("certificate_id")?)?,
         renews: uuid_opt(r.try_get("renews")?)?,
-        created_at: r.try_get("created_at")?,
+        created_at: crate::sql::time_at(r, "created_at")?,
     })
 }
 
@@ -91,7 +92,7 @@ impl OrgScope {
         validation: Option<&NewValidation>,
         mails: &[NewMail],
         actor: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Order, StoreError> {
         let id = new.id;
         let mut tx = self.store.begin_write().await?;
@@ -109,8 +110,8 @@ impl OrgScope {
         .bind(new.issuance.as_str())
         .bind(new.status.as_str())
         .bind(new.code_sha256.map(hex::encode))
-        .bind(new.expires_at)
-        .bind(now)
+        .bind(new.expires_at.secs())
+        .bind(now.secs())
         .bind(new.renews.map(|u| u.to_string()))
         .execute(&mut *tx)
         .await
@@ -160,7 +161,11 @@ impl OrgScope {
 
     /// The orders waiting for `user` to pick them up (ready, or waiting for an address),
     /// unexpired at `now`, oldest first.
-    pub async fn orders_waiting_for(&self, user: Uuid, now: i64) -> Result<Vec<Order>, StoreError> {
+    pub async fn orders_waiting_for(
+        &self,
+        user: Uuid,
+        now: UnixTime,
+    ) -> Result<Vec<Order>, StoreError> {
         let rows = sqlx::query(concat!(
             "SELECT ",
             order_columns!(),
@@ -169,7 +174,7 @@ impl OrgScope {
         ))
         .bind(self.org_id.to_string())
         .bind(user.to_string())
-        .bind(now)
+        .bind(now.secs())
         .fetch_all(&self.store.pool)
         .await?;
         rows.iter().map(order_from_row).collect()
@@ -256,7 +261,7 @@ impl PickupStore {
         &self,
         order: &Order,
         failures: i64,
-        now: i64,
+        now: UnixTime,
     ) -> Result<(), StoreError> {
         let mut tx = self.store.begin_write().await?;
         let event = NewEvent {
@@ -274,13 +279,13 @@ impl PickupStore {
 
     /// Takes a ready, unexpired order for one pick-up (`ready` -> `issuing`); `false`
     /// when another pick-up took it first, or it is not ready or has expired.
-    pub async fn claim(&self, order: &Order, now: i64) -> Result<bool, StoreError> {
+    pub async fn claim(&self, order: &Order, now: UnixTime) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE orders SET status = 'issuing', claimed_at = $2 \
              WHERE id = $1 AND status = 'ready' AND expires_at >= $2",
         )
         .bind(order.id.to_string())
-        .bind(now)
+        .bind(now.secs())
         .execute(&self.store.pool)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -289,12 +294,12 @@ impl PickupStore {
     /// Gives back every order taken for a pick-up before `before` and never issued (its
     /// process died halfway); answers how many. A pick-up takes milliseconds: callers
     /// pass a time minutes ago.
-    pub async fn release_stale(&self, before: i64) -> Result<u64, StoreError> {
+    pub async fn release_stale(&self, before: UnixTime) -> Result<u64, StoreError> {
         let done = sqlx::query(
             "UPDATE orders SET status = 'ready' \
              WHERE status = 'issuing' AND certificate_id IS NULL AND claimed_at < $1",
         )
-        .bind(before)
+        .bind(before.secs())
         .execute(&self.store.pool)
         .await?;
         Ok(done.rows_affected())
@@ -317,7 +322,7 @@ impl OrgScope {
         &self,
         id: Uuid,
         actor: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Option<Order>, StoreError> {
         let mut tx = self.store.begin_write().await?;
         let done = sqlx::query(

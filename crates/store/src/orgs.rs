@@ -1,5 +1,6 @@
 //! Organisations: created by the operator, each with its CVR and environment.
 
+use orgca_model::UnixTime;
 use orgca_model::{Cvr, Environment, OrgSettings, Organisation, SettingsChange};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -58,7 +59,7 @@ pub(crate) fn org_from_row(r: &AnyRow) -> Result<Organisation, StoreError> {
             organisation_certificates: r.try_get::<i64, _>("organisation_certificates")? != 0,
             seals: r.try_get::<i64, _>("seals")? != 0,
         },
-        created_at: r.try_get("created_at")?,
+        created_at: crate::sql::time_at(r, "created_at")?,
     })
 }
 
@@ -69,7 +70,7 @@ impl OrgStore {
         &self,
         new: &NewOrganisation,
         actor: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Organisation, StoreError> {
         let org = Organisation {
             id: Uuid::new_v4(),
@@ -89,7 +90,7 @@ impl OrgStore {
             .bind(org.cvr.as_str())
             .bind(&org.name)
             .bind(org.environment.as_str())
-            .bind(now)
+            .bind(now.secs())
             .execute(&mut *tx)
             .await
             .map_err(StoreError::conflict_as(format!("an organisation with CVR {}", org.cvr)))?;
@@ -139,7 +140,7 @@ impl OrgStore {
         org: &Organisation,
         change: SettingsChange,
         actor: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<OrgSettings, StoreError> {
         let mut tx = self.store.begin_write().await?;
         let row = sqlx::query(concat!(

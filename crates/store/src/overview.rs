@@ -2,6 +2,7 @@
 //! and those that expire soon. Confined to the organisation (and to one holder, for a
 //! user who sees only their own).
 
+use orgca_model::UnixTime;
 use orgca_model::{CertKind, CertificateRecord};
 use sqlx::Row;
 
@@ -24,7 +25,7 @@ impl OrgScope {
     /// (subject UUID) when given.
     pub async fn certificate_counts(
         &self,
-        now: i64,
+        now: UnixTime,
         holder: Option<&str>,
     ) -> Result<Vec<(CertKind, KindCounts)>, StoreError> {
         let rows = sqlx::query(
@@ -34,7 +35,7 @@ impl OrgScope {
              GROUP BY kind, seen",
         )
         .bind(self.org_id.to_string())
-        .bind(now)
+        .bind(now.secs())
         .bind(holder.unwrap_or(""))
         .fetch_all(&self.store.pool)
         .await?;
@@ -64,8 +65,8 @@ impl OrgScope {
     /// first, at most `limit`; of `holder`'s only when given.
     pub async fn expiring_between(
         &self,
-        now: i64,
-        until: i64,
+        now: UnixTime,
+        until: UnixTime,
         holder: Option<&str>,
         limit: i64,
     ) -> Result<Vec<CertificateRecord>, StoreError> {
@@ -76,8 +77,8 @@ impl OrgScope {
              AND not_after <= $3 AND ($4 = '' OR subject_uuid = $4) ORDER BY not_after, id LIMIT $5"
         ))
         .bind(self.org_id.to_string())
-        .bind(now)
-        .bind(until)
+        .bind(now.secs())
+        .bind(until.secs())
         .bind(holder.unwrap_or(""))
         .bind(limit)
         .fetch_all(&self.store.pool)

@@ -2,6 +2,7 @@
 //! share (docs/DOMAIN.md, "Certificate profiles and orders"). Read and written only through
 //! the organisation's scope.
 
+use orgca_model::UnixTime;
 use orgca_model::{CertKind, CertName, Email, Profile};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -57,7 +58,7 @@ impl OrgScope {
         &self,
         new: &NewProfile,
         actor: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Profile, StoreError> {
         let p = Profile {
             id: Uuid::new_v4(),
@@ -83,7 +84,7 @@ impl OrgScope {
         &self,
         p: &Profile,
         actor: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Option<Profile>, StoreError> {
         let mut tx = self.store.begin_write().await?;
         if !write_profile(&mut tx, self, p, now, false).await? {
@@ -128,7 +129,7 @@ async fn write_profile(
     conn: &mut sqlx::AnyConnection,
     scope: &OrgScope,
     p: &Profile,
-    now: i64,
+    now: UnixTime,
     insert: bool,
 ) -> Result<bool, StoreError> {
     let sql = if insert {
@@ -148,7 +149,7 @@ async fn write_profile(
         .bind(p.contact_email.clone())
         .bind(i64::from(p.allow_signing))
         .bind(i64::from(p.publish))
-        .bind(now)
+        .bind(now.secs())
         .bind(p.id.to_string())
         .bind(scope.org_id.to_string())
         .bind(p.kind.as_str())
@@ -170,7 +171,7 @@ fn profile_event(
     p: &Profile,
     action: &'static str,
     actor: &str,
-    now: i64,
+    now: UnixTime,
 ) -> NewEvent {
     NewEvent {
         at: now,

@@ -1,6 +1,7 @@
 //! Blocking (revocation) and what revocation status is published from: the blocked
 //! certificates of an issuer, its status revision and its CRL numbers.
 
+use orgca_model::UnixTime;
 use orgca_model::{BlockReason, CertificateRecord, Serial};
 use sqlx::Row;
 use uuid::Uuid;
@@ -25,8 +26,8 @@ pub struct Blocked {
 pub struct RevokedEntry {
     /// Serial.
     pub serial: Serial,
-    /// When it was blocked (Unix seconds).
-    pub revoked_at: i64,
+    /// When it was blocked.
+    pub revoked_at: UnixTime,
     /// RFC 5280 CRLReason.
     pub reason: u8,
 }
@@ -54,14 +55,14 @@ impl OrgScope {
         reason: BlockReason,
         mails: &[NewMail],
         actor: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Option<Blocked>, StoreError> {
         let mut tx = self.store.begin_write().await?;
         let done = sqlx::query(
             "UPDATE certificates SET status = 'blocked', revoked_at = $1, revocation_reason = $2, \
              block_reason = $3, blocked_by = $4 WHERE id = $5 AND org_id = $6 AND status = 'active'",
         )
-        .bind(now)
+        .bind(now.secs())
         .bind(i64::from(reason.crl_reason()))
         .bind(reason.as_str())
         .bind(actor)
@@ -197,13 +198,17 @@ impl StatusStore {
             .collect()
     }
 
-    /// The serials (hex) of `issuer` blocked at or after `since` (Unix seconds).
-    pub async fn blocked_since(&self, issuer: &str, since: i64) -> Result<Vec<String>, StoreError> {
+    /// The serials (hex) of `issuer` blocked at or after `since`.
+    pub async fn blocked_since(
+        &self,
+        issuer: &str,
+        since: UnixTime,
+    ) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query(
             "SELECT serial FROM certificates WHERE issuer = $1 AND status = 'blocked' AND revoked_at >= $2",
         )
         .bind(issuer)
-        .bind(since)
+        .bind(since.secs())
         .fetch_all(&self.store.pool)
         .await?;
         rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
@@ -344,7 +349,7 @@ fn parse_revoked(item: &str) -> Result<RevokedEntry, StoreError> {
     };
     Ok(RevokedEntry {
         serial: Serial::parse_hex(serial).map_err(|_| corrupt())?,
-        revoked_at: at.parse().map_err(|_| corrupt())?,
+        revoked_at: at.parse().map(UnixTime::from_secs).map_err(|_| corrupt())?,
         reason: reason.parse().map_err(|_| corrupt())?,
     })
 }

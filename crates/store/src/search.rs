@@ -7,6 +7,7 @@
 //! every value is bound.
 
 use base64ct::{Base64UrlUnpadded, Encoding};
+use orgca_model::UnixTime;
 use orgca_model::{CertKind, CertificateRecord, Email, Serial};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -141,7 +142,7 @@ impl SortKey {
 }
 
 /// A search: the filters (all of them apply), the order and where the page starts.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct CertQuery {
     /// Free text or exact match.
     pub text: Option<Text>,
@@ -149,8 +150,8 @@ pub struct CertQuery {
     pub kind: Option<CertKind>,
     /// Only this status (at `now`).
     pub status: Option<StatusFilter>,
-    /// Only those whose notAfter is before this (Unix seconds).
-    pub expires_before: Option<i64>,
+    /// Only those whose notAfter is before this.
+    pub expires_before: Option<UnixTime>,
     /// Only those of this subject: a profile's id, or a user's id (employee certificates).
     pub subject: Option<Uuid>,
     /// Sort column.
@@ -159,8 +160,25 @@ pub struct CertQuery {
     pub descending: bool,
     /// The page starts after this position.
     pub after: Option<Cursor>,
-    /// Now, for the status filter (Unix seconds).
-    pub now: i64,
+    /// Now, for the status filter.
+    pub now: UnixTime,
+}
+
+impl CertQuery {
+    /// Every certificate of the organisation as it stands at `now`, in the default order.
+    pub fn at(now: UnixTime) -> CertQuery {
+        CertQuery {
+            text: None,
+            kind: None,
+            status: None,
+            expires_before: None,
+            subject: None,
+            sort: SortKey::default(),
+            descending: false,
+            after: None,
+            now,
+        }
+    }
 }
 
 /// A position in a sorted list: the sort value and id of the last row of a page.
@@ -369,16 +387,17 @@ fn filter_clauses(st: &mut Statement, q: &CertQuery, r: &Resolved) {
     match q.status {
         Some(StatusFilter::Active) => st.push(
             " AND c.status = 'active' AND c.not_after >= ?",
-            [Int(q.now)],
+            [Int(q.now.secs())],
         ),
-        Some(StatusFilter::Expired) => {
-            st.push(" AND c.status = 'active' AND c.not_after < ?", [Int(q.now)])
-        }
+        Some(StatusFilter::Expired) => st.push(
+            " AND c.status = 'active' AND c.not_after < ?",
+            [Int(q.now.secs())],
+        ),
         Some(StatusFilter::Blocked) => st.push(" AND c.status = 'blocked'", []),
         None => {}
     }
     if let Some(t) = q.expires_before {
-        st.push(" AND c.not_after < ?", [Int(t)]);
+        st.push(" AND c.not_after < ?", [Int(t.secs())]);
     }
     if let Some(s) = q.subject {
         st.push(" AND c.subject_uuid = ?", [T(s.to_string())]);

@@ -3,6 +3,7 @@
 //! table: the modules that own the rows write their queries.
 
 use crate::StoreError;
+use orgca_model::UnixTime;
 
 /// Which database is behind the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +50,22 @@ pub(crate) fn multi_row(head: &str, rows: usize, cols: usize) -> sqlx::AssertSql
         sql.push(')');
     }
     sqlx::AssertSqlSafe(sql)
+}
+
+/// Reads a time column (whole Unix seconds) of a row.
+pub(crate) fn time_at(r: &sqlx::any::AnyRow, column: &str) -> Result<UnixTime, sqlx::Error> {
+    use sqlx::Row;
+    r.try_get::<i64, _>(column).map(UnixTime::from_secs)
+}
+
+/// Reads a time column that may be NULL.
+pub(crate) fn maybe_time_at(
+    r: &sqlx::any::AnyRow,
+    column: &str,
+) -> Result<Option<UnixTime>, sqlx::Error> {
+    use sqlx::Row;
+    Ok(r.try_get::<Option<i64>, _>(column)?
+        .map(UnixTime::from_secs))
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! the organisation's scope; only the operator finds a user by e-mail across
 //! organisations (the CLI's `token create --user`).
 
+use orgca_model::UnixTime;
 use orgca_model::{Email, Organisation, PersonName, Role, User, UserStatus};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -59,7 +60,7 @@ pub(crate) fn user_from_row(r: &AnyRow) -> Result<User, StoreError> {
         role: Role::parse(&role).map_err(|_| corrupt("role", &role))?,
         seal: r.try_get::<i64, _>("seal")? != 0,
         status: UserStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
-        created_at: r.try_get("created_at")?,
+        created_at: crate::sql::time_at(r, "created_at")?,
         publish: r.try_get::<i64, _>("publish")? != 0,
     })
 }
@@ -72,7 +73,7 @@ impl OrgScope {
         &self,
         new: &NewUser,
         actor: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<User, StoreError> {
         let user = User {
             id: Uuid::new_v4(),
@@ -109,7 +110,7 @@ impl OrgScope {
         .bind(user.role.as_str())
         .bind(i64::from(user.seal))
         .bind(user.status.as_str())
-        .bind(now)
+        .bind(now.secs())
         .bind(crate::search_keys::person_key(
             &format!("{} {}", user.given_name, user.surname),
             &user.email,
@@ -226,7 +227,7 @@ impl TokenStore {
         user: &User,
         token_sha256: [u8; 32],
         actor: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Uuid, StoreError> {
         let id = Uuid::new_v4();
         let mut tx = self.store.begin_write().await?;
@@ -234,7 +235,7 @@ impl TokenStore {
             .bind(id.to_string())
             .bind(hex::encode(token_sha256))
             .bind(user.id.to_string())
-            .bind(now)
+            .bind(now.secs())
             .execute(&mut *tx)
             .await?;
         let event = NewEvent {
@@ -282,7 +283,7 @@ impl TokenStore {
         name: &str,
         token_sha256: [u8; 32],
         actor: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<OperatorToken, StoreError> {
         let id = Uuid::new_v4();
         let mut tx = self.store.begin_write().await?;
@@ -292,7 +293,7 @@ impl TokenStore {
         .bind(id.to_string())
         .bind(name)
         .bind(hex::encode(token_sha256))
-        .bind(now)
+        .bind(now.secs())
         .execute(&mut *tx)
         .await?;
         let event = NewEvent {
@@ -339,7 +340,7 @@ impl OrgScope {
         &self,
         user: &User,
         actor: &str,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Option<User>, StoreError> {
         let mut tx = self.store.begin_write().await?;
         let done = sqlx::query(

@@ -476,7 +476,7 @@ async fn blocking_case(db: &TestDb) {
             BlockReason::KeyCompromised,
             std::slice::from_ref(&mail),
             "a",
-            NOW + 5,
+            NOW.plus_secs(5),
         )
         .await
         .expect("block")
@@ -488,25 +488,49 @@ async fn blocking_case(db: &TestDb) {
             first.certificate.blocked_at,
             first.certificate.block_reason
         ),
-        ("blocked", Some(NOW + 5), Some(BlockReason::KeyCompromised))
+        (
+            "blocked",
+            Some(NOW.plus_secs(5)),
+            Some(BlockReason::KeyCompromised)
+        )
     );
     // Blocking again changes nothing and queues no second notice.
     let again = store
         .org(a.id)
-        .block(ids[0], BlockReason::Superseded, &[mail], "a", NOW + 9)
+        .block(
+            ids[0],
+            BlockReason::Superseded,
+            &[mail],
+            "a",
+            NOW.plus_secs(9),
+        )
         .await
         .expect("block")
         .expect("A's");
     assert!(!again.newly);
-    assert_eq!(again.certificate.blocked_at, Some(NOW + 5));
+    assert_eq!(again.certificate.blocked_at, Some(NOW.plus_secs(5)));
     assert_eq!(
         again.certificate.block_reason,
         Some(BlockReason::KeyCompromised)
     );
-    assert_eq!(store.mail().due(NOW + 100, 10).await.expect("due").len(), 1);
+    assert_eq!(
+        store
+            .mail()
+            .due(NOW.plus_secs(100), 10)
+            .await
+            .expect("due")
+            .len(),
+        1
+    );
     store
         .org(a.id)
-        .block(ids[2], BlockReason::ContentWrong, &[], "a", NOW + 6)
+        .block(
+            ids[2],
+            BlockReason::ContentWrong,
+            &[],
+            "a",
+            NOW.plus_secs(6),
+        )
         .await
         .expect("block");
     assert_eq!(
@@ -529,7 +553,7 @@ async fn blocking_case(db: &TestDb) {
             .iter()
             .map(|e| (e.serial.as_bytes()[19], e.revoked_at, e.reason))
             .collect::<Vec<_>>(),
-        [(1, NOW + 5, 1), (3, NOW + 6, 0)]
+        [(1, NOW.plus_secs(5), 1), (3, NOW.plus_secs(6), 0)]
     );
     // A partition lists only its own (serial 1 is in partition 1, serial 3 in 0).
     for (shard, want) in [(0u16, vec![3u8]), (1, vec![1]), (2, vec![])] {
@@ -597,12 +621,15 @@ async fn expiry_notices_case(db: &TestDb) {
     let a = org(&store, "99999978").await;
     let b = org(&store, "99999977").await;
     let cert = issued(&store, Serial::from_random([4; 20]), &issuer, &a).await;
-    // It expires at NOW + 10: seen from NOW with a 100-second horizon, not from later.
-    let seen = store.expiring(NOW, NOW + 100, 10).await.expect("expiring");
+    // It expires at NOW.plus_secs(10): seen from NOW with a 100-second horizon, not from later.
+    let seen = store
+        .expiring(NOW, NOW.plus_secs(100), 10)
+        .await
+        .expect("expiring");
     assert_eq!(seen.iter().map(|c| c.id).collect::<Vec<_>>(), [cert.id]);
     assert!(
         store
-            .expiring(NOW + 10, NOW + 100, 10)
+            .expiring(NOW.plus_secs(10), NOW.plus_secs(100), 10)
             .await
             .expect("expiring")
             .is_empty()
@@ -641,7 +668,15 @@ async fn expiry_notices_case(db: &TestDb) {
             .await
             .expect("next point")
     );
-    assert_eq!(store.mail().due(NOW + 1, 10).await.expect("due").len(), 2);
+    assert_eq!(
+        store
+            .mail()
+            .due(NOW.plus_secs(1), 10)
+            .await
+            .expect("due")
+            .len(),
+        2
+    );
 }
 
 on_all_backends!(stale_pickups_are_given_back, stale_pickups_case);
@@ -663,7 +698,7 @@ async fn stale_pickups_case(db: &TestDb) {
                 issuance: Issuance::Csr,
                 status: OrderStatus::Ready,
                 code_sha256: Some([3; 32]),
-                expires_at: NOW + 1000,
+                expires_at: NOW.plus_secs(1000),
                 renews: None,
             },
             None,
@@ -678,11 +713,22 @@ async fn stale_pickups_case(db: &TestDb) {
     assert!(!pickup.claim(&order, NOW).await.expect("claimed once only"));
     // A pick-up in progress is left alone; one older than the cut-off is given back.
     assert_eq!(pickup.release_stale(NOW).await.expect("sweep"), 0);
-    assert_eq!(pickup.release_stale(NOW + 601).await.expect("sweep"), 1);
+    assert_eq!(
+        pickup
+            .release_stale(NOW.plus_secs(601))
+            .await
+            .expect("sweep"),
+        1
+    );
     let again = scope.order(order.id).await.expect("get").expect("present");
     assert_eq!(again.status, OrderStatus::Ready);
     // An expired order cannot be taken.
-    assert!(!pickup.claim(&order, NOW + 1001).await.expect("claim"));
+    assert!(
+        !pickup
+            .claim(&order, NOW.plus_secs(1001))
+            .await
+            .expect("claim")
+    );
 }
 
 on_all_backends!(logins_are_limited_and_links_work_once, logins_case);
@@ -711,57 +757,67 @@ async fn logins_case(db: &TestDb) {
         window: 100,
         lock: 50,
     };
-    for at in [NOW, NOW + 1, NOW + 2] {
+    for at in [NOW, NOW.plus_secs(1), NOW.plus_secs(2)] {
         assert!(logins.count_attempt("k", limit, at).await.expect("count"));
     }
     assert!(
         !logins
-            .count_attempt("k", limit, NOW + 3)
+            .count_attempt("k", limit, NOW.plus_secs(3))
             .await
             .expect("count")
     );
     assert!(
         !logins
-            .count_attempt("k", limit, NOW + 52)
+            .count_attempt("k", limit, NOW.plus_secs(52))
             .await
             .expect("count")
     );
     assert!(
         logins
-            .count_attempt("k", limit, NOW + 54)
+            .count_attempt("k", limit, NOW.plus_secs(54))
             .await
             .expect("count")
     );
     assert!(
         logins
-            .count_attempt("other", limit, NOW + 3)
+            .count_attempt("other", limit, NOW.plus_secs(3))
             .await
             .expect("count")
     );
     // Only the newest password link works, and only once; the address matches in any case.
     logins
-        .create_password_link(&user, [1; 32], &[], "t", NOW, NOW + 100)
+        .create_password_link(&user, [1; 32], &[], "t", NOW, NOW.plus_secs(100))
         .await
         .expect("link");
     logins
-        .create_password_link(&user, [2; 32], &[], "t", NOW, NOW + 100)
+        .create_password_link(&user, [2; 32], &[], "t", NOW, NOW.plus_secs(100))
         .await
         .expect("link");
-    let set = |token: [u8; 32], at: i64| logins.set_password_by_link(token, "phc", at);
-    assert!(set([1; 32], NOW + 1).await.expect("set").is_none());
+    let set =
+        |token: [u8; 32], at: orgca_model::UnixTime| logins.set_password_by_link(token, "phc", at);
+    assert!(set([1; 32], NOW.plus_secs(1)).await.expect("set").is_none());
     assert!(
-        set([2; 32], NOW + 101).await.expect("set").is_none(),
+        set([2; 32], NOW.plus_secs(101))
+            .await
+            .expect("set")
+            .is_none(),
         "expired"
     );
     logins
-        .create_password_link(&user, [3; 32], &[], "t", NOW, NOW + 100)
+        .create_password_link(&user, [3; 32], &[], "t", NOW, NOW.plus_secs(100))
         .await
         .expect("link");
     assert_eq!(
-        set([3; 32], NOW + 1).await.expect("set").map(|u| u.id),
+        set([3; 32], NOW.plus_secs(1))
+            .await
+            .expect("set")
+            .map(|u| u.id),
         Some(user.id)
     );
-    assert!(set([3; 32], NOW + 2).await.expect("set").is_none(), "used");
+    assert!(
+        set([3; 32], NOW.plus_secs(2)).await.expect("set").is_none(),
+        "used"
+    );
     let (found, hash) = logins
         .account("it@A.DK")
         .await
@@ -770,18 +826,18 @@ async fn logins_case(db: &TestDb) {
     assert_eq!((found.id, hash.as_deref()), (user.id, Some("phc")));
     // A session shows its user and CSRF token until it ends or expires.
     logins
-        .start_session([9; 32], &user, "csrf", NOW, NOW + 10)
+        .start_session([9; 32], &user, "csrf", NOW, NOW.plus_secs(10))
         .await
         .expect("session");
     let (u, csrf) = logins
-        .session([9; 32], NOW + 1)
+        .session([9; 32], NOW.plus_secs(1))
         .await
         .expect("s")
         .expect("live");
     assert_eq!((u.id, csrf.as_str()), (user.id, "csrf"));
     assert!(
         logins
-            .session([9; 32], NOW + 10)
+            .session([9; 32], NOW.plus_secs(10))
             .await
             .expect("s")
             .is_none(),
@@ -789,7 +845,11 @@ async fn logins_case(db: &TestDb) {
     );
     logins.end_session([9; 32]).await.expect("end");
     assert!(
-        logins.session([9; 32], NOW + 1).await.expect("s").is_none(),
+        logins
+            .session([9; 32], NOW.plus_secs(1))
+            .await
+            .expect("s")
+            .is_none(),
         "ended"
     );
 }

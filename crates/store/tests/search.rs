@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use orgca_model::{BlockReason, CertKind, Email, Organisation, Role, Serial};
+use orgca_model::{BlockReason, CertKind, Email, Organisation, Role, Serial, UnixTime};
 use orgca_store::{CertQuery, NewCertificate, SortKey, StatusFilter, Store, Text};
 use uuid::Uuid;
 
@@ -18,8 +18,8 @@ struct Spec {
     kind: CertKind,
     subject: Uuid,
     email: Option<&'static str>,
-    not_after: i64,
-    created: i64,
+    not_after: UnixTime,
+    created: UnixTime,
 }
 
 /// Issues a certificate of `org` as `spec` says; `n` makes the serial unique.
@@ -51,8 +51,7 @@ async fn add(store: &Store, issuer: &str, org: &Organisation, n: u32, s: Spec) -
 fn query(text: Option<&str>) -> CertQuery {
     CertQuery {
         text: text.and_then(|t| Text::parse(t).expect("query")),
-        now: NOW,
-        ..CertQuery::default()
+        ..CertQuery::at(NOW)
     }
 }
 
@@ -113,8 +112,8 @@ async fn search_case(db: &TestDb) {
             CertKind::Organisation,
             Uuid::new_v4(),
             Some("Info@Aeroe.dk"),
-            NOW + 300 * day,
-            NOW - 50,
+            NOW.plus_secs(300 * day),
+            NOW.minus_secs(50),
         ),
     )
     .await;
@@ -128,8 +127,8 @@ async fn search_case(db: &TestDb) {
             sys,
             profile.id,
             None,
-            NOW + 20 * day,
-            NOW - 40,
+            NOW.plus_secs(20 * day),
+            NOW.minus_secs(40),
         ),
     )
     .await;
@@ -143,8 +142,8 @@ async fn search_case(db: &TestDb) {
             sys,
             Uuid::new_v4(),
             None,
-            NOW - day,
-            NOW - 30,
+            NOW.minus_secs(day),
+            NOW.minus_secs(30),
         ),
     )
     .await;
@@ -158,8 +157,8 @@ async fn search_case(db: &TestDb) {
             sys,
             Uuid::new_v4(),
             None,
-            NOW + 60 * day,
-            NOW - 20,
+            NOW.plus_secs(60 * day),
+            NOW.minus_secs(20),
         ),
     )
     .await;
@@ -173,8 +172,8 @@ async fn search_case(db: &TestDb) {
             CertKind::Employee,
             user.id,
             Some("jens.hansen@firma.dk"),
-            NOW + 100 * day,
-            NOW - 10,
+            NOW.plus_secs(100 * day),
+            NOW.minus_secs(10),
         ),
     )
     .await;
@@ -189,8 +188,8 @@ async fn search_case(db: &TestDb) {
             CertKind::Organisation,
             ærø.subject_uuid,
             Some("info@aeroe.dk"),
-            NOW + 300 * day,
-            NOW - 50,
+            NOW.plus_secs(300 * day),
+            NOW.minus_secs(50),
         ),
     )
     .await;
@@ -350,7 +349,7 @@ async fn search_case(db: &TestDb) {
         names(
             &store,
             &a,
-            &with(&|q| q.expires_before = Some(NOW + 30 * day))
+            &with(&|q| q.expires_before = Some(NOW.plus_secs(30 * day)))
         )
         .await,
         ["Gammel server", "ærø webshop"]
@@ -383,8 +382,7 @@ async fn search_case(db: &TestDb) {
             let mut q = CertQuery {
                 sort,
                 descending,
-                now: NOW,
-                ..CertQuery::default()
+                ..CertQuery::at(NOW)
             };
             let mut seen = Vec::new();
             loop {
@@ -428,8 +426,7 @@ async fn search_case(db: &TestDb) {
     // value as the last row seen) cause neither duplicates nor gaps among the others.
     let mut q = CertQuery {
         sort: SortKey::NotAfter,
-        now: NOW,
-        ..CertQuery::default()
+        ..CertQuery::at(NOW)
     };
     let mut seen = Vec::new();
     let mut n = 100;
@@ -441,7 +438,11 @@ async fn search_case(db: &TestDb) {
         let Some(next) = page.next else { break };
         q.after = Some(next);
         if let Some(last) = page.items.last() {
-            for not_after in [NOW - 10 * day, last.not_after, NOW + 1000 * day] {
+            for not_after in [
+                NOW.minus_secs(10 * day),
+                last.not_after,
+                NOW.plus_secs(1000 * day),
+            ] {
                 n += 1;
                 add(
                     &store,
@@ -487,8 +488,7 @@ async fn search_case(db: &TestDb) {
         let mut q = CertQuery {
             sort,
             descending,
-            now: NOW,
-            ..CertQuery::default()
+            ..CertQuery::at(NOW)
         };
         let mut exported = Vec::new();
         loop {

@@ -1,12 +1,12 @@
 //! Store records made the way the CA makes them: an organisation, the test CAs, a
 //! reserved serial and its committed certificate, a profile.
 
-use orgca_model::{CertKind, Cvr, Environment, Serial};
+use orgca_model::{CertKind, Cvr, Environment, Serial, UnixTime};
 use orgca_store::{CaRole, NewCaCertificate, NewCertificate, NewOrganisation, SerialIntent, Store};
 use uuid::Uuid;
 
-/// The time (Unix seconds) at which the records are made.
-pub const NOW: i64 = 1_795_000_000;
+/// The time at which the records are made.
+pub const NOW: UnixTime = UnixTime::from_secs(1_795_000_000);
 
 /// Creates the test organisation with CVR `cvr`.
 pub async fn org(store: &Store, cvr: &str) -> orgca_model::Organisation {
@@ -32,7 +32,7 @@ pub async fn issuing_ca(store: &Store) -> String {
         serial: Serial::from_random([7; 20]),
         subject_key_id: "00".into(),
         not_before: NOW,
-        not_after: NOW + 1000,
+        not_after: NOW.plus_secs(1000),
         der: vec![0x30, 0x00],
         key_ref: format!("{name}.key.pem"),
     };
@@ -82,7 +82,7 @@ pub fn certificate(
         tbs_sha256: [1; 32],
         order_id: None,
         not_before: NOW,
-        not_after: NOW + 10,
+        not_after: NOW.plus_secs(10),
         der: vec![0x30, 0x03, 0x02, 0x01, 0x01],
     }
 }

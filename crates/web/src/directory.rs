@@ -3,6 +3,7 @@
 //! exactly one address, as PEM or JSON, and nothing else: no listing, no wildcard, no
 //! search by name. Lookups are limited per client address.
 
+use orgca_model::UnixTime;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
@@ -29,8 +30,8 @@ pub struct DirectoryLimiter {
 }
 
 impl DirectoryLimiter {
-    /// Counts a lookup by `addr` at `now` (Unix seconds); false past the limit.
-    fn allow(&self, addr: IpAddr, now: i64) -> bool {
+    /// Counts a lookup by `addr` at `now`; false past the limit.
+    fn allow(&self, addr: IpAddr, now: UnixTime) -> bool {
         let key = match addr {
             IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
                 let s = v6.segments();
@@ -39,7 +40,7 @@ impl DirectoryLimiter {
             IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(addr, IpAddr::V4),
             v4 => v4,
         };
-        let minute = now.div_euclid(60);
+        let minute = now.secs().div_euclid(60);
         let Ok(mut windows) = self.windows.lock() else {
             return false;
         };
@@ -173,8 +174,8 @@ pub async fn lookup(
                 subject: c.name.clone(),
                 email: c.email.clone().unwrap_or_default(),
                 serial: c.serial.to_string(),
-                not_before: orgca_ra::rfc3339(c.not_before),
-                not_after: orgca_ra::rfc3339(c.not_after),
+                not_before: c.not_before.rfc3339(),
+                not_after: c.not_after.rfc3339(),
                 fingerprint_sha256: c.fingerprint.clone(),
                 pem,
             })
@@ -205,17 +206,17 @@ mod tests {
         let l = DirectoryLimiter::default();
         let a: IpAddr = [192, 0, 2, 1].into();
         for _ in 0..LOOKUPS_PER_MINUTE {
-            assert!(l.allow(a, 600));
+            assert!(l.allow(a, UnixTime::from_secs(600)));
         }
-        assert!(!l.allow(a, 659));
-        assert!(l.allow([192, 0, 2, 2].into(), 659));
-        assert!(l.allow(a, 660), "a new minute");
+        assert!(!l.allow(a, UnixTime::from_secs(659)));
+        assert!(l.allow([192, 0, 2, 2].into(), UnixTime::from_secs(659)));
+        assert!(l.allow(a, UnixTime::from_secs(660)), "a new minute");
         // One IPv6 /64 is one client.
         let v6 =
             |last: u16| IpAddr::V6(std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 2, 0, 0, 0, last));
         for i in 0..LOOKUPS_PER_MINUTE {
-            assert!(l.allow(v6(i as u16), 600));
+            assert!(l.allow(v6(i as u16), UnixTime::from_secs(600)));
         }
-        assert!(!l.allow(v6(999), 600));
+        assert!(!l.allow(v6(999), UnixTime::from_secs(600)));
     }
 }

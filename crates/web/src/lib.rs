@@ -68,9 +68,9 @@ pub struct Shared {
 }
 
 impl AppState {
-    /// Now, in Unix seconds, by the state's clock.
-    pub(crate) fn now(&self) -> i64 {
-        self.clock.unix()
+    /// Now, by the state's clock.
+    pub(crate) fn now(&self) -> orgca_model::UnixTime {
+        self.clock.now()
     }
 }
 

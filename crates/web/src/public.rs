@@ -163,7 +163,7 @@ async fn ocsp_answer(state: &AppState, der: &[u8]) -> Response {
     let Some(ocsp) = &state.ocsp else {
         return ocsp_reply(Reply::Unsuccessful(Unsuccessful::TryLater), state);
     };
-    let reply = ocsp.respond(der, state.clock.now()).await;
+    let reply = ocsp.respond(der, state.now().to_offset()).await;
     ocsp_reply(reply, state)
 }
 
@@ -184,7 +184,7 @@ fn ocsp_reply(reply: Reply, state: &AppState) -> Response {
     if let (Reply::Signed(a), true) = (&reply, cache) {
         // The request path formats nothing it can avoid: a minute is the usual
         // max-age, and the dates were formatted when the answer was signed.
-        let left = (a.next_update - state.clock.now())
+        let left = (a.next_update - state.now().to_offset())
             .whole_seconds()
             .clamp(0, 60);
         let cache_control = if left == 60 {

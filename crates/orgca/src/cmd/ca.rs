@@ -3,16 +3,17 @@
 use anyhow::Context as _;
 use orgca_ca::ceremony::HierarchySpec;
 use orgca_model::Environment;
+use orgca_model::UnixTime;
 use orgca_pki::encode;
 use orgca_store::CaRole;
 
 use crate::cli::{CaCommand, Global};
-use crate::cmd::{print_json, rfc3339};
+use crate::cmd::print_json;
 use crate::context::Context;
 use crate::exit::{self, Refused};
 
 /// Runs a `ca` subcommand.
-pub async fn run(global: &Global, cmd: &CaCommand) -> anyhow::Result<u8> {
+pub async fn run(global: &Global, cmd: &CaCommand, now: UnixTime) -> anyhow::Result<u8> {
     let ctx = Context::open(global).await?;
     match cmd {
         CaCommand::List => {
@@ -25,7 +26,7 @@ pub async fn run(global: &Global, cmd: &CaCommand) -> anyhow::Result<u8> {
                         serde_json::json!({
                             "name": c.name, "environment": c.environment, "role": c.role, "parent": c.parent,
                             "serial": c.serial, "subject": subject, "subject_key_id": c.subject_key_id,
-                            "not_before": rfc3339(c.not_before), "not_after": rfc3339(c.not_after),
+                            "not_before": c.not_before.rfc3339(), "not_after": c.not_after.rfc3339(),
                         })
                     })
                     .collect();
@@ -37,7 +38,7 @@ pub async fn run(global: &Global, cmd: &CaCommand) -> anyhow::Result<u8> {
                         c.name,
                         c.environment.as_str(),
                         c.role.as_str(),
-                        rfc3339(c.not_after),
+                        c.not_after.rfc3339(),
                         x509_subject(&c.der)
                     );
                 }
@@ -51,19 +52,18 @@ pub async fn run(global: &Global, cmd: &CaCommand) -> anyhow::Result<u8> {
             })?;
             print!("{}", encode::certificate_pem(&ca.der)?);
         }
-        CaCommand::AddSigning => add_signing(&ctx).await?,
+        CaCommand::AddSigning => add_signing(&ctx, now).await?,
     }
     Ok(exit::OK)
 }
 
 /// Creates the signing CA of every hierarchy whose root is in the store but that has no
 /// signing CA yet.
-async fn add_signing(ctx: &Context) -> anyhow::Result<()> {
+async fn add_signing(ctx: &Context, now: UnixTime) -> anyhow::Result<()> {
     let cas = ctx.store.ca().list().await?;
     let settings = ctx.config.settings()?;
     let signing = ctx.config.signing_policies()?;
     let passphrase = ctx.passphrase()?;
-    let now = time::OffsetDateTime::now_utc();
     let mut added = Vec::new();
     for env in [Environment::Production, Environment::Test] {
         let in_env = |role| cas.iter().find(|c| c.environment == env && c.role == role);
@@ -91,18 +91,14 @@ async fn add_signing(ctx: &Context) -> anyhow::Result<()> {
             &passphrase,
             &root.der,
             &root_key,
-            now,
+            now.to_offset(),
         )
         .with_context(|| format!("creating the {env} signing CA"))?;
         let key_file = ctx.data.keys().join(&made.key_ref);
         if let Err(e) = ctx
             .store
             .ca()
-            .add_ca_certificates(
-                std::slice::from_ref(&made),
-                "operator",
-                now.unix_timestamp(),
-            )
+            .add_ca_certificates(std::slice::from_ref(&made), "operator", now)
             .await
         {
             let _ = std::fs::remove_file(&key_file);

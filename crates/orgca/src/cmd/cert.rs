@@ -1,14 +1,14 @@
 //! `orgca cert issue`.
 
+use orgca_model::UnixTime;
 use std::io::Read;
 
 use anyhow::Context as _;
 use orgca_pki::csr::MAX_CSR_BYTES;
 use orgca_ra::IssueRequest;
-use time::OffsetDateTime;
 
 use crate::cli::{CertCommand, FilterArgs, Global, IssueArgs};
-use crate::cmd::{print_json, rfc3339};
+use crate::cmd::print_json;
 use crate::context::Context;
 use crate::exit::{self, Refused};
 
@@ -37,14 +37,14 @@ fn read_csr(args: &IssueArgs) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Runs a `cert` subcommand.
-pub async fn run(global: &Global, cmd: &CertCommand, now: OffsetDateTime) -> anyhow::Result<u8> {
+pub async fn run(global: &Global, cmd: &CertCommand, now: UnixTime) -> anyhow::Result<u8> {
     let args = match cmd {
         CertCommand::Issue(args) => args,
         CertCommand::List { filters, limit } => {
-            return list(global, filters, *limit, now.unix_timestamp()).await;
+            return list(global, filters, *limit, now).await;
         }
         CertCommand::Block { serial, reason } => {
-            return block(global, serial, reason, now.unix_timestamp()).await;
+            return block(global, serial, reason, now).await;
         }
     };
     let csr = read_csr(args)?;
@@ -70,8 +70,8 @@ pub async fn run(global: &Global, cmd: &CertCommand, now: OffsetDateTime) -> any
             "kind": c.request.subject.holder.kind(),
             "name": c.request.subject.common_name,
             "subject_uuid": c.request.subject.subject_uuid,
-            "not_before": rfc3339(c.not_before.unix_timestamp()),
-            "not_after": rfc3339(c.not_after.unix_timestamp()),
+            "not_before": UnixTime::from(c.not_before).rfc3339(),
+            "not_after": UnixTime::from(c.not_after).rfc3339(),
             "fingerprint_sha256": c.fingerprint,
             "certificate_pem": c.pem,
             "chain_pem": c.chain_pem,
@@ -83,7 +83,12 @@ pub async fn run(global: &Global, cmd: &CertCommand, now: OffsetDateTime) -> any
     Ok(exit::OK)
 }
 
-async fn list(global: &Global, filters: &FilterArgs, limit: u32, now: i64) -> anyhow::Result<u8> {
+async fn list(
+    global: &Global,
+    filters: &FilterArgs,
+    limit: u32,
+    now: UnixTime,
+) -> anyhow::Result<u8> {
     let ctx = Context::open(global).await?;
     let ra = ctx.ra_without_keys()?;
     let (caller, mut params) = super::export::search_for(&ra, filters).await?;
@@ -107,7 +112,7 @@ async fn list(global: &Global, filters: &FilterArgs, limit: u32, now: i64) -> an
                     "id": c.id, "serial": c.serial.to_string(), "issuer": c.issuer, "kind": c.kind,
                     "name": c.name, "subject_uuid": c.subject_uuid, "email": c.email,
                     "status": c.status.as_str(),
-                    "not_before": rfc3339(c.not_before), "not_after": rfc3339(c.not_after),
+                    "not_before": c.not_before.rfc3339(), "not_after": c.not_after.rfc3339(),
                     "fingerprint_sha256": c.fingerprint,
                 })
             })
@@ -120,7 +125,7 @@ async fn list(global: &Global, filters: &FilterArgs, limit: u32, now: i64) -> an
                 c.serial,
                 c.kind.as_str(),
                 c.status.as_str(),
-                rfc3339(c.not_after),
+                c.not_after.rfc3339(),
                 c.name
             );
         }
@@ -128,14 +133,14 @@ async fn list(global: &Global, filters: &FilterArgs, limit: u32, now: i64) -> an
     Ok(exit::OK)
 }
 
-async fn block(global: &Global, serial: &str, reason: &str, now: i64) -> anyhow::Result<u8> {
+async fn block(global: &Global, serial: &str, reason: &str, now: UnixTime) -> anyhow::Result<u8> {
     let ctx = Context::open(global).await?;
     let b = ctx
         .ra_without_keys()?
         .block_by_serial(serial, reason, now)
         .await?;
     let c = &b.certificate;
-    let at = c.blocked_at.map(rfc3339).unwrap_or_default();
+    let at = c.blocked_at.map(UnixTime::rfc3339).unwrap_or_default();
     let why = c.block_reason.map(|r| r.as_str()).unwrap_or_default();
     if global.json {
         print_json(&serde_json::json!({

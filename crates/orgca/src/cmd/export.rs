@@ -2,6 +2,7 @@
 //! export gives. A file given by `--out` is written beside itself and renamed into
 //! place, so it is whole or absent; a progress bar shows on a terminal, never in a pipe.
 
+use orgca_model::UnixTime;
 use std::io::{IsTerminal, Write};
 
 use anyhow::Context as _;
@@ -34,7 +35,7 @@ pub(super) async fn search_for(
 }
 
 /// Runs `orgca export`.
-pub async fn run(global: &Global, args: &ExportArgs, now: i64) -> anyhow::Result<u8> {
+pub async fn run(global: &Global, args: &ExportArgs, now: UnixTime) -> anyhow::Result<u8> {
     let ctx = Context::open(global).await?;
     let ra = ctx.ra_without_keys()?;
     let (caller, params) = search_for(&ra, &args.filters).await?;

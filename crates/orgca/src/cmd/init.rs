@@ -1,12 +1,12 @@
 //! `orgca init`: data folder, config, database and both CA hierarchies.
 
+use orgca_model::UnixTime;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
 use orgca_ca::ceremony::{HierarchySpec, create_hierarchy};
 use orgca_model::Environment;
 use orgca_store::Store;
-use time::OffsetDateTime;
 
 use crate::cli::{Global, InitArgs, SignatureChoice};
 use crate::config::{Config, DataDir, write_new_file};
@@ -31,7 +31,7 @@ fn create_private_dir(path: &std::path::Path) -> anyhow::Result<()> {
 
 /// Initialises the data folder. Refuses an initialised one and changes nothing then; on
 /// any failure removes the keys and secrets it wrote, so that it can simply be re-run.
-pub async fn run(global: &Global, args: &InitArgs, now: OffsetDateTime) -> anyhow::Result<()> {
+pub async fn run(global: &Global, args: &InitArgs, now: UnixTime) -> anyhow::Result<()> {
     let data = DataDir {
         root: global.data.clone(),
     };
@@ -76,7 +76,7 @@ async fn init_inner(
     config: &Config,
     settings: &orgca_ca::Settings,
     global: &Global,
-    now: OffsetDateTime,
+    now: UnixTime,
     written: &mut Vec<PathBuf>,
 ) -> anyhow::Result<()> {
     let passphrase = match passphrase_from_env() {
@@ -119,8 +119,15 @@ async fn init_inner(
             rsa_pss: config.rsa_pss(),
         };
         let signing = config.signing_policies()?;
-        let made = create_hierarchy(&spec, settings, &signing, &data.keys(), &passphrase, now)
-            .with_context(|| format!("creating the {env} hierarchy"))?;
+        let made = create_hierarchy(
+            &spec,
+            settings,
+            &signing,
+            &data.keys(),
+            &passphrase,
+            now.to_offset(),
+        )
+        .with_context(|| format!("creating the {env} hierarchy"))?;
         written.extend(made.iter().map(|c| data.keys().join(&c.key_ref)));
         certs.extend(made);
     }
@@ -130,7 +137,7 @@ async fn init_inner(
     written.push(data.config());
     store
         .ca()
-        .add_ca_certificates(&certs, "operator", now.unix_timestamp())
+        .add_ca_certificates(&certs, "operator", now)
         .await?;
     store.close().await;
     let names: Vec<&str> = certs.iter().map(|c| c.name.as_str()).collect();

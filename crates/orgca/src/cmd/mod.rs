@@ -22,12 +22,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Init(args) => init::run(g, args, now).await.map(|_| exit::OK),
         Command::Serve(args) => serve::run(g, args, false, clock).await,
         Command::Demo(args) => serve::run(g, args, true, clock).await,
-        Command::Ca(c) => ca::run(g, c).await,
+        Command::Ca(c) => ca::run(g, c, now).await,
         Command::Org(c) => org::run(g, c, now).await,
         Command::Cert(c) => cert::run(g, c, now).await,
         Command::Audit(c) => audit::run(g, c).await,
         Command::Notify(c) => notify::run(g, c, now).await,
-        Command::Export(args) => export::run(g, args, now.unix_timestamp()).await,
+        Command::Export(args) => export::run(g, args, now).await,
         Command::User(c) => user::run_user(g, c, now).await,
         Command::Token(c) => user::run_token(g, c, now).await,
     }
@@ -38,5 +38,3 @@ pub fn print_json(v: &impl serde::Serialize) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
 }
-
-pub use orgca_ra::rfc3339;

@@ -1,15 +1,15 @@
 //! `orgca org create|list`.
 
+use orgca_model::UnixTime;
 use orgca_model::{Environment, SettingsChange};
-use time::OffsetDateTime;
 
 use crate::cli::{Global, OnOff, OrgCommand};
-use crate::cmd::{print_json, rfc3339};
+use crate::cmd::print_json;
 use crate::context::Context;
 use crate::exit;
 
 /// Runs an `org` subcommand.
-pub async fn run(global: &Global, cmd: &OrgCommand, now: OffsetDateTime) -> anyhow::Result<u8> {
+pub async fn run(global: &Global, cmd: &OrgCommand, now: UnixTime) -> anyhow::Result<u8> {
     let ctx = Context::open(global).await?;
     let ra = ctx.ra_without_keys()?;
     match cmd {
@@ -20,7 +20,7 @@ pub async fn run(global: &Global, cmd: &OrgCommand, now: OffsetDateTime) -> anyh
                 Environment::Production
             };
             let org = ra
-                .create_organisation(cvr, name, env, "operator", now.unix_timestamp())
+                .create_organisation(cvr, name, env, "operator", now)
                 .await?;
             if global.json {
                 print_json(&org_json(&org))?;
@@ -43,9 +43,7 @@ pub async fn run(global: &Global, cmd: &OrgCommand, now: OffsetDateTime) -> anyh
                 seals: seals.map(OnOff::is_on),
             };
             let operator = ra.operator_cli(cvr).await?;
-            let (org, settings) = ra
-                .change_settings(&operator, change, now.unix_timestamp())
-                .await?;
+            let (org, settings) = ra.change_settings(&operator, change, now).await?;
             if global.json {
                 print_json(&serde_json::json!({"cvr": org.cvr, "settings": settings}))?;
             } else {
@@ -77,6 +75,6 @@ pub async fn run(global: &Global, cmd: &OrgCommand, now: OffsetDateTime) -> anyh
 fn org_json(org: &orgca_model::Organisation) -> serde_json::Value {
     serde_json::json!({
         "id": org.id, "cvr": org.cvr, "name": org.name, "environment": org.environment,
-        "settings": org.settings, "created_at": rfc3339(org.created_at),
+        "settings": org.settings, "created_at": org.created_at.rfc3339(),
     })
 }

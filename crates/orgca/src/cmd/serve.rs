@@ -45,7 +45,7 @@ pub async fn run(
                 &format!("Testorganisation nr. {DEMO_CVR}"),
                 orgca_model::Environment::Test,
                 "operator",
-                clock.unix(),
+                clock.now(),
             )
             .await?;
         eprintln!("demo: created test organisation {} ({})", org.cvr, org.name);
@@ -69,7 +69,7 @@ pub async fn run(
     println!("orgca listening on http://{local}");
     tracing::info!(%local, data = %data.root.display(), "serving");
     if clock.is_fake() {
-        tracing::warn!(now = %clock.now(), "{FAKE_CLOCK_VAR} is set: this server runs on a fake clock (tests only)");
+        tracing::warn!(now = %clock.now().rfc3339(), "{FAKE_CLOCK_VAR} is set: this server runs on a fake clock (tests only)");
     }
     // Revocation status: every CA's CRL, kept current by a task of its own.
     let crls = orgca_status::CrlCache::default();
@@ -81,7 +81,7 @@ pub async fn run(
         &crl_targets,
         &crls,
         &crl_policy,
-        clock.now(),
+        clock.now().to_offset(),
     )
     .await
     .context("building the first CRLs")?;
@@ -90,7 +90,7 @@ pub async fn run(
         crl_targets,
         crls.clone(),
         crl_policy,
-        move || clock.now(),
+        move || clock.now().to_offset(),
         status_changed.clone(),
     ));
     let ocsp = orgca_status::ocsp::OcspService::start(
@@ -100,13 +100,13 @@ pub async fn run(
             max_cached: ctx.config.ocsp.signed_ahead_max,
             ..orgca_status::ocsp::OcspPolicy::default()
         },
-        clock.now(),
+        clock.now().to_offset(),
     )
     .await
     .context("starting the OCSP responder")?;
     tokio::spawn(
         ocsp.clone()
-            .run_forever(move || clock.now(), status_changed.clone()),
+            .run_forever(move || clock.now().to_offset(), status_changed.clone()),
     );
     let state = orgca_web::AppState::new(orgca_web::Shared {
         ra: ra.clone(),
@@ -122,18 +122,22 @@ pub async fn run(
     tokio::spawn(orgca_notify::run_forever(
         ctx.mailer()?,
         ctx.store.clone(),
-        move || clock.unix(),
+        move || clock.now(),
         std::time::Duration::from_secs(1),
     ));
     // Expiry notices are queued, and stale pick-ups given back, every minute.
     let (store, points) = (ctx.store.clone(), ctx.config.notices.expiry_days.clone());
     tokio::spawn(async move {
         loop {
-            if let Err(e) = ra.queue_expiry_notices(&points, clock.unix()).await {
+            if let Err(e) = ra.queue_expiry_notices(&points, clock.now()).await {
                 tracing::warn!(error = %e, "queueing expiry notices failed; trying again");
             }
             // Orders a dead process left half picked up are given back after 10 minutes.
-            match store.pickup().release_stale(clock.unix() - 600).await {
+            match store
+                .pickup()
+                .release_stale(clock.now().minus_secs(600))
+                .await
+            {
                 Ok(0) => {}
                 Ok(n) => tracing::warn!(orders = n, "gave back orders left half picked up"),
                 Err(e) => tracing::warn!(error = %e, "giving back stale pick-ups failed"),

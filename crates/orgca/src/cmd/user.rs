@@ -1,18 +1,14 @@
 //! `orgca user create|list` and `orgca token create`.
 
-use time::OffsetDateTime;
+use orgca_model::UnixTime;
 
 use crate::cli::{Global, TokenCommand, UserCommand};
-use crate::cmd::{print_json, rfc3339};
+use crate::cmd::print_json;
 use crate::context::Context;
 use crate::exit;
 
 /// Runs a `user` subcommand.
-pub async fn run_user(
-    global: &Global,
-    cmd: &UserCommand,
-    now: OffsetDateTime,
-) -> anyhow::Result<u8> {
+pub async fn run_user(global: &Global, cmd: &UserCommand, now: UnixTime) -> anyhow::Result<u8> {
     let ctx = Context::open(global).await?;
     let ra = ctx.ra_without_keys()?;
     match cmd {
@@ -32,9 +28,7 @@ pub async fn run_user(
                 seal: *seal,
             };
             let operator = ra.operator_cli(org).await?;
-            let user = ra
-                .create_user(&operator, &req, now.unix_timestamp())
-                .await?;
+            let user = ra.create_user(&operator, &req, now).await?;
             if global.json {
                 print_json(&user_json(&user))?;
             } else {
@@ -45,9 +39,7 @@ pub async fn run_user(
             }
         }
         UserCommand::PasswordLink { email } => {
-            let (user, link) = ra
-                .operator_password_link(email, now.unix_timestamp())
-                .await?;
+            let (user, link) = ra.operator_password_link(email, now).await?;
             if global.json {
                 print_json(
                     &serde_json::json!({"user": user.id, "email": user.email, "link": link}),
@@ -82,16 +74,12 @@ fn user_json(u: &orgca_model::User) -> serde_json::Value {
     serde_json::json!({
         "id": u.id, "org_id": u.org_id, "email": u.email, "given_name": u.given_name,
         "surname": u.surname, "role": u.role, "seal": u.seal, "status": u.status,
-        "created_at": rfc3339(u.created_at),
+        "created_at": u.created_at.rfc3339(),
     })
 }
 
 /// Runs a `token` subcommand. The token goes to standard output once; it is not kept.
-pub async fn run_token(
-    global: &Global,
-    cmd: &TokenCommand,
-    now: OffsetDateTime,
-) -> anyhow::Result<u8> {
+pub async fn run_token(global: &Global, cmd: &TokenCommand, now: UnixTime) -> anyhow::Result<u8> {
     let TokenCommand::Create {
         user,
         operator,
@@ -100,9 +88,7 @@ pub async fn run_token(
     let ctx = Context::open(global).await?;
     let ra = ctx.ra_without_keys()?;
     let Some(user) = user.as_deref().filter(|_| !operator) else {
-        let (token, op) = ra
-            .create_operator_token(name, "operator", now.unix_timestamp())
-            .await?;
+        let (token, op) = ra.create_operator_token(name, "operator", now).await?;
         if global.json {
             print_json(&serde_json::json!({"token": token, "operator": op.name, "id": op.id}))?;
         } else {
@@ -114,9 +100,7 @@ pub async fn run_token(
         }
         return Ok(exit::OK);
     };
-    let (token, user) = ra
-        .create_token(user, "operator", now.unix_timestamp())
-        .await?;
+    let (token, user) = ra.create_token(user, "operator", now).await?;
     if global.json {
         print_json(&serde_json::json!({"token": token, "user": user.email}))?;
     } else {

@@ -1,10 +1,10 @@
 //! An organisation's certificates: search, export, show, renew, block.
 
+use crate::api::requests::SearchQuery;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use orgca_ra::search::SearchParams;
 
 use super::openapi::Problems;
 use super::views::{CertificateView, OrderView, Page};
@@ -17,7 +17,7 @@ use crate::{AppState, Problem};
 /// address in `q` is matched exactly; other text as part of a name or address, in any
 /// case.
 #[utoipa::path(get, path = "/api/v1/certificates", tag = "certificates",
-    security(("bearer" = [])), params(SearchParams),
+    security(("bearer" = [])), params(SearchQuery),
     responses((status = 200, body = Page<CertificateView>), Problems))]
 pub async fn list_certificates(
     State(s): State<AppState>,
@@ -42,7 +42,7 @@ pub async fn list_certificates(
 /// serial, status, not_before, not_after, email, contact_name, contact_email, user,
 /// block_reason, blocked_at, renewed_by, created_at.
 #[utoipa::path(get, path = "/api/v1/certificates/export.csv", tag = "certificates",
-    security(("bearer" = [])), params(SearchParams),
+    security(("bearer" = [])), params(SearchQuery),
     responses((status = 200, content_type = "text/csv", body = String), Problems))]
 pub async fn export_certificates(
     State(s): State<AppState>,

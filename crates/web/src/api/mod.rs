@@ -12,6 +12,7 @@ mod openapi;
 mod orders;
 mod organisation;
 mod profiles;
+mod requests;
 mod signing;
 mod views;
 
@@ -107,8 +108,8 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Search {
         parts: &mut axum::http::request::Parts,
         _: &S,
     ) -> Result<Self, Problem> {
-        serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
-            .map(Search)
+        serde_urlencoded::from_str::<requests::SearchQuery>(parts.uri.query().unwrap_or(""))
+            .map(|q| Search(q.into()))
             .map_err(|e| Problem {
                 status: StatusCode::BAD_REQUEST,
                 code: "invalid_query",

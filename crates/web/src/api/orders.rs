@@ -1,10 +1,10 @@
 //! Orders, pick-up and e-mail validation.
 
+use crate::api::requests::OrderRequest;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use orgca_ra::delivery::KeySource;
-use orgca_ra::orders::OrderRequest;
 
 use super::openapi::Problems;
 use super::views::{DeliveredView, OrderView, ValidationView};
@@ -25,7 +25,9 @@ pub async fn order_for_profile(
     JsonBody(req): JsonBody<OrderRequest>,
 ) -> Result<(StatusCode, Json<OrderView>), Problem> {
     let (id, now) = (parse_id(&id, "profile")?, s.now());
-    let placed = s.ra.order_for_profile(&c, id, req, None, now).await?;
+    let placed =
+        s.ra.order_for_profile(&c, id, req.into(), None, now)
+            .await?;
     Ok((StatusCode::CREATED, Json(OrderView::placed(placed, now))))
 }
 
@@ -42,7 +44,7 @@ pub async fn order_for_user(
     JsonBody(req): JsonBody<OrderRequest>,
 ) -> Result<(StatusCode, Json<OrderView>), Problem> {
     let (id, now) = (parse_id(&id, "user")?, s.now());
-    let placed = s.ra.order_for_user(&c, id, req, None, now).await?;
+    let placed = s.ra.order_for_user(&c, id, req.into(), None, now).await?;
     Ok((StatusCode::CREATED, Json(OrderView::placed(placed, now))))
 }
 
@@ -124,7 +126,7 @@ pub async fn pickup(
 ) -> Result<Json<DeliveredView>, Problem> {
     let source = key_source(req.csr.as_deref(), req.pkcs12)?;
     let delivered =
-        s.ra.pickup_with_code(&req.reference, &req.one_time_code, source, s.clock.now())
+        s.ra.pickup_with_code(&req.reference, &req.one_time_code, source, s.now())
             .await?;
     Ok(Json((&delivered).into()))
 }
@@ -142,7 +144,7 @@ pub async fn pickup_as_user(
 ) -> Result<Json<DeliveredView>, Problem> {
     let id = parse_id(&id, "order")?;
     let source = key_source(req.csr.as_deref(), req.pkcs12)?;
-    let delivered = s.ra.pickup_as_user(&c, id, source, s.clock.now()).await?;
+    let delivered = s.ra.pickup_as_user(&c, id, source, s.now()).await?;
     Ok(Json((&delivered).into()))
 }
 

@@ -1,10 +1,10 @@
 //! The organisation and its users.
 
+use crate::api::requests::{NewUserRequest, UserPatch};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use orgca_model::SettingsChange;
-use orgca_ra::{NewUserRequest, UserPatch};
 
 use super::openapi::Problems;
 use super::views::{OrganisationView, Page, UserView};
@@ -76,7 +76,7 @@ pub async fn create_user(
     Caller(c): Caller,
     JsonBody(req): JsonBody<NewUserRequest>,
 ) -> Result<(StatusCode, Json<UserView>), Problem> {
-    let user = s.ra.create_user(&c, &req, s.now()).await?;
+    let user = s.ra.create_user(&c, &req.into(), s.now()).await?;
     Ok((StatusCode::CREATED, Json((&user).into())))
 }
 
@@ -108,6 +108,6 @@ pub async fn patch_user(
     JsonBody(patch): JsonBody<UserPatch>,
 ) -> Result<Json<UserView>, Problem> {
     let id = parse_id(&id, "user")?;
-    let user = s.ra.change_user(&c, id, &patch, s.now()).await?;
+    let user = s.ra.change_user(&c, id, &patch.into(), s.now()).await?;
     Ok(Json((&user).into()))
 }

@@ -1,9 +1,9 @@
 //! Certificate profiles.
 
+use crate::api::requests::{ProfilePatch, ProfileRequest};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use orgca_ra::{ProfilePatch, ProfileRequest};
 
 use super::openapi::Problems;
 use super::views::{Page, ProfileView};
@@ -35,7 +35,7 @@ pub async fn create_profile(
     Caller(c): Caller,
     JsonBody(req): JsonBody<ProfileRequest>,
 ) -> Result<(StatusCode, Json<ProfileView>), Problem> {
-    let p = s.ra.create_profile(&c, &req, s.now()).await?;
+    let p = s.ra.create_profile(&c, &req.into(), s.now()).await?;
     Ok((StatusCode::CREATED, Json((&p).into())))
 }
 
@@ -64,6 +64,6 @@ pub async fn patch_profile(
     JsonBody(patch): JsonBody<ProfilePatch>,
 ) -> Result<Json<ProfileView>, Problem> {
     let id = parse_id(&id, "profile")?;
-    let p = s.ra.change_profile(&c, id, &patch, s.now()).await?;
+    let p = s.ra.change_profile(&c, id, &patch.into(), s.now()).await?;
     Ok(Json((&p).into()))
 }

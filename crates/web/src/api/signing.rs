@@ -115,9 +115,7 @@ async fn sign(
     format: Format,
     mode: Mode,
 ) -> Result<SignatureMade, Problem> {
-    Ok(s.ra
-        .sign(caller, document, format, mode, s.clock.now())
-        .await?)
+    Ok(s.ra.sign(caller, document, format, mode, s.now()).await?)
 }
 
 /// Signs a document given as base64 in JSON; answers it signed, as base64. For files of

@@ -1,7 +1,7 @@
 //! What the API answers, as types: the OpenAPI document is generated from these, so a
 //! field a client sees is a field declared here. Times are RFC 3339 in UTC.
 
-use orgca_ra::rfc3339;
+use orgca_model::UnixTime;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -183,7 +183,7 @@ pub struct OrderView {
 
 impl OrderView {
     /// The order as seen at `now` (an order past its time shows `expired`).
-    pub fn at(o: &orgca_model::Order, now: i64) -> OrderView {
+    pub fn at(o: &orgca_model::Order, now: UnixTime) -> OrderView {
         OrderView {
             id: o.id,
             reference: o.reference.clone(),
@@ -192,7 +192,7 @@ impl OrderView {
             issuance: o.issuance.as_str().to_owned(),
             profile: o.subject.profile(),
             user: o.subject.user(),
-            expires_at: rfc3339(o.expires_at),
+            expires_at: o.expires_at.rfc3339(),
             certificate_id: o.certificate_id,
             renews: o.renews,
             one_time_code: None,
@@ -200,7 +200,7 @@ impl OrderView {
     }
 
     /// A freshly placed order, with its code.
-    pub fn placed(p: orgca_ra::orders::Placed, now: i64) -> OrderView {
+    pub fn placed(p: orgca_ra::orders::Placed, now: UnixTime) -> OrderView {
         OrderView {
             one_time_code: p.one_time_code,
             ..OrderView::at(&p.order, now)
@@ -242,7 +242,7 @@ pub struct CertificateView {
 
 impl CertificateView {
     /// The certificate as seen at `now`.
-    pub fn at(c: &orgca_model::CertificateRecord, now: i64) -> CertificateView {
+    pub fn at(c: &orgca_model::CertificateRecord, now: UnixTime) -> CertificateView {
         CertificateView {
             id: c.id,
             serial: c.serial.to_string(),
@@ -253,11 +253,11 @@ impl CertificateView {
             status: orgca_ra::certificates::visible_status(c, now)
                 .as_str()
                 .to_owned(),
-            not_before: rfc3339(c.not_before),
-            not_after: rfc3339(c.not_after),
+            not_before: c.not_before.rfc3339(),
+            not_after: c.not_after.rfc3339(),
             renews: c.renews,
             fingerprint_sha256: c.fingerprint.clone(),
-            blocked_at: c.blocked_at.map(rfc3339),
+            blocked_at: c.blocked_at.map(UnixTime::rfc3339),
             block_reason: c.block_reason.map(|r| r.as_str().to_owned()),
         }
     }

@@ -4,6 +4,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
+use orgca_model::UnixTime;
 
 use orgca_ra::search::SearchParams;
 use serde::{Deserialize, Serialize};
@@ -34,7 +35,7 @@ pub(crate) struct ListQuery {
 
 impl ListQuery {
     /// The API's search for this form at `now`.
-    fn params(&self, now: i64) -> SearchParams {
+    fn params(&self, now: UnixTime) -> SearchParams {
         let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
         let days = match self.expiring.as_str() {
             "30" => Some(30),
@@ -45,7 +46,7 @@ impl ListQuery {
             q: some(&self.q),
             kind: some(&self.kind),
             status: some(&self.status).or(days.map(|_| "active".to_owned())),
-            expires_before: days.map(|d| orgca_ra::rfc3339(now + d * 86_400)),
+            expires_before: days.map(|d| now.plus_days(d).rfc3339()),
             sort: some(&self.sort),
             after: some(&self.after),
             ..SearchParams::default()

@@ -4,6 +4,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
+use orgca_model::UnixTime;
 use orgca_model::{BlockReason, CertKind, CertificateRecord, VisibleStatus};
 use orgca_ra::RaError;
 use serde::Deserialize;
@@ -135,22 +136,19 @@ fn reason_text(t: &'static Texts, r: BlockReason) -> &'static str {
         .map_or("", |i| t.reasons[i])
 }
 
-pub(crate) fn date(unix: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .map(|t| {
-            format!(
-                "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-                t.year(),
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute()
-            )
-        })
-        .unwrap_or_default()
+pub(crate) fn date(at: UnixTime) -> String {
+    let t = at.to_offset();
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
 }
 
-pub(crate) fn view(t: &'static Texts, c: &CertificateRecord, now: i64) -> CertView {
+pub(crate) fn view(t: &'static Texts, c: &CertificateRecord, now: UnixTime) -> CertView {
     let visible = orgca_ra::certificates::visible_status(c, now);
     let status = match visible {
         VisibleStatus::Blocked => t.blocked,
@@ -435,7 +433,7 @@ pub(crate) async fn pickup_own(
     let receipt_key = format!("order:{id}:{}", session.user.id);
     let delivered = state
         .ra
-        .pickup_as_user(&session.caller, id, source, state.clock.now())
+        .pickup_as_user(&session.caller, id, source, state.now())
         .await;
     match delivered {
         Ok(d) => Ok(super::pickup::delivered_page(t, &state, &d, receipt_key)),

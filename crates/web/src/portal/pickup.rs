@@ -194,7 +194,7 @@ async fn confirm_page(
 ) -> Response {
     let ra = &state.ra;
     let preview = match ra
-        .preview_with_code(&form.reference, &form.code, state.clock.now())
+        .preview_with_code(&form.reference, &form.code, state.now())
         .await
     {
         Ok(p) => p,
@@ -264,7 +264,7 @@ pub(crate) async fn confirm(
     };
     let receipt_key = format!("reference:{}", orgca_ra::orders::normalise(&form.reference));
     let delivered = match ra
-        .pickup_with_code(&form.reference, &form.code, source, state.clock.now())
+        .pickup_with_code(&form.reference, &form.code, source, state.now())
         .await
     {
         Ok(d) => d,

@@ -210,7 +210,7 @@ pub(crate) async fn submit(State(state): State<AppState>, session: Session, req:
     let name = download_name(&u.file_name, format);
     let result = state
         .ra
-        .sign(&session.caller, u.document, format, mode, state.clock.now())
+        .sign(&session.caller, u.document, format, mode, state.now())
         .await;
     match result {
         Ok(made) => Ok(download(made, &name, format)),

@@ -1,0 +1,224 @@
+//! The JSON bodies and query strings clients send, as the OpenAPI document shows them.
+//! They are the wire's business: each turns into the RA's request type, which the CLI
+//! and the portal build too, so the API can change its JSON without the RA changing.
+
+use orgca_model::{Identification, Issuance};
+use serde::{Deserialize, Deserializer};
+
+/// A user to create (`POST /api/v1/users`).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserRequest {
+    /// E-mail address.
+    pub email: String,
+    /// Given name.
+    pub given_name: String,
+    /// Surname.
+    pub surname: String,
+    /// `org_admin`, `user_admin` or `user`.
+    pub role: String,
+    /// The seal right.
+    #[serde(default)]
+    pub seal: bool,
+}
+
+impl From<NewUserRequest> for orgca_ra::NewUserRequest {
+    fn from(r: NewUserRequest) -> Self {
+        orgca_ra::NewUserRequest {
+            email: r.email,
+            given_name: r.given_name,
+            surname: r.surname,
+            role: r.role,
+            seal: r.seal,
+        }
+    }
+}
+
+/// A change to a user (`PATCH /api/v1/users/{id}`): absent fields stay.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    /// `org_admin`, `user_admin` or `user`.
+    pub role: Option<String>,
+    /// The seal right.
+    pub seal: Option<bool>,
+    /// `active` or `deactivated`.
+    pub status: Option<String>,
+    /// Publish the user's employee certificates in the public directory (found by
+    /// their exact address). Only the user themself sets this: it is their consent.
+    pub publish: Option<bool>,
+}
+
+impl From<UserPatch> for orgca_ra::UserPatch {
+    fn from(p: UserPatch) -> Self {
+        orgca_ra::UserPatch {
+            role: p.role,
+            seal: p.seal,
+            status: p.status,
+            publish: p.publish,
+        }
+    }
+}
+
+/// The contact person of a profile.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// Name.
+    pub name: String,
+    /// E-mail address.
+    pub email: String,
+}
+
+impl From<Contact> for orgca_ra::Contact {
+    fn from(c: Contact) -> Self {
+        orgca_ra::Contact {
+            name: c.name,
+            email: c.email,
+        }
+    }
+}
+
+/// A profile to create (`POST /api/v1/profiles`).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileRequest {
+    /// `organisation` or `system`.
+    pub kind: String,
+    /// The certificates' name.
+    pub name: String,
+    /// E-mail shown in the certificates.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Contact person (required).
+    pub contact: Contact,
+    /// Seal use.
+    #[serde(default)]
+    pub allow_signing: bool,
+    /// Publication in the public directory.
+    #[serde(default)]
+    pub publish: bool,
+}
+
+impl From<ProfileRequest> for orgca_ra::ProfileRequest {
+    fn from(r: ProfileRequest) -> Self {
+        orgca_ra::ProfileRequest {
+            kind: r.kind,
+            name: r.name,
+            email: r.email,
+            contact: r.contact.into(),
+            allow_signing: r.allow_signing,
+            publish: r.publish,
+        }
+    }
+}
+
+/// A change to a profile (`PATCH /api/v1/profiles/{id}`): absent fields stay; the kind
+/// cannot change (it decides what the certificates mean). `email: null` removes it.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfilePatch {
+    /// New name.
+    pub name: Option<String>,
+    /// New e-mail (`null` removes it).
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    /// New contact person.
+    pub contact: Option<Contact>,
+    /// New seal use.
+    pub allow_signing: Option<bool>,
+    /// New publication.
+    pub publish: Option<bool>,
+}
+
+/// A field that is present, `null` included (absent is the `default`, `None`).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+impl From<ProfilePatch> for orgca_ra::ProfilePatch {
+    fn from(p: ProfilePatch) -> Self {
+        orgca_ra::ProfilePatch {
+            name: p.name,
+            email: p.email,
+            contact: p.contact.map(Into::into),
+            allow_signing: p.allow_signing,
+            publish: p.publish,
+        }
+    }
+}
+
+/// An order (`POST /api/v1/profiles/{id}/orders`, `POST /api/v1/users/{id}/orders`).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderRequest {
+    /// How the recipient identifies.
+    pub identification: Identification,
+    /// How the certificate is delivered.
+    pub issuance: Issuance,
+}
+
+impl From<OrderRequest> for orgca_ra::orders::OrderRequest {
+    fn from(r: OrderRequest) -> Self {
+        orgca_ra::orders::OrderRequest {
+            identification: r.identification,
+            issuance: r.issuance,
+        }
+    }
+}
+
+/// A certificate search as a query string, every field text (absent or empty: no
+/// filter).
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// Free text, or an exact subject UUID, certificate id, serial or e-mail address.
+    #[serde(default)]
+    pub q: Option<String>,
+    /// `organisation`, `system` or `employee`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// `active`, `blocked` or `expired`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// RFC 3339 time or a date (`2027-01-31`, meaning its start in UTC).
+    #[serde(default)]
+    pub expires_before: Option<String>,
+    /// A profile's id or name.
+    #[serde(default)]
+    pub profile: Option<String>,
+    /// A user's id or e-mail address.
+    #[serde(default)]
+    pub user: Option<String>,
+    /// `created` (default), `not_after` or `name`.
+    #[serde(default)]
+    pub sort: Option<String>,
+    /// `asc` or `desc`; by default newest first, soonest expiry first, A to Z.
+    #[serde(default)]
+    pub order: Option<String>,
+    /// The `next` cursor of the page before.
+    #[serde(default)]
+    pub after: Option<String>,
+    /// Rows per page, 1 to 500.
+    #[serde(default)]
+    pub limit: Option<String>,
+}
+
+impl From<SearchQuery> for orgca_ra::search::SearchParams {
+    fn from(q: SearchQuery) -> Self {
+        orgca_ra::search::SearchParams {
+            q: q.q,
+            kind: q.kind,
+            status: q.status,
+            expires_before: q.expires_before,
+            profile: q.profile,
+            user: q.user,
+            sort: q.sort,
+            order: q.order,
+            after: q.after,
+            limit: q.limit,
+        }
+    }
+}
