@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use der::asn1::{Any, ObjectIdentifier, PrintableStringRef};
+use der::asn1::{Any, ObjectIdentifier, PrintableStringRef, Utf8StringRef};
 use der::{Decode, Encode};
 use orgca_ca::ceremony::{HierarchyNames, HierarchySpec, create_hierarchy};
 use orgca_ca::{Ca, CaError, IssuingCa, LeafRequest, Settings};
@@ -225,6 +225,21 @@ fn lint(
     orgca_pki::lint_leaf_tbs(&tbs.to_der().expect("encode"), &want).map_err(|l| l.lint.to_owned())
 }
 
+/// Puts `cn` in place of the subject's first RDN (its common name).
+fn replace_cn(t: &mut Tbs, cn: Any) {
+    let mut rdns: Vec<_> = t.subject.iter().cloned().collect();
+    rdns[0] = x509_cert::name::RelativeDistinguishedName::try_from(vec![
+        x509_cert::attr::AttributeTypeAndValue {
+            oid: oids::CN,
+            value: cn,
+        },
+    ])
+    .expect("rdn");
+    let mut s = x509_cert::name::RdnSequence::default();
+    rdns.into_iter().for_each(|r| s.push(r));
+    t.subject = s;
+}
+
 fn replace_ext(tbs: &mut Tbs, new: Extension) {
     let exts = tbs.extensions.as_mut().expect("extensions");
     let i = exts
@@ -273,17 +288,15 @@ async fn each_profile_rule_has_a_lint_that_catches_it() {
             Box::new(|t| {
                 let cn = Any::encode_from(&PrintableStringRef::new("Soren Ostergard").expect("ps"))
                     .expect("any");
-                let mut rdns: Vec<_> = t.subject.iter().cloned().collect();
-                rdns[0] = x509_cert::name::RelativeDistinguishedName::try_from(vec![
-                    x509_cert::attr::AttributeTypeAndValue {
-                        oid: oids::CN,
-                        value: cn,
-                    },
-                ])
-                .expect("rdn");
-                let mut s = x509_cert::name::RdnSequence::default();
-                rdns.into_iter().for_each(|r| s.push(r));
-                t.subject = s;
+                replace_cn(t, cn);
+            }),
+        ),
+        (
+            "e_hidden_character",
+            Box::new(|t| {
+                let cn = Any::encode_from(&Utf8StringRef::new("Sys\u{202e}evil").expect("utf8"))
+                    .expect("any");
+                replace_cn(t, cn);
             }),
         ),
         (

@@ -21,21 +21,46 @@ pub enum NameError {
         /// Upper bound.
         max: usize,
     },
-    /// Contains a control character (line breaks, tabs, NUL ...).
-    #[error("{field} contains a control character; use printable text only")]
-    Control {
+    /// Contains a control character (line breaks, tabs, NUL ...), an invisible format
+    /// character (bidirectional controls, zero-width spaces, joiners, BOM ...) or a blank
+    /// filler: characters that make a name read as something else.
+    #[error(
+        "{field} contains {character} at character {position}: control, invisible and \
+         direction-changing characters are not allowed; type the name as it should read"
+    )]
+    Hidden {
+        /// Which field.
+        field: &'static str,
+        /// The character, as `U+XXXX (NAME)`.
+        character: String,
+        /// Its position, 1 for the first character (after trimming).
+        position: usize,
+    },
+    /// Has no letter or digit: nothing a reader would recognise.
+    #[error("{field} has no letter or digit; give a name a person can read")]
+    Unreadable {
         /// Which field.
         field: &'static str,
     },
 }
 
-fn parse_text(field: &'static str, s: &str, max: usize) -> Result<String, NameError> {
+/// Checks a name that goes into a certificate or a mail: trimmed, not empty, at most
+/// `max` characters, nothing hidden (see [`crate::invisible`]), a letter or digit in it.
+/// Answers the trimmed name.
+pub fn parse_text(field: &'static str, s: &str, max: usize) -> Result<String, NameError> {
     let s = s.trim();
     if s.is_empty() {
         return Err(NameError::Empty { field });
     }
-    if s.chars().any(char::is_control) {
-        return Err(NameError::Control { field });
+    if let Some((position, c)) = crate::invisible::first_hidden(s) {
+        return Err(NameError::Hidden {
+            field,
+            character: crate::invisible::describe(c),
+            position,
+        });
+    }
+    if !s.chars().any(char::is_alphanumeric) {
+        return Err(NameError::Unreadable { field });
     }
     let len = s.chars().count();
     if len > max {
@@ -103,8 +128,27 @@ mod tests {
         assert!(matches!(CertName::parse(" "), Err(NameError::Empty { .. })));
         assert!(matches!(
             CertName::parse("a\nb"),
-            Err(NameError::Control { .. })
+            Err(NameError::Hidden { position: 2, .. })
         ));
+        let rlo = CertName::parse("Sys\u{202e}evil").expect_err("RLO");
+        assert_eq!(
+            rlo.to_string(),
+            "name contains U+202E (RIGHT-TO-LEFT OVERRIDE) at character 4: control, invisible \
+             and direction-changing characters are not allowed; type the name as it should read"
+        );
+        assert!(matches!(
+            PersonName::parse("given name", "Ann\u{202e}gnE"),
+            Err(NameError::Hidden { position: 4, .. })
+        ));
+        assert!(matches!(
+            CertName::parse("\u{200b}\u{200b}"),
+            Err(NameError::Hidden { position: 1, .. })
+        ));
+        assert!(matches!(
+            CertName::parse("- . -"),
+            Err(NameError::Unreadable { .. })
+        ));
+        assert!(CertName::parse("Bøg & Co. 2").is_ok());
         assert!(CertName::parse(&"æ".repeat(64)).is_ok());
         assert!(matches!(
             CertName::parse(&"æ".repeat(65)),

@@ -13,6 +13,9 @@ mod exit;
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    // Everything orgca writes (the database and its WAL, key files, the outbox, exports)
+    // is its owner's alone: files 0600, folders 0700, whatever umask it was started with.
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let cli = cli::Cli::parse();
     let default_level = if cli.command.is_server() {
         "info"

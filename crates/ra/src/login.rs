@@ -99,6 +99,13 @@ impl Ra {
             allowed &= logins.count_attempt(key, policy.per_account, now).await?;
         }
         if !allowed {
+            // For the operator's log (never the password; the address as typed is
+            // what an attack on one account shows).
+            tracing::warn!(
+                client = address,
+                account = email.as_ref().map(|e| e.as_str()),
+                "login refused: too many failed logins (locked out for now)"
+            );
             return Err(RaError::LoginRefused(
             "too many failed logins: wait 15 minutes and try again, or ask your administrator for a new password link"
                 .into(),
@@ -112,7 +119,20 @@ impl Ra {
         let ok = verify(password.to_owned(), hash).await?;
         let user = match account {
             Some((user, _)) if ok && user.status == UserStatus::Active => user,
-            _ => return Err(RaError::LoginRefused(LOGIN_REFUSED.into())),
+            account => {
+                let why = match account {
+                    None => "no such account",
+                    Some(_) if !ok => "wrong password",
+                    Some(_) => "account not active",
+                };
+                tracing::warn!(
+                    client = address,
+                    account = email.as_ref().map(|e| e.as_str()),
+                    why,
+                    "login refused"
+                );
+                return Err(RaError::LoginRefused(LOGIN_REFUSED.into()));
+            }
         };
         if let Some(key) = &account_key {
             logins.clear_failures(key).await?;

@@ -85,8 +85,9 @@ impl Ra {
             .ok_or(RaError::NotFound("user"))
     }
 
-    /// Creates a user in the caller's organisation: administrators only, and only an
-    /// organisation administrator creates another one.
+    /// Creates a user in the caller's organisation: administrators only; only an
+    /// organisation administrator creates another one or grants the seal right (who may
+    /// seal in the organisation's name is theirs to decide).
     pub async fn create_user(
         &self,
         caller: &Caller,
@@ -105,6 +106,9 @@ impl Ra {
         if new.role == Role::OrgAdmin {
             caller.require_org_admin("creates another one")?;
         }
+        if new.seal {
+            caller.require_org_admin("grants the seal right")?;
+        }
         let org = self.organisation(caller).await?;
         if new.seal && !org.settings.seals {
             return Err(seals_off());
@@ -116,9 +120,11 @@ impl Ra {
     }
 
     /// Changes a user of the caller's organisation: administrators only; only an
-    /// organisation administrator touches another organisation administrator's role;
-    /// nobody changes their own role or status (no one locks themself out). The directory
-    /// opt-in is the user's own: any user sets theirs, nobody another's.
+    /// organisation administrator touches another organisation administrator's role or
+    /// grants or removes the seal right; nobody changes their own role, status or seal
+    /// right (no one locks themself out or raises themself). The directory opt-in is the
+    /// user's own: any user sets theirs, nobody another's. Deactivating a user ends their
+    /// portal sessions for good.
     pub async fn change_user(
         &self,
         caller: &Caller,
@@ -170,7 +176,15 @@ impl Ra {
             }
             user.status = status;
         }
-        if let Some(seal) = patch.seal {
+        if let Some(seal) = patch.seal.filter(|&s| s != user.seal) {
+            caller.require_org_admin("grants or removes the seal right")?;
+            if own {
+                return Err(RaError::Forbidden(
+                    "nobody grants or removes their own seal right: another organisation \
+                     administrator does"
+                        .into(),
+                ));
+            }
             if seal && !scope.organisation().await?.settings.seals {
                 return Err(seals_off());
             }

@@ -21,18 +21,10 @@ impl Ra {
         now: UnixTime,
     ) -> Result<Organisation, RaError> {
         let cvr = Cvr::parse(cvr, environment)?;
-        let name = name.trim();
-        if name.is_empty()
-            || name.chars().count() > MAX_ORG_NAME
-            || name.chars().any(char::is_control)
-        {
-            return Err(RaError::Invalid(format!(
-                "the organisation's name must be 1 to {MAX_ORG_NAME} printable characters"
-            )));
-        }
+        let name = orgca_model::parse_text("the organisation's name", name, MAX_ORG_NAME)?;
         let new = NewOrganisation {
             cvr,
-            name: name.to_owned(),
+            name,
             environment,
         };
         Ok(self.store.orgs().create(&new, actor, now).await?)

@@ -334,8 +334,10 @@ impl TokenStore {
 }
 
 impl OrgScope {
-    /// Writes a user's role, seal right, status and directory opt-in (the rest is fixed) with its audit
-    /// event; `None` when the user is not this organisation's.
+    /// Writes a user's role, seal right, status and directory opt-in (the rest is fixed)
+    /// with its audit event; a deactivated user's portal sessions end in the same
+    /// transaction (activating them again revives none). `None` when the user is not this
+    /// organisation's.
     pub async fn update_user(
         &self,
         user: &User,
@@ -356,6 +358,12 @@ impl OrgScope {
         .await?;
         if done.rows_affected() != 1 {
             return Ok(None);
+        }
+        if user.status == UserStatus::Deactivated {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user.id.to_string())
+                .execute(&mut *tx)
+                .await?;
         }
         let event = NewEvent {
             at: now,

@@ -44,8 +44,12 @@ fn template(bin: &Path) -> &'static Path {
     dir.path()
 }
 
+/// Copies a folder with the permissions of every file and folder in it (the server's
+/// own checks of its data folder must see what `init` made).
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
+    let mode = std::fs::metadata(from).expect("stat").permissions();
+    std::fs::set_permissions(to, mode).expect("chmod");
     for e in std::fs::read_dir(from).expect("read_dir") {
         let e = e.expect("entry");
         let dest = to.join(e.file_name());
@@ -179,6 +183,19 @@ impl Env {
         panic!("no mail containing {needle:?} in {}", outbox.display());
     }
 
+    /// What every server of this environment logged (its standard error), so far.
+    pub fn server_log(&self) -> String {
+        std::fs::read_to_string(self.path("serve.log")).unwrap_or_default()
+    }
+
+    fn server_log_file(&self) -> std::fs::File {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.path("serve.log"))
+            .expect("open serve.log")
+    }
+
     /// Starts `orgca serve` on an ephemeral port; returns it and the address.
     pub fn serve(&self) -> Server {
         self.serve_with(&[])
@@ -194,7 +211,7 @@ impl Env {
             .env_remove("ORGCA_FAKE_CLOCK")
             .envs(vars.iter().copied())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(self.server_log_file())
             .spawn()
             .expect("spawn serve");
         let mut line = String::new();

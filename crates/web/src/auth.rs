@@ -14,6 +14,16 @@ use crate::{AppState, Problem};
 /// The header an operator token names its organisation in.
 pub const ORGANISATION_HEADER: &str = "orgca-organisation";
 
+/// The token of an `Authorization: Bearer TOKEN` header; the scheme's case does not
+/// matter (RFC 9110, 11.1), extra blanks around the token neither.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+        .filter(|t| !t.is_empty())
+}
+
 /// The authenticated caller behind a request.
 pub struct Caller(pub orgca_ra::Caller);
 
@@ -22,7 +32,7 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
         let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
-        let token = header(AUTHORIZATION.as_str()).and_then(|h| h.strip_prefix("Bearer "));
+        let token = header(AUTHORIZATION.as_str()).and_then(bearer_token);
         match state
             .ra
             .authenticate_token(token, header(ORGANISATION_HEADER))
@@ -39,6 +49,19 @@ impl FromRequestParts<AppState> for Caller {
             }),
             Err(e @ TokenRefused::UnknownOrganisation(_)) => Err(Problem::not_found(e.to_string())),
             Err(e @ TokenRefused::Store(_)) => Err(Problem::internal(&e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_bearer_scheme_is_read_in_any_case() {
+        for h in ["Bearer abc", "bearer abc", "BEARER  abc ", " Bearer abc"] {
+            assert_eq!(super::bearer_token(h), Some("abc"), "{h:?}");
+        }
+        for h in ["Basic abc", "Bearer", "Bearer   ", "Bearerabc", ""] {
+            assert_eq!(super::bearer_token(h), None, "{h:?}");
         }
     }
 }

@@ -195,6 +195,29 @@ fn profiles_are_checked_unique_per_organisation_and_confined() {
         let (status, v) = server.json("POST", "/api/v1/profiles", Some(&a.admin), Some(&bad));
         assert_eq!((status, v["code"].as_str()), (422, Some(code)), "{bad}");
     }
+    // Characters that make a name read as another (right-to-left override, zero-width
+    // space) are refused, in the certificate's name and in the contact's, with where.
+    for (bad, says) in [
+        (
+            body.replace("Løn-system", "Sys\\u202eevil"),
+            "name contains U+202E (RIGHT-TO-LEFT OVERRIDE) at character 4",
+        ),
+        (
+            body.replace("Løn-system", "\\u200b\\u200b"),
+            "name contains U+200B (ZERO WIDTH SPACE) at character 1",
+        ),
+        (
+            body.replace("\"name\": \"Ane", "\"name\": \"A\\u2066ne"),
+            "contact name contains U+2066 (LEFT-TO-RIGHT ISOLATE) at character 2",
+        ),
+    ] {
+        let (status, v) = server.json("POST", "/api/v1/profiles", Some(&a.admin), Some(&bad));
+        assert_eq!(status, 422, "{bad} {v}");
+        assert!(
+            v["detail"].as_str().unwrap_or("").contains(says),
+            "{bad} {v}"
+        );
+    }
     let missing_contact = r#"{"kind": "system", "name": "X"}"#;
     assert_eq!(
         server

@@ -533,3 +533,50 @@ fn users_tokens_and_organisation_settings() {
     // 6 CAs + org + 2 settings changes + 2 users + 1 token.
     assert_eq!(env.audit_events(), 12);
 }
+
+/// Every file and folder under `dir` that others than the owner may read, write or enter.
+fn open_to_others(dir: &Path, found: &mut Vec<String>) {
+    use std::os::unix::fs::PermissionsExt;
+    for e in std::fs::read_dir(dir).expect("read_dir") {
+        let e = e.expect("entry");
+        let mode = e.metadata().expect("stat").permissions().mode();
+        if mode & 0o077 != 0 {
+            found.push(format!("{} {:o}", e.path().display(), mode & 0o777));
+        }
+        if e.file_type().expect("type").is_dir() {
+            open_to_others(&e.path(), found);
+        }
+    }
+}
+
+#[test]
+fn the_data_folder_is_its_owners_alone() {
+    // The database (and its WAL), the keys, the secrets and the outbox hold what an
+    // attacker on the machine wants: none of it may be readable by another account,
+    // whatever umask orgca was started with.
+    let env = Env::empty(ORGCA);
+    let init = std::process::Command::new(env.bin())
+        .args(["init", "--public-base-url", BASE_URL, "--data"])
+        .arg(env.data())
+        .env_remove("ORGCA_DATABASE_URL")
+        .output()
+        .expect("init");
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    orgca_testkit::org(&env, "99999951", "p.dk");
+    let server = env.serve();
+    orgca_testkit::password_link_path(&env, "admin@p.dk");
+    env.wait_for_mail("/portal/password/");
+    let (status, _) = server.json("GET", "/healthz", None, None);
+    assert_eq!(status, 200);
+    let mut found = Vec::new();
+    open_to_others(&env.data(), &mut found);
+    let root = std::fs::metadata(env.data()).expect("stat");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(root.permissions().mode() & 0o777, 0o700);
+    assert!(found.is_empty(), "open to others: {found:?}");
+    drop(server);
+}

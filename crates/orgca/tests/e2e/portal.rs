@@ -205,6 +205,25 @@ fn password_links_login_csrf_and_blocking() {
     assert!(error_of(&wrong).contains("wrong"), "{wrong}");
     // The address typed is kept in the form.
     assert!(wrong.contains("value=\"admin@a.dk\""), "{wrong}");
+    // The operator's log tells the two apart (never with the password).
+    let log = env.server_log();
+    let refused: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("login refused"))
+        .collect();
+    assert_eq!(refused.len(), 2, "{log}");
+    assert!(
+        refused[0].contains("admin@a.dk") && refused[0].contains("wrong password"),
+        "{log}"
+    );
+    assert!(
+        refused[1].contains("nobody@a.dk") && refused[1].contains("no such account"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("forkert kodeord"),
+        "a password in the log: {log}"
+    );
 
     // Login: a session cookie, HttpOnly and SameSite=Strict; the test banner shows.
     let (status, h, _) = login(&mut c, &server, "admin@a.dk", PASSWORD);
@@ -661,13 +680,7 @@ fn administrators_invite_change_and_deactivate_users() {
     // A user cannot manage users.
     assert_eq!(new.get(&server, "/portal/users").0, 403);
     // Deactivated: the user's session stops working at once.
-    let (_, v) = server.json("GET", "/api/v1/users", Some(&a.admin), None);
-    let id = v["items"]
-        .as_array()
-        .and_then(|l| l.iter().find(|u| u["email"] == "ny@g.dk"))
-        .and_then(|u| u["id"].as_str())
-        .expect("the new user")
-        .to_owned();
+    let id = user_id(&server, &a.admin, "ny@g.dk");
     let (status, _, page) = admin.post(
         &server,
         &format!("/portal/users/{id}"),
@@ -684,6 +697,22 @@ fn administrators_invite_change_and_deactivate_users() {
         (status, header(&h, "location")),
         (303, vec!["/portal/login"])
     );
+    // Activated again, the user must log in again: the old session ended for good.
+    let (status, v) = server.json(
+        "PATCH",
+        &format!("/api/v1/users/{id}"),
+        Some(&a.admin),
+        Some(r#"{"status": "active"}"#),
+    );
+    assert_eq!(status, 200, "{v}");
+    let (status, h, _) = new.get(&server, "/portal");
+    assert_eq!(
+        (status, header(&h, "location")),
+        (303, vec!["/portal/login"]),
+        "a session from before the deactivation is dead"
+    );
+    assert_eq!(login(&mut new, &server, "ny@g.dk", PASSWORD).0, 303);
+    assert_eq!(new.get(&server, "/portal").0, 200);
     // An employee certificate ordered for a user from the users page.
     let (status, _, page) = admin.post(
         &server,
@@ -716,13 +745,7 @@ fn administrators_invite_change_and_deactivate_users() {
         .as_str()
         .expect("token")
         .to_owned();
-    let (_, v) = server.json("GET", "/api/v1/users", Some(&a.admin), None);
-    let admin_id = v["items"]
-        .as_array()
-        .and_then(|l| l.iter().find(|u| u["email"] == "admin@g.dk"))
-        .and_then(|u| u["id"].as_str())
-        .expect("the admin")
-        .to_owned();
+    let admin_id = user_id(&server, &a.admin, "admin@g.dk");
     let (status, v) = server.json(
         "PATCH",
         &format!("/api/v1/users/{admin_id}"),
@@ -730,6 +753,55 @@ fn administrators_invite_change_and_deactivate_users() {
         Some(r#"{"status": "deactivated"}"#),
     );
     assert_eq!(status, 403, "{v}");
+    // Who may seal in the organisation's name is the organisation administrator's
+    // decision: a user administrator grants it to nobody, themself included, and nobody
+    // grants it to themself.
+    let ua_id = user_id(&server, &a.admin, "ua@g.dk");
+    for (who, target, body) in [
+        (&ua, ua_id.as_str(), r#"{"seal": true}"#),
+        (&ua, id.as_str(), r#"{"seal": true}"#),
+        (&a.admin, admin_id.as_str(), r#"{"seal": true}"#),
+    ] {
+        let (status, v) = server.json(
+            "PATCH",
+            &format!("/api/v1/users/{target}"),
+            Some(who),
+            Some(body),
+        );
+        assert_eq!(status, 403, "{target} {v}");
+        assert!(
+            v["detail"].as_str().unwrap_or("").contains("seal right"),
+            "{v}"
+        );
+    }
+    let (status, v) = server.json(
+        "POST",
+        "/api/v1/users",
+        Some(&ua),
+        Some(r#"{"email": "s@g.dk", "given_name": "Sigurd", "surname": "Segl", "role": "user", "seal": true}"#),
+    );
+    assert_eq!(status, 403, "{v}");
+    // The organisation administrator grants it to another user, and takes it back.
+    for seal in [true, false] {
+        let (status, v) = server.json(
+            "PATCH",
+            &format!("/api/v1/users/{ua_id}"),
+            Some(&a.admin),
+            Some(&format!(r#"{{"seal": {seal}}}"#)),
+        );
+        assert_eq!((status, v["seal"].as_bool()), (200, Some(seal)), "{v}");
+    }
+}
+
+/// The id of the user with address `email`, as an administrator's token lists it.
+fn user_id(server: &Server, token: &str, email: &str) -> String {
+    let (_, v) = server.json("GET", "/api/v1/users", Some(token), None);
+    v["items"]
+        .as_array()
+        .and_then(|l| l.iter().find(|u| u["email"] == email))
+        .and_then(|u| u["id"].as_str())
+        .expect("the user")
+        .to_owned()
 }
 
 #[test]

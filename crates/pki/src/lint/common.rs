@@ -92,7 +92,8 @@ pub(crate) fn validity_encoding(tbs: &TbsCertificate) -> Result<(), LintFailure>
     )
 }
 
-/// Every RDN single-valued, every value in the profile's string type, bounded length.
+/// Every RDN single-valued, every value in the profile's string type, bounded length,
+/// with no control, invisible or direction-changing character in it.
 pub(crate) fn name_encoding(
     name: &x509_cert::name::Name,
     which: &'static str,
@@ -111,6 +112,16 @@ pub(crate) fn name_encoding(
                     "{which} attribute {} is {:?}, must be {want:?}",
                     atv.oid,
                     atv.value.tag()
+                )
+            })?;
+            let text = std::str::from_utf8(atv.value.value()).unwrap_or_default();
+            let hidden = orgca_model::invisible::first_hidden(text);
+            ensure(hidden.is_none(), "e_hidden_character", || {
+                let (at, c) = hidden.unwrap_or_default();
+                format!(
+                    "{which} attribute {} holds {} at character {at}",
+                    atv.oid,
+                    orgca_model::invisible::describe(c)
                 )
             })?;
             let len = std::str::from_utf8(atv.value.value())
