@@ -322,12 +322,19 @@ impl Ra {
             .ok_or(RaError::NotFound("e-mail validation"))
     }
 
-    /// An order of the caller's organisation.
+    /// An order of the caller's organisation: administrators, or the user it is for.
+    /// Looked up first, so that another organisation's id is "not found" whatever the
+    /// caller's role.
     pub async fn order(&self, caller: &Caller, id: Uuid) -> Result<Order, RaError> {
-        self.scope(caller)
+        let order = self
+            .scope(caller)
             .order(id)
             .await?
-            .ok_or(RaError::NotFound("order"))
+            .ok_or(RaError::NotFound("order"))?;
+        if !order.subject.user().is_some_and(|u| caller.is_user(u)) {
+            caller.require_admin()?;
+        }
+        Ok(order)
     }
 }
 

@@ -83,17 +83,24 @@ impl Ra {
             .await?)
     }
 
-    /// The caller's organisation's profiles (every user of it may read them).
+    /// The caller's organisation's profiles: administrators only (they name contact
+    /// persons and their addresses; a user who seals sees the seal profiles through
+    /// [`Ra::seal_profiles`]).
     pub async fn profiles(&self, caller: &Caller) -> Result<Vec<Profile>, RaError> {
+        caller.require_admin()?;
         Ok(self.scope(caller).profiles().await?)
     }
 
-    /// One profile of the caller's organisation.
+    /// One profile of the caller's organisation: administrators only. Looked up first, so
+    /// that another organisation's id is "not found" whatever the caller's role.
     pub async fn profile(&self, caller: &Caller, id: uuid::Uuid) -> Result<Profile, RaError> {
-        self.scope(caller)
+        let profile = self
+            .scope(caller)
             .profile(id)
             .await?
-            .ok_or(RaError::NotFound("profile"))
+            .ok_or(RaError::NotFound("profile"))?;
+        caller.require_admin()?;
+        Ok(profile)
     }
 
     /// Changes a profile of the caller's organisation: administrators only.

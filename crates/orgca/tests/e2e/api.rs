@@ -236,6 +236,34 @@ fn profiles_are_checked_unique_per_organisation_and_confined() {
             .0,
         403
     );
+    // Profiles name contact persons and their addresses: administrators read them, a
+    // plain user does not (another organisation's id stays "not found").
+    for path in [
+        "/api/v1/profiles".to_owned(),
+        format!("/api/v1/profiles/{id}"),
+    ] {
+        assert_eq!(
+            server.json("GET", &path, Some(&a.user), None).0,
+            403,
+            "{path}"
+        );
+        assert_eq!(
+            server.json("GET", &path, Some(&a.admin), None).0,
+            200,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        server
+            .json(
+                "GET",
+                &format!("/api/v1/profiles/{id}"),
+                Some(&b.user),
+                None
+            )
+            .0,
+        404
+    );
     // PATCH changes what it names, keeps the id; the e-mail can be removed.
     let path = format!("/api/v1/profiles/{id}");
     let (status, p) = server.json(
@@ -323,6 +351,8 @@ fn order_and_pick_up_with_a_one_time_code() {
         "the code is shown once only: {shown}"
     );
     assert_eq!(server.json("GET", &order_path, Some(&b.admin), None).0, 404);
+    // A plain user of the organisation does not read its system orders.
+    assert_eq!(server.json("GET", &order_path, Some(&a.user), None).0, 403);
     assert_eq!(
         order(&api, &b.admin, by_code).0,
         404,
@@ -606,6 +636,9 @@ fn employee_certificates_are_ordered_for_a_user_and_picked_up_by_them() {
         "{o}"
     );
     assert!(o.get("one_time_code").is_none());
+    // The user it is for may read it.
+    let own = format!("/api/v1/orders/{}", o["id"].as_str().expect("id"));
+    assert_eq!(server.json("GET", &own, Some(&a.user), None).0, 200);
     let pickup = format!("/api/v1/orders/{}/pickup", o["id"].as_str().expect("id"));
     let csr = testkit::openssl_csr(
         &env,
