@@ -25,20 +25,9 @@ pub struct Env {
 fn template(bin: &Path) -> &'static Path {
     static T: OnceLock<(PathBuf, tempfile::TempDir)> = OnceLock::new();
     let (made_by, dir) = T.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let out = Command::new(bin)
-            .args(["init", "--public-base-url", BASE_URL, "--data"])
-            .arg(dir.path().join("data"))
-            .env_remove("ORGCA_DATABASE_URL")
-            .env_remove("ORGCA_KEY_PASSPHRASE")
-            .output()
-            .expect("run orgca init");
-        assert!(
-            out.status.success(),
-            "init failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (bin.to_owned(), dir)
+        let env = Env::empty(bin);
+        env.init();
+        (bin.to_owned(), env.dir)
     });
     assert_eq!(made_by, bin, "one orgca binary per test process");
     dir.path()
@@ -80,6 +69,23 @@ impl Env {
             dir: tempfile::tempdir().expect("tempdir"),
             bin: bin.as_ref().to_owned(),
         }
+    }
+
+    /// Runs `orgca init` (SQLite, the test base URL, a generated passphrase) on this
+    /// environment's data folder; a failure fails the test with init's error.
+    pub fn init(&self) {
+        let out = Command::new(&self.bin)
+            .args(["init", "--public-base-url", BASE_URL, "--data"])
+            .arg(self.data())
+            .env_remove("ORGCA_DATABASE_URL")
+            .env_remove("ORGCA_KEY_PASSPHRASE")
+            .output()
+            .expect("run orgca init");
+        assert!(
+            out.status.success(),
+            "init failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// The orgca binary.

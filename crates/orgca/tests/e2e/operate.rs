@@ -555,17 +555,7 @@ fn the_data_folder_is_its_owners_alone() {
     // attacker on the machine wants: none of it may be readable by another account,
     // whatever umask orgca was started with.
     let env = Env::empty(ORGCA);
-    let init = std::process::Command::new(env.bin())
-        .args(["init", "--public-base-url", BASE_URL, "--data"])
-        .arg(env.data())
-        .env_remove("ORGCA_DATABASE_URL")
-        .output()
-        .expect("init");
-    assert!(
-        init.status.success(),
-        "{}",
-        String::from_utf8_lossy(&init.stderr)
-    );
+    env.init();
     orgca_testkit::org(&env, "99999951", "p.dk");
     let server = env.serve();
     orgca_testkit::password_link_path(&env, "admin@p.dk");
