@@ -16,7 +16,7 @@ pub const ORGANISATION_HEADER: &str = "orgca-organisation";
 
 /// The token of an `Authorization: Bearer TOKEN` header; the scheme's case does not
 /// matter (RFC 9110, 11.1), extra blanks around the token neither.
-fn bearer_token(value: &str) -> Option<&str> {
+pub(crate) fn bearer_token(value: &str) -> Option<&str> {
     let (scheme, token) = value.trim_start().split_once(' ')?;
     scheme
         .eq_ignore_ascii_case("bearer")

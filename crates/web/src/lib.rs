@@ -61,6 +61,8 @@ pub struct Shared {
     pub status_changed: std::sync::Arc<tokio::sync::Notify>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
+    /// The bearer token `/metrics` asks for (`ORGCA_METRICS_TOKEN`); `None`: public.
+    pub metrics_token: Option<String>,
     /// Files picked up in the portal, waiting for their one download.
     pub downloads: Downloads,
     /// Directory lookups per client address.

@@ -1,7 +1,7 @@
 //! Public endpoints: no login.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 use orgca_pki::ocsp::Unsuccessful;
@@ -109,8 +109,21 @@ fn is_ca_name(n: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-/// `GET /metrics`: Prometheus text format.
-pub async fn metrics(State(state): State<AppState>) -> Response {
+/// `GET /metrics`: Prometheus text format; with a configured token, only for a scraper
+/// that sends it (`Authorization: Bearer TOKEN`).
+pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(expected) = &state.metrics_token {
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(crate::auth::bearer_token);
+        if !given.is_some_and(|g| orgca_ra::login::tokens_match(expected, g)) {
+            return Problem::unauthorized(
+                "the metrics need the bearer token set in ORGCA_METRICS_TOKEN",
+            )
+            .into_response();
+        }
+    }
     let mut resp = state.metrics.render().into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,

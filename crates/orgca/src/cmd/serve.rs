@@ -115,6 +115,10 @@ pub async fn run(
         ocsp: Some(ocsp),
         status_changed,
         metrics,
+        metrics_token: std::env::var("ORGCA_METRICS_TOKEN")
+            .ok()
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty()),
         downloads: orgca_web::Downloads::default(),
         directory_limiter: Default::default(),
     });

@@ -283,9 +283,16 @@ fn server_answers_and_data_survives_a_restart() {
     assert!(metrics.contains("orgca_http_requests_total"), "{metrics}");
     assert!(metrics.contains("route=\"/ca/{file}\""), "{metrics}");
     assert!(server.stop().success(), "graceful shutdown exits 0");
-    // Restart: the certificate, the CAs and the chain are all still there.
-    let server = env.serve();
+    // Restart: the certificate, the CAs and the chain are all still there. This time
+    // the metrics ask for a token.
+    let server = env.serve_with(&[("ORGCA_METRICS_TOKEN", "skraber-hemmelighed")]);
     assert_eq!(server.get("/ca/test-issuing-1.cer").0, 200);
+    assert_eq!(server.get("/metrics").0, 401);
+    let wrong = server.request("GET", "/metrics", Some("skraber-hemmeligheD"), None);
+    assert_eq!(wrong.0, 401);
+    let (status, _, body) = server.request("GET", "/metrics", Some("skraber-hemmelighed"), None);
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&body).contains("orgca_http_requests_total"));
     drop(server);
     let list = env.json(&["cert", "list", "--org", "99999997"]);
     assert_eq!(list[0]["serial"], issued["serial"]);

@@ -205,6 +205,26 @@ fn password_links_login_csrf_and_blocking() {
     assert!(error_of(&wrong).contains("wrong"), "{wrong}");
     // The address typed is kept in the form.
     assert!(wrong.contains("value=\"admin@a.dk\""), "{wrong}");
+    // A form posted from another site is refused before the handler, whatever it holds;
+    // the portal's own origin passes.
+    let form = b"email=admin%40a.dk&password=x&form_token=x";
+    let post = |headers: &[(&str, &str)]| {
+        let mut h = vec![("Content-Type", "application/x-www-form-urlencoded")];
+        h.extend_from_slice(headers);
+        let (status, _, body) = server.request_with("POST", "/portal/login", &h, None, Some(form));
+        (
+            status,
+            String::from_utf8_lossy(&body).starts_with("Refused: "),
+        )
+    };
+    assert_eq!(post(&[("Origin", "https://evil.example")]), (403, true));
+    assert_eq!(post(&[("Sec-Fetch-Site", "cross-site")]), (403, true));
+    assert_eq!(post(&[("Sec-Fetch-Site", "same-site")]), (403, true));
+    // From its own origin the form reaches the login handler (which refuses the made-up
+    // form token in its own words).
+    let own = format!("http://{}", server.addr);
+    assert!(!post(&[("Origin", own.as_str())]).1);
+    assert!(!post(&[("Origin", "null"), ("Sec-Fetch-Site", "same-origin")]).1);
     // The operator's log tells the two apart (never with the password).
     let log = env.server_log();
     let refused: Vec<&str> = log

@@ -13,6 +13,7 @@ mod email;
 mod list;
 mod login;
 mod orders;
+mod origin;
 mod pages;
 mod pickup;
 mod profiles;
@@ -97,6 +98,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/portal/language/{code}", get(language))
         .route("/portal/static/portal.css", get(stylesheet))
         .layer(DefaultBodyLimit::max(MAX_FORM))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            origin::same_origin_posts,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security_headers,
