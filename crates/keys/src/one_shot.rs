@@ -20,6 +20,7 @@ use crate::{KeyError, KeySpec, Signer, SoftKey};
 pub struct OneShotKeys {
     token: Option<Arc<Pkcs11Keys>>,
     live: Arc<AtomicUsize>,
+    made: Arc<AtomicUsize>,
 }
 
 impl OneShotKeys {
@@ -33,6 +34,7 @@ impl OneShotKeys {
         OneShotKeys {
             token: Some(Arc::new(token)),
             live: Arc::default(),
+            made: Arc::default(),
         }
     }
 
@@ -49,6 +51,7 @@ impl OneShotKeys {
             None => Key::Soft(SoftKey::generate(KeySpec::P256, false)?),
         };
         self.live.fetch_add(1, Ordering::SeqCst);
+        self.made.fetch_add(1, Ordering::SeqCst);
         Ok(OneShotKey {
             key,
             live: self.live.clone(),
@@ -58,6 +61,11 @@ impl OneShotKeys {
     /// How many keys exist now (generated and not yet destroyed).
     pub fn live(&self) -> usize {
         self.live.load(Ordering::SeqCst)
+    }
+
+    /// How many keys were ever made here.
+    pub fn made(&self) -> usize {
+        self.made.load(Ordering::SeqCst)
     }
 }
 

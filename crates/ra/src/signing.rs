@@ -130,6 +130,7 @@ impl Ra {
         .map_err(|e| RaError::internal("the signing task", e))?;
         drop(slot);
         metrics::gauge!("orgca_signing_keys_live").set(service.keys().live() as f64);
+        metrics::counter!("orgca_signing_keys_made_total").absolute(service.keys().made() as u64);
         let signed = signed.map_err(RaError::Signing)?;
         let t = signed.timings;
         metrics::histogram!("orgca_signing_seconds", "step" => "key").record(t.key.as_secs_f64());

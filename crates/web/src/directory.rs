@@ -205,7 +205,8 @@ mod tests {
     fn a_client_gets_its_lookups_per_minute_then_a_refusal() {
         let l = DirectoryLimiter::default();
         let a: IpAddr = [192, 0, 2, 1].into();
-        for _ in 0..LOOKUPS_PER_MINUTE {
+        // The README promises 30 a minute.
+        for _ in 0..30 {
             assert!(l.allow(a, UnixTime::from_secs(600)));
         }
         assert!(!l.allow(a, UnixTime::from_secs(659)));
@@ -214,7 +215,7 @@ mod tests {
         // One IPv6 /64 is one client.
         let v6 =
             |last: u16| IpAddr::V6(std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 2, 0, 0, 0, last));
-        for i in 0..LOOKUPS_PER_MINUTE {
+        for i in 0..30 {
             assert!(l.allow(v6(i as u16), UnixTime::from_secs(600)));
         }
         assert!(!l.allow(v6(999), UnixTime::from_secs(600)));

@@ -442,14 +442,23 @@ fn the_directory_answers_exact_published_addresses_only() {
             "{query}: {p}"
         );
     }
-    // 30 a minute from one address, then 429 with Retry-After.
-    let mut last = (0, Vec::new());
-    for _ in 0..30 {
-        let (status, headers, _) = server.get("/directory?email=user@a.dk");
-        last = (status, headers);
+    drop(server);
+    // 30 a minute from one address, then 429 with Retry-After: counted exactly on a
+    // server whose clock starts a new minute (an hour on, so that no earlier lookup
+    // counts), with 60 seconds to go.
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let minute = time::OffsetDateTime::from_unix_timestamp(now - now % 60 + 3600)
+        .expect("time")
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("time");
+    let server = env.serve_with(&[("ORGCA_FAKE_CLOCK", &minute)]);
+    for n in 1..=30 {
+        let (status, _, _) = server.get("/directory?email=user@a.dk");
+        assert_eq!(status, 200, "lookup {n} of 30");
     }
-    assert_eq!(last.0, 429, "the limit is reached within 30 more lookups");
-    assert!(last.1.iter().any(|(k, v)| k == "retry-after" && v == "60"));
+    let (status, headers, _) = server.get("/directory?email=user@a.dk");
+    assert_eq!(status, 429, "the 31st lookup in a minute");
+    assert!(headers.iter().any(|(k, v)| k == "retry-after" && v == "60"));
     drop(server);
 
     // Past its notAfter (ten years on), a certificate is not found either.

@@ -116,16 +116,28 @@ fn x509_text(cert: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
-/// The value of a metric line in `/metrics` (0 when absent).
-/// The signing keys alive, as the server last counted them (after its last signature);
-/// `None` before any signature.
-fn keys_live(server: &Server) -> Option<f64> {
+/// The value of the unlabelled metric `name` in `/metrics`; `None` before it was set.
+fn metric(server: &Server, name: &str) -> Option<f64> {
     let (_, _, body) = server.get("/metrics");
     String::from_utf8_lossy(&body)
         .lines()
-        .find(|l| l.starts_with("orgca_signing_keys_live "))
+        .find(|l| {
+            l.strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with(' '))
+        })
         .and_then(|l| l.rsplit(' ').next())
         .and_then(|v| v.parse().ok())
+}
+
+/// The signing keys alive, as the server last counted them (after its last signature);
+/// `None` before any signature.
+fn keys_live(server: &Server) -> Option<f64> {
+    metric(server, "orgca_signing_keys_live")
+}
+
+/// The signing keys ever made by this server (0 before any signing task ran).
+fn keys_made(server: &Server) -> f64 {
+    metric(server, "orgca_signing_keys_made_total").unwrap_or(0.0)
 }
 
 fn signatures_made(server: &Server) -> f64 {
@@ -455,6 +467,10 @@ fn personal_signatures_verify_with_openssl_pyhanko_and_pdfsig() {
     }
 
     // Nothing stays: no key, no certificate in the organisation's list, no document.
+    // One key was made per signature, and none is left.
+    let made = keys_made(&server);
+    assert!(made >= 1.0);
+    assert_eq!(made, signatures_made(&server));
     assert_eq!(keys_live(&server), Some(0.0));
     let (status, list) = server.json("GET", "/api/v1/certificates", Some(&o.admin), None);
     assert_eq!(status, 200, "{list}");
@@ -784,9 +800,10 @@ fn bad_documents_and_callers_are_refused_before_any_key() {
         Some(b"contract"),
     );
     assert_eq!(status, 403, "{}", String::from_utf8_lossy(&b));
-    // Nothing was signed, no key is alive, nothing was audited.
+    // Nothing was signed, no key was made (the counter is updated after every signing
+    // task, refused or not), nothing was audited.
     assert_eq!(signatures_made(&server), 0.0);
-    assert_eq!(keys_live(&server).unwrap_or(0.0), 0.0, "no key is alive");
+    assert_eq!(keys_made(&server), 0.0, "no key was made for a refusal");
     assert!(signed_events(&env).is_empty());
 }
 
