@@ -349,6 +349,7 @@ impl OcspService {
             }
             *write(&issuer.presigned) = last;
         }
+        metrics::gauge!("orgca_ocsp_answers_kept").set(read(&self.cache).len() as f64);
         Ok(())
     }
 

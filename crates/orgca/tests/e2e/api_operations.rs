@@ -161,8 +161,8 @@ fn mail_waits_through_an_smtp_outage_and_is_never_lost() {
         sink.refused.load(std::sync::atomic::Ordering::SeqCst) > 0,
         "orgca tried the server"
     );
-    std::thread::sleep(std::time::Duration::from_secs(2));
-    assert!(sink.messages.lock().expect("lock").is_empty());
+    // (Nothing can have been delivered: the sink refuses every message until it
+    // accepts; that the mail waits, and for how long, shows below.)
     // The server comes back; orgca is restarted meanwhile; the retry is due a minute
     // after the failure.
     sink.accept();

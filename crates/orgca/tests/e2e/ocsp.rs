@@ -52,9 +52,25 @@ fn openssl_ocsp_sees_good_then_revoked_within_seconds() {
     let (id, _, leaf) = issue(&env, &server, &a.admin, "Status");
     let (_, _, other) = issue(&env, &server, &a.admin, "Anden");
 
-    // Answers are signed ahead (the upkeep runs every second): the first request
-    // without a nonce finds its answer kept, and nothing is signed on the request path.
-    std::thread::sleep(Duration::from_secs(3));
+    // Answers are signed ahead (the upkeep runs every second): once both certificates'
+    // answers are kept, the first request without a nonce finds its answer kept, and
+    // nothing is signed on the request path.
+    let kept = || -> f64 {
+        let (_, _, body) = server.get("/metrics");
+        String::from_utf8_lossy(&body)
+            .lines()
+            .find_map(|l| l.strip_prefix("orgca_ocsp_answers_kept "))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    };
+    let start = Instant::now();
+    while kept() < 2.0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "answers are signed ahead"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let out = ocsp(&env, &server, &["-no_nonce", "-cert", p(&leaf)]);
     assert!(out.contains(": good"), "{out}");
     let (_, _, body) = server.get("/metrics");
