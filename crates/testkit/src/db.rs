@@ -67,7 +67,9 @@ impl TestDb {
 }
 
 /// A `#[tokio::test]` named `$name` that runs `$case(&TestDb)` on SQLite, then on
-/// PostgreSQL when `ORGCA_TEST_POSTGRES_URL` is set (the caller depends on tokio).
+/// PostgreSQL when `ORGCA_TEST_POSTGRES_URL` is set (the caller depends on tokio); without
+/// it the PostgreSQL half is recorded as skipped. The PostgreSQL database is dropped
+/// whether the case passes or panics.
 #[macro_export]
 macro_rules! on_all_backends {
     ($name:ident, $case:ident) => {
@@ -75,10 +77,20 @@ macro_rules! on_all_backends {
         async fn $name() {
             let db = $crate::db::TestDb::sqlite();
             $case(&db).await;
-            if let Ok(base) = std::env::var("ORGCA_TEST_POSTGRES_URL") {
-                let db = $crate::db::TestDb::postgres(&base).await;
-                $case(&db).await;
-                db.drop_pg().await;
+            match std::env::var("ORGCA_TEST_POSTGRES_URL") {
+                Ok(base) => {
+                    let db = std::sync::Arc::new($crate::db::TestDb::postgres(&base).await);
+                    let run = tokio::spawn({
+                        let db = db.clone();
+                        async move { $case(&db).await }
+                    })
+                    .await;
+                    db.drop_pg().await;
+                    if let Err(e) = run {
+                        std::panic::resume_unwind(e.into_panic());
+                    }
+                }
+                Err(_) => $crate::tools::skipped("PostgreSQL: ORGCA_TEST_POSTGRES_URL is not set"),
             }
         }
     };

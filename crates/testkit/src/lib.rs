@@ -34,4 +34,4 @@ pub use openssl::{
 };
 pub use process::{COMMAND_TIMEOUT, cmd, cmd_ok, output_within};
 pub use smtp::SmtpSink;
-pub use tools::{pkilint_available, pkilint_errors, sample_pdf, tool_available};
+pub use tools::{pkilint_available, pkilint_errors, sample_pdf, skipped, tool_available};

@@ -27,9 +27,30 @@ pub fn tool_available(tool: &str, probe: &str, require: &str) -> bool {
             std::env::var_os(require).is_none(),
             "{tool} is required ({require}) but not found"
         );
-        eprintln!("note: {tool} not found; its checks are skipped here (CI installs it)");
+        skipped(&format!("{tool} not found; its checks (CI installs it)"));
     }
     found
+}
+
+/// Records that this test skipped `what` (a tool or a service is missing here): on
+/// standard error, and in the file named by `ORGCA_SKIP_LOG` (the test script sets it),
+/// so that the closing line counts the test as skipped, not passed.
+pub fn skipped(what: &str) {
+    eprintln!("skipped: {what}");
+    if let Some(log) = std::env::var_os("ORGCA_SKIP_LOG") {
+        use std::io::Write as _;
+        let test = std::thread::current()
+            .name()
+            .unwrap_or("unnamed test")
+            .to_owned();
+        let line = format!("{test}\t{what}\n");
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .and_then(|mut f| f.write_all(line.as_bytes()));
+        assert!(written.is_ok(), "cannot record a skip in {log:?}");
+    }
 }
 
 /// Runs a pkilint tool and returns findings of severity ERROR or FATAL (empty = clean).

@@ -303,9 +303,7 @@ fn server_answers_and_data_survives_a_restart() {
 #[test]
 fn postgres_backend_end_to_end() {
     let Ok(base) = std::env::var("ORGCA_TEST_POSTGRES_URL") else {
-        eprintln!(
-            "note: ORGCA_TEST_POSTGRES_URL not set; PostgreSQL end-to-end skipped here (CI sets it)"
-        );
+        orgca_testkit::skipped("PostgreSQL end to end: ORGCA_TEST_POSTGRES_URL is not set");
         return;
     };
     let name = format!("orgca_e2e_{}", std::process::id());

@@ -28,7 +28,7 @@ fn an_administrator_blocks_a_certificate_in_chromium() {
             std::env::var_os("ORGCA_SKIP_BROWSER_TESTS").is_some(),
             "browser tests need {chromium} and `npm ci --prefix tests/browser` (or set ORGCA_SKIP_BROWSER_TESTS)"
         );
-        eprintln!("skipped: no Chromium or playwright-core");
+        testkit::skipped("the browser test: no Chromium or playwright-core");
         return;
     }
     let env = Env::new(ORGCA);

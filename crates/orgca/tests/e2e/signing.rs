@@ -817,7 +817,7 @@ fn keys_on_a_pkcs11_token_are_session_objects_and_certificates_claim_the_qscd() 
             std::env::var_os(REQUIRE).is_none(),
             "SoftHSM2 is required ({REQUIRE})"
         );
-        eprintln!("note: SoftHSM2 not installed; skipped");
+        testkit::skipped("PKCS#11 signing keys: SoftHSM2 is not installed");
         return;
     }
     let env = Env::new(ORGCA);
