@@ -72,7 +72,7 @@ impl Mailer {
                     sent += 1;
                 }
                 Err(e) => {
-                    let delay = 60i64.saturating_mul(1 << m.attempts.clamp(0, 6)).min(3600);
+                    let delay = retry_delay(m.attempts);
                     tracing::warn!(mail = %m.id, error = %e, "mail delivery failed; will retry");
                     store
                         .mail()
@@ -114,6 +114,12 @@ fn bare_address(from: &str) -> &str {
     }
 }
 
+/// Seconds until the next try of a message that has failed `attempts` times before this
+/// failure: 1 minute, doubling, at most an hour.
+fn retry_delay(attempts: i64) -> i64 {
+    60i64.saturating_mul(1 << attempts.clamp(0, 6)).min(3600)
+}
+
 /// Writes one message into the outbox folder.
 fn write_outbox(dir: &std::path::Path, m: &QueuedMail, text: &str) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
@@ -138,5 +144,15 @@ pub async fn run_forever(
             tracing::warn!(error = %e, "mail job failed; trying again");
         }
         tokio::time::sleep(every).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn retries_wait_a_minute_doubling_to_an_hour() {
+        let minutes: Vec<i64> = (0..9).map(|a| super::retry_delay(a) / 60).collect();
+        assert_eq!(minutes, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
+        assert_eq!(super::retry_delay(i64::MAX), 3600);
     }
 }

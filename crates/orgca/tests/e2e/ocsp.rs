@@ -121,9 +121,26 @@ fn openssl_ocsp_sees_good_then_revoked_within_seconds() {
         "byKey (a SHA-1 key hash), not byName: {text}"
     );
 
-    // Several certificates in one request.
+    // Several certificates in one request: up to 16 answered, 17 refused as malformed.
     let out = ocsp(&env, &server, &["-cert", p(&leaf), "-cert", p(&other)]);
     assert_eq!(out.matches(": good").count(), 2, "{out}");
+    let serials: Vec<String> = (1..=17)
+        .map(|i| format!("0x40000000000000000000000000000000000000{i:02x}"))
+        .collect();
+    let asking = |n: usize| -> String {
+        let mut args = vec!["-no_nonce"];
+        for s in &serials[..n] {
+            args.extend(["-serial", s.as_str()]);
+        }
+        ocsp(&env, &server, &args)
+    };
+    let sixteen = asking(16);
+    assert_eq!(sixteen.matches(": unknown").count(), 16, "{sixteen}");
+    let seventeen = asking(17);
+    assert!(
+        seventeen.contains("malformedrequest") && !seventeen.contains(": unknown"),
+        "{seventeen}"
+    );
 
     // unknown: a serial this CA never issued.
     let out = ocsp(
@@ -145,19 +162,24 @@ fn openssl_ocsp_sees_good_then_revoked_within_seconds() {
         Some(r#"{"reason": "key_compromised"}"#),
     );
     assert_eq!(status, 200, "{v}");
-    let start = Instant::now();
-    let out = loop {
-        let out = ocsp(&env, &server, &["-no_nonce", "-cert", p(&leaf)]);
-        if out.contains(": revoked") {
-            break out;
+    // The README's bound: a block through this server is revoked in OCSP within a
+    // second of the API's answer (the kept answer is re-signed at once).
+    let revoked_within = |leaf: &Path, bound: Duration| -> String {
+        let start = Instant::now();
+        loop {
+            let out = ocsp(&env, &server, &["-no_nonce", "-cert", p(leaf)]);
+            if out.contains(": revoked") {
+                eprintln!("OCSP said revoked {:?} after the block", start.elapsed());
+                return out;
+            }
+            assert!(
+                start.elapsed() < bound,
+                "still not revoked after {bound:?}: {out}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
         }
-        assert!(
-            start.elapsed() < Duration::from_secs(5),
-            "still not revoked: {out}"
-        );
-        std::thread::sleep(Duration::from_millis(200));
     };
-    eprintln!("OCSP said revoked {:?} after the block", start.elapsed());
+    let out = revoked_within(&leaf, Duration::from_secs(1));
     assert!(
         out.contains("Reason: keyCompromise") && out.contains("Revocation Time"),
         "{out}"
@@ -167,6 +189,20 @@ fn openssl_ocsp_sees_good_then_revoked_within_seconds() {
     assert!(out.contains(": revoked"), "with a nonce too: {out}");
     let out = ocsp(&env, &server, &["-no_nonce", "-cert", p(&other)]);
     assert!(out.contains(": good"), "{out}");
+    // A block by another process (the operator's CLI on the same store) reaches this
+    // server's OCSP within 3 seconds: it polls the status revision every second.
+    let (_, serial, third) = issue(&env, &server, &a.admin, "Tredje");
+    let kept = Instant::now();
+    while !ocsp(&env, &server, &["-no_nonce", "-cert", p(&third)]).contains(": good") {
+        assert!(
+            kept.elapsed() < Duration::from_secs(10),
+            "the third is answered"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    env.ok(&["cert", "block", "--serial", &serial, "--reason", "key_lost"]);
+    let out = revoked_within(&third, Duration::from_secs(3));
+    assert!(out.contains("Reason: cessationOfOperation"), "{out}");
 }
 
 #[test]

@@ -228,6 +228,37 @@ fn a_block_reaches_the_crl_within_seconds() {
         b"1\n",
         "one notice, not one per block request"
     );
+    // The CRL number, as relying parties read it from served CRLs, only ever rises:
+    // across a restart (which rebuilds every CRL) too.
+    let number = |server: &Server| -> u64 {
+        let (crl, headers) = fetch_crl(&env, server);
+        let text = crl_text(&crl);
+        // OpenSSL prints a CRL number under 2^128 in decimal.
+        let decimal: String = text
+            .lines()
+            .skip_while(|l| !l.contains("X509v3 CRL Number"))
+            .nth(1)
+            .map(|l| l.trim().to_owned())
+            .unwrap_or_else(|| panic!("no CRL number: {text}"));
+        let n: u64 = decimal
+            .parse()
+            .unwrap_or_else(|_| panic!("CRL number {decimal:?}"));
+        let etag = headers
+            .iter()
+            .find(|(k, _)| k == "etag")
+            .map(|(_, v)| v.clone());
+        assert_eq!(etag, Some(format!("\"{n}\"")), "the ETag is the CRL number");
+        n
+    };
+    let server = env.serve();
+    let before = number(&server);
+    drop(server);
+    let server = env.serve();
+    let after = number(&server);
+    assert!(
+        after > before,
+        "CRL number {before} then {after} after a restart"
+    );
 }
 
 #[test]
