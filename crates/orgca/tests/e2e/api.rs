@@ -533,6 +533,22 @@ fn order_and_pick_up_with_a_one_time_code() {
     );
     let key_text = String::from_utf8_lossy(&key.stdout);
     assert!(key_text.contains("PRIVATE KEY"), "{key_text}");
+    // Neither the key nor its password is in the database, its WAL or its shared memory
+    // (the key is made, packed and handed over in memory; only the certificate stays).
+    let secret = private_key_bytes(&env, &key.stdout);
+    for name in ["orgca.db", "orgca.db-wal", "orgca.db-shm"] {
+        let stored = std::fs::read(env.data().join(name)).unwrap_or_default();
+        assert!(
+            !stored.windows(secret.len()).any(|w| w == secret.as_slice()),
+            "the private key is in {name}"
+        );
+        assert!(
+            !stored
+                .windows(password.len())
+                .any(|w| w == password.as_bytes()),
+            "the PKCS#12 password is in {name}"
+        );
+    }
     // The key's friendlyName is the lower-cased certificate name (keytool's alias).
     assert!(key_text.contains("friendlyName: api-klient"), "{key_text}");
     let keytool = testkit::cmd(
@@ -970,4 +986,35 @@ fn administrators_change_roles_seal_rights_and_status() {
     );
     let (status, v) = server.json("GET", &user, Some(&a.admin), None);
     assert_eq!((status, v["status"].as_str()), (200, Some("deactivated")));
+}
+
+/// The first 32 bytes of the secret part of a PEM private key (an EC key's scalar, an
+/// RSA key's private exponent), as OpenSSL prints them.
+fn private_key_bytes(env: &Env, pem: &[u8]) -> Vec<u8> {
+    let file = env.write("delivered-key.pem", pem);
+    let out = testkit::cmd(
+        "openssl",
+        &["pkey", "-in", file.to_str().expect("p"), "-noout", "-text"],
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let hex: String = text
+        .lines()
+        .skip_while(|l| !(l.starts_with("priv:") || l.starts_with("privateExponent:")))
+        .skip(1)
+        .take_while(|l| l.starts_with(' '))
+        .flat_map(|l| l.trim().split(':'))
+        .filter(|b| !b.is_empty())
+        .collect();
+    let bytes = hex::decode(&hex).unwrap_or_else(|_| panic!("key text: {text}"));
+    assert!(bytes.len() >= 32, "{text}");
+    // A leading 00 is DER's sign byte, not part of the secret.
+    let start = usize::from(bytes[0] == 0);
+    let secret = bytes[start..start + 32].to_vec();
+    // The search would find the key where it is: in its own PKCS#8 DER.
+    let der = testkit::cmd(
+        "openssl",
+        &["pkey", "-in", file.to_str().expect("p"), "-outform", "DER"],
+    );
+    assert!(der.stdout.windows(32).any(|w| w == secret.as_slice()));
+    secret
 }
