@@ -368,6 +368,30 @@ fn five_wrong_passwords_lock_the_account_for_everyone() {
 }
 
 #[test]
+fn twenty_failed_logins_lock_the_client_address() {
+    // The README's bound: 20 failures from one address in 15 minutes lock the address,
+    // whichever accounts they named (here 20 that do not exist, so no account locks).
+    let env = Env::new(ORGCA);
+    org(&env, "99999958", "e.dk");
+    let server = env.serve();
+    let path = password_link(&env, "admin@e.dk");
+    set_password(&mut Client::default(), &server, &path);
+    for i in 1..=20 {
+        let (status, _, page) = login(
+            &mut Client::default(),
+            &server,
+            &format!("nobody{i}@e.dk"),
+            PASSWORD,
+        );
+        assert_eq!(status, 401, "try {i}");
+        assert!(!error_of(&page).contains("too many"), "try {i}: {page}");
+    }
+    let (status, _, page) = login(&mut Client::default(), &server, "admin@e.dk", PASSWORD);
+    assert_eq!(status, 401, "the 21st, with the right password");
+    assert!(error_of(&page).contains("too many failed logins"), "{page}");
+}
+
+#[test]
 fn parallel_wrong_passwords_get_no_more_than_five_tries_and_odd_input_no_500() {
     let env = Env::new(ORGCA);
     org(&env, "99999962", "d.dk");
