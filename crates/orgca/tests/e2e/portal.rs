@@ -535,6 +535,13 @@ fn the_recipient_pick_up_refuses_wrong_codes_forged_forms_and_unaccepted_terms()
         .nth(1)
         .and_then(|r| r.split('"').next())
         .expect("a download link");
+    // The link alone, in another browser, fetches nothing, and leaves the file.
+    assert_eq!(
+        Client::default()
+            .get(&server, &format!("/portal/pickup/file/{file}"))
+            .0,
+        410
+    );
     let (status, h, body) = c.get(&server, &format!("/portal/pickup/file/{file}"));
     assert_eq!(status, 200);
     assert_eq!(header(&h, "content-type"), ["application/x-pkcs12"]);

@@ -41,6 +41,8 @@ use text::Texts;
 const SESSION_COOKIE: &str = "orgca_session";
 /// The cookie that pairs with the token in the login and password forms.
 const FORM_COOKIE: &str = "orgca_form";
+/// The cookie that a pick-up's download needs: the file is for that browser only.
+const DOWNLOAD_COOKIE: &str = "orgca_download";
 /// The largest form body read.
 const MAX_FORM: usize = 16 * 1024;
 

@@ -318,7 +318,14 @@ pub(crate) fn delivered_page(
         Ok(t) => t,
         Err(e) => return fault(t, &e),
     };
-    let Some(download) = state.downloads.put(token, bytes, content_type, file_name) else {
+    let owner = match orgca_ra::login::new_secret() {
+        Ok(t) => t,
+        Err(e) => return fault(t, &e),
+    };
+    let Some(download) = state
+        .downloads
+        .put(token, &owner, bytes, content_type, file_name)
+    else {
         return message(t, StatusCode::SERVICE_UNAVAILABLE, None, t.downloads_full);
     };
     let receipt = Receipt {
@@ -326,14 +333,15 @@ pub(crate) fn delivered_page(
         serial: cert.serial.to_string(),
         password,
         download,
+        owner,
     };
     state.downloads.keep_receipt(receipt_key, receipt.clone());
     receipt_page(t, &receipt)
 }
 
-/// The page of a pick-up, from what it showed.
+/// The page of a pick-up, from what it showed, with the cookie its download needs.
 pub(crate) fn receipt_page(t: &'static Texts, r: &Receipt) -> Response {
-    render(
+    let mut resp = render(
         StatusCode::OK,
         &DonePage {
             t,
@@ -346,7 +354,12 @@ pub(crate) fn receipt_page(t: &'static Texts, r: &Receipt) -> Response {
             password: r.password.clone(),
             download: r.download.clone(),
         },
-    )
+    );
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        super::set_cookie(super::DOWNLOAD_COOKIE, &r.owner, 600),
+    );
+    resp
 }
 
 /// Whether a pick-up was refused because the order was picked up already.
@@ -359,8 +372,10 @@ pub(crate) async fn file(
     Lang(t): Lang,
     State(state): State<AppState>,
     Path(token): Path<String>,
+    headers: HeaderMap,
 ) -> Response {
-    let Some(f) = state.downloads.take(&token) else {
+    let owner = super::cookie(&headers, super::DOWNLOAD_COOKIE);
+    let Some(f) = state.downloads.take(&token, owner.as_deref()) else {
         return message(t, StatusCode::GONE, None, t.download_gone);
     };
     let mut resp = f.bytes.into_response();
