@@ -70,12 +70,13 @@ pub enum RaError {
 /// Why a pick-up was refused. Each has a stable code.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PickupRefusal {
-    /// The one-time code is wrong.
-    #[error("the one-time code is wrong; {tries_left} tries left")]
-    WrongCode {
-        /// Tries left before the order locks.
-        tries_left: i64,
-    },
+    /// The reference is unknown or the one-time code is wrong: one answer for both, and
+    /// no count of tries left, so that the answer tells nobody which references exist.
+    #[error(
+        "the reference or the one-time code is wrong (after 5 wrong codes an order locks; \
+         then ask your administrator for a new one)"
+    )]
+    WrongCode,
     /// Too many wrong codes.
     #[error("too many wrong codes: the order is locked; ask for a new one")]
     Locked,
@@ -114,7 +115,7 @@ impl PickupRefusal {
     /// The stable code.
     pub fn code(&self) -> &'static str {
         match self {
-            PickupRefusal::WrongCode { .. } => "wrong_code",
+            PickupRefusal::WrongCode => "wrong_code",
             PickupRefusal::Locked => "order_locked",
             PickupRefusal::Expired => "order_expired",
             PickupRefusal::AwaitingEmail | PickupRefusal::ProfileEmailNotValidated(_) => {

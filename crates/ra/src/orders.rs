@@ -387,7 +387,7 @@ impl Ra {
             Some(r) => pickup.by_reference(&r).await?,
             None => None,
         }
-        .ok_or(RaError::NotFound("order"))?;
+        .ok_or(PickupRefusal::WrongCode)?;
         let (Identification::OneTimeCode, Some(expected)) =
             (order.identification, order.code_sha256)
         else {
@@ -399,8 +399,7 @@ impl Ra {
         let given = code_hash(one_time_code);
         if aws_lc_rs::constant_time::verify_slices_are_equal(&given, &expected).is_err() {
             pickup.record_wrong_code(&order, tries, now).await?;
-            let tries_left = (MAX_CODE_FAILURES - tries).max(0);
-            return Err(PickupRefusal::WrongCode { tries_left }.into());
+            return Err(PickupRefusal::WrongCode.into());
         }
         pickup.give_back_try(&order).await?;
         check_pickable(&order, now)?;

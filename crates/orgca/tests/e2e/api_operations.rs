@@ -390,14 +390,15 @@ fn pick_up_refuses_safely_under_abuse() {
     let env = Env::new(ORGCA);
     let a = org(&env, "99999974", "a.dk");
     let server = env.serve();
-    // Anything that cannot be a reference is simply not found (multi-byte input too).
+    // Anything that cannot be a reference is answered as a wrong code (multi-byte input
+    // too).
     for reference in ["ab€cde", "ÆØÅÆØÅ", "", &"X".repeat(1000)] {
         let body =
             serde_json::json!({"reference": reference, "one_time_code": "x", "pkcs12": true});
         let (status, v) = server.json("POST", "/api/v1/pickup", None, Some(&body.to_string()));
         assert_eq!(
             (status, v["code"].as_str()),
-            (404, Some("not_found")),
+            (403, Some("wrong_code")),
             "{reference:?}"
         );
     }

@@ -32,7 +32,7 @@ impl From<RaError> for Problem {
             return Problem::internal(&e);
         }
         let status = match &e {
-            RaError::Forbidden(_) | RaError::Pickup(PickupRefusal::WrongCode { .. }) => {
+            RaError::Forbidden(_) | RaError::Pickup(PickupRefusal::WrongCode) => {
                 StatusCode::FORBIDDEN
             }
             RaError::Pickup(PickupRefusal::Locked) => StatusCode::LOCKED,

@@ -111,8 +111,7 @@ pub(crate) async fn page(Lang(t): Lang) -> Response {
 fn about_the_code(e: &RaError) -> bool {
     matches!(
         e,
-        RaError::NotFound(_)
-            | RaError::Pickup(PickupRefusal::WrongCode { .. } | PickupRefusal::Locked)
+        RaError::NotFound(_) | RaError::Pickup(PickupRefusal::WrongCode | PickupRefusal::Locked)
     )
 }
 
@@ -120,9 +119,7 @@ fn about_the_code(e: &RaError) -> bool {
 fn status_of(e: &RaError) -> StatusCode {
     match e {
         RaError::Pickup(PickupRefusal::Locked) => StatusCode::LOCKED,
-        RaError::NotFound(_) | RaError::Pickup(PickupRefusal::WrongCode { .. }) => {
-            StatusCode::FORBIDDEN
-        }
+        RaError::NotFound(_) | RaError::Pickup(PickupRefusal::WrongCode) => StatusCode::FORBIDDEN,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
@@ -131,9 +128,7 @@ fn status_of(e: &RaError) -> StatusCode {
 /// the same words, so that the form does not tell which references exist.
 fn refusal(t: &'static Texts, e: &RaError) -> String {
     match e {
-        RaError::NotFound(_) | RaError::Pickup(PickupRefusal::WrongCode { .. }) => {
-            t.code_wrong.into()
-        }
+        RaError::NotFound(_) | RaError::Pickup(PickupRefusal::WrongCode) => t.code_wrong.into(),
         other => {
             let text = other.to_string();
             let mut chars = text.chars();
