@@ -109,6 +109,10 @@ pub enum PickupRefusal {
     /// A logged-in pick-up of an order picked up with its code.
     #[error("this order is picked up with its reference and one-time code")]
     NeedsCode,
+    /// As many tries of the code as an order allows are being checked right now (none of
+    /// them known to be wrong yet).
+    #[error("other tries of this order's code are being checked right now; try again in a moment")]
+    Busy,
 }
 
 impl PickupRefusal {
@@ -126,6 +130,7 @@ impl PickupRefusal {
             | PickupRefusal::PickedUpNotCancelled => "already_picked_up",
             PickupRefusal::Cancelled => "order_cancelled",
             PickupRefusal::NeedsLogin | PickupRefusal::NeedsCode => "wrong_identification",
+            PickupRefusal::Busy => "try_again",
         }
     }
 }

@@ -394,7 +394,14 @@ impl Ra {
             return Err(PickupRefusal::NeedsLogin.into());
         };
         let Some(tries) = pickup.take_try(&order, MAX_CODE_FAILURES).await? else {
-            return Err(PickupRefusal::Locked.into());
+            // Every try is taken: by wrong codes (locked), or by tries still being
+            // checked, a right code perhaps among them (not this one's fault).
+            return Err(if pickup.wrong_codes(&order).await? >= MAX_CODE_FAILURES {
+                PickupRefusal::Locked
+            } else {
+                PickupRefusal::Busy
+            }
+            .into());
         };
         let given = code_hash(one_time_code);
         if aws_lc_rs::constant_time::verify_slices_are_equal(&given, &expected).is_err() {

@@ -36,6 +36,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(11, "0011_portal"),
     migration!(12, "0012_search"),
     migration!(13, "0013_signing_ca"),
+    migration!(14, "0014_wrong_codes"),
 ];
 
 /// Key of the PostgreSQL advisory lock that serialises migrations across nodes.

@@ -256,7 +256,17 @@ impl PickupStore {
         Ok(())
     }
 
-    /// The audit event of a wrong code (the try was taken by [`PickupStore::take_try`]).
+    /// How many codes given for the order were wrong (tries in flight not counted).
+    pub async fn wrong_codes(&self, order: &Order) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT code_wrong FROM orders WHERE id = $1")
+            .bind(order.id.to_string())
+            .fetch_one(&self.store.pool)
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// Counts a wrong code (its try was taken by [`PickupStore::take_try`] and stays
+    /// taken) with its audit event.
     pub async fn record_wrong_code(
         &self,
         order: &Order,
@@ -264,6 +274,10 @@ impl PickupStore {
         now: UnixTime,
     ) -> Result<(), StoreError> {
         let mut tx = self.store.begin_write().await?;
+        sqlx::query("UPDATE orders SET code_wrong = code_wrong + 1 WHERE id = $1")
+            .bind(order.id.to_string())
+            .execute(&mut *tx)
+            .await?;
         let event = NewEvent {
             at: now,
             actor: "pickup".into(),

@@ -36,6 +36,7 @@ impl From<RaError> for Problem {
                 StatusCode::FORBIDDEN
             }
             RaError::Pickup(PickupRefusal::Locked) => StatusCode::LOCKED,
+            RaError::Pickup(PickupRefusal::Busy) => StatusCode::TOO_MANY_REQUESTS,
             RaError::Pickup(PickupRefusal::Expired) => StatusCode::GONE,
             RaError::Pickup(_) => StatusCode::CONFLICT,
             RaError::NotFound(_) | RaError::UnknownOrganisation(_) => StatusCode::NOT_FOUND,
