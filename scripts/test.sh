@@ -9,8 +9,9 @@
 #   (Debian). Without them the signing tests skip those checks,
 #   unless ORGCA_REQUIRE_SIGNING_TOOLS is set, as in CI.
 # - Installs Chromium (Debian) and the browser test packages (npm ci) when missing.
-# - Runs the store and end-to-end tests on PostgreSQL too when ORGCA_TEST_POSTGRES_URL is
-#   set, or when a server answers at 127.0.0.1:5432 (then database `test`, user postgres).
+# - Runs the store tests on PostgreSQL too, and every end-to-end test a second time with
+#   PostgreSQL as orgca's store, when ORGCA_TEST_POSTGRES_URL is set or a server answers
+#   at 127.0.0.1:5432 (then database `test`, user postgres).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v lint_pkix_cert >/dev/null 2>&1; then
@@ -55,6 +56,14 @@ trap 'rm -f "$log" "$ORGCA_SKIP_LOG"' EXIT
 set +e
 cargo test --workspace --locked "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# The end-to-end tests (API, portal, CRL, OCSP, signing through the real binary) once more
+# with PostgreSQL as the store, when one is there and the whole suite was asked for.
+if [ -n "${ORGCA_TEST_POSTGRES_URL:-}" ] && [ "$#" -eq 0 ]; then
+  echo "end-to-end tests again, on PostgreSQL" >&2
+  ORGCA_E2E_BACKEND=postgres cargo test -p orgca --test e2e --locked 2>&1 | tee -a "$log"
+  pg_status=${PIPESTATUS[0]}
+  [ "$status" -ne 0 ] || status=$pg_status
+fi
 set -e
 # What was skipped, and by which test.
 if [ -s "$ORGCA_SKIP_LOG" ]; then

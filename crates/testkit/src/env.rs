@@ -12,25 +12,116 @@ use crate::process::{COMMAND_TIMEOUT, output_within};
 pub const BASE_URL: &str = "http://pki.orgca-test.dk";
 
 /// An initialised data folder of its own for one test, and the orgca binary that runs on
-/// it.
+/// it. With `ORGCA_E2E_BACKEND=postgres` (and `ORGCA_TEST_POSTGRES_URL`), its store is a
+/// PostgreSQL database of its own, copied from an initialised template database and
+/// dropped with it; otherwise the data folder's SQLite file.
 pub struct Env {
     /// The folder; the data folder is `data` in it, the test's files beside it.
     pub dir: tempfile::TempDir,
     bin: PathBuf,
+    /// The PostgreSQL database this environment's orgca uses, when not SQLite.
+    postgres: Option<PgDatabase>,
+}
+
+/// A PostgreSQL database of a test's: its URL, and the server URL to drop it through.
+struct PgDatabase {
+    url: String,
+    server: String,
+    name: String,
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        if let Some(db) = &self.postgres {
+            let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", db.name);
+            let _ = psql(&db.server, &sql);
+        }
+    }
+}
+
+/// The PostgreSQL server the end-to-end tests run against instead of SQLite, if asked to.
+fn e2e_postgres() -> Option<String> {
+    if std::env::var("ORGCA_E2E_BACKEND").ok()?.as_str() != "postgres" {
+        return None;
+    }
+    Some(std::env::var("ORGCA_TEST_POSTGRES_URL").expect(
+        "ORGCA_E2E_BACKEND=postgres needs ORGCA_TEST_POSTGRES_URL (a server and a database to connect to)",
+    ))
+}
+
+/// Runs one statement with `psql` on the server at `server` (a URL with a database);
+/// answers the rows, one per line, fields separated by tabs.
+fn psql(server: &str, sql: &str) -> String {
+    let out = Command::new("psql")
+        .args([
+            server,
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-At",
+            "-F",
+            "\t",
+            "-c",
+            sql,
+        ])
+        .output()
+        .expect("run psql");
+    assert!(
+        out.status.success(),
+        "psql {sql:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The URL of database `name` on the server of `server`.
+fn database_on(server: &str, name: &str) -> String {
+    let (head, _) = server
+        .rsplit_once('/')
+        .expect("a PostgreSQL URL with a database");
+    format!("{head}/{name}")
 }
 
 /// One initialised data folder per test process: key generation (2x RSA-4096,
 /// 4x RSA-3072) takes seconds, so each test gets a copy of it. Made by the first binary
 /// asked for; asking for another one in the same process is a mistake.
-fn template(bin: &Path) -> &'static Path {
-    static T: OnceLock<(PathBuf, tempfile::TempDir)> = OnceLock::new();
-    let (made_by, dir) = T.get_or_init(|| {
-        let env = Env::empty(bin);
+fn template(bin: &Path) -> &'static Env {
+    static T: OnceLock<(PathBuf, Env)> = OnceLock::new();
+    let (made_by, env) = T.get_or_init(|| {
+        let mut env = Env::empty(bin);
+        if let Some(server) = e2e_postgres() {
+            // Templates of test processes that are gone are dropped first.
+            let stale = psql(
+                &server,
+                "SELECT datname FROM pg_database WHERE datname LIKE 'orgca_tpl_%'",
+            );
+            for name in stale.lines() {
+                let pid = name.trim_start_matches("orgca_tpl_");
+                if !Path::new(&format!("/proc/{pid}")).exists() {
+                    psql(
+                        &server,
+                        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                    );
+                }
+            }
+            let name = format!("orgca_tpl_{}", std::process::id());
+            psql(
+                &server,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            );
+            psql(&server, &format!("CREATE DATABASE {name}"));
+            // The template is never dropped by this process (a static is not dropped);
+            // the next process drops it, as above.
+            env.postgres = Some(PgDatabase {
+                url: database_on(&server, &name),
+                server: server.clone(),
+                name,
+            });
+        }
         env.init();
-        (bin.to_owned(), env.dir)
+        (bin.to_owned(), env)
     });
     assert_eq!(made_by, bin, "one orgca binary per test process");
-    dir.path()
+    env
 }
 
 /// Copies a folder with the permissions of every file and folder in it (the server's
@@ -55,12 +146,63 @@ impl Env {
     /// `env!("CARGO_BIN_EXE_orgca")`) initialised once for this process.
     pub fn new(bin: impl AsRef<Path>) -> Env {
         let bin = bin.as_ref();
+        let template = template(bin);
         let dir = tempfile::tempdir().expect("tempdir");
-        copy_dir(&template(bin).join("data"), &dir.path().join("data"));
+        copy_dir(&template.data(), &dir.path().join("data"));
+        let postgres = template.postgres.as_ref().map(|t| {
+            let name = format!("orgca_e2e_{}", uuid::Uuid::new_v4().simple());
+            psql(
+                &t.server,
+                &format!("CREATE DATABASE {name} TEMPLATE {}", t.name),
+            );
+            PgDatabase {
+                url: database_on(&t.server, &name),
+                server: t.server.clone(),
+                name,
+            }
+        });
         Env {
             dir,
             bin: bin.to_owned(),
+            postgres,
         }
+    }
+
+    /// Runs one SQL statement on this environment's store, behind orgca's back (to
+    /// tamper with it, or to read what no command shows); answers the rows, one per line,
+    /// fields separated by tabs.
+    pub fn sql(&self, statement: &str) -> String {
+        match &self.postgres {
+            Some(db) => psql(&db.url, statement),
+            None => {
+                let script = "import sqlite3,sys\n\
+                    c=sqlite3.connect(sys.argv[1])\n\
+                    rows=c.execute(sys.argv[2]).fetchall()\n\
+                    c.commit()\n\
+                    print('\\n'.join('\\t'.join(str(v) for v in r) for r in rows))";
+                let db = self.data().join("orgca.db");
+                let out = Command::new("python3")
+                    .args(["-c", script, db.to_str().expect("path"), statement])
+                    .output()
+                    .expect("run python3");
+                assert!(
+                    out.status.success(),
+                    "sqlite3 {statement:?}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                String::from_utf8_lossy(&out.stdout).into_owned()
+            }
+        }
+    }
+
+    /// The SQLite database file, for checks of the file itself (what bytes it holds);
+    /// `None` (and the check recorded as skipped) when the store is PostgreSQL.
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        if self.postgres.is_some() {
+            crate::tools::skipped("a check of the SQLite file itself (the store is PostgreSQL)");
+            return None;
+        }
+        Some(self.data().join("orgca.db"))
     }
 
     /// An empty folder (for `init` itself) for the orgca binary `bin`.
@@ -68,19 +210,28 @@ impl Env {
         Env {
             dir: tempfile::tempdir().expect("tempdir"),
             bin: bin.as_ref().to_owned(),
+            postgres: None,
         }
+    }
+
+    /// Points a command at this environment's store: its PostgreSQL database, or (no
+    /// URL) the data folder's SQLite file.
+    fn with_store(&self, c: &mut Command) {
+        match &self.postgres {
+            Some(db) => c.env("ORGCA_DATABASE_URL", &db.url),
+            None => c.env_remove("ORGCA_DATABASE_URL"),
+        };
     }
 
     /// Runs `orgca init` (SQLite, the test base URL, a generated passphrase) on this
     /// environment's data folder; a failure fails the test with init's error.
     pub fn init(&self) {
-        let out = Command::new(&self.bin)
-            .args(["init", "--public-base-url", BASE_URL, "--data"])
+        let mut c = Command::new(&self.bin);
+        c.args(["init", "--public-base-url", BASE_URL, "--data"])
             .arg(self.data())
-            .env_remove("ORGCA_DATABASE_URL")
-            .env_remove("ORGCA_KEY_PASSPHRASE")
-            .output()
-            .expect("run orgca init");
+            .env_remove("ORGCA_KEY_PASSPHRASE");
+        self.with_store(&mut c);
+        let out = c.output().expect("run orgca init");
         assert!(
             out.status.success(),
             "init failed: {}",
@@ -107,8 +258,8 @@ impl Env {
     pub fn run(&self, args: &[&str]) -> Output {
         let mut c = Command::new(&self.bin);
         c.args(args).arg("--data").arg(self.data());
-        c.env_remove("ORGCA_DATABASE_URL")
-            .env_remove("ORGCA_KEY_PASSPHRASE");
+        c.env_remove("ORGCA_KEY_PASSPHRASE");
+        self.with_store(&mut c);
         output_within(c, COMMAND_TIMEOUT)
     }
 
@@ -209,12 +360,13 @@ impl Env {
 
     /// Starts `orgca serve` with these extra environment variables (a fake clock).
     pub fn serve_with(&self, vars: &[(&str, &str)]) -> Server {
-        let mut child = Command::new(&self.bin)
-            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        let mut c = Command::new(&self.bin);
+        c.args(["serve", "--listen", "127.0.0.1:0", "--data"])
             .arg(self.data())
-            .env_remove("ORGCA_DATABASE_URL")
             .env_remove("ORGCA_KEY_PASSPHRASE")
-            .env_remove("ORGCA_FAKE_CLOCK")
+            .env_remove("ORGCA_FAKE_CLOCK");
+        self.with_store(&mut c);
+        let mut child = c
             .envs(vars.iter().copied())
             .stdout(Stdio::piped())
             .stderr(self.server_log_file())

@@ -543,8 +543,13 @@ fn order_and_pick_up_with_a_one_time_code() {
     // Neither the key nor its password is in the database, its WAL or its shared memory
     // (the key is made, packed and handed over in memory; only the certificate stays).
     let secret = private_key_bytes(&env, &key.stdout);
-    for name in ["orgca.db", "orgca.db-wal", "orgca.db-shm"] {
-        let stored = std::fs::read(env.data().join(name)).unwrap_or_default();
+    let files = env.sqlite_file().map_or_else(Vec::new, |db| {
+        ["", "-wal", "-shm"]
+            .map(|s| format!("{}{s}", db.display()))
+            .to_vec()
+    });
+    for name in files {
+        let stored = std::fs::read(&name).unwrap_or_default();
         assert!(
             !stored.windows(secret.len()).any(|w| w == secret.as_slice()),
             "the private key is in {name}"

@@ -149,15 +149,22 @@ fn signatures_made(server: &Server) -> f64 {
         .sum()
 }
 
-/// The `document.signed` audit events, read from the SQLite database with Python.
+/// The `document.signed` audit events, read from the store behind orgca's back.
 fn signed_events(env: &Env) -> Vec<serde_json::Value> {
-    let db = env.data().join("orgca.db");
-    let script = "import json,sqlite3,sys\n\
-        c=sqlite3.connect('file:'+sys.argv[1]+'?mode=ro',uri=True)\n\
-        print(json.dumps([dict(actor=a,object=o,details=json.loads(d)) for a,o,d in \
-        c.execute(\"SELECT actor, object, details FROM audit_events WHERE action='document.signed' ORDER BY seq\")]))";
-    let out = cmd_ok("python3", &["-c", script, db.to_str().expect("path")]);
-    serde_json::from_slice(&out).expect("events JSON")
+    env.sql("SELECT actor, object, details FROM audit_events WHERE action = 'document.signed' ORDER BY seq")
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let mut f = l.splitn(3, '\t');
+            let (actor, object, details) = (f.next(), f.next(), f.next());
+            serde_json::json!({
+                "actor": actor,
+                "object": object,
+                "details": serde_json::from_str::<serde_json::Value>(details.unwrap_or_default())
+                    .expect("details JSON"),
+            })
+        })
+        .collect()
 }
 
 fn sha256_hex(path: &Path) -> String {
@@ -517,9 +524,12 @@ fn personal_signatures_verify_with_openssl_pyhanko_and_pdfsig() {
     // The audit chain still holds, and the database holds none of the document's text.
     env.audit_events();
     server.stop();
-    let mut db = std::fs::read(env.data().join("orgca.db")).expect("db");
-    if let Ok(wal) = std::fs::read(env.data().join("orgca.db-wal")) {
-        db.extend(wal);
+    let mut db = Vec::new();
+    if let Some(file) = env.sqlite_file() {
+        db = std::fs::read(&file).expect("db");
+        if let Ok(wal) = std::fs::read(format!("{}-wal", file.display())) {
+            db.extend(wal);
+        }
     }
     assert!(
         !db.windows(27).any(|w| w == b"parterne er enige om vilkaa"),
