@@ -444,10 +444,11 @@ fn the_directory_answers_exact_published_addresses_only() {
     }
     drop(server);
     // 30 a minute from one address, then 429 with Retry-After: counted exactly on a
-    // server whose clock starts a new minute (an hour on, so that no earlier lookup
-    // counts), with 60 seconds to go.
+    // server whose clock starts 5 seconds into a new minute (an hour on, so that no
+    // earlier lookup counts; the fake clock keeps whole seconds, so it may start up to
+    // a second early), with 55 seconds to go.
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let minute = time::OffsetDateTime::from_unix_timestamp(now - now % 60 + 3600)
+    let minute = time::OffsetDateTime::from_unix_timestamp(now - now % 60 + 3600 + 5)
         .expect("time")
         .format(&time::format_description::well_known::Rfc3339)
         .expect("time");
