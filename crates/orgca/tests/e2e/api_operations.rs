@@ -37,6 +37,29 @@ fn pickup_pkcs12(server: &Server, o: &serde_json::Value) -> (u16, serde_json::Va
     server.json("POST", "/api/v1/pickup", None, Some(&body.to_string()))
 }
 
+/// Runs `n` pick-up requests at once (request `i` made by `pickup(i)`); answers each
+/// one's status and problem code, in the order they were started.
+fn pickups_at_once(
+    n: usize,
+    pickup: impl Fn(usize) -> (u16, serde_json::Value) + Sync,
+) -> Vec<(u16, String)> {
+    std::thread::scope(|scope| {
+        let pickup = &pickup;
+        let handles: Vec<_> = (0..n)
+            .map(|i| {
+                scope.spawn(move || {
+                    let (status, v) = pickup(i);
+                    (status, v["code"].as_str().unwrap_or_default().to_owned())
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect()
+    })
+}
+
 #[test]
 fn orders_and_validated_addresses_expire_as_configured_on_the_clock() {
     let env = Env::new(ORGCA);
@@ -420,24 +443,11 @@ fn pick_up_refuses_safely_under_abuse() {
     );
     let o = order(&server, &a.admin, &id, BY_CODE_P12);
     let reference = o["reference"].as_str().expect("reference").to_owned();
-    let answers: Vec<(u16, String)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..10)
-            .map(|i| {
-                let (server, reference) = (&server, &reference);
-                scope.spawn(move || {
-                    let body = serde_json::json!({
-                        "reference": reference, "one_time_code": format!("WRONG-{i:04}"), "pkcs12": true
-                    });
-                    let (status, v) =
-                        server.json("POST", "/api/v1/pickup", None, Some(&body.to_string()));
-                    (status, v["code"].as_str().unwrap_or_default().to_owned())
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("thread"))
-            .collect()
+    let answers = pickups_at_once(10, |i| {
+        let body = serde_json::json!({
+            "reference": reference, "one_time_code": format!("WRONG-{i:04}"), "pkcs12": true
+        });
+        server.json("POST", "/api/v1/pickup", None, Some(&body.to_string()))
     });
     // Five tries are compared (wrong); the other five find every try taken: "locked"
     // once the five are known wrong, "try again" (429) while they are still in flight.
@@ -466,21 +476,7 @@ fn pick_up_refuses_safely_under_abuse() {
     // Twelve pick-ups at once with the right code: one gets the certificate, and no one
     // is told "too many wrong codes", as no code was wrong.
     let o = order(&server, &a.admin, &id, BY_CODE_P12);
-    let answers: Vec<(u16, String)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..12)
-            .map(|_| {
-                let (server, o) = (&server, &o);
-                scope.spawn(move || {
-                    let (status, v) = pickup_pkcs12(server, o);
-                    (status, v["code"].as_str().unwrap_or_default().to_owned())
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("thread"))
-            .collect()
-    });
+    let answers = pickups_at_once(12, |_| pickup_pkcs12(&server, &o));
     assert_eq!(
         answers.iter().filter(|(s, _)| *s == 200).count(),
         1,
