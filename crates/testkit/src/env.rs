@@ -195,14 +195,22 @@ impl Env {
         }
     }
 
-    /// The SQLite database file, for checks of the file itself (what bytes it holds);
-    /// `None` (and the check recorded as skipped) when the store is PostgreSQL.
-    pub fn sqlite_file(&self) -> Option<PathBuf> {
+    /// The SQLite files (the database, its WAL and shared memory) that hold `needle`
+    /// anywhere in their bytes, for checks that a secret never reached them. On
+    /// PostgreSQL there are no such files: none, and the check recorded as skipped.
+    pub fn sqlite_files_holding(&self, needle: &[u8]) -> Vec<String> {
         if self.postgres.is_some() {
             crate::tools::skipped("a check of the SQLite file itself (the store is PostgreSQL)");
-            return None;
+            return Vec::new();
         }
-        Some(self.data().join("orgca.db"))
+        ["orgca.db", "orgca.db-wal", "orgca.db-shm"]
+            .into_iter()
+            .filter(|name| {
+                std::fs::read(self.data().join(name))
+                    .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
+            })
+            .map(str::to_owned)
+            .collect()
     }
 
     /// An empty folder (for `init` itself) for the orgca binary `bin`.
