@@ -244,6 +244,10 @@ pub enum UserCommand {
         /// The user's e-mail address.
         #[arg(long)]
         email: String,
+        /// The CVR of the user's organisation: needed only when several organisations
+        /// have a user with this address.
+        #[arg(long)]
+        org: Option<String>,
     },
 }
 
@@ -260,6 +264,10 @@ pub enum TokenCommand {
             conflicts_with = "operator"
         )]
         user: Option<String>,
+        /// The CVR of the user's organisation: needed only when several organisations
+        /// have a user with this address.
+        #[arg(long, requires = "user")]
+        org: Option<String>,
         /// An operator token instead.
         #[arg(long)]
         operator: bool,

@@ -39,10 +39,9 @@ pub enum RaError {
     /// A pick-up refused for the order's state or a wrong code.
     #[error(transparent)]
     Pickup(#[from] PickupRefusal),
-    /// A portal login refused: wrong address or password, or too many tries (the same
-    /// words whichever it was).
-    #[error("{0}")]
-    LoginRefused(String),
+    /// A portal login refused.
+    #[error(transparent)]
+    LoginRefused(#[from] LoginRefusal),
     /// No organisation with this CVR.
     #[error("no organisation with CVR {0}; create it first with `orgca org create`")]
     UnknownOrganisation(String),
@@ -65,6 +64,29 @@ pub enum RaError {
     /// generator).
     #[error(transparent)]
     Internal(#[from] Internal),
+}
+
+/// Why a portal login was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LoginRefusal {
+    /// No account with this address, a wrong password, no password set yet or a user who
+    /// is not active: one answer for all, so that the form tells nobody which addresses
+    /// have accounts.
+    #[error(
+        "the e-mail address or the password is wrong (after 5 wrong tries an account waits 15 minutes)"
+    )]
+    Wrong,
+    /// Too many failed logins for the account or from the client's address.
+    #[error(
+        "too many failed logins: wait 15 minutes and try again, or ask your administrator for a new password link"
+    )]
+    TooMany,
+    /// The address and password fit active accounts in more than one organisation (only
+    /// someone who knows the password learns this): the person names the organisation.
+    #[error(
+        "this address and password open accounts in several organisations: give the CVR number of the one to log in to"
+    )]
+    WhichOrganisation,
 }
 
 /// Why a pick-up was refused. Each has a stable code.

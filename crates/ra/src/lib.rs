@@ -34,7 +34,7 @@ mod tokens;
 
 pub use caller::{Caller, OPERATOR_TOKEN_PREFIX, TOKEN_PREFIX, TokenRefused};
 pub use clock::{Clock, FAKE_CLOCK_VAR};
-pub use error::{Internal, PickupRefusal, RaError};
+pub use error::{Internal, LoginRefusal, PickupRefusal, RaError};
 pub use issue::{IssueRequest, Issued};
 pub use members::{NewUserRequest, UserPatch};
 pub use policy::OrderPolicy;

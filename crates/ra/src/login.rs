@@ -14,7 +14,7 @@ use orgca_store::logins::account_key;
 use orgca_store::{FailureLimit, NewMail};
 use tokio::sync::Semaphore;
 
-use crate::{Caller, Ra, RaError};
+use crate::{Caller, LoginRefusal, Ra, RaError};
 
 /// The shortest password accepted (NIST SP 800-63B asks for at least 8; orgca guards
 /// certificates, so 12).
@@ -68,19 +68,37 @@ pub struct NewSession {
     pub user: User,
 }
 
-/// The one message for every refused login.
-pub const LOGIN_REFUSED: &str =
-    "the e-mail address or the password is wrong (after 5 wrong tries an account waits 15 minutes)";
+/// What a person types to log in.
+#[derive(Clone, Copy, Debug)]
+pub struct Credentials<'a> {
+    /// The e-mail address.
+    pub email: &'a str,
+    /// The password (never logged).
+    pub password: &'a str,
+    /// The CVR number of the organisation to log in to: asked for only when the address
+    /// and password fit accounts in several organisations.
+    pub organisation: Option<&'a str>,
+}
 
 impl Ra {
-    /// Logs a user in by e-mail address and password from `address` (the client's IP).
+    /// Logs a user in from `address` (the client's IP).
+    ///
+    /// An address may be a user in several organisations (it is unique within each), so
+    /// the password is checked against every account with the address, and the one it
+    /// opens is logged in. Should it open several, the person names the organisation
+    /// ([`LoginRefusal::WhichOrganisation`]). The work grows with the number of accounts
+    /// that share the address, which is almost always one.
     pub async fn login(
         &self,
-        email: &str,
-        password: &str,
+        credentials: Credentials<'_>,
         address: &str,
         now: UnixTime,
     ) -> Result<NewSession, RaError> {
+        let Credentials {
+            email,
+            password,
+            organisation,
+        } = credentials;
         let policy = &self.logins;
         let logins = self.store.logins();
         // Something that is no e-mail address names no account, and never reaches the
@@ -106,32 +124,46 @@ impl Ra {
                 account = email.as_ref().map(|e| e.as_str()),
                 "login refused: too many failed logins (locked out for now)"
             );
-            return Err(RaError::LoginRefused(
-            "too many failed logins: wait 15 minutes and try again, or ask your administrator for a new password link"
-                .into(),
-        ));
+            return Err(LoginRefusal::TooMany.into());
         }
-        let account = match &email {
-            Some(e) => logins.account(e.as_str()).await?,
+        let accounts = match &email {
+            Some(e) => logins.accounts(e.as_str()).await?,
+            None => Vec::new(),
+        };
+        let known = !accounts.is_empty();
+        let opened = opened_accounts(password, accounts).await?;
+        let wanted = match organisation.map(str::trim).filter(|o| !o.is_empty()) {
+            Some(cvr) => self.find_organisation(cvr).await?.map(|o| o.id),
             None => None,
         };
-        let hash = account.as_ref().and_then(|(_, h)| h.clone());
-        let ok = verify(password.to_owned(), hash).await?;
-        let user = match account {
-            Some((user, _)) if ok && user.status == UserStatus::Active => user,
-            account => {
-                let why = match account {
-                    None => "no such account",
-                    Some(_) if !ok => "wrong password",
-                    Some(_) => "account not active",
-                };
+        let chosen: Vec<&User> = opened
+            .iter()
+            .filter(|u| wanted.is_none_or(|org| u.org_id == org))
+            .collect();
+        let user = match (chosen.as_slice(), opened.as_slice()) {
+            (_, [only]) => only.clone(),
+            ([user], _) => (*user).clone(),
+            (_, []) => {
                 tracing::warn!(
                     client = address,
                     account = email.as_ref().map(|e| e.as_str()),
-                    why,
+                    why = if known {
+                        "wrong password, or the account is not active"
+                    } else {
+                        "no such account"
+                    },
                     "login refused"
                 );
-                return Err(RaError::LoginRefused(LOGIN_REFUSED.into()));
+                return Err(LoginRefusal::Wrong.into());
+            }
+            // The password is right: the person picks the organisation (or typed its
+            // CVR wrong). Nothing here counts as a failure.
+            _ => {
+                if let Some(key) = &account_key {
+                    logins.clear_failures(key).await?;
+                }
+                logins.forgive(&address_key, now).await?;
+                return Err(LoginRefusal::WhichOrganisation.into());
             }
         };
         if let Some(key) = &account_key {
@@ -191,20 +223,16 @@ impl Ra {
         Ok(user)
     }
 
-    /// The operator mails the user with this address a password link; answers the user and
-    /// the link (for the operator's CLI; never logged).
+    /// The operator mails the user with this address (of the organisation with CVR
+    /// `organisation`, needed when several have a user with it) a password link; answers
+    /// the user and the link (for the operator's CLI; never logged).
     pub async fn operator_password_link(
         &self,
         email: &str,
+        organisation: Option<&str>,
         now: UnixTime,
     ) -> Result<(User, String), RaError> {
-        let address = Email::parse(email.trim())?;
-        let (user, _) = self
-            .store
-            .logins()
-            .account(address.as_str())
-            .await?
-            .ok_or_else(|| RaError::Invalid(format!("no user with e-mail address {address}")))?;
+        let user = self.operator_user_by_email(email, organisation).await?;
         let link = self.mail_password_link(&user, "operator", now).await?;
         Ok((user, link))
     }
@@ -330,6 +358,25 @@ async fn hash_password(password: String) -> Result<String, RaError> {
 
 /// Verifies `password` against `hash`, or against a fixed hash when there is none (so an
 /// unknown account costs the same time as a known one); false then.
+/// The active accounts that `password` opens (a hash is always verified, once per
+/// account and at least once, so that an address without accounts costs the same work).
+async fn opened_accounts(
+    password: &str,
+    accounts: Vec<(User, Option<String>)>,
+) -> Result<Vec<User>, RaError> {
+    if accounts.is_empty() {
+        verify(password.to_owned(), None).await?;
+        return Ok(Vec::new());
+    }
+    let mut opened = Vec::new();
+    for (user, hash) in accounts {
+        if verify(password.to_owned(), hash).await? && user.status == UserStatus::Active {
+            opened.push(user);
+        }
+    }
+    Ok(opened)
+}
+
 async fn verify(password: String, hash: Option<String>) -> Result<bool, RaError> {
     let _turn = HASHING
         .acquire()

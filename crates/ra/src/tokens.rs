@@ -9,26 +9,50 @@ use crate::caller::{OPERATOR_TOKEN_PREFIX, TOKEN_PREFIX};
 use crate::{Ra, RaError};
 
 impl Ra {
-    /// Makes an API token for the user with this e-mail (operator): returns it (to be
-    /// shown once) and the user.
+    /// The user with this e-mail address, for the operator's CLI: of the organisation
+    /// with CVR `organisation` if given, else the only one with the address (an address
+    /// may be a user in several organisations; then the operator names one).
+    pub async fn operator_user_by_email(
+        &self,
+        email: &str,
+        organisation: Option<&str>,
+    ) -> Result<User, RaError> {
+        let email = Email::parse(email.trim())?;
+        let mut users = self.store.users_by_email(email.as_str()).await?;
+        if let Some(cvr) = organisation {
+            let org = self.organisation_by_cvr(cvr).await?;
+            users.retain(|u| u.org_id == org.id);
+        }
+        match users.len() {
+            0 => Err(RaError::Invalid(format!(
+                "no user with e-mail {email}{}; create one with `orgca user create`",
+                organisation.map_or(String::new(), |cvr| format!(
+                    " in the organisation with CVR {}",
+                    cvr.trim()
+                ))
+            ))),
+            1 => Ok(users.remove(0)),
+            n => Err(RaError::Invalid(format!(
+                "{n} organisations have a user with e-mail {email}: name one with --org CVR"
+            ))),
+        }
+    }
+
+    /// Makes an API token for the user with this e-mail (operator; `organisation` as for
+    /// [`Ra::operator_user_by_email`]): returns it (to be shown once) and the user.
     pub async fn create_token(
         &self,
         email: &str,
+        organisation: Option<&str>,
         actor: &str,
         now: UnixTime,
     ) -> Result<(String, User), RaError> {
-        let email = Email::parse(email)?;
-        let user = self
-            .store
-            .user_by_email(email.as_str())
-            .await?
-            .ok_or_else(|| {
-                RaError::Invalid(format!(
-                    "no user with e-mail {email}; create one with `orgca user create`"
-                ))
-            })?;
+        let user = self.operator_user_by_email(email, organisation).await?;
         if user.status != UserStatus::Active {
-            return Err(RaError::Invalid(format!("user {email} is not active")));
+            return Err(RaError::Invalid(format!(
+                "user {} is not active",
+                user.email
+            )));
         }
         let token = new_token(TOKEN_PREFIX)?;
         self.store

@@ -38,27 +38,22 @@ pub struct FailureLimit {
 }
 
 impl LoginStore {
-    /// The user with this e-mail address (any organisation: the address names the
-    /// account), matched without regard to case (addresses are ASCII), and their password
-    /// hash if they have set one. Should two stored addresses differ only in case, only
-    /// the exact one matches.
-    pub async fn account(&self, email: &str) -> Result<Option<(User, Option<String>)>, StoreError> {
+    /// The accounts with this e-mail address, matched without regard to case (addresses
+    /// are ASCII), with their password hashes where set: one per organisation that has a
+    /// user with this address, oldest first.
+    pub async fn accounts(&self, email: &str) -> Result<Vec<(User, Option<String>)>, StoreError> {
         let rows = sqlx::query(concat!(
             "SELECT ",
             user_cols!(),
-            ", u.password_hash AS password_hash FROM users u WHERE lower(u.email) = lower($1) LIMIT 2"
+            ", u.password_hash AS password_hash FROM users u WHERE lower(u.email) = lower($1) \
+             ORDER BY u.created_at, u.id"
         ))
         .bind(email)
         .fetch_all(&self.store.pool)
         .await?;
-        let row = match rows.as_slice() {
-            [one] => Some(one),
-            several => several
-                .iter()
-                .find(|r| r.try_get::<String, _>("email").is_ok_and(|e| e == email)),
-        };
-        row.map(|r| Ok((user_from_row(r)?, r.try_get("password_hash")?)))
-            .transpose()
+        rows.iter()
+            .map(|r| Ok((user_from_row(r)?, r.try_get("password_hash")?)))
+            .collect()
     }
 
     /// Records a one-time link for `user` to set a password, valid until `expires`, with

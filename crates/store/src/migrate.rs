@@ -9,6 +9,10 @@ struct Migration {
     version: i64,
     sqlite: &'static str,
     postgres: &'static str,
+    /// The SQLite file rebuilds a table that others refer to: foreign keys are off while
+    /// it runs (SQLite ignores that switch inside a transaction) and checked before it
+    /// commits.
+    rebuilds_on_sqlite: bool,
 }
 
 /// A migration from its two files, `migrations/{sqlite,postgres}/<file>.sql`.
@@ -18,6 +22,13 @@ macro_rules! migration {
             version: $version,
             sqlite: include_str!(concat!("../migrations/sqlite/", $file, ".sql")),
             postgres: include_str!(concat!("../migrations/postgres/", $file, ".sql")),
+            rebuilds_on_sqlite: false,
+        }
+    };
+    ($version:literal, $file:literal, rebuilds_on_sqlite) => {
+        Migration {
+            rebuilds_on_sqlite: true,
+            ..migration!($version, $file)
         }
     };
 }
@@ -37,6 +48,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(12, "0012_search"),
     migration!(13, "0013_signing_ca"),
     migration!(14, "0014_wrong_codes"),
+    migration!(15, "0015_address_per_org", rebuilds_on_sqlite),
 ];
 
 /// Key of the PostgreSQL advisory lock that serialises migrations across nodes.
@@ -52,7 +64,7 @@ pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<(), StoreErr
             .execute(&mut *conn)
             .await?;
     }
-    let result = apply_all(&mut conn, backend).await;
+    let result = apply_up_to(&mut conn, backend, i64::MAX).await;
     if backend == Backend::Postgres {
         // Session-level lock: release it before the connection goes back to the pool.
         if sqlx::query("SELECT pg_advisory_unlock($1)")
@@ -80,45 +92,86 @@ pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<(), StoreErr
     Ok(())
 }
 
-async fn apply_all(conn: &mut sqlx::AnyConnection, backend: Backend) -> Result<(), StoreError> {
+/// Applies every migration up to version `last` that the database lacks.
+async fn apply_up_to(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    last: i64,
+) -> Result<(), StoreError> {
     sqlx::query(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
     )
     .execute(&mut *conn)
     .await?;
-    for m in MIGRATIONS {
-        let mut tx = crate::sql::begin_write_on(conn, backend).await?;
-        let done = sqlx::query("SELECT version FROM schema_migrations WHERE version = $1")
-            .bind(m.version)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if done.is_some() {
-            continue;
+    for m in MIGRATIONS.iter().filter(|m| m.version <= last) {
+        let rebuild = m.rebuilds_on_sqlite && backend == Backend::Sqlite;
+        if rebuild {
+            sqlx::query("PRAGMA foreign_keys = OFF")
+                .execute(&mut *conn)
+                .await?;
         }
-        let sql = match backend {
-            Backend::Sqlite => m.sqlite,
-            Backend::Postgres => m.postgres,
-        };
-        let fail = |source| StoreError::Migration {
-            version: m.version,
-            source,
-        };
-        sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(fail)?;
-        if m.version == 12 {
-            crate::search_keys::backfill(&mut tx).await?;
+        let applied = apply(conn, backend, m).await;
+        if rebuild {
+            // On again on every path: the connection goes back to the pool.
+            sqlx::query("PRAGMA foreign_keys = ON")
+                .execute(&mut *conn)
+                .await?;
         }
-        if m.version == 13 && backend == Backend::Sqlite {
-            allow_signing_role_on_sqlite(&mut tx).await.map_err(fail)?;
-        }
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
-            .bind(m.version)
-            .bind(now)
-            .execute(&mut *tx)
+        applied?;
+    }
+    Ok(())
+}
+
+/// Applies one migration unless the database has it already.
+async fn apply(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    m: &Migration,
+) -> Result<(), StoreError> {
+    let mut tx = crate::sql::begin_write_on(conn, backend).await?;
+    let done = sqlx::query("SELECT version FROM schema_migrations WHERE version = $1")
+        .bind(m.version)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if done.is_some() {
+        return Ok(());
+    }
+    let sql = match backend {
+        Backend::Sqlite => m.sqlite,
+        Backend::Postgres => m.postgres,
+    };
+    let fail = |source| StoreError::Migration {
+        version: m.version,
+        source,
+    };
+    sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(fail)?;
+    if m.version == 12 {
+        crate::search_keys::backfill(&mut tx).await?;
+    }
+    if m.version == 13 && backend == Backend::Sqlite {
+        allow_signing_role_on_sqlite(&mut tx).await.map_err(fail)?;
+    }
+    if m.rebuilds_on_sqlite && backend == Backend::Sqlite {
+        let broken = sqlx::query("PRAGMA foreign_key_check")
+            .fetch_all(&mut *tx)
             .await
             .map_err(fail)?;
-        tx.commit().await.map_err(fail)?;
+        if !broken.is_empty() {
+            return Err(StoreError::Corrupt(format!(
+                "schema version {}: {} rows refer to rows that the rebuild lost; nothing was changed",
+                m.version,
+                broken.len()
+            )));
+        }
     }
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
+        .bind(m.version)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(fail)?;
+    tx.commit().await.map_err(fail)?;
     Ok(())
 }
 
@@ -173,4 +226,79 @@ async fn edit_role_check(
     .execute(&mut *conn)
     .await?;
     Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::{Connection, Executor};
+
+    use super::*;
+
+    /// A SQLite database at version 14, with a user that an API token, a session and an
+    /// order refer to, upgrades to 15 with every row and reference kept, foreign keys on
+    /// again, and the address unique per organisation instead of across them.
+    #[tokio::test]
+    async fn the_users_table_rebuild_keeps_rows_and_references() {
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect("sqlite::memory:")
+            .await
+            .expect("connect");
+        conn.execute("PRAGMA foreign_keys = ON")
+            .await
+            .expect("fk on");
+        apply_up_to(&mut conn, Backend::Sqlite, 14)
+            .await
+            .expect("to 14");
+        conn.execute(
+            "INSERT INTO organisations (id, cvr, name, environment, created_at) VALUES \
+             ('o1', '11111111', 'A', 'production', 1), ('o2', '22222222', 'B', 'production', 1); \
+             INSERT INTO users (id, org_id, email, given_name, surname, role, seal, status, created_at, \
+             password_hash, name_key, publish) VALUES \
+             ('u1', 'o1', 'Ann@a.dk', 'Ann', 'A', 'org_admin', 1, 'active', 5, 'phc', ' ann a', 1); \
+             INSERT INTO api_tokens (id, token_sha256, user_id, created_at) VALUES ('t1', 'h1', 'u1', 6); \
+             INSERT INTO sessions (id_sha256, user_id, csrf, created_at, expires_at) \
+             VALUES ('s1', 'u1', 'c', 6, 9);",
+        )
+        .await
+        .expect("rows at version 14");
+        apply_up_to(&mut conn, Backend::Sqlite, i64::MAX)
+            .await
+            .expect("to the newest");
+
+        let kept: String = sqlx::query(
+            "SELECT email || '|' || seal || '|' || status || '|' || created_at || '|' || \
+             password_hash || '|' || name_key || '|' || publish FROM users WHERE id = 'u1'",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .expect("user kept")
+        .get(0);
+        assert_eq!(kept, "Ann@a.dk|1|active|5|phc| ann a|1");
+        let on: i64 = sqlx::query("PRAGMA foreign_keys")
+            .fetch_one(&mut conn)
+            .await
+            .expect("pragma")
+            .get(0);
+        assert_eq!(on, 1, "foreign keys are on again after the rebuild");
+        // The token and the session still refer to the user: deleting the user is refused.
+        let delete = conn.execute("DELETE FROM users WHERE id = 'u1'").await;
+        assert!(delete.is_err(), "the references survived the rebuild");
+        // The same address in another organisation is allowed, a second one in the same
+        // organisation (in another case) is not.
+        let insert = |id: &str, org: &str, email: &str| {
+            format!(
+                "INSERT INTO users (id, org_id, email, given_name, surname, role, status, created_at) \
+                 VALUES ('{id}', '{org}', '{email}', 'B', 'B', 'user', 'active', 7)"
+            )
+        };
+        conn.execute(sqlx::AssertSqlSafe(insert("u2", "o2", "ann@a.dk")))
+            .await
+            .expect("another organisation");
+        assert!(
+            conn.execute(sqlx::AssertSqlSafe(insert("u3", "o1", "ANN@a.dk")))
+                .await
+                .is_err(),
+            "one address per organisation"
+        );
+    }
 }

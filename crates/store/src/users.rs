@@ -66,9 +66,10 @@ pub(crate) fn user_from_row(r: &AnyRow) -> Result<User, StoreError> {
 }
 
 impl OrgScope {
-    /// Creates a user of this organisation with its audit event. An e-mail address in
-    /// use, in any spelling of its case (it names the account at login), is a
-    /// [`StoreError::Conflict`].
+    /// Creates a user of this organisation with its audit event. An address that a user
+    /// of this organisation has already, in any spelling of its case (it names the
+    /// account at login), is a [`StoreError::Conflict`]; other organisations' users are
+    /// neither consulted nor revealed.
     pub async fn create_user(
         &self,
         new: &NewUser,
@@ -88,10 +89,12 @@ impl OrgScope {
             publish: false,
         };
         let mut tx = self.store.begin_write().await?;
-        let taken = sqlx::query("SELECT 1 FROM users WHERE lower(email) = lower($1)")
-            .bind(user.email.clone())
-            .fetch_optional(&mut *tx)
-            .await?;
+        let taken =
+            sqlx::query("SELECT 1 FROM users WHERE org_id = $1 AND lower(email) = lower($2)")
+                .bind(user.org_id.to_string())
+                .bind(user.email.clone())
+                .fetch_optional(&mut *tx)
+                .await?;
         if taken.is_some() {
             return Err(StoreError::Conflict(format!(
                 "a user with e-mail {}",
@@ -191,17 +194,18 @@ impl OrgScope {
 }
 
 impl Store {
-    /// Operator look-up of a user by e-mail, across organisations.
-    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
-        let row = sqlx::query(concat!(
+    /// Operator look-up of the users with this e-mail address, in any case, across
+    /// organisations (one address may be a user in several), oldest first.
+    pub async fn users_by_email(&self, email: &str) -> Result<Vec<User>, StoreError> {
+        let rows = sqlx::query(concat!(
             "SELECT ",
             user_columns!(),
-            " FROM users WHERE email = $1"
+            " FROM users WHERE lower(email) = lower($1) ORDER BY created_at, id"
         ))
         .bind(email)
-        .fetch_optional(&self.pool)
+        .fetch_all(&self.pool)
         .await?;
-        row.as_ref().map(user_from_row).transpose()
+        rows.iter().map(user_from_row).collect()
     }
 
     /// API tokens.

@@ -367,7 +367,8 @@ async fn settings_users_and_tokens_case(db: &TestDb) {
         .expect("read")
         .expect("present");
     assert_eq!(again.settings, after);
-    // Users are confined to their organisation; an e-mail names one user in all of orgca.
+    // Users are confined to their organisation; an address names at most one user of
+    // an organisation (in any case), and another organisation may have it too.
     let admin = store
         .org(a.id)
         .create_user(&new_user("admin@a.dk", Role::OrgAdmin), "test", NOW)
@@ -375,20 +376,32 @@ async fn settings_users_and_tokens_case(db: &TestDb) {
         .expect("user");
     assert!(matches!(
         store
-            .org(b.id)
-            .create_user(&new_user("admin@a.dk", Role::User), "test", NOW)
+            .org(a.id)
+            .create_user(&new_user("ADMIN@a.dk", Role::User), "test", NOW)
             .await,
         Err(StoreError::Conflict(_))
     ));
+    let namesake = store
+        .org(b.id)
+        .create_user(
+            &new_user("Admin@a.dk", Role::User),
+            "test",
+            NOW.plus_secs(1),
+        )
+        .await
+        .expect("the same address in another organisation");
     assert_eq!(
         store.org(a.id).user(admin.id).await.expect("get"),
         Some(admin.clone())
     );
     assert_eq!(store.org(b.id).user(admin.id).await.expect("get"), None);
-    assert!(store.org(b.id).users().await.expect("list").is_empty());
     assert_eq!(
-        store.user_by_email("admin@a.dk").await.expect("by email"),
-        Some(admin.clone())
+        store.org(b.id).users().await.expect("list"),
+        vec![namesake.clone()]
+    );
+    assert_eq!(
+        store.users_by_email("admin@A.dk").await.expect("by email"),
+        vec![admin.clone(), namesake]
     );
     // Tokens are found by their hash only.
     store
@@ -432,8 +445,8 @@ async fn settings_users_and_tokens_case(db: &TestDb) {
         None
     );
     let report = store.audit().verify().await.expect("verify");
-    // 2 organisations + settings change + 1 user + 1 token + 1 operator token.
-    assert_eq!((report.events, report.first_break), (6, None));
+    // 2 organisations + settings change + 2 users + 1 token + 1 operator token.
+    assert_eq!((report.events, report.first_break), (7, None));
 }
 
 on_all_backends!(blocking_is_permanent_and_scoped, blocking_case);
@@ -818,12 +831,14 @@ async fn logins_case(db: &TestDb) {
         set([3; 32], NOW.plus_secs(2)).await.expect("set").is_none(),
         "used"
     );
-    let (found, hash) = logins
-        .account("it@A.DK")
-        .await
-        .expect("account")
-        .expect("found");
-    assert_eq!((found.id, hash.as_deref()), (user.id, Some("phc")));
+    let accounts = logins.accounts("it@A.DK").await.expect("accounts");
+    assert_eq!(
+        accounts
+            .iter()
+            .map(|(u, h)| (u.id, h.as_deref()))
+            .collect::<Vec<_>>(),
+        vec![(user.id, Some("phc"))]
+    );
     // A session shows its user and CSRF token until it ends or expires.
     logins
         .start_session([9; 32], &user, "csrf", NOW, NOW.plus_secs(10))

@@ -38,8 +38,10 @@ pub async fn run_user(global: &Global, cmd: &UserCommand, now: UnixTime) -> anyh
                 );
             }
         }
-        UserCommand::PasswordLink { email } => {
-            let (user, link) = ra.operator_password_link(email, now).await?;
+        UserCommand::PasswordLink { email, org } => {
+            let (user, link) = ra
+                .operator_password_link(email, org.as_deref(), now)
+                .await?;
             if global.json {
                 print_json(
                     &serde_json::json!({"user": user.id, "email": user.email, "link": link}),
@@ -82,6 +84,7 @@ fn user_json(u: &orgca_model::User) -> serde_json::Value {
 pub async fn run_token(global: &Global, cmd: &TokenCommand, now: UnixTime) -> anyhow::Result<u8> {
     let TokenCommand::Create {
         user,
+        org,
         operator,
         name,
     } = cmd;
@@ -100,7 +103,9 @@ pub async fn run_token(global: &Global, cmd: &TokenCommand, now: UnixTime) -> an
         }
         return Ok(exit::OK);
     };
-    let (token, user) = ra.create_token(user, "operator", now).await?;
+    let (token, user) = ra
+        .create_token(user, org.as_deref(), "operator", now)
+        .await?;
     if global.json {
         print_json(&serde_json::json!({"token": token, "user": user.email}))?;
     } else {

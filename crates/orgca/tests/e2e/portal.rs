@@ -342,6 +342,86 @@ fn password_links_login_csrf_and_blocking() {
     );
 }
 
+/// Mails a password link for `email` in the organisation `cvr` (CLI) and answers its path.
+fn password_link_in(env: &Env, email: &str, cvr: &str) -> String {
+    let out = env.json(&["user", "password-link", "--email", email, "--org", cvr]);
+    let link = out["link"].as_str().expect("link");
+    format!("/portal/{}", link.split_once("/portal/").expect("a link").1)
+}
+
+/// Logs in (answering 303) and answers the CVR of the organisation the portal shows.
+fn logged_into(server: &Server, email: &str, password: &str) -> String {
+    let mut c = Client::default();
+    let (status, _, page) = login(&mut c, server, email, password);
+    assert_eq!(status, 303, "{page}");
+    let (_, _, page) = c.get(server, "/portal");
+    page.split("Testorganisation nr. ")
+        .nth(1)
+        .map(|r| r[..8].to_owned())
+        .expect("the organisation in the page")
+}
+
+/// One address may be a user in two organisations. Creating the second tells its
+/// administrator nothing about the first; each account's password opens that account;
+/// one password for both makes the person name the organisation, and only then.
+#[test]
+fn one_address_in_two_organisations() {
+    let env = Env::new(ORGCA);
+    org(&env, "99999940", "a.dk");
+    let b = org(&env, "99999941", "b.dk");
+    let server = env.serve();
+    let user = r#"{"email": "ADMIN@a.dk", "given_name": "Bo", "surname": "Berg", "role": "user"}"#;
+    let (status, made) = server.json("POST", "/api/v1/users", Some(&b.admin), Some(user));
+    assert_eq!(status, 201, "created like any new address: {made}");
+    let (status, again) = server.json("POST", "/api/v1/users", Some(&b.admin), Some(user));
+    assert_eq!(status, 409, "twice in one organisation: {again}");
+    // The operator's CLI asks which organisation when the address is in two.
+    let out = env.run(&["user", "password-link", "--email", "admin@a.dk"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("2 organisations have a user with e-mail admin@a.dk: name one with --org"),
+        "{err}"
+    );
+    let other = "et andet langt kodeord";
+    let mut c = Client::default();
+    set_password(
+        &mut c,
+        &server,
+        &password_link_in(&env, "admin@a.dk", "99999940"),
+    );
+    let path = password_link_in(&env, "admin@a.dk", "99999941");
+    let (_, _, page) = c.get(&server, &path);
+    let fields = [("password", other), ("repeated", other)];
+    assert_eq!(c.submit(&server, &path, &page, &fields).0, 303);
+    assert_eq!(logged_into(&server, "admin@a.dk", PASSWORD), "99999940");
+    assert_eq!(logged_into(&server, "Admin@A.dk", other), "99999941");
+    // A wrong password opens neither, with the one message for every refusal.
+    let (status, _, page) = login(&mut c, &server, "admin@a.dk", "forkert kodeord her");
+    assert_eq!(status, 401);
+    assert!(error_of(&page).contains("wrong"), "{page}");
+    assert!(!page.contains("name=\"organisation\""), "{page}");
+    // The same password for both: the person names the organisation by CVR.
+    set_password(
+        &mut c,
+        &server,
+        &password_link_in(&env, "admin@a.dk", "99999941"),
+    );
+    let mut c = Client::default();
+    let (status, _, page) = login(&mut c, &server, "admin@a.dk", PASSWORD);
+    assert_eq!(status, 401);
+    assert!(error_of(&page).contains("several organisations"), "{page}");
+    assert!(page.contains("name=\"organisation\""), "{page}");
+    let fields = [
+        ("email", "admin@a.dk"),
+        ("password", PASSWORD),
+        ("organisation", "99999941"),
+    ];
+    assert_eq!(c.submit(&server, "/portal/login", &page, &fields).0, 303);
+    let (_, _, page) = c.get(&server, "/portal");
+    assert!(page.contains("Testorganisation nr. 99999941"), "{page}");
+}
+
 #[test]
 fn five_wrong_passwords_lock_the_account_for_everyone() {
     let env = Env::new(ORGCA);
@@ -360,7 +440,7 @@ fn five_wrong_passwords_lock_the_account_for_everyone() {
     let mut fresh = Client::default();
     let (status, _, page) = login(&mut fresh, &server, "ADMIN@b.dk", PASSWORD);
     assert_eq!(status, 401);
-    assert!(error_of(&page).contains("too many failed logins"), "{page}");
+    assert!(error_of(&page).contains("Too many failed logins"), "{page}");
     // Other accounts are not locked by it.
     assert_eq!(login(&mut fresh, &server, "user@b.dk", PASSWORD).0, 401);
     let (_, _, page) = login(&mut fresh, &server, "user@b.dk", PASSWORD);
@@ -388,7 +468,7 @@ fn twenty_failed_logins_lock_the_client_address() {
     }
     let (status, _, page) = login(&mut Client::default(), &server, "admin@e.dk", PASSWORD);
     assert_eq!(status, 401, "the 21st, with the right password");
-    assert!(error_of(&page).contains("too many failed logins"), "{page}");
+    assert!(error_of(&page).contains("Too many failed logins"), "{page}");
 }
 
 #[test]
@@ -424,12 +504,10 @@ fn parallel_wrong_passwords_get_no_more_than_five_tries_and_odd_input_no_500() {
         .into_iter()
         .map(|t| t.join().expect("thread"))
         .collect();
-    let checked = answers.iter().filter(|a| !a.contains("too many")).count();
+    let too_many = |a: &&String| a.contains("Too many failed logins");
+    let checked = answers.iter().filter(|a| !too_many(a)).count();
     assert!(checked <= 5, "{checked} tries were checked: {answers:?}");
-    assert!(
-        answers.iter().any(|a| a.contains("too many")),
-        "{answers:?}"
-    );
+    assert!(answers.iter().any(|a| too_many(&a)), "{answers:?}");
 }
 
 #[test]

@@ -9,7 +9,8 @@ use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::header::{self, HeaderMap};
 use axum::http::{Extensions, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use orgca_ra::RaError;
+use orgca_ra::login::Credentials;
+use orgca_ra::{LoginRefusal, RaError};
 use serde::Deserialize;
 
 use super::Lang;
@@ -30,6 +31,9 @@ struct LoginPage {
     notice: Option<String>,
     error: Option<String>,
     email: String,
+    /// The CVR field, shown (with what was typed) once a login fitted several
+    /// organisations.
+    organisation: Option<String>,
     form_token: String,
 }
 
@@ -61,6 +65,8 @@ pub(crate) struct LoginForm {
     email: String,
     #[serde(default)]
     password: String,
+    /// Sent only by the form that asks for it.
+    organisation: Option<String>,
 }
 
 /// The set-password form.
@@ -81,12 +87,19 @@ pub(crate) struct CsrfForm {
     pub(crate) csrf: String,
 }
 
+/// What the login form shows again after a refusal.
+#[derive(Default)]
+struct Typed {
+    email: String,
+    organisation: Option<String>,
+}
+
 fn login_page(
     t: &'static Texts,
     status: StatusCode,
     notice: Option<String>,
     error: Option<String>,
-    email: String,
+    typed: Typed,
 ) -> Response {
     with_form_token(status, |form_token| {
         render(
@@ -97,7 +110,8 @@ fn login_page(
                 section: "",
                 notice,
                 error,
-                email,
+                email: typed.email,
+                organisation: typed.organisation,
                 form_token,
             },
         )
@@ -107,7 +121,7 @@ fn login_page(
 /// `GET /portal/login`.
 pub(crate) async fn page(Lang(t): Lang, Query(q): Query<LoginQuery>) -> Response {
     let notice = (q.done.as_deref() == Some("password")).then(|| t.password_done.to_owned());
-    login_page(t, StatusCode::OK, notice, None, String::new())
+    login_page(t, StatusCode::OK, notice, None, Typed::default())
 }
 
 /// `POST /portal/login`: a session cookie and the overview, or the form again with one
@@ -125,7 +139,7 @@ pub(crate) async fn submit(
             StatusCode::BAD_REQUEST,
             None,
             Some(t.form_expired.into()),
-            String::new(),
+            Typed::default(),
         );
     };
     if !form_token_ok(&headers, &form.form) {
@@ -134,7 +148,10 @@ pub(crate) async fn submit(
             StatusCode::FORBIDDEN,
             None,
             Some(t.form_expired.into()),
-            form.email,
+            Typed {
+                email: form.email,
+                organisation: form.organisation,
+            },
         );
     }
     let address = extensions
@@ -143,7 +160,15 @@ pub(crate) async fn submit(
     let policy = *state.ra.login_policy();
     match state
         .ra
-        .login(&form.email, &form.password, &address, state.now())
+        .login(
+            Credentials {
+                email: &form.email,
+                password: &form.password,
+                organisation: form.organisation.as_deref(),
+            },
+            &address,
+            state.now(),
+        )
         .await
     {
         Ok(session) => {
@@ -157,7 +182,23 @@ pub(crate) async fn submit(
             resp
         }
         Err(RaError::LoginRefused(why)) => {
-            login_page(t, StatusCode::UNAUTHORIZED, None, Some(why), form.email)
+            let message = match why {
+                LoginRefusal::Wrong => t.login_wrong,
+                LoginRefusal::TooMany => t.login_too_many,
+                LoginRefusal::WhichOrganisation => t.login_which_organisation,
+            };
+            let ask = form.organisation.is_some() || why == LoginRefusal::WhichOrganisation;
+            let typed = Typed {
+                email: form.email,
+                organisation: ask.then(|| form.organisation.unwrap_or_default()),
+            };
+            login_page(
+                t,
+                StatusCode::UNAUTHORIZED,
+                None,
+                Some(message.into()),
+                typed,
+            )
         }
         Err(e) => fault(t, &e),
     }

@@ -30,6 +30,14 @@ pub struct Texts {
     pub password_again: &'static str,
     /// Login button.
     pub login_button: &'static str,
+    /// Field label: the organisation's CVR, asked for when a login fits several.
+    pub login_organisation: &'static str,
+    /// A wrong address or password (one message for every such refusal).
+    pub login_wrong: &'static str,
+    /// Too many failed logins.
+    pub login_too_many: &'static str,
+    /// The address and password fit accounts in several organisations.
+    pub login_which_organisation: &'static str,
     /// Set-password page title.
     pub password_title: &'static str,
     /// Set-password page introduction.
@@ -360,6 +368,10 @@ pub static EN: Texts = Texts {
     password: "Password",
     password_again: "Password again",
     login_button: "Log in",
+    login_organisation: "CVR number of the organisation",
+    login_wrong: "The e-mail address or the password is wrong. After 5 wrong tries an account waits 15 minutes.",
+    login_too_many: "Too many failed logins. Wait 15 minutes and try again, or ask your administrator for a new password link.",
+    login_which_organisation: "Your address and password open accounts in several organisations. Give the CVR number of the one you want to log in to, and your password again.",
     password_title: "Set your password",
     password_intro: "Choose a password of at least 12 characters. A few words make a good one.",
     password_button: "Set password",
@@ -539,6 +551,10 @@ pub static DA: Texts = Texts {
     password: "Adgangskode",
     password_again: "Adgangskode igen",
     login_button: "Log ind",
+    login_organisation: "Organisationens CVR-nummer",
+    login_wrong: "E-mailadressen eller adgangskoden er forkert. Efter 5 forkerte forsøg venter kontoen 15 minutter.",
+    login_too_many: "For mange mislykkede log ind. Vent 15 minutter, og prøv igen, eller bed din administrator om et nyt link til adgangskoden.",
+    login_which_organisation: "Din adresse og adgangskode åbner konti i flere organisationer. Skriv CVR-nummeret på den, du vil logge ind i, og din adgangskode igen.",
     password_title: "Vælg din adgangskode",
     password_intro: "Vælg en adgangskode på mindst 12 tegn. Nogle få ord er en god adgangskode.",
     password_button: "Gem adgangskode",
