@@ -65,18 +65,22 @@ impl Mailer {
     /// that fails is tried again later (1 minute, doubling, at most 1 hour).
     pub async fn deliver_due(&self, store: &Store, now: UnixTime) -> Result<usize, NotifyError> {
         let mut sent = 0;
-        for m in store.mail().due(now, BATCH).await? {
-            match self.hand_over(&m, now).await {
+        for due in store.mail().due(now, BATCH).await? {
+            let (id, attempts, handed) = match due {
+                Ok(m) => (m.id, m.attempts, self.hand_over(&m, now).await),
+                Err(unopened) => (unopened.id, unopened.attempts, Err(unopened.why)),
+            };
+            match handed {
                 Ok(()) => {
-                    store.mail().mark_sent(m.id, now).await?;
+                    store.mail().mark_sent(id, now).await?;
                     sent += 1;
                 }
                 Err(e) => {
-                    let delay = retry_delay(m.attempts);
-                    tracing::warn!(mail = %m.id, error = %e, "mail delivery failed; will retry");
+                    let delay = retry_delay(attempts);
+                    tracing::warn!(mail = %id, error = %e, "mail delivery failed; will retry");
                     store
                         .mail()
-                        .mark_failed(m.id, &e.to_string(), now.plus_secs(delay))
+                        .mark_failed(id, &e, now.plus_secs(delay))
                         .await?;
                 }
             }

@@ -25,6 +25,21 @@ pub fn passphrase_from_env() -> Option<Vec<u8>> {
         .map(String::into_bytes)
 }
 
+/// The key passphrase: ORGCA_KEY_PASSPHRASE, else the configured file.
+fn passphrase(config: &Config, data: &DataDir) -> anyhow::Result<Vec<u8>> {
+    if let Some(p) = passphrase_from_env() {
+        return Ok(p);
+    }
+    let path = config.passphrase_path(data);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Refused(format!(
+            "cannot read the CA key passphrase from {} ({e}); set {PASSPHRASE_ENV} or key_passphrase_file",
+            path.display()
+        ))
+    })?;
+    Ok(text.trim_end_matches(['\n', '\r']).as_bytes().to_vec())
+}
+
 /// An opened data folder.
 pub struct Context {
     pub data: DataDir,
@@ -50,6 +65,13 @@ impl Context {
         };
         let config = Config::load(&data)?;
         let store = Store::open(&database_url(global, &data, Some(&config))).await?;
+        // Queued mail bodies are sealed with a key derived from the passphrase. A command
+        // run without it does everything but queue or send mail, which it refuses with
+        // what to set.
+        let store = match passphrase(&config, &data) {
+            Ok(p) => store.with_mail_key(&p).await?,
+            Err(_) => store,
+        };
         Ok(Context {
             data,
             config,
@@ -59,17 +81,7 @@ impl Context {
 
     /// The key passphrase: ORGCA_KEY_PASSPHRASE, else the configured file.
     pub fn passphrase(&self) -> anyhow::Result<Vec<u8>> {
-        if let Some(p) = passphrase_from_env() {
-            return Ok(p);
-        }
-        let path = self.config.passphrase_path(&self.data);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            Refused(format!(
-                "cannot read the CA key passphrase from {} ({e}); set {PASSPHRASE_ENV} or key_passphrase_file",
-                path.display()
-            ))
-        })?;
-        Ok(text.trim_end_matches(['\n', '\r']).as_bytes().to_vec())
+        passphrase(&self.config, &self.data)
     }
 
     /// The mail transport of the configuration: SMTP when configured, else the outbox

@@ -15,14 +15,16 @@ pub const INTERNAL: u8 = 3;
 #[error("{0}")]
 pub struct Refused(pub String);
 
-/// The exit code for an error: [`REFUSED`] for a [`Refused`] or a client-side
-/// [`RaError`], [`INTERNAL`] for anything else.
+/// The exit code for an error: [`REFUSED`] for a [`Refused`], a client-side [`RaError`]
+/// or a missing passphrase, [`INTERNAL`] for anything else.
 pub fn code_for(e: &anyhow::Error) -> u8 {
     if e.downcast_ref::<Refused>().is_some() {
         return REFUSED;
     }
     match e.downcast_ref::<RaError>() {
         Some(ra) if ra.is_client_error() => REFUSED,
+        // A command run without the passphrase that mail needs: the operator sets it.
+        Some(RaError::Store(orgca_store::StoreError::NoMailKey)) => REFUSED,
         _ => INTERNAL,
     }
 }

@@ -17,6 +17,8 @@ pub struct Store {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
     pub(crate) writer: Writer<crate::issuance::IssueJob>,
+    /// Seals and opens queued mail bodies; without it, mail is refused.
+    pub(crate) mail_key: Option<std::sync::Arc<crate::MailKey>>,
 }
 
 /// Strips a password from a URL for messages.
@@ -90,10 +92,33 @@ impl Store {
             pool,
             backend,
             writer,
+            mail_key: None,
         };
         migrate::run(&store.pool, store.backend).await?;
         store.optimize().await?;
         Ok(store)
+    }
+
+    /// This store with the key that seals queued mail bodies, derived from the CA key
+    /// passphrase and this database's salt. A store without it refuses to queue or read
+    /// mail ([`StoreError::NoMailKey`]); everything else works.
+    pub async fn with_mail_key(mut self, passphrase: &[u8]) -> Result<Store, StoreError> {
+        use sqlx::Row;
+        let salt: String = sqlx::query("SELECT salt FROM mail_seal WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("salt")?;
+        let passphrase = zeroize::Zeroizing::new(passphrase.to_vec());
+        let key = tokio::task::spawn_blocking(move || crate::MailKey::derive(&passphrase, &salt))
+            .await
+            .map_err(|e| StoreError::MailSeal(format!("the mail key task failed: {e}")))??;
+        self.mail_key = Some(std::sync::Arc::new(key));
+        Ok(self)
+    }
+
+    /// The mail key, or why there is none.
+    pub(crate) fn mail_key(&self) -> Result<&crate::MailKey, StoreError> {
+        self.mail_key.as_deref().ok_or(StoreError::NoMailKey)
     }
 
     /// Refreshes the query planner's statistics where they are missing or stale (SQLite's

@@ -30,6 +30,16 @@ pub enum StoreError {
         #[source]
         source: sqlx::Error,
     },
+    /// Mail is queued or read by a store that was given no passphrase to derive the
+    /// mail key from.
+    #[error(
+        "mail bodies are sealed with a key derived from the CA key passphrase, and none was given: \
+         set it (ORGCA_KEY_PASSPHRASE or key_passphrase_file) for this command"
+    )]
+    NoMailKey,
+    /// A mail body could not be sealed or opened.
+    #[error("{0}")]
+    MailSeal(String),
     /// The store's writer task has stopped (the runtime is shutting down).
     #[error("the store is shutting down")]
     WriterGone,

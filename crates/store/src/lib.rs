@@ -8,9 +8,11 @@
 //! [`AuditLog`] verifies the chain. Every change that matters is written with its audit
 //! event in one transaction.
 //!
-//! This crate must never decide policy, sign, or hold keys; it must never run a query
-//! over organisation data that is not scoped by organisation, except in the
-//! operator-only views that say so and the public directory's exact-address lookup.
+//! This crate must never decide policy, sign, or hold signing keys (it holds one
+//! symmetric key, derived from the passphrase, that seals queued mail bodies); it must
+//! never write a mail body unsealed, and never run a query over organisation data that
+//! is not scoped by organisation, except in the operator-only views that say so and the
+//! public directory's exact-address lookup.
 
 mod audit;
 mod audit_log;
@@ -25,6 +27,7 @@ mod export;
 mod issuance;
 pub mod logins;
 mod mail;
+mod mail_seal;
 mod migrate;
 mod notices;
 mod orders;
@@ -50,7 +53,8 @@ pub use error::StoreError;
 pub use export::{EXPORT_PAGE_MAX, ExportPage, ExportReader, ExportRow};
 pub use issuance::{IssuanceStore, NewCertificate, SerialIntent};
 pub use logins::{FailureLimit, LoginStore};
-pub use mail::{Confirmed, MailStore, NewMail, NewValidation, QueuedMail};
+pub use mail::{Confirmed, MailStore, NewMail, NewValidation, QueuedMail, UnopenedMail};
+pub use mail_seal::MailKey;
 pub use orders::{NewOrder, PickupStore};
 pub use orgs::{NewOrganisation, OrgStore};
 pub use overview::KindCounts;

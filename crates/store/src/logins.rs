@@ -95,7 +95,7 @@ impl LoginStore {
             details: serde_json::json!({"expires_at": expires}),
         };
         audit::append(&mut tx, &event).await?;
-        crate::mail::queue_in(&mut tx, Some(user.org_id), mails, now).await?;
+        crate::mail::queue_in(&mut tx, &self.store, Some(user.org_id), mails, now).await?;
         tx.commit().await?;
         Ok(())
     }

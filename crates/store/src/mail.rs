@@ -8,6 +8,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use crate::audit::{self, NewEvent};
+use crate::mail_seal;
 use crate::{OrgScope, Store, StoreError};
 
 /// A message to queue.
@@ -38,6 +39,18 @@ pub struct QueuedMail {
     pub attempts: i64,
 }
 
+/// A queued message whose body does not open with this store's key (another passphrase,
+/// or an edited row). It stays queued: the sender records the failure and tries again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnopenedMail {
+    /// Id.
+    pub id: Uuid,
+    /// Delivery attempts so far.
+    pub attempts: i64,
+    /// Why it does not open.
+    pub why: String,
+}
+
 /// A validation to start: the token's hash and when it expires.
 #[derive(Clone, Debug)]
 pub struct NewValidation {
@@ -49,23 +62,29 @@ pub struct NewValidation {
     pub expires_at: UnixTime,
 }
 
-/// Queues `mails` on `conn` (inside the caller's transaction).
+/// Queues `mails` on `conn` (inside the caller's transaction), their bodies sealed with
+/// `store`'s mail key: without one, queuing fails and the caller's change with it.
 pub(crate) async fn queue_in(
     conn: &mut sqlx::AnyConnection,
+    store: &Store,
     org_id: Option<OrgId>,
     mails: &[NewMail],
     now: UnixTime,
 ) -> Result<(), StoreError> {
     for m in mails {
+        let id = Uuid::new_v4().to_string();
+        let body = store
+            .mail_key()?
+            .seal(&m.body, &mail_seal::context(&id, &m.recipient, &m.subject))?;
         sqlx::query(
             "INSERT INTO mail_queue (id, org_id, recipient, subject, body, created_at, next_try_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $6)",
         )
-        .bind(Uuid::new_v4().to_string())
+        .bind(id)
         .bind(org_id.map(|o| o.to_string()))
         .bind(m.recipient.clone())
         .bind(m.subject.clone())
-        .bind(m.body.clone())
+        .bind(body)
         .bind(now.secs())
         .execute(&mut *conn)
         .await?;
@@ -197,8 +216,13 @@ impl MailStore {
         }))
     }
 
-    /// Messages due for delivery at `now`, oldest first.
-    pub async fn due(&self, now: UnixTime, limit: i64) -> Result<Vec<QueuedMail>, StoreError> {
+    /// Messages due for delivery at `now`, oldest first, their bodies opened; a body that
+    /// does not open is answered as such, in its place, and holds up no other message.
+    pub async fn due(
+        &self,
+        now: UnixTime,
+        limit: i64,
+    ) -> Result<Vec<Result<QueuedMail, UnopenedMail>>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, recipient, subject, body, created_at, attempts FROM mail_queue \
              WHERE sent_at IS NULL AND next_try_at <= $1 ORDER BY created_at, id LIMIT $2",
@@ -207,18 +231,35 @@ impl MailStore {
         .bind(limit)
         .fetch_all(&self.store.pool)
         .await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let key = self.store.mail_key()?;
         rows.iter()
             .map(|r| {
                 let id: String = r.try_get("id")?;
-                Ok(QueuedMail {
-                    id: Uuid::parse_str(&id)
-                        .map_err(|_| StoreError::Corrupt(format!("mail id {id:?}")))?,
-                    recipient: r.try_get("recipient")?,
-                    subject: r.try_get("subject")?,
-                    body: r.try_get("body")?,
+                let recipient: String = r.try_get("recipient")?;
+                let subject: String = r.try_get("subject")?;
+                let stored: String = r.try_get("body")?;
+                let attempts = r.try_get("attempts")?;
+                let context = mail_seal::context(&id, &recipient, &subject);
+                let id = Uuid::parse_str(&id)
+                    .map_err(|_| StoreError::Corrupt(format!("mail id {id:?}")))?;
+                let body = match key.open(&stored, &context) {
+                    Ok(body) => body,
+                    Err(e) => {
+                        let why = e.to_string();
+                        return Ok(Err(UnopenedMail { id, attempts, why }));
+                    }
+                };
+                Ok(Ok(QueuedMail {
+                    id,
+                    recipient,
+                    subject,
+                    body,
                     created_at: crate::sql::time_at(r, "created_at")?,
-                    attempts: r.try_get("attempts")?,
-                })
+                    attempts,
+                }))
             })
             .collect()
     }

@@ -49,6 +49,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(13, "0013_signing_ca"),
     migration!(14, "0014_wrong_codes"),
     migration!(15, "0015_address_per_org", rebuilds_on_sqlite),
+    migration!(16, "0016_mail_seal"),
 ];
 
 /// Key of the PostgreSQL advisory lock that serialises migrations across nodes.

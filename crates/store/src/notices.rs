@@ -70,7 +70,14 @@ impl OrgScope {
         if done.rows_affected() != 1 {
             return Ok(false);
         }
-        crate::mail::queue_in(&mut tx, Some(self.org_id), std::slice::from_ref(mail), now).await?;
+        crate::mail::queue_in(
+            &mut tx,
+            &self.store,
+            Some(self.org_id),
+            std::slice::from_ref(mail),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -132,7 +132,7 @@ impl OrgScope {
         if let Some(v) = validation {
             crate::mail::start_validation_in(&mut tx, self.org_id, v, now).await?;
         }
-        crate::mail::queue_in(&mut tx, Some(self.org_id), mails, now).await?;
+        crate::mail::queue_in(&mut tx, &self.store, Some(self.org_id), mails, now).await?;
         tx.commit().await?;
         let row = sqlx::query(concat!(
             "SELECT ",

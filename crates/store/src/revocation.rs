@@ -98,7 +98,7 @@ impl OrgScope {
             };
             audit::append(&mut tx, &event).await?;
             bump_revision(&mut tx, &certificate.issuer).await?;
-            crate::mail::queue_in(&mut tx, Some(self.org_id), mails, now).await?;
+            crate::mail::queue_in(&mut tx, &self.store, Some(self.org_id), mails, now).await?;
         }
         tx.commit().await?;
         Ok(Some(Blocked { certificate, newly }))

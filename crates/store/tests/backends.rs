@@ -262,7 +262,7 @@ async fn nodes_starting_at_once_case(db: &TestDb) {
 on_all_backends!(a_certificate_for_another_tbs_is_refused, another_tbs_case);
 async fn another_tbs_case(db: &TestDb) {
     // The intent records the TBS hash; a certificate whose TBS differs cannot use the serial.
-    let store = Store::open(&db.url).await.expect("open");
+    let store = db.open().await;
     let issuer = issuing_ca(&store).await;
     let a = org(&store, "99999988").await;
     let serial = Serial::from_random([6; 20]);
@@ -291,7 +291,7 @@ on_all_backends!(
     outside_the_chain_case
 );
 async fn outside_the_chain_case(db: &TestDb) {
-    let store = Store::open(&db.url).await.expect("open");
+    let store = db.open().await;
     org(&store, "99999987").await;
     let mut raw = db.raw().await;
     sqlx::query(
@@ -312,7 +312,7 @@ on_all_backends!(
 );
 async fn verify_while_appending_case(db: &TestDb) {
     // A verification that runs while others append must not report a break.
-    let store = Store::open(&db.url).await.expect("open");
+    let store = db.open().await;
     let writer = {
         let store = store.clone();
         tokio::spawn(async move {
@@ -343,7 +343,7 @@ fn new_user(email: &str, role: orgca_model::Role) -> orgca_store::NewUser {
 on_all_backends!(settings_users_and_tokens, settings_users_and_tokens_case);
 async fn settings_users_and_tokens_case(db: &TestDb) {
     use orgca_model::Role;
-    let store = Store::open(&db.url).await.expect("open");
+    let store = db.open().await;
     let a = org(&store, "99999986").await;
     let b = org(&store, "99999985").await;
     // New organisations start with everything on; a change keeps what it does not name.
@@ -452,7 +452,7 @@ async fn settings_users_and_tokens_case(db: &TestDb) {
 on_all_backends!(blocking_is_permanent_and_scoped, blocking_case);
 async fn blocking_case(db: &TestDb) {
     use orgca_model::BlockReason;
-    let store = Store::open(&db.url).await.expect("open");
+    let store = db.open().await;
     let issuer = issuing_ca(&store).await;
     let a = org(&store, "99999980").await;
     let b = org(&store, "99999979").await;
@@ -629,7 +629,7 @@ async fn crl_numbers(store: &Store, issuer: &str) -> Vec<i64> {
 
 on_all_backends!(expiry_notices_are_recorded_once, expiry_notices_case);
 async fn expiry_notices_case(db: &TestDb) {
-    let store = Store::open(&db.url).await.expect("open");
+    let store = db.open().await;
     let issuer = issuing_ca(&store).await;
     let a = org(&store, "99999978").await;
     let b = org(&store, "99999977").await;
@@ -696,7 +696,7 @@ on_all_backends!(stale_pickups_are_given_back, stale_pickups_case);
 async fn stale_pickups_case(db: &TestDb) {
     use orgca_model::{Identification, Issuance, OrderStatus};
     use orgca_store::NewOrder;
-    let store = Store::open(&db.url).await.expect("open");
+    let store = db.open().await;
     let a = org(&store, "99999976").await;
     let scope = store.org(a.id);
     let profile =
@@ -747,7 +747,7 @@ async fn stale_pickups_case(db: &TestDb) {
 on_all_backends!(logins_are_limited_and_links_work_once, logins_case);
 async fn logins_case(db: &TestDb) {
     use orgca_store::FailureLimit;
-    let store = Store::open(&db.url).await.expect("open");
+    let store = db.open().await;
     let a = org(&store, "99999958").await;
     let user = store
         .org(a.id)
@@ -867,4 +867,100 @@ async fn logins_case(db: &TestDb) {
             .is_none(),
         "ended"
     );
+}
+
+on_all_backends!(mail_bodies_are_sealed_at_rest, mail_sealing_case);
+async fn mail_sealing_case(db: &TestDb) {
+    use orgca_store::NewMail;
+    use sqlx::Row;
+    let store = db.open().await;
+    let a = org(&store, "99999939").await;
+    let user = store
+        .org(a.id)
+        .create_user(&new_user("it@a.dk", orgca_model::Role::User), "t", NOW)
+        .await
+        .expect("user");
+    let mail = NewMail {
+        recipient: "it@a.dk".into(),
+        subject: "Set your orgca password".into(),
+        body: "https://ca.example/portal/password/LINKTOKEN".into(),
+    };
+    // Without the mail key, queuing is refused and the change that queues it is undone.
+    let keyless = Store::open(&db.url).await.expect("open");
+    let refused = keyless
+        .logins()
+        .create_password_link(
+            &user,
+            [5; 32],
+            std::slice::from_ref(&mail),
+            "t",
+            NOW,
+            NOW.plus_secs(9),
+        )
+        .await;
+    assert!(matches!(refused, Err(StoreError::NoMailKey)), "{refused:?}");
+    assert!(
+        store
+            .logins()
+            .set_password_by_link([5; 32], "phc", NOW.plus_secs(1))
+            .await
+            .expect("set")
+            .is_none(),
+        "the link of a refused change does not exist"
+    );
+    store
+        .logins()
+        .create_password_link(
+            &user,
+            [6; 32],
+            std::slice::from_ref(&mail),
+            "t",
+            NOW,
+            NOW.plus_secs(9),
+        )
+        .await
+        .expect("link");
+    // At rest: sealed, no token; to send: the body as queued.
+    let raw = sqlx::AnyPool::connect(&db.url).await.expect("raw");
+    let stored: String = sqlx::query("SELECT body FROM mail_queue")
+        .fetch_one(&raw)
+        .await
+        .expect("row")
+        .get("body");
+    assert!(
+        stored.starts_with("sealed1:") && !stored.contains("LINKTOKEN"),
+        "{stored}"
+    );
+    let due = store.mail().due(NOW.plus_secs(1), 10).await.expect("due");
+    assert!(
+        matches!(due.as_slice(), [Ok(m)] if m.body == mail.body),
+        "{due:?}"
+    );
+    // Another passphrase, or none, reads nothing.
+    assert!(matches!(
+        keyless.mail().due(NOW.plus_secs(1), 10).await,
+        Err(StoreError::NoMailKey)
+    ));
+    let other = Store::open(&db.url)
+        .await
+        .expect("open")
+        .with_mail_key(b"another passphrase")
+        .await
+        .expect("key");
+    let due = other.mail().due(NOW.plus_secs(1), 10).await.expect("due");
+    assert!(
+        matches!(due.as_slice(), [Err(u)] if u.why.contains("does not open")),
+        "{due:?}"
+    );
+    // A body moved to another message does not open.
+    sqlx::query("UPDATE mail_queue SET subject = 'Something else'")
+        .execute(&raw)
+        .await
+        .expect("tamper");
+    let due = store.mail().due(NOW.plus_secs(1), 10).await.expect("due");
+    assert!(
+        matches!(due.as_slice(), [Err(u)] if u.why.contains("does not open")),
+        "{due:?}"
+    );
+    raw.close().await;
 }

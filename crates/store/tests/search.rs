@@ -65,7 +65,7 @@ async fn names(store: &Store, org: &Organisation, q: &CertQuery) -> Vec<String> 
 
 on_all_backends!(search_filters_sorts_and_pages, search_case);
 async fn search_case(db: &TestDb) {
-    let store = Store::open(&db.url).await.expect("open");
+    let store = db.open().await;
     let issuer = issuing_ca(&store).await;
     let a = org(&store, "10000009").await;
     let b = org(&store, "20000008").await;

@@ -13,7 +13,20 @@ pub struct TestDb {
     pg_admin: Option<(String, String)>,
 }
 
+/// The passphrase from which stores opened by [`TestDb::open`] derive their mail key.
+pub const PASSPHRASE: &[u8] = b"test passphrase";
+
 impl TestDb {
+    /// Opens (and migrates) the store, with the mail key of [`PASSPHRASE`].
+    pub async fn open(&self) -> orgca_store::Store {
+        orgca_store::Store::open(&self.url)
+            .await
+            .expect("open")
+            .with_mail_key(PASSPHRASE)
+            .await
+            .expect("mail key")
+    }
+
     /// A new SQLite database in a temporary folder of its own.
     pub fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("tempdir");

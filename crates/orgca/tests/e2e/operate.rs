@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::ORGCA;
-use orgca_testkit::{BASE_URL, Env, cmd, openssl_csr};
+use orgca_testkit::{self as testkit, BASE_URL, Env, cmd, openssl_csr, org};
 
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
@@ -533,6 +533,45 @@ fn users_tokens_and_organisation_settings() {
     assert_eq!(unknown.status.code(), Some(1));
     // 6 CAs + org + 2 settings changes + 2 users + 1 token.
     assert_eq!(env.audit_events(), 12);
+}
+
+/// Queued mail bodies are sealed: a password link's token is in no SQLite file (database,
+/// WAL, shared memory) while its mail waits, nor after the mail went out. A command that
+/// cannot read the passphrase queues nothing and says what to set.
+#[test]
+fn link_tokens_never_rest_in_the_database() {
+    let env = Env::new(ORGCA);
+    org(&env, "99999938", "s.dk");
+    let path = testkit::password_link_path(&env, "admin@s.dk");
+    let token = path.rsplit('/').next().expect("token").to_owned();
+    assert_eq!(
+        env.sql("SELECT COUNT(*) FROM mail_queue WHERE sent_at IS NULL")
+            .trim(),
+        "1"
+    );
+    let waiting = env.sqlite_files_holding(token.as_bytes());
+    assert!(waiting.is_empty(), "a waiting link token in {waiting:?}");
+    let server = env.serve();
+    assert!(env.wait_for_mail("/portal/password/").contains(&token));
+    drop(server);
+    let sent = env.sqlite_files_holding(token.as_bytes());
+    assert!(sent.is_empty(), "a sent link token in {sent:?}");
+    let secret = env.data().join("secrets/key-passphrase");
+    let aside = env.path("key-passphrase.aside");
+    std::fs::rename(&secret, &aside).expect("move the passphrase away");
+    let out = env.run(&["user", "password-link", "--email", "admin@s.dk"]);
+    std::fs::rename(&aside, &secret).expect("put the passphrase back");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("mail bodies are sealed with a key derived from the CA key passphrase"),
+        "{err}"
+    );
+    assert_eq!(
+        env.sql("SELECT COUNT(*) FROM mail_queue").trim(),
+        "1",
+        "nothing queued"
+    );
 }
 
 /// Every file and folder under `dir` that others than the owner may read, write or enter.
