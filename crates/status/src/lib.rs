@@ -205,8 +205,7 @@ pub async fn publish_all(
 }
 
 /// Keeps `cache` current for every target until the process ends: each second (or at
-/// once when `wake` is notified) a CRL whose CA's status revision moved, or which is
-/// older than the policy's refresh time, is re-issued. Errors are logged and retried.
+/// once when `wake` is notified) one [`refresh_due`] round. Errors are logged and retried.
 pub async fn run_forever(
     store: StatusStore,
     targets: Vec<CrlTarget>,
@@ -216,43 +215,56 @@ pub async fn run_forever(
     wake: Arc<tokio::sync::Notify>,
 ) {
     loop {
-        // One revision read per CA per round, however many partitions it has.
-        let mut revisions: HashMap<&str, Option<i64>> = HashMap::new();
-        for target in &targets {
-            let current = cache.get(&target.name);
-            let ca = target.issuer.name.as_str();
-            let revision = match revisions.get(ca) {
-                Some(r) => *r,
-                None => {
-                    let r = store.status_revision(ca).await.ok();
-                    revisions.insert(ca, r);
-                    r
-                }
-            };
-            let due = current.as_ref().is_none_or(|c| {
-                now() - c.this_update >= policy.refresh_after || revision != Some(c.revision)
-            });
-            if !due {
-                continue;
-            }
-            let expected = current
-                .as_ref()
-                .map_or(0, |c| usize::try_from(c.entries).unwrap_or(0));
-            match build_crl(&store, target, &policy, now(), expected).await {
-                Ok(crl) => {
-                    tracing::info!(crl = %target.name, number = crl.number, entries = crl.entries, "CRL issued");
-                    cache.put(&target.name, crl);
-                }
-                Err(e) => {
-                    tracing::error!(crl = %target.name, error = %e, "building the CRL failed; trying again")
-                }
-            }
-        }
+        refresh_due(&store, &targets, &cache, &policy, now()).await;
         // The debounce: never more than one round per interval, however many blocks.
         tokio::time::sleep(policy.min_interval).await;
         tokio::select! {
             () = wake.notified() => {}
             () = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+    }
+}
+
+/// One round at `now`: a CRL whose CA's status revision moved, or which is older than
+/// the policy's refresh time, is re-issued into `cache`. Errors are logged (the next
+/// round tries again).
+pub async fn refresh_due(
+    store: &StatusStore,
+    targets: &[CrlTarget],
+    cache: &CrlCache,
+    policy: &CrlPolicy,
+    now: OffsetDateTime,
+) {
+    // One revision read per CA per round, however many partitions it has.
+    let mut revisions: HashMap<&str, Option<i64>> = HashMap::new();
+    for target in targets {
+        let current = cache.get(&target.name);
+        let ca = target.issuer.name.as_str();
+        let revision = match revisions.get(ca) {
+            Some(r) => *r,
+            None => {
+                let r = store.status_revision(ca).await.ok();
+                revisions.insert(ca, r);
+                r
+            }
+        };
+        let due = current.as_ref().is_none_or(|c| {
+            now - c.this_update >= policy.refresh_after || revision != Some(c.revision)
+        });
+        if !due {
+            continue;
+        }
+        let expected = current
+            .as_ref()
+            .map_or(0, |c| usize::try_from(c.entries).unwrap_or(0));
+        match build_crl(store, target, policy, now, expected).await {
+            Ok(crl) => {
+                tracing::info!(crl = %target.name, number = crl.number, entries = crl.entries, "CRL issued");
+                cache.put(&target.name, crl);
+            }
+            Err(e) => {
+                tracing::error!(crl = %target.name, error = %e, "building the CRL failed; trying again")
+            }
         }
     }
 }

@@ -95,6 +95,12 @@ struct Issuer {
 /// Certificates whose answers are signed ahead per issuer and upkeep round.
 const PRESIGN_BATCH: i64 = 5_000;
 
+/// How far behind its cursor each round looks again, in seconds of `created_at`. A
+/// certificate's time is taken before it is signed and committed, so one committed after
+/// the cursor passed its position (a lower serial in the same second, or a slower
+/// commit) is found here; its answer would otherwise be signed only on request.
+const PRESIGN_LOOKBACK: i64 = 10;
+
 /// The OCSP responder of one node.
 #[derive(Clone)]
 pub struct OcspService {
@@ -321,7 +327,8 @@ impl OcspService {
     }
 
     /// Signs ahead the answers for certificates issued since the last round (all of
-    /// them, in batches, after a start), so that a client's first request finds its
+    /// them, in batches, after a start), and for those committed behind the cursor in the
+    /// last [`PRESIGN_LOOKBACK`] seconds, so that a client's first request finds its
     /// answer kept; stops at the cache's size.
     async fn presign(&self, now: OffsetDateTime) -> Result<(), StatusError> {
         for (i, issuer) in self.issuers.iter().enumerate() {
@@ -329,13 +336,26 @@ impl OcspService {
                 return Ok(());
             }
             let after = read(&issuer.presigned).clone();
-            let batch = self
+            let mut batch = self
                 .store
                 .issued_after(&issuer.ca.name, (after.0, &after.1), PRESIGN_BATCH)
                 .await?;
-            let Some(last) = batch.last().cloned() else {
-                continue;
-            };
+            let last = batch.last().cloned();
+            if after.0 != i64::MIN {
+                let behind = self
+                    .store
+                    .issued_after(
+                        &issuer.ca.name,
+                        (after.0.saturating_sub(PRESIGN_LOOKBACK), ""),
+                        PRESIGN_BATCH,
+                    )
+                    .await?;
+                batch.extend(
+                    behind
+                        .into_iter()
+                        .take_while(|(at, serial)| (*at, serial.as_str()) <= (after.0, &after.1)),
+                );
+            }
             let responder = read(&issuer.responder).clone();
             for (_, serial_hex) in &batch {
                 let Ok(serial) = hex::decode(serial_hex) else {
@@ -347,7 +367,9 @@ impl OcspService {
                     self.sign_one(i, id, now).await?;
                 }
             }
-            *write(&issuer.presigned) = last;
+            if let Some(last) = last {
+                *write(&issuer.presigned) = last;
+            }
         }
         metrics::gauge!("orgca_ocsp_answers_kept").set(read(&self.cache).len() as f64);
         Ok(())
