@@ -328,6 +328,19 @@ impl Env {
         v["events"].as_i64().expect("events")
     }
 
+    /// The audit actions recorded after the first `after` events (the chain verified),
+    /// with how many times each: for checks that a flow wrote exactly its events.
+    pub fn audit_actions_after(&self, after: i64) -> std::collections::BTreeMap<String, i64> {
+        self.audit_events();
+        self.sql(&format!(
+            "SELECT action, COUNT(*) FROM audit_events WHERE seq > {after} GROUP BY action"
+        ))
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(action, n)| (action.to_owned(), n.trim().parse().expect("a count")))
+        .collect()
+    }
+
     /// Waits (up to 15 s) for a message in the outbox folder containing `needle`.
     pub fn wait_for_mail(&self, needle: &str) -> String {
         let outbox = self.data().join("outbox");
