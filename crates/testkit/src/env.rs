@@ -271,6 +271,24 @@ impl Env {
         output_within(c, COMMAND_TIMEOUT)
     }
 
+    /// Runs orgca as [`Env::run`] does, with the files it may write limited to
+    /// `bytes` (rounded up to KiB; `ulimit -f`): a write past it fails part way, as on
+    /// a full disk.
+    pub fn run_with_file_limit(&self, bytes: u64, args: &[&str]) -> Output {
+        let mut c = Command::new("bash");
+        c.args([
+            "-c",
+            &format!("ulimit -f {} && exec \"$0\" \"$@\"", bytes.div_ceil(1024)),
+        ])
+        .arg(&self.bin)
+        .args(args)
+        .arg("--data")
+        .arg(self.data());
+        c.env_remove("ORGCA_KEY_PASSPHRASE");
+        self.with_store(&mut c);
+        output_within(c, COMMAND_TIMEOUT)
+    }
+
     /// Runs orgca and expects success; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);

@@ -291,7 +291,42 @@ fn search_export_and_their_refusals() {
         "{}",
         String::from_utf8_lossy(&said.stderr)
     );
-    assert_eq!(python_csv(&env, &std::fs::read(&out).expect("file")), rows);
+    let whole = std::fs::read(&out).expect("file");
+    assert_eq!(python_csv(&env, &whole), rows);
+    // A write that fails part way (here: a file size limit below the export's size)
+    // leaves what was at --out as it was: the file is whole or not written at all.
+    assert!(whole.len() > 1024, "{} bytes", whole.len());
+    let cut = env.run_with_file_limit(
+        1024,
+        &[
+            "export",
+            "--org",
+            "99999990",
+            "--sort",
+            "created",
+            "--out",
+            out.to_str().expect("p"),
+        ],
+    );
+    assert!(!cut.status.success(), "the limit was not hit");
+    assert_eq!(
+        std::fs::read(&out).expect("file"),
+        whole,
+        "the old file is untouched"
+    );
+    let fresh = env.path("fresh.csv");
+    let cut = env.run_with_file_limit(
+        1024,
+        &[
+            "export",
+            "--org",
+            "99999990",
+            "--out",
+            fresh.to_str().expect("p"),
+        ],
+    );
+    assert!(!cut.status.success());
+    assert!(!fresh.exists(), "no partial file");
     let piped = env.run(&["export", "--org", "99999990", "--sort", "name"]);
     assert!(piped.status.success());
     assert_eq!(python_csv(&env, &piped.stdout), rows);
