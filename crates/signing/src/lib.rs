@@ -280,3 +280,36 @@ impl SigningService {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two signatures per core are made at once; one more is refused as busy (the API's
+    /// 503) until a place is given back.
+    #[test]
+    fn more_signatures_at_once_than_places_are_refused_as_busy() {
+        let service = SigningService::new(
+            Vec::new(),
+            OneShotKeys::in_memory(),
+            Duration::seconds(60),
+            1024,
+        );
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        let mut held: Vec<Slot> = (0..2 * cores)
+            .map(|i| service.begin().unwrap_or_else(|e| panic!("place {i}: {e}")))
+            .collect();
+        assert!(matches!(service.begin(), Err(SignError::Busy)));
+        assert!(
+            matches!(service.begin(), Err(SignError::Busy)),
+            "a refusal holds no place"
+        );
+        held.pop();
+        let again = service.begin();
+        assert!(again.is_ok(), "a place given back is free again");
+        assert!(
+            matches!(service.begin(), Err(SignError::Busy)),
+            "and only that one"
+        );
+    }
+}

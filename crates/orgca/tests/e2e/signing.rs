@@ -922,3 +922,43 @@ fn keys_on_a_pkcs11_token_are_session_objects_and_certificates_claim_the_qscd() 
         ),
     }
 }
+
+/// A data folder made before the signing service has no signing CAs: signing answers
+/// 503 with what to run, and after `orgca ca add-signing` and a restart it signs.
+#[test]
+fn without_signing_cas_signing_answers_503_until_they_are_added() {
+    let env = Env::new(ORGCA);
+    let o = org(&env, "31000023", "signing.example.dk");
+    // As before the signing service: no signing CA rows, no signing keys.
+    let keys = env.sql("SELECT key_ref FROM ca_certificates WHERE role = 'signing'");
+    assert_eq!(keys.lines().count(), 2, "one per hierarchy: {keys}");
+    for key in keys.lines() {
+        std::fs::remove_file(env.data().join("keys").join(key.trim())).expect("remove key");
+    }
+    env.sql("DELETE FROM ca_certificates WHERE role = 'signing'");
+    let server = env.serve();
+    let (status, _, body) = sign_raw(&server, &o.user, "cades", "mode=personal", b"aftale");
+    let problem: serde_json::Value = serde_json::from_slice(&body).expect("a problem document");
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (503, Some("no_signing_ca")),
+        "{problem}"
+    );
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("orgca ca add-signing")),
+        "{problem}"
+    );
+    drop(server);
+    let added = env.ok(&["ca", "add-signing"]);
+    assert_eq!(
+        env.sql("SELECT COUNT(*) FROM ca_certificates WHERE role = 'signing'")
+            .trim(),
+        "2",
+        "{added}"
+    );
+    let server = env.serve();
+    let (status, _, body) = sign_raw(&server, &o.user, "cades", "mode=personal", b"aftale");
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+}

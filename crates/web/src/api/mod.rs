@@ -26,7 +26,12 @@ pub const MAX_JSON_BODY: usize = 64 * 1024;
 impl From<RaError> for Problem {
     fn from(e: RaError) -> Problem {
         if e.is_unavailable() {
-            return Problem::unavailable(e.to_string());
+            // 503 with the reason's own code: `busy` is worth a retry, `no_signing_ca`
+            // needs the operator.
+            return Problem {
+                code: e.code(),
+                ..Problem::unavailable(e.to_string())
+            };
         }
         if !e.is_client_error() {
             return Problem::internal(&e);
