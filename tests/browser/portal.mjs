@@ -205,7 +205,7 @@ try {
   await page.getByLabel("E-mail address").fill(env("ORGCA_USER_EMAIL"));
   await page.getByLabel("Password").fill(env("ORGCA_PASSWORD"));
   await page.getByRole("button", { name: "Log in" }).click();
-  assert.match(await page.getByRole("alert").innerText(), /too many failed logins/);
+  assert.match(await page.getByRole("alert").innerText(), /too many failed logins/i);
   await check("login-locked");
   report.user_locked = true;
 
