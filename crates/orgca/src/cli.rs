@@ -131,9 +131,18 @@ pub struct InitArgs {
     /// defaults. The flags below override it.
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Base URL written into certificates (AIA, CDP, OCSP), e.g. http://pki.example.com.
+    /// Base URL written into certificates (AIA, CDP, OCSP), e.g. http://pki.example.com:
+    /// where relying parties fetch CRLs and ask OCSP, for as long as the CAs live.
     #[arg(long, env = "ORGCA_PUBLIC_BASE_URL")]
     pub public_base_url: Option<String>,
+    /// A trial on this machine only: allows a base URL that names this machine
+    /// (localhost, a loopback address, a name without a dot), which no relying party
+    /// elsewhere can reach.
+    #[arg(long)]
+    pub local_trial: bool,
+    /// Where `serve` listens (written to config.toml; default 127.0.0.1:8080).
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
     /// Signature scheme of the CAs (default rsa-pss-sha256).
     #[arg(long, value_enum)]
     pub signature: Option<SignatureChoice>,

@@ -399,8 +399,19 @@ impl Env {
 
     /// Starts `orgca serve` with these extra environment variables (a fake clock).
     pub fn serve_with(&self, vars: &[(&str, &str)]) -> Server {
+        self.start("serve", vars)
+    }
+
+    /// Starts `orgca demo` on an ephemeral port (its welcome goes to the server log).
+    pub fn demo(&self) -> Server {
+        self.start("demo", &[])
+    }
+
+    /// Starts the server command `command` on an ephemeral port with these extra
+    /// environment variables; its standard error goes to the server log.
+    fn start(&self, command: &str, vars: &[(&str, &str)]) -> Server {
         let mut c = Command::new(&self.bin);
-        c.args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        c.args([command, "--listen", "127.0.0.1:0", "--data"])
             .arg(self.data())
             .env_remove("ORGCA_KEY_PASSPHRASE")
             .env_remove("ORGCA_FAKE_CLOCK");

@@ -29,6 +29,22 @@ fn create_private_dir(path: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Whether the host of `url` (`http://HOST[:PORT]`) is this machine or a name no one
+/// elsewhere can resolve: localhost, a loopback or unspecified address, a name without a
+/// dot.
+fn names_this_machine(url: &str) -> bool {
+    let authority = url.trim_start_matches("http://");
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return ip.is_loopback() || ip.is_unspecified();
+    }
+    let host = host.to_ascii_lowercase();
+    host == "localhost" || host.ends_with(".localhost") || !host.contains('.')
+}
+
 /// Initialises the data folder. Refuses an initialised one and changes nothing then; on
 /// any failure removes the keys and secrets it wrote, so that it can simply be re-run.
 pub async fn run(global: &Global, args: &InitArgs, now: UnixTime) -> anyhow::Result<()> {
@@ -49,6 +65,9 @@ pub async fn run(global: &Global, args: &InitArgs, now: UnixTime) -> anyhow::Res
     if let Some(url) = &args.public_base_url {
         config.public_base_url.clone_from(url);
     }
+    if let Some(listen) = args.listen {
+        config.listen = listen;
+    }
     match args.signature {
         Some(SignatureChoice::RsaPssSha256) => config.signature = "rsa-pss-sha256".into(),
         Some(SignatureChoice::RsaPkcs1Sha256) => config.signature = "rsa-pkcs1-sha256".into(),
@@ -59,6 +78,17 @@ pub async fn run(global: &Global, args: &InitArgs, now: UnixTime) -> anyhow::Res
     }
     config.hierarchies = config.hierarchies.resolved();
     let settings = config.settings()?;
+    if !args.local_trial && names_this_machine(&settings.public_base_url) {
+        return Err(Refused(format!(
+            "public_base_url {} names this machine: the production CA certificates (valid 10 and \
+             25 years) and every certificate they issue would send relying parties there. Give \
+             --public-base-url with the address relying parties reach (for example \
+             http://pki.example.com), or --local-trial to try orgca on this machine only; \
+             nothing was changed",
+            settings.public_base_url
+        ))
+        .into());
+    }
     create_private_dir(&data.root)?;
     create_private_dir(&data.keys())?;
     let mut written: Vec<PathBuf> = Vec::new();
@@ -147,4 +177,33 @@ async fn init_inner(
         names.join(", ")
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_this_machine;
+
+    #[test]
+    fn urls_that_only_this_machine_reaches() {
+        for local in [
+            "http://localhost:8080",
+            "http://LOCALHOST",
+            "http://ca.localhost:80",
+            "http://127.0.0.1:19000",
+            "http://127.8.9.1",
+            "http://[::1]:8080",
+            "http://0.0.0.0:8080",
+            "http://myhost:8080",
+        ] {
+            assert!(names_this_machine(local), "{local}");
+        }
+        for public in [
+            "http://pki.example.com",
+            "http://pki.orgca-test.dk:8080",
+            "http://192.0.2.10:8080",
+            "http://[2001:db8::1]:80",
+        ] {
+            assert!(!names_this_machine(public), "{public}");
+        }
+    }
 }

@@ -3,6 +3,7 @@
 mod audit;
 mod ca;
 mod cert;
+mod demo;
 mod export;
 mod init;
 mod notify;

@@ -5,15 +5,13 @@ use metrics_exporter_prometheus::PrometheusBuilder;
 use orgca_ra::{Clock, FAKE_CLOCK_VAR};
 
 use crate::cli::{Global, InitArgs, ServeArgs};
-use crate::config::DataDir;
+use crate::config::{Config, DataDir};
 use crate::context::Context;
 use crate::exit;
 
-/// CVR of the demo's test organisation (fictitious, starts with 9 as test CVRs do).
-const DEMO_CVR: &str = "99999999";
-
-/// Serves until Ctrl-C or SIGTERM. An empty data folder is initialised first; `demo`
-/// also makes a test organisation.
+/// Serves until Ctrl-C or SIGTERM. An empty data folder is initialised first: `serve`
+/// takes its public URL from `ORGCA_PUBLIC_BASE_URL`; `demo` from where it listens (a
+/// trial on this machine), and also makes a test organisation with an administrator.
 pub async fn run(
     global: &Global,
     args: &ServeArgs,
@@ -23,11 +21,37 @@ pub async fn run(
     let data = DataDir {
         root: global.data.clone(),
     };
-    if !data.config().exists() {
+    let initialised = data.config().exists();
+    let listen = match (args.listen, initialised) {
+        (Some(addr), _) => addr,
+        (None, true) => Config::load(&data)?.listen,
+        (None, false) => Config::default().listen,
+    };
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let local = listener.local_addr()?;
+    if !initialised {
+        let public_base_url = if demo {
+            Some(super::demo::url_of(local))
+        } else {
+            std::env::var("ORGCA_PUBLIC_BASE_URL").ok()
+        };
+        let Some(public_base_url) = public_base_url else {
+            return Err(exit::Refused(format!(
+                "{} is not initialised: run `orgca init --public-base-url URL` (the address relying \
+                 parties reach) or set ORGCA_PUBLIC_BASE_URL, or run `orgca demo` to try orgca on \
+                 this machine",
+                data.root.display()
+            ))
+            .into());
+        };
         let init = InitArgs {
             config: None,
-            public_base_url: None,
+            public_base_url: Some(public_base_url),
             signature: None,
+            local_trial: demo,
+            listen: Some(local),
         };
         super::init::run(global, &init, clock.now()).await?;
     }
@@ -38,35 +62,15 @@ pub async fn run(
         .ra_without_keys()?
         .with_ca(ca.clone())
         .with_signing(std::sync::Arc::new(ctx.signing().await?));
-    if demo && ra.find_organisation(DEMO_CVR).await?.is_none() {
-        let org = ra
-            .create_organisation(
-                DEMO_CVR,
-                &format!("Testorganisation nr. {DEMO_CVR}"),
-                orgca_model::Environment::Test,
-                "operator",
-                clock.now(),
-            )
-            .await?;
-        eprintln!("demo: created test organisation {} ({})", org.cvr, org.name);
-    }
-    if demo {
-        eprintln!(
-            "demo: try `orgca cert issue --data {} --org {DEMO_CVR} --kind system --name Demo --csr FILE` \
-             with a CSR from `openssl req -new -newkey rsa:3072 -nodes -keyout k.pem -subj /CN=x -out FILE`",
-            data.root.display()
-        );
-    }
     let metrics = PrometheusBuilder::new()
         .install_recorder()
         .context("installing the metrics recorder")?;
-    let addr = args.listen.unwrap_or(ctx.config.listen);
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("listening on {addr}"))?;
-    let local = listener.local_addr()?;
     // The first line on standard output is the address (scripts and tests read it).
     println!("orgca listening on http://{local}");
+    let welcome = match demo {
+        true => Some(super::demo::welcome(&ctx, &ra, clock.now()).await?),
+        false => None,
+    };
     tracing::info!(%local, data = %data.root.display(), "serving");
     if clock.is_fake() {
         tracing::warn!(now = %clock.now().rfc3339(), "{FAKE_CLOCK_VAR} is set: this server runs on a fake clock (tests only)");
@@ -160,6 +164,11 @@ pub async fn run(
             }
         }
     });
+    // Last, so that it is what the person at the terminal sees (on standard error:
+    // standard output's first line stays the address).
+    if let Some(welcome) = welcome {
+        eprintln!("{welcome}");
+    }
     orgca_web::serve(listener, state, shutdown_signal())
         .await
         .context("serving HTTP")?;

@@ -150,6 +150,137 @@ fn commands_on_an_uninitialised_folder_say_what_to_do() {
     let out = env.run(&["ca", "list"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("orgca init"));
+    // serve on an empty folder needs to know the address relying parties reach.
+    let out = env.run(&["serve", "--listen", "127.0.0.1:0"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("orgca init --public-base-url URL") && err.contains("orgca demo"),
+        "{err}"
+    );
+    assert!(!env.data().join("config.toml").exists());
+}
+
+/// A production hierarchy lives 10 and 25 years: init refuses a base URL that only this
+/// machine reaches, unless told it is a local trial.
+#[test]
+fn init_refuses_a_base_url_of_this_machine_unless_it_is_a_local_trial() {
+    let env = Env::empty(ORGCA);
+    for local in [
+        None,
+        Some("http://localhost:8080"),
+        Some("http://127.0.0.1:9000"),
+        Some("http://ca"),
+    ] {
+        let mut args = vec!["init"];
+        args.extend(local.iter().flat_map(|url| ["--public-base-url", url]));
+        let out = env.run(&args);
+        assert_eq!(out.status.code(), Some(1), "{local:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("names this machine") && err.contains("--local-trial"),
+            "{err}"
+        );
+        assert!(
+            !env.data().join("keys").exists()
+                || std::fs::read_dir(env.data().join("keys"))
+                    .expect("keys")
+                    .next()
+                    .is_none()
+        );
+        assert!(
+            !env.data().join("config.toml").exists(),
+            "nothing was changed"
+        );
+    }
+    let out = env.run(&["init", "--local-trial"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let config = std::fs::read_to_string(env.data().join("config.toml")).expect("config");
+    assert!(
+        config.contains("public_base_url = \"http://localhost:8080\""),
+        "{config}"
+    );
+}
+
+/// `orgca demo` on an empty folder is a complete start: it names where it listens in
+/// its certificates and links, and prints once a link to set the administrator's
+/// password and an API token, which both work; a second start prints no new secret.
+#[test]
+fn the_demo_is_a_complete_start() {
+    let env = Env::empty(ORGCA);
+    let server = env.demo();
+    let log = wait_for_log(&env, "mail goes to");
+    assert!(!log.contains('\u{1b}'), "no colour codes in a file: {log}");
+    let port = server.addr.rsplit(':').next().expect("port");
+    let base = format!("http://localhost:{port}");
+    let config = std::fs::read_to_string(env.data().join("config.toml")).expect("config");
+    assert!(
+        config.contains(&format!("public_base_url = \"{base}\"")),
+        "{config}"
+    );
+    let issuing = env.write("issuing.pem", env.ok(&["ca", "cert", "test-issuing-1"]));
+    let text = testkit::cmd(
+        "openssl",
+        &[
+            "x509",
+            "-noout",
+            "-text",
+            "-in",
+            issuing.to_str().expect("p"),
+        ],
+    );
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains(&format!("{base}/crl/test-root.crl")),
+        "{text}"
+    );
+    let link = log
+        .split_whitespace()
+        .find(|w| w.starts_with(&format!("{base}/portal/password/")))
+        .expect("a password link");
+    let token = log
+        .split("Bearer ")
+        .nth(1)
+        .and_then(|r| r.split('\'').next())
+        .expect("a token");
+    let (status, org) = server.json("GET", "/api/v1/organisation", Some(token), None);
+    assert_eq!(
+        (status, org["cvr"].as_str()),
+        (200, Some("99999999")),
+        "{org}"
+    );
+    let (status, _, page) = server.get(link.trim_start_matches(&base));
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&page));
+    assert!(String::from_utf8_lossy(&page).contains("admin@demo.orgca.test"));
+    drop(server);
+    let before = env.server_log().len();
+    let _again = env.demo();
+    let log = wait_for_log(&env, "demo: the portal is at");
+    let second = &log[before..];
+    assert!(
+        second.contains("orgca user password-link --email admin@demo.orgca.test"),
+        "{second}"
+    );
+    assert!(
+        !second.contains("Bearer") && !second.contains("/portal/password/"),
+        "{second}"
+    );
+}
+
+/// The server log once it holds `needle` (up to 15 s).
+fn wait_for_log(env: &Env, needle: &str) -> String {
+    for _ in 0..150 {
+        let log = env.server_log();
+        if log.contains(needle) {
+            return log;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("{needle:?} not in the server log: {}", env.server_log());
 }
 
 #[test]
