@@ -109,10 +109,24 @@ pub fn router(state: AppState) -> Router {
         .route("/ocsp/{*request}", get(public::ocsp_get))
         .route("/metrics", get(public::metrics))
         .route("/directory", get(directory::lookup))
-        .fallback(public::not_found)
+        .route(
+            "/",
+            get(|| async { axum::response::Redirect::to("/portal") }),
+        )
+        .fallback(not_found)
         .method_not_allowed_fallback(public::method_not_allowed)
         .layer(middleware::from_fn(count_requests))
         .with_state(state)
+}
+
+/// An address that leads nowhere: a page for a browser in the portal, a problem
+/// document for everything else.
+async fn not_found(uri: axum::http::Uri, portal::Lang(t): portal::Lang) -> Response {
+    let path = uri.path();
+    if path == "/portal" || path.starts_with("/portal/") {
+        return portal::not_found(t, None);
+    }
+    axum::response::IntoResponse::into_response(public::not_found().await)
 }
 
 /// Counts requests by route template (never by raw path: unbounded label values) and

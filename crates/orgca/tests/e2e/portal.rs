@@ -571,6 +571,8 @@ fn the_recipient_pick_up_refuses_wrong_codes_forged_forms_and_unaccepted_terms()
         page.contains("Afhentning") && page.contains("99999961"),
         "{page}"
     );
+    // A test organisation's order: the anonymous pages show the test banner too.
+    assert!(page.contains("class=\"test-banner\""), "{page}");
     // Not accepting the terms issues nothing.
     let (status, _, page) = c.submit(
         &server,
@@ -608,6 +610,7 @@ fn the_recipient_pick_up_refuses_wrong_codes_forged_forms_and_unaccepted_terms()
         ],
     );
     assert_eq!((status, &again), (200, &page));
+    assert!(page.contains("class=\"test-banner\""), "{page}");
     let file = page
         .split("/portal/pickup/file/")
         .nth(1)
@@ -633,6 +636,32 @@ fn the_recipient_pick_up_refuses_wrong_codes_forged_forms_and_unaccepted_terms()
         c.get(&server, &format!("/portal/pickup/file/{file}")).0,
         410
     );
+}
+
+/// A browser that opens the server's root lands in the portal; a portal address that
+/// leads nowhere is a page in the browser's language; the API's stay problem documents.
+#[test]
+fn the_root_leads_to_the_portal_and_lost_portal_pages_are_pages() {
+    let env = Env::new(ORGCA);
+    let server = env.serve();
+    let (status, h, _) = server.get("/");
+    assert_eq!((status, header(&h, "location")), (303, vec!["/portal"]));
+    let (status, h, body) = server.request_with(
+        "GET",
+        "/portal/nothing/here",
+        &[("Accept-Language", "da")],
+        None,
+        None,
+    );
+    let page = String::from_utf8_lossy(&body);
+    assert_eq!(status, 404, "{page}");
+    assert!(
+        header(&h, "content-type").join("").starts_with("text/html"),
+        "{h:?}"
+    );
+    assert!(page.contains("Her er ingenting"), "{page}");
+    let (status, problem) = server.json("GET", "/api/v1/nothing", None, None);
+    assert_eq!((status, problem["code"].as_str()), (404, Some("not_found")));
 }
 
 #[test]

@@ -45,6 +45,8 @@ pub(crate) struct Receipt {
     pub(crate) download: String,
     /// The cookie secret the download needs (set again when the page is shown again).
     pub(crate) owner: String,
+    /// A test organisation's certificate (the page shows the test banner).
+    pub(crate) test: bool,
 }
 
 impl Drop for Receipt {

@@ -49,6 +49,8 @@ struct ConfirmPage {
     email: Option<String>,
     csr: bool,
     csr_text: String,
+    /// The order is a test organisation's: the test banner shows.
+    test: bool,
 }
 
 #[derive(Template)]
@@ -63,6 +65,8 @@ struct DonePage {
     serial: String,
     password: Option<String>,
     download: String,
+    /// A test organisation's certificate: the test banner shows.
+    test: bool,
 }
 
 /// The first form: reference and code.
@@ -220,6 +224,7 @@ async fn confirm_page(
                     .map(|e| e.as_str().to_owned()),
                 csr: preview.order.issuance == Issuance::Csr,
                 csr_text: form.csr,
+                test: preview.org.environment == orgca_model::Environment::Test,
             },
         )
     })
@@ -329,6 +334,7 @@ pub(crate) fn delivered_page(
         password,
         download,
         owner,
+        test: cert.request.environment == orgca_model::Environment::Test,
     };
     state.downloads.keep_receipt(receipt_key, receipt.clone());
     receipt_page(t, &receipt)
@@ -348,6 +354,7 @@ pub(crate) fn receipt_page(t: &'static Texts, r: &Receipt) -> Response {
             serial: r.serial.clone(),
             password: r.password.clone(),
             download: r.download.clone(),
+            test: r.test,
         },
     );
     resp.headers_mut().append(
