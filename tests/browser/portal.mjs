@@ -77,8 +77,8 @@ try {
   await page.getByLabel("Why?").selectOption("key_compromised");
   await page.getByLabel("I understand that blocking cannot be undone").check();
   await page.getByRole("button", { name: "Block certificate" }).click();
-  await page.waitForURL(/\?blocked=1$/);
-  assert.match(await page.getByRole("status").innerText(), /blocked/);
+  await page.waitForURL(/\?blocked=told$/);
+  assert.match(await page.getByRole("status").innerText(), /blocked\. Its contact person has been told/);
   await check("certificate-blocked");
 
   // The list filtered to blocked certificates, sorted by name, exported as CSV: the

@@ -10,6 +10,16 @@ use uuid::Uuid;
 
 use crate::{Caller, Ra, RaError};
 
+/// A block as it was done.
+#[derive(Debug)]
+pub struct BlockDone {
+    /// The certificate as it is now, and whether this call blocked it.
+    pub blocked: Blocked,
+    /// The contact person mailed about this block: none when it was blocked already, or
+    /// when the certificate has no contact person.
+    pub told: Option<String>,
+}
+
 impl Ra {
     /// Blocks a certificate of the caller's organisation for `reason` (a name of
     /// [`BlockReason`]). Another organisation's certificate, or for a user someone else's,
@@ -20,7 +30,7 @@ impl Ra {
         id: Uuid,
         reason: &str,
         now: UnixTime,
-    ) -> Result<Blocked, RaError> {
+    ) -> Result<BlockDone, RaError> {
         let scope = self.scope(caller);
         let c = scope
             .certificate(id)
@@ -42,7 +52,7 @@ impl Ra {
         serial_hex: &str,
         reason: &str,
         now: UnixTime,
-    ) -> Result<Blocked, RaError> {
+    ) -> Result<BlockDone, RaError> {
         let reason = BlockReason::parse(reason).map_err(|e| RaError::Invalid(e.to_string()))?;
         let serial = serial_hex.trim().trim_start_matches("0x").replace(':', "");
         if serial.is_empty() || serial.len() > 42 || !serial.bytes().all(|b| b.is_ascii_hexdigit())
@@ -68,15 +78,19 @@ async fn block_in(
     who: &str,
     actor: &str,
     now: UnixTime,
-) -> Result<Blocked, RaError> {
-    let mails = match scope.contact_email(c).await? {
-        Some(to) => vec![notice(c, &to, reason, who, now)],
-        None => Vec::new(),
-    };
-    scope
+) -> Result<BlockDone, RaError> {
+    let contact = scope.contact_email(c).await?;
+    let mails: Vec<NewMail> = contact
+        .iter()
+        .map(|to| notice(c, to, reason, who, now))
+        .collect();
+    let blocked = scope
         .block(c.id, reason, &mails, actor, now)
         .await?
-        .ok_or(RaError::NotFound("certificate"))
+        .ok_or(RaError::NotFound("certificate"))?;
+    // The store queues the notice only with a new block.
+    let told = contact.filter(|_| blocked.newly);
+    Ok(BlockDone { blocked, told })
 }
 
 fn notice(

@@ -135,10 +135,11 @@ async fn list(
 
 async fn block(global: &Global, serial: &str, reason: &str, now: UnixTime) -> anyhow::Result<u8> {
     let ctx = Context::open(global).await?;
-    let b = ctx
+    let done = ctx
         .ra_without_keys()?
         .block_by_serial(serial, reason, now)
         .await?;
+    let b = &done.blocked;
     let c = &b.certificate;
     let at = c.blocked_at.map(UnixTime::rfc3339).unwrap_or_default();
     let why = c.block_reason.map(|r| r.as_str()).unwrap_or_default();
@@ -146,9 +147,14 @@ async fn block(global: &Global, serial: &str, reason: &str, now: UnixTime) -> an
         print_json(&serde_json::json!({
             "id": c.id, "serial": c.serial.to_string(), "issuer": c.issuer, "name": c.name,
             "status": c.status.as_str(), "blocked_at": at, "block_reason": why, "newly_blocked": b.newly,
+            "told": done.told,
         }))?;
     } else if b.newly {
-        println!("blocked {} ({}) at {at}: {why}", c.serial, c.name);
+        let told = match &done.told {
+            Some(to) => format!("{to} has been told"),
+            None => "it has no contact person to tell".into(),
+        };
+        println!("blocked {} ({}) at {at}: {why}; {told}", c.serial, c.name);
     } else {
         println!(
             "{} ({}) was blocked already at {at}: {why}",

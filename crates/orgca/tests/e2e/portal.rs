@@ -310,9 +310,52 @@ fn password_links_login_csrf_and_blocking() {
         ],
     );
     assert_eq!(status, 303, "{h:?}");
-    let (_, _, page) = c.get(&server, &format!("{detail}?blocked=1"));
+    assert_eq!(header(&h, "location"), [format!("{detail}?blocked=told")]);
+    let (_, _, page) = c.get(&server, &format!("{detail}?blocked=told"));
     assert!(
-        page.contains("The certificate is blocked") && page.contains("The key is compromised"),
+        page.contains("Its contact person has been told by mail")
+            && page.contains("The key is compromised"),
+        "{page}"
+    );
+    assert!(
+        env.wait_for_mail("has been blocked")
+            .contains("key may be known")
+    );
+    // Blocking again changes nothing, and says so.
+    let (status, h, _) = c.post(
+        &server,
+        &block,
+        &[("csrf", &csrf), ("reason", "key_lost"), ("confirm", "yes")],
+    );
+    assert_eq!(status, 303);
+    assert_eq!(
+        header(&h, "location"),
+        [format!("{detail}?blocked=already")]
+    );
+    let (_, _, again) = c.get(&server, &format!("{detail}?blocked=already"));
+    assert!(again.contains("was blocked already"), "{again}");
+    // A certificate without a contact person (issued by the operator's CLI): nobody to
+    // tell, and the page says so instead of claiming a mail.
+    let csr = testkit::openssl_csr(&env, "cli", testkit::P256);
+    let cli = env.issue_system("99999965", "Uden-kontakt", &csr);
+    let other = format!("/portal/certificates/{}", cli["id"].as_str().expect("id"));
+    let (status, h, _) = c.post(
+        &server,
+        &format!("{other}/block"),
+        &[
+            ("csrf", &csrf),
+            ("reason", "superseded"),
+            ("confirm", "yes"),
+        ],
+    );
+    assert_eq!(status, 303);
+    assert_eq!(
+        header(&h, "location"),
+        [format!("{other}?blocked=nobody_told")]
+    );
+    let (_, _, page) = c.get(&server, &format!("{other}?blocked=nobody_told"));
+    assert!(
+        page.contains("It has no contact person, so nobody was mailed"),
         "{page}"
     );
     // Its history shows the issuance and the block, by name.

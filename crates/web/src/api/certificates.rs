@@ -106,7 +106,7 @@ pub async fn block_certificate(
 ) -> Result<Json<CertificateView>, Problem> {
     let now = s.now();
     let id = parse_id(&id, "certificate")?;
-    let blocked = s.ra.block(&c, id, &req.reason, now).await?;
+    let blocked = s.ra.block(&c, id, &req.reason, now).await?.blocked;
     if blocked.newly {
         s.status_changed.notify_waiters();
     }

@@ -322,11 +322,18 @@ pub(crate) async fn certificate(
     Query(q): Query<BlockedQuery>,
 ) -> Page {
     let t = session.t;
-    let notice = q.blocked.is_some().then(|| t.block_done.to_owned());
+    let notice = q.blocked.as_deref().map(|what| {
+        match what {
+            "told" => t.block_done,
+            "already" => t.block_already,
+            _ => t.block_done_nobody_told,
+        }
+        .to_owned()
+    });
     certificate_page(&state, &session, &id, StatusCode::OK, notice, None).await
 }
 
-/// `?blocked=1` after a block.
+/// `?blocked=told|nobody_told|already` after a block.
 #[derive(Deserialize)]
 pub(crate) struct BlockedQuery {
     blocked: Option<String>,
@@ -369,9 +376,17 @@ pub(crate) async fn block(
         .await
         .or_refusal(t)?
     {
-        Ok(_) => {
+        Ok(done) => {
             state.status_changed.notify_waiters();
-            Ok(Redirect::to(&format!("/portal/certificates/{uuid}?blocked=1")).into_response())
+            let what = match (done.blocked.newly, done.told.is_some()) {
+                (true, true) => "told",
+                (true, false) => "nobody_told",
+                (false, _) => "already",
+            };
+            Ok(
+                Redirect::to(&format!("/portal/certificates/{uuid}?blocked={what}"))
+                    .into_response(),
+            )
         }
         Err(why) => {
             certificate_page(

@@ -112,6 +112,10 @@ pub struct Texts {
     pub block_button: &'static str,
     /// After a block.
     pub block_done: &'static str,
+    /// After a block of a certificate without a contact person.
+    pub block_done_nobody_told: &'static str,
+    /// After a block of a certificate that was blocked already.
+    pub block_already: &'static str,
     /// Block without the confirmation.
     pub block_unconfirmed: &'static str,
     /// Reason texts, in [`orgca_model::BlockReason::ALL`] order.
@@ -408,7 +412,9 @@ pub static EN: Texts = Texts {
     block_reason_label: "Why?",
     block_confirm: "I understand that blocking cannot be undone",
     block_button: "Block certificate",
-    block_done: "The certificate is blocked. The contact person has been told.",
+    block_done: "The certificate is blocked. Its contact person has been told by mail.",
+    block_done_nobody_told: "The certificate is blocked. It has no contact person, so nobody was mailed.",
+    block_already: "The certificate was blocked already; the first block stands, unchanged.",
     block_unconfirmed: "Tick the box to confirm that blocking cannot be undone.",
     reasons: [
         "The content is wrong",
@@ -591,7 +597,9 @@ pub static DA: Texts = Texts {
     block_reason_label: "Hvorfor?",
     block_confirm: "Jeg forstår, at spærringen ikke kan fortrydes",
     block_button: "Spær certifikat",
-    block_done: "Certifikatet er spærret. Kontaktpersonen har fået besked.",
+    block_done: "Certifikatet er spærret. Kontaktpersonen har fået besked pr. mail.",
+    block_done_nobody_told: "Certifikatet er spærret. Det har ingen kontaktperson, så ingen har fået mail.",
+    block_already: "Certifikatet var allerede spærret; den første spærring gælder uændret.",
     block_unconfirmed: "Sæt flueben for at bekræfte, at spærringen ikke kan fortrydes.",
     reasons: [
         "Indholdet er forkert",
