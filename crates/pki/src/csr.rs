@@ -28,12 +28,14 @@ pub enum CsrError {
     Malformed(String),
     /// The signature algorithm is not one orgca verifies.
     #[error(
-        "the CSR is signed with {0}, which orgca does not accept; sign it with SHA-256 (RSA PKCS#1 or PSS, or ECDSA)"
+        "the CSR is signed with {}, which orgca does not accept; sign it with SHA-256 (RSA PKCS#1 or PSS, or ECDSA)",
+        oids::described(.0)
     )]
     UnsupportedSignatureAlgorithm(ObjectIdentifier),
     /// The key type is not allowed.
     #[error(
-        "the CSR's key is of type {0}; orgca accepts RSA (3072 bits or more) and ECDSA P-256 or P-384 keys"
+        "the CSR's key is of type {}; orgca accepts RSA (3072 bits or more) and ECDSA P-256 or P-384 keys",
+        oids::described(.0)
     )]
     UnsupportedKeyType(ObjectIdentifier),
     /// An EC key on a curve other than P-256 or P-384.
@@ -116,7 +118,7 @@ pub fn check_key(spki: &SubjectPublicKeyInfoOwned) -> Result<KeyKind, CsrError> 
         } else if curve == oids::P384 {
             Ok(KeyKind::P384)
         } else {
-            Err(CsrError::UnsupportedCurve(curve.to_string()))
+            Err(CsrError::UnsupportedCurve(oids::described(&curve)))
         }
     } else {
         Err(CsrError::UnsupportedKeyType(oid))

@@ -120,3 +120,75 @@ pub const ATTR_MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
 pub const ATTR_SIGNING_TIME: Oid = Oid::new_unwrap("1.2.840.113549.1.9.5");
 /// id-aa-signingCertificateV2 (RFC 5035).
 pub const ATTR_SIGNING_CERTIFICATE_V2: Oid = Oid::new_unwrap("1.2.840.113549.1.9.16.2.47");
+
+/// Names people know for key types, curves and signature algorithms that a CSR may
+/// carry (accepted or not), so that an error says "P-521", not "1.3.132.0.35".
+const KNOWN: &[(&str, &str)] = &[
+    ("1.2.840.113549.1.1.1", "RSA"),
+    ("1.2.840.113549.1.1.10", "RSASSA-PSS"),
+    ("1.2.840.10045.2.1", "EC"),
+    ("1.2.840.10040.4.1", "DSA"),
+    ("1.3.101.110", "X25519"),
+    ("1.3.101.111", "X448"),
+    ("1.3.101.112", "Ed25519"),
+    ("1.3.101.113", "Ed448"),
+    ("1.2.156.10197.1.301", "SM2"),
+    ("2.16.840.1.101.3.4.3.17", "ML-DSA-44"),
+    ("2.16.840.1.101.3.4.3.18", "ML-DSA-65"),
+    ("2.16.840.1.101.3.4.3.19", "ML-DSA-87"),
+    ("1.2.840.10045.3.1.1", "P-192"),
+    ("1.3.132.0.33", "P-224"),
+    ("1.2.840.10045.3.1.7", "P-256"),
+    ("1.3.132.0.34", "P-384"),
+    ("1.3.132.0.35", "P-521"),
+    ("1.3.132.0.10", "secp256k1"),
+    ("1.3.36.3.3.2.8.1.1.7", "brainpoolP256r1"),
+    ("1.3.36.3.3.2.8.1.1.11", "brainpoolP384r1"),
+    ("1.3.36.3.3.2.8.1.1.13", "brainpoolP512r1"),
+    ("1.2.840.113549.1.1.4", "MD5 with RSA"),
+    ("1.2.840.113549.1.1.5", "SHA-1 with RSA"),
+    ("1.2.840.113549.1.1.14", "SHA-224 with RSA"),
+    ("1.2.840.113549.1.1.11", "SHA-256 with RSA"),
+    ("1.2.840.113549.1.1.12", "SHA-384 with RSA"),
+    ("1.2.840.113549.1.1.13", "SHA-512 with RSA"),
+    ("1.2.840.10045.4.1", "ECDSA with SHA-1"),
+    ("1.2.840.10045.4.3.1", "ECDSA with SHA-224"),
+    ("1.2.840.10045.4.3.2", "ECDSA with SHA-256"),
+    ("1.2.840.10045.4.3.3", "ECDSA with SHA-384"),
+    ("1.2.840.10045.4.3.4", "ECDSA with SHA-512"),
+    ("1.2.840.10040.4.3", "DSA with SHA-1"),
+];
+
+/// `oid` as a person reads it: its usual name and the OID (`P-521 (1.3.132.0.35)`), or
+/// the OID alone when orgca knows no name for it.
+pub fn described(oid: &Oid) -> String {
+    let dotted = oid.to_string();
+    match KNOWN.iter().find(|(o, _)| *o == dotted) {
+        Some((_, name)) => format!("{name} ({dotted})"),
+        None => dotted,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_oids_are_named_and_others_left_as_they_are() {
+        assert_eq!(
+            described(&Oid::new_unwrap("1.3.132.0.35")),
+            "P-521 (1.3.132.0.35)"
+        );
+        assert_eq!(
+            described(&Oid::new_unwrap("1.3.101.112")),
+            "Ed25519 (1.3.101.112)"
+        );
+        assert_eq!(described(&P256), "P-256 (1.2.840.10045.3.1.7)");
+        assert_eq!(described(&Oid::new_unwrap("1.2.3.4")), "1.2.3.4");
+        // Every name belongs to a well-formed OID, once.
+        for (i, (oid, _)) in KNOWN.iter().enumerate() {
+            assert!(Oid::new(oid).is_ok(), "{oid}");
+            assert!(KNOWN[i + 1..].iter().all(|(o, _)| o != oid), "{oid} twice");
+        }
+    }
+}

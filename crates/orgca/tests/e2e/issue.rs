@@ -265,15 +265,24 @@ fn bad_csrs_are_refused_and_nothing_is_stored() {
         "dsa",
         &["-newkey", &format!("dsa:{}", dsa_params.display())],
     );
+    // Keys orgca does not take are named as people know them, not by OID.
+    let p521 = openssl_csr(
+        &env,
+        "p521",
+        &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521"],
+    );
+    let ed25519 = openssl_csr(&env, "ed25519", &["-newkey", "ed25519"]);
     let garbage = env.write(
         "garbage.csr",
         b"this is not a certificate request at all\x00\xff",
     );
     let empty = env.write("empty.csr", b"");
-    let cases: [(&std::path::Path, &str); 5] = [
+    let cases: [(&std::path::Path, &str); 7] = [
         (&bad_sig, "signature does not verify"),
         (&small, "2048 bits"),
-        (&dsa, "orgca accepts RSA"),
+        (&dsa, "of type DSA (1.2.840.10040.4.1); orgca accepts RSA"),
+        (&p521, "on curve P-521 (1.3.132.0.35)"),
+        (&ed25519, "of type Ed25519 (1.3.101.112)"),
         (&garbage, "not a PKCS#10 request"),
         (&empty, "empty"),
     ];
