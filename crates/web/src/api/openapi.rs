@@ -25,6 +25,7 @@ pub const BEARER: &str = "bearer";
         license(name = "Apache-2.0")
     ),
     modifiers(&BearerAuth),
+    components(schemas(ProblemDocument)),
     tags(
         (name = "organisation", description = "The caller's organisation and its users"),
         (name = "profiles", description = "Certificate profiles"),
@@ -78,6 +79,14 @@ pub enum Problems {
     /// Too many wrong one-time codes: the order is locked.
     #[response(status = 423, content_type = "application/problem+json")]
     Locked(ProblemDocument),
+    /// Try again soon: other tries of the code are being checked, or too many requests
+    /// (the `Retry-After` header says when, where it is sent).
+    #[response(status = 429, content_type = "application/problem+json")]
+    TooMany(ProblemDocument),
+    /// The service cannot do it here and now: `busy` (try again), `no_signing_ca` (the
+    /// operator must add one), `unavailable` (the database does not answer).
+    #[response(status = 503, content_type = "application/problem+json")]
+    Unavailable(ProblemDocument),
 }
 
 /// The API's router and its OpenAPI document. The signing routes read documents up to
@@ -111,4 +120,42 @@ pub fn router(document_limit: usize) -> (axum::Router<AppState>, utoipa::openapi
         .layer(axum::extract::DefaultBodyLimit::max(super::MAX_JSON_BODY))
         .merge(signing)
         .split_for_parts()
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every `$ref` of the document names a schema the document defines (a generated
+    /// client fails on one that does not).
+    #[test]
+    fn every_reference_resolves() {
+        let doc = serde_json::to_value(super::router(1024).1).expect("json");
+        let schemas = doc["components"]["schemas"]
+            .as_object()
+            .expect("schemas")
+            .clone();
+        let mut refs = Vec::new();
+        collect_refs(&doc, &mut refs);
+        assert!(refs.len() > 20, "{refs:?}");
+        let missing: std::collections::BTreeSet<&String> = refs
+            .iter()
+            .filter(|r| {
+                r.strip_prefix("#/components/schemas/")
+                    .is_none_or(|name| !schemas.contains_key(name))
+            })
+            .collect();
+        assert!(missing.is_empty(), "unresolved: {missing:?}");
+    }
+
+    fn collect_refs(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(serde_json::Value::String(r)) = m.get("$ref") {
+                    out.push(r.clone());
+                }
+                m.values().for_each(|v| collect_refs(v, out));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| collect_refs(v, out)),
+            _ => {}
+        }
+    }
 }
