@@ -39,9 +39,11 @@ pub struct Global {
 pub enum Command {
     /// Create the data folder, config, database and both CA hierarchies.
     Init(InitArgs),
-    /// Run the server (initialises an empty data folder first).
+    /// Run the server (an empty data folder is initialised first, with
+    /// ORGCA_PUBLIC_BASE_URL as the address relying parties reach).
     Serve(ServeArgs),
-    /// Like serve, with a test organisation to try things on.
+    /// Try orgca on this machine: serve, with a test organisation and its administrator
+    /// (a password link and an API token are printed once).
     Demo(ServeArgs),
     /// CA certificates.
     #[command(subcommand)]
