@@ -25,13 +25,16 @@ pub enum EmailError {
 pub struct Email(String);
 
 impl Email {
+    /// The longest address accepted (RFC 5321's path limit less its brackets).
+    pub const MAX: usize = 254;
+
     /// Parses an address, refusing what cannot be written as an rfc822Name.
     pub fn parse(s: &str) -> Result<Self, EmailError> {
         let s = s.trim();
         if !s.is_ascii() {
             return Err(EmailError::NotAscii(s.to_owned()));
         }
-        if s.len() > 254 {
+        if s.len() > Self::MAX {
             return Err(EmailError::TooLong(s.len()));
         }
         let bad = || EmailError::Format(s.to_owned());

@@ -21,6 +21,9 @@ pub enum CertKind {
 pub struct UnknownKind(pub String);
 
 impl CertKind {
+    /// Every kind: what [`CertKind::parse`] reads, and what the API's document lists.
+    pub const ALL: [CertKind; 3] = [CertKind::Organisation, CertKind::System, CertKind::Employee];
+
     /// The stable lower-case name used in the store, the CLI and JSON.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -32,12 +35,10 @@ impl CertKind {
 
     /// Parses the name written by [`CertKind::as_str`].
     pub fn parse(s: &str) -> Result<Self, UnknownKind> {
-        match s {
-            "organisation" => Ok(CertKind::Organisation),
-            "system" => Ok(CertKind::System),
-            "employee" => Ok(CertKind::Employee),
-            other => Err(UnknownKind(other.to_owned())),
-        }
+        CertKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| UnknownKind(s.to_owned()))
     }
 
     /// Whether the subject is a natural person (employee) rather than a legal person.

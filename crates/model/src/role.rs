@@ -21,6 +21,9 @@ pub enum Role {
 pub struct UnknownRole(pub String);
 
 impl Role {
+    /// Every role: what [`Role::parse`] reads, and what the API's document lists.
+    pub const ALL: [Role; 3] = [Role::OrgAdmin, Role::UserAdmin, Role::User];
+
     /// The stable name used in the store, the CLI and JSON.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -32,12 +35,10 @@ impl Role {
 
     /// Parses the name written by [`Role::as_str`].
     pub fn parse(s: &str) -> Result<Self, UnknownRole> {
-        match s {
-            "org_admin" => Ok(Role::OrgAdmin),
-            "user_admin" => Ok(Role::UserAdmin),
-            "user" => Ok(Role::User),
-            other => Err(UnknownRole(other.to_owned())),
-        }
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownRole(s.to_owned()))
     }
 
     /// Whether this role administers users and certificates of its organisation.

@@ -36,9 +36,9 @@ pub use caller::{Caller, OPERATOR_TOKEN_PREFIX, TOKEN_PREFIX, TokenRefused};
 pub use clock::{Clock, FAKE_CLOCK_VAR};
 pub use error::{Internal, LoginRefusal, PickupRefusal, RaError};
 pub use issue::{IssueRequest, Issued};
-pub use members::{NewUserRequest, UserPatch};
+pub use members::{NewUserRequest, SETTABLE_STATUSES, UserPatch};
 pub use policy::OrderPolicy;
-pub use profiles::{Contact, ProfilePatch, ProfileRequest};
+pub use profiles::{Contact, PROFILE_KINDS, ProfilePatch, ProfileRequest};
 pub use tokens::token_hash;
 
 use std::sync::Arc;

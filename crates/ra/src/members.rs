@@ -24,6 +24,10 @@ pub struct NewUserRequest {
     pub seal: bool,
 }
 
+/// The statuses an administrator sets on a user (a user is invited until they set a
+/// password); also what the API's document lists.
+pub const SETTABLE_STATUSES: [UserStatus; 2] = [UserStatus::Active, UserStatus::Deactivated];
+
 /// A change to a user: `None` fields stay.
 #[derive(Clone, Debug, Default)]
 pub struct UserPatch {
@@ -162,15 +166,12 @@ impl Ra {
             user.role = role;
         }
         if let Some(s) = &patch.status {
-            let status = match s.as_str() {
-                "active" => UserStatus::Active,
-                "deactivated" => UserStatus::Deactivated,
-                other => {
-                    return Err(RaError::Invalid(format!(
-                        "unknown status {other:?}: use active or deactivated"
-                    )));
-                }
-            };
+            let status = SETTABLE_STATUSES
+                .into_iter()
+                .find(|st| st.as_str() == s)
+                .ok_or_else(|| {
+                    RaError::Invalid(format!("unknown status {s:?}: use active or deactivated"))
+                })?;
             if own && status != user.status {
                 return Err(RaError::Invalid("you cannot change your own status".into()));
             }

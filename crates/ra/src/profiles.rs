@@ -33,6 +33,10 @@ pub struct ProfileRequest {
     pub publish: bool,
 }
 
+/// The kinds a profile may be of (employee certificates are ordered for a user); also
+/// what the API's document lists.
+pub const PROFILE_KINDS: [CertKind; 2] = [CertKind::Organisation, CertKind::System];
+
 /// A change to a profile: `None` fields stay; the kind cannot change (it decides what
 /// the certificates mean). `email: Some(None)` removes the address.
 #[derive(Clone, Debug, Default)]
@@ -63,7 +67,7 @@ impl Ra {
     ) -> Result<Profile, RaError> {
         caller.require_admin()?;
         let kind = CertKind::parse(&req.kind)?;
-        if kind == CertKind::Employee {
+        if !PROFILE_KINDS.contains(&kind) {
             return Err(RaError::Invalid(
                 "a profile is for organisation or system certificates; employee certificates are ordered for a user".into(),
             ));

@@ -72,6 +72,42 @@ fn parse_time(s: &str) -> Result<UnixTime, RaError> {
         })
 }
 
+/// The `sort` names a search takes, with their keys (also what the API's document lists).
+pub const SORTS: [(&str, SortKey); 3] = [
+    ("created", SortKey::Created),
+    ("not_after", SortKey::NotAfter),
+    ("name", SortKey::Name),
+];
+
+/// The most rows a page holds (`limit` is 1 to this).
+pub const MAX_PAGE: u32 = orgca_store::MAX_PAGE;
+
+/// The `order` names a search takes: whether each sorts descending.
+pub const ORDERS: [(&str, bool); 2] = [("asc", false), ("desc", true)];
+
+/// The `status` names a search takes, with their filters.
+pub const STATUSES: [(&str, StatusFilter); 3] = [
+    ("active", StatusFilter::Active),
+    ("blocked", StatusFilter::Blocked),
+    ("expired", StatusFilter::Expired),
+];
+
+/// The value `name` stands for in `table`, or a refusal that lists the names.
+fn named<T: Copy>(field: &str, name: &str, table: &[(&str, T)]) -> Result<T, RaError> {
+    table
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| *v)
+        .ok_or_else(|| {
+            let names: Vec<&str> = table.iter().map(|(n, _)| *n).collect();
+            let (last, rest) = names.split_last().unwrap_or((&"", &[]));
+            invalid(format!(
+                "{field} {name:?} is not known: use {} or {last}",
+                rest.join(", ")
+            ))
+        })
+}
+
 impl SearchParams {
     /// Reads the search for `caller` at `now`: each bad value is an
     /// [`RaError::Invalid`] saying what to write instead.
@@ -82,47 +118,27 @@ impl SearchParams {
         now: UnixTime,
     ) -> Result<Search, RaError> {
         let sort = match given(&self.sort) {
-            None | Some("created") => SortKey::Created,
-            Some("not_after") => SortKey::NotAfter,
-            Some("name") => SortKey::Name,
-            Some(s) => {
-                return Err(invalid(format!(
-                    "sort {s:?} is not known: use created, not_after or name"
-                )));
-            }
+            None => SortKey::Created,
+            Some(s) => named("sort", s, &SORTS)?,
         };
         let descending = match given(&self.order) {
             None => sort == SortKey::Created,
-            Some("asc") => false,
-            Some("desc") => true,
-            Some(s) => {
-                return Err(invalid(format!(
-                    "order {s:?} is not known: use asc or desc"
-                )));
-            }
+            Some(s) => named("order", s, &ORDERS)?,
         };
         let limit = match given(&self.limit) {
             None => DEFAULT_PAGE,
             Some(s) => match s.parse::<u32>() {
-                Ok(n @ 1..=orgca_store::MAX_PAGE) => n,
+                Ok(n @ 1..=MAX_PAGE) => n,
                 _ => {
                     return Err(invalid(format!(
-                        "limit {s:?} is not a number from 1 to 500"
+                        "limit {s:?} is not a number from 1 to {MAX_PAGE}"
                     )));
                 }
             },
         };
-        let status = match given(&self.status) {
-            None => None,
-            Some("active") => Some(StatusFilter::Active),
-            Some("blocked") => Some(StatusFilter::Blocked),
-            Some("expired") => Some(StatusFilter::Expired),
-            Some(s) => {
-                return Err(invalid(format!(
-                    "status {s:?} is not known: use active, blocked or expired"
-                )));
-            }
-        };
+        let status = given(&self.status)
+            .map(|s| named("status", s, &STATUSES))
+            .transpose()?;
         let kind = given(&self.kind).map(CertKind::parse).transpose()?;
         let text = given(&self.q)
             .map(Text::parse)

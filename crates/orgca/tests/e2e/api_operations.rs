@@ -406,6 +406,47 @@ fn the_openapi_document_describes_every_route() {
         serde_json::json!(["csr", "pkcs12"])
     );
     assert!(doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer");
+    // What the document lists, the server takes, and nothing else: every value of each
+    // search parameter's enumeration and the page sizes' bounds answer 200, a value
+    // outside them 422.
+    let a = org(&env, "99999975", "ops.dk");
+    let search = doc["paths"]["/api/v1/certificates"]["get"]["parameters"]
+        .as_array()
+        .expect("parameters");
+    let mut checked = 0;
+    for p in search {
+        let name = p["name"].as_str().expect("name");
+        let schema = &p["schema"];
+        let (good, bad): (Vec<String>, Vec<String>) = match schema["enum"].as_array() {
+            Some(values) => (
+                values
+                    .iter()
+                    .map(|v| v.as_str().expect("text").to_owned())
+                    .collect(),
+                vec!["unknown".into()],
+            ),
+            None if schema["type"] == "integer" => {
+                let (min, max) = (&schema["minimum"], &schema["maximum"]);
+                (
+                    vec![min.to_string(), max.to_string()],
+                    vec![
+                        (min.as_i64().expect("min") - 1).to_string(),
+                        (max.as_i64().expect("max") + 1).to_string(),
+                    ],
+                )
+            }
+            None => continue,
+        };
+        for (values, expected) in [(good, 200), (bad, 422)] {
+            for v in values {
+                let url = format!("/api/v1/certificates?{name}={v}");
+                let (status, body) = server.json("GET", &url, Some(&a.admin), None);
+                assert_eq!(status, expected, "{url}: {body}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 16, "{checked} values checked");
 }
 
 #[test]

@@ -88,6 +88,7 @@ pub async fn renew_certificate(
 pub struct BlockRequest {
     /// `content_wrong`, `key_lost`, `key_compromised`, `left_organisation` or
     /// `superseded`.
+    #[schema(schema_with = super::schema::block_reason)]
     reason: String,
 }
 

@@ -13,6 +13,7 @@ mod orders;
 mod organisation;
 mod profiles;
 mod requests;
+mod schema;
 mod signing;
 mod views;
 

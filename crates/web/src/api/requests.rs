@@ -3,6 +3,8 @@
 //! and the portal build too, so the API can change its JSON without the RA changing.
 
 use orgca_model::{Identification, Issuance};
+
+use super::schema;
 use serde::{Deserialize, Deserializer};
 
 /// A user to create (`POST /api/v1/users`).
@@ -10,12 +12,16 @@ use serde::{Deserialize, Deserializer};
 #[serde(deny_unknown_fields)]
 pub struct NewUserRequest {
     /// E-mail address.
+    #[schema(schema_with = schema::email)]
     pub email: String,
     /// Given name.
+    #[schema(schema_with = schema::name)]
     pub given_name: String,
     /// Surname.
+    #[schema(schema_with = schema::name)]
     pub surname: String,
     /// `org_admin`, `user_admin` or `user`.
+    #[schema(schema_with = schema::role)]
     pub role: String,
     /// The seal right.
     #[serde(default)]
@@ -39,10 +45,12 @@ impl From<NewUserRequest> for orgca_ra::NewUserRequest {
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     /// `org_admin`, `user_admin` or `user`.
+    #[schema(schema_with = schema::role)]
     pub role: Option<String>,
     /// The seal right.
     pub seal: Option<bool>,
     /// `active` or `deactivated`.
+    #[schema(schema_with = schema::user_status)]
     pub status: Option<String>,
     /// Publish the user's employee certificates in the public directory (found by
     /// their exact address). Only the user themself sets this: it is their consent.
@@ -65,8 +73,10 @@ impl From<UserPatch> for orgca_ra::UserPatch {
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     /// Name.
+    #[schema(schema_with = schema::name)]
     pub name: String,
     /// E-mail address.
+    #[schema(schema_with = schema::email)]
     pub email: String,
 }
 
@@ -84,11 +94,14 @@ impl From<Contact> for orgca_ra::Contact {
 #[serde(deny_unknown_fields)]
 pub struct ProfileRequest {
     /// `organisation` or `system`.
+    #[schema(schema_with = schema::profile_kind)]
     pub kind: String,
     /// The certificates' name.
+    #[schema(schema_with = schema::name)]
     pub name: String,
     /// E-mail shown in the certificates.
     #[serde(default)]
+    #[schema(schema_with = schema::email)]
     pub email: Option<String>,
     /// Contact person (required).
     pub contact: Contact,
@@ -119,6 +132,7 @@ impl From<ProfileRequest> for orgca_ra::ProfileRequest {
 #[serde(deny_unknown_fields)]
 pub struct ProfilePatch {
     /// New name.
+    #[schema(schema_with = schema::name)]
     pub name: Option<String>,
     /// New e-mail (`null` removes it).
     #[serde(default, deserialize_with = "present")]
@@ -179,9 +193,11 @@ pub struct SearchQuery {
     pub q: Option<String>,
     /// `organisation`, `system` or `employee`.
     #[serde(default)]
+    #[param(schema_with = schema::kind)]
     pub kind: Option<String>,
     /// `active`, `blocked` or `expired`.
     #[serde(default)]
+    #[param(schema_with = schema::search_status)]
     pub status: Option<String>,
     /// RFC 3339 time or a date (`2027-01-31`, meaning its start in UTC).
     #[serde(default)]
@@ -194,15 +210,18 @@ pub struct SearchQuery {
     pub user: Option<String>,
     /// `created` (default), `not_after` or `name`.
     #[serde(default)]
+    #[param(schema_with = schema::sort)]
     pub sort: Option<String>,
     /// `asc` or `desc`; by default newest first, soonest expiry first, A to Z.
     #[serde(default)]
+    #[param(schema_with = schema::order)]
     pub order: Option<String>,
     /// The `next` cursor of the page before.
     #[serde(default)]
     pub after: Option<String>,
     /// Rows per page, 1 to 500.
     #[serde(default)]
+    #[param(schema_with = schema::limit)]
     pub limit: Option<String>,
 }
 
