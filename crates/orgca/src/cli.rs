@@ -292,6 +292,13 @@ pub enum TokenCommand {
 pub enum CertCommand {
     /// Issue a certificate from a PKCS#10 CSR.
     Issue(IssueArgs),
+    /// Print a certificate as PEM, followed by its CA certificates up to the root (what
+    /// a system installs); `--json` adds its details. Never a key: orgca keeps none.
+    Get {
+        /// The serial, hex (as `cert list` shows it).
+        #[arg(long)]
+        serial: String,
+    },
     /// Block (revoke) a certificate, permanently; blocking again changes nothing.
     Block {
         /// The serial, hex (as `cert list` shows it).

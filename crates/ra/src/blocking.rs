@@ -54,13 +54,7 @@ impl Ra {
         now: UnixTime,
     ) -> Result<BlockDone, RaError> {
         let reason = BlockReason::parse(reason).map_err(|e| RaError::Invalid(e.to_string()))?;
-        let serial = serial_hex.trim().trim_start_matches("0x").replace(':', "");
-        if serial.is_empty() || serial.len() > 42 || !serial.bytes().all(|b| b.is_ascii_hexdigit())
-        {
-            return Err(RaError::Invalid(format!(
-                "serial {serial_hex:?}: give the serial in hex, as `orgca cert list` shows it"
-            )));
-        }
+        let serial = crate::certificates::serial_from_hex(serial_hex)?;
         let c = self
             .store
             .certificate_by_serial(&serial)

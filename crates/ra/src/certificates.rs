@@ -7,12 +7,84 @@ use uuid::Uuid;
 use crate::orders::{OrderRequest, Placed};
 use crate::{Caller, Ra, RaError};
 
+/// A serial as the operator types it (hex, any case, colons or `0x` allowed), as the
+/// store keeps it (lower-case hex).
+pub(crate) fn serial_from_hex(serial_hex: &str) -> Result<String, RaError> {
+    let serial = serial_hex
+        .trim()
+        .trim_start_matches("0x")
+        .replace(':', "")
+        .to_ascii_lowercase();
+    if serial.is_empty() || serial.len() > 42 || !serial.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(RaError::Invalid(format!(
+            "serial {serial_hex:?}: give the serial in hex, as `orgca cert list` shows it"
+        )));
+    }
+    Ok(serial)
+}
+
 /// The status a client sees: active, blocked, or expired past notAfter.
 pub fn visible_status(c: &CertificateRecord, now: UnixTime) -> VisibleStatus {
     c.status.at(c.not_after, now)
 }
 
 impl Ra {
+    /// The certificate with this id (as [`Ra::certificate`] confines it) as PEM,
+    /// followed by the CA certificates up to its root: what a system installs. Never a
+    /// key: orgca keeps none.
+    pub async fn certificate_with_chain(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+    ) -> Result<(CertificateRecord, String), RaError> {
+        let c = self.certificate(caller, id).await?;
+        let pem = self.with_chain(&c).await?;
+        Ok((c, pem))
+    }
+
+    /// The operator's look-up of a certificate by its serial (hex, as `orgca cert list`
+    /// shows it, colons allowed), whatever its organisation, with its chain as PEM.
+    pub async fn operator_certificate_with_chain(
+        &self,
+        serial_hex: &str,
+    ) -> Result<(CertificateRecord, String), RaError> {
+        let serial = serial_from_hex(serial_hex)?;
+        let c = self
+            .store
+            .certificate_by_serial(&serial)
+            .await?
+            .ok_or(RaError::NotFound("certificate with that serial"))?;
+        let pem = self.with_chain(&c).await?;
+        Ok((c, pem))
+    }
+
+    /// `c` as PEM, then its issuer's, up to the root, from the CA certificates recorded
+    /// in the store.
+    async fn with_chain(&self, c: &CertificateRecord) -> Result<String, RaError> {
+        let pem = |der: &[u8]| {
+            orgca_pki::encode::certificate_pem(der)
+                .map_err(|e| RaError::internal("encoding a certificate as PEM", e))
+        };
+        let cas = self.store.ca().list().await?;
+        let mut out = pem(&c.der)?;
+        let mut next = Some(c.issuer.as_str());
+        // A chain is never longer than the CAs there are (a loop would be corrupt data).
+        for _ in 0..=cas.len() {
+            let Some(name) = next else {
+                return Ok(out);
+            };
+            let ca = cas.iter().find(|ca| ca.name == name).ok_or_else(|| {
+                RaError::internal("reading a certificate's chain", format!("no CA {name:?}"))
+            })?;
+            out.push_str(&pem(&ca.der)?);
+            next = ca.parent.as_deref();
+        }
+        Err(RaError::internal(
+            "reading a certificate's chain",
+            "the CAs' parents form a loop",
+        ))
+    }
+
     /// One page of the certificates of the caller's organisation that `params` select: all
     /// of them for administrators, a user's own for a user.
     pub async fn search(

@@ -1,4 +1,4 @@
-//! `orgca cert issue`.
+//! `orgca cert issue|list|get|block`.
 
 use orgca_model::UnixTime;
 use std::io::Read;
@@ -46,6 +46,7 @@ pub async fn run(global: &Global, cmd: &CertCommand, now: UnixTime) -> anyhow::R
         CertCommand::Block { serial, reason } => {
             return block(global, serial, reason, now).await;
         }
+        CertCommand::Get { serial } => return get(global, serial, now).await,
     };
     let csr = read_csr(args)?;
     let ctx = Context::open(global).await?;
@@ -130,6 +131,26 @@ async fn list(
             );
         }
     }
+    Ok(exit::OK)
+}
+
+async fn get(global: &Global, serial: &str, now: UnixTime) -> anyhow::Result<u8> {
+    let ctx = Context::open(global).await?;
+    let (c, pem) = ctx
+        .ra_without_keys()?
+        .operator_certificate_with_chain(serial)
+        .await?;
+    if global.json {
+        print_json(&serde_json::json!({
+            "id": c.id, "serial": c.serial.to_string(), "issuer": c.issuer, "name": c.name,
+            "kind": c.kind.as_str(), "status": orgca_ra::certificates::visible_status(&c, now).as_str(),
+            "not_before": c.not_before.rfc3339(), "not_after": c.not_after.rfc3339(),
+            "pem": pem,
+        }))?;
+    } else {
+        print!("{pem}");
+    }
+    ctx.store.close().await;
     Ok(exit::OK)
 }
 

@@ -346,6 +346,7 @@ fn the_openapi_document_describes_every_route() {
         ("/api/v1/certificates", "get"),
         ("/api/v1/certificates/export.csv", "get"),
         ("/api/v1/certificates/{id}", "get"),
+        ("/api/v1/certificates/{id}/pem", "get"),
         ("/api/v1/certificates/{id}/renew", "post"),
         ("/api/v1/certificates/{id}/block", "post"),
         ("/api/v1/sign", "post"),
@@ -553,4 +554,67 @@ fn pick_up_refuses_safely_under_abuse() {
             .is_some_and(|d| d.contains("someone-else@x.dk")),
         "{v}"
     );
+}
+
+/// An issued certificate can be fetched again, with its chain and never a key: through
+/// the API (confined like every call) and the operator's CLI, both equal to what the
+/// pick-up gave, and the chain verifies with OpenSSL.
+#[test]
+fn an_issued_certificate_is_fetched_again_with_its_chain() {
+    let env = Env::new(ORGCA);
+    let a = org(&env, "99999937", "a.dk");
+    let b = org(&env, "99999936", "b.dk");
+    let server = env.serve();
+    let (id, serial, picked) =
+        testkit::picked_up_system(&env, &server, &a.admin, "Hentes-igen", testkit::P256);
+    let path = format!("/api/v1/certificates/{id}/pem");
+    let (status, headers, body) = server.request("GET", &path, Some(&a.admin), None);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "content-type" && v == "application/pem-certificate-chain")
+    );
+    let pem = String::from_utf8(body).expect("text");
+    assert_eq!(
+        pem.matches("-----BEGIN CERTIFICATE-----").count(),
+        3,
+        "leaf, issuing CA, root"
+    );
+    assert!(!pem.contains("PRIVATE KEY"));
+    let leaf = std::fs::read_to_string(&picked).expect("picked up");
+    assert!(pem.starts_with(&leaf), "the leaf first, as picked up");
+    // The chain verifies: the root last, the issuing CA between.
+    let blocks: Vec<&str> = pem.split_inclusive("-----END CERTIFICATE-----\n").collect();
+    let chain = env.write("chain.pem", blocks[1]);
+    let root = env.write("root.pem", blocks[2]);
+    let leaf_file = env.write("leaf.pem", blocks[0]);
+    let p = |f: &std::path::PathBuf| f.to_str().expect("p").to_owned();
+    let verified = testkit::cmd(
+        "openssl",
+        &[
+            "verify",
+            "-x509_strict",
+            "-CAfile",
+            &p(&root),
+            "-untrusted",
+            &p(&chain),
+            &p(&leaf_file),
+        ],
+    );
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    // Another organisation's administrator: not found, as for an id that does not exist.
+    assert_eq!(server.request("GET", &path, Some(&b.admin), None).0, 404);
+    assert_eq!(server.request("GET", &path, None, None).0, 401);
+    // The operator's CLI, by serial in any case: the same bytes.
+    assert_eq!(
+        env.ok(&["cert", "get", "--serial", &serial.to_uppercase()]),
+        pem
+    );
+    let unknown = env.run(&["cert", "get", "--serial", "00"]);
+    assert_eq!(unknown.status.code(), Some(1));
 }

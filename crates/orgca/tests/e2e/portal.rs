@@ -358,6 +358,20 @@ fn password_links_login_csrf_and_blocking() {
         page.contains("It has no contact person, so nobody was mailed"),
         "{page}"
     );
+    // The certificate can be downloaded again, with its chain, named after it.
+    let (status, h, pem) = c.get(&server, &format!("{detail}/certificate.pem"));
+    assert_eq!(status, 200);
+    assert_eq!(
+        header(&h, "content-type"),
+        ["application/pem-certificate-chain"]
+    );
+    assert!(
+        header(&h, "content-disposition")
+            .join("")
+            .contains("Portal-system.pem")
+    );
+    assert_eq!(pem.matches("BEGIN CERTIFICATE").count(), 3, "{pem}");
+    assert!(page.contains("certificate.pem"), "the page links it");
     // Its history shows the issuance and the block, by name.
     assert!(
         page.contains("certificate.issued") && page.contains("certificate.blocked"),

@@ -4,7 +4,7 @@ use crate::api::requests::SearchQuery;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 use super::openapi::Problems;
 use super::views::{CertificateView, OrderView, Page};
@@ -64,6 +64,29 @@ pub async fn get_certificate(
 ) -> Result<Json<CertificateView>, Problem> {
     let cert = s.ra.certificate(&c, parse_id(&id, "certificate")?).await?;
     Ok(Json(CertificateView::at(&cert, s.now())))
+}
+
+/// One certificate as PEM, followed by its CA certificates up to the root (what a
+/// system installs, as the pick-up gave it). Never a key: orgca keeps none.
+#[utoipa::path(get, path = "/api/v1/certificates/{id}/pem", tag = "certificates",
+    security(("bearer" = [])), params(("id" = String, Path, description = "The certificate's id")),
+    responses((status = 200, content_type = "application/pem-certificate-chain", body = String), Problems))]
+pub async fn get_certificate_pem(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let (_, pem) =
+        s.ra.certificate_with_chain(&c, parse_id(&id, "certificate")?)
+            .await?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/pem-certificate-chain",
+        )],
+        pem,
+    )
+        .into_response())
 }
 
 /// Renews a certificate: a new order for the same profile or user with the same data,

@@ -115,6 +115,7 @@ pub fn router(document_limit: usize) -> (axum::Router<AppState>, utoipa::openapi
         .routes(routes!(c::list_certificates))
         .routes(routes!(c::export_certificates))
         .routes(routes!(c::get_certificate))
+        .routes(routes!(c::get_certificate_pem))
         .routes(routes!(c::renew_certificate))
         .routes(routes!(c::block_certificate))
         .layer(axum::extract::DefaultBodyLimit::max(super::MAX_JSON_BODY))

@@ -88,6 +88,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/portal/certificates", get(list::certificates))
         .route("/portal/certificates/export.csv", get(list::export))
         .route("/portal/certificates/{id}", get(pages::certificate))
+        .route(
+            "/portal/certificates/{id}/certificate.pem",
+            get(pages::certificate_pem),
+        )
         .route("/portal/certificates/{id}/block", post(pages::block))
         .route("/portal/certificates/{id}/renew", post(pages::renew))
         .route(

@@ -2,7 +2,8 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use orgca_model::UnixTime;
 use orgca_model::{BlockReason, CertKind, CertificateRecord, VisibleStatus};
@@ -331,6 +332,39 @@ pub(crate) async fn certificate(
         .to_owned()
     });
     certificate_page(&state, &session, &id, StatusCode::OK, notice, None).await
+}
+
+/// `GET /portal/certificates/{id}/certificate.pem`: the certificate and its CA
+/// certificates, as a download named after it.
+pub(crate) async fn certificate_pem(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Page {
+    let t = session.t;
+    let uuid = parse_id(t, &id, None)?;
+    let chrome = session.chrome(&state).await?;
+    let (c, pem) = state
+        .ra
+        .certificate_with_chain(&session.caller, uuid)
+        .await
+        .or_not_found(t, &chrome)?;
+    let file: String = c
+        .name
+        .chars()
+        .map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '-' })
+        .collect();
+    let disposition = format!("attachment; filename=\"{file}.pem\"");
+    let mut resp = pem.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/pem-certificate-chain"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(CONTENT_DISPOSITION, v);
+    }
+    Ok(resp)
 }
 
 /// `?blocked=told|nobody_told|already` after a block.

@@ -112,6 +112,8 @@ pub struct Texts {
     pub block_button: &'static str,
     /// After a block.
     pub block_done: &'static str,
+    /// The link to a certificate's PEM with its CA certificates.
+    pub download_pem: &'static str,
     /// After a block of a certificate without a contact person.
     pub block_done_nobody_told: &'static str,
     /// After a block of a certificate that was blocked already.
@@ -413,6 +415,7 @@ pub static EN: Texts = Texts {
     block_confirm: "I understand that blocking cannot be undone",
     block_button: "Block certificate",
     block_done: "The certificate is blocked. Its contact person has been told by mail.",
+    download_pem: "Download the certificate (PEM, with its CA certificates)",
     block_done_nobody_told: "The certificate is blocked. It has no contact person, so nobody was mailed.",
     block_already: "The certificate was blocked already; the first block stands, unchanged.",
     block_unconfirmed: "Tick the box to confirm that blocking cannot be undone.",
@@ -598,6 +601,7 @@ pub static DA: Texts = Texts {
     block_confirm: "Jeg forstår, at spærringen ikke kan fortrydes",
     block_button: "Spær certifikat",
     block_done: "Certifikatet er spærret. Kontaktpersonen har fået besked pr. mail.",
+    download_pem: "Hent certifikatet (PEM, med CA-certifikaterne)",
     block_done_nobody_told: "Certifikatet er spærret. Det har ingen kontaktperson, så ingen har fået mail.",
     block_already: "Certifikatet var allerede spærret; den første spærring gælder uændret.",
     block_unconfirmed: "Sæt flueben for at bekræfte, at spærringen ikke kan fortrydes.",
