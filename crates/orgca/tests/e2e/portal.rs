@@ -1006,6 +1006,29 @@ fn administrators_invite_change_and_deactivate_users() {
         );
         assert_eq!((status, v["seal"].as_bool()), (200, Some(seal)), "{v}");
     }
+    // ...and in the portal, where the users page gives an organisation administrator a
+    // seal choice for everyone but themself.
+    let (_, _, page) = admin.get(&server, "/portal/users");
+    assert!(page.contains(&format!("id=\"seal-{ua_id}\"")), "{page}");
+    assert!(!page.contains(&format!("id=\"seal-{admin_id}\"")), "{page}");
+    let (status, _, page) = admin.post(
+        &server,
+        &format!("/portal/users/{ua_id}"),
+        &[
+            ("csrf", &csrf),
+            ("role", "user_admin"),
+            ("status", "active"),
+            ("seal", "yes"),
+        ],
+    );
+    assert_eq!(status, 200, "{page}");
+    let (_, v) = server.json(
+        "GET",
+        &format!("/api/v1/users/{ua_id}"),
+        Some(&a.admin),
+        None,
+    );
+    assert_eq!(v["seal"], true, "{v}");
 }
 
 /// The id of the user with address `email`, as an administrator's token lists it.

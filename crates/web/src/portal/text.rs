@@ -274,6 +274,12 @@ pub struct Texts {
     pub roles: [&'static str; 3],
     /// Status word.
     pub deactivated: &'static str,
+    /// Field label: the right to seal in the organisation's name.
+    pub seal_right: &'static str,
+    /// The seal right held.
+    pub seal_yes: &'static str,
+    /// The seal right not held.
+    pub seal_no: &'static str,
     /// Status word.
     pub invited: &'static str,
     /// Save button.
@@ -502,6 +508,9 @@ pub static EN: Texts = Texts {
     role: "Role",
     roles: ["Organisation administrator", "User administrator", "User"],
     deactivated: "Deactivated",
+    seal_right: "Seal right",
+    seal_yes: "May seal",
+    seal_no: "May not seal",
     invited: "Invited",
     save: "Save",
     send_link: "Send password link",
@@ -692,6 +701,9 @@ pub static DA: Texts = Texts {
         "Bruger",
     ],
     deactivated: "Deaktiveret",
+    seal_right: "Ret til segl",
+    seal_yes: "Må forsegle",
+    seal_no: "Må ikke forsegle",
     invited: "Inviteret",
     save: "Gem",
     send_link: "Send link til adgangskode",

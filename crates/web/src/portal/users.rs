@@ -26,6 +26,10 @@ struct UserRow {
     status_label: &'static str,
     roles: Vec<Choice>,
     statuses: Vec<Choice>,
+    /// Whether they hold the seal right, and the choice an organisation administrator
+    /// changes it with.
+    seal_label: &'static str,
+    seals: Vec<Choice>,
 }
 
 #[derive(Template)]
@@ -64,6 +68,8 @@ pub(crate) struct ChangeForm {
     csrf: String,
     role: Option<String>,
     status: Option<String>,
+    /// `yes` or `no`; sent only by an organisation administrator's form.
+    seal: Option<String>,
 }
 
 /// A form with only the CSRF token.
@@ -113,6 +119,15 @@ fn row(t: &'static Texts, u: &User, me: &User) -> UserRow {
                 key: key.into(),
                 label: label.into(),
                 selected: u.status.as_str() == key,
+            })
+            .collect(),
+        seal_label: if u.seal { t.seal_yes } else { t.seal_no },
+        seals: [("yes", t.seal_yes, true), ("no", t.seal_no, false)]
+            .into_iter()
+            .map(|(key, label, seal)| Choice {
+                key: key.into(),
+                label: label.into(),
+                selected: u.seal == seal,
             })
             .collect(),
     }
@@ -233,9 +248,15 @@ pub(crate) async fn change(
 ) -> Page {
     let t = session.t;
     let id = parse_id(t, &id, None)?;
+    let seal = match form.seal.as_deref() {
+        None => None,
+        Some("yes") => Some(true),
+        Some("no") => Some(false),
+        Some(_) => return Err(message(t, StatusCode::BAD_REQUEST, None, t.form_expired)),
+    };
     let patch = UserPatch {
         role: form.role,
-        seal: None,
+        seal,
         status: form.status,
         publish: None,
     };
