@@ -854,6 +854,12 @@ fn administrators_invite_change_and_deactivate_users() {
     let mut admin = Client::default();
     set_password(&mut admin, &server, &password_link(&env, "admin@g.dk"));
     assert_eq!(login(&mut admin, &server, "admin@g.dk", PASSWORD).0, 303);
+    // No profile yet: the order page leads to where one is made.
+    let (_, _, page) = admin.get(&server, "/portal/orders/new");
+    assert!(
+        page.contains("Create one first: <a href=\"/portal/profiles\">"),
+        "{page}"
+    );
     let (status, _, page) = admin.get(&server, "/portal/users");
     assert_eq!(status, 200, "{page}");
     let csrf = hidden(&page, "csrf");
@@ -1081,8 +1087,10 @@ fn profiles_settings_and_renewal_in_the_portal() {
     );
     assert_eq!(status, 303);
     let edit = header(&h, "location")[0].to_owned();
+    assert!(edit.ends_with("?created=1"), "{edit}");
     let (_, _, page) = c.get(&server, &edit);
     assert!(page.contains("value=\"ane@h.dk\""), "{page}");
+    assert!(page.contains("The profile is created"), "{page}");
     let (status, _, _) = c.post(
         &server,
         &edit,

@@ -2,7 +2,7 @@
 //! settings (organisation administrators: which kinds are on, the seal right).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use orgca_model::{CertKind, SettingsChange};
@@ -171,7 +171,7 @@ pub(crate) async fn create(
         .await
         .or_refusal(t)?
     {
-        Ok(p) => Ok(Redirect::to(&format!("/portal/profiles/{}", p.id)).into_response()),
+        Ok(p) => Ok(Redirect::to(&format!("/portal/profiles/{}?created=1", p.id)).into_response()),
         Err(why) => {
             profiles_page(
                 &state,
@@ -190,7 +190,7 @@ async fn profile_page(
     session: &Session,
     id: &str,
     status: StatusCode,
-    error: Option<String>,
+    (notice, error): (Option<String>, Option<String>),
     typed: Option<ProfileForm>,
 ) -> Page {
     let t = session.t;
@@ -225,7 +225,7 @@ async fn profile_page(
             t,
             chrome: Some(chrome),
             section: "profiles",
-            notice: None,
+            notice,
             error,
             csrf: session.csrf.clone(),
             kinds: Vec::new(),
@@ -236,13 +236,24 @@ async fn profile_page(
     ))
 }
 
-/// `GET /portal/profiles/{id}`.
+/// `GET /portal/profiles/{id}` (`?created=1` right after it was made).
 pub(crate) async fn show(
     State(state): State<AppState>,
     session: Session,
     Path(id): Path<String>,
+    Query(q): Query<CreatedQuery>,
 ) -> Page {
-    profile_page(&state, &session, &id, StatusCode::OK, None, None).await
+    let notice = q
+        .created
+        .is_some()
+        .then(|| session.t.profile_created.to_owned());
+    profile_page(&state, &session, &id, StatusCode::OK, (notice, None), None).await
+}
+
+/// `?created=1` after a profile was made.
+#[derive(Deserialize)]
+pub(crate) struct CreatedQuery {
+    created: Option<String>,
 }
 
 /// `POST /portal/profiles/{id}`: saves the form (the kind cannot change).
@@ -277,7 +288,7 @@ pub(crate) async fn save(
                 &session,
                 &id,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some(why),
+                (None, Some(why)),
                 Some(form),
             )
             .await

@@ -236,6 +236,8 @@ pub struct Texts {
     pub profile: &'static str,
     /// No profile to order for.
     pub no_profiles: &'static str,
+    /// Right after a profile was made.
+    pub profile_created: &'static str,
     /// Order button.
     pub order_button: &'static str,
     /// Ordered page title.
@@ -488,7 +490,8 @@ pub static EN: Texts = Texts {
     order_title: "Order a certificate",
     order_intro: "Choose the profile the certificate is for and how the recipient gets the key. The recipient picks it up with a reference and a one-time code.",
     profile: "Profile",
-    no_profiles: "There is no organisation or system profile yet. Create one first (API: POST /api/v1/profiles).",
+    no_profiles: "There is no organisation or system profile yet. Create one first:",
+    profile_created: "The profile is created. Order certificates for it under Order.",
     order_button: "Place order",
     ordered_title: "Order placed",
     ordered_copy_now: "Copy the one-time code now: it is shown only on this page and orgca does not keep it. Give it to the recipient by another way than the e-mail with the reference.",
@@ -677,7 +680,8 @@ pub static DA: Texts = Texts {
     order_title: "Bestil et certifikat",
     order_intro: "Vælg profilen, certifikatet er til, og hvordan modtageren får nøglen. Modtageren henter det med en reference og en engangskode.",
     profile: "Profil",
-    no_profiles: "Der er endnu ingen organisations- eller systemprofil. Opret en først under Profiler.",
+    no_profiles: "Der er endnu ingen organisations- eller systemprofil. Opret en først:",
+    profile_created: "Profilen er oprettet. Bestil certifikater til den under Bestil.",
     order_button: "Afgiv bestilling",
     ordered_title: "Bestilling afgivet",
     ordered_copy_now: "Kopiér engangskoden nu: den vises kun på denne side, og orgca gemmer den ikke. Giv den til modtageren ad en anden vej end e-mailen med referencen.",
