@@ -68,7 +68,7 @@ try {
   assert.equal(await page.evaluate(() => document.activeElement.tagName), "A");
 
   // Search, open, block with a reason and the confirmation.
-  await page.getByRole("link", { name: "Certificates" }).click();
+  await page.getByRole("link", { name: "Certificates", exact: true }).click();
   await page.getByLabel("Search").fill(env("ORGCA_CERT_NAME").slice(0, 6).toLowerCase());
   await page.getByRole("button", { name: "Search" }).click();
   await check("certificates");
@@ -83,7 +83,7 @@ try {
 
   // The list filtered to blocked certificates, sorted by name, exported as CSV: the
   // download holds the header row and the certificate just blocked, with its reason.
-  await page.getByRole("link", { name: "Certificates" }).click();
+  await page.getByRole("link", { name: "Certificates", exact: true }).click();
   await page.getByLabel("Status").selectOption("blocked");
   await page.getByLabel("Sort by").selectOption("name");
   await page.getByRole("button", { name: "Search" }).click();
