@@ -9,7 +9,7 @@ use orgca_store::NewMail;
 use uuid::Uuid;
 
 use crate::delivery::{self, Delivered, KeySource};
-use crate::orders::{OrderPlan, OrderRequest, Placed, address_proof, check_pickable};
+use crate::orders::{AddressProof, OrderPlan, OrderRequest, Placed, address_proof, check_pickable};
 use crate::{Caller, PickupRefusal, Ra, RaError};
 
 impl Ra {
@@ -42,16 +42,37 @@ impl Ra {
         ));
         }
         let proof = address_proof(&scope, Some(&user.email), &org.name, policy, now).await?;
+        // The validation link goes to the user's own address: it rides in the order's
+        // mail, which then says to confirm first. (A password set through a link mailed
+        // to the address proves it too, and readies the order.)
+        let (proof, confirm_first) = match proof {
+            AddressProof::Awaiting { validation, mail } => (
+                AddressProof::AwaitingInOrderMail { validation },
+                Some(mail.body),
+            ),
+            other => (other, None),
+        };
         let base = &policy.public_base_url;
         let mail = |id: Uuid, reference: &str| NewMail {
             recipient: user.email.clone(),
             subject: "A certificate is waiting for you".into(),
-            body: format!(
-                "{} has ordered an employee certificate for you (reference {reference}).\n\
-             Log in at {base}/portal and pick it up there (or with the API at\n\
-             {base}/api/v1/orders/{id}/pickup).\n",
-                org.name
-            ),
+            body: match &confirm_first {
+                None => format!(
+                    "{} has ordered an employee certificate for you (reference {reference}).\n\
+                     Log in at {base}/portal and pick it up there (or with the API at\n\
+                     {base}/api/v1/orders/{id}/pickup).\n",
+                    org.name
+                ),
+                Some(confirm) => format!(
+                    "{} has ordered an employee certificate for you (reference {reference}).\n\
+                     It will show your address, so confirm the address first (setting your\n\
+                     orgca password through the link mailed to you confirms it too):\n\n\
+                     {confirm}\n\
+                     Then log in at {base}/portal and pick the certificate up there (or with\n\
+                     the API at {base}/api/v1/orders/{id}/pickup).\n",
+                    org.name
+                ),
+            },
         };
         let plan = OrderPlan {
             subject: OrderSubject::User(user.id),

@@ -143,6 +143,12 @@ pub(crate) enum AddressProof {
         /// The mail that carries its link.
         mail: NewMail,
     },
+    /// The order waits until the address is confirmed, and the order's own mail (sent
+    /// to that very address) carries the link: one mail, not two.
+    AwaitingInOrderMail {
+        /// The validation to record.
+        validation: NewValidation,
+    },
 }
 
 impl AddressProof {
@@ -150,7 +156,9 @@ impl AddressProof {
     pub(crate) fn status(&self) -> OrderStatus {
         match self {
             AddressProof::Proven => OrderStatus::Ready,
-            AddressProof::Awaiting { .. } => OrderStatus::AwaitingEmailValidation,
+            AddressProof::Awaiting { .. } | AddressProof::AwaitingInOrderMail { .. } => {
+                OrderStatus::AwaitingEmailValidation
+            }
         }
     }
 }
@@ -184,6 +192,7 @@ impl Ra {
         let (validation, mut mails) = match plan.proof {
             AddressProof::Proven => (None, Vec::new()),
             AddressProof::Awaiting { validation, mail } => (Some(validation), vec![mail]),
+            AddressProof::AwaitingInOrderMail { validation } => (Some(validation), Vec::new()),
         };
         let scope = self.scope(caller);
         for _ in 0..5 {

@@ -173,6 +173,15 @@ impl LoginStore {
             .execute(&mut *tx)
             .await?;
         audit::append(&mut tx, &own_event(&user, "user.password_set", now)).await?;
+        // The link was mailed to the user's address: using it proves the address.
+        crate::mail::prove_address_in(
+            &mut tx,
+            &user.org_id.to_string(),
+            &user.email,
+            "password-link",
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(Some(user))
     }

@@ -114,6 +114,63 @@ pub(crate) async fn start_validation_in(
     Ok(())
 }
 
+/// Makes ready the organisation's orders that waited for `email` to be proven (on
+/// `conn`, inside the caller's transaction); answers how many.
+pub(crate) async fn ready_orders_for(
+    conn: &mut sqlx::AnyConnection,
+    org_id: &str,
+    email: &str,
+) -> Result<u64, StoreError> {
+    Ok(sqlx::query(
+        "UPDATE orders SET status = 'ready' WHERE org_id = $1 AND status = 'awaiting_email_validation' AND \
+         (profile_id IN (SELECT id FROM profiles WHERE org_id = $1 AND email = $2) \
+          OR user_id IN (SELECT id FROM users WHERE org_id = $1 AND email = $2))",
+    )
+    .bind(org_id.to_owned())
+    .bind(email.to_owned())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected())
+}
+
+/// Records that `email` was proven for the organisation at `now` by `how` (a used
+/// password link: it was mailed to the address), and readies the orders that waited for
+/// it; with its audit event (on `conn`, inside the caller's transaction).
+pub(crate) async fn prove_address_in(
+    conn: &mut sqlx::AnyConnection,
+    org_id: &str,
+    email: &str,
+    how: &str,
+    now: UnixTime,
+) -> Result<(), StoreError> {
+    let id = Uuid::new_v4().to_string();
+    // No token was sent for this record: its "hash" is a random value no token hashes to.
+    let mut never = [0u8; 32];
+    never[..16].copy_from_slice(Uuid::new_v4().as_bytes());
+    never[16..].copy_from_slice(Uuid::new_v4().as_bytes());
+    sqlx::query(
+        "INSERT INTO email_validations (id, org_id, email, token_sha256, expires_at, validated_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $5, $5)",
+    )
+    .bind(id.clone())
+    .bind(org_id.to_owned())
+    .bind(email.to_owned())
+    .bind(format!("none:{}", hex::encode(never)))
+    .bind(now.secs())
+    .execute(&mut *conn)
+    .await?;
+    let ready = ready_orders_for(conn, org_id, email).await?;
+    let event = NewEvent {
+        at: now,
+        actor: how.to_owned(),
+        org_id: Some(org_id.to_owned()),
+        action: "email.validated",
+        object: id,
+        details: serde_json::json!({"email": email, "by": how, "orders_ready": ready}),
+    };
+    audit::append(conn, &event).await
+}
+
 impl OrgScope {
     /// Whether `email` was validated for this organisation at or after `since`.
     pub async fn email_validated_since(
@@ -190,16 +247,7 @@ impl MailStore {
                 .execute(&mut *tx)
                 .await?;
         }
-        let ready = sqlx::query(
-            "UPDATE orders SET status = 'ready' WHERE org_id = $1 AND status = 'awaiting_email_validation' AND \
-             (profile_id IN (SELECT id FROM profiles WHERE org_id = $1 AND email = $2) \
-              OR user_id IN (SELECT id FROM users WHERE org_id = $1 AND email = $2))",
-        )
-        .bind(org.clone())
-        .bind(email.clone())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let ready = ready_orders_for(&mut tx, &org, &email).await?;
         let event = NewEvent {
             at: now,
             actor: "email-validation".into(),

@@ -734,8 +734,18 @@ fn a_user_confirms_their_address_and_picks_up_their_own_certificate_after_login(
     );
     assert_eq!(status, 201, "{o}");
     let reference = o["reference"].as_str().expect("reference");
-    // The validation mail points at the portal; opening the link confirms nothing yet.
+    // One mail, not two: the order's mail carries the validation link, which points at
+    // the portal; opening the link confirms nothing yet.
     let mail = env.wait_for_mail("/portal/email/");
+    assert!(
+        mail.contains("A certificate is waiting for you") && mail.contains(reference),
+        "{mail}"
+    );
+    assert_eq!(
+        env.sql("SELECT COUNT(*) FROM mail_queue").trim(),
+        "1",
+        "one mail for the order"
+    );
     let token = mail
         .split("/portal/email/")
         .nth(1)
@@ -1287,4 +1297,48 @@ fn a_user_signs_an_uploaded_file_in_the_portal() {
     assert!(page.contains("<select id=\"sign-as\""), "{page}");
     assert!(page.contains("Faktura-segl"), "{page}");
     assert!(!page.contains("Hjemmeside"), "{page}");
+}
+
+/// A password set through a link mailed to the user's address proves the address: an
+/// employee order waiting for it becomes ready, and a later order waits for nothing and
+/// sends its one mail without a link to confirm.
+#[test]
+fn a_password_link_used_proves_the_address() {
+    let env = Env::new(ORGCA);
+    let a = org(&env, "99999935", "k.dk");
+    let server = env.serve();
+    let order = || {
+        let (status, o) = server.json(
+            "POST",
+            &format!("/api/v1/users/{}/orders", a.user_id),
+            Some(&a.admin),
+            Some(r#"{"identification": "user_login", "issuance": "pkcs12"}"#),
+        );
+        assert_eq!(status, 201, "{o}");
+        o
+    };
+    let status_of = |o: &serde_json::Value| {
+        let path = format!("/api/v1/orders/{}", o["id"].as_str().expect("id"));
+        server.json("GET", &path, Some(&a.admin), None).1["status"].clone()
+    };
+    let first = order();
+    assert_eq!(first["status"], "awaiting_email_validation");
+    set_password(
+        &mut Client::default(),
+        &server,
+        &password_link(&env, "user@k.dk"),
+    );
+    assert_eq!(
+        status_of(&first),
+        "ready",
+        "the used link proved the address"
+    );
+    let second = order();
+    assert_eq!(second["status"], "ready");
+    let reference = second["reference"].as_str().expect("reference");
+    let mail = env.wait_for_mail(reference);
+    assert!(
+        !mail.contains("/portal/email/"),
+        "nothing to confirm: {mail}"
+    );
 }
