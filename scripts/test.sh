@@ -9,6 +9,8 @@
 #   (Debian). Without them the signing tests skip those checks,
 #   unless ORGCA_REQUIRE_SIGNING_TOOLS is set, as in CI.
 # - Installs Chromium (Debian) and the browser test packages (npm ci) when missing.
+# - Installs openapi-python-client in target/client-generator (a virtual environment)
+#   when missing, for the test of a client generated from the OpenAPI document.
 # - Runs the store tests on PostgreSQL too, and every end-to-end test a second time with
 #   PostgreSQL as orgca's store, when ORGCA_TEST_POSTGRES_URL is set or a server answers
 #   at 127.0.0.1:5432 (then database `test`, user postgres).
@@ -21,6 +23,16 @@ if ! command -v pyhanko >/dev/null 2>&1; then
   python3 -m pip install --quiet "pyhanko==0.38.0" "pyhanko-cli==0.6.0" \
     || echo "note: pyHanko could not be installed; its checks will be skipped" >&2
 fi
+# The integrator test builds a client from the OpenAPI document with openapi-python-client,
+# kept in a virtual environment of its own (made again when missing) so that its
+# dependencies meet no other tool's.
+gen_venv="$PWD/target/client-generator"
+if [ ! -x "$gen_venv/bin/openapi-python-client" ]; then
+  { python3 -m venv "$gen_venv" \
+    && "$gen_venv/bin/pip" install --quiet "openapi-python-client==0.29.1"; } \
+    || echo "note: openapi-python-client could not be installed; the generated-client test will be skipped" >&2
+fi
+export ORGCA_CLIENT_GENERATOR_VENV="$gen_venv"
 # The browser tests drive Debian's Chromium with playwright-core (never a downloaded
 # browser); without them the portal's browser test fails unless ORGCA_SKIP_BROWSER_TESTS
 # is set.

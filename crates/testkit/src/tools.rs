@@ -82,3 +82,34 @@ pub fn sample_pdf(env: &Env, name: &str, size: usize) -> PathBuf {
     );
     path
 }
+
+/// The OpenAPI client generator of the integrator test: openapi-python-client and the
+/// Python that runs what it makes, in the virtual environment the test script prepares
+/// (`ORGCA_CLIENT_GENERATOR_VENV`). When ORGCA_REQUIRE_CLIENT_GENERATOR is set (CI), a
+/// missing one fails the test instead of skipping it.
+pub struct ClientGenerator {
+    /// `openapi-python-client`.
+    pub generate: PathBuf,
+    /// The environment's `python`.
+    pub python: PathBuf,
+}
+
+/// The client generator, or `None` (recorded as a skip) when it is not installed.
+pub fn client_generator() -> Option<ClientGenerator> {
+    let venv = std::env::var_os("ORGCA_CLIENT_GENERATOR_VENV").map(PathBuf::from);
+    let found = venv.map(|v| ClientGenerator {
+        generate: v.join("bin/openapi-python-client"),
+        python: v.join("bin/python"),
+    });
+    match found.filter(|g| g.generate.exists() && g.python.exists()) {
+        Some(g) => Some(g),
+        None => {
+            assert!(
+                std::env::var_os("ORGCA_REQUIRE_CLIENT_GENERATOR").is_none(),
+                "openapi-python-client is required (ORGCA_REQUIRE_CLIENT_GENERATOR) but not found"
+            );
+            skipped("openapi-python-client not found; the generated-client test (CI installs it)");
+            None
+        }
+    }
+}

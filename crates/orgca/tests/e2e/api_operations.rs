@@ -618,3 +618,78 @@ fn an_issued_certificate_is_fetched_again_with_its_chain() {
     let unknown = env.run(&["cert", "get", "--serial", "00"]);
     assert_eq!(unknown.status.code(), Some(1));
 }
+
+/// An integrator's view: a client that openapi-python-client (a generator nobody here
+/// wrote) makes from the served OpenAPI document orders, picks up and blocks a
+/// certificate, and reads a refusal as the document's problem type; the certificate it
+/// got verifies with OpenSSL against the chain it got.
+#[test]
+fn a_client_generated_from_the_openapi_document_orders_and_picks_up() {
+    let Some(generator) = testkit::tools::client_generator() else {
+        return;
+    };
+    let env = Env::new(ORGCA);
+    let a = org(&env, "99999934", "gen.dk");
+    let server = env.serve();
+    let (status, _, doc) = server.get("/api/v1/openapi.json");
+    assert_eq!(status, 200);
+    let doc = env.write("openapi.json", doc);
+    let client = env.path("client");
+    let p = |f: &std::path::Path| f.to_str().expect("path").to_owned();
+    let made = testkit::cmd(
+        &p(&generator.generate),
+        &["generate", "--path", &p(&doc), "--output-path", &p(&client)],
+    );
+    let said =
+        String::from_utf8_lossy(&made.stdout).to_string() + &String::from_utf8_lossy(&made.stderr);
+    assert!(made.status.success(), "{said}");
+    let csr = testkit::openssl_csr(&env, "gen", testkit::P256);
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/client/order_and_pick_up.py");
+    let run = testkit::cmd(
+        &p(&generator.python),
+        &[
+            &p(&script),
+            &p(&client),
+            &format!("http://{}", server.addr),
+            &a.admin,
+            &p(&csr),
+        ],
+    );
+    let out = String::from_utf8_lossy(&run.stdout).to_string();
+    assert!(
+        run.status.success(),
+        "{out}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let seen: serde_json::Value =
+        serde_json::from_str(out.lines().last().unwrap_or_default()).expect("one JSON line");
+    let leaf = env.write(
+        "gen-leaf.pem",
+        seen["certificate_pem"].as_str().expect("pem"),
+    );
+    let chain = seen["chain_pem"].as_str().expect("chain");
+    let blocks: Vec<&str> = chain
+        .split_inclusive("-----END CERTIFICATE-----\n")
+        .collect();
+    assert_eq!(blocks.len(), 2, "issuing CA and root: {chain}");
+    let issuing = env.write("gen-issuing.pem", blocks[0]);
+    let root = env.write("gen-root.pem", blocks[1]);
+    let verified = testkit::cmd(
+        "openssl",
+        &[
+            "verify",
+            "-CAfile",
+            &p(&root),
+            "-untrusted",
+            &p(&issuing),
+            &p(&leaf),
+        ],
+    );
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    assert_eq!(seen["blocked"], serde_json::json!([seen["serial"]]));
+}

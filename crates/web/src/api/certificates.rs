@@ -18,7 +18,7 @@ use crate::{AppState, Problem};
 /// case.
 #[utoipa::path(get, path = "/api/v1/certificates", tag = "certificates",
     security(("bearer" = [])), params(SearchQuery),
-    responses((status = 200, body = Page<CertificateView>), Problems))]
+    responses((status = 200, description = "A page of the organisation's certificates that the search selects", body = Page<CertificateView>), Problems))]
 pub async fn list_certificates(
     State(s): State<AppState>,
     Caller(c): Caller,
@@ -43,7 +43,7 @@ pub async fn list_certificates(
 /// block_reason, blocked_at, renewed_by, created_at.
 #[utoipa::path(get, path = "/api/v1/certificates/export.csv", tag = "certificates",
     security(("bearer" = [])), params(SearchQuery),
-    responses((status = 200, content_type = "text/csv", body = String), Problems))]
+    responses((status = 200, description = "The selected certificates as CSV", content_type = "text/csv", body = String), Problems))]
 pub async fn export_certificates(
     State(s): State<AppState>,
     Caller(c): Caller,
@@ -56,7 +56,7 @@ pub async fn export_certificates(
 /// One certificate.
 #[utoipa::path(get, path = "/api/v1/certificates/{id}", tag = "certificates",
     security(("bearer" = [])), params(("id" = String, Path, description = "The certificate's id")),
-    responses((status = 200, body = CertificateView), Problems))]
+    responses((status = 200, description = "The certificate", body = CertificateView), Problems))]
 pub async fn get_certificate(
     State(s): State<AppState>,
     Caller(c): Caller,
@@ -70,7 +70,7 @@ pub async fn get_certificate(
 /// system installs, as the pick-up gave it). Never a key: orgca keeps none.
 #[utoipa::path(get, path = "/api/v1/certificates/{id}/pem", tag = "certificates",
     security(("bearer" = [])), params(("id" = String, Path, description = "The certificate's id")),
-    responses((status = 200, content_type = "application/pem-certificate-chain", body = String), Problems))]
+    responses((status = 200, description = "The certificate and its CA certificates up to the root, as PEM", content_type = "application/pem-certificate-chain", body = String), Problems))]
 pub async fn get_certificate_pem(
     State(s): State<AppState>,
     Caller(c): Caller,
@@ -93,7 +93,7 @@ pub async fn get_certificate_pem(
 /// delivered as the original was. The old certificate stays valid.
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/renew", tag = "certificates",
     security(("bearer" = [])), params(("id" = String, Path, description = "The certificate's id")),
-    responses((status = 201, body = OrderView), Problems))]
+    responses((status = 201, description = "The renewal's order", body = OrderView), Problems))]
 pub async fn renew_certificate(
     State(s): State<AppState>,
     Caller(c): Caller,
@@ -121,7 +121,7 @@ pub struct BlockRequest {
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/block", tag = "certificates",
     security(("bearer" = [])), params(("id" = String, Path, description = "The certificate's id")),
     request_body = BlockRequest,
-    responses((status = 200, body = CertificateView), Problems))]
+    responses((status = 200, description = "The certificate, blocked", body = CertificateView), Problems))]
 pub async fn block_certificate(
     State(s): State<AppState>,
     Caller(c): Caller,

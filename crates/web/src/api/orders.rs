@@ -17,7 +17,7 @@ use crate::{AppState, Problem};
 #[utoipa::path(post, path = "/api/v1/profiles/{id}/orders", tag = "orders",
     security(("bearer" = [])), params(("id" = String, Path, description = "The profile's id")),
     request_body = OrderRequest,
-    responses((status = 201, body = OrderView), Problems))]
+    responses((status = 201, description = "The order placed; its one-time code is shown this once", body = OrderView), Problems))]
 pub async fn order_for_profile(
     State(s): State<AppState>,
     Caller(c): Caller,
@@ -36,7 +36,7 @@ pub async fn order_for_profile(
 #[utoipa::path(post, path = "/api/v1/users/{id}/orders", tag = "orders",
     security(("bearer" = [])), params(("id" = String, Path, description = "The user's id")),
     request_body = OrderRequest,
-    responses((status = 201, body = OrderView), Problems))]
+    responses((status = 201, description = "The order placed", body = OrderView), Problems))]
 pub async fn order_for_user(
     State(s): State<AppState>,
     Caller(c): Caller,
@@ -51,7 +51,7 @@ pub async fn order_for_user(
 /// One order (never with its code).
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders",
     security(("bearer" = [])), params(("id" = String, Path, description = "The order's id")),
-    responses((status = 200, body = OrderView), Problems))]
+    responses((status = 200, description = "The order", body = OrderView), Problems))]
 pub async fn get_order(
     State(s): State<AppState>,
     Caller(c): Caller,
@@ -64,7 +64,7 @@ pub async fn get_order(
 /// Cancels an order that has not been picked up (administrators).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders",
     security(("bearer" = [])), params(("id" = String, Path, description = "The order's id")),
-    responses((status = 200, body = OrderView), Problems))]
+    responses((status = 200, description = "The order, cancelled", body = OrderView), Problems))]
 pub async fn cancel_order(
     State(s): State<AppState>,
     Caller(c): Caller,
@@ -119,7 +119,7 @@ fn key_source(csr: Option<&str>, pkcs12: bool) -> Result<KeySource<'_>, Problem>
 /// identify. A PKCS#12 and its password are shown once; five wrong codes lock the order.
 #[utoipa::path(post, path = "/api/v1/pickup", tag = "orders",
     request_body = PickupRequest,
-    responses((status = 200, body = DeliveredView), Problems))]
+    responses((status = 200, description = "The certificate delivered (a PKCS#12's password is shown this once)", body = DeliveredView), Problems))]
 pub async fn pickup(
     State(s): State<AppState>,
     JsonBody(req): JsonBody<PickupRequest>,
@@ -135,7 +135,7 @@ pub async fn pickup(
 #[utoipa::path(post, path = "/api/v1/orders/{id}/pickup", tag = "orders",
     security(("bearer" = [])), params(("id" = String, Path, description = "The order's id")),
     request_body = UserPickup,
-    responses((status = 200, body = DeliveredView), Problems))]
+    responses((status = 200, description = "The certificate delivered (a PKCS#12's password is shown this once)", body = DeliveredView), Problems))]
 pub async fn pickup_as_user(
     State(s): State<AppState>,
     Caller(c): Caller,
@@ -152,7 +152,7 @@ pub async fn pickup_as_user(
 /// the address); orders waiting for it become ready.
 #[utoipa::path(post, path = "/api/v1/email-validations/{token}", tag = "orders",
     params(("token" = String, Path, description = "The token from the mail")),
-    responses((status = 200, body = ValidationView), Problems))]
+    responses((status = 200, description = "The address is confirmed", body = ValidationView), Problems))]
 pub async fn confirm_email(
     State(s): State<AppState>,
     Path(token): Path<String>,

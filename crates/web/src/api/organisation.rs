@@ -15,7 +15,7 @@ use crate::{AppState, Problem};
 /// The caller's organisation.
 #[utoipa::path(get, path = "/api/v1/organisation", tag = "organisation",
     security(("bearer" = [])),
-    responses((status = 200, body = OrganisationView), Problems))]
+    responses((status = 200, description = "The caller's organisation", body = OrganisationView), Problems))]
 pub async fn get_organisation(
     State(s): State<AppState>,
     Caller(c): Caller,
@@ -39,7 +39,7 @@ pub struct SettingsPatch {
 /// Switches what the organisation may use (organisation administrators).
 #[utoipa::path(patch, path = "/api/v1/organisation", tag = "organisation",
     security(("bearer" = [])), request_body = SettingsPatch,
-    responses((status = 200, body = OrganisationView), Problems))]
+    responses((status = 200, description = "The organisation, changed", body = OrganisationView), Problems))]
 pub async fn patch_organisation(
     State(s): State<AppState>,
     Caller(c): Caller,
@@ -58,7 +58,7 @@ pub async fn patch_organisation(
 /// The organisation's users (administrators).
 #[utoipa::path(get, path = "/api/v1/users", tag = "organisation",
     security(("bearer" = [])),
-    responses((status = 200, body = Page<UserView>), Problems))]
+    responses((status = 200, description = "A page of the organisation's users", body = Page<UserView>), Problems))]
 pub async fn list_users(
     State(s): State<AppState>,
     Caller(c): Caller,
@@ -70,7 +70,7 @@ pub async fn list_users(
 /// Creates a user (administrators; only an organisation administrator creates another).
 #[utoipa::path(post, path = "/api/v1/users", tag = "organisation",
     security(("bearer" = [])), request_body = NewUserRequest,
-    responses((status = 201, body = UserView), Problems))]
+    responses((status = 201, description = "The user created", body = UserView), Problems))]
 pub async fn create_user(
     State(s): State<AppState>,
     Caller(c): Caller,
@@ -84,7 +84,7 @@ pub async fn create_user(
 /// of the caller's organisation, is a 404 alike.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "organisation",
     security(("bearer" = [])), params(("id" = String, Path, description = "The user's id")),
-    responses((status = 200, body = UserView), Problems))]
+    responses((status = 200, description = "The user", body = UserView), Problems))]
 pub async fn get_user(
     State(s): State<AppState>,
     Caller(c): Caller,
@@ -100,7 +100,7 @@ pub async fn get_user(
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "organisation",
     security(("bearer" = [])), params(("id" = String, Path, description = "The user's id")),
     request_body = UserPatch,
-    responses((status = 200, body = UserView), Problems))]
+    responses((status = 200, description = "The user, changed", body = UserView), Problems))]
 pub async fn patch_user(
     State(s): State<AppState>,
     Caller(c): Caller,

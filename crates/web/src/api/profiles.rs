@@ -14,7 +14,7 @@ use crate::{AppState, Problem};
 /// The organisation's certificate profiles.
 #[utoipa::path(get, path = "/api/v1/profiles", tag = "profiles",
     security(("bearer" = [])),
-    responses((status = 200, body = Page<ProfileView>), Problems))]
+    responses((status = 200, description = "A page of the organisation's profiles", body = Page<ProfileView>), Problems))]
 pub async fn list_profiles(
     State(s): State<AppState>,
     Caller(c): Caller,
@@ -29,7 +29,7 @@ pub async fn list_profiles(
 /// the case.
 #[utoipa::path(post, path = "/api/v1/profiles", tag = "profiles",
     security(("bearer" = [])), request_body = ProfileRequest,
-    responses((status = 201, body = ProfileView), Problems))]
+    responses((status = 201, description = "The profile created", body = ProfileView), Problems))]
 pub async fn create_profile(
     State(s): State<AppState>,
     Caller(c): Caller,
@@ -42,7 +42,7 @@ pub async fn create_profile(
 /// One profile.
 #[utoipa::path(get, path = "/api/v1/profiles/{id}", tag = "profiles",
     security(("bearer" = [])), params(("id" = String, Path, description = "The profile's id")),
-    responses((status = 200, body = ProfileView), Problems))]
+    responses((status = 200, description = "The profile", body = ProfileView), Problems))]
 pub async fn get_profile(
     State(s): State<AppState>,
     Caller(c): Caller,
@@ -56,7 +56,7 @@ pub async fn get_profile(
 #[utoipa::path(patch, path = "/api/v1/profiles/{id}", tag = "profiles",
     security(("bearer" = [])), params(("id" = String, Path, description = "The profile's id")),
     request_body = ProfilePatch,
-    responses((status = 200, body = ProfileView), Problems))]
+    responses((status = 200, description = "The profile, changed", body = ProfileView), Problems))]
 pub async fn patch_profile(
     State(s): State<AppState>,
     Caller(c): Caller,

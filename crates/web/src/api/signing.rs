@@ -122,7 +122,7 @@ async fn sign(
 /// more than a few MB, `POST /api/v1/sign/{format}` takes and answers raw bytes.
 #[utoipa::path(post, path = "/api/v1/sign", tag = "signing",
     security(("bearer" = [])), request_body = SignBody,
-    responses((status = 200, body = SignedView), Problems))]
+    responses((status = 200, description = "The signed document", body = SignedView), Problems))]
 pub async fn sign_json(
     State(s): State<AppState>,
     Caller(c): Caller,
@@ -157,7 +157,7 @@ pub async fn sign_json(
     security(("bearer" = [])),
     params(("format" = String, Path, description = "`pades` or `cades`"), SignQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), Problems))]
+    responses((status = 200, description = "The signed document, as bytes", content_type = "application/octet-stream", body = Vec<u8>), Problems))]
 pub async fn sign_raw(
     State(s): State<AppState>,
     Caller(c): Caller,
