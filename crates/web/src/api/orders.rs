@@ -81,8 +81,10 @@ pub async fn cancel_order(
 #[serde(deny_unknown_fields)]
 pub struct PickupRequest {
     /// The order's reference.
+    #[schema(schema_with = super::schema::typed)]
     reference: String,
     /// The one-time code the administrator passed on.
+    #[schema(schema_with = super::schema::typed)]
     one_time_code: String,
     /// A PKCS#10 request, PEM.
     csr: Option<String>,

@@ -45,12 +45,12 @@ impl From<NewUserRequest> for orgca_ra::NewUserRequest {
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     /// `org_admin`, `user_admin` or `user`.
-    #[schema(schema_with = schema::role)]
+    #[schema(schema_with = schema::role_or_null)]
     pub role: Option<String>,
     /// The seal right.
     pub seal: Option<bool>,
     /// `active` or `deactivated`.
-    #[schema(schema_with = schema::user_status)]
+    #[schema(schema_with = schema::user_status_or_null)]
     pub status: Option<String>,
     /// Publish the user's employee certificates in the public directory (found by
     /// their exact address). Only the user themself sets this: it is their consent.
@@ -101,7 +101,7 @@ pub struct ProfileRequest {
     pub name: String,
     /// E-mail shown in the certificates.
     #[serde(default)]
-    #[schema(schema_with = schema::email)]
+    #[schema(schema_with = schema::email_or_null)]
     pub email: Option<String>,
     /// Contact person (required).
     pub contact: Contact,
@@ -132,11 +132,11 @@ impl From<ProfileRequest> for orgca_ra::ProfileRequest {
 #[serde(deny_unknown_fields)]
 pub struct ProfilePatch {
     /// New name.
-    #[schema(schema_with = schema::name)]
+    #[schema(schema_with = schema::name_or_null)]
     pub name: Option<String>,
     /// New e-mail (`null` removes it).
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = schema::email_or_null)]
     pub email: Option<Option<String>>,
     /// New contact person.
     pub contact: Option<Contact>,

@@ -4,12 +4,25 @@
 
 use orgca_model::{BlockReason, CertKind, CertName, Email, Role};
 use utoipa::openapi::Object;
-use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 
 fn one_of(names: impl IntoIterator<Item = &'static str>) -> Object {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .enum_values(Some(names))
+        .build()
+}
+
+/// One of `names`, or `null` (a patch's "no change").
+fn one_of_or_null(names: impl IntoIterator<Item = &'static str>) -> Object {
+    let values: Vec<serde_json::Value> = names
+        .into_iter()
+        .map(serde_json::Value::from)
+        .chain([serde_json::Value::Null])
+        .collect();
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .enum_values(Some(values))
         .build()
 }
 
@@ -21,14 +34,47 @@ fn text(max: usize) -> Object {
         .build()
 }
 
+/// A role, or `null` (no change).
+pub(crate) fn role_or_null() -> Object {
+    one_of_or_null(Role::ALL.map(Role::as_str))
+}
+
+/// A status an administrator sets, or `null` (no change).
+pub(crate) fn user_status_or_null() -> Object {
+    one_of_or_null(orgca_ra::SETTABLE_STATUSES.map(|s| s.as_str()))
+}
+
+/// A name, or `null` (no change).
+pub(crate) fn name_or_null() -> Object {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .min_length(Some(1))
+        .max_length(Some(CertName::MAX))
+        .build()
+}
+
+/// An e-mail address, or `null` (none; in a patch, removes it).
+pub(crate) fn email_or_null() -> Object {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+            utoipa::openapi::KnownFormat::Email,
+        )))
+        .max_length(Some(Email::MAX))
+        .build()
+}
+
+/// What a person types from a paper or a mail: never empty.
+pub(crate) fn typed() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .build()
+}
+
 /// A user's role.
 pub(crate) fn role() -> Object {
     one_of(Role::ALL.map(Role::as_str))
-}
-
-/// A status an administrator sets on a user.
-pub(crate) fn user_status() -> Object {
-    one_of(orgca_ra::SETTABLE_STATUSES.map(|s| s.as_str()))
 }
 
 /// A certificate kind.
