@@ -85,6 +85,13 @@ async fn fixture() -> Fixture {
 }
 
 impl Fixture {
+    /// An OCSP responder for the issuing CA, started at [`t0`].
+    async fn responder(&self, policy: OcspPolicy) -> OcspService {
+        OcspService::start(self.store.status(), vec![self.ca.clone()], policy, t0())
+            .await
+            .expect("start")
+    }
+
     /// Records a certificate with `serial` as committed at `at`.
     async fn commit(&self, serial: Serial, at: OffsetDateTime) {
         self.store
@@ -144,14 +151,7 @@ fn sequence(content: &[u8]) -> Vec<u8> {
 #[tokio::test(flavor = "multi_thread")]
 async fn answers_are_signed_ahead_also_behind_the_cursor() {
     let f = fixture().await;
-    let ocsp = OcspService::start(
-        f.store.status(),
-        vec![f.ca.clone()],
-        OcspPolicy::default(),
-        t0(),
-    )
-    .await
-    .expect("start");
+    let ocsp = f.responder(OcspPolicy::default()).await;
     let (high, low, late) = (
         Serial::from_random([0x7f; 20]),
         Serial::from_random([0x10; 20]),
@@ -184,9 +184,7 @@ async fn answers_are_signed_ahead_also_behind_the_cursor() {
 async fn kept_answers_are_re_signed_after_the_refresh_time() {
     let f = fixture().await;
     let policy = OcspPolicy::default();
-    let ocsp = OcspService::start(f.store.status(), vec![f.ca.clone()], policy, t0())
-        .await
-        .expect("start");
+    let ocsp = f.responder(policy).await;
     let serial = Serial::from_random([0x33; 20]);
     f.commit(serial, t0()).await;
     let first = t0() + secs(1);
@@ -212,14 +210,7 @@ async fn kept_answers_are_re_signed_after_the_refresh_time() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_responder_is_renewed_at_half_its_life() {
     let f = fixture().await;
-    let ocsp = OcspService::start(
-        f.store.status(),
-        vec![f.ca.clone()],
-        OcspPolicy::default(),
-        t0(),
-    )
-    .await
-    .expect("start");
+    let ocsp = f.responder(OcspPolicy::default()).await;
     let first = ocsp.responder_certificates()[0].1.clone();
     let (not_before, not_after) = validity(&first);
     let half = not_before + (not_after - not_before) / 2;

@@ -77,6 +77,19 @@ pub fn profile(server: &Server, token: &str, body: &str) -> String {
     p["id"].as_str().expect("id").to_owned()
 }
 
+/// Places an employee-certificate order (PKCS#12, picked up by the user after logging
+/// in) for the user `user_id` through the API; answers it.
+pub fn employee_order(server: &Server, token: &str, user_id: &str) -> serde_json::Value {
+    let (status, o) = server.json(
+        "POST",
+        &format!("/api/v1/users/{user_id}/orders"),
+        Some(token),
+        Some(r#"{"identification": "user_login", "issuance": "pkcs12"}"#),
+    );
+    assert_eq!(status, 201, "{o}");
+    o
+}
+
 /// Places an order for a profile through the API; answers it.
 pub fn order(server: &Server, token: &str, profile: &str, body: &str) -> serde_json::Value {
     let (status, o) = server.json(

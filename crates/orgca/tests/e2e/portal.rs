@@ -726,13 +726,7 @@ fn a_user_confirms_their_address_and_picks_up_their_own_certificate_after_login(
     let env = Env::new(ORGCA);
     let a = org(&env, "99999960", "f.dk");
     let server = env.serve();
-    let (status, o) = server.json(
-        "POST",
-        &format!("/api/v1/users/{}/orders", a.user_id),
-        Some(&a.admin),
-        Some(r#"{"identification": "user_login", "issuance": "pkcs12"}"#),
-    );
-    assert_eq!(status, 201, "{o}");
+    let o = testkit::employee_order(&server, &a.admin, &a.user_id);
     let reference = o["reference"].as_str().expect("reference");
     // One mail, not two: the order's mail carries the validation link, which points at
     // the portal; opening the link confirms nothing yet.
@@ -1307,16 +1301,7 @@ fn a_password_link_used_proves_the_address() {
     let env = Env::new(ORGCA);
     let a = org(&env, "99999935", "k.dk");
     let server = env.serve();
-    let order = || {
-        let (status, o) = server.json(
-            "POST",
-            &format!("/api/v1/users/{}/orders", a.user_id),
-            Some(&a.admin),
-            Some(r#"{"identification": "user_login", "issuance": "pkcs12"}"#),
-        );
-        assert_eq!(status, 201, "{o}");
-        o
-    };
+    let order = || testkit::employee_order(&server, &a.admin, &a.user_id);
     let status_of = |o: &serde_json::Value| {
         let path = format!("/api/v1/orders/{}", o["id"].as_str().expect("id"));
         server.json("GET", &path, Some(&a.admin), None).1["status"].clone()

@@ -46,13 +46,7 @@ fn an_administrator_blocks_a_certificate_in_chromium() {
     );
     // An employee certificate waits for the user (address confirmed), who gets a
     // password link of their own.
-    let (status, o) = server.json(
-        "POST",
-        &format!("/api/v1/users/{}/orders", a.user_id),
-        Some(&a.admin),
-        Some(r#"{"identification": "user_login", "issuance": "pkcs12"}"#),
-    );
-    assert_eq!(status, 201, "{o}");
+    testkit::employee_order(&server, &a.admin, &a.user_id);
     server.confirm_link_in(&env.wait_for_mail("/api/v1/email-validations/"));
     let user_path = testkit::password_link_path(&env, "user@c.dk");
     let path = testkit::password_link_path(&env, "admin@c.dk");

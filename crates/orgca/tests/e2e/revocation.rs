@@ -268,13 +268,7 @@ fn users_block_their_own_certificates_and_the_operator_any_by_serial() {
     let server = env.serve();
     let (_, other_serial, _) = issue(&env, &server, &a.admin, "Drift");
     // An employee certificate for the user, picked up by them.
-    let (status, o) = server.json(
-        "POST",
-        &format!("/api/v1/users/{}/orders", a.user_id),
-        Some(&a.admin),
-        Some(r#"{"identification": "user_login", "issuance": "pkcs12"}"#),
-    );
-    assert_eq!(status, 201, "{o}");
+    let o = testkit::employee_order(&server, &a.admin, &a.user_id);
     let mail = env.wait_for_mail("/api/v1/email-validations/");
     server.confirm_link_in(&mail);
     let (status, got) = server.json(
