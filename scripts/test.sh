@@ -9,8 +9,9 @@
 #   (Debian). Without them the signing tests skip those checks,
 #   unless ORGCA_REQUIRE_SIGNING_TOOLS is set, as in CI.
 # - Installs Chromium (Debian) and the browser test packages (npm ci) when missing.
-# - Installs openapi-python-client in target/client-generator (a virtual environment)
-#   when missing, for the test of a client generated from the OpenAPI document.
+# - Installs openapi-python-client in target/client-generator and schemathesis in
+#   target/schemathesis (virtual environments) when missing: the test of a client
+#   generated from the OpenAPI document, and a bounded schemathesis run.
 # - Runs the store tests on PostgreSQL too, and every end-to-end test a second time with
 #   PostgreSQL as orgca's store, when ORGCA_TEST_POSTGRES_URL is set or a server answers
 #   at 127.0.0.1:5432 (then database `test`, user postgres).
@@ -33,6 +34,14 @@ if [ ! -x "$gen_venv/bin/openapi-python-client" ]; then
     || echo "note: openapi-python-client could not be installed; the generated-client test will be skipped" >&2
 fi
 export ORGCA_CLIENT_GENERATOR_VENV="$gen_venv"
+# Schemathesis (the bounded API fuzz run), in a virtual environment of its own too.
+st_venv="$PWD/target/schemathesis"
+if [ ! -x "$st_venv/bin/schemathesis" ]; then
+  { python3 -m venv "$st_venv" \
+    && "$st_venv/bin/pip" install --quiet "schemathesis==4.32.5"; } \
+    || echo "note: schemathesis could not be installed; the API fuzz run will be skipped" >&2
+fi
+export ORGCA_SCHEMATHESIS_VENV="$st_venv"
 # The browser tests drive Debian's Chromium with playwright-core (never a downloaded
 # browser); without them the portal's browser test fails unless ORGCA_SKIP_BROWSER_TESTS
 # is set.

@@ -113,3 +113,20 @@ pub fn client_generator() -> Option<ClientGenerator> {
         }
     }
 }
+
+/// Schemathesis, in the virtual environment the test script prepares
+/// (`ORGCA_SCHEMATHESIS_VENV`), or `None` (recorded as a skip) when it is not installed.
+/// When ORGCA_REQUIRE_SCHEMATHESIS is set (CI), a missing one fails the test.
+pub fn schemathesis() -> Option<PathBuf> {
+    let found = std::env::var_os("ORGCA_SCHEMATHESIS_VENV")
+        .map(|v| PathBuf::from(v).join("bin/schemathesis"))
+        .filter(|p| p.exists());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("ORGCA_REQUIRE_SCHEMATHESIS").is_none(),
+            "schemathesis is required (ORGCA_REQUIRE_SCHEMATHESIS) but not found"
+        );
+        skipped("schemathesis not found; the API fuzz run (CI installs it)");
+    }
+    found
+}
