@@ -20,14 +20,14 @@ from orgca_api_client.models import (  # noqa: E402
     CertificateView,
     Contact,
     DeliveredView,
-    Identification,
     Issuance,
     ListCertificatesStatus,
-    OrderRequest,
     OrderView,
     PageCertificateView,
     PickupRequest,
     ProblemDocument,
+    ProfileOrderRequest,
+    ProfileOrderRequestIdentification,
     ProfileRequest,
     ProfileRequestKind,
     ProfileView,
@@ -51,7 +51,9 @@ assert isinstance(again, ProblemDocument) and again.code == "conflict", again
 order = order_for_profile.sync(
     id=str(profile.id),
     client=admin,
-    body=OrderRequest(identification=Identification.ONE_TIME_CODE, issuance=Issuance.CSR),
+    body=ProfileOrderRequest(
+        identification=ProfileOrderRequestIdentification.ONE_TIME_CODE, issuance=Issuance.CSR
+    ),
 )
 assert isinstance(order, OrderView), order
 with open(csr_path, encoding="ascii") as f:

@@ -12,6 +12,10 @@ use crate::delivery::{self, Delivered, KeySource};
 use crate::orders::{AddressProof, OrderPlan, OrderRequest, Placed, address_proof, check_pickable};
 use crate::{Caller, PickupRefusal, Ra, RaError};
 
+/// How an employee's order may be picked up: by the user, logged in; also what the API's
+/// document lists.
+pub const USER_ORDER_IDENTIFICATIONS: [Identification; 1] = [Identification::UserLogin];
+
 impl Ra {
     /// Orders an employee certificate for an active user of the caller's organisation:
     /// administrators only, when user certificates are on. The user picks it up after
@@ -36,7 +40,7 @@ impl Ra {
                 user.email
             )));
         }
-        if req.identification != Identification::UserLogin {
+        if !USER_ORDER_IDENTIFICATIONS.contains(&req.identification) {
             return Err(RaError::Invalid(
             "an employee certificate is picked up by its user after logging in: use identification user_login".into(),
         ));

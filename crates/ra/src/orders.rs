@@ -86,7 +86,7 @@ impl Ra {
         let scope = self.scope(caller);
         let profile = self.profile(caller, profile_id).await?;
         let org = self.orderer(caller, profile.kind).await?;
-        if req.identification != Identification::OneTimeCode {
+        if !PROFILE_ORDER_IDENTIFICATIONS.contains(&req.identification) {
             return Err(RaError::Invalid(
             "this orgca version delivers profile orders by one-time code (user login is for employee certificates)"
                 .into(),
@@ -131,6 +131,10 @@ impl Ra {
         Ok(org)
     }
 }
+
+/// How a profile's order may be picked up (a system or organisation has no login); also
+/// what the API's document lists.
+pub const PROFILE_ORDER_IDENTIFICATIONS: [Identification; 1] = [Identification::OneTimeCode];
 
 /// Whether the address a certificate will show is proven, or what proving it takes.
 pub(crate) enum AddressProof {

@@ -400,7 +400,20 @@ fn the_openapi_document_describes_every_route() {
         assert!(required("CertificateView").contains(&f.to_owned()), "{f}");
     }
     for f in ["identification", "issuance"] {
-        assert!(required("OrderRequest").contains(&f.to_owned()), "{f}");
+        for body in ["ProfileOrderRequest", "UserOrderRequest"] {
+            assert!(required(body).contains(&f.to_owned()), "{body} {f}");
+        }
+    }
+    // Each order route lists the one way its orders are picked up.
+    for (body, how) in [
+        ("ProfileOrderRequest", "one_time_code"),
+        ("UserOrderRequest", "user_login"),
+    ] {
+        assert_eq!(
+            schemas[body]["properties"]["identification"]["enum"],
+            serde_json::json!([how]),
+            "{body}"
+        );
     }
     assert_eq!(
         schemas["Issuance"]["enum"],

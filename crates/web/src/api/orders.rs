@@ -1,6 +1,6 @@
 //! Orders, pick-up and e-mail validation.
 
-use crate::api::requests::OrderRequest;
+use crate::api::requests::{ProfileOrderRequest, UserOrderRequest};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -16,13 +16,13 @@ use crate::{AppState, Problem};
 /// answer carries the one-time code, once; the contact person is mailed the reference.
 #[utoipa::path(post, path = "/api/v1/profiles/{id}/orders", tag = "orders",
     security(("bearer" = [])), params(("id" = String, Path, description = "The profile's id")),
-    request_body = OrderRequest,
+    request_body = ProfileOrderRequest,
     responses((status = 201, description = "The order placed; its one-time code is shown this once", body = OrderView), Problems))]
 pub async fn order_for_profile(
     State(s): State<AppState>,
     Caller(c): Caller,
     Path(id): Path<String>,
-    JsonBody(req): JsonBody<OrderRequest>,
+    JsonBody(req): JsonBody<ProfileOrderRequest>,
 ) -> Result<(StatusCode, Json<OrderView>), Problem> {
     let (id, now) = (parse_id(&id, "profile")?, s.now());
     let placed =
@@ -35,13 +35,13 @@ pub async fn order_for_profile(
 /// it up after logging in.
 #[utoipa::path(post, path = "/api/v1/users/{id}/orders", tag = "orders",
     security(("bearer" = [])), params(("id" = String, Path, description = "The user's id")),
-    request_body = OrderRequest,
+    request_body = UserOrderRequest,
     responses((status = 201, description = "The order placed", body = OrderView), Problems))]
 pub async fn order_for_user(
     State(s): State<AppState>,
     Caller(c): Caller,
     Path(id): Path<String>,
-    JsonBody(req): JsonBody<OrderRequest>,
+    JsonBody(req): JsonBody<UserOrderRequest>,
 ) -> Result<(StatusCode, Json<OrderView>), Problem> {
     let (id, now) = (parse_id(&id, "user")?, s.now());
     let placed = s.ra.order_for_user(&c, id, req.into(), None, now).await?;

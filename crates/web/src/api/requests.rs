@@ -163,24 +163,45 @@ impl From<ProfilePatch> for orgca_ra::ProfilePatch {
     }
 }
 
-/// An order (`POST /api/v1/profiles/{id}/orders`, `POST /api/v1/users/{id}/orders`).
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OrderRequest {
-    /// How the recipient identifies.
-    pub identification: Identification,
-    /// How the certificate is delivered.
-    pub issuance: Issuance,
+/// An order's body: how the recipient identifies (the routes differ in what they take)
+/// and how the certificate is delivered.
+macro_rules! order_request {
+    ($(#[$doc:meta])* $name:ident, $identifications:path) => {
+        $(#[$doc])*
+        #[derive(Debug, Deserialize, utoipa::ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            /// How the recipient identifies.
+            #[schema(schema_with = $identifications)]
+            pub identification: Identification,
+            /// How the certificate is delivered.
+            pub issuance: Issuance,
+        }
+
+        impl From<$name> for orgca_ra::orders::OrderRequest {
+            fn from(r: $name) -> Self {
+                orgca_ra::orders::OrderRequest {
+                    identification: r.identification,
+                    issuance: r.issuance,
+                }
+            }
+        }
+    };
 }
 
-impl From<OrderRequest> for orgca_ra::orders::OrderRequest {
-    fn from(r: OrderRequest) -> Self {
-        orgca_ra::orders::OrderRequest {
-            identification: r.identification,
-            issuance: r.issuance,
-        }
-    }
-}
+order_request!(
+    /// An order for a profile (`POST /api/v1/profiles/{id}/orders`): picked up with its
+    /// reference and one-time code.
+    ProfileOrderRequest,
+    schema::profile_order_identification
+);
+
+order_request!(
+    /// An employee certificate for a user (`POST /api/v1/users/{id}/orders`): picked up by
+    /// the user, logged in.
+    UserOrderRequest,
+    schema::user_order_identification
+);
 
 /// A certificate search as a query string, every field text (absent or empty: no
 /// filter).

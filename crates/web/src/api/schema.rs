@@ -82,6 +82,16 @@ pub(crate) fn kind() -> Object {
     one_of(CertKind::ALL.map(CertKind::as_str))
 }
 
+/// How a profile's order is picked up.
+pub(crate) fn profile_order_identification() -> Object {
+    one_of(orgca_ra::orders::PROFILE_ORDER_IDENTIFICATIONS.map(|i| i.as_str()))
+}
+
+/// How an employee's order is picked up.
+pub(crate) fn user_order_identification() -> Object {
+    one_of(orgca_ra::employee::USER_ORDER_IDENTIFICATIONS.map(|i| i.as_str()))
+}
+
 /// A profile's kind.
 pub(crate) fn profile_kind() -> Object {
     one_of(orgca_ra::PROFILE_KINDS.map(CertKind::as_str))
