@@ -25,23 +25,20 @@ if ! command -v pyhanko >/dev/null 2>&1; then
     || echo "note: pyHanko could not be installed; its checks will be skipped" >&2
 fi
 # The integrator test builds a client from the OpenAPI document with openapi-python-client,
-# kept in a virtual environment of its own (made again when missing) so that its
-# dependencies meet no other tool's.
-gen_venv="$PWD/target/client-generator"
-if [ ! -x "$gen_venv/bin/openapi-python-client" ]; then
-  { python3 -m venv "$gen_venv" \
-    && "$gen_venv/bin/pip" install --quiet "openapi-python-client==0.29.1"; } \
-    || echo "note: openapi-python-client could not be installed; the generated-client test will be skipped" >&2
-fi
-export ORGCA_CLIENT_GENERATOR_VENV="$gen_venv"
-# Schemathesis (the bounded API fuzz run), in a virtual environment of its own too.
-st_venv="$PWD/target/schemathesis"
-if [ ! -x "$st_venv/bin/schemathesis" ]; then
-  { python3 -m venv "$st_venv" \
-    && "$st_venv/bin/pip" install --quiet "schemathesis==4.32.5"; } \
-    || echo "note: schemathesis could not be installed; the API fuzz run will be skipped" >&2
-fi
-export ORGCA_SCHEMATHESIS_VENV="$st_venv"
+# and a bounded schemathesis run drives the API: each tool in a virtual environment of its
+# own under target/ (made again when missing), so that its dependencies meet no other's.
+# venv_tool NAME COMMAND PACKAGE: prints the environment's folder.
+venv_tool() {
+  local venv="$PWD/target/$1"
+  if [ ! -x "$venv/bin/$2" ]; then
+    { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet "$3"; } >&2 \
+      || echo "note: $3 could not be installed; the tests that need it will be skipped" >&2
+  fi
+  echo "$venv"
+}
+ORGCA_CLIENT_GENERATOR_VENV=$(venv_tool client-generator openapi-python-client "openapi-python-client==0.29.1")
+ORGCA_SCHEMATHESIS_VENV=$(venv_tool schemathesis schemathesis "schemathesis==4.32.5")
+export ORGCA_CLIENT_GENERATOR_VENV ORGCA_SCHEMATHESIS_VENV
 # The browser tests drive Debian's Chromium with playwright-core (never a downloaded
 # browser); without them the portal's browser test fails unless ORGCA_SKIP_BROWSER_TESTS
 # is set.

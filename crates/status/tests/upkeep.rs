@@ -28,6 +28,9 @@ struct Fixture {
     store: Store,
     ca: Arc<IssuingCa>,
     org: Organisation,
+    /// A responder of the issuing CA, only to make the CertIDs clients send (they name
+    /// the CA, not the responder).
+    ids: Responder,
 }
 
 fn t0() -> OffsetDateTime {
@@ -75,12 +78,17 @@ async fn fixture() -> Fixture {
         .next()
         .expect("an issuing CA");
     let org = org(&store, "99999999").await;
+    let ca = Arc::new(ca);
+    let ids = Responder::issue(&ca, &store.ca(), t0(), time::Duration::DAY)
+        .await
+        .expect("a responder to make CertIDs");
     Fixture {
         _db: db,
         keys,
         store,
-        ca: Arc::new(ca),
+        ca,
         org,
+        ids,
     }
 }
 
@@ -111,11 +119,9 @@ impl Fixture {
     }
 
     /// An OCSP request (DER, no nonce) for `serial`, with the CertID clients send.
-    async fn request(&self, serial: Serial) -> Vec<u8> {
-        let responder = Responder::issue(&self.ca, &self.store.ca(), t0(), time::Duration::DAY)
-            .await
-            .expect("a responder to make the CertID");
-        let cert_id = responder
+    fn request(&self, serial: Serial) -> Vec<u8> {
+        let cert_id = self
+            .ids
             .sha1_cert_id(serial.as_bytes())
             .expect("cert id")
             .to_der()
@@ -131,7 +137,7 @@ impl Fixture {
         serial: Serial,
         at: OffsetDateTime,
     ) -> Arc<orgca_status::ocsp::Answer> {
-        match ocsp.respond(&self.request(serial).await, at).await {
+        match ocsp.respond(&self.request(serial), at).await {
             Reply::Signed(answer) => answer,
             _ => panic!("no single signed answer"),
         }

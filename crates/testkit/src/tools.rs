@@ -83,10 +83,31 @@ pub fn sample_pdf(env: &Env, name: &str, size: usize) -> PathBuf {
     path
 }
 
+/// A tool installed in the virtual environment that the environment variable `venv_var`
+/// names (the test script prepares it): the paths of `bins` in it, or `None` (recorded as
+/// a skip) when it is not there. When `require` is set (CI), a missing one fails the test.
+fn venv_tool<const N: usize>(
+    venv_var: &str,
+    bins: [&str; N],
+    require: &str,
+    what: &str,
+) -> Option<[PathBuf; N]> {
+    let found = std::env::var_os(venv_var)
+        .map(|v| bins.map(|b| PathBuf::from(&v).join("bin").join(b)))
+        .filter(|paths| paths.iter().all(|p| p.exists()));
+    if found.is_none() {
+        assert!(
+            std::env::var_os(require).is_none(),
+            "{what} is required ({require}) but not found"
+        );
+        skipped(&format!("{what} not found (CI installs it)"));
+    }
+    found
+}
+
 /// The OpenAPI client generator of the integrator test: openapi-python-client and the
-/// Python that runs what it makes, in the virtual environment the test script prepares
-/// (`ORGCA_CLIENT_GENERATOR_VENV`). When ORGCA_REQUIRE_CLIENT_GENERATOR is set (CI), a
-/// missing one fails the test instead of skipping it.
+/// Python that runs what it makes (`ORGCA_CLIENT_GENERATOR_VENV`; required by
+/// ORGCA_REQUIRE_CLIENT_GENERATOR).
 pub struct ClientGenerator {
     /// `openapi-python-client`.
     pub generate: PathBuf,
@@ -96,37 +117,23 @@ pub struct ClientGenerator {
 
 /// The client generator, or `None` (recorded as a skip) when it is not installed.
 pub fn client_generator() -> Option<ClientGenerator> {
-    let venv = std::env::var_os("ORGCA_CLIENT_GENERATOR_VENV").map(PathBuf::from);
-    let found = venv.map(|v| ClientGenerator {
-        generate: v.join("bin/openapi-python-client"),
-        python: v.join("bin/python"),
-    });
-    match found.filter(|g| g.generate.exists() && g.python.exists()) {
-        Some(g) => Some(g),
-        None => {
-            assert!(
-                std::env::var_os("ORGCA_REQUIRE_CLIENT_GENERATOR").is_none(),
-                "openapi-python-client is required (ORGCA_REQUIRE_CLIENT_GENERATOR) but not found"
-            );
-            skipped("openapi-python-client not found; the generated-client test (CI installs it)");
-            None
-        }
-    }
+    venv_tool(
+        "ORGCA_CLIENT_GENERATOR_VENV",
+        ["openapi-python-client", "python"],
+        "ORGCA_REQUIRE_CLIENT_GENERATOR",
+        "openapi-python-client",
+    )
+    .map(|[generate, python]| ClientGenerator { generate, python })
 }
 
-/// Schemathesis, in the virtual environment the test script prepares
-/// (`ORGCA_SCHEMATHESIS_VENV`), or `None` (recorded as a skip) when it is not installed.
-/// When ORGCA_REQUIRE_SCHEMATHESIS is set (CI), a missing one fails the test.
+/// Schemathesis (`ORGCA_SCHEMATHESIS_VENV`; required by ORGCA_REQUIRE_SCHEMATHESIS), or
+/// `None` (recorded as a skip) when it is not installed.
 pub fn schemathesis() -> Option<PathBuf> {
-    let found = std::env::var_os("ORGCA_SCHEMATHESIS_VENV")
-        .map(|v| PathBuf::from(v).join("bin/schemathesis"))
-        .filter(|p| p.exists());
-    if found.is_none() {
-        assert!(
-            std::env::var_os("ORGCA_REQUIRE_SCHEMATHESIS").is_none(),
-            "schemathesis is required (ORGCA_REQUIRE_SCHEMATHESIS) but not found"
-        );
-        skipped("schemathesis not found; the API fuzz run (CI installs it)");
-    }
-    found
+    venv_tool(
+        "ORGCA_SCHEMATHESIS_VENV",
+        ["schemathesis"],
+        "ORGCA_REQUIRE_SCHEMATHESIS",
+        "schemathesis",
+    )
+    .map(|[st]| st)
 }

@@ -602,24 +602,7 @@ fn an_issued_certificate_is_fetched_again_with_its_chain() {
     let chain = env.write("chain.pem", blocks[1]);
     let root = env.write("root.pem", blocks[2]);
     let leaf_file = env.write("leaf.pem", blocks[0]);
-    let p = |f: &std::path::PathBuf| f.to_str().expect("p").to_owned();
-    let verified = testkit::cmd(
-        "openssl",
-        &[
-            "verify",
-            "-x509_strict",
-            "-CAfile",
-            &p(&root),
-            "-untrusted",
-            &p(&chain),
-            &p(&leaf_file),
-        ],
-    );
-    assert!(
-        verified.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verified.stderr)
-    );
+    testkit::assert_chain_verifies(&root, &chain, &leaf_file, "fetched again");
     // Another organisation's administrator: not found, as for an id that does not exist.
     assert_eq!(server.request("GET", &path, Some(&b.admin), None).0, 404);
     assert_eq!(server.request("GET", &path, None, None).0, 401);
@@ -688,22 +671,7 @@ fn a_client_generated_from_the_openapi_document_orders_and_picks_up() {
     assert_eq!(blocks.len(), 2, "issuing CA and root: {chain}");
     let issuing = env.write("gen-issuing.pem", blocks[0]);
     let root = env.write("gen-root.pem", blocks[1]);
-    let verified = testkit::cmd(
-        "openssl",
-        &[
-            "verify",
-            "-CAfile",
-            &p(&root),
-            "-untrusted",
-            &p(&issuing),
-            &p(&leaf),
-        ],
-    );
-    assert!(
-        verified.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verified.stderr)
-    );
+    testkit::assert_chain_verifies(&root, &issuing, &leaf, "the generated client's");
     assert_eq!(seen["blocked"], serde_json::json!([seen["serial"]]));
 }
 
