@@ -4,8 +4,11 @@
 //! as nothing. A name holding one can look like another name (`Sys<U+202E>live` shows as
 //! "Sysevil"), so no name that enters a certificate or a mail may hold one.
 
+/// Control characters (general category Cc: C0, DEL and C1), as inclusive ranges.
+pub const CONTROL: &[(u32, u32)] = &[(0x0000, 0x001F), (0x007F, 0x009F)];
+
 /// Format characters (Unicode 15.1, general category Cf), as inclusive ranges.
-const FORMAT: &[(u32, u32)] = &[
+pub const FORMAT: &[(u32, u32)] = &[
     (0x00AD, 0x00AD),
     (0x0600, 0x0605),
     (0x061C, 0x061C),
@@ -31,7 +34,7 @@ const FORMAT: &[(u32, u32)] = &[
 
 /// Letters and marks that render as blank space: the combining grapheme joiner, the
 /// Hangul fillers, the Mongolian variation selectors and the Braille blank.
-const BLANK: &[(u32, u32)] = &[
+pub const BLANK: &[(u32, u32)] = &[
     (0x034F, 0x034F),
     (0x115F, 0x1160),
     (0x180B, 0x180D),
@@ -48,7 +51,33 @@ fn in_ranges(c: char, ranges: &[(u32, u32)]) -> bool {
 
 /// Whether `c` is a control, format or blank-filler character: one a name must not hold.
 pub fn is_hidden(c: char) -> bool {
-    c.is_control() || in_ranges(c, FORMAT) || in_ranges(c, BLANK)
+    in_ranges(c, CONTROL) || in_ranges(c, FORMAT) || in_ranges(c, BLANK)
+}
+
+/// Every hidden character, as inclusive ranges: what [`is_hidden`] refuses.
+pub fn hidden_ranges() -> impl Iterator<Item = (u32, u32)> {
+    CONTROL.iter().chain(FORMAT).chain(BLANK).copied()
+}
+
+/// A regular-expression character class (without the brackets) of `ranges`, written so
+/// that ECMA-262 with the `u` flag (JSON Schema's dialect), Python's `re` and Rust's
+/// `regex` read it alike: `\uXXXX` in the Basic Multilingual Plane, the character itself
+/// above it (the three spell escapes of astral code points differently).
+pub fn class_of(ranges: impl IntoIterator<Item = (u32, u32)>) -> String {
+    let one = |c: u32| match char::from_u32(c) {
+        Some(ch) if c > 0xFFFF => ch.to_string(),
+        _ => format!("\\u{c:04X}"),
+    };
+    ranges
+        .into_iter()
+        .map(|(lo, hi)| {
+            if lo == hi {
+                one(lo)
+            } else {
+                format!("{}-{}", one(lo), one(hi))
+            }
+        })
+        .collect()
 }
 
 /// The first hidden character of `s` and its position (1 for the first character).
@@ -108,5 +137,25 @@ mod tests {
         assert_eq!(first_hidden("Løn-system"), None);
         assert_eq!(describe('\u{202E}'), "U+202E (RIGHT-TO-LEFT OVERRIDE)");
         assert_eq!(describe('\u{E0041}'), "U+E0041");
+    }
+
+    #[test]
+    fn control_ranges_are_exactly_the_control_characters() {
+        for c in char::MIN..=char::MAX {
+            assert_eq!(
+                in_ranges(c, CONTROL),
+                c.is_control(),
+                "U+{:04X}",
+                u32::from(c)
+            );
+        }
+    }
+
+    #[test]
+    fn classes_escape_the_basic_plane_and_spell_astral_characters() {
+        assert_eq!(
+            class_of([(0x00, 0x1F), (0x00AD, 0x00AD), (0xE0020, 0xE007F)]),
+            "\\u0000-\\u001F\\u00AD\u{E0020}-\u{E007F}"
+        );
     }
 }

@@ -28,7 +28,7 @@ pub use certificate::CertificateRecord;
 pub use cvr::{Cvr, CvrError, Environment};
 pub use email::{Email, EmailError};
 pub use kind::{CertKind, UnknownKind};
-pub use names::{CertName, NameError, PersonName, parse_text};
+pub use names::{CertName, NameError, PersonName, parse_text, text_pattern};
 pub use order::{Identification, Issuance, Order, OrderStatus, OrderSubject};
 pub use org::{OrgSettings, Organisation, SettingsChange};
 pub use profile::Profile;

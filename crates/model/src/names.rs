@@ -33,25 +33,18 @@ pub enum NameError {
         field: &'static str,
         /// The character, as `U+XXXX (NAME)`.
         character: String,
-        /// Its position, 1 for the first character (after trimming).
+        /// Its position, 1 for the first character.
         position: usize,
-    },
-    /// Has no letter or digit: nothing a reader would recognise.
-    #[error("{field} has no letter or digit; give a name a person can read")]
-    Unreadable {
-        /// Which field.
-        field: &'static str,
     },
 }
 
-/// Checks a name that goes into a certificate or a mail: trimmed, not empty, at most
-/// `max` characters, nothing hidden (see [`crate::invisible`]), a letter or digit in it.
-/// Answers the trimmed name.
+/// Checks a name that goes into a certificate or a mail: nothing hidden anywhere (see
+/// [`crate::invisible`]), at most `max` characters as sent, something other than white
+/// space in it. Answers the name without the white space around it.
+///
+/// Every rule reads the text as sent, so that [`text_pattern`] and a length limit say
+/// exactly what passes.
 pub fn parse_text(field: &'static str, s: &str, max: usize) -> Result<String, NameError> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Err(NameError::Empty { field });
-    }
     if let Some((position, c)) = crate::invisible::first_hidden(s) {
         return Err(NameError::Hidden {
             field,
@@ -59,14 +52,31 @@ pub fn parse_text(field: &'static str, s: &str, max: usize) -> Result<String, Na
             position,
         });
     }
-    if !s.chars().any(char::is_alphanumeric) {
-        return Err(NameError::Unreadable { field });
-    }
     let len = s.chars().count();
     if len > max {
         return Err(NameError::TooLong { field, len, max });
     }
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(NameError::Empty { field });
+    }
     Ok(s.to_owned())
+}
+
+/// The highest white-space character (U+3000 IDEOGRAPHIC SPACE); a test checks it.
+const LAST_WHITE_SPACE: char = '\u{3000}';
+
+/// What [`parse_text`] accepts (its length aside), as a regular expression for the API
+/// document: no hidden character, and one that is neither hidden nor white space.
+pub fn text_pattern() -> String {
+    use crate::invisible::{class_of, hidden_ranges, is_hidden};
+    let hidden = class_of(hidden_ranges());
+    let spaces = class_of(
+        ('\0'..=LAST_WHITE_SPACE)
+            .filter(|c| c.is_whitespace() && !is_hidden(*c))
+            .map(|c| (u32::from(c), u32::from(c))),
+    );
+    format!("^[^{hidden}]*[^{hidden}{spaces}][^{hidden}]*$")
 }
 
 /// A certificate's common name (the name an administrator gives an organisation or
@@ -126,6 +136,15 @@ mod tests {
             Ok("Løn-system".into())
         );
         assert!(matches!(CertName::parse(" "), Err(NameError::Empty { .. })));
+        assert_eq!(CertName::parse("-").map(|n| n.0), Ok("-".into()));
+        assert!(matches!(
+            CertName::parse(&format!(" {} ", "x".repeat(63))),
+            Err(NameError::TooLong { len: 65, .. })
+        ));
+        assert!(matches!(
+            CertName::parse(" \u{85}Name"),
+            Err(NameError::Hidden { position: 2, .. })
+        ));
         assert!(matches!(
             CertName::parse("a\nb"),
             Err(NameError::Hidden { position: 2, .. })
@@ -144,15 +163,38 @@ mod tests {
             CertName::parse("\u{200b}\u{200b}"),
             Err(NameError::Hidden { position: 1, .. })
         ));
-        assert!(matches!(
-            CertName::parse("- . -"),
-            Err(NameError::Unreadable { .. })
-        ));
+        assert_eq!(CertName::parse("- . -").map(|n| n.0), Ok("- . -".into()));
         assert!(CertName::parse("Bøg & Co. 2").is_ok());
         assert!(CertName::parse(&"æ".repeat(64)).is_ok());
         assert!(matches!(
             CertName::parse(&"æ".repeat(65)),
             Err(NameError::TooLong { len: 65, .. })
         ));
+    }
+
+    /// The pattern and the parser agree on every code point alone, after a letter, and
+    /// between spaces.
+    #[test]
+    fn the_pattern_says_what_the_parser_accepts() {
+        let pattern = regex::Regex::new(&text_pattern()).expect("the pattern compiles");
+        for c in char::MIN..=char::MAX {
+            for text in [c.to_string(), format!("a{c}"), format!(" {c} ")] {
+                assert_eq!(
+                    pattern.is_match(&text),
+                    parse_text("name", &text, 64).is_ok(),
+                    "{text:?}"
+                );
+            }
+        }
+        assert!(
+            !pattern.is_match("Name\n"),
+            "a line break at the end is refused"
+        );
+        assert!(
+            !(LAST_WHITE_SPACE..=char::MAX)
+                .skip(1)
+                .any(char::is_whitespace),
+            "no white space after U+3000"
+        );
     }
 }

@@ -69,10 +69,10 @@ pub(crate) async fn prepare(order: &Order, source: KeySource<'_>) -> Result<Prep
                 generated: Some(key),
             })
         }
-        (Issuance::Csr, KeySource::Pkcs12) => Err(RaError::Invalid(
+        (Issuance::Csr, KeySource::Pkcs12) => Err(RaError::NotNow(
             "this order is picked up with a CSR: send it as `csr`".into(),
         )),
-        (Issuance::Pkcs12, KeySource::Csr(_)) => Err(RaError::Invalid(
+        (Issuance::Pkcs12, KeySource::Csr(_)) => Err(RaError::NotNow(
             "this order delivers a PKCS#12 made by orgca: send `\"pkcs12\": true` instead of a CSR"
                 .into(),
         )),

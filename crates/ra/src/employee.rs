@@ -35,7 +35,7 @@ impl Ra {
             .orderer(caller, orgca_model::CertKind::Employee)
             .await?;
         if user.status != UserStatus::Active {
-            return Err(RaError::Invalid(format!(
+            return Err(RaError::NotNow(format!(
                 "user {} is not active",
                 user.email
             )));

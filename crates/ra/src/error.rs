@@ -48,6 +48,11 @@ pub enum RaError {
     /// The thing exists already.
     #[error("{0} exists already")]
     Conflict(String),
+    /// Refused for the state of what it touches, not for its own content: a user who is
+    /// not active, a kind of certificate switched off, an order that delivers otherwise.
+    /// The same request may succeed once that state changes.
+    #[error("{0}")]
+    NotNow(String),
     /// This node does not offer the operation (no CA keys, no signing service).
     #[error("{0}")]
     Unavailable(&'static str),
@@ -249,6 +254,7 @@ impl RaError {
             RaError::NotFound(_) => "not_found",
             RaError::UnknownOrganisation(_) => "unknown_organisation",
             RaError::Conflict(_) => "conflict",
+            RaError::NotNow(_) => "state_conflict",
             RaError::LoginRefused(_) => "login_refused",
             RaError::Unavailable(_) => "unavailable",
             RaError::Ca(CaError::Lint(_)) => "lint_failed",

@@ -199,7 +199,7 @@ impl Ra {
 }
 
 fn seals_off() -> RaError {
-    RaError::Invalid(
+    RaError::NotNow(
         "the seal right is switched off for this organisation: an organisation administrator \
          switches it on first (PATCH /api/v1/organisation, or `orgca org set --seals on`)"
             .into(),

@@ -50,7 +50,7 @@ pub(crate) fn require_kind_on(
     if on {
         Ok(())
     } else {
-        Err(RaError::Invalid(format!(
+        Err(RaError::NotNow(format!(
             "{what} certificates are switched off for this organisation: an organisation \
              administrator switches them on (PATCH /api/v1/organisation)"
         )))

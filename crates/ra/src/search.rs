@@ -50,8 +50,10 @@ pub struct Search {
     pub limit: u32,
 }
 
+/// A filter's value: `None` when absent or empty. Read as sent (no trimming), so that
+/// the API document's enumerations say exactly what is read.
 fn given(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    v.as_deref().filter(|s| !s.is_empty())
 }
 
 fn invalid(e: impl std::fmt::Display) -> RaError {
@@ -78,6 +80,12 @@ pub const SORTS: [(&str, SortKey); 3] = [
     ("not_after", SortKey::NotAfter),
     ("name", SortKey::Name),
 ];
+
+/// Every `after` a search reads, as a regular expression (the API's document shows it).
+pub const CURSOR_PATTERN: &str = Cursor::PATTERN;
+
+/// The most free-text characters, counted as sent.
+pub const MAX_QUERY_CHARS: usize = orgca_store::MAX_QUERY_CHARS;
 
 /// The most rows a page holds (`limit` is 1 to this).
 pub const MAX_PAGE: u32 = orgca_store::MAX_PAGE;
@@ -117,6 +125,10 @@ impl SearchParams {
         caller: &crate::Caller,
         now: UnixTime,
     ) -> Result<Search, RaError> {
+        let after = given(&self.after)
+            .map(Cursor::decode)
+            .transpose()
+            .map_err(invalid)?;
         let sort = match given(&self.sort) {
             None => SortKey::Created,
             Some(s) => named("sort", s, &SORTS)?,
@@ -125,6 +137,8 @@ impl SearchParams {
             None => sort == SortKey::Created,
             Some(s) => named("order", s, &ORDERS)?,
         };
+        // A later page continues the list its cursor came from, in that list's order.
+        let (sort, descending) = after.as_ref().map_or((sort, descending), Cursor::order);
         let limit = match given(&self.limit) {
             None => DEFAULT_PAGE,
             Some(s) => match s.parse::<u32>() {
@@ -146,10 +160,8 @@ impl SearchParams {
             .map_err(invalid)?
             .flatten();
         let expires_before = given(&self.expires_before).map(parse_time).transpose()?;
-        let after = given(&self.after)
-            .map(|a| Cursor::decode(a, sort, descending))
-            .transpose()
-            .map_err(invalid)?;
+        // A profile or user filter that names no one in the organisation matches
+        // nothing, as any filter would.
         let mut subject = None;
         if let Some(p) = given(&self.profile) {
             let found = match Uuid::try_parse(p) {
@@ -160,26 +172,20 @@ impl SearchParams {
                     all.into_iter().find(|x| x.name.to_lowercase() == key)
                 }
             };
-            let found = found.ok_or_else(|| {
-                invalid(format!(
-                    "no profile {p:?} in your organisation: give its id or name"
-                ))
-            })?;
+            let Some(found) = found else {
+                return Ok(Search { query: None, limit });
+            };
             subject = Some(found.id);
         }
         if let Some(u) = given(&self.user) {
-            let found = match Uuid::try_parse(u) {
-                Ok(id) => scope.user(id).await?,
-                Err(_) => {
-                    let email = orgca_model::Email::parse(u)?;
-                    scope.user_by_email(email.as_str()).await?
-                }
+            let found = match (Uuid::try_parse(u), orgca_model::Email::parse(u)) {
+                (Ok(id), _) => scope.user(id).await?,
+                (_, Ok(email)) => scope.user_by_email(email.as_str()).await?,
+                _ => None,
             };
-            let found = found.ok_or_else(|| {
-                invalid(format!(
-                    "no user {u:?} in your organisation: give their id or e-mail address"
-                ))
-            })?;
+            let Some(found) = found else {
+                return Ok(Search { query: None, limit });
+            };
             if subject.is_some_and(|s| s != found.id) {
                 return Ok(Search { query: None, limit });
             }

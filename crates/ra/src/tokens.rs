@@ -49,7 +49,7 @@ impl Ra {
     ) -> Result<(String, User), RaError> {
         let user = self.operator_user_by_email(email, organisation).await?;
         if user.status != UserStatus::Active {
-            return Err(RaError::Invalid(format!(
+            return Err(RaError::NotNow(format!(
                 "user {} is not active",
                 user.email
             )));

@@ -6,7 +6,6 @@
 //! Every statement here starts with `c.org_id = $1`; only placeholders are generated,
 //! every value is bound.
 
-use base64ct::{Base64UrlUnpadded, Encoding};
 use orgca_model::UnixTime;
 use orgca_model::{CertKind, CertificateRecord, Email, Serial};
 use sqlx::Row;
@@ -17,10 +16,11 @@ use crate::certs::{cert_columns, cert_from_row};
 use crate::search_keys::key;
 use crate::{OrgScope, StoreError};
 
-/// The longest free-text query.
+/// The longest free-text query, counted as sent.
 pub const MAX_QUERY_CHARS: usize = 200;
-/// The most words of free text.
-pub const MAX_TERMS: usize = 8;
+/// The most words of free text whose people (contacts, users) are looked up before the
+/// search; any further word is matched through a subquery alone.
+const MAX_LOOKED_UP: usize = 8;
 /// The most people (contacts, users) a word is matched through by id; past it, by a
 /// subquery.
 const MAX_PEOPLE: usize = 500;
@@ -33,6 +33,7 @@ pub enum Text {
     /// Words, each the start of a word (any case) of the certificate's name or e-mail
     /// address, of its contact person's name or address, or of its user's: all of them
     /// must match. One word of 8 or more hex digits also matches the start of a serial.
+    /// Each word once, and none that starts another (which that one's match implies).
     Words(Vec<String>),
     /// Exactly this subject UUID or certificate id.
     Id(Uuid),
@@ -45,7 +46,7 @@ pub enum Text {
 /// Why a query was refused; the message says what to change.
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {
-    /// The free text is too long or holds control characters.
+    /// The free text is too long or holds a control character.
     #[error("the search text {0}")]
     Text(&'static str),
     /// The cursor is not one this search gave.
@@ -58,12 +59,9 @@ pub enum QueryError {
 impl Text {
     /// Reads a search box: a whole UUID, a whole 40-digit serial (colons allowed) or a
     /// whole e-mail address is matched exactly; anything else as part of a name or
-    /// address. `None` for blank text.
+    /// address. `None` for text without a letter or digit, which filters nothing.
+    /// Length and characters are checked on the text as sent.
     pub fn parse(q: &str) -> Result<Option<Text>, QueryError> {
-        let q = q.trim();
-        if q.is_empty() {
-            return Ok(None);
-        }
         if q.chars().count() > MAX_QUERY_CHARS {
             return Err(QueryError::Text(
                 "is longer than 200 characters: shorten it",
@@ -74,6 +72,7 @@ impl Text {
                 "holds a control character (a line break or tab): remove it",
             ));
         }
+        let q = q.trim();
         if let Ok(id) = Uuid::try_parse(q) {
             return Ok(Some(Text::Id(id)));
         }
@@ -87,16 +86,20 @@ impl Text {
         if let Ok(e) = Email::parse(q) {
             return Ok(Some(Text::Email(key(e.as_str()))));
         }
-        let words: Vec<String> = crate::search_keys::words(q).collect();
-        if words.len() > MAX_TERMS {
-            return Err(QueryError::Text("has more than 8 words: leave some out"));
-        }
-        if words.is_empty() {
-            return Err(QueryError::Text(
-                "has no letter or digit: type part of a name or address",
-            ));
-        }
-        Ok(Some(Text::Words(words)))
+        let all: Vec<String> = crate::search_keys::words(q).collect();
+        // In the order typed, each word once, and none that starts a longer one.
+        let words: Vec<String> = all
+            .iter()
+            .enumerate()
+            .filter(|&(i, w)| {
+                !all.iter().enumerate().any(|(j, other)| {
+                    (other == w && j < i)
+                        || (other.len() > w.len() && other.starts_with(w.as_str()))
+                })
+            })
+            .map(|(_, w)| w.clone())
+            .collect();
+        Ok((!words.is_empty()).then_some(Text::Words(words)))
     }
 }
 
@@ -211,7 +214,13 @@ impl Cursor {
         })
     }
 
-    /// The opaque form a client sends back as `after`.
+    /// The sort order of the list this cursor came from, and whether it descends.
+    pub fn order(&self) -> (SortKey, bool) {
+        (self.sort, self.descending)
+    }
+
+    /// The form a client sends back as `after`: the sort's letter (upper case when
+    /// descending), the row's id, then its sort value: what [`Cursor::PATTERN`] says.
     pub fn encode(&self) -> String {
         let tag = if self.descending {
             self.sort.tag().to_ascii_uppercase()
@@ -222,39 +231,65 @@ impl Cursor {
             SortValue::Int(i) => i.to_string(),
             SortValue::Text(s) => s.clone(),
         };
-        Base64UrlUnpadded::encode_string(format!("{tag}{}{value}", self.id).as_bytes())
+        format!("{tag}{}{value}", self.id.hyphenated())
     }
 
-    /// Reads a cursor given out for the same sort order.
-    pub fn decode(s: &str, sort: SortKey, descending: bool) -> Result<Cursor, QueryError> {
-        let bytes = Base64UrlUnpadded::decode_vec(s).map_err(|_| QueryError::Cursor)?;
-        let text = String::from_utf8(bytes).map_err(|_| QueryError::Cursor)?;
-        let mut chars = text.chars();
+    /// Every cursor [`Cursor::decode`] reads, as a regular expression: a number after
+    /// the created and expiry orders' letters, any text without a control character
+    /// after the name order's.
+    pub const PATTERN: &str = "^([cCxX][0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-?[0-9]{1,18}\
+                               |[nN][0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}[^\\u0000-\\u001F\\u007F-\\u009F]*)$";
+
+    /// Reads a cursor; it carries its list's sort order (see [`Cursor::order`]).
+    pub fn decode(s: &str) -> Result<Cursor, QueryError> {
+        let mut chars = s.chars();
         let tag = chars.next().ok_or(QueryError::Cursor)?;
+        let sort = SORT_TAGS
+            .iter()
+            .find(|k| k.tag() == tag.to_ascii_lowercase())
+            .copied()
+            .ok_or(QueryError::Cursor)?;
         let rest = chars.as_str();
-        if tag.to_ascii_lowercase() != sort.tag()
-            || tag.is_ascii_uppercase() != descending
-            || rest.len() < 36
-            || !rest.is_char_boundary(36)
-        {
-            return Err(QueryError::Cursor);
-        }
-        let id = Uuid::try_parse(&rest[..36]).map_err(|_| QueryError::Cursor)?;
-        let value = &rest[36..];
-        if value.chars().any(char::is_control) {
-            return Err(QueryError::Cursor);
-        }
+        let (id, value) = rest
+            .split_at_checked(36)
+            .filter(|(id, _)| is_lowercase_uuid(id))
+            .ok_or(QueryError::Cursor)?;
+        let id = Uuid::try_parse(id).map_err(|_| QueryError::Cursor)?;
         let value = match sort {
-            SortKey::Name => SortValue::Text(value.to_owned()),
-            _ => SortValue::Int(value.parse().map_err(|_| QueryError::Cursor)?),
+            SortKey::Name if !value.chars().any(char::is_control) => {
+                SortValue::Text(value.to_owned())
+            }
+            SortKey::Name => return Err(QueryError::Cursor),
+            _ => SortValue::Int(parse_int(value).ok_or(QueryError::Cursor)?),
         };
         Ok(Cursor {
             sort,
-            descending,
+            descending: tag.is_ascii_uppercase(),
             value,
             id,
         })
     }
+}
+
+/// Every sort key, for reading a cursor's letter.
+const SORT_TAGS: [SortKey; 3] = [SortKey::Created, SortKey::NotAfter, SortKey::Name];
+
+/// A UUID as [`Uuid::hyphenated`] writes it: lower-case hex in 8-4-4-4-12.
+fn is_lowercase_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_digit() || (b'a'..=b'f').contains(&b),
+        })
+}
+
+/// `-?[0-9]{1,18}` as a number (18 digits always fit an `i64`); nothing else.
+fn parse_int(s: &str) -> Option<i64> {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
 }
 
 /// A statement being built: static SQL text and the values bound to it, in order.
@@ -523,7 +558,7 @@ impl OrgScope {
         };
         match &q.text {
             Some(Text::Words(words)) => {
-                for w in words {
+                for w in words.iter().take(MAX_LOOKED_UP) {
                     r.people
                         .push(people(PERSON_WORD, word_start_pattern(w)).await?);
                 }
@@ -592,10 +627,22 @@ mod tests {
             Text::parse("Løn-system, 2").ok().flatten(),
             words(&["løn", "system", "2"])
         );
-        assert!(Text::parse("%_!").is_err(), "no word at all");
+        assert!(
+            Text::parse("%_!").is_ok_and(|t| t.is_none()),
+            "no word at all"
+        );
+        assert_eq!(
+            Text::parse("ha hans Hans b c d e f g h i j").ok().flatten(),
+            words(&["hans", "b", "c", "d", "e", "f", "g", "i", "j"]),
+            "each word once, none that starts another"
+        );
         assert!(Text::parse("  ").is_ok_and(|t| t.is_none()));
         assert!(Text::parse("a\nb").is_err());
         assert!(Text::parse(&"x".repeat(201)).is_err());
+        assert!(
+            Text::parse(&format!(" {} ", "x".repeat(199))).is_err(),
+            "counted as sent"
+        );
     }
 
     #[test]
@@ -605,7 +652,7 @@ mod tests {
     }
 
     #[test]
-    fn cursors_round_trip_and_refuse_another_order() {
+    fn cursors_round_trip_and_read_only_what_their_pattern_says() {
         let c = Cursor {
             sort: SortKey::Name,
             descending: true,
@@ -613,20 +660,60 @@ mod tests {
             id: Uuid::new_v4(),
         };
         let s = c.encode();
-        assert_eq!(Cursor::decode(&s, SortKey::Name, true).ok(), Some(c));
-        assert!(Cursor::decode(&s, SortKey::Name, false).is_err());
-        assert!(Cursor::decode(&s, SortKey::Created, true).is_err());
-        assert!(Cursor::decode("!!", SortKey::Name, true).is_err());
-        assert!(Cursor::decode("", SortKey::Name, true).is_err());
+        assert_eq!(Cursor::decode(&s).ok(), Some(c));
+        assert!(Cursor::decode("!!").is_err());
+        assert!(Cursor::decode("").is_err());
+        let id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+        assert!(Cursor::decode(&format!("c{id}+5")).is_err(), "a plus sign");
+        assert!(Cursor::decode(&format!("c{id}")).is_err(), "no number");
+        assert!(Cursor::decode(&format!("c{}5", id.to_uppercase())).is_err());
+        assert!(Cursor::decode(&format!("n{id}a\nb")).is_err());
+        assert!(Cursor::decode(&format!("x{id}{}", "9".repeat(19))).is_err());
+        assert!(Cursor::decode(&format!("X{id}-{}", "9".repeat(18))).is_ok());
         let t = Cursor {
             sort: SortKey::Created,
             descending: false,
             value: SortValue::Int(-5),
             id: Uuid::nil(),
         };
-        assert_eq!(
-            Cursor::decode(&t.encode(), SortKey::Created, false).ok(),
-            Some(t)
-        );
+        assert_eq!(Cursor::decode(&t.encode()).ok(), Some(t));
+    }
+
+    #[test]
+    fn the_cursor_pattern_says_what_decode_reads() {
+        let pattern = regex::Regex::new(Cursor::PATTERN).expect("the pattern compiles");
+        let id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+        let mut samples: Vec<String> = ["", "c", "n", "!!", "c5", "q{id}5"]
+            .iter()
+            .map(|s| s.replace("{id}", id))
+            .collect();
+        for tag in ["c", "C", "x", "X", "n", "N", "z", "é"] {
+            for uuid in [
+                id.to_owned(),
+                id.to_uppercase(),
+                id.replace('-', ""),
+                format!("{id}0"),
+            ] {
+                for value in [
+                    "",
+                    "5",
+                    "-5",
+                    "+5",
+                    "-",
+                    "05",
+                    "ærø ~ 1",
+                    "a\u{85}b",
+                    "a\nb",
+                    " ",
+                ] {
+                    samples.push(format!("{tag}{uuid}{value}"));
+                }
+                samples.push(format!("{tag}{uuid}{}", "9".repeat(18)));
+                samples.push(format!("{tag}{uuid}{}", "9".repeat(19)));
+            }
+        }
+        for s in samples {
+            assert_eq!(pattern.is_match(&s), Cursor::decode(&s).is_ok(), "{s:?}");
+        }
     }
 }

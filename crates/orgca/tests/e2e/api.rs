@@ -589,7 +589,11 @@ fn order_and_pick_up_with_a_one_time_code() {
         Some(&a.admin),
         Some(r#"{"organisation_certificates": false}"#),
     );
-    assert_eq!(order(&api, &a.admin, by_code).0, 422);
+    assert_eq!(
+        order(&api, &a.admin, by_code).0,
+        409,
+        "refused for the state it is in"
+    );
     drop(server);
     // Exactly what the flow did: the server's two OCSP responders, two profiles, five
     // orders placed (two refused ones left nothing), six wrong codes (one, then five; an
@@ -819,7 +823,7 @@ fn employee_certificates_are_ordered_for_a_user_and_picked_up_by_them() {
         server
             .json("POST", &orders, Some(&a.admin), Some(by_login))
             .0,
-        422
+        409
     );
 }
 

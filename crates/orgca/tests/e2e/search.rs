@@ -126,7 +126,7 @@ fn search_export_and_their_refusals() {
                 seen.push(c["id"].as_str().expect("id").to_owned());
             }
             match page["next"].as_str() {
-                Some(next) => after = format!("&after={next}"),
+                Some(next) => after = format!("&after={}", testkit::urlencode(next)),
                 None => break,
             }
         }
@@ -149,11 +149,10 @@ fn search_export_and_their_refusals() {
         ("expires_before=soon", "2027-01-31"),
         ("after=bm90IGEgY3Vyc29y", "start again without `after`"),
         (
-            "sort=name&after=not%20base64",
+            "sort=name&after=not%20a%20cursor",
             "start again without `after`",
         ),
-        ("user=nobody@a.dk", "no user"),
-        ("profile=Nope", "no profile"),
+        ("q=a%0Ab", "control character"),
         ("color=red", "the parameters are"),
     ] {
         let (status, p) = server.json(
@@ -175,14 +174,35 @@ fn search_export_and_their_refusals() {
         None,
     );
     assert_eq!(status, 422, "{p}");
-    // A user of another organisation is not found, not shown.
-    let (status, p) = server.json(
-        "GET",
-        "/api/v1/certificates?user=admin@b.dk",
-        Some(&a.admin),
-        None,
-    );
-    assert_eq!(status, 422, "{p}");
+    // A filter naming no one of the organisation (a user of another organisation too)
+    // matches nothing, as any filter would; text without a letter or digit filters
+    // nothing.
+    for query in [
+        "user=admin@b.dk",
+        "user=nobody@a.dk",
+        "user=x",
+        "profile=Nope",
+    ] {
+        assert!(names(&server, &a.admin, query).is_empty(), "{query}");
+    }
+    assert_eq!(names(&server, &a.admin, "q=-%20%2F").len(), 7);
+    // The export writes every matching row: it takes no page.
+    for query in ["limit=5", "after=x"] {
+        let (status, p) = server.json(
+            "GET",
+            &format!("/api/v1/certificates/export.csv?{query}"),
+            Some(&a.admin),
+            None,
+        );
+        assert_eq!(status, 400, "{query}: {p}");
+        assert!(
+            p["detail"]
+                .as_str()
+                .unwrap_or("")
+                .ends_with("user, sort, order"),
+            "{query}: {p}"
+        );
+    }
 
     // The export, read by Python's csv module: the header, every row, the names exactly
     // as issued but for a leading ' on those a spreadsheet would run.

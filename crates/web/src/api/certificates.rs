@@ -1,6 +1,6 @@
 //! An organisation's certificates: search, export, show, renew, block.
 
-use crate::api::requests::SearchQuery;
+use crate::api::search_query::{ExportQuery, SearchQuery};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -22,7 +22,7 @@ use crate::{AppState, Problem};
 pub async fn list_certificates(
     State(s): State<AppState>,
     Caller(c): Caller,
-    Search(params): Search,
+    Search(params, _): Search<SearchQuery>,
 ) -> Result<Json<Page<CertificateView>>, Problem> {
     let now = s.now();
     let page = s.ra.search(&c, &params, now).await?;
@@ -42,12 +42,12 @@ pub async fn list_certificates(
 /// serial, status, not_before, not_after, email, contact_name, contact_email, user,
 /// block_reason, blocked_at, renewed_by, created_at.
 #[utoipa::path(get, path = "/api/v1/certificates/export.csv", tag = "certificates",
-    security(("bearer" = [])), params(SearchQuery),
+    security(("bearer" = [])), params(ExportQuery),
     responses((status = 200, description = "The selected certificates as CSV", content_type = "text/csv", body = String), Problems))]
 pub async fn export_certificates(
     State(s): State<AppState>,
     Caller(c): Caller,
-    Search(params): Search,
+    Search(params, _): Search<ExportQuery>,
 ) -> Result<Response, Problem> {
     let export = s.ra.export(&c, &params, s.now()).await?;
     Ok(crate::csv::response(export).await?)

@@ -14,6 +14,7 @@ mod organisation;
 mod profiles;
 mod requests;
 mod schema;
+mod search_query;
 mod signing;
 mod views;
 
@@ -46,7 +47,7 @@ impl From<RaError> for Problem {
             RaError::Pickup(PickupRefusal::Expired) => StatusCode::GONE,
             RaError::Pickup(_) => StatusCode::CONFLICT,
             RaError::NotFound(_) | RaError::UnknownOrganisation(_) => StatusCode::NOT_FOUND,
-            RaError::Conflict(_) => StatusCode::CONFLICT,
+            RaError::Conflict(_) | RaError::NotNow(_) => StatusCode::CONFLICT,
             RaError::LoginRefused(_) => StatusCode::UNAUTHORIZED,
             RaError::Signing(orgca_signing::SignError::TooLarge { .. }) => {
                 StatusCode::PAYLOAD_TOO_LARGE
@@ -104,25 +105,30 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequest<S> for Json
     }
 }
 
-/// The search filters of a query string; a parameter that is not one of them, or
-/// cannot be read, is a 400 problem naming it.
-pub struct Search(pub orgca_ra::search::SearchParams);
+/// The search filters of a query string read as `Q`; a parameter that is not one of
+/// them, or cannot be read, is a 400 problem naming them.
+pub struct Search<Q>(
+    pub orgca_ra::search::SearchParams,
+    std::marker::PhantomData<Q>,
+);
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Search {
+impl<S: Send + Sync, Q: search_query::ReadsSearch> axum::extract::FromRequestParts<S>
+    for Search<Q>
+{
     type Rejection = Problem;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
         _: &S,
     ) -> Result<Self, Problem> {
-        serde_urlencoded::from_str::<requests::SearchQuery>(parts.uri.query().unwrap_or(""))
-            .map(|q| Search(q.into()))
+        serde_urlencoded::from_str::<Q>(parts.uri.query().unwrap_or(""))
+            .map(|q| Search(q.into(), std::marker::PhantomData))
             .map_err(|e| Problem {
                 status: StatusCode::BAD_REQUEST,
                 code: "invalid_query",
                 detail: format!(
-                    "the query string cannot be read ({e}): the parameters are q, kind, status, \
-                     expires_before, profile, user, sort, order, after and limit"
+                    "the query string cannot be read ({e}): the parameters are {}",
+                    Q::NAMES
                 ),
             })
     }

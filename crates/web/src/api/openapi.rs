@@ -64,7 +64,8 @@ pub enum Problems {
     /// Not found in the caller's organisation.
     #[response(status = 404, content_type = "application/problem+json")]
     NotFound(ProblemDocument),
-    /// Conflicts with the current state (duplicate name, order not ready, picked up).
+    /// Conflicts with the current state (duplicate name, order not ready, picked up, user
+    /// not active, a kind of certificate or seals switched off).
     #[response(status = 409, content_type = "application/problem+json")]
     Conflict(ProblemDocument),
     /// The order has expired.

@@ -77,14 +77,12 @@ pub async fn cancel_order(
 
 /// A pick-up with the order's reference and one-time code: with `csr` (PEM), or with
 /// `"pkcs12": true` for a key made by orgca.
-#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PickupRequest {
     /// The order's reference.
-    #[schema(schema_with = super::schema::typed)]
     reference: String,
     /// The one-time code the administrator passed on.
-    #[schema(schema_with = super::schema::typed)]
     one_time_code: String,
     /// A PKCS#10 request, PEM.
     csr: Option<String>,
@@ -93,8 +91,23 @@ pub struct PickupRequest {
     pkcs12: bool,
 }
 
+impl utoipa::PartialSchema for PickupRequest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        super::schema::pickup(&[
+            ("reference", "The order's reference."),
+            (
+                "one_time_code",
+                "The one-time code the administrator passed on.",
+            ),
+        ])
+        .into()
+    }
+}
+
+impl utoipa::ToSchema for PickupRequest {}
+
 /// The logged-in user's pick-up: `csr` (PEM) or `"pkcs12": true`, as the order asks.
-#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserPickup {
     /// A PKCS#10 request, PEM.
@@ -103,6 +116,14 @@ pub struct UserPickup {
     #[serde(default)]
     pkcs12: bool,
 }
+
+impl utoipa::PartialSchema for UserPickup {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        super::schema::pickup(&[]).into()
+    }
+}
+
+impl utoipa::ToSchema for UserPickup {}
 
 /// What a pick-up brings: a CSR, or `"pkcs12": true` for a key made by orgca.
 fn key_source(csr: Option<&str>, pkcs12: bool) -> Result<KeySource<'_>, Problem> {

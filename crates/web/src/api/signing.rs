@@ -43,7 +43,7 @@ pub enum ModeName {
 }
 
 /// A document to sign.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignBody {
     /// The document, base64 (standard alphabet, padded).
@@ -55,6 +55,25 @@ pub struct SignBody {
     /// For a seal: the organisation profile (with `allow_signing`) that names the seal.
     #[serde(default)]
     pub profile: Option<Uuid>,
+}
+
+impl utoipa::PartialSchema for SignBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        super::schema::sign_body(&FormatName::name()).into()
+    }
+}
+
+impl ToSchema for SignBody {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        use utoipa::PartialSchema as _;
+        schemas.push((FormatName::name().into(), FormatName::schema()));
+        schemas.push((ModeName::name().into(), ModeName::schema()));
+    }
 }
 
 /// How to sign a raw document.
@@ -136,11 +155,14 @@ pub async fn sign_json(
         detail: format!("the request body is not the expected JSON: {e}"),
     })?;
     let mode = mode_of(b.mode, b.profile)?;
-    let document = Base64::decode_vec(b.document.trim()).map_err(|_| Problem {
-        status: StatusCode::BAD_REQUEST,
-        code: "invalid_document",
-        detail: "\"document\" is not base64 (standard alphabet, with padding)".into(),
-    })?;
+    let document =
+        Base64::decode_vec(b.document.trim_matches([' ', '\t', '\r', '\n'])).map_err(|_| {
+            Problem {
+                status: StatusCode::BAD_REQUEST,
+                code: "invalid_document",
+                detail: "\"document\" is not base64 (standard alphabet, with padding)".into(),
+            }
+        })?;
     let format = format_of(b.format);
     let made = sign(&s, &c, document, format, mode).await?;
     Ok(Json(SignedView {
