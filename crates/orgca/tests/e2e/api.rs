@@ -92,7 +92,8 @@ fn api_answers_each_organisation_only_its_own() {
         server
             .json("POST", "/api/v1/users", Some(&a.admin), Some(sealer))
             .0,
-        422
+        409,
+        "the organisation's seal right is off: refused for its state"
     );
     let danish = r#"{"email": "søren@a.dk", "given_name": "S", "surname": "S", "role": "user"}"#;
     let (status, v) = server.json("POST", "/api/v1/users", Some(&a.admin), Some(danish));
@@ -491,7 +492,7 @@ fn order_and_pick_up_with_a_one_time_code() {
     let (status, v) = pickup(&r5, &c5, &csr_pem);
     assert_eq!(
         (status, v["code"].as_str()),
-        (422, Some("invalid_request")),
+        (409, Some("state_conflict")),
         "{v}"
     );
     let body =
