@@ -166,14 +166,14 @@ async fn ca_on(store: &Store, keys: &std::path::Path) -> anyhow::Result<Ca> {
         "https://pki.example.dk/pds/en",
         false,
     );
-    let certs =
-        orgca_ca::ceremony::create_hierarchy(&spec, &settings(), &signing, keys, b"bench", now)?;
+    let ca_keys = orgca_ca::CaKeys::files(keys, b"bench", true);
+    let home = orgca_ca::KeyHome::Files(&ca_keys);
+    let certs = orgca_ca::ceremony::create_hierarchy(&spec, &settings(), &signing, home, now)?;
     store
         .ca()
         .add_ca_certificates(&certs, "bench", now.into())
         .await?;
-    let issuers =
-        orgca_ca::load_issuing_cas(&store.ca(), keys, b"bench", true, &settings()).await?;
+    let issuers = orgca_ca::load_issuing_cas(&store.ca(), &ca_keys, &settings()).await?;
     Ok(Ca::new(issuers, store.ca()))
 }
 
@@ -293,7 +293,8 @@ async fn crl_bench(
         store.close().await;
         return Ok(());
     }
-    let issuers = orgca_ca::load_crl_issuers(&store.ca(), dir, b"bench", true, &[]).await?;
+    let ca_keys = orgca_ca::CaKeys::files(dir, b"bench", true);
+    let issuers = orgca_ca::load_crl_issuers(&store.ca(), &ca_keys, &[]).await?;
     let issuer = issuers
         .into_iter()
         .find(|i| i.name.contains("issuing"))

@@ -6,10 +6,8 @@
 //! server issuing leaves) never reaches this module. Root keys are made here and nowhere
 //! else.
 
-use std::path::{Path, PathBuf};
-
 use der::Encode;
-use orgca_keys::{KeySpec, Signer, SoftKey, save_key};
+use orgca_keys::{KeySpec, Signer};
 use orgca_model::{CertKind, Environment};
 use orgca_pki::lint::CaExpectations;
 use orgca_pki::name::CaName;
@@ -18,6 +16,8 @@ use orgca_pki::single_use::SigningPolicies;
 use orgca_pki::{ext, oids};
 use orgca_store::{CaRole, NewCaCertificate};
 use time::OffsetDateTime;
+
+use crate::keys::{KeyHome, NewKey};
 use x509_cert::name::RdnSequence;
 
 use crate::issuer::sign_and_check;
@@ -119,7 +119,7 @@ struct Root<'a> {
 fn subordinate<'a>(
     root: &Root<'a>,
     name: &CaName,
-    key: &'a SoftKey,
+    key: &'a dyn Signer,
     policies: Vec<der::asn1::ObjectIdentifier>,
     settings: &Settings,
     now: OffsetDateTime,
@@ -150,21 +150,61 @@ fn subordinate<'a>(
     Ok((profile, der, ski))
 }
 
-/// Generates the keys of a hierarchy, writes them encrypted into `keys_dir`, and returns
-/// the three CA certificates to record (root, issuing CA, signing CA). Key files already present are never
-/// overwritten; on failure the files written here are removed again.
+/// Generates the keys of a hierarchy where `home` says (encrypted files, or the CA
+/// token), and returns the three CA certificates to record (root, issuing CA, signing
+/// CA). Keys already present are never overwritten; on failure the keys made here are
+/// removed again.
 pub fn create_hierarchy(
     spec: &HierarchySpec,
     settings: &Settings,
     signing: &SigningPolicies,
-    keys_dir: &Path,
-    passphrase: &[u8],
+    home: KeyHome<'_>,
     now: OffsetDateTime,
 ) -> Result<Vec<NewCaCertificate>, CaError> {
-    let root_key = SoftKey::generate(KeySpec::Rsa4096, spec.rsa_pss)?;
-    let issuing_key = SoftKey::generate(KeySpec::Rsa3072, spec.rsa_pss)?;
-    let signing_key = SoftKey::generate(KeySpec::Rsa3072, spec.rsa_pss)?;
-    let (root_id, issuing_id) = (spec.root_id(), spec.issuing_id());
+    let (root_id, issuing_id, signing_id) = (spec.root_id(), spec.issuing_id(), spec.signing_id());
+    let mut made: Vec<(&String, NewKey)> = Vec::new();
+    let result = (|| {
+        for (id, key_spec) in [
+            (&root_id, KeySpec::Rsa4096),
+            (&issuing_id, KeySpec::Rsa3072),
+            (&signing_id, KeySpec::Rsa3072),
+        ] {
+            made.push((id, home.generate(id, key_spec)?));
+        }
+        let keys: Vec<(&String, &NewKey)> = made.iter().map(|(id, k)| (*id, k)).collect();
+        let certificates = hierarchy_certificates(spec, settings, signing, &keys, home, now)?;
+        home.keep(&keys)?;
+        Ok(certificates)
+    })();
+    if result.is_err() {
+        let keys: Vec<(&String, &NewKey)> = made.iter().map(|(id, k)| (*id, k)).collect();
+        home.discard(&keys);
+    }
+    result
+}
+
+/// The three certificates of a hierarchy whose keys (root, issuing, signing) are `keys`.
+fn hierarchy_certificates(
+    spec: &HierarchySpec,
+    settings: &Settings,
+    signing: &SigningPolicies,
+    keys: &[(&String, &NewKey)],
+    home: KeyHome<'_>,
+    now: OffsetDateTime,
+) -> Result<Vec<NewCaCertificate>, CaError> {
+    let [
+        (root_id, root_key),
+        (issuing_id, issuing_key),
+        (signing_id, signing_key),
+    ] = keys
+    else {
+        return Err(CaError::SelfCheck("a hierarchy needs three keys".into()));
+    };
+    let (root_key, issuing_key, signing_key) = (
+        root_key.signer(),
+        issuing_key.signer(),
+        signing_key.signer(),
+    );
     let root_name = spec.names.root.to_rdn_sequence()?;
     let root_profile = CaProfile {
         subject: root_name.clone(),
@@ -182,13 +222,13 @@ pub fn create_hierarchy(
         signature: root_key.algorithm(),
         policies: &[],
     };
-    let (root_der, _) = make_ca(&root_profile, &root_key, &root_want)?;
+    let (root_der, _) = make_ca(&root_profile, root_key, &root_want)?;
 
     let root = Root {
-        id: &root_id,
+        id: root_id,
         name: &root_name,
         key_id: &root_ski,
-        key: &root_key,
+        key: root_key,
     };
     let issuing_policies = vec![
         oids::ETSI_NCP,
@@ -198,7 +238,7 @@ pub fn create_hierarchy(
     let (issuing_profile, issuing_der, issuing_ski) = subordinate(
         &root,
         &spec.names.issuing,
-        &issuing_key,
+        issuing_key,
         issuing_policies,
         settings,
         now,
@@ -206,65 +246,38 @@ pub fn create_hierarchy(
     let (signing_profile, signing_der, signing_ski) = subordinate(
         &root,
         &spec.names.signing,
-        &signing_key,
+        signing_key,
         signing.all(),
         settings,
         now,
     )?;
-    let signing_id = spec.signing_id();
-    save_keys(
-        keys_dir,
-        passphrase,
-        &[
-            (&root_id, &root_key),
-            (&issuing_id, &issuing_key),
-            (&signing_id, &signing_key),
-        ],
-    )?;
     let env = spec.environment;
     let root_made = (&root_profile, root_der, root_ski);
     Ok(vec![
-        record(env, root_id.clone(), CaRole::Root, None, root_made),
+        record(env, home, (*root_id).clone(), CaRole::Root, None, root_made),
         record(
             env,
-            issuing_id,
+            home,
+            (*issuing_id).clone(),
             CaRole::Issuing,
-            Some(root_id.clone()),
+            Some((*root_id).clone()),
             (&issuing_profile, issuing_der, issuing_ski),
         ),
         record(
             env,
-            signing_id,
+            home,
+            (*signing_id).clone(),
             CaRole::Signing,
-            Some(root_id.clone()),
+            Some((*root_id).clone()),
             (&signing_profile, signing_der, signing_ski),
         ),
     ])
 }
 
-/// Writes each key encrypted into `keys_dir`; on failure removes the ones written.
-fn save_keys(
-    keys_dir: &Path,
-    passphrase: &[u8],
-    keys: &[(&String, &SoftKey)],
-) -> Result<(), CaError> {
-    let mut written: Vec<PathBuf> = Vec::new();
-    for (id, key) in keys {
-        let path = keys_dir.join(key_file_name(id));
-        if let Err(e) = save_key(key, &path, passphrase) {
-            for p in &written {
-                let _ = std::fs::remove_file(p);
-            }
-            return Err(e.into());
-        }
-        written.push(path);
-    }
-    Ok(())
-}
-
 /// The record of a CA certificate just made.
 fn record(
     environment: Environment,
+    home: KeyHome<'_>,
     name: String,
     role: CaRole,
     parent: Option<String>,
@@ -272,7 +285,7 @@ fn record(
 ) -> NewCaCertificate {
     let (nb, na) = orgca_pki::time::years_minus_one_second(profile.now, profile.years);
     NewCaCertificate {
-        key_ref: key_file_name(&name),
+        key_ref: home.key_ref(&name),
         name,
         environment,
         role,
@@ -286,17 +299,15 @@ fn record(
 }
 
 /// Adds the signing service's CA to an existing hierarchy (a data folder made before
-/// the signing service): signed by the root `root_id` with its key, written into
-/// `keys_dir`. Returns the certificate to record.
-#[allow(clippy::too_many_arguments)]
+/// the signing service): signed by the root `root_id` with its key (`root_key`), its own
+/// key made where `home` says. Returns the certificate to record.
 pub fn add_signing_ca(
     spec: &HierarchySpec,
     settings: &Settings,
     signing: &SigningPolicies,
-    keys_dir: &Path,
-    passphrase: &[u8],
+    home: KeyHome<'_>,
     root_der: &[u8],
-    root_key: &SoftKey,
+    root_key: &dyn Signer,
     now: OffsetDateTime,
 ) -> Result<NewCaCertificate, CaError> {
     let root_id = spec.root_id();
@@ -307,20 +318,29 @@ pub fn add_signing_ca(
         key_id: &root_ski,
         key: root_key,
     };
-    let signing_key = SoftKey::generate(KeySpec::Rsa3072, spec.rsa_pss)?;
-    let (profile, der, ski) = subordinate(
+    let signing_id = spec.signing_id();
+    let signing_key = home.generate(&signing_id, KeySpec::Rsa3072)?;
+    let kept = [(&signing_id, &signing_key)];
+    let made = subordinate(
         &root,
         &spec.names.signing,
-        &signing_key,
+        signing_key.signer(),
         signing.all(),
         settings,
         now,
-    )?;
-    let signing_id = spec.signing_id();
-    save_keys(keys_dir, passphrase, &[(&signing_id, &signing_key)])?;
+    )
+    .and_then(|made| home.keep(&kept).map(|()| made));
+    let (profile, der, ski) = match made {
+        Ok(m) => m,
+        Err(e) => {
+            home.discard(&kept);
+            return Err(e);
+        }
+    };
     Ok(record(
         spec.environment,
-        signing_id,
+        home,
+        signing_id.clone(),
         CaRole::Signing,
         Some(root_id.clone()),
         (&profile, der, ski),

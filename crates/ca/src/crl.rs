@@ -1,7 +1,6 @@
 //! CRLs signed with a CA's key: the key is checked against the CA's certificate when
 //! loaded, and every signature is verified before the CRL is handed out.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use der::Encode as _;
@@ -85,24 +84,18 @@ impl CrlIssuer {
 }
 
 /// Every CA in the store (roots and issuing CAs) as a CRL issuer, with its key: the key
-/// of a CA in `loaded` is shared (decrypting a key costs a scrypt), the others are read
-/// from `keys_dir`.
+/// of a CA in `loaded` is shared (decrypting a key costs a scrypt), the others are opened
+/// through `keys`.
 pub async fn load_crl_issuers(
     store: &CaStore,
-    keys_dir: &Path,
-    passphrase: &[u8],
-    rsa_pss: bool,
+    keys: &crate::CaKeys,
     loaded: &[Arc<crate::IssuingCa>],
 ) -> Result<Vec<CrlIssuer>, CaError> {
     let mut out = Vec::new();
     for ca in store.list().await? {
         let signer = match loaded.iter().find(|l| l.name == ca.name) {
             Some(l) => l.signer.clone(),
-            None => Arc::new(orgca_keys::load_key(
-                &keys_dir.join(&ca.key_ref),
-                passphrase,
-                rsa_pss,
-            )?),
+            None => keys.open(&ca.key_ref)?,
         };
         out.push(CrlIssuer::new(&ca.name, &ca.der, signer)?);
     }

@@ -15,6 +15,7 @@
 pub mod ceremony;
 pub mod crl;
 mod issuer;
+mod keys;
 mod load;
 pub mod ocsp;
 mod pool;
@@ -22,6 +23,7 @@ mod signing;
 
 pub use crl::{CrlIssuer, load_crl_issuers};
 pub use issuer::{IssuingCa, Settings, partition_name, partition_of, verify};
+pub use keys::{CaKeys, KeyHome, KeyRef};
 pub use load::load_issuing_cas;
 pub use signing::{SigningCa, SingleUseCertificate, load_signing_cas};
 

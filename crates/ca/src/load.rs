@@ -1,20 +1,14 @@
-//! Loading the issuing CAs recorded in the store, with their keys from the keys folder.
+//! Loading the issuing CAs recorded in the store, with their keys (files or token).
 
-use std::path::Path;
-use std::sync::Arc;
-
-use orgca_keys::Signer;
 use orgca_store::{CaRole, CaStore, StoreError};
 
-use crate::{CaError, IssuingCa, Settings};
+use crate::{CaError, CaKeys, IssuingCa, Settings};
 
-/// Every issuing CA in the store, each with its decrypted key and its root. A key that
+/// Every issuing CA in the store, each with its key and its root. A key that
 /// is missing or does not open is an error naming the CA.
 pub async fn load_issuing_cas(
     store: &CaStore,
-    keys_dir: &Path,
-    passphrase: &[u8],
-    rsa_pss: bool,
+    keys: &CaKeys,
     settings: &Settings,
 ) -> Result<Vec<IssuingCa>, CaError> {
     let all = store.list().await?;
@@ -27,8 +21,7 @@ pub async fn load_issuing_cas(
             .ok_or_else(|| {
                 StoreError::Corrupt(format!("issuing CA {} has no root in the store", ca.name))
             })?;
-        let key = orgca_keys::load_key(&keys_dir.join(&ca.key_ref), passphrase, rsa_pss)?;
-        let signer: Arc<dyn Signer> = Arc::new(key);
+        let signer = keys.open(&ca.key_ref)?;
         out.push(IssuingCa::new(
             ca.name.clone(),
             ca.environment,

@@ -2,7 +2,6 @@
 //! single-use keys (pki's `single_use` profile). Its certificates are never stored; the
 //! caller audits each one.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use der::Encode;
@@ -153,12 +152,10 @@ fn certified_policies(cert_der: &[u8]) -> Result<Vec<der::asn1::ObjectIdentifier
     )
 }
 
-/// Every signing CA in the store, with its key from `keys_dir`.
+/// Every signing CA in the store, with its key (file or token).
 pub async fn load_signing_cas(
     store: &CaStore,
-    keys_dir: &Path,
-    passphrase: &[u8],
-    rsa_pss: bool,
+    keys: &crate::CaKeys,
     settings: &Settings,
     policies: &SigningPolicies,
 ) -> Result<Vec<SigningCa>, CaError> {
@@ -167,12 +164,12 @@ pub async fn load_signing_cas(
         if ca.role != CaRole::Signing {
             continue;
         }
-        let key = orgca_keys::load_key(&keys_dir.join(&ca.key_ref), passphrase, rsa_pss)?;
+        let key = keys.open(&ca.key_ref)?;
         out.push(SigningCa::new(
             ca.name.clone(),
             ca.environment,
             ca.der.clone(),
-            Arc::new(key),
+            key,
             settings,
             policies.clone(),
         )?);

@@ -60,8 +60,7 @@ async fn fixture() -> Fixture {
             "https://pki.orgca-test.dk/pds/en",
             false,
         ),
-        dir.path(),
-        b"pw",
+        orgca_ca::KeyHome::Files(&orgca_ca::CaKeys::files(dir.path(), b"pw", true)),
         NOW,
     )
     .expect("hierarchy");

@@ -3,7 +3,8 @@
 //! Software keys are held by aws-lc-rs (constant-time RSA and ECDSA, several times faster
 //! than a pure-Rust RSA) and stored as PKCS#8 encrypted with a passphrase (PBES2: scrypt
 //! and AES-256-CBC), which `openssl pkey -passin` also opens. The signing service's
-//! one-shot keys live in memory or on a PKCS#11 token; the key of a PKCS#12 delivery is
+//! one-shot keys live in memory or on a PKCS#11 token, and so may the CA keys
+//! (`TokenCaKey`: made on the token, used through it, never exported); the key of a PKCS#12 delivery is
 //! made here and leaves only packed inside its PKCS#12 (`DeliveryKey::into_pkcs12`).
 //!
 //! This crate must never write a private key unencrypted, log or print key material or
@@ -13,11 +14,13 @@ mod one_shot;
 mod pkcs11;
 mod soft;
 mod store;
+mod token_ca;
 
 pub use one_shot::{OneShotKey, OneShotKeys};
 pub use pkcs11::Pkcs11Keys;
 pub use soft::{DeliveryKey, KeySpec, SoftKey};
 pub use store::{load_key, save_key};
+pub use token_ca::TokenCaKey;
 
 use orgca_pki::SignatureAlgorithm;
 use spki::SubjectPublicKeyInfoOwned;

@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+use cryptoki::error::RvError;
 use cryptoki::mechanism::Mechanism;
 use cryptoki::object::{Attribute, AttributeType, ObjectHandle};
 use cryptoki::session::{Session, UserType};
@@ -18,11 +19,16 @@ use der::{Decode, Encode, Sequence};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
 use crate::KeyError;
+use orgca_pki::SignatureAlgorithm;
 
 /// DER of the P-256 curve's OID, as CKA_EC_PARAMS wants it.
-const P256_PARAMS: [u8; 10] = [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+pub(crate) const P256_PARAMS: [u8; 10] =
+    [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+/// DER of the P-384 curve's OID.
+pub(crate) const P384_PARAMS: [u8; 7] = [0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22];
 const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+const P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
 
 /// Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }.
 #[derive(Sequence)]
@@ -31,11 +37,34 @@ struct EcdsaSig<'a> {
     s: UintRef<'a>,
 }
 
-fn token_error(what: &str) -> impl FnOnce(cryptoki::error::Error) -> KeyError + '_ {
+pub(crate) fn token_error(what: &str) -> impl FnOnce(cryptoki::error::Error) -> KeyError + '_ {
     move |e| KeyError::Token(format!("{what}: {e}"))
 }
 
-/// A token that makes single-use keys.
+/// The modules this process has loaded and initialised, by path: PKCS#11 allows one
+/// `C_Initialize` per module and process, and every token of it shares that.
+static MODULES: Mutex<Vec<(std::path::PathBuf, Pkcs11)>> = Mutex::new(Vec::new());
+
+fn loaded_module(module: &Path) -> Result<Pkcs11, KeyError> {
+    let mut loaded = MODULES
+        .lock()
+        .map_err(|_| KeyError::Token("loading a PKCS#11 module panicked before".into()))?;
+    if let Some((_, ctx)) = loaded.iter().find(|(p, _)| p == module) {
+        return Ok(ctx.clone());
+    }
+    let ctx = Pkcs11::new(module).map_err(|e| {
+        KeyError::Token(format!(
+            "cannot load the PKCS#11 module {}: {e}",
+            module.display()
+        ))
+    })?;
+    ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
+        .map_err(token_error("initialising the PKCS#11 module"))?;
+    loaded.push((module.to_owned(), ctx.clone()));
+    Ok(ctx)
+}
+
+/// A logged-in token: it makes single-use keys, and holds CA keys.
 pub struct Pkcs11Keys {
     ctx: Pkcs11,
     slot: Slot,
@@ -53,16 +82,10 @@ impl std::fmt::Debug for Pkcs11Keys {
 }
 
 impl Pkcs11Keys {
-    /// Loads the module, finds the token labelled `label` and logs in with `pin`.
+    /// Loads the module (once per process), finds the token labelled `label` and logs
+    /// in with `pin`.
     pub fn open(module: &Path, label: &str, pin: &str) -> Result<Pkcs11Keys, KeyError> {
-        let ctx = Pkcs11::new(module).map_err(|e| {
-            KeyError::Token(format!(
-                "cannot load the PKCS#11 module {}: {e}",
-                module.display()
-            ))
-        })?;
-        ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
-            .map_err(token_error("initialising the PKCS#11 module"))?;
+        let ctx = loaded_module(module)?;
         let slots = ctx
             .get_slots_with_token()
             .map_err(token_error("listing the PKCS#11 slots"))?;
@@ -76,13 +99,20 @@ impl Pkcs11Keys {
         let session = ctx
             .open_rw_session(slot)
             .map_err(token_error("opening a session on the token"))?;
-        session
-            .login(UserType::User, Some(&AuthPin::from(pin.to_owned())))
-            .map_err(|e| {
-                KeyError::Token(format!(
-                    "logging in to token {label:?} failed (wrong PIN?): {e}"
-                ))
-            })?;
+        let login = session.login(UserType::User, Some(&AuthPin::from(pin.to_owned())));
+        // A login is the process's: a second handle on a token already logged in shares it.
+        if let Err(cryptoki::error::Error::Pkcs11(RvError::UserAlreadyLoggedIn, _)) = login {
+            return Ok(Pkcs11Keys {
+                ctx,
+                slot,
+                _login: Mutex::new(session),
+            });
+        }
+        login.map_err(|e| {
+            KeyError::Token(format!(
+                "logging in to token {label:?} failed (wrong PIN?): {e}"
+            ))
+        })?;
         Ok(Pkcs11Keys {
             ctx,
             slot,
@@ -90,12 +120,16 @@ impl Pkcs11Keys {
         })
     }
 
+    /// A new read-write session on the token (logged in: the login is the process's).
+    pub(crate) fn session(&self) -> Result<Session, KeyError> {
+        self.ctx
+            .open_rw_session(self.slot)
+            .map_err(token_error("opening a session on the token"))
+    }
+
     /// A fresh P-256 key pair as session objects, with its public key.
     pub(crate) fn generate(&self) -> Result<TokenKey, KeyError> {
-        let session = self
-            .ctx
-            .open_rw_session(self.slot)
-            .map_err(token_error("opening a session on the token"))?;
+        let session = self.session()?;
         let public = [
             Attribute::Token(false),
             Attribute::EcParams(P256_PARAMS.to_vec()),
@@ -121,23 +155,7 @@ impl Pkcs11Keys {
                 _ => None,
             })
             .ok_or_else(|| KeyError::Token("the token gave no public key".into()))?;
-        // CKA_EC_POINT is a DER OCTET STRING around the point (some tokens send it bare).
-        let point = match OctetString::from_der(&point) {
-            Ok(o) => o.into_bytes().into_vec(),
-            Err(_) => point,
-        };
-        if point.len() != 65 || point[0] != 4 {
-            return Err(KeyError::Token(
-                "the token's public key is not an uncompressed P-256 point".into(),
-            ));
-        }
-        let spki = SubjectPublicKeyInfoOwned {
-            algorithm: AlgorithmIdentifierOwned {
-                oid: EC_PUBLIC_KEY,
-                parameters: Some(der::asn1::Any::encode_from(&P256).map_err(|_| KeyError::Crypto)?),
-            },
-            subject_public_key: BitString::from_bytes(&point).map_err(|_| KeyError::Crypto)?,
-        };
+        let (spki, _) = ec_point_spki(&P256_PARAMS, &point)?;
         Ok(TokenKey {
             session,
             public,
@@ -167,25 +185,66 @@ impl TokenKey {
             .session
             .sign(&Mechanism::Ecdsa, self.private, digest.as_ref())
             .map_err(token_error("signing on the token"))?;
-        if raw.len() != 64 {
-            return Err(KeyError::Token(format!(
-                "the token gave a {}-byte P-256 signature",
-                raw.len()
-            )));
-        }
-        let (r, s) = raw.split_at(32);
-        let strip = |v: &[u8]| {
-            let n = v.iter().take_while(|b| **b == 0).count().min(v.len() - 1);
-            v[n..].to_vec()
-        };
-        let (r, s) = (strip(r), strip(s));
-        EcdsaSig {
-            r: UintRef::new(&r).map_err(|_| KeyError::Crypto)?,
-            s: UintRef::new(&s).map_err(|_| KeyError::Crypto)?,
-        }
-        .to_der()
-        .map_err(|_| KeyError::Crypto)
+        ecdsa_der(&raw, 32)
     }
+}
+
+/// The public key of an EC key from its CKA_EC_PARAMS and CKA_EC_POINT, with the
+/// algorithm it signs with (P-256: ECDSA-SHA256, P-384: ECDSA-SHA384).
+pub(crate) fn ec_point_spki(
+    params: &[u8],
+    point: &[u8],
+) -> Result<(SubjectPublicKeyInfoOwned, SignatureAlgorithm), KeyError> {
+    let (curve, len, algorithm) = if params == P256_PARAMS {
+        (P256, 65, SignatureAlgorithm::EcdsaSha256)
+    } else if params == P384_PARAMS {
+        (P384, 97, SignatureAlgorithm::EcdsaSha384)
+    } else {
+        return Err(KeyError::Token(
+            "the token's EC key is on a curve other than P-256 or P-384".into(),
+        ));
+    };
+    // CKA_EC_POINT is a DER OCTET STRING around the point (some tokens send it bare).
+    let point = match OctetString::from_der(point) {
+        Ok(o) => o.into_bytes().into_vec(),
+        Err(_) => point.to_vec(),
+    };
+    if point.len() != len || point[0] != 4 {
+        return Err(KeyError::Token(
+            "the token's public key is not an uncompressed point of its curve".into(),
+        ));
+    }
+    let spki = SubjectPublicKeyInfoOwned {
+        algorithm: AlgorithmIdentifierOwned {
+            oid: EC_PUBLIC_KEY,
+            parameters: Some(der::asn1::Any::encode_from(&curve).map_err(|_| KeyError::Crypto)?),
+        },
+        subject_public_key: BitString::from_bytes(&point).map_err(|_| KeyError::Crypto)?,
+    };
+    Ok((spki, algorithm))
+}
+
+/// A token's raw ECDSA signature (r‖s, each `half` bytes) as a DER ECDSA-Sig-Value.
+pub(crate) fn ecdsa_der(raw: &[u8], half: usize) -> Result<Vec<u8>, KeyError> {
+    if raw.len() != 2 * half {
+        return Err(KeyError::Token(format!(
+            "the token gave a {}-byte signature where {} were due",
+            raw.len(),
+            2 * half
+        )));
+    }
+    let (r, s) = raw.split_at(half);
+    let strip = |v: &[u8]| {
+        let n = v.iter().take_while(|b| **b == 0).count().min(v.len() - 1);
+        v[n..].to_vec()
+    };
+    let (r, s) = (strip(r), strip(s));
+    EcdsaSig {
+        r: UintRef::new(&r).map_err(|_| KeyError::Crypto)?,
+        s: UintRef::new(&s).map_err(|_| KeyError::Crypto)?,
+    }
+    .to_der()
+    .map_err(|_| KeyError::Crypto)
 }
 
 impl Drop for TokenKey {

@@ -316,6 +316,25 @@ pub struct Config {
     pub ocsp: OcspConfig,
     /// The signing service.
     pub signing: SigningConfig,
+    /// The PKCS#11 token that holds the CA keys. Given when `init` runs, the production
+    /// hierarchy's keys (root, issuing CA, signing CA) are made on it and never leave it;
+    /// the test hierarchy's stay encrypted files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_token: Option<TokenConfig>,
+}
+
+/// A PKCS#11 token: its module, its label, and where its user PIN is read (the
+/// environment variable of its use first, then `pkcs11_pin_file`; never the command line).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenConfig {
+    /// The PKCS#11 module (`.so`).
+    pub pkcs11_module: PathBuf,
+    /// The token's label.
+    pub pkcs11_token: String,
+    /// File holding the token's user PIN, relative to the data folder unless absolute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pkcs11_pin_file: Option<PathBuf>,
 }
 
 impl Default for PolicyConfig {
@@ -356,6 +375,7 @@ impl Default for Config {
             crl: CrlConfig::default(),
             ocsp: OcspConfig::default(),
             signing: SigningConfig::default(),
+            ca_token: None,
         }
     }
 }

@@ -17,6 +17,43 @@ pub const PASSPHRASE_ENV: &str = "ORGCA_KEY_PASSPHRASE";
 /// The environment variable that holds the signing token's PIN (overrides the file).
 pub const PKCS11_PIN_ENV: &str = "ORGCA_PKCS11_PIN";
 
+/// The environment variable that holds the CA token's PIN (overrides the file).
+pub const CA_TOKEN_PIN_ENV: &str = "ORGCA_CA_TOKEN_PIN";
+
+/// Opens the PKCS#11 token `token` (the `what` of the messages), logged in with the PIN
+/// from `pin_env`, else from its PIN file (relative to `data`).
+pub fn open_token(
+    data: &DataDir,
+    token: &crate::config::TokenConfig,
+    pin_env: &str,
+    what: &str,
+) -> anyhow::Result<orgca_keys::Pkcs11Keys> {
+    let pin = match std::env::var(pin_env).ok().filter(|p| !p.is_empty()) {
+        Some(p) => p,
+        None => {
+            let file = token.pkcs11_pin_file.as_ref().ok_or_else(|| {
+                Refused(format!(
+                    "{what}'s PIN: set {pin_env} or its pkcs11_pin_file"
+                ))
+            })?;
+            let path = data.root.join(file);
+            std::fs::read_to_string(&path)
+                .map_err(|e| {
+                    Refused(format!(
+                        "cannot read {what}'s PIN from {} ({e})",
+                        path.display()
+                    ))
+                })?
+                .trim_end_matches(['\n', '\r'])
+                .to_owned()
+        }
+    };
+    Ok(
+        orgca_keys::Pkcs11Keys::open(&token.pkcs11_module, &token.pkcs11_token, &pin)
+            .map_err(|e| Refused(format!("{what}: {e}")))?,
+    )
+}
+
 /// The passphrase from ORGCA_KEY_PASSPHRASE; an empty value counts as unset.
 pub fn passphrase_from_env() -> Option<Vec<u8>> {
     std::env::var(PASSPHRASE_ENV)
@@ -103,15 +140,9 @@ impl Context {
     pub async fn crl_targets(&self, ca: &Ca) -> anyhow::Result<Vec<orgca_status::CrlTarget>> {
         let settings = self.config.settings()?;
         let loaded: Vec<_> = ca.issuers().cloned().collect();
-        let issuers = orgca_ca::load_crl_issuers(
-            &self.store.ca(),
-            &self.data.keys(),
-            &self.passphrase()?,
-            self.config.rsa_pss(),
-            &loaded,
-        )
-        .await
-        .context("loading the CA keys for CRLs")?;
+        let issuers = orgca_ca::load_crl_issuers(&self.store.ca(), &self.ca_keys()?, &loaded)
+            .await
+            .context("loading the CA keys for CRLs")?;
         let mut targets = Vec::new();
         for issuer in issuers {
             let issuer = Arc::new(issuer);
@@ -141,16 +172,10 @@ impl Context {
     pub async fn signing(&self) -> anyhow::Result<orgca_signing::SigningService> {
         let settings = self.config.settings()?;
         let policies = self.config.signing_policies()?;
-        let cas = orgca_ca::load_signing_cas(
-            &self.store.ca(),
-            &self.data.keys(),
-            &self.passphrase()?,
-            self.config.rsa_pss(),
-            &settings,
-            &policies,
-        )
-        .await
-        .context("loading the signing CAs")?;
+        let cas =
+            orgca_ca::load_signing_cas(&self.store.ca(), &self.ca_keys()?, &settings, &policies)
+                .await
+                .context("loading the signing CAs")?;
         if cas.is_empty() {
             tracing::warn!(
                 "no signing CA: the signing service answers 503 until `orgca ca add-signing`"
@@ -172,34 +197,38 @@ impl Context {
     /// The PKCS#11 token of `[signing]`, logged in.
     fn signing_token(&self, module: &std::path::Path) -> anyhow::Result<orgca_keys::Pkcs11Keys> {
         let g = &self.config.signing;
-        let label = g.pkcs11_token.as_deref().ok_or_else(|| {
+        let label = g.pkcs11_token.clone().ok_or_else(|| {
             Refused(
                 "signing.pkcs11_module is set: give signing.pkcs11_token (the token's label) too"
                     .into(),
             )
         })?;
-        let pin = match std::env::var(PKCS11_PIN_ENV).ok().filter(|p| !p.is_empty()) {
-            Some(p) => p,
-            None => {
-                let file = g.pkcs11_pin_file.as_ref().ok_or_else(|| {
-                    Refused(format!(
-                        "the signing token's PIN: set {PKCS11_PIN_ENV} or signing.pkcs11_pin_file"
-                    ))
-                })?;
-                let path = self.data.root.join(file);
-                std::fs::read_to_string(&path)
-                    .map_err(|e| {
-                        Refused(format!(
-                            "cannot read the signing token's PIN from {} ({e})",
-                            path.display()
-                        ))
-                    })?
-                    .trim_end_matches(['\n', '\r'])
-                    .to_owned()
-            }
+        let token = crate::config::TokenConfig {
+            pkcs11_module: module.to_owned(),
+            pkcs11_token: label,
+            pkcs11_pin_file: g.pkcs11_pin_file.clone(),
         };
-        Ok(orgca_keys::Pkcs11Keys::open(module, label, &pin)
-            .map_err(|e| Refused(format!("the signing token: {e}")))?)
+        open_token(&self.data, &token, PKCS11_PIN_ENV, "the signing token")
+    }
+
+    /// What opens the CA keys: the key files with the passphrase, and the CA token
+    /// (`[ca_token]`) when one is configured.
+    pub fn ca_keys(&self) -> anyhow::Result<orgca_ca::CaKeys> {
+        let token = match &self.config.ca_token {
+            None => None,
+            Some(t) => Some(Arc::new(open_token(
+                &self.data,
+                t,
+                CA_TOKEN_PIN_ENV,
+                "the CA token",
+            )?)),
+        };
+        Ok(orgca_ca::CaKeys {
+            dir: self.data.keys(),
+            passphrase: self.passphrase()?,
+            rsa_pss: self.config.rsa_pss(),
+            token,
+        })
     }
 
     /// The RA without CA keys: administration, search, blocking (no passphrase needed).
@@ -219,15 +248,9 @@ impl Context {
     /// The CA with its issuing keys loaded.
     pub async fn ca(&self) -> anyhow::Result<Arc<Ca>> {
         let settings = self.config.settings()?;
-        let issuers = orgca_ca::load_issuing_cas(
-            &self.store.ca(),
-            &self.data.keys(),
-            &self.passphrase()?,
-            self.config.rsa_pss(),
-            &settings,
-        )
-        .await
-        .context("loading the issuing CAs")?;
+        let issuers = orgca_ca::load_issuing_cas(&self.store.ca(), &self.ca_keys()?, &settings)
+            .await
+            .context("loading the issuing CAs")?;
         // Recorded before anything is issued with it: a certificate may name a CRL
         // partition only once every node that starts publishes that partition.
         for issuer in &issuers {

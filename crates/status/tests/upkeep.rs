@@ -64,14 +64,15 @@ async fn fixture() -> Fixture {
         "https://pki.orgca-test.dk/pds/en",
         false,
     );
-    let certs = create_hierarchy(&spec, &settings, &signing, keys.path(), PASSPHRASE, t0())
-        .expect("hierarchy");
+    let ca_keys = orgca_ca::CaKeys::files(keys.path(), PASSPHRASE, true);
+    let home = orgca_ca::KeyHome::Files(&ca_keys);
+    let certs = create_hierarchy(&spec, &settings, &signing, home, t0()).expect("hierarchy");
     store
         .ca()
         .add_ca_certificates(&certs, "test", NOW)
         .await
         .expect("record");
-    let ca = orgca_ca::load_issuing_cas(&store.ca(), keys.path(), PASSPHRASE, true, &settings)
+    let ca = orgca_ca::load_issuing_cas(&store.ca(), &ca_keys, &settings)
         .await
         .expect("load")
         .into_iter()
@@ -253,9 +254,7 @@ async fn crls_are_re_issued_after_the_refresh_time() {
     let f = fixture().await;
     let issuer = orgca_ca::load_crl_issuers(
         &f.store.ca(),
-        f.keys.path(),
-        PASSPHRASE,
-        true,
+        &orgca_ca::CaKeys::files(f.keys.path(), PASSPHRASE, true),
         std::slice::from_ref(&f.ca),
     )
     .await

@@ -264,9 +264,15 @@ impl Env {
 
     /// Runs orgca with `--data` on this folder; a command that hangs fails the test.
     pub fn run(&self, args: &[&str]) -> Output {
+        self.run_with(&[], args)
+    }
+
+    /// Runs orgca as [`Env::run`] does, with the environment variables `vars` set.
+    pub fn run_with(&self, vars: &[(&str, &str)], args: &[&str]) -> Output {
         let mut c = Command::new(&self.bin);
         c.args(args).arg("--data").arg(self.data());
         c.env_remove("ORGCA_KEY_PASSPHRASE");
+        c.envs(vars.iter().copied());
         self.with_store(&mut c);
         output_within(c, COMMAND_TIMEOUT)
     }

@@ -23,6 +23,7 @@ mod http;
 pub mod openssl;
 mod process;
 mod smtp;
+pub mod softhsm;
 pub mod store;
 pub mod tools;
 

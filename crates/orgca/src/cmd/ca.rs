@@ -63,7 +63,7 @@ async fn add_signing(ctx: &Context, now: UnixTime) -> anyhow::Result<()> {
     let cas = ctx.store.ca().list().await?;
     let settings = ctx.config.settings()?;
     let signing = ctx.config.signing_policies()?;
-    let passphrase = ctx.passphrase()?;
+    let keys = ctx.ca_keys()?;
     let mut added = Vec::new();
     for env in [Environment::Production, Environment::Test] {
         let in_env = |role| cas.iter().find(|c| c.environment == env && c.role == role);
@@ -78,30 +78,31 @@ async fn add_signing(ctx: &Context, now: UnixTime) -> anyhow::Result<()> {
             names: ctx.config.hierarchies.resolve_for(env),
             rsa_pss: ctx.config.rsa_pss(),
         };
-        let root_key = orgca_keys::load_key(
-            &ctx.data.keys().join(&root.key_ref),
-            &passphrase,
-            ctx.config.rsa_pss(),
-        )?;
+        let root_key = keys.open(&root.key_ref)?;
+        // The signing CA's key goes where its root's is.
+        let home = match (orgca_ca::KeyRef::parse(&root.key_ref), &keys.token) {
+            (orgca_ca::KeyRef::Token(_), Some(token)) => {
+                orgca_ca::KeyHome::Token(token, keys.rsa_pss)
+            }
+            _ => orgca_ca::KeyHome::Files(&keys),
+        };
         let made = orgca_ca::ceremony::add_signing_ca(
             &spec,
             &settings,
             &signing,
-            &ctx.data.keys(),
-            &passphrase,
+            home,
             &root.der,
-            &root_key,
+            root_key.as_ref(),
             now.to_offset(),
         )
         .with_context(|| format!("creating the {env} signing CA"))?;
-        let key_file = ctx.data.keys().join(&made.key_ref);
         if let Err(e) = ctx
             .store
             .ca()
             .add_ca_certificates(std::slice::from_ref(&made), "operator", now)
             .await
         {
-            let _ = std::fs::remove_file(&key_file);
+            home.forget(&made.name, &made.key_ref);
             return Err(e.into());
         }
         added.push(made.name);

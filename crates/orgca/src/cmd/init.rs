@@ -10,7 +10,7 @@ use orgca_store::Store;
 
 use crate::cli::{Global, InitArgs, SignatureChoice};
 use crate::config::{Config, DataDir, write_new_file};
-use crate::context::{PASSPHRASE_ENV, database_url, passphrase_from_env};
+use crate::context::{CA_TOKEN_PIN_ENV, PASSPHRASE_ENV, database_url, passphrase_from_env};
 use crate::exit::Refused;
 
 /// Creates a folder readable by its owner only. A folder that exists is left as it is:
@@ -138,37 +138,70 @@ async fn init_inner(
         ))
         .into());
     }
+    let keys = orgca_ca::CaKeys {
+        dir: data.keys(),
+        passphrase,
+        rsa_pss: config.rsa_pss(),
+        token: match &config.ca_token {
+            None => None,
+            Some(t) => Some(std::sync::Arc::new(crate::context::open_token(
+                data,
+                t,
+                CA_TOKEN_PIN_ENV,
+                "the CA token",
+            )?)),
+        },
+    };
     let mut certs = Vec::new();
-    for (env, names) in [
-        (Environment::Production, &config.hierarchies.production),
-        (Environment::Test, &config.hierarchies.test),
-    ] {
-        let spec = HierarchySpec {
-            environment: env,
-            names: names.resolve(env),
-            rsa_pss: config.rsa_pss(),
-        };
-        let signing = config.signing_policies()?;
-        let made = create_hierarchy(
-            &spec,
-            settings,
-            &signing,
-            &data.keys(),
-            &passphrase,
-            now.to_offset(),
-        )
-        .with_context(|| format!("creating the {env} hierarchy"))?;
-        written.extend(made.iter().map(|c| data.keys().join(&c.key_ref)));
-        certs.extend(made);
+    let mut homes = Vec::new();
+    let result = async {
+        for (env, names) in [
+            (Environment::Production, &config.hierarchies.production),
+            (Environment::Test, &config.hierarchies.test),
+        ] {
+            let spec = HierarchySpec {
+                environment: env,
+                names: names.resolve(env),
+                rsa_pss: config.rsa_pss(),
+            };
+            // The production keys go on the CA token when there is one; the test
+            // hierarchy's are files.
+            let home = match (&keys.token, env) {
+                (Some(token), Environment::Production) => {
+                    orgca_ca::KeyHome::Token(token, keys.rsa_pss)
+                }
+                _ => orgca_ca::KeyHome::Files(&keys),
+            };
+            let signing = config.signing_policies()?;
+            let made = create_hierarchy(&spec, settings, &signing, home, now.to_offset())
+                .with_context(|| format!("creating the {env} hierarchy"))?;
+            if matches!(home, orgca_ca::KeyHome::Files(_)) {
+                written.extend(made.iter().map(|c| data.keys().join(&c.key_ref)));
+            }
+            homes.extend(
+                made.iter()
+                    .map(|c| (home, c.name.clone(), c.key_ref.clone())),
+            );
+            certs.extend(made);
+        }
+        // The config marks the folder initialised: written before the CAs are committed,
+        // and removed again (with the keys) if that commit fails, so that `init` can be
+        // re-run.
+        config.write_new(data)?;
+        written.push(data.config());
+        store
+            .ca()
+            .add_ca_certificates(&certs, "operator", now)
+            .await?;
+        anyhow::Ok(())
     }
-    // The config marks the folder initialised: written before the CAs are committed, and
-    // removed again (with the keys) if that commit fails, so that `init` can be re-run.
-    config.write_new(data)?;
-    written.push(data.config());
-    store
-        .ca()
-        .add_ca_certificates(&certs, "operator", now)
-        .await?;
+    .await;
+    if let Err(e) = result {
+        for (home, name, key_ref) in &homes {
+            home.forget(name, key_ref);
+        }
+        return Err(e);
+    }
     store.close().await;
     let names: Vec<&str> = certs.iter().map(|c| c.name.as_str()).collect();
     eprintln!(

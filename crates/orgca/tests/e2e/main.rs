@@ -9,6 +9,7 @@ const ORGCA: &str = env!("CARGO_BIN_EXE_orgca");
 
 mod api;
 mod api_operations;
+mod custody;
 mod issue;
 mod ocsp;
 mod operate;

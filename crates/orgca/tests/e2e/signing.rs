@@ -808,48 +808,24 @@ fn bad_documents_and_callers_are_refused_before_any_key() {
     assert!(signed_events(&env).is_empty());
 }
 
-/// SoftHSM2's PKCS#11 module (Debian's softhsm2).
-const SOFTHSM: &str = "/usr/lib/softhsm/libsofthsm2.so";
-
 #[test]
 fn keys_on_a_pkcs11_token_are_session_objects_and_certificates_claim_the_qscd() {
-    if !Path::new(SOFTHSM).exists() {
-        assert!(
-            std::env::var_os(REQUIRE).is_none(),
-            "SoftHSM2 is required ({REQUIRE})"
-        );
-        testkit::skipped("PKCS#11 signing keys: SoftHSM2 is not installed");
-        return;
-    }
     let env = Env::new(ORGCA);
+    let Some(conf) =
+        testkit::softhsm::token(&env.path(""), "orgca-signing", "PKCS#11 signing keys")
+    else {
+        return;
+    };
     let o = org(&env, "31000066", "token.example.dk");
-    // A token of its own, in the test's folder.
-    let tokens = env.path("tokens");
-    std::fs::create_dir_all(&tokens).expect("mkdir");
-    let conf = env.write(
-        "softhsm2.conf",
-        format!(
-            "directories.tokendir = {}\nobjectstore.backend = file\n",
-            tokens.display()
-        ),
-    );
     let conf = conf.to_str().expect("path");
-    let out = Command::new("softhsm2-util")
-        .args(["--init-token", "--free", "--label", "orgca-signing"])
-        .args(["--pin", "1234", "--so-pin", "12345678"])
-        .env("SOFTHSM2_CONF", conf)
-        .output()
-        .expect("softhsm2-util");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let config = env.data().join("config.toml");
     let text = std::fs::read_to_string(&config).expect("config");
     let with_token = text.replace(
         "qscd = false",
-        &format!("qscd = true\npkcs11_module = \"{SOFTHSM}\"\npkcs11_token = \"orgca-signing\""),
+        &format!(
+            "qscd = true\npkcs11_module = \"{}\"\npkcs11_token = \"orgca-signing\"",
+            testkit::softhsm::MODULE
+        ),
     );
     assert_ne!(text, with_token, "init writes qscd = false: {text}");
     std::fs::write(&config, with_token).expect("write config");
@@ -899,9 +875,13 @@ fn keys_on_a_pkcs11_token_are_session_objects_and_certificates_claim_the_qscd() 
     }
     assert_eq!(keys_live(&server), Some(0.0));
     // Nothing was stored on the token: its only objects would be listed here.
-    // Nothing was stored on the token: its only objects would be listed here.
     let listing = Command::new("pkcs11-tool")
-        .args(["--module", SOFTHSM, "--token-label", "orgca-signing"])
+        .args([
+            "--module",
+            testkit::softhsm::MODULE,
+            "--token-label",
+            "orgca-signing",
+        ])
         .args(["--login", "--pin", "1234", "--list-objects"])
         .env("SOFTHSM2_CONF", conf)
         .output();

@@ -1,0 +1,193 @@
+//! CA keys on a PKCS#11 token (SoftHSM2 here): made there by `init`, used through it
+//! for certificates and CRLs, never written to the keys folder, and refused clearly
+//! without the token's PIN.
+
+use std::process::Command;
+
+use crate::ORGCA;
+use orgca_testkit::{self as testkit, BASE_URL, Env, cmd_ok, softhsm};
+
+/// A production organisation (a CVR that passes the mod-11 check).
+const CVR: &str = "10000009";
+
+fn run_ok(env: &Env, vars: &[(&str, &str)], args: &[&str]) -> String {
+    let out = env.run_with(vars, args);
+    assert!(
+        out.status.success(),
+        "orgca {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn production_ca_keys_live_on_the_token_and_sign_there() {
+    let env = Env::empty(ORGCA);
+    let Some(conf) = softhsm::token(&env.path(""), "orgca-ca", "CA keys on PKCS#11") else {
+        return;
+    };
+    let conf = conf.to_str().expect("path").to_owned();
+    let prepared = env.write(
+        "prepared.toml",
+        format!(
+            "[ca_token]\npkcs11_module = \"{}\"\npkcs11_token = \"orgca-ca\"\n",
+            softhsm::MODULE
+        ),
+    );
+    let with_pin = [
+        ("SOFTHSM2_CONF", conf.as_str()),
+        ("ORGCA_CA_TOKEN_PIN", softhsm::PIN),
+    ];
+    // No PIN: init refuses, naming the CA token, and leaves nothing behind.
+    let refused = env.run_with(
+        &[("SOFTHSM2_CONF", conf.as_str())],
+        &[
+            "init",
+            "--public-base-url",
+            BASE_URL,
+            "--config",
+            prepared.to_str().expect("path"),
+        ],
+    );
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        !refused.status.success() && said.contains("CA token"),
+        "{said}"
+    );
+    assert!(
+        !env.data().join("config.toml").exists(),
+        "nothing was initialised"
+    );
+
+    run_ok(
+        &env,
+        &with_pin,
+        &[
+            "init",
+            "--public-base-url",
+            BASE_URL,
+            "--config",
+            prepared.to_str().expect("path"),
+        ],
+    );
+    // The keys folder holds the test hierarchy's three files and no production key.
+    let mut files: Vec<String> = std::fs::read_dir(env.data().join("keys"))
+        .expect("keys folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 3, "{files:?}");
+    assert!(files.iter().all(|f| f.starts_with("test-")), "{files:?}");
+    let refs = env
+        .sql("SELECT key_ref FROM ca_certificates WHERE environment = 'production' ORDER BY name");
+    assert_eq!(refs.lines().count(), 3, "{refs}");
+    assert!(
+        refs.lines()
+            .all(|r| r.starts_with("pkcs11:object=production-")),
+        "{refs}"
+    );
+
+    // On the token: three private keys, sensitive and never extractable.
+    let listing = Command::new("pkcs11-tool")
+        .args(["--module", softhsm::MODULE, "--token-label", "orgca-ca"])
+        .args([
+            "--login",
+            "--pin",
+            softhsm::PIN,
+            "--list-objects",
+            "--type",
+            "privkey",
+        ])
+        .env("SOFTHSM2_CONF", &conf)
+        .output();
+    match listing {
+        Ok(out) => {
+            let listed = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(listed.matches("Private Key Object").count(), 3, "{listed}");
+            assert_eq!(listed.matches("never extractable").count(), 3, "{listed}");
+        }
+        Err(e) => assert!(
+            std::env::var_os(softhsm::REQUIRE).is_none(),
+            "pkcs11-tool (opensc) is required ({}): {e}",
+            softhsm::REQUIRE
+        ),
+    }
+
+    // A production certificate, signed by the issuing CA's key on the token, verifies
+    // with OpenSSL up to the production root.
+    run_ok(
+        &env,
+        &with_pin,
+        &["org", "create", "--cvr", CVR, "--name", "Tokenfirma ApS"],
+    );
+    let key = env.path("leaf.key");
+    let csr = env.path("leaf.csr");
+    cmd_ok(
+        "openssl",
+        &[
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-subj",
+            "/CN=ignored",
+            "-keyout",
+            key.to_str().expect("p"),
+            "-out",
+            csr.to_str().expect("p"),
+        ],
+    );
+    let issued: serde_json::Value = serde_json::from_str(&run_ok(
+        &env,
+        &with_pin,
+        &[
+            "cert",
+            "issue",
+            "--org",
+            CVR,
+            "--kind",
+            "system",
+            "--name=Lønsystem",
+            "--csr",
+            csr.to_str().expect("p"),
+            "--json",
+        ],
+    ))
+    .expect("json");
+    let leaf = env.write("leaf.pem", issued["certificate_pem"].as_str().expect("pem"));
+    let root = env.ca_file("production-root");
+    let issuing = env.ca_file("production-issuing-1");
+    testkit::assert_chain_verifies(&root, &issuing, &leaf, "a certificate signed on the token");
+
+    // The server loads the keys from the token and publishes CRLs signed there.
+    let server = env.serve_with(&with_pin);
+    for (ca, issuer) in [
+        ("production-issuing-1", &issuing),
+        ("production-root", &root),
+    ] {
+        let (status, _, der) = server.get(&format!("/crl/{ca}.crl"));
+        assert_eq!(status, 200, "{ca}");
+        let crl = env.write(&format!("{ca}.crl"), der);
+        cmd_ok(
+            "openssl",
+            &[
+                "crl",
+                "-inform",
+                "DER",
+                "-in",
+                crl.to_str().expect("p"),
+                "-CAfile",
+                issuer.to_str().expect("p"),
+                "-noout",
+            ],
+        );
+    }
+}
