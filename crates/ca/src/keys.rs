@@ -12,6 +12,9 @@ use crate::CaError;
 /// How a `key_ref` names a key on the CA token.
 const TOKEN_PREFIX: &str = "pkcs11:object=";
 
+/// The audit key's label on the CA token, and (with `.key.pem`) its file's name.
+const AUDIT_KEY: &str = "orgca-audit";
+
 /// A CA key's place, read from its `key_ref`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyRef<'a> {
@@ -89,6 +92,49 @@ impl CaKeys {
                     )))
                 })?;
                 Arc::new(token.ca_key(label, self.rsa_pss)?)
+            }
+        })
+    }
+}
+
+impl CaKeys {
+    /// The audit key that signs the audit chain's checkpoints (ECDSA P-256): on the CA
+    /// token when one is configured, else the encrypted file `orgca-audit.key.pem` in the
+    /// keys folder. `None` when it has not been made yet.
+    pub fn audit_key(&self) -> Result<Option<Arc<dyn Signer>>, CaError> {
+        match &self.token {
+            Some(token) => {
+                if !token.has_ca_key(AUDIT_KEY)? {
+                    return Ok(None);
+                }
+                Ok(Some(Arc::new(token.ca_key(AUDIT_KEY, false)?)))
+            }
+            None => {
+                let path = self.dir.join(crate::ceremony::key_file_name(AUDIT_KEY));
+                if !path.exists() {
+                    return Ok(None);
+                }
+                Ok(Some(Arc::new(orgca_keys::load_key(
+                    &path,
+                    &self.passphrase,
+                    false,
+                )?)))
+            }
+        }
+    }
+
+    /// The audit key, made first (where [`CaKeys::audit_key`] looks) when there is none.
+    pub fn audit_key_or_make(&self) -> Result<Arc<dyn Signer>, CaError> {
+        if let Some(k) = self.audit_key()? {
+            return Ok(k);
+        }
+        Ok(match &self.token {
+            Some(token) => Arc::new(token.generate_ca_key(AUDIT_KEY, KeySpec::P256, false)?),
+            None => {
+                let key = SoftKey::generate(KeySpec::P256, false)?;
+                let path = self.dir.join(crate::ceremony::key_file_name(AUDIT_KEY));
+                orgca_keys::save_key(&key, &path, &self.passphrase)?;
+                Arc::new(key)
             }
         })
     }

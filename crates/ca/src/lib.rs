@@ -13,6 +13,7 @@
 //! let a private key leave the `Signer`.
 
 pub mod ceremony;
+pub mod checkpoint;
 pub mod crl;
 mod issuer;
 mod keys;

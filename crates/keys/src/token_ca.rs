@@ -135,6 +135,11 @@ impl Pkcs11Keys {
         TokenCaKey::from_objects(session, label, public, private, rsa_pss)
     }
 
+    /// Whether the token holds a private key labelled `label`.
+    pub fn has_ca_key(&self, label: &str) -> Result<bool, KeyError> {
+        Ok(!find(&self.session()?, ObjectClass::PRIVATE_KEY, label)?.is_empty())
+    }
+
     /// Removes the key pair labelled `label` from the token (undoing a ceremony that
     /// failed before anything was recorded).
     pub fn destroy_ca_key(&self, label: &str) -> Result<(), KeyError> {

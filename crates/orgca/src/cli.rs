@@ -359,6 +359,12 @@ pub enum NotifyCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Walk the audit chain and check every link.
+    /// Walk the audit chain and check every link, then every signed checkpoint against
+    /// the audit key (a rewrite before the last checkpoint is found even when every hash
+    /// was recomputed).
     Verify,
+    /// Sign a checkpoint of the chain as it stands now with the audit key (made on first
+    /// use, where the CA keys are). `serve` signs one every hour and at start; `init`
+    /// and `ca add-signing` sign one when they finish.
+    Checkpoint,
 }

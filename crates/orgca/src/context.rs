@@ -231,6 +231,41 @@ impl Context {
         })
     }
 
+    /// Signs a checkpoint of the audit chain with the audit key (made on first use).
+    pub async fn checkpoint(
+        &self,
+        actor: &str,
+        now: orgca_model::UnixTime,
+    ) -> anyhow::Result<Option<i64>> {
+        let keys = self.ca_keys()?;
+        let key = keys.audit_key_or_make().context("the audit key")?;
+        let origin = orgca_ca::checkpoint::audit_origin(&self.config.settings()?.public_base_url);
+        orgca_ca::checkpoint::sign_checkpoint(
+            &self.store.audit(),
+            key.as_ref(),
+            &origin,
+            actor,
+            now,
+        )
+        .await
+        .context("signing an audit checkpoint")
+    }
+
+    /// Checks the audit checkpoints against the audit key; `None` when there is no audit
+    /// key yet.
+    pub async fn verify_checkpoints(
+        &self,
+    ) -> anyhow::Result<Option<orgca_ca::checkpoint::CheckpointReport>> {
+        let Some(key) = self.ca_keys()?.audit_key().context("the audit key")? else {
+            return Ok(None);
+        };
+        let origin = orgca_ca::checkpoint::audit_origin(&self.config.settings()?.public_base_url);
+        Ok(Some(
+            orgca_ca::checkpoint::verify_checkpoints(&self.store.audit(), key.as_ref(), &origin)
+                .await?,
+        ))
+    }
+
     /// The RA without CA keys: administration, search, blocking (no passphrase needed).
     pub fn ra_without_keys(&self) -> anyhow::Result<Ra> {
         let settings = self.config.settings()?;

@@ -14,6 +14,7 @@ pub mod encode;
 pub mod ext;
 pub mod lint;
 pub mod name;
+pub mod note;
 pub mod ocsp;
 pub mod oids;
 pub mod pkcs12;

@@ -55,7 +55,7 @@ pub struct AuditEvent {
 impl AuditEvent {
     /// SHA-256 over the canonical bytes: a JSON array of every field but the hash, in a
     /// fixed order, so that no two different events hash the same input.
-    pub(crate) fn computed_hash(&self) -> String {
+    pub fn computed_hash(&self) -> String {
         let canonical = serde_json::json!([
             self.seq,
             self.at,

@@ -32,6 +32,12 @@ pub struct AuditLog {
     store: Store,
 }
 
+impl AuditLog {
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+}
+
 impl Store {
     /// The audit trail.
     pub fn audit(&self) -> AuditLog {

@@ -15,6 +15,7 @@
 //! public directory's exact-address lookup.
 
 mod audit;
+mod audit_checkpoints;
 mod audit_log;
 #[cfg(feature = "bench")]
 mod bench_fill;
@@ -42,6 +43,7 @@ mod users;
 mod writer;
 
 pub use audit::{AuditEvent, NewEvent};
+pub use audit_checkpoints::StoredCheckpoint;
 pub use audit_log::{AuditLog, ChainBreak, ChainReport};
 #[cfg(feature = "bench")]
 pub use bench_fill::BenchCertificate;

@@ -107,6 +107,9 @@ async fn add_signing(ctx: &Context, now: UnixTime) -> anyhow::Result<()> {
         }
         added.push(made.name);
     }
+    if !added.is_empty() {
+        ctx.checkpoint("operator", now).await?;
+    }
     if added.is_empty() {
         eprintln!("every hierarchy has its signing CA; nothing was changed");
     } else {

@@ -26,7 +26,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Ca(c) => ca::run(g, c, now).await,
         Command::Org(c) => org::run(g, c, now).await,
         Command::Cert(c) => cert::run(g, c, now).await,
-        Command::Audit(c) => audit::run(g, c).await,
+        Command::Audit(c) => audit::run(g, c, now).await,
         Command::Notify(c) => notify::run(g, c, now).await,
         Command::Export(args) => export::run(g, args, now).await,
         Command::User(c) => user::run_user(g, c, now).await,

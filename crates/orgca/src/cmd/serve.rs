@@ -153,6 +153,32 @@ pub async fn run(
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         }
     });
+    // The audit chain is anchored: a signed checkpoint at start and every hour (none
+    // when nothing happened since the last).
+    match ctx.ca_keys().and_then(|k| Ok(k.audit_key_or_make()?)) {
+        Err(e) => tracing::warn!(error = %e, "no audit key: the audit chain is not checkpointed"),
+        Ok(key) => {
+            let log = ctx.store.audit();
+            let origin =
+                orgca_ca::checkpoint::audit_origin(&ctx.config.settings()?.public_base_url);
+            tokio::spawn(async move {
+                loop {
+                    let signed = orgca_ca::checkpoint::sign_checkpoint(
+                        &log,
+                        key.as_ref(),
+                        &origin,
+                        "system",
+                        clock.now(),
+                    )
+                    .await;
+                    if let Err(e) = signed {
+                        tracing::warn!(error = %e, "signing an audit checkpoint failed; trying again in an hour");
+                    }
+                    tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+                }
+            });
+        }
+    }
     // The query planner's statistics are refreshed hourly (SQLite; PostgreSQL's
     // autovacuum does its own), so searches keep their index plans as data grows.
     let store = ctx.store.clone();

@@ -152,11 +152,12 @@ fn api_answers_each_organisation_only_its_own() {
         "a problem document: {problem}"
     );
     drop(server);
-    // The server's two OCSP responders, the one settings change and the one user made;
-    // nothing refused left a trace.
+    // The server's two OCSP responders and its start's checkpoint, the one settings
+    // change and the one user made; nothing refused left a trace.
     assert_eq!(
         env.audit_actions_after(before),
         [
+            ("audit.checkpoint", 1),
             ("ocsp_responder.reserved", 2),
             ("organisation.settings_changed", 1),
             ("user.created", 1)
@@ -603,6 +604,7 @@ fn order_and_pick_up_with_a_one_time_code() {
     assert_eq!(
         env.audit_actions_after(before),
         [
+            ("audit.checkpoint", 1),
             ("certificate.issued", 3),
             ("email.validated", 1),
             ("ocsp_responder.reserved", 2),

@@ -87,7 +87,7 @@ fn production_ca_keys_live_on_the_token_and_sign_there() {
         "{refs}"
     );
 
-    // On the token: three private keys, sensitive and never extractable.
+    // On the token: four private keys, sensitive and never extractable.
     let listing = Command::new("pkcs11-tool")
         .args(["--module", softhsm::MODULE, "--token-label", "orgca-ca"])
         .args([
@@ -108,8 +108,11 @@ fn production_ca_keys_live_on_the_token_and_sign_there() {
                 "{}",
                 String::from_utf8_lossy(&out.stderr)
             );
-            assert_eq!(listed.matches("Private Key Object").count(), 3, "{listed}");
-            assert_eq!(listed.matches("never extractable").count(), 3, "{listed}");
+            // The three CA keys and the audit key (EC P-256, made by init for the first
+            // checkpoint).
+            assert_eq!(listed.matches("Private Key Object").count(), 4, "{listed}");
+            assert_eq!(listed.matches("never extractable").count(), 4, "{listed}");
+            assert!(listed.contains("orgca-audit"), "{listed}");
         }
         Err(e) => assert!(
             std::env::var_os(softhsm::REQUIRE).is_none(),

@@ -141,7 +141,11 @@ fn init_creates_both_hierarchies_and_refuses_a_second_time() {
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("already initialised"));
     assert_eq!(snapshot(&env.data()), before);
-    assert_eq!(env.audit_events(), 6, "one event per CA");
+    assert_eq!(
+        env.audit_events(),
+        7,
+        "one event per CA, and the first checkpoint's"
+    );
 }
 
 #[test]
@@ -326,8 +330,19 @@ fn tampering_with_an_audit_row_is_named() {
         &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
     );
     env.issue_system("99999998", "S", &csr);
-    // 6 CAs, the organisation, the certificate.
-    assert_eq!(env.audit_events(), 8);
+    // 6 CAs, init's checkpoint, the organisation, the certificate.
+    assert_eq!(env.audit_events(), 9);
+    // Intact: the chain, and init's checkpoint (event 6) under the audit key.
+    let json = env.run(&["audit", "verify", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(v["checkpoints"]["verified"], 1, "{v}");
+    assert_eq!(v["checkpoints"]["last_verified"], 6, "{v}");
+    assert_eq!(
+        v["checkpoints"]["key_id"].as_str().map(str::len),
+        Some(8),
+        "{v}"
+    );
     // Edit a CA's event (seq 5) behind orgca's back.
     env.sql("UPDATE audit_events SET actor = 'mallory' WHERE seq = 5");
     let out = env.run(&["audit", "verify"]);
@@ -422,8 +437,9 @@ fn server_answers_and_data_survives_a_restart() {
     drop(server);
     let list = env.json(&["cert", "list", "--org", "99999997"]);
     assert_eq!(list[0]["serial"], issued["serial"]);
-    // 8 events, plus each start's two OCSP responder certificates (one per issuing CA).
-    assert_eq!(env.audit_events(), 8 + 2 * 2);
+    // 9 events, plus each start's two OCSP responder certificates (one per issuing CA)
+    // and its checkpoint.
+    assert_eq!(env.audit_events(), 9 + 2 * 3);
 }
 
 #[test]
@@ -662,8 +678,8 @@ fn users_tokens_and_organisation_settings() {
     assert!(token_in.is_empty(), "plaintext token in {token_in:?}");
     let unknown = env.run(&["token", "create", "--user", "nobody@firma.dk"]);
     assert_eq!(unknown.status.code(), Some(1));
-    // 6 CAs + org + 2 settings changes + 2 users + 1 token.
-    assert_eq!(env.audit_events(), 12);
+    // 6 CAs + init's checkpoint + org + 2 settings changes + 2 users + 1 token.
+    assert_eq!(env.audit_events(), 13);
 }
 
 /// Queued mail bodies are sealed: a password link's token is in no SQLite file (database,
