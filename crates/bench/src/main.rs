@@ -43,10 +43,18 @@ enum Alg {
 
 #[derive(Subcommand)]
 enum What {
-    /// Raw signatures/s over a 1 KiB message (the size of a TBS).
+    /// Raw signatures/s over a 1 KiB message (the size of a TBS): a software key, or
+    /// with `--pkcs11-module` and `--token` a CA key made on that token (its PIN in
+    /// ORGCA_BENCH_TOKEN_PIN; the key is removed again afterwards).
     Sign {
         #[arg(long, value_enum)]
         alg: Alg,
+        /// A PKCS#11 module whose token holds the key.
+        #[arg(long, requires = "token")]
+        pkcs11_module: Option<std::path::PathBuf>,
+        /// The token's label.
+        #[arg(long)]
+        token: Option<String>,
     },
     /// Certificates/s through the CA core: build TBS, lint, sign, self-check, encode PEM.
     Core,
@@ -112,6 +120,15 @@ fn report(what: &str, threads: usize, count: u64, elapsed: Duration, extra: serd
         o.extend(e.clone());
     }
     println!("{v}");
+}
+
+/// Removes a benchmark's key from its token when dropped.
+struct TokenKeyGuard(Arc<orgca_keys::Pkcs11Keys>, String);
+
+impl Drop for TokenKeyGuard {
+    fn drop(&mut self) {
+        let _ = self.0.destroy_ca_key(&self.1);
+    }
 }
 
 /// Runs `work` on `threads` OS threads until `seconds` pass; returns the number of calls.
@@ -344,19 +361,38 @@ fn main() -> anyhow::Result<()> {
         What::Crl { dir, db, fill } => {
             rt.block_on(crl_bench(dir, db.as_deref(), *fill, cli.threads.max(1)))?;
         }
-        What::Sign { alg } => {
+        What::Sign {
+            alg,
+            pkcs11_module,
+            token,
+        } => {
             let (spec, name) = match alg {
                 Alg::Rsa3072Pss => (KeySpec::Rsa3072, "sign-rsa3072-pss"),
                 Alg::P256 => (KeySpec::P256, "sign-ecdsa-p256"),
             };
-            let key = Arc::new(SoftKey::generate(spec, true)?);
+            let (key, name, _token): (Arc<dyn Signer>, String, Option<TokenKeyGuard>) =
+                match (pkcs11_module, token) {
+                    (Some(module), Some(label)) => {
+                        let pin = std::env::var("ORGCA_BENCH_TOKEN_PIN")
+                            .map_err(|_| anyhow::anyhow!("set ORGCA_BENCH_TOKEN_PIN"))?;
+                        let token = Arc::new(orgca_keys::Pkcs11Keys::open(module, label, &pin)?);
+                        let key_label = format!("bench-{}", uuid::Uuid::new_v4());
+                        let key = token.generate_ca_key(&key_label, spec, true)?;
+                        (
+                            Arc::new(key),
+                            format!("{name}-pkcs11"),
+                            Some(TokenKeyGuard(token, key_label)),
+                        )
+                    }
+                    _ => (Arc::new(SoftKey::generate(spec, true)?), name.to_owned(), None),
+                };
             let msg = vec![0x5au8; 1024];
             let (n, t) = run_threads(
                 cli.threads,
                 cli.seconds,
                 Arc::new(move || key.sign(&msg).map(|_| ()).map_err(Into::into)),
             )?;
-            report(name, cli.threads, n, t, serde_json::json!({}));
+            report(&name, cli.threads, n, t, serde_json::json!({}));
         }
         What::Core => {
             let scratch = rt.block_on(Scratch::new("sqlite"))?;

@@ -1,9 +1,10 @@
 //! CA keys that live on a PKCS#11 token: made there as token objects (private,
 //! sensitive, not extractable, never leaving the token), found again by their label, and
-//! used through the token. Each key signs through its own session, one signature at a
-//! time.
+//! used through the token. Each key signs through a few sessions of its own (one per
+//! core, up to 8), one signature at a time in each.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cryptoki::mechanism::Mechanism;
 use cryptoki::mechanism::MechanismType;
@@ -31,7 +32,8 @@ struct RsaPublicKey<'a> {
 /// A CA key on the token.
 pub struct TokenCaKey {
     label: String,
-    session: Mutex<Session>,
+    sessions: Vec<Mutex<Session>>,
+    next: AtomicUsize,
     private: ObjectHandle,
     spki: SubjectPublicKeyInfoOwned,
     algorithm: SignatureAlgorithm,
@@ -103,7 +105,7 @@ impl Pkcs11Keys {
         let (public, private) = session
             .generate_key_pair(&mechanism, &public, &common(false))
             .map_err(token_error("generating a CA key pair on the token"))?;
-        match TokenCaKey::from_objects(session, label, public, private, rsa_pss) {
+        match TokenCaKey::from_objects(self, session, label, public, private, rsa_pss) {
             Ok(k) => Ok(k),
             Err(e) => {
                 // Nothing half-made stays on the token.
@@ -132,7 +134,7 @@ impl Pkcs11Keys {
         };
         let private = one(ObjectClass::PRIVATE_KEY, "private key")?;
         let public = one(ObjectClass::PUBLIC_KEY, "public key")?;
-        TokenCaKey::from_objects(session, label, public, private, rsa_pss)
+        TokenCaKey::from_objects(self, session, label, public, private, rsa_pss)
     }
 
     /// Whether the token holds a private key labelled `label`.
@@ -167,6 +169,7 @@ fn find(session: &Session, class: ObjectClass, label: &str) -> Result<Vec<Object
 
 impl TokenCaKey {
     fn from_objects(
+        token: &Pkcs11Keys,
         session: Session,
         label: &str,
         public: ObjectHandle,
@@ -231,9 +234,15 @@ impl TokenCaKey {
                 )));
             }
         };
+        let parallel = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 8);
+        let mut sessions = vec![Mutex::new(session)];
+        for _ in 1..parallel {
+            sessions.push(Mutex::new(token.session()?));
+        }
         Ok(TokenCaKey {
             label: label.to_owned(),
-            session: Mutex::new(session),
+            sessions,
+            next: AtomicUsize::new(0),
             private,
             spki,
             algorithm,
@@ -256,10 +265,16 @@ impl Signer for TokenCaKey {
     }
 
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
-        let session = self
-            .session
-            .lock()
-            .map_err(|_| KeyError::Token("a signature on this key panicked before".into()))?;
+        // A free session if there is one, else the next in turn.
+        let n = self.sessions.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed) % n;
+        let free = (0..n).find_map(|i| self.sessions[(start + i) % n].try_lock().ok());
+        let session = match free {
+            Some(s) => s,
+            None => self.sessions[start]
+                .lock()
+                .map_err(|_| KeyError::Token("a signature on this key panicked before".into()))?,
+        };
         let sign = |mechanism: &Mechanism, data: &[u8]| {
             session
                 .sign(mechanism, self.private, data)

@@ -506,10 +506,11 @@ fn postgres_backend_end_to_end() {
         String::from_utf8_lossy(&out.stderr)
     );
     // The URL was recorded by init: later commands find the database without the flag.
+    // Six CAs, init's checkpoint, the organisation, the certificate.
     let v = env.json(&["audit", "verify"]);
     assert_eq!(
         (v["ok"].as_bool(), v["events"].as_i64()),
-        (Some(true), Some(8))
+        (Some(true), Some(9))
     );
     // Tamper in PostgreSQL itself.
     let t = cmd(
