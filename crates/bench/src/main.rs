@@ -384,7 +384,11 @@ fn main() -> anyhow::Result<()> {
                             Some(TokenKeyGuard(token, key_label)),
                         )
                     }
-                    _ => (Arc::new(SoftKey::generate(spec, true)?), name.to_owned(), None),
+                    _ => (
+                        Arc::new(SoftKey::generate(spec, true)?),
+                        name.to_owned(),
+                        None,
+                    ),
                 };
             let msg = vec![0x5au8; 1024];
             let (n, t) = run_threads(

@@ -234,7 +234,9 @@ impl TokenCaKey {
                 )));
             }
         };
-        let parallel = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 8);
+        let parallel = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .clamp(1, 8);
         let mut sessions = vec![Mutex::new(session)];
         for _ in 1..parallel {
             sessions.push(Mutex::new(token.session()?));

@@ -233,6 +233,7 @@ impl RaError {
         matches!(
             self,
             RaError::Unavailable(_)
+                | RaError::Ca(CaError::Key(orgca_keys::KeyError::Token(_)))
                 | RaError::Signing(
                     orgca_signing::SignError::NoSigningCa(_) | orgca_signing::SignError::Busy
                 )
@@ -258,6 +259,7 @@ impl RaError {
             RaError::LoginRefused(_) => "login_refused",
             RaError::Unavailable(_) => "unavailable",
             RaError::Ca(CaError::Lint(_)) => "lint_failed",
+            RaError::Ca(CaError::Key(orgca_keys::KeyError::Token(_))) => "key_token_unavailable",
             RaError::Ca(_) => "ca_error",
             RaError::Signing(e) => match e {
                 orgca_signing::SignError::Empty => "empty_document",
@@ -271,5 +273,26 @@ impl RaError {
             RaError::Store(_) => "store_error",
             RaError::Internal(_) => "internal",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A CA key's token that fails (removed, logged out) is a 503 to retry, not a 500:
+    /// nothing was issued, and the same request succeeds once the token is back.
+    #[test]
+    fn a_failing_key_token_is_unavailable_not_a_fault() {
+        let e = RaError::Ca(CaError::Key(orgca_keys::KeyError::Token(
+            "signing on the token: CKR_DEVICE_REMOVED".into(),
+        )));
+        assert!(e.is_unavailable());
+        assert_eq!(e.code(), "key_token_unavailable");
+        let software = RaError::Ca(CaError::Key(orgca_keys::KeyError::Crypto));
+        assert!(
+            !software.is_unavailable(),
+            "a software key's failure is a fault"
+        );
     }
 }

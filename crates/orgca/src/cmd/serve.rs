@@ -153,16 +153,18 @@ pub async fn run(
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
         }
     });
-    // The audit chain is anchored: a signed checkpoint at start and every hour (none
-    // when nothing happened since the last).
+    // The audit chain is anchored: a signed checkpoint at start (before the first
+    // request, so that every start leaves one) and every hour after (none when nothing
+    // happened since the last).
     match ctx.ca_keys().and_then(|k| Ok(k.audit_key_or_make()?)) {
         Err(e) => tracing::warn!(error = %e, "no audit key: the audit chain is not checkpointed"),
         Ok(key) => {
             let log = ctx.store.audit();
             let origin =
                 orgca_ca::checkpoint::audit_origin(&ctx.config.settings()?.public_base_url);
-            tokio::spawn(async move {
-                loop {
+            let sign = move || {
+                let (log, key, origin) = (log.clone(), key.clone(), origin.clone());
+                async move {
                     let signed = orgca_ca::checkpoint::sign_checkpoint(
                         &log,
                         key.as_ref(),
@@ -174,7 +176,13 @@ pub async fn run(
                     if let Err(e) = signed {
                         tracing::warn!(error = %e, "signing an audit checkpoint failed; trying again in an hour");
                     }
+                }
+            };
+            sign().await;
+            tokio::spawn(async move {
+                loop {
                     tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+                    sign().await;
                 }
             });
         }
