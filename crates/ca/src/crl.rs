@@ -66,9 +66,17 @@ impl CrlIssuer {
             authority_key_id: &self.key_id,
             partition_url,
         };
+        // The key's own failure (a token away) stays a key error; only a signature that
+        // does not verify is a failed self-check.
         let mut failure = None;
         let signed = writer.finish(&header, |tbs| {
-            let sig = self.signer.sign(tbs).map_err(|e| e.to_string())?;
+            let sig = match self.signer.sign(tbs) {
+                Ok(sig) => sig,
+                Err(e) => {
+                    failure = Some(CaError::Key(e));
+                    return Err("the key".into());
+                }
+            };
             if let Err(e) = crate::issuer::check_signature(self.signer.as_ref(), tbs, &sig) {
                 failure = Some(e);
                 return Err("self-check".into());

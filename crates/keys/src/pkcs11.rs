@@ -120,6 +120,16 @@ impl Pkcs11Keys {
         })
     }
 
+    /// The loaded module.
+    pub(crate) fn ctx(&self) -> &Pkcs11 {
+        &self.ctx
+    }
+
+    /// The token's slot.
+    pub(crate) fn slot(&self) -> Slot {
+        self.slot
+    }
+
     /// A new read-write session on the token (logged in: the login is the process's).
     pub(crate) fn session(&self) -> Result<Session, KeyError> {
         self.ctx

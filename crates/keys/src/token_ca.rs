@@ -32,9 +32,14 @@ struct RsaPublicKey<'a> {
 /// A CA key on the token.
 pub struct TokenCaKey {
     label: String,
+    /// The module and slot, to open a session again after the token was away.
+    ctx: cryptoki::context::Pkcs11,
+    slot: cryptoki::slot::Slot,
     sessions: Vec<Mutex<Session>>,
     next: AtomicUsize,
-    private: ObjectHandle,
+    /// The private key's handle; found again by its label when the token gives out new
+    /// handles (after it was away).
+    private: Mutex<ObjectHandle>,
     spki: SubjectPublicKeyInfoOwned,
     algorithm: SignatureAlgorithm,
 }
@@ -243,9 +248,11 @@ impl TokenCaKey {
         }
         Ok(TokenCaKey {
             label: label.to_owned(),
+            ctx: token.ctx().clone(),
+            slot: token.slot(),
             sessions,
             next: AtomicUsize::new(0),
-            private,
+            private: Mutex::new(private),
             spki,
             algorithm,
         })
@@ -254,6 +261,56 @@ impl TokenCaKey {
     /// The key's label on the token.
     pub fn label(&self) -> &str {
         &self.label
+    }
+}
+
+impl TokenCaKey {
+    /// Signs on `session`; when the token was away meanwhile (the session or the key's
+    /// handle is no longer valid), opens the session again, finds the key again by its
+    /// label and tries once more, so that service resumes without a restart.
+    fn sign_recovering(
+        &self,
+        session: &mut Session,
+        mechanism: &Mechanism,
+        data: &[u8],
+    ) -> Result<Vec<u8>, KeyError> {
+        use cryptoki::error::{Error, RvError};
+        let handle = *self
+            .private
+            .lock()
+            .map_err(|_| KeyError::Token("a signature on this key panicked before".into()))?;
+        let gone = match session.sign(mechanism, handle, data) {
+            Ok(sig) => return Ok(sig),
+            Err(Error::Pkcs11(
+                rv @ (RvError::SessionHandleInvalid
+                | RvError::SessionClosed
+                | RvError::ObjectHandleInvalid
+                | RvError::KeyHandleInvalid),
+                _,
+            )) => rv,
+            Err(e) => return Err(token_error("signing on the token")(e)),
+        };
+        if matches!(gone, RvError::SessionHandleInvalid | RvError::SessionClosed) {
+            *session = self
+                .ctx
+                .open_rw_session(self.slot)
+                .map_err(token_error("opening a session on the token again"))?;
+        }
+        let handle = match find(session, ObjectClass::PRIVATE_KEY, &self.label)?.as_slice() {
+            [h] => *h,
+            _ => {
+                return Err(KeyError::Token(format!(
+                    "the key labelled {:?} is not on the token (is the token there?)",
+                    self.label
+                )));
+            }
+        };
+        if let Ok(mut p) = self.private.lock() {
+            *p = handle;
+        }
+        session
+            .sign(mechanism, handle, data)
+            .map_err(token_error("signing on the token"))
     }
 }
 
@@ -277,10 +334,9 @@ impl Signer for TokenCaKey {
                 .lock()
                 .map_err(|_| KeyError::Token("a signature on this key panicked before".into()))?,
         };
-        let sign = |mechanism: &Mechanism, data: &[u8]| {
-            session
-                .sign(mechanism, self.private, data)
-                .map_err(token_error("signing on the token"))
+        let mut session = session;
+        let mut sign = |mechanism: &Mechanism, data: &[u8]| {
+            self.sign_recovering(&mut session, mechanism, data)
         };
         match self.algorithm {
             SignatureAlgorithm::RsaPkcs1Sha256 => sign(&Mechanism::Sha256RsaPkcs, message),
