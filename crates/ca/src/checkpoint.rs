@@ -26,6 +26,35 @@ pub fn audit_origin(public_base_url: &str) -> String {
     format!("{host}/orgca-audit")
 }
 
+/// What signs the checkpoints of one instance: its audit trail, its audit key (made on
+/// first use where the CA keys are) and its origin.
+#[derive(Clone)]
+pub struct Anchor {
+    log: AuditLog,
+    key: std::sync::Arc<dyn Signer>,
+    origin: String,
+}
+
+impl Anchor {
+    /// The anchor of the instance whose public base URL is `public_base_url`.
+    pub fn new(
+        log: AuditLog,
+        keys: &crate::CaKeys,
+        public_base_url: &str,
+    ) -> Result<Anchor, CaError> {
+        Ok(Anchor {
+            log,
+            key: keys.audit_key_or_make()?,
+            origin: audit_origin(public_base_url),
+        })
+    }
+
+    /// Signs a checkpoint now (see [`sign_checkpoint`]).
+    pub async fn sign(&self, actor: &str, now: UnixTime) -> Result<Option<i64>, CaError> {
+        sign_checkpoint(&self.log, self.key.as_ref(), &self.origin, actor, now).await
+    }
+}
+
 /// Signs a checkpoint of the chain as it stands and records it (with its event). Answers
 /// the position covered, or `None` when nothing was appended since the last checkpoint
 /// but that checkpoint's own event.

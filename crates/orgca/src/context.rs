@@ -231,24 +231,26 @@ impl Context {
         })
     }
 
-    /// Signs a checkpoint of the audit chain with the audit key (made on first use).
+    /// What signs this instance's audit checkpoints (the audit key made on first use).
+    pub fn anchor(&self) -> anyhow::Result<orgca_ca::checkpoint::Anchor> {
+        orgca_ca::checkpoint::Anchor::new(
+            self.store.audit(),
+            &self.ca_keys()?,
+            &self.config.settings()?.public_base_url,
+        )
+        .context("the audit key")
+    }
+
+    /// Signs a checkpoint of the audit chain now.
     pub async fn checkpoint(
         &self,
         actor: &str,
         now: orgca_model::UnixTime,
     ) -> anyhow::Result<Option<i64>> {
-        let keys = self.ca_keys()?;
-        let key = keys.audit_key_or_make().context("the audit key")?;
-        let origin = orgca_ca::checkpoint::audit_origin(&self.config.settings()?.public_base_url);
-        orgca_ca::checkpoint::sign_checkpoint(
-            &self.store.audit(),
-            key.as_ref(),
-            &origin,
-            actor,
-            now,
-        )
-        .await
-        .context("signing an audit checkpoint")
+        self.anchor()?
+            .sign(actor, now)
+            .await
+            .context("signing an audit checkpoint")
     }
 
     /// Checks the audit checkpoints against the audit key; `None` when there is no audit

@@ -46,3 +46,33 @@ pub fn token(dir: &Path, label: &str, what: &str) -> Option<PathBuf> {
     );
     Some(conf)
 }
+
+/// What `pkcs11-tool --list-objects` lists on the token `label` (logged in; `extra`
+/// narrows it, e.g. `--type privkey`), or `None` when pkcs11-tool (opensc) is not
+/// installed and REQUIRE is not set. A listing that fails fails the test.
+pub fn list_objects(conf: &Path, label: &str, extra: &[&str]) -> Option<String> {
+    let out = Command::new("pkcs11-tool")
+        .args(["--module", MODULE, "--token-label", label])
+        .args(["--login", "--pin", PIN, "--list-objects"])
+        .args(extra)
+        .env("SOFTHSM2_CONF", conf)
+        .output();
+    match out {
+        Ok(out) => {
+            assert!(
+                out.status.success(),
+                "pkcs11-tool: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            Some(String::from_utf8_lossy(&out.stdout).into_owned())
+        }
+        Err(e) => {
+            assert!(
+                std::env::var_os(REQUIRE).is_none(),
+                "pkcs11-tool (opensc) is required ({REQUIRE}): {e}"
+            );
+            crate::skipped("listing a token's objects: pkcs11-tool (opensc) is not installed");
+            None
+        }
+    }
+}

@@ -204,20 +204,11 @@ async fn init_inner(
     }
     // The ceremony is anchored: the first checkpoint, signed by the audit key (made now,
     // where the CA keys are). Should that fail, the CAs stand; the operator signs one.
-    let origin = orgca_ca::checkpoint::audit_origin(&settings.public_base_url);
-    let anchored = match keys.audit_key_or_make() {
-        Ok(key) => {
-            orgca_ca::checkpoint::sign_checkpoint(
-                &store.audit(),
-                key.as_ref(),
-                &origin,
-                "operator",
-                now,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    };
+    let anchored =
+        match orgca_ca::checkpoint::Anchor::new(store.audit(), &keys, &settings.public_base_url) {
+            Ok(anchor) => anchor.sign("operator", now).await,
+            Err(e) => Err(e),
+        };
     if let Err(e) = anchored {
         eprintln!("warning: no audit checkpoint was signed ({e}); run `orgca audit checkpoint`");
     }

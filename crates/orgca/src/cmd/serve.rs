@@ -156,24 +156,13 @@ pub async fn run(
     // The audit chain is anchored: a signed checkpoint at start (before the first
     // request, so that every start leaves one) and every hour after (none when nothing
     // happened since the last).
-    match ctx.ca_keys().and_then(|k| Ok(k.audit_key_or_make()?)) {
+    match ctx.anchor() {
         Err(e) => tracing::warn!(error = %e, "no audit key: the audit chain is not checkpointed"),
-        Ok(key) => {
-            let log = ctx.store.audit();
-            let origin =
-                orgca_ca::checkpoint::audit_origin(&ctx.config.settings()?.public_base_url);
+        Ok(anchor) => {
             let sign = move || {
-                let (log, key, origin) = (log.clone(), key.clone(), origin.clone());
+                let anchor = anchor.clone();
                 async move {
-                    let signed = orgca_ca::checkpoint::sign_checkpoint(
-                        &log,
-                        key.as_ref(),
-                        &origin,
-                        "system",
-                        clock.now(),
-                    )
-                    .await;
-                    if let Err(e) = signed {
+                    if let Err(e) = anchor.sign("system", clock.now()).await {
                         tracing::warn!(error = %e, "signing an audit checkpoint failed; trying again in an hour");
                     }
                 }

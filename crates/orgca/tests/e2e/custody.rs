@@ -2,7 +2,7 @@
 //! for certificates and CRLs, never written to the keys folder, and refused clearly
 //! without the token's PIN.
 
-use std::process::Command;
+use std::path::Path;
 
 use crate::ORGCA;
 use orgca_testkit::{self as testkit, BASE_URL, Env, cmd_ok, softhsm};
@@ -88,37 +88,14 @@ fn production_ca_keys_live_on_the_token_and_sign_there() {
     );
 
     // On the token: four private keys, sensitive and never extractable.
-    let listing = Command::new("pkcs11-tool")
-        .args(["--module", softhsm::MODULE, "--token-label", "orgca-ca"])
-        .args([
-            "--login",
-            "--pin",
-            softhsm::PIN,
-            "--list-objects",
-            "--type",
-            "privkey",
-        ])
-        .env("SOFTHSM2_CONF", &conf)
-        .output();
-    match listing {
-        Ok(out) => {
-            let listed = String::from_utf8_lossy(&out.stdout);
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            // The three CA keys and the audit key (EC P-256, made by init for the first
-            // checkpoint).
-            assert_eq!(listed.matches("Private Key Object").count(), 4, "{listed}");
-            assert_eq!(listed.matches("never extractable").count(), 4, "{listed}");
-            assert!(listed.contains("orgca-audit"), "{listed}");
-        }
-        Err(e) => assert!(
-            std::env::var_os(softhsm::REQUIRE).is_none(),
-            "pkcs11-tool (opensc) is required ({}): {e}",
-            softhsm::REQUIRE
-        ),
+    if let Some(listed) =
+        softhsm::list_objects(Path::new(&conf), "orgca-ca", &["--type", "privkey"])
+    {
+        // The three CA keys and the audit key (EC P-256, made by init for the first
+        // checkpoint).
+        assert_eq!(listed.matches("Private Key Object").count(), 4, "{listed}");
+        assert_eq!(listed.matches("never extractable").count(), 4, "{listed}");
+        assert!(listed.contains("orgca-audit"), "{listed}");
     }
 
     // A production certificate, signed by the issuing CA's key on the token, verifies
@@ -128,26 +105,7 @@ fn production_ca_keys_live_on_the_token_and_sign_there() {
         &with_pin,
         &["org", "create", "--cvr", CVR, "--name", "Tokenfirma ApS"],
     );
-    let key = env.path("leaf.key");
-    let csr = env.path("leaf.csr");
-    cmd_ok(
-        "openssl",
-        &[
-            "req",
-            "-new",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-subj",
-            "/CN=ignored",
-            "-keyout",
-            key.to_str().expect("p"),
-            "-out",
-            csr.to_str().expect("p"),
-        ],
-    );
+    let csr = testkit::openssl_csr(&env, "leaf", testkit::openssl::P256);
     let issued: serde_json::Value = serde_json::from_str(&run_ok(
         &env,
         &with_pin,

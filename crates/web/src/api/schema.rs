@@ -193,7 +193,6 @@ pub(crate) fn email() -> Object {
 /// are the same).
 pub(crate) fn pickup(typed_fields: &[(&str, &str)]) -> utoipa::openapi::Schema {
     use utoipa::openapi::schema::{AdditionalProperties, AllOfBuilder, OneOfBuilder};
-    let described = |o: ObjectBuilder, d: &str| o.description(Some(d)).build();
     let mut body = ObjectBuilder::new()
         .schema_type(Type::Object)
         .additional_properties(Some(
@@ -255,7 +254,6 @@ pub(crate) const BASE64_DOCUMENT: &str = "^[ \\t\\r\\n]*(?:[A-Za-z0-9+/]{4})*\
 pub(crate) fn sign_body(format: &str) -> utoipa::openapi::Schema {
     use utoipa::openapi::Ref;
     use utoipa::openapi::schema::{AdditionalProperties, OneOfBuilder};
-    let described = |o: ObjectBuilder, d: &str| o.description(Some(d)).build();
     let request = |mode: &str, what: &str, profile: Object, profile_required: bool| {
         let body = ObjectBuilder::new()
             .schema_type(Type::Object)
@@ -319,4 +317,9 @@ pub(crate) fn sign_body(format: &str) -> utoipa::openapi::Schema {
         true,
     );
     OneOfBuilder::new().item(personal).item(seal).build().into()
+}
+
+/// `o` with its description.
+fn described(o: ObjectBuilder, description: &str) -> Object {
+    o.description(Some(description)).build()
 }
