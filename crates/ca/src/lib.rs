@@ -160,6 +160,18 @@ impl Ca {
         }
     }
 
+    /// Each issuing CA whose key cannot sign now, with why. Blocking: a key on a token
+    /// asks the token (and reconnects to one that is back).
+    pub fn unusable_keys(&self) -> Vec<(String, orgca_keys::KeyError)> {
+        let mut unusable: Vec<_> = self
+            .issuers
+            .values()
+            .filter_map(|i| i.signer.check().err().map(|e| (i.name.clone(), e)))
+            .collect();
+        unusable.sort_by(|a, b| a.0.cmp(&b.0));
+        unusable
+    }
+
     /// The issuing CA of an environment.
     pub fn issuer(&self, env: Environment) -> Result<&Arc<IssuingCa>, CaError> {
         self.issuers.get(&env).ok_or(CaError::NoIssuer(env))

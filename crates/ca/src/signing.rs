@@ -55,6 +55,11 @@ pub struct SingleUseCertificate {
 }
 
 impl SigningCa {
+    /// Whether its key can sign now (see [`orgca_keys::Signer::check`]).
+    pub fn check_key(&self) -> Result<(), orgca_keys::KeyError> {
+        self.signer.check()
+    }
+
     /// The signing CA from its certificate and key; refuses a key that is not the
     /// certificate's.
     pub fn new(

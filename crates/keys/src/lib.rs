@@ -14,6 +14,7 @@ mod one_shot;
 mod pkcs11;
 mod soft;
 mod store;
+mod token;
 mod token_ca;
 
 pub use one_shot::{OneShotKey, OneShotKeys};
@@ -72,4 +73,9 @@ pub trait Signer: Send + Sync {
     fn public_key(&self) -> &SubjectPublicKeyInfoOwned;
     /// Signs `message` (the DER of a TBS) and returns the raw signature value.
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError>;
+    /// Whether the key can sign now (a key on a token: the token is there and holds
+    /// it; asking also reconnects to a token that is back). Software keys always can.
+    fn check(&self) -> Result<(), KeyError> {
+        Ok(())
+    }
 }

@@ -5,20 +5,17 @@
 //! CKM_ECDSA, and the raw r‖s becomes a DER ECDSA-Sig-Value.
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::Arc;
 
-use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
-use cryptoki::error::RvError;
 use cryptoki::mechanism::Mechanism;
 use cryptoki::object::{Attribute, AttributeType, ObjectHandle};
-use cryptoki::session::{Session, UserType};
-use cryptoki::slot::Slot;
-use cryptoki::types::AuthPin;
+use cryptoki::session::Session;
 use der::asn1::{BitString, ObjectIdentifier, OctetString, UintRef};
 use der::{Decode, Encode, Sequence};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
 use crate::KeyError;
+use crate::token::{Failure, Token, failure};
 use orgca_pki::SignatureAlgorithm;
 
 /// DER of the P-256 curve's OID, as CKA_EC_PARAMS wants it.
@@ -41,42 +38,15 @@ pub(crate) fn token_error(what: &str) -> impl FnOnce(cryptoki::error::Error) -> 
     move |e| KeyError::Token(format!("{what}: {e}"))
 }
 
-/// The modules this process has loaded and initialised, by path: PKCS#11 allows one
-/// `C_Initialize` per module and process, and every token of it shares that.
-static MODULES: Mutex<Vec<(std::path::PathBuf, Pkcs11)>> = Mutex::new(Vec::new());
-
-fn loaded_module(module: &Path) -> Result<Pkcs11, KeyError> {
-    let mut loaded = MODULES
-        .lock()
-        .map_err(|_| KeyError::Token("loading a PKCS#11 module panicked before".into()))?;
-    if let Some((_, ctx)) = loaded.iter().find(|(p, _)| p == module) {
-        return Ok(ctx.clone());
-    }
-    let ctx = Pkcs11::new(module).map_err(|e| {
-        KeyError::Token(format!(
-            "cannot load the PKCS#11 module {}: {e}",
-            module.display()
-        ))
-    })?;
-    ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK))
-        .map_err(token_error("initialising the PKCS#11 module"))?;
-    loaded.push((module.to_owned(), ctx.clone()));
-    Ok(ctx)
-}
-
 /// A logged-in token: it makes single-use keys, and holds CA keys.
 pub struct Pkcs11Keys {
-    ctx: Pkcs11,
-    slot: Slot,
-    /// Logged in as the user for as long as this lives (PKCS#11 login is per
-    /// application: every session of this process shares it).
-    _login: Mutex<Session>,
+    token: Arc<Token>,
 }
 
 impl std::fmt::Debug for Pkcs11Keys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Pkcs11Keys")
-            .field("slot", &self.slot)
+            .field("token", &self.token.label())
             .finish_non_exhaustive()
     }
 }
@@ -85,99 +55,77 @@ impl Pkcs11Keys {
     /// Loads the module (once per process), finds the token labelled `label` and logs
     /// in with `pin`.
     pub fn open(module: &Path, label: &str, pin: &str) -> Result<Pkcs11Keys, KeyError> {
-        let ctx = loaded_module(module)?;
-        let slots = ctx
-            .get_slots_with_token()
-            .map_err(token_error("listing the PKCS#11 slots"))?;
-        let slot = slots
-            .into_iter()
-            .find(|s| {
-                ctx.get_token_info(*s)
-                    .is_ok_and(|i| i.label().trim() == label)
-            })
-            .ok_or_else(|| KeyError::Token(format!("no PKCS#11 token labelled {label:?}")))?;
-        let session = ctx
-            .open_rw_session(slot)
-            .map_err(token_error("opening a session on the token"))?;
-        let login = session.login(UserType::User, Some(&AuthPin::from(pin.to_owned())));
-        // A login is the process's: a second handle on a token already logged in shares it.
-        if let Err(cryptoki::error::Error::Pkcs11(RvError::UserAlreadyLoggedIn, _)) = login {
-            return Ok(Pkcs11Keys {
-                ctx,
-                slot,
-                _login: Mutex::new(session),
-            });
-        }
-        login.map_err(|e| {
-            KeyError::Token(format!(
-                "logging in to token {label:?} failed (wrong PIN?): {e}"
-            ))
-        })?;
         Ok(Pkcs11Keys {
-            ctx,
-            slot,
-            _login: Mutex::new(session),
+            token: Token::open(module, label, pin)?,
         })
     }
 
-    /// The loaded module.
-    pub(crate) fn ctx(&self) -> &Pkcs11 {
-        &self.ctx
-    }
-
-    /// The token's slot.
-    pub(crate) fn slot(&self) -> Slot {
-        self.slot
-    }
-
-    /// A new read-write session on the token (logged in: the login is the process's).
-    pub(crate) fn session(&self) -> Result<Session, KeyError> {
-        self.ctx
-            .open_rw_session(self.slot)
-            .map_err(token_error("opening a session on the token"))
+    /// The token.
+    pub(crate) fn token(&self) -> &Arc<Token> {
+        &self.token
     }
 
     /// A fresh P-256 key pair as session objects, with its public key.
     pub(crate) fn generate(&self) -> Result<TokenKey, KeyError> {
-        let session = self.session()?;
-        let public = [
-            Attribute::Token(false),
-            Attribute::EcParams(P256_PARAMS.to_vec()),
-            Attribute::Verify(true),
-        ];
-        let private = [
-            Attribute::Token(false),
-            Attribute::Private(true),
-            Attribute::Sensitive(true),
-            Attribute::Extractable(false),
-            Attribute::Sign(true),
-        ];
-        let (public, private) = session
-            .generate_key_pair(&Mechanism::EccKeyPairGen, &public, &private)
-            .map_err(token_error("generating a key pair on the token"))?;
-        // On any failure below the session closes, and its objects go with it.
-        let point = session
-            .get_attributes(public, &[AttributeType::EcPoint])
-            .map_err(token_error("reading the public key"))?
-            .into_iter()
-            .find_map(|a| match a {
-                Attribute::EcPoint(p) => Some(p),
-                _ => None,
-            })
-            .ok_or_else(|| KeyError::Token("the token gave no public key".into()))?;
-        let (spki, _) = ec_point_spki(&P256_PARAMS, &point)?;
-        Ok(TokenKey {
-            session,
-            public,
-            private,
-            spki,
+        self.token.run(|live| {
+            let session = live.open_session()?;
+            match generate_on(&session) {
+                Ok((public, private, spki)) => Ok(TokenKey {
+                    token: self.token.clone(),
+                    generation: live.generation(),
+                    session: Some(session),
+                    public,
+                    private,
+                    spki,
+                }),
+                Err(e) => {
+                    // The session's objects go with it.
+                    let _ = session.close();
+                    Err(e)
+                }
+            }
         })
     }
 }
 
+fn generate_on(
+    session: &Session,
+) -> Result<(ObjectHandle, ObjectHandle, SubjectPublicKeyInfoOwned), Failure> {
+    let public = [
+        Attribute::Token(false),
+        Attribute::EcParams(P256_PARAMS.to_vec()),
+        Attribute::Verify(true),
+    ];
+    let private = [
+        Attribute::Token(false),
+        Attribute::Private(true),
+        Attribute::Sensitive(true),
+        Attribute::Extractable(false),
+        Attribute::Sign(true),
+    ];
+    let (public, private) = session
+        .generate_key_pair(&Mechanism::EccKeyPairGen, &public, &private)
+        .map_err(failure("generating a key pair on the token"))?;
+    let point = session
+        .get_attributes(public, &[AttributeType::EcPoint])
+        .map_err(failure("reading the public key"))?
+        .into_iter()
+        .find_map(|a| match a {
+            Attribute::EcPoint(p) => Some(p),
+            _ => None,
+        })
+        .ok_or_else(|| KeyError::Token("the token gave no public key".into()))?;
+    let (spki, _) = ec_point_spki(&P256_PARAMS, &point)?;
+    Ok((public, private, spki))
+}
+
 /// A key pair on the token, alive as long as its session.
 pub(crate) struct TokenKey {
-    session: Session,
+    token: Arc<Token>,
+    /// The module's generation the session was opened at.
+    generation: u64,
+    /// There until dropped.
+    session: Option<Session>,
     public: ObjectHandle,
     private: ObjectHandle,
     spki: SubjectPublicKeyInfoOwned,
@@ -191,8 +139,17 @@ impl TokenKey {
     /// Signs SHA-256(`message`) with ECDSA on the token; answers the DER signature.
     pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
         let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, message);
-        let raw = self
-            .session
+        let gone = || {
+            KeyError::Token(
+                "the token went away after this single-use key was made; sign again".into(),
+            )
+        };
+        let live = self.token.live().map_err(|_| gone())?;
+        let session = self.session.as_ref().ok_or_else(gone)?;
+        if live.generation() != self.generation {
+            return Err(gone());
+        }
+        let raw = session
             .sign(&Mechanism::Ecdsa, self.private, digest.as_ref())
             .map_err(token_error("signing on the token"))?;
         ecdsa_der(&raw, 32)
@@ -259,8 +216,17 @@ pub(crate) fn ecdsa_der(raw: &[u8], half: usize) -> Result<Vec<u8>, KeyError> {
 
 impl Drop for TokenKey {
     fn drop(&mut self) {
-        // Session objects go with the session anyway; destroy them now, explicitly.
-        let _ = self.session.destroy_object(self.private);
-        let _ = self.session.destroy_object(self.public);
+        // Session objects go with the session anyway; destroy them now, explicitly (on a
+        // session of the current generation only: an older one is dead already).
+        let Some(session) = self.session.take() else {
+            return;
+        };
+        if let Ok(live) = self.token.live()
+            && live.generation() == self.generation
+        {
+            let _ = session.destroy_object(self.private);
+            let _ = session.destroy_object(self.public);
+        }
+        self.token.close(self.generation, session);
     }
 }

@@ -3,8 +3,8 @@
 //! used through the token. Each key signs through a few sessions of its own (one per
 //! core, up to 8), one signature at a time in each.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use cryptoki::mechanism::Mechanism;
 use cryptoki::mechanism::MechanismType;
@@ -16,7 +16,8 @@ use der::{Encode, Sequence};
 use orgca_pki::SignatureAlgorithm;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
-use crate::pkcs11::{Pkcs11Keys, ec_point_spki, ecdsa_der, token_error};
+use crate::pkcs11::{Pkcs11Keys, ec_point_spki, ecdsa_der};
+use crate::token::{Failure, Token, failure};
 use crate::{KeyError, KeySpec, Signer};
 
 const RSA_ENCRYPTION: der::asn1::ObjectIdentifier =
@@ -32,16 +33,20 @@ struct RsaPublicKey<'a> {
 /// A CA key on the token.
 pub struct TokenCaKey {
     label: String,
-    /// The module and slot, to open a session again after the token was away.
-    ctx: cryptoki::context::Pkcs11,
-    slot: cryptoki::slot::Slot,
-    sessions: Vec<Mutex<Session>>,
+    token: Arc<Token>,
+    /// Sessions opened on first use, and again after the token was away.
+    sessions: Vec<Mutex<Option<Pooled>>>,
     next: AtomicUsize,
-    /// The private key's handle; found again by its label when the token gives out new
-    /// handles (after it was away).
-    private: Mutex<ObjectHandle>,
     spki: SubjectPublicKeyInfoOwned,
     algorithm: SignatureAlgorithm,
+}
+
+/// A session of the key's own, with the key's handle in it, at one generation of the
+/// module.
+struct Pooled {
+    generation: u64,
+    session: Session,
+    private: ObjectHandle,
 }
 
 impl std::fmt::Debug for TokenCaKey {
@@ -63,12 +68,6 @@ impl Pkcs11Keys {
         spec: KeySpec,
         rsa_pss: bool,
     ) -> Result<TokenCaKey, KeyError> {
-        let session = self.session()?;
-        if !find(&session, ObjectClass::PRIVATE_KEY, label)?.is_empty() {
-            return Err(KeyError::Token(format!(
-                "the token holds a key labelled {label:?} already; orgca never replaces a key"
-            )));
-        }
         let common = |class_public: bool| {
             let mut a = vec![
                 Attribute::Token(true),
@@ -107,17 +106,24 @@ impl Pkcs11Keys {
             ),
         };
         public.extend(common(true));
-        let (public, private) = session
-            .generate_key_pair(&mechanism, &public, &common(false))
-            .map_err(token_error("generating a CA key pair on the token"))?;
-        match TokenCaKey::from_objects(self, session, label, public, private, rsa_pss) {
-            Ok(k) => Ok(k),
+        let made = self.token().run(|live| {
+            live.with_session(|session| {
+                if !find(session, ObjectClass::PRIVATE_KEY, label)?.is_empty() {
+                    return Err(Failure::Failed(KeyError::Token(format!(
+                        "the token holds a key labelled {label:?} already; orgca never replaces a key"
+                    ))));
+                }
+                let (public, _) = session
+                    .generate_key_pair(&mechanism, &public, &common(false))
+                    .map_err(failure("generating a CA key pair on the token"))?;
+                public_key_of(session, public, label, rsa_pss)
+            })
+        });
+        match made {
+            Ok((spki, algorithm)) => Ok(TokenCaKey::new(self, label, spki, algorithm)),
             Err(e) => {
                 // Nothing half-made stays on the token.
-                if let Ok(s) = self.session() {
-                    let _ = s.destroy_object(private);
-                    let _ = s.destroy_object(public);
-                }
+                let _ = self.destroy_ca_key(label);
                 Err(e)
             }
         }
@@ -125,192 +131,217 @@ impl Pkcs11Keys {
 
     /// The CA key labelled `label` on the token.
     pub fn ca_key(&self, label: &str, rsa_pss: bool) -> Result<TokenCaKey, KeyError> {
-        let session = self.session()?;
-        let one = |class, what: &str| -> Result<ObjectHandle, KeyError> {
-            match find(&session, class, label)?.as_slice() {
-                [h] => Ok(*h),
-                [] => Err(KeyError::Token(format!(
-                    "the token holds no {what} labelled {label:?}"
-                ))),
-                _ => Err(KeyError::Token(format!(
-                    "the token holds several {what}s labelled {label:?}: keep one"
-                ))),
-            }
-        };
-        let private = one(ObjectClass::PRIVATE_KEY, "private key")?;
-        let public = one(ObjectClass::PUBLIC_KEY, "public key")?;
-        TokenCaKey::from_objects(self, session, label, public, private, rsa_pss)
+        let (spki, algorithm) = self.token().run(|live| {
+            live.with_session(|session| {
+                one(session, ObjectClass::PRIVATE_KEY, label)?;
+                let public = one(session, ObjectClass::PUBLIC_KEY, label)?;
+                public_key_of(session, public, label, rsa_pss)
+            })
+        })?;
+        Ok(TokenCaKey::new(self, label, spki, algorithm))
     }
 
     /// Whether the token holds a private key labelled `label`.
     pub fn has_ca_key(&self, label: &str) -> Result<bool, KeyError> {
-        Ok(!find(&self.session()?, ObjectClass::PRIVATE_KEY, label)?.is_empty())
+        self.token().run(|live| {
+            live.with_session(|session| {
+                Ok(!find(session, ObjectClass::PRIVATE_KEY, label)?.is_empty())
+            })
+        })
     }
 
     /// Removes the key pair labelled `label` from the token (undoing a ceremony that
     /// failed before anything was recorded).
     pub fn destroy_ca_key(&self, label: &str) -> Result<(), KeyError> {
-        let session = self.session()?;
-        for class in [ObjectClass::PRIVATE_KEY, ObjectClass::PUBLIC_KEY] {
-            for h in find(&session, class, label)? {
-                session
-                    .destroy_object(h)
-                    .map_err(token_error("removing a key from the token"))?;
-            }
-        }
-        Ok(())
+        self.token().run(|live| {
+            live.with_session(|session| {
+                for class in [ObjectClass::PRIVATE_KEY, ObjectClass::PUBLIC_KEY] {
+                    for h in find(session, class, label)? {
+                        session
+                            .destroy_object(h)
+                            .map_err(failure("removing a key from the token"))?;
+                    }
+                }
+                Ok(())
+            })
+        })
     }
 }
 
-fn find(session: &Session, class: ObjectClass, label: &str) -> Result<Vec<ObjectHandle>, KeyError> {
+fn find(session: &Session, class: ObjectClass, label: &str) -> Result<Vec<ObjectHandle>, Failure> {
     session
         .find_objects(&[
             Attribute::Class(class),
             Attribute::Token(true),
             Attribute::Label(label.as_bytes().to_vec()),
         ])
-        .map_err(token_error("looking for a key on the token"))
+        .map_err(failure("looking for a key on the token"))
+}
+
+/// The one object of `class` labelled `label`.
+fn one(session: &Session, class: ObjectClass, label: &str) -> Result<ObjectHandle, Failure> {
+    let what = if class == ObjectClass::PRIVATE_KEY {
+        "private key"
+    } else {
+        "public key"
+    };
+    match find(session, class, label)?.as_slice() {
+        [h] => Ok(*h),
+        // Gone: a token that is away and back shows no objects until the module is
+        // initialised again.
+        [] => Err(Failure::Gone(format!(
+            "the token holds no {what} labelled {label:?}"
+        ))),
+        _ => Err(Failure::Failed(KeyError::Token(format!(
+            "the token holds several {what}s labelled {label:?}: keep one"
+        )))),
+    }
+}
+
+/// The public key of the key pair whose public half is `public`, and the algorithm it
+/// signs with.
+fn public_key_of(
+    session: &Session,
+    public: ObjectHandle,
+    label: &str,
+    rsa_pss: bool,
+) -> Result<(SubjectPublicKeyInfoOwned, SignatureAlgorithm), Failure> {
+    let attrs = session
+        .get_attributes(
+            public,
+            &[
+                AttributeType::KeyType,
+                AttributeType::Modulus,
+                AttributeType::PublicExponent,
+                AttributeType::EcParams,
+                AttributeType::EcPoint,
+            ],
+        )
+        .map_err(failure("reading the public key"))?;
+    let mut key_type = None;
+    let (mut modulus, mut exponent, mut params, mut point) = (None, None, None, None);
+    for a in attrs {
+        match a {
+            Attribute::KeyType(t) => key_type = Some(t),
+            Attribute::Modulus(m) => modulus = Some(m),
+            Attribute::PublicExponent(e) => exponent = Some(e),
+            Attribute::EcParams(p) => params = Some(p),
+            Attribute::EcPoint(p) => point = Some(p),
+            _ => {}
+        }
+    }
+    match (key_type, modulus, exponent, params, point) {
+        (Some(t), Some(n), Some(e), _, _) if t == KeyType::RSA => {
+            let der = RsaPublicKey {
+                modulus: UintRef::new(&n).map_err(|_| KeyError::Crypto)?,
+                public_exponent: UintRef::new(&e).map_err(|_| KeyError::Crypto)?,
+            }
+            .to_der()
+            .map_err(|_| KeyError::Crypto)?;
+            let spki = SubjectPublicKeyInfoOwned {
+                algorithm: AlgorithmIdentifierOwned {
+                    oid: RSA_ENCRYPTION,
+                    parameters: Some(
+                        der::asn1::Any::encode_from(&Null).map_err(|_| KeyError::Crypto)?,
+                    ),
+                },
+                subject_public_key: BitString::from_bytes(&der).map_err(|_| KeyError::Crypto)?,
+            };
+            let alg = if rsa_pss {
+                SignatureAlgorithm::RsaPssSha256
+            } else {
+                SignatureAlgorithm::RsaPkcs1Sha256
+            };
+            Ok((spki, alg))
+        }
+        (Some(t), _, _, Some(params), Some(point)) if t == KeyType::EC => {
+            Ok(ec_point_spki(&params, &point)?)
+        }
+        _ => Err(Failure::Failed(KeyError::Token(format!(
+            "the key labelled {label:?} is not an RSA, P-256 or P-384 key"
+        )))),
+    }
 }
 
 impl TokenCaKey {
-    fn from_objects(
+    fn new(
         token: &Pkcs11Keys,
-        session: Session,
         label: &str,
-        public: ObjectHandle,
-        private: ObjectHandle,
-        rsa_pss: bool,
-    ) -> Result<TokenCaKey, KeyError> {
-        let attrs = session
-            .get_attributes(
-                public,
-                &[
-                    AttributeType::KeyType,
-                    AttributeType::Modulus,
-                    AttributeType::PublicExponent,
-                    AttributeType::EcParams,
-                    AttributeType::EcPoint,
-                ],
-            )
-            .map_err(token_error("reading the public key"))?;
-        let mut key_type = None;
-        let (mut modulus, mut exponent, mut params, mut point) = (None, None, None, None);
-        for a in attrs {
-            match a {
-                Attribute::KeyType(t) => key_type = Some(t),
-                Attribute::Modulus(m) => modulus = Some(m),
-                Attribute::PublicExponent(e) => exponent = Some(e),
-                Attribute::EcParams(p) => params = Some(p),
-                Attribute::EcPoint(p) => point = Some(p),
-                _ => {}
-            }
-        }
-        let (spki, algorithm) = match (key_type, modulus, exponent, params, point) {
-            (Some(t), Some(n), Some(e), _, _) if t == KeyType::RSA => {
-                let der = RsaPublicKey {
-                    modulus: UintRef::new(&n).map_err(|_| KeyError::Crypto)?,
-                    public_exponent: UintRef::new(&e).map_err(|_| KeyError::Crypto)?,
-                }
-                .to_der()
-                .map_err(|_| KeyError::Crypto)?;
-                let spki = SubjectPublicKeyInfoOwned {
-                    algorithm: AlgorithmIdentifierOwned {
-                        oid: RSA_ENCRYPTION,
-                        parameters: Some(
-                            der::asn1::Any::encode_from(&Null).map_err(|_| KeyError::Crypto)?,
-                        ),
-                    },
-                    subject_public_key: BitString::from_bytes(&der)
-                        .map_err(|_| KeyError::Crypto)?,
-                };
-                let alg = if rsa_pss {
-                    SignatureAlgorithm::RsaPssSha256
-                } else {
-                    SignatureAlgorithm::RsaPkcs1Sha256
-                };
-                (spki, alg)
-            }
-            (Some(t), _, _, Some(params), Some(point)) if t == KeyType::EC => {
-                ec_point_spki(&params, &point)?
-            }
-            _ => {
-                return Err(KeyError::Token(format!(
-                    "the key labelled {label:?} is not an RSA, P-256 or P-384 key"
-                )));
-            }
-        };
+        spki: SubjectPublicKeyInfoOwned,
+        algorithm: SignatureAlgorithm,
+    ) -> TokenCaKey {
         let parallel = std::thread::available_parallelism()
             .map_or(1, usize::from)
             .clamp(1, 8);
-        let mut sessions = vec![Mutex::new(session)];
-        for _ in 1..parallel {
-            sessions.push(Mutex::new(token.session()?));
-        }
-        Ok(TokenCaKey {
+        TokenCaKey {
             label: label.to_owned(),
-            ctx: token.ctx().clone(),
-            slot: token.slot(),
-            sessions,
+            token: token.token().clone(),
+            sessions: (0..parallel).map(|_| Mutex::new(None)).collect(),
             next: AtomicUsize::new(0),
-            private: Mutex::new(private),
             spki,
             algorithm,
-        })
+        }
     }
 
     /// The key's label on the token.
     pub fn label(&self) -> &str {
         &self.label
     }
+
+    /// Runs `op` with a session of this key's pool and the key's handle in it: a free
+    /// session if there is one, else the next in turn. A session of an earlier
+    /// generation (the token was away meanwhile) is replaced, and the key found again by
+    /// its label.
+    fn with_key<R>(
+        &self,
+        op: impl Fn(&Session, ObjectHandle) -> Result<R, Failure>,
+    ) -> Result<R, KeyError> {
+        self.token.run(|live| {
+            let n = self.sessions.len();
+            let start = self.next.fetch_add(1, Ordering::Relaxed) % n;
+            let free = (0..n).find_map(|i| self.sessions[(start + i) % n].try_lock().ok());
+            let mut pooled = match free {
+                Some(s) => s,
+                None => self.sessions[start].lock().map_err(|_| {
+                    KeyError::Token("a signature on this key panicked before".into())
+                })?,
+            };
+            if pooled
+                .as_ref()
+                .is_none_or(|p| p.generation != live.generation())
+            {
+                // An older session died with its generation: dropped, never closed.
+                *pooled = None;
+                let session = live.open_session()?;
+                match one(&session, ObjectClass::PRIVATE_KEY, &self.label) {
+                    Ok(private) => {
+                        *pooled = Some(Pooled {
+                            generation: live.generation(),
+                            session,
+                            private,
+                        });
+                    }
+                    Err(e) => {
+                        let _ = session.close();
+                        return Err(e);
+                    }
+                }
+            }
+            let p = pooled.as_ref().ok_or(KeyError::Crypto)?;
+            op(&p.session, p.private)
+        })
+    }
 }
 
-impl TokenCaKey {
-    /// Signs on `session`; when the token was away meanwhile (the session or the key's
-    /// handle is no longer valid), opens the session again, finds the key again by its
-    /// label and tries once more, so that service resumes without a restart.
-    fn sign_recovering(
-        &self,
-        session: &mut Session,
-        mechanism: &Mechanism,
-        data: &[u8],
-    ) -> Result<Vec<u8>, KeyError> {
-        use cryptoki::error::{Error, RvError};
-        let handle = *self
-            .private
-            .lock()
-            .map_err(|_| KeyError::Token("a signature on this key panicked before".into()))?;
-        let gone = match session.sign(mechanism, handle, data) {
-            Ok(sig) => return Ok(sig),
-            Err(Error::Pkcs11(
-                rv @ (RvError::SessionHandleInvalid
-                | RvError::SessionClosed
-                | RvError::ObjectHandleInvalid
-                | RvError::KeyHandleInvalid),
-                _,
-            )) => rv,
-            Err(e) => return Err(token_error("signing on the token")(e)),
-        };
-        if matches!(gone, RvError::SessionHandleInvalid | RvError::SessionClosed) {
-            *session = self
-                .ctx
-                .open_rw_session(self.slot)
-                .map_err(token_error("opening a session on the token again"))?;
-        }
-        let handle = match find(session, ObjectClass::PRIVATE_KEY, &self.label)?.as_slice() {
-            [h] => *h,
-            _ => {
-                return Err(KeyError::Token(format!(
-                    "the key labelled {:?} is not on the token (is the token there?)",
-                    self.label
-                )));
+impl Drop for TokenCaKey {
+    fn drop(&mut self) {
+        for slot in &mut self.sessions {
+            if let Ok(pooled) = slot.get_mut()
+                && let Some(p) = pooled.take()
+            {
+                self.token.close(p.generation, p.session);
             }
-        };
-        if let Ok(mut p) = self.private.lock() {
-            *p = handle;
         }
-        session
-            .sign(mechanism, handle, data)
-            .map_err(token_error("signing on the token"))
     }
 }
 
@@ -324,19 +355,12 @@ impl Signer for TokenCaKey {
     }
 
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
-        // A free session if there is one, else the next in turn.
-        let n = self.sessions.len();
-        let start = self.next.fetch_add(1, Ordering::Relaxed) % n;
-        let free = (0..n).find_map(|i| self.sessions[(start + i) % n].try_lock().ok());
-        let session = match free {
-            Some(s) => s,
-            None => self.sessions[start]
-                .lock()
-                .map_err(|_| KeyError::Token("a signature on this key panicked before".into()))?,
-        };
-        let mut session = session;
-        let mut sign = |mechanism: &Mechanism, data: &[u8]| {
-            self.sign_recovering(&mut session, mechanism, data)
+        let sign = |mechanism: &Mechanism, data: &[u8]| {
+            self.with_key(|session, key| {
+                session
+                    .sign(mechanism, key, data)
+                    .map_err(failure("signing on the token"))
+            })
         };
         match self.algorithm {
             SignatureAlgorithm::RsaPkcs1Sha256 => sign(&Mechanism::Sha256RsaPkcs, message),
@@ -357,5 +381,16 @@ impl Signer for TokenCaKey {
                 ecdsa_der(&sign(&Mechanism::Ecdsa, d.as_ref())?, 48)
             }
         }
+    }
+
+    fn check(&self) -> Result<(), KeyError> {
+        // Asks the token about the key (cheap, unlike a signature): a token that is away
+        // answers that the object or the session is gone.
+        self.with_key(|session, key| {
+            session
+                .get_attributes(key, &[AttributeType::Sign])
+                .map(|_| ())
+                .map_err(failure("asking the token about the key"))
+        })
     }
 }

@@ -235,7 +235,9 @@ impl RaError {
             RaError::Unavailable(_)
                 | RaError::Ca(CaError::Key(orgca_keys::KeyError::Token(_)))
                 | RaError::Signing(
-                    orgca_signing::SignError::NoSigningCa(_) | orgca_signing::SignError::Busy
+                    orgca_signing::SignError::NoSigningCa(_)
+                        | orgca_signing::SignError::Busy
+                        | orgca_signing::SignError::Key(orgca_keys::KeyError::Token(_))
                 )
         )
     }
@@ -268,6 +270,9 @@ impl RaError {
                 orgca_signing::SignError::EncryptedPdf => "encrypted_pdf",
                 orgca_signing::SignError::NoSigningCa(_) => "no_signing_ca",
                 orgca_signing::SignError::Busy => "busy",
+                orgca_signing::SignError::Key(orgca_keys::KeyError::Token(_)) => {
+                    "key_token_unavailable"
+                }
                 _ => "signing_failed",
             },
             RaError::Store(_) => "store_error",
@@ -289,6 +294,11 @@ mod tests {
         )));
         assert!(e.is_unavailable());
         assert_eq!(e.code(), "key_token_unavailable");
+        let single_use = RaError::Signing(orgca_signing::SignError::Key(
+            orgca_keys::KeyError::Token("the token went away".into()),
+        ));
+        assert!(single_use.is_unavailable());
+        assert_eq!(single_use.code(), "key_token_unavailable");
         let software = RaError::Ca(CaError::Key(orgca_keys::KeyError::Crypto));
         assert!(
             !software.is_unavailable(),

@@ -200,6 +200,18 @@ impl SigningService {
         Ok(slot)
     }
 
+    /// Each signing CA whose key cannot sign now, with why. Blocking: a key on a token
+    /// asks the token.
+    pub fn unusable_keys(&self) -> Vec<(String, orgca_keys::KeyError)> {
+        let mut unusable: Vec<_> = self
+            .cas
+            .values()
+            .filter_map(|c| c.check_key().err().map(|e| (c.name.clone(), e)))
+            .collect();
+        unusable.sort_by(|a, b| a.0.cmp(&b.0));
+        unusable
+    }
+
     /// The key store (its count of live keys).
     pub fn keys(&self) -> &OneShotKeys {
         &self.keys

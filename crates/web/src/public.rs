@@ -9,15 +9,30 @@ use orgca_status::ocsp::Reply;
 
 use crate::{AppState, Problem};
 
-/// `GET /healthz`: 200 when the database answers, else 503.
+/// `GET /healthz`: 200 when the database answers and every CA key can sign; else 503
+/// saying which part is missing (the details go to the log).
 pub async fn healthz(State(state): State<AppState>) -> Response {
-    match state.ra.ping().await {
-        Ok(()) => axum::Json(serde_json::json!({"status": "ok"})).into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "health check: database does not answer");
-            Problem::unavailable("the database does not answer").into_response()
-        }
+    if let Err(e) = state.ra.ping().await {
+        tracing::warn!(error = %e, "health check: database does not answer");
+        return Problem::unavailable("the database does not answer").into_response();
     }
+    let unusable = state.ra.unusable_keys().await;
+    if unusable.is_empty() {
+        return axum::Json(serde_json::json!({"status": "ok"})).into_response();
+    }
+    for (ca, why) in &unusable {
+        tracing::warn!(ca = %ca, error = %why, "health check: a CA key cannot sign");
+    }
+    let names: Vec<&str> = unusable.iter().map(|(ca, _)| ca.as_str()).collect();
+    Problem {
+        status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        code: "key_token_unavailable",
+        detail: format!(
+            "the key of {} cannot sign now (its key token is not available; the log says why)",
+            names.join(", ")
+        ),
+    }
+    .into_response()
 }
 
 /// `GET /ca/{name}.cer`: a CA certificate, DER (`application/pkix-cert`, RFC 2585).

@@ -152,3 +152,167 @@ fn production_ca_keys_live_on_the_token_and_sign_there() {
         );
     }
 }
+
+/// The issuing CA's CRL as `openssl crl -text` prints it, after checking its signature.
+fn crl_text(env: &Env, server: &testkit::Server, issuer: &Path) -> String {
+    let (status, _, der) = server.get("/crl/production-issuing-1.crl");
+    assert_eq!(status, 200);
+    let crl = env.write("issuing.crl", der);
+    let text = cmd_ok(
+        "openssl",
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            crl.to_str().expect("p"),
+            "-CAfile",
+            issuer.to_str().expect("p"),
+            "-text",
+            "-noout",
+        ],
+    );
+    String::from_utf8_lossy(&text).into_owned()
+}
+
+/// The token goes away while `serve` runs (SoftHSM2's token folder moved away) and comes
+/// back: meanwhile the health check and issuance answer 503 saying why, nothing is
+/// recorded as issued, a block is kept; once it is back, service resumes without a
+/// restart, the same one-time code picks the certificate up, and the CRL catches up with
+/// the block.
+#[test]
+fn a_token_that_goes_away_and_comes_back_loses_nothing() {
+    let env = Env::empty(ORGCA);
+    let Some(conf) = softhsm::token(&env.path(""), "orgca-ca", "CA token away") else {
+        return;
+    };
+    let conf = conf.to_str().expect("path").to_owned();
+    let prepared = env.write(
+        "prepared.toml",
+        format!(
+            "[ca_token]\npkcs11_module = \"{}\"\npkcs11_token = \"orgca-ca\"\n",
+            softhsm::MODULE
+        ),
+    );
+    let with_pin = [
+        ("SOFTHSM2_CONF", conf.as_str()),
+        ("ORGCA_CA_TOKEN_PIN", softhsm::PIN),
+    ];
+    let config = prepared.to_str().expect("path");
+    run_ok(
+        &env,
+        &with_pin,
+        &["init", "--public-base-url", BASE_URL, "--config", config],
+    );
+    run_ok(
+        &env,
+        &with_pin,
+        &["org", "create", "--cvr", CVR, "--name", "Tokenfirma ApS"],
+    );
+    run_ok(
+        &env,
+        &with_pin,
+        &[
+            "user",
+            "create",
+            "--org",
+            CVR,
+            "--email",
+            "admin@token.dk",
+            "--given-name",
+            "Ane",
+            "--surname",
+            "Holm",
+            "--role",
+            "org_admin",
+        ],
+    );
+    let made: serde_json::Value = serde_json::from_str(&run_ok(
+        &env,
+        &with_pin,
+        &["token", "create", "--user", "admin@token.dk", "--json"],
+    ))
+    .expect("json");
+    let admin = made["token"].as_str().expect("token").to_owned();
+    let server = env.serve_with(&with_pin);
+    let (status, health) = server.json("GET", "/healthz", None, None);
+    assert_eq!(status, 200, "{health}");
+
+    let profile = testkit::flows::profile(
+        &server,
+        &admin,
+        r#"{"kind": "system", "name": "Lønsystem", "contact": {"name": "Ane", "email": "ane@token.dk"}}"#,
+    );
+    let csr_order = r#"{"identification": "one_time_code", "issuance": "csr"}"#;
+    let pickup = |order: &serde_json::Value, name: &str| {
+        let csr = testkit::openssl_csr(&env, name, testkit::openssl::P256);
+        let body = serde_json::json!({
+            "reference": order["reference"], "one_time_code": order["one_time_code"],
+            "csr": std::fs::read_to_string(csr).expect("csr"),
+        });
+        server.json("POST", "/api/v1/pickup", None, Some(&body.to_string()))
+    };
+    let first = testkit::flows::order(&server, &admin, &profile, csr_order);
+    let (status, issued) = pickup(&first, "first");
+    assert_eq!(status, 200, "{issued}");
+    let certificates = || env.sql("SELECT count(*) FROM certificates");
+    assert_eq!(certificates().trim(), "1");
+
+    // The token goes away.
+    let tokens = env.path("tokens");
+    let away = env.path("tokens-away");
+    std::fs::rename(&tokens, &away).expect("move the token away");
+
+    let (status, health) = server.json("GET", "/healthz", None, None);
+    assert_eq!(status, 503, "{health}");
+    assert_eq!(health["code"], "key_token_unavailable", "{health}");
+    assert!(
+        health["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("production-issuing-1")),
+        "{health}"
+    );
+    let second = testkit::flows::order(&server, &admin, &profile, csr_order);
+    let (status, refused) = pickup(&second, "second");
+    assert_eq!(status, 503, "{refused}");
+    assert_eq!(refused["code"], "key_token_unavailable", "{refused}");
+    assert_eq!(certificates().trim(), "1", "nothing recorded as issued");
+    // A block is taken while the token is away: the store keeps it.
+    let first_id = issued["certificate_id"].as_str().expect("id");
+    let (status, v) = server.json(
+        "POST",
+        &format!("/api/v1/certificates/{first_id}/block"),
+        Some(&admin),
+        Some(r#"{"reason": "key_compromised"}"#),
+    );
+    assert_eq!(status, 200, "{v}");
+
+    // The token is back: the health check reconnects, the same code picks up.
+    std::fs::rename(&away, &tokens).expect("bring the token back");
+    let (status, health) = server.json("GET", "/healthz", None, None);
+    assert_eq!(status, 200, "{health}\n{}", env.server_log());
+    let (status, issued_now) = pickup(&second, "second-again");
+    assert_eq!(status, 200, "{issued_now}");
+    let leaf = env.write(
+        "second.pem",
+        issued_now["certificate_pem"].as_str().expect("pem"),
+    );
+    let root = env.ca_file("production-root");
+    let issuing = env.ca_file("production-issuing-1");
+    testkit::assert_chain_verifies(&root, &issuing, &leaf, "signed after the token came back");
+
+    // The CRL, signed on the token, catches up with the block taken while it was away.
+    let serial = issued["serial"].as_str().expect("serial").to_uppercase();
+    let start = std::time::Instant::now();
+    loop {
+        let text = crl_text(&env, &server, &issuing);
+        if text.to_uppercase().contains(&serial) {
+            break;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(15),
+            "the CRL does not list {serial} yet: {text}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+}
