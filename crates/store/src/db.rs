@@ -23,9 +23,37 @@ pub struct Store {
 
 /// Strips a password from a URL for messages.
 fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => format!("{}://***@{}", &url[..s], &url[at + 1..]),
-        _ => url.to_owned(),
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let base = match (base.find("://"), base.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://***@{}", &base[..s], &base[at + 1..]),
+        _ => base.to_owned(),
+    };
+    if query.is_empty() {
+        return base;
+    }
+    // A password may also come as a parameter.
+    let query: Vec<&str> = query
+        .split('&')
+        .map(|p| {
+            if p.starts_with("password=") {
+                "password=***"
+            } else {
+                p
+            }
+        })
+        .collect();
+    format!("{base}?{}", query.join("&"))
+}
+
+/// Whether connecting failed in TLS (a certificate refused, a handshake failed): sqlx
+/// reports rustls' errors inside an I/O error.
+fn is_tls_failure(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Tls(_) => true,
+        sqlx::Error::Io(io) => io
+            .get_ref()
+            .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some()),
+        _ => false,
     }
 }
 
@@ -48,9 +76,18 @@ impl Store {
         } else {
             return Err(StoreError::BadUrl(redact(url)));
         };
-        let open_err = |source| StoreError::Open {
-            url: redact(url),
-            source,
+        let open_err = |source| {
+            if is_tls_failure(&source) {
+                StoreError::OpenTls {
+                    url: redact(url),
+                    source,
+                }
+            } else {
+                StoreError::Open {
+                    url: redact(url),
+                    source,
+                }
+            }
         };
         let url = match backend {
             // Create the file on first use.
@@ -185,5 +222,9 @@ mod tests {
             "postgres://***@h/db"
         );
         assert_eq!(super::redact("sqlite://x.db"), "sqlite://x.db");
+        assert_eq!(
+            super::redact("postgres://h/db?sslmode=verify-full&password=secret"),
+            "postgres://h/db?sslmode=verify-full&password=***"
+        );
     }
 }

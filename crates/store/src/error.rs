@@ -15,6 +15,19 @@ pub enum StoreError {
         #[source]
         source: sqlx::Error,
     },
+    /// The database server's TLS certificate was refused, or TLS failed.
+    #[error(
+        "cannot open database {url} over TLS: {source}. Check that `sslrootcert` names the CA \
+         that issued the server's certificate and that the URL's host is named in that \
+         certificate (`sslmode=verify-full`)"
+    )]
+    OpenTls {
+        /// The URL, without credentials.
+        url: String,
+        /// The driver error.
+        #[source]
+        source: sqlx::Error,
+    },
     /// A uniqueness rule was hit (the thing exists already).
     #[error("{0} exists already")]
     Conflict(String),

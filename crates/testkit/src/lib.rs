@@ -21,6 +21,7 @@ mod env;
 pub mod flows;
 mod http;
 pub mod openssl;
+pub mod postgres_tls;
 mod process;
 mod smtp;
 pub mod softhsm;

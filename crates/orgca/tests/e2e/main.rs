@@ -10,6 +10,7 @@ const ORGCA: &str = env!("CARGO_BIN_EXE_orgca");
 mod api;
 mod api_operations;
 mod custody;
+mod database_tls;
 mod issue;
 mod ocsp;
 mod operate;

@@ -1,0 +1,218 @@
+//! A PostgreSQL server of a test's own that accepts only TLS connections (`hostssl` in
+//! its pg_hba.conf, nothing else), with a server certificate for 127.0.0.1 issued by a CA
+//! the test makes. It is stopped when dropped.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::process::cmd_ok;
+
+/// A running TLS-only cluster.
+pub struct TlsPostgres {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    /// Its TCP port on 127.0.0.1.
+    pub port: u16,
+}
+
+/// The variable that makes a missing PostgreSQL server program fail a test instead of
+/// skipping it (CI sets it).
+pub const REQUIRE: &str = "ORGCA_TEST_POSTGRES_URL";
+
+/// The newest PostgreSQL server programs' folder (`/usr/lib/postgresql/N/bin`).
+fn server_bin() -> Option<PathBuf> {
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let v = e.file_name().to_str()?.parse().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("initdb").exists().then_some((v, bin))
+        })
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, bin)| bin)
+}
+
+/// Runs a server program as the `postgres` user when this is root (PostgreSQL refuses
+/// to run as root).
+fn as_postgres(bin: &Path, program: &str) -> Command {
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    if is_root {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(bin.join(program));
+        c
+    } else {
+        Command::new(bin.join(program))
+    }
+}
+
+fn run(mut c: Command, what: &str) {
+    let out = c.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl TlsPostgres {
+    /// Starts a cluster, or `None` (the test skips, saying why) when the PostgreSQL
+    /// server programs are not installed and [`REQUIRE`] is not set.
+    pub fn start() -> Option<TlsPostgres> {
+        let Some(bin) = server_bin() else {
+            assert!(
+                std::env::var_os(REQUIRE).is_none(),
+                "PostgreSQL's server programs (initdb, pg_ctl) are required ({REQUIRE} is set)"
+            );
+            crate::skipped("PostgreSQL over TLS: initdb is not installed");
+            return None;
+        };
+        let dir = tempfile::Builder::new()
+            .prefix("orgca-pg-tls")
+            .tempdir()
+            .expect("tempdir");
+        let p = |name: &str| dir.path().join(name);
+        let s = |path: PathBuf| path.to_str().expect("utf-8 path").to_owned();
+        // The CA and the server's certificate for 127.0.0.1.
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ];
+        let mut args = vec![
+            "req",
+            "-x509",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=orgca test database CA",
+        ];
+        args.extend(ec);
+        let (ca_key, ca) = (s(p("ca.key")), s(p("ca.pem")));
+        args.extend(["-keyout", &ca_key, "-out", &ca]);
+        cmd_ok("openssl", &args);
+        let (key, csr, cert) = (s(p("server.key")), s(p("server.csr")), s(p("server.pem")));
+        let mut args = vec!["req", "-subj", "/CN=127.0.0.1"];
+        args.extend(ec);
+        args.extend(["-keyout", &key, "-out", &csr]);
+        cmd_ok("openssl", &args);
+        let ext = s(p("server.ext"));
+        std::fs::write(&ext, "subjectAltName=IP:127.0.0.1\n").expect("write ext");
+        cmd_ok(
+            "openssl",
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &csr,
+                "-CA",
+                &ca,
+                "-CAkey",
+                &ca_key,
+                "-set_serial",
+                "1",
+                "-days",
+                "2",
+                "-out",
+                &cert,
+                "-extfile",
+                &ext,
+            ],
+        );
+        // Another CA, which issued nothing the server holds.
+        let (other_key, other) = (s(p("other-ca.key")), s(p("other-ca.pem")));
+        let mut args = vec![
+            "req",
+            "-x509",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=someone else's CA",
+        ];
+        args.extend(ec);
+        args.extend(["-keyout", &other_key, "-out", &other]);
+        cmd_ok("openssl", &args);
+
+        // The folder is the server's: readable to the postgres user, the key its alone.
+        run(
+            {
+                let mut c = Command::new("sh");
+                c.arg("-c").arg(format!(
+                    "chmod 755 '{0}' && chmod 600 '{1}' && (id -u postgres >/dev/null 2>&1 \
+                     && [ \"$(id -u)\" = 0 ] && chown -R postgres '{0}' || true)",
+                    dir.path().display(),
+                    key
+                ));
+                c
+            },
+            "giving the cluster's folder to postgres",
+        );
+        let data = s(p("data"));
+        let mut initdb = as_postgres(&bin, "initdb");
+        initdb.args(["-D", &data, "-A", "trust", "-U", "postgres", "--no-sync"]);
+        run(initdb, "initdb");
+        std::fs::write(
+            p("data").join("pg_hba.conf"),
+            "hostssl all all 127.0.0.1/32 trust\n",
+        )
+        .expect("write pg_hba.conf");
+        let port = free_port();
+        let mut start = as_postgres(&bin, "pg_ctl");
+        start
+            .args(["-D", &data, "-l", &s(p("log")), "-w", "-o"])
+            .arg(format!(
+                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c ssl=on -c ssl_cert_file={cert} \
+             -c ssl_key_file={key} -c fsync=off",
+                dir.path().display()
+            ));
+        start.arg("start");
+        run(start, "starting the TLS cluster");
+        Some(TlsPostgres { dir, bin, port })
+    }
+
+    /// The CA that issued the server's certificate.
+    pub fn ca(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
+    }
+
+    /// A CA that did not.
+    pub fn other_ca(&self) -> PathBuf {
+        self.dir.path().join("other-ca.pem")
+    }
+
+    /// The URL of database `postgres` with `sslmode` and, if given, `sslrootcert`.
+    pub fn url(&self, sslmode: &str, root: Option<&Path>) -> String {
+        let mut url = format!(
+            "postgres://postgres@127.0.0.1:{}/postgres?sslmode={sslmode}",
+            self.port
+        );
+        if let Some(root) = root {
+            url.push_str(&format!("&sslrootcert={}", root.display()));
+        }
+        url
+    }
+}
+
+impl Drop for TlsPostgres {
+    fn drop(&mut self) {
+        let mut stop = as_postgres(&self.bin, "pg_ctl");
+        stop.arg("-D")
+            .arg(self.dir.path().join("data"))
+            .args(["-m", "immediate", "stop"]);
+        let _ = stop.output();
+    }
+}
