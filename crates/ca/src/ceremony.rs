@@ -230,16 +230,11 @@ fn hierarchy_certificates(
         key_id: &root_ski,
         key: root_key,
     };
-    let issuing_policies = vec![
-        oids::ETSI_NCP,
-        settings.policies.national(CertKind::Organisation),
-        settings.policies.national(CertKind::Employee),
-    ];
     let (issuing_profile, issuing_der, issuing_ski) = subordinate(
         &root,
         &spec.names.issuing,
         issuing_key,
-        issuing_policies,
+        issuing_policies(settings),
         settings,
         now,
     )?;
@@ -299,15 +294,68 @@ fn record(
 }
 
 /// Adds the signing service's CA to an existing hierarchy (a data folder made before
-/// the signing service): signed by the root `root_id` with its key (`root_key`), its own
-/// key made where `home` says. Returns the certificate to record.
+/// the signing service): signed by the root with its key (`root_key`), its own key made
+/// where `home` says. Returns the certificate to record.
 pub fn add_signing_ca(
     spec: &HierarchySpec,
     settings: &Settings,
     signing: &SigningPolicies,
     home: KeyHome<'_>,
-    root_der: &[u8],
-    root_key: &dyn Signer,
+    root: (&[u8], &dyn Signer),
+    now: OffsetDateTime,
+) -> Result<NewCaCertificate, CaError> {
+    let new = NewSubordinate {
+        id: spec.signing_id(),
+        name: &spec.names.signing,
+        role: CaRole::Signing,
+        policies: signing.all(),
+    };
+    add_subordinate(spec, settings, home, root, new, now)
+}
+
+/// A new issuing CA for a hierarchy (a CA rollover): its key made where `home` says,
+/// its certificate signed by the root with `root_key`, named `id` with the subject
+/// `name`. Returns the certificate to record (as the hierarchy's current issuing CA).
+pub fn next_issuing_ca(
+    spec: &HierarchySpec,
+    settings: &Settings,
+    home: KeyHome<'_>,
+    root: (&[u8], &dyn Signer),
+    (id, name): (String, &CaName),
+    now: OffsetDateTime,
+) -> Result<NewCaCertificate, CaError> {
+    let new = NewSubordinate {
+        id,
+        name,
+        role: CaRole::Issuing,
+        policies: issuing_policies(settings),
+    };
+    add_subordinate(spec, settings, home, root, new, now)
+}
+
+/// The policies an issuing CA's certificate names.
+fn issuing_policies(settings: &Settings) -> Vec<der::asn1::ObjectIdentifier> {
+    vec![
+        oids::ETSI_NCP,
+        settings.policies.national(CertKind::Organisation),
+        settings.policies.national(CertKind::Employee),
+    ]
+}
+
+/// A CA to add under a hierarchy's root.
+struct NewSubordinate<'a> {
+    id: String,
+    name: &'a CaName,
+    role: CaRole,
+    policies: Vec<der::asn1::ObjectIdentifier>,
+}
+
+fn add_subordinate(
+    spec: &HierarchySpec,
+    settings: &Settings,
+    home: KeyHome<'_>,
+    (root_der, root_key): (&[u8], &dyn Signer),
+    new: NewSubordinate<'_>,
     now: OffsetDateTime,
 ) -> Result<NewCaCertificate, CaError> {
     let root_id = spec.root_id();
@@ -318,18 +366,10 @@ pub fn add_signing_ca(
         key_id: &root_ski,
         key: root_key,
     };
-    let signing_id = spec.signing_id();
-    let signing_key = home.generate(&signing_id, KeySpec::Rsa3072)?;
-    let kept = [(&signing_id, &signing_key)];
-    let made = subordinate(
-        &root,
-        &spec.names.signing,
-        signing_key.signer(),
-        signing.all(),
-        settings,
-        now,
-    )
-    .and_then(|made| home.keep(&kept).map(|()| made));
+    let key = home.generate(&new.id, KeySpec::Rsa3072)?;
+    let kept = [(&new.id, &key)];
+    let made = subordinate(&root, new.name, key.signer(), new.policies, settings, now)
+        .and_then(|made| home.keep(&kept).map(|()| made));
     let (profile, der, ski) = match made {
         Ok(m) => m,
         Err(e) => {
@@ -340,8 +380,8 @@ pub fn add_signing_ca(
     Ok(record(
         spec.environment,
         home,
-        signing_id.clone(),
-        CaRole::Signing,
+        new.id.clone(),
+        new.role,
         Some(root_id.clone()),
         (&profile, der, ski),
     ))

@@ -81,6 +81,8 @@ pub struct LeafRequest {
 /// A linted TBS, not yet recorded in the store.
 #[derive(Debug)]
 pub struct LintedTbs {
+    /// The CA whose name and key identifier the TBS carries: the one that signs it.
+    issuer: Arc<IssuingCa>,
     tbs_der: Vec<u8>,
     serial: Serial,
     crl_shard: Option<u16>,
@@ -134,27 +136,34 @@ pub struct IssuedCertificate {
     pub not_after: OffsetDateTime,
 }
 
-/// The CA: one issuing CA per environment, the store's CA view, and the signing threads.
+/// The CA: the issuing CAs in service (in each hierarchy one current, which issues, and
+/// the earlier ones, which still sign their CRLs and OCSP answers), the store's CA view,
+/// and the signing threads.
 pub struct Ca {
-    issuers: HashMap<Environment, Arc<IssuingCa>>,
+    current: HashMap<Environment, Arc<IssuingCa>>,
+    in_service: Vec<Arc<IssuingCa>>,
     store: CaStore,
     pool: pool::SigningPool,
 }
 
 impl Ca {
-    /// The issuing CAs.
+    /// Every issuing CA in service, current or earlier.
     pub fn issuers(&self) -> impl Iterator<Item = &Arc<IssuingCa>> {
-        self.issuers.values()
+        self.in_service.iter()
     }
 
-    /// A CA over these issuing CAs, with one signing thread per core.
+    /// A CA over these issuing CAs, oldest first: the last of each hierarchy issues.
+    /// One signing thread per core.
     pub fn new(issuers: Vec<IssuingCa>, store: CaStore) -> Ca {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        let in_service: Vec<Arc<IssuingCa>> = issuers.into_iter().map(Arc::new).collect();
         Ca {
-            issuers: issuers
-                .into_iter()
-                .map(|i| (i.environment, Arc::new(i)))
+            // The later of a hierarchy replaces the earlier.
+            current: in_service
+                .iter()
+                .map(|i| (i.environment, i.clone()))
                 .collect(),
+            in_service,
             store,
             pool: pool::SigningPool::new(cores),
         }
@@ -164,17 +173,17 @@ impl Ca {
     /// asks the token (and reconnects to one that is back).
     pub fn unusable_keys(&self) -> Vec<(String, orgca_keys::KeyError)> {
         let mut unusable: Vec<_> = self
-            .issuers
-            .values()
+            .in_service
+            .iter()
             .filter_map(|i| i.signer.check().err().map(|e| (i.name.clone(), e)))
             .collect();
         unusable.sort_by(|a, b| a.0.cmp(&b.0));
         unusable
     }
 
-    /// The issuing CA of an environment.
+    /// The issuing CA that issues in an environment now.
     pub fn issuer(&self, env: Environment) -> Result<&Arc<IssuingCa>, CaError> {
-        self.issuers.get(&env).ok_or(CaError::NoIssuer(env))
+        self.current.get(&env).ok_or(CaError::NoIssuer(env))
     }
 
     /// Steps 1-2: draw a serial, build the TBS from the profile and lint it. Pure: no
@@ -209,6 +218,7 @@ impl Ca {
         let not_before = orgca_pki::time::from_x509_time(&tbs.validity.not_before);
         let not_after = orgca_pki::time::from_x509_time(&tbs.validity.not_after);
         Ok(LintedTbs {
+            issuer: issuer.clone(),
             tbs_der,
             serial,
             crl_shard,
@@ -221,7 +231,7 @@ impl Ca {
 
     /// Step 3: record the serial and the intent, then hand out the token to sign.
     pub async fn record(&self, linted: LintedTbs) -> Result<IssuanceToken, CaError> {
-        let issuer = self.issuer(linted.environment)?;
+        let issuer = &linted.issuer;
         let intent = SerialIntent {
             serial: linted.serial,
             issuer: issuer.name.clone(),
@@ -248,7 +258,7 @@ impl Ca {
     /// TBS and that its signature verifies with the issuing CA's public key.
     pub fn issue(&self, token: IssuanceToken) -> Result<IssuedCertificate, CaError> {
         let linted = token.0;
-        let issuer = self.issuer(linted.environment)?;
+        let issuer = &linted.issuer;
         let der = issuer.sign_tbs(&linted.tbs_der)?;
         Ok(IssuedCertificate {
             serial: linted.serial,

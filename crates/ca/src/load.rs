@@ -4,16 +4,22 @@ use orgca_store::{CaRole, CaStore, StoreError};
 
 use crate::{CaError, CaKeys, IssuingCa, Settings};
 
-/// Every issuing CA in the store, each with its key and its root. A key that
-/// is missing or does not open is an error naming the CA.
+/// Every issuing CA in service (not retired) in the store, each with its key and its
+/// root, oldest first (so the last of each hierarchy is its current one). A key that is
+/// missing or does not open is an error naming the CA.
 pub async fn load_issuing_cas(
     store: &CaStore,
     keys: &CaKeys,
     settings: &Settings,
 ) -> Result<Vec<IssuingCa>, CaError> {
     let all = store.list().await?;
+    let mut in_service: Vec<_> = all
+        .iter()
+        .filter(|c| c.role == CaRole::Issuing && c.retired_at.is_none())
+        .collect();
+    in_service.sort_by_key(|c| (c.activated_at, c.name.clone()));
     let mut out = Vec::new();
-    for ca in all.iter().filter(|c| c.role == CaRole::Issuing) {
+    for ca in in_service {
         let root = ca
             .parent
             .as_deref()

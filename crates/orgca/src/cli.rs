@@ -169,6 +169,23 @@ pub enum CaCommand {
     /// Add the signing service's CA to each hierarchy that has none (a data folder made
     /// before the signing service). Signed by the hierarchy's root; restart `serve` after.
     AddSigning,
+    /// Make a new issuing CA for a hierarchy, signed by its root, and make it the one that
+    /// issues (after `serve` restarts). The earlier issuing CAs keep their CRLs and OCSP
+    /// answers. Needs the root's key here.
+    Rollover {
+        /// The test hierarchy (else production).
+        #[arg(long)]
+        test: bool,
+        /// The new CA's commonName (default: the current one's, numbered anew).
+        #[arg(long)]
+        common_name: Option<String>,
+    },
+    /// Retire an earlier issuing CA whose certificates have all expired: it signs nothing
+    /// more, and its last CRL stays published.
+    Retire {
+        /// The CA's name, as `ca list` shows it.
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

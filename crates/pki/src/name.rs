@@ -70,3 +70,21 @@ impl CaName {
         build(&attrs)
     }
 }
+
+/// The first commonName of `name`, if it has one that is a UTF8String or a
+/// PrintableString (the encodings orgca writes).
+pub fn common_name_of(name: &RdnSequence) -> Option<String> {
+    let value = name
+        .iter()
+        .flat_map(|rdn| rdn.iter())
+        .find(|atv| atv.oid == oids::CN)?
+        .value
+        .clone();
+    if let Ok(s) = value.decode_as::<Utf8StringRef<'_>>() {
+        return Some(s.as_str().to_owned());
+    }
+    value
+        .decode_as::<PrintableStringRef<'_>>()
+        .ok()
+        .map(|s| s.as_str().to_owned())
+}

@@ -83,6 +83,26 @@ pub struct CaCertificate {
     pub der: Vec<u8>,
     /// Key location.
     pub key_ref: String,
+    /// An issuing CA: when it became current (the newest activated in its hierarchy
+    /// issues).
+    pub activated_at: Option<UnixTime>,
+    /// An issuing CA: when it was retired (it signs nothing more).
+    pub retired_at: Option<UnixTime>,
+}
+
+/// What asking to retire an issuing CA did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Retirement {
+    /// Retired.
+    Retired,
+    /// No CA has that name.
+    NotFound,
+    /// It is a root or signing CA, or retired already.
+    NotInService,
+    /// It is the one that issues now.
+    Current,
+    /// This many of its certificates have not expired yet.
+    StillValid(i64),
 }
 
 /// The CA's view of the store.
@@ -120,12 +140,19 @@ fn ca_from_row(r: &AnyRow) -> Result<CaCertificate, StoreError> {
         not_after: crate::sql::time_at(r, "not_after")?,
         der: r.try_get("der")?,
         key_ref: r.try_get("key_ref")?,
+        activated_at: r
+            .try_get::<Option<i64>, _>("activated_at")?
+            .map(UnixTime::from_secs),
+        retired_at: r
+            .try_get::<Option<i64>, _>("retired_at")?
+            .map(UnixTime::from_secs),
     })
 }
 
 macro_rules! ca_columns {
     () => {
-        "name, environment, role, parent, serial, subject_key_id, not_before, not_after, der, key_ref"
+        "name, environment, role, parent, serial, subject_key_id, not_before, not_after, der, key_ref, \
+         activated_at, retired_at"
     };
 }
 
@@ -139,24 +166,7 @@ impl CaStore {
     ) -> Result<(), StoreError> {
         let mut tx = self.store.begin_write().await?;
         for c in certs {
-            sqlx::query(
-                "INSERT INTO ca_certificates (name, environment, role, parent, serial, subject_key_id, not_before, \
-                 not_after, der, key_ref, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            )
-            .bind(&c.name)
-            .bind(c.environment.as_str())
-            .bind(c.role.as_str())
-            .bind(c.parent.as_deref())
-            .bind(c.serial.to_string())
-            .bind(&c.subject_key_id)
-            .bind(c.not_before.secs())
-            .bind(c.not_after.secs())
-            .bind(&c.der)
-            .bind(&c.key_ref)
-            .bind(now.secs())
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::conflict_as(format!("CA {}", c.name)))?;
+            insert(&mut tx, c, now).await?;
             let event = NewEvent {
                 at: now,
                 actor: actor.to_owned(),
@@ -172,6 +182,129 @@ impl CaStore {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Records a new issuing CA and makes it the current one of its hierarchy (the one
+    /// that issues from now on), with its audit event naming the one it follows. The
+    /// earlier ones keep their CRLs and OCSP answers until retired. Answers the name of
+    /// the CA that was current before.
+    pub async fn roll_over(
+        &self,
+        new: &NewCaCertificate,
+        actor: &str,
+        now: UnixTime,
+    ) -> Result<Option<String>, StoreError> {
+        if new.role != CaRole::Issuing {
+            return Err(StoreError::Corrupt(format!(
+                "{} is a {} CA; only an issuing CA is rolled over",
+                new.name,
+                new.role.as_str()
+            )));
+        }
+        let mut tx = self.store.begin_write().await?;
+        let previous: Option<(String, i64)> = sqlx::query(
+            "SELECT name, activated_at FROM ca_certificates WHERE environment = $1 AND role = 'issuing' \
+             AND retired_at IS NULL AND activated_at IS NOT NULL ORDER BY activated_at DESC, name DESC LIMIT 1",
+        )
+        .bind(new.environment.as_str())
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| Ok::<_, sqlx::Error>((r.try_get("name")?, r.try_get("activated_at")?)))
+        .transpose()?;
+        insert(&mut tx, new, now).await?;
+        // Strictly after the one it follows, even within the same second.
+        let activated = previous
+            .as_ref()
+            .map_or(now.secs(), |(_, at)| now.secs().max(at + 1));
+        sqlx::query("UPDATE ca_certificates SET activated_at = $1 WHERE name = $2")
+            .bind(activated)
+            .bind(&new.name)
+            .execute(&mut *tx)
+            .await?;
+        let previous = previous.map(|(name, _)| name);
+        let event = NewEvent {
+            at: now,
+            actor: actor.to_owned(),
+            org_id: None,
+            action: "ca.rolled_over",
+            object: new.name.clone(),
+            details: serde_json::json!({
+                "role": new.role, "environment": new.environment, "serial": new.serial.to_string(),
+                "parent": new.parent, "not_after": new.not_after, "previous": previous,
+                "subject_key_id": new.subject_key_id, "key_ref": new.key_ref,
+            }),
+        };
+        audit::append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(previous)
+    }
+
+    /// Retires an issuing CA that is not the current one and whose certificates have
+    /// all expired at `now`: it signs nothing more. Otherwise nothing changes, and the
+    /// answer says why.
+    pub async fn retire(
+        &self,
+        name: &str,
+        actor: &str,
+        now: UnixTime,
+    ) -> Result<Retirement, StoreError> {
+        let mut tx = self.store.begin_write().await?;
+        let ca = sqlx::query(concat!(
+            "SELECT ",
+            ca_columns!(),
+            " FROM ca_certificates WHERE name = $1"
+        ))
+        .bind(name)
+        .fetch_optional(&mut *tx)
+        .await?
+        .as_ref()
+        .map(ca_from_row)
+        .transpose()?;
+        let Some(ca) = ca else {
+            return Ok(Retirement::NotFound);
+        };
+        if ca.role != CaRole::Issuing || ca.retired_at.is_some() {
+            return Ok(Retirement::NotInService);
+        }
+        let newer: i64 = sqlx::query(
+            "SELECT count(*) AS n FROM ca_certificates WHERE environment = $1 AND role = 'issuing' \
+             AND retired_at IS NULL AND activated_at > $2",
+        )
+        .bind(ca.environment.as_str())
+        .bind(ca.activated_at.map_or(i64::MAX, UnixTime::secs))
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+        if newer == 0 {
+            return Ok(Retirement::Current);
+        }
+        let valid: i64 = sqlx::query(
+            "SELECT count(*) AS n FROM certificates WHERE issuer = $1 AND not_after > $2",
+        )
+        .bind(name)
+        .bind(now.secs())
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+        if valid > 0 {
+            return Ok(Retirement::StillValid(valid));
+        }
+        sqlx::query("UPDATE ca_certificates SET retired_at = $1 WHERE name = $2")
+            .bind(now.secs())
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        let event = NewEvent {
+            at: now,
+            actor: actor.to_owned(),
+            org_id: None,
+            action: "ca.retired",
+            object: name.to_owned(),
+            details: serde_json::json!({"environment": ca.environment, "serial": ca.serial}),
+        };
+        audit::append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(Retirement::Retired)
     }
 
     /// All CA certificates, roots before their issuing CAs.
@@ -255,4 +388,32 @@ impl CaStore {
             .submit(IssueJob::Reserve(intent.clone()))
             .await
     }
+}
+
+/// Inserts a CA certificate row (an issuing CA of a new hierarchy is current at once).
+async fn insert(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    c: &NewCaCertificate,
+    now: UnixTime,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO ca_certificates (name, environment, role, parent, serial, subject_key_id, not_before, \
+         not_after, der, key_ref, created_at, activated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(&c.name)
+    .bind(c.environment.as_str())
+    .bind(c.role.as_str())
+    .bind(c.parent.as_deref())
+    .bind(c.serial.to_string())
+    .bind(&c.subject_key_id)
+    .bind(c.not_before.secs())
+    .bind(c.not_after.secs())
+    .bind(&c.der)
+    .bind(&c.key_ref)
+    .bind(now.secs())
+    .bind((c.role == CaRole::Issuing).then_some(now.secs()))
+    .execute(&mut **tx)
+    .await
+    .map_err(StoreError::conflict_as(format!("CA {}", c.name)))?;
+    Ok(())
 }

@@ -47,7 +47,7 @@ pub use audit_checkpoints::StoredCheckpoint;
 pub use audit_log::{AuditLog, ChainBreak, ChainReport};
 #[cfg(feature = "bench")]
 pub use bench_fill::BenchCertificate;
-pub use ca::{CaCertificate, CaRole, CaStore, NewCaCertificate};
+pub use ca::{CaCertificate, CaRole, CaStore, NewCaCertificate, Retirement};
 pub use certs::OrgScope;
 pub use db::Store;
 pub use directory::DIRECTORY_LIMIT;

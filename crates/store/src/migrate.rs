@@ -51,6 +51,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(15, "0015_address_per_org", rebuilds_on_sqlite),
     migration!(16, "0016_mail_seal"),
     migration!(17, "0017_audit_checkpoints"),
+    migration!(18, "0018_ca_rollover"),
 ];
 
 /// Key of the PostgreSQL advisory lock that serialises migrations across nodes.

@@ -27,6 +27,7 @@ pub async fn run(global: &Global, cmd: &CaCommand, now: UnixTime) -> anyhow::Res
                             "name": c.name, "environment": c.environment, "role": c.role, "parent": c.parent,
                             "serial": c.serial, "subject": subject, "subject_key_id": c.subject_key_id,
                             "not_before": c.not_before.rfc3339(), "not_after": c.not_after.rfc3339(),
+                            "state": state(&cas, c),
                         })
                     })
                     .collect();
@@ -34,10 +35,11 @@ pub async fn run(global: &Global, cmd: &CaCommand, now: UnixTime) -> anyhow::Res
             } else {
                 for c in &cas {
                     println!(
-                        "{:<22} {:<10} {:<7} until {}  {}",
+                        "{:<22} {:<10} {:<7} {:<8} until {}  {}",
                         c.name,
                         c.environment.as_str(),
                         c.role.as_str(),
+                        state(&cas, c),
                         c.not_after.rfc3339(),
                         x509_subject(&c.der)
                     );
@@ -53,8 +55,180 @@ pub async fn run(global: &Global, cmd: &CaCommand, now: UnixTime) -> anyhow::Res
             print!("{}", encode::certificate_pem(&ca.der)?);
         }
         CaCommand::AddSigning => add_signing(&ctx, now).await?,
+        CaCommand::Rollover { test, common_name } => {
+            let env = if *test {
+                Environment::Test
+            } else {
+                Environment::Production
+            };
+            rollover(&ctx, global, env, common_name.as_deref(), now).await?;
+        }
+        CaCommand::Retire { name } => retire(&ctx, name, now).await?,
     }
     Ok(exit::OK)
+}
+
+/// An issuing CA's state: `current` (it issues), `earlier` (it keeps its CRL and OCSP
+/// answers) or `retired`; a root or signing CA is `active`.
+fn state(all: &[orgca_store::CaCertificate], c: &orgca_store::CaCertificate) -> &'static str {
+    if c.role != CaRole::Issuing {
+        return "active";
+    }
+    if c.retired_at.is_some() {
+        return "retired";
+    }
+    let newest = all
+        .iter()
+        .filter(|o| {
+            o.environment == c.environment && o.role == CaRole::Issuing && o.retired_at.is_none()
+        })
+        .max_by_key(|o| o.activated_at);
+    if newest.is_some_and(|n| n.name == c.name) {
+        "current"
+    } else {
+        "earlier"
+    }
+}
+
+/// Where a new key of a hierarchy goes: on the CA token when `like` (a key of that
+/// hierarchy) is there, else a file.
+fn home_like<'a>(keys: &'a orgca_ca::CaKeys, like: &str) -> orgca_ca::KeyHome<'a> {
+    match (orgca_ca::KeyRef::parse(like), &keys.token) {
+        (orgca_ca::KeyRef::Token(_), Some(token)) => orgca_ca::KeyHome::Token(token, keys.rsa_pss),
+        _ => orgca_ca::KeyHome::Files(keys),
+    }
+}
+
+/// The commonName of issuing CA number `n`: `common` without its trailing number, then
+/// `n` ("orgca OCES udstedende-CA 1" becomes "orgca OCES udstedende-CA 2").
+fn numbered(common: &str, n: u32) -> String {
+    let stem = common
+        .trim_end_matches(|c: char| c.is_ascii_digit())
+        .trim_end();
+    format!("{stem} {n}")
+}
+
+/// Makes the next issuing CA of `env` under its root and makes it current.
+async fn rollover(
+    ctx: &Context,
+    global: &Global,
+    env: Environment,
+    common_name: Option<&str>,
+    now: UnixTime,
+) -> anyhow::Result<()> {
+    let cas = ctx.store.ca().list().await?;
+    let in_env = |role| {
+        cas.iter()
+            .filter(move |c| c.environment == env && c.role == role)
+    };
+    let root = in_env(CaRole::Root).next().ok_or_else(|| {
+        Refused(format!(
+            "there is no {env} hierarchy; `orgca init` makes one"
+        ))
+    })?;
+    let current = in_env(CaRole::Issuing)
+        .filter(|c| c.retired_at.is_none())
+        .max_by_key(|c| c.activated_at)
+        .ok_or_else(|| Refused(format!("the {env} hierarchy has no issuing CA in service")))?;
+    let number = in_env(CaRole::Issuing)
+        .filter_map(|c| c.name.rsplit('-').next()?.parse::<u32>().ok())
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let id = format!("{env}-issuing-{number}");
+    let spec = HierarchySpec {
+        environment: env,
+        names: ctx.config.hierarchies.resolve_for(env),
+        rsa_pss: ctx.config.rsa_pss(),
+    };
+    let mut name = spec.names.issuing.clone();
+    name.common_name = match common_name {
+        Some(cn) => cn.to_owned(),
+        None => numbered(
+            &x509_common_name(&current.der).unwrap_or(name.common_name),
+            number,
+        ),
+    };
+    let keys = ctx.ca_keys()?;
+    let root_key = keys.open(&root.key_ref).with_context(|| {
+        format!(
+            "the root's key ({}) is not here: a rollover needs it (an offline root signs in a ceremony)",
+            root.key_ref
+        )
+    })?;
+    let home = home_like(&keys, &current.key_ref);
+    let settings = ctx.config.settings()?;
+    let made = orgca_ca::ceremony::next_issuing_ca(
+        &spec,
+        &settings,
+        home,
+        (&root.der, root_key.as_ref()),
+        (id, &name),
+        now.to_offset(),
+    )
+    .with_context(|| format!("making the next {env} issuing CA"))?;
+    let previous = match ctx.store.ca().roll_over(&made, "operator", now).await {
+        Ok(p) => p,
+        Err(e) => {
+            home.forget(&made.name, &made.key_ref);
+            return Err(e.into());
+        }
+    };
+    ctx.checkpoint("operator", now).await?;
+    let fingerprint = hex::encode(orgca_pki::cms::sha256(&[&made.der]));
+    if global.json {
+        print_json(&serde_json::json!({
+            "name": made.name, "previous": previous, "subject": x509_subject(&made.der),
+            "serial": made.serial.to_string(), "sha256": fingerprint, "key_ref": made.key_ref,
+            "not_after": made.not_after.rfc3339(),
+        }))?;
+    } else {
+        println!(
+            "{} ({}) issues from now on; restart `orgca serve` on every node.\n\
+             {} keeps its CRL and OCSP answers until `orgca ca retire` after its last certificate expires.\n\
+             SHA-256 {fingerprint}",
+            made.name,
+            x509_subject(&made.der),
+            previous.as_deref().unwrap_or("the previous CA"),
+        );
+    }
+    Ok(())
+}
+
+/// Retires an earlier issuing CA.
+async fn retire(ctx: &Context, name: &str, now: UnixTime) -> anyhow::Result<()> {
+    use orgca_store::Retirement;
+    match ctx.store.ca().retire(name, "operator", now).await? {
+        Retirement::Retired => {
+            ctx.checkpoint("operator", now).await?;
+            eprintln!("{name} is retired: it signs nothing more");
+            Ok(())
+        }
+        Retirement::NotFound => Err(Refused(format!(
+            "no CA named {name:?}; `orgca ca list` shows the names"
+        ))
+        .into()),
+        Retirement::NotInService => Err(Refused(format!(
+            "{name} is not an issuing CA in service; only those are retired"
+        ))
+        .into()),
+        Retirement::Current => Err(Refused(format!(
+            "{name} is the current issuing CA of its hierarchy; roll over first (`orgca ca rollover`)"
+        ))
+        .into()),
+        Retirement::StillValid(n) => Err(Refused(format!(
+            "{name} still has {n} certificate(s) that have not expired: relying parties need its CRL \
+             and OCSP answers until the last one expires"
+        ))
+        .into()),
+    }
+}
+
+/// The commonName of a DER certificate's subject.
+fn x509_common_name(der: &[u8]) -> Option<String> {
+    use der::Decode;
+    let cert = x509_cert::Certificate::from_der(der).ok()?;
+    orgca_pki::name::common_name_of(cert.tbs_certificate().subject().as_ref())
 }
 
 /// Creates the signing CA of every hierarchy whose root is in the store but that has no
@@ -80,19 +254,13 @@ async fn add_signing(ctx: &Context, now: UnixTime) -> anyhow::Result<()> {
         };
         let root_key = keys.open(&root.key_ref)?;
         // The signing CA's key goes where its root's is.
-        let home = match (orgca_ca::KeyRef::parse(&root.key_ref), &keys.token) {
-            (orgca_ca::KeyRef::Token(_), Some(token)) => {
-                orgca_ca::KeyHome::Token(token, keys.rsa_pss)
-            }
-            _ => orgca_ca::KeyHome::Files(&keys),
-        };
+        let home = home_like(&keys, &root.key_ref);
         let made = orgca_ca::ceremony::add_signing_ca(
             &spec,
             &settings,
             &signing,
             home,
-            &root.der,
-            root_key.as_ref(),
+            (&root.der, root_key.as_ref()),
             now.to_offset(),
         )
         .with_context(|| format!("creating the {env} signing CA"))?;

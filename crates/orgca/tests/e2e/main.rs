@@ -17,5 +17,6 @@ mod operate;
 mod portal;
 mod portal_browser;
 mod revocation;
+mod rollover;
 mod search;
 mod signing;

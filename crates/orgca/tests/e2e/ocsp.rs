@@ -20,8 +20,14 @@ fn p(path: &Path) -> &str {
 
 /// `openssl ocsp` against the server: its whole output.
 fn ocsp(env: &Env, server: &Server, extra: &[&str]) -> String {
+    ocsp_for(env, server, "test-issuing-1", extra)
+}
+
+/// `openssl ocsp` against the server for a certificate of the issuing CA `issuer` (a
+/// test one), checking the answer up to the test root; its whole output.
+pub(crate) fn ocsp_for(env: &Env, server: &Server, issuer: &str, extra: &[&str]) -> String {
     let url = format!("http://{}/ocsp", server.addr);
-    let issuer = env.ca_file("test-issuing-1");
+    let issuer = env.ca_file(issuer);
     let root = env.ca_file("test-root");
     let mut args = vec![
         "ocsp",
