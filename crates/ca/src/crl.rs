@@ -91,16 +91,27 @@ impl CrlIssuer {
     }
 }
 
-/// Every CA in the store (roots and issuing CAs) as a CRL issuer, with its key: the key
-/// of a CA in `loaded` is shared (decrypting a key costs a scrypt), the others are opened
-/// through `keys`.
+/// Every CA in the store whose CRLs orgca signs (not retired, no kept CRL) as a CRL
+/// issuer, with its key: the key of a CA in `loaded` is shared (decrypting a key costs a
+/// scrypt), the others are opened through `keys`.
 pub async fn load_crl_issuers(
     store: &CaStore,
     keys: &crate::CaKeys,
     loaded: &[Arc<crate::IssuingCa>],
 ) -> Result<Vec<CrlIssuer>, CaError> {
+    let kept: Vec<String> = store
+        .kept_crls()
+        .await?
+        .into_iter()
+        .map(|k| k.ca_name)
+        .collect();
     let mut out = Vec::new();
     for ca in store.list().await? {
+        // A retired CA signs nothing more; a CA whose CRL is kept (its final one, or an
+        // offline root's from a ceremony) is served from that, and its key may be away.
+        if ca.retired_at.is_some() || kept.contains(&ca.name) {
+            continue;
+        }
         let signer = match loaded.iter().find(|l| l.name == ca.name) {
             Some(l) => l.signer.clone(),
             None => keys.open(&ca.key_ref)?,

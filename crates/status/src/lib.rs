@@ -68,7 +68,7 @@ pub struct PublishedCrl {
     pub this_update: OffsetDateTime,
     /// nextUpdate.
     pub next_update: OffsetDateTime,
-    /// How many certificates it lists.
+    /// How many certificates it lists (0 for a kept CRL: not counted).
     pub entries: u64,
     /// The issuer's status revision it was built from.
     revision: i64,
@@ -124,6 +124,23 @@ impl CrlCache {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(name)
             .cloned()
+    }
+
+    /// Serves a CRL orgca keeps but does not sign (a retired CA's final CRL, an offline
+    /// root's imported one) under its CA's name. No refresh round touches it.
+    pub fn keep(&self, crl: &orgca_store::KeptCrl) {
+        let at = |t: orgca_model::UnixTime| t.to_offset();
+        self.put(
+            &crl.ca_name,
+            PublishedCrl {
+                der: Bytes::from(crl.der.clone()),
+                number: u64::try_from(crl.number).unwrap_or_default(),
+                this_update: at(crl.this_update),
+                next_update: at(crl.next_update),
+                entries: 0,
+                revision: 0,
+            },
+        );
     }
 
     fn put(&self, name: &str, crl: PublishedCrl) {

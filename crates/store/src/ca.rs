@@ -108,7 +108,7 @@ pub enum Retirement {
 /// The CA's view of the store.
 #[derive(Clone, Debug)]
 pub struct CaStore {
-    store: Store,
+    pub(crate) store: Store,
 }
 
 impl Store {
@@ -245,6 +245,7 @@ impl CaStore {
     pub async fn retire(
         &self,
         name: &str,
+        final_crl: &crate::KeptCrl,
         actor: &str,
         now: UnixTime,
     ) -> Result<Retirement, StoreError> {
@@ -303,6 +304,15 @@ impl CaStore {
             details: serde_json::json!({"environment": ca.environment, "serial": ca.serial}),
         };
         audit::append(&mut tx, &event).await?;
+        // Its last CRL, served from now on in place of the ones it signed.
+        if let crate::Keeping::NotNewer { published } =
+            crate::kept_crls::keep_in(&mut tx, final_crl, actor, now).await?
+        {
+            return Err(StoreError::Corrupt(format!(
+                "the final CRL of {name} is number {}, not above {published}",
+                final_crl.number
+            )));
+        }
         tx.commit().await?;
         Ok(Retirement::Retired)
     }

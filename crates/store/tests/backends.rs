@@ -964,3 +964,44 @@ async fn mail_sealing_case(db: &TestDb) {
     );
     raw.close().await;
 }
+
+on_all_backends!(kept_crls_never_go_back, kept_crls_never_go_back_case);
+/// A kept CRL must number above every CRL its CA has published, and moves the CA's
+/// counter past it: relying parties never see a CRL number go back.
+async fn kept_crls_never_go_back_case(db: &TestDb) {
+    use orgca_store::{CrlOrigin, Keeping, KeptCrl};
+    let store = Store::open(&db.url).await.expect("open");
+    let _ = issuing_ca(&store).await;
+    let status = store.status();
+    for _ in 0..3 {
+        status.next_crl_number("test-root").await.expect("number");
+    }
+    let crl = |number| KeptCrl {
+        ca_name: "test-root".into(),
+        number,
+        this_update: NOW,
+        next_update: NOW.plus_secs(86_400),
+        der: vec![0x30, 0x00],
+        origin: CrlOrigin::Ceremony,
+    };
+    let ca = store.ca();
+    assert_eq!(
+        ca.keep_crl(&crl(3), "test", NOW).await.expect("keep"),
+        Keeping::NotNewer { published: 3 }
+    );
+    assert_eq!(
+        ca.keep_crl(&crl(10), "test", NOW).await.expect("keep"),
+        Keeping::Kept
+    );
+    assert_eq!(
+        ca.keep_crl(&crl(9), "test", NOW).await.expect("keep"),
+        Keeping::NotNewer { published: 10 }
+    );
+    assert_eq!(ca.kept_crls().await.expect("kept"), vec![crl(10)]);
+    assert_eq!(
+        status.next_crl_number("test-root").await.expect("number"),
+        11
+    );
+    let report = store.audit().verify().await.expect("verify");
+    assert_eq!(report.first_break, None);
+}

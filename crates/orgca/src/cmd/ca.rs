@@ -195,13 +195,33 @@ async fn rollover(
     Ok(())
 }
 
-/// Retires an earlier issuing CA.
+/// Retires an earlier issuing CA, with its final CRL (valid until the CA itself
+/// expires), which is served from then on.
 async fn retire(ctx: &Context, name: &str, now: UnixTime) -> anyhow::Result<()> {
     use orgca_store::Retirement;
-    match ctx.store.ca().retire(name, "operator", now).await? {
+    let cas = ctx.store.ca().list().await?;
+    let ca = cas.iter().find(|c| c.name == name).ok_or_else(|| {
+        Refused(format!(
+            "no CA named {name:?}; `orgca ca list` shows the names"
+        ))
+    })?;
+    if state(&cas, ca) != "earlier" {
+        return Err(Refused(format!(
+            "{name} is {}: only an earlier issuing CA (one a rollover replaced) is retired",
+            state(&cas, ca)
+        ))
+        .into());
+    }
+    let final_crl = final_crl(ctx, ca, now).await?;
+    match ctx.store.ca().retire(name, &final_crl, "operator", now).await? {
         Retirement::Retired => {
             ctx.checkpoint("operator", now).await?;
-            eprintln!("{name} is retired: it signs nothing more");
+            eprintln!(
+                "{name} is retired: it signs nothing more. Its final CRL (number {}, valid until {}) \
+                 is served from the next start of `orgca serve`",
+                final_crl.number,
+                final_crl.next_update.rfc3339()
+            );
             Ok(())
         }
         Retirement::NotFound => Err(Refused(format!(
@@ -222,6 +242,36 @@ async fn retire(ctx: &Context, name: &str, now: UnixTime) -> anyhow::Result<()> 
         ))
         .into()),
     }
+}
+
+/// The last CRL `ca` signs: everything it revoked, valid until the CA expires.
+async fn final_crl(
+    ctx: &Context,
+    ca: &orgca_store::CaCertificate,
+    now: UnixTime,
+) -> anyhow::Result<orgca_store::KeptCrl> {
+    let signer = ctx
+        .ca_keys()?
+        .open(&ca.key_ref)
+        .with_context(|| format!("the key of {} signs its final CRL", ca.name))?;
+    let issuer = orgca_ca::CrlIssuer::new(&ca.name, &ca.der, signer)?;
+    let mut policy = ctx.config.crl.policy()?;
+    let until_expiry = std::time::Duration::from_secs(
+        u64::try_from(ca.not_after.secs() - now.secs()).unwrap_or(0),
+    );
+    policy.validity = policy.validity.max(until_expiry);
+    let target = orgca_status::CrlTarget::full(std::sync::Arc::new(issuer));
+    let crl = orgca_status::build_crl(&ctx.store.status(), &target, &policy, now.to_offset(), 0)
+        .await
+        .with_context(|| format!("signing the final CRL of {}", ca.name))?;
+    Ok(orgca_store::KeptCrl {
+        ca_name: ca.name.clone(),
+        number: i64::try_from(crl.number)?,
+        this_update: crl.this_update.into(),
+        next_update: crl.next_update.into(),
+        der: crl.der.to_vec(),
+        origin: orgca_store::CrlOrigin::Final,
+    })
 }
 
 /// The commonName of a DER certificate's subject.

@@ -89,6 +89,12 @@ pub async fn run(
     )
     .await
     .context("building the first CRLs")?;
+    for kept in ctx.store.ca().kept_crls().await? {
+        if kept.next_update.secs() < clock.now().secs() {
+            tracing::warn!(crl = %kept.ca_name, number = kept.number, "the kept CRL is past its nextUpdate: sign a new one in a ceremony and import it");
+        }
+        crls.keep(&kept);
+    }
     tokio::spawn(orgca_status::run_forever(
         ctx.store.status(),
         crl_targets,

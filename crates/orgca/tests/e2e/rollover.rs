@@ -32,6 +32,30 @@ fn issuer_of(pem: &Path) -> String {
     String::from_utf8_lossy(&out).trim().to_owned()
 }
 
+/// Whether the CRL the server serves as `ca` verifies with `issuer` and lists `serial`.
+fn crl_lists(env: &Env, server: &testkit::Server, ca: &str, issuer: &Path, serial: &str) -> bool {
+    let (status, _, der) = server.get(&format!("/crl/{ca}.crl"));
+    assert_eq!(status, 200, "{ca}");
+    let file = env.write(&format!("{ca}.crl"), der);
+    let text = cmd_ok(
+        "openssl",
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            p(&file),
+            "-CAfile",
+            p(issuer),
+            "-text",
+            "-noout",
+        ],
+    );
+    String::from_utf8_lossy(&text)
+        .to_uppercase()
+        .contains(&serial.to_uppercase())
+}
+
 #[test]
 fn after_a_rollover_the_new_ca_issues_and_the_old_one_keeps_its_status() {
     let env = Env::new(ORGCA);
@@ -66,7 +90,7 @@ fn after_a_rollover_the_new_ca_issues_and_the_old_one_keeps_its_status() {
     // current one.
     for (name, why) in [
         ("test-issuing-1", "not expired"),
-        ("test-issuing-2", "current issuing CA"),
+        ("test-issuing-2", "is current"),
     ] {
         let out = env.run(&["ca", "retire", name]);
         let said = String::from_utf8_lossy(&out.stderr);
@@ -122,28 +146,7 @@ fn after_a_rollover_the_new_ca_issues_and_the_old_one_keeps_its_status() {
         assert!(start.elapsed() < Duration::from_secs(10), "{out}");
         std::thread::sleep(Duration::from_millis(100));
     }
-    let crl_lists = |ca: &str, issuer: &Path, serial: &str| {
-        let (status, _, der) = server.get(&format!("/crl/{ca}.crl"));
-        assert_eq!(status, 200, "{ca}");
-        let file = env.write(&format!("{ca}.crl"), der);
-        let text = cmd_ok(
-            "openssl",
-            &[
-                "crl",
-                "-inform",
-                "DER",
-                "-in",
-                p(&file),
-                "-CAfile",
-                p(issuer),
-                "-text",
-                "-noout",
-            ],
-        );
-        String::from_utf8_lossy(&text)
-            .to_uppercase()
-            .contains(&serial.to_uppercase())
-    };
+    let crl_lists = |ca, issuer, serial| crl_lists(&env, &server, ca, issuer, serial);
     let start = Instant::now();
     while !crl_lists("test-issuing-1", &old_ca, &old_serial) {
         assert!(
@@ -154,4 +157,68 @@ fn after_a_rollover_the_new_ca_issues_and_the_old_one_keeps_its_status() {
     }
     assert!(!crl_lists("test-issuing-2", &new_ca, &old_serial));
     assert!(!crl_lists("test-issuing-2", &new_ca, &new_serial));
+    server.stop();
+
+    // Three years and a day on, the old CA's certificates have expired: it is retired
+    // with a final CRL, which the server serves in place of the ones it signed.
+    let later = (time::OffsetDateTime::now_utc() + time::Duration::days(3 * 366 + 1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("format");
+    let clock = [("ORGCA_FAKE_CLOCK", later.as_str())];
+    let out = env.run_with(&clock, &["ca", "retire", "test-issuing-1"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = env.run_with(&clock, &["ca", "retire", "test-issuing-1"]);
+    assert!(!out.status.success(), "retired once only");
+    let list = env.json(&["ca", "list"]);
+    assert!(
+        list.as_array()
+            .expect("list")
+            .iter()
+            .any(|c| c["name"] == "test-issuing-1" && c["state"] == "retired"),
+        "{list}"
+    );
+    let server = env.serve_with(&clock);
+    assert!(
+        self::crl_lists(&env, &server, "test-issuing-1", &old_ca, &old_serial),
+        "the final CRL lists what the CA revoked"
+    );
+    let (_, _, der) = server.get("/crl/test-issuing-1.crl");
+    let file = env.write("final.crl", der);
+    let text = cmd_ok(
+        "openssl",
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            p(&file),
+            "-noout",
+            "-nextupdate",
+            "-crlnumber",
+        ],
+    );
+    let text = String::from_utf8_lossy(&text);
+    let ca_until = cmd_ok(
+        "openssl",
+        &["x509", "-in", p(&old_ca), "-noout", "-enddate"],
+    );
+    let ca_until = String::from_utf8_lossy(&ca_until);
+    let date = |s: &str, key: &str| {
+        s.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(str::to_owned)
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        date(&text, "nextUpdate="),
+        date(&ca_until, "notAfter="),
+        "the final CRL is valid until its CA expires: {text}"
+    );
+    let events =
+        env.sql("SELECT count(*) FROM audit_events WHERE action IN ('ca.retired', 'crl.kept')");
+    assert_eq!(events.trim(), "2");
 }

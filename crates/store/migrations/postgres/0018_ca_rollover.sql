@@ -5,3 +5,15 @@
 ALTER TABLE ca_certificates ADD COLUMN activated_at BIGINT;
 ALTER TABLE ca_certificates ADD COLUMN retired_at BIGINT;
 UPDATE ca_certificates SET activated_at = created_at WHERE role = 'issuing';
+
+-- CRLs orgca serves but no longer signs: a retired issuing CA's final CRL, and an offline
+-- root's CRL signed in a ceremony and imported. One per CA, replaced only by a newer one.
+CREATE TABLE kept_crls (
+    ca_name     TEXT PRIMARY KEY REFERENCES ca_certificates(name),
+    number      BIGINT NOT NULL,
+    this_update BIGINT NOT NULL,
+    next_update BIGINT NOT NULL,
+    der         BYTEA NOT NULL,
+    origin      TEXT NOT NULL CHECK (origin IN ('final', 'ceremony')),
+    kept_at     BIGINT NOT NULL
+);

@@ -5,3 +5,15 @@
 ALTER TABLE ca_certificates ADD COLUMN activated_at INTEGER;
 ALTER TABLE ca_certificates ADD COLUMN retired_at INTEGER;
 UPDATE ca_certificates SET activated_at = created_at WHERE role = 'issuing';
+
+-- CRLs orgca serves but no longer signs: a retired issuing CA's final CRL, and an offline
+-- root's CRL signed in a ceremony and imported. One per CA, replaced only by a newer one.
+CREATE TABLE kept_crls (
+    ca_name     TEXT PRIMARY KEY REFERENCES ca_certificates(name),
+    number      INTEGER NOT NULL,
+    this_update INTEGER NOT NULL,
+    next_update INTEGER NOT NULL,
+    der         BLOB NOT NULL,
+    origin      TEXT NOT NULL CHECK (origin IN ('final', 'ceremony')),
+    kept_at     INTEGER NOT NULL
+);
