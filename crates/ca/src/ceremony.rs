@@ -107,27 +107,27 @@ fn make_ca(
 }
 
 /// A root as it signs the CAs under it.
-struct Root<'a> {
-    id: &'a str,
-    name: &'a RdnSequence,
-    key_id: &'a [u8],
-    key: &'a dyn Signer,
+pub(crate) struct Root<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) name: &'a RdnSequence,
+    pub(crate) key_id: &'a [u8],
+    pub(crate) key: &'a dyn Signer,
 }
 
 /// A CA under `root` (pathLen 0) for `key`, issuing under `policies`: its profile,
 /// certificate and key identifier.
-fn subordinate<'a>(
+pub(crate) fn subordinate<'a>(
     root: &Root<'a>,
-    name: &CaName,
-    key: &'a dyn Signer,
+    subject: RdnSequence,
+    spki: &'a spki::SubjectPublicKeyInfoOwned,
     policies: Vec<der::asn1::ObjectIdentifier>,
     settings: &Settings,
     now: OffsetDateTime,
 ) -> Result<(CaProfile<'a>, Vec<u8>, [u8; 20]), CaError> {
     let root_urls = settings.urls_for(root.id);
     let profile = CaProfile {
-        subject: name.to_rdn_sequence()?,
-        spki: key.public_key(),
+        subject,
+        spki,
         serial: crate::random_serial()?,
         now,
         years: ISSUING_YEARS,
@@ -147,6 +147,32 @@ fn subordinate<'a>(
         policies: &policies,
     };
     let (der, ski) = make_ca(&profile, root.key, &want)?;
+    Ok((profile, der, ski))
+}
+
+/// A self-signed root certificate for `key`, linted before it is signed.
+pub(crate) fn root_certificate<'a>(
+    spec: &HierarchySpec,
+    key: &'a dyn Signer,
+    now: OffsetDateTime,
+) -> Result<(CaProfile<'a>, Vec<u8>, [u8; 20]), CaError> {
+    let profile = CaProfile {
+        subject: spec.names.root.to_rdn_sequence()?,
+        spki: key.public_key(),
+        serial: crate::random_serial()?,
+        now,
+        years: ROOT_YEARS,
+        issuer: None,
+        signature: key.algorithm(),
+    };
+    let ski = ext::key_identifier(key.public_key().subject_public_key.raw_bytes());
+    let want = CaExpectations {
+        path_len: None,
+        issuer_key_id: &ski,
+        signature: key.algorithm(),
+        policies: &[],
+    };
+    let (der, _) = make_ca(&profile, key, &want)?;
     Ok((profile, der, ski))
 }
 
@@ -205,24 +231,8 @@ fn hierarchy_certificates(
         issuing_key.signer(),
         signing_key.signer(),
     );
-    let root_name = spec.names.root.to_rdn_sequence()?;
-    let root_profile = CaProfile {
-        subject: root_name.clone(),
-        spki: root_key.public_key(),
-        serial: crate::random_serial()?,
-        now,
-        years: ROOT_YEARS,
-        issuer: None,
-        signature: root_key.algorithm(),
-    };
-    let root_ski = ext::key_identifier(root_key.public_key().subject_public_key.raw_bytes());
-    let root_want = CaExpectations {
-        path_len: None,
-        issuer_key_id: &root_ski,
-        signature: root_key.algorithm(),
-        policies: &[],
-    };
-    let (root_der, _) = make_ca(&root_profile, root_key, &root_want)?;
+    let (root_profile, root_der, root_ski) = root_certificate(spec, root_key, now)?;
+    let root_name = root_profile.subject.clone();
 
     let root = Root {
         id: root_id,
@@ -232,16 +242,16 @@ fn hierarchy_certificates(
     };
     let (issuing_profile, issuing_der, issuing_ski) = subordinate(
         &root,
-        &spec.names.issuing,
-        issuing_key,
+        spec.names.issuing.to_rdn_sequence()?,
+        issuing_key.public_key(),
         issuing_policies(settings),
         settings,
         now,
     )?;
     let (signing_profile, signing_der, signing_ski) = subordinate(
         &root,
-        &spec.names.signing,
-        signing_key,
+        spec.names.signing.to_rdn_sequence()?,
+        signing_key.public_key(),
         signing.all(),
         settings,
         now,
@@ -270,7 +280,7 @@ fn hierarchy_certificates(
 }
 
 /// The record of a CA certificate just made.
-fn record(
+pub(crate) fn record(
     environment: Environment,
     home: KeyHome<'_>,
     name: String,
@@ -334,7 +344,7 @@ pub fn next_issuing_ca(
 }
 
 /// The policies an issuing CA's certificate names.
-fn issuing_policies(settings: &Settings) -> Vec<der::asn1::ObjectIdentifier> {
+pub(crate) fn issuing_policies(settings: &Settings) -> Vec<der::asn1::ObjectIdentifier> {
     vec![
         oids::ETSI_NCP,
         settings.policies.national(CertKind::Organisation),
@@ -368,7 +378,20 @@ fn add_subordinate(
     };
     let key = home.generate(&new.id, KeySpec::Rsa3072)?;
     let kept = [(&new.id, &key)];
-    let made = subordinate(&root, new.name, key.signer(), new.policies, settings, now)
+    let made = new
+        .name
+        .to_rdn_sequence()
+        .map_err(CaError::from)
+        .and_then(|subject| {
+            subordinate(
+                &root,
+                subject,
+                key.signer().public_key(),
+                new.policies,
+                settings,
+                now,
+            )
+        })
         .and_then(|made| home.keep(&kept).map(|()| made));
     let (profile, der, ski) = match made {
         Ok(m) => m,

@@ -177,7 +177,7 @@ async fn check_one(
     Ok(Ok(()))
 }
 
-fn spki_der(key: &dyn Signer) -> Result<Vec<u8>, CaError> {
+pub(crate) fn spki_der(key: &dyn Signer) -> Result<Vec<u8>, CaError> {
     use der::Encode;
     key.public_key()
         .to_der()

@@ -91,7 +91,8 @@ impl CrlIssuer {
     }
 }
 
-/// Every CA in the store whose CRLs orgca signs (not retired, no kept CRL) as a CRL
+/// Every CA in the store whose CRLs orgca signs (not retired, no kept CRL, its key
+/// here) as a CRL
 /// issuer, with its key: the key of a CA in `loaded` is shared (decrypting a key costs a
 /// scrypt), the others are opened through `keys`.
 pub async fn load_crl_issuers(
@@ -110,6 +111,10 @@ pub async fn load_crl_issuers(
         // A retired CA signs nothing more; a CA whose CRL is kept (its final one, or an
         // offline root's from a ceremony) is served from that, and its key may be away.
         if ca.retired_at.is_some() || kept.contains(&ca.name) {
+            continue;
+        }
+        if crate::KeyRef::parse(&ca.key_ref) == crate::KeyRef::Offline {
+            tracing::warn!(ca = %ca.name, "an offline root without an imported CRL: no CRL is served for it until one is imported (`orgca ceremony crl`, `orgca ca import`)");
             continue;
         }
         let signer = match loaded.iter().find(|l| l.name == ca.name) {

@@ -22,11 +22,16 @@ pub enum KeyRef<'a> {
     File(&'a str),
     /// The key pair with this label on the CA token.
     Token(&'a str),
+    /// Not on this machine: an offline root's, used only in ceremonies.
+    Offline,
 }
 
 impl<'a> KeyRef<'a> {
     /// Reads a recorded `key_ref`.
     pub fn parse(key_ref: &'a str) -> KeyRef<'a> {
+        if key_ref == crate::offline::OFFLINE_KEY {
+            return KeyRef::Offline;
+        }
         match key_ref.strip_prefix(TOKEN_PREFIX) {
             Some(label) => KeyRef::Token(label),
             None => KeyRef::File(key_ref),
@@ -38,6 +43,7 @@ impl<'a> KeyRef<'a> {
         match self {
             KeyRef::File(name) => name.to_owned(),
             KeyRef::Token(label) => format!("{TOKEN_PREFIX}{label}"),
+            KeyRef::Offline => crate::offline::OFFLINE_KEY.to_owned(),
         }
     }
 }
@@ -92,6 +98,12 @@ impl CaKeys {
                     )))
                 })?;
                 Arc::new(token.ca_key(label, self.rsa_pss)?)
+            }
+            KeyRef::Offline => {
+                return Err(CaError::Ceremony(
+                    "this CA's key is offline: it signs only in a ceremony (`orgca ceremony`)"
+                        .into(),
+                ));
             }
         })
     }
@@ -252,9 +264,11 @@ mod tests {
             KeyRef::parse("pkcs11:object=production-root"),
             KeyRef::Token("production-root")
         );
+        assert_eq!(KeyRef::parse("offline"), KeyRef::Offline);
         for r in [
             KeyRef::File("a.key.pem"),
             KeyRef::Token("production-issuing-1"),
+            KeyRef::Offline,
         ] {
             assert_eq!(KeyRef::parse(&r.to_key_ref()), r);
         }

@@ -19,7 +19,9 @@ mod issuer;
 mod keys;
 mod load;
 pub mod ocsp;
+pub mod offline;
 mod pool;
+pub mod record;
 mod signing;
 
 pub use crl::{CrlIssuer, load_crl_issuers};
@@ -63,6 +65,10 @@ pub enum CaError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// What a ceremony was given does not do (a request, a certificate, a CRL): what to
+    /// fix.
+    #[error("{0}")]
+    Ceremony(String),
 }
 
 /// What the RA asks the CA to certify (already authorised and parsed).

@@ -68,6 +68,77 @@ pub enum Command {
     Notify(NotifyCommand),
     /// Export an organisation's certificates as CSV (RFC 4180, UTF-8, a header row).
     Export(ExportArgs),
+    /// Key ceremonies of an offline root, run where its key is: no server, no network,
+    /// no database. Each writes a signed record into the ceremony folder.
+    #[command(subcommand)]
+    Ceremony(CeremonyCommand),
+}
+
+/// What every ceremony names.
+#[derive(Debug, Args)]
+pub struct CeremonyArgs {
+    /// The ceremony folder (the root's certificate, its key unless on a token, the
+    /// records).
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// Who runs the ceremony (written into its record).
+    #[arg(long)]
+    pub who: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CeremonyCommand {
+    /// Make a root: its key (on the CA token of the configuration, else an encrypted file
+    /// in the folder, ORGCA_KEY_PASSPHRASE) and its self-signed certificate.
+    Root {
+        #[command(flatten)]
+        ceremony: CeremonyArgs,
+        /// The configuration the serving machines will use (public_base_url, names,
+        /// policies, [ca_token]).
+        #[arg(long)]
+        config: PathBuf,
+        /// A root for the test hierarchy (else production).
+        #[arg(long)]
+        test: bool,
+    },
+    /// Certify an issuing or signing CA from its request (`orgca init --offline-root` and
+    /// `orgca ca rollover` write them).
+    Sign {
+        #[command(flatten)]
+        ceremony: CeremonyArgs,
+        /// The request (PEM or DER).
+        #[arg(long)]
+        csr: PathBuf,
+        /// The CA's role: `issuing` or `signing`.
+        #[arg(long)]
+        role: CeremonyRole,
+        /// Where to write the certificate (PEM).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Sign the root's CRL (import it with `orgca ca import`).
+    Crl {
+        #[command(flatten)]
+        ceremony: CeremonyArgs,
+        /// Where to write the CRL (DER).
+        #[arg(long)]
+        out: PathBuf,
+        /// Revoke a CA the root certified (its serial, hex); kept for later CRLs.
+        #[arg(long)]
+        revoke: Vec<String>,
+        /// Days until nextUpdate.
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+    },
+}
+
+/// The role of a CA an offline root certifies.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum CeremonyRole {
+    /// Issues leaf certificates.
+    Issuing,
+    /// Issues the signing service's single-use certificates.
+    Signing,
 }
 
 /// The filters of `cert list` and `export` (the API's search parameters).
@@ -148,6 +219,11 @@ pub struct InitArgs {
     /// Signature scheme of the CAs (default rsa-pss-sha256).
     #[arg(long, value_enum)]
     pub signature: Option<SignatureChoice>,
+    /// The production root is offline: its certificate (made by `orgca ceremony root`).
+    /// The production issuing and signing CAs get their keys here and requests in
+    /// `requests/`, for the root to certify in a ceremony (then `orgca ca import`).
+    #[arg(long)]
+    pub offline_root: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -179,6 +255,17 @@ pub enum CaCommand {
         /// The new CA's commonName (default: the current one's, numbered anew).
         #[arg(long)]
         common_name: Option<String>,
+    },
+    /// Bring in what an offline root's ceremonies made: certificates for the requests in
+    /// `requests/` (an issuing CA becomes the current one), the root's CRL (served until
+    /// its nextUpdate), and ceremony records (into the audit trail, once they verify
+    /// with --record-key).
+    Import {
+        /// Certificates (PEM or DER), CRLs (DER or PEM) and records (`records/*.note`).
+        files: Vec<PathBuf>,
+        /// The ceremony folder's record key (`record-key.pem`); needed for records.
+        #[arg(long)]
+        record_key: Option<PathBuf>,
     },
     /// Retire an earlier issuing CA whose certificates have all expired: it signs nothing
     /// more, and its last CRL stays published.

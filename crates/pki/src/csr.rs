@@ -61,6 +61,9 @@ pub enum CsrError {
 pub struct VerifiedCsr {
     /// The public key to certify.
     pub spki: SubjectPublicKeyInfoOwned,
+    /// The subject it asks for (a leaf's is ignored: orgca writes its own data; a CA's
+    /// is certified as asked, once linted).
+    pub subject: x509_cert::name::Name,
 }
 
 /// The key kinds orgca certifies.
@@ -198,5 +201,6 @@ pub fn parse_and_verify(input: &[u8]) -> Result<VerifiedCsr, CsrError> {
         .map_err(|_| CsrError::BadSignature)?;
     Ok(VerifiedCsr {
         spki: req.info.public_key,
+        subject: req.info.subject,
     })
 }

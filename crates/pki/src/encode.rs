@@ -43,3 +43,20 @@ pub fn certificate_pem(cert_der: &[u8]) -> Result<String, DerError> {
             .map_err(der::Error::from)?,
     )
 }
+
+/// PEM of a public key (`-----BEGIN PUBLIC KEY-----`, the SPKI's DER).
+pub fn public_key_pem(spki: &spki::SubjectPublicKeyInfoOwned) -> Result<String, DerError> {
+    use der::Encode;
+    let der = spki.to_der()?;
+    Ok(
+        der::pem::encode_string("PUBLIC KEY", der::pem::LineEnding::LF, &der)
+            .map_err(der::Error::from)?,
+    )
+}
+
+/// The DER inside a PEM block labelled `label` (a certificate, a public key, a CRL), or
+/// `None` when `text` is not one.
+pub fn pem_block(text: &[u8], label: &str) -> Option<Vec<u8>> {
+    let (found, der) = der::pem::decode_vec(text).ok()?;
+    (found == label).then_some(der)
+}

@@ -60,6 +60,8 @@ pub const EXT_SAN: Oid = Oid::new_unwrap("2.5.29.17");
 pub const EXT_BASIC_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.19");
 /// id-ce-cRLDistributionPoints.
 pub const EXT_CDP: Oid = Oid::new_unwrap("2.5.29.31");
+/// cRLNumber (RFC 5280 5.2.3).
+pub const EXT_CRL_NUMBER: Oid = Oid::new_unwrap("2.5.29.20");
 /// id-ce-certificatePolicies.
 pub const EXT_CERT_POLICIES: Oid = Oid::new_unwrap("2.5.29.32");
 /// id-ce-authorityKeyIdentifier.

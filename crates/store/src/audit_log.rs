@@ -224,3 +224,38 @@ impl crate::OrgScope {
         Ok(())
     }
 }
+
+impl AuditLog {
+    /// Appends a ceremony record (a signed note, checked by the caller) to the chain as a
+    /// `ceremony.recorded` event named by the note's SHA-256 (`digest`), unless it is
+    /// there already. Answers whether it was appended.
+    pub async fn record_ceremony(
+        &self,
+        note: &str,
+        digest: &str,
+        key_id: &str,
+        now: UnixTime,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.store().begin_write().await?;
+        let seen = sqlx::query(
+            "SELECT 1 FROM audit_events WHERE action = 'ceremony.recorded' AND object = $1",
+        )
+        .bind(digest)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if seen.is_some() {
+            return Ok(false);
+        }
+        let event = NewEvent {
+            at: now,
+            actor: "ceremony".to_owned(),
+            org_id: None,
+            action: "ceremony.recorded",
+            object: digest.to_owned(),
+            details: serde_json::json!({ "key_id": key_id, "note": note }),
+        };
+        append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}

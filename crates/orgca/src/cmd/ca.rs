@@ -64,6 +64,9 @@ pub async fn run(global: &Global, cmd: &CaCommand, now: UnixTime) -> anyhow::Res
             rollover(&ctx, global, env, common_name.as_deref(), now).await?;
         }
         CaCommand::Retire { name } => retire(&ctx, name, now).await?,
+        CaCommand::Import { files, record_key } => {
+            crate::cmd::ca_import::run(&ctx, files, record_key.as_deref(), now).await?;
+        }
     }
     Ok(exit::OK)
 }
@@ -150,13 +153,30 @@ async fn rollover(
         ),
     };
     let keys = ctx.ca_keys()?;
+    let home = home_like(&keys, &current.key_ref);
+    if orgca_ca::KeyRef::parse(&root.key_ref) == orgca_ca::KeyRef::Offline {
+        // The root signs in a ceremony: make the key and the request, and wait.
+        let (key_ref, request) = orgca_ca::offline::request(home, &id, &name)
+            .with_context(|| format!("making the key and request of {id}"))?;
+        let written = write_request(&ctx.data, &id, &key_ref, &request);
+        if written.is_err() {
+            home.forget(&id, &key_ref);
+        }
+        let files = written?;
+        println!(
+            "the root of {env} is offline: the request for {id} is {}.\n\
+             Have the root certify it (`orgca ceremony sign --role issuing`), then `orgca ca import` \
+             the certificate: {id} issues from then on.",
+            files[0].display()
+        );
+        return Ok(());
+    }
     let root_key = keys.open(&root.key_ref).with_context(|| {
         format!(
             "the root's key ({}) is not here: a rollover needs it (an offline root signs in a ceremony)",
             root.key_ref
         )
     })?;
-    let home = home_like(&keys, &current.key_ref);
     let settings = ctx.config.settings()?;
     let made = orgca_ca::ceremony::next_issuing_ca(
         &spec,
@@ -274,6 +294,30 @@ async fn final_crl(
     })
 }
 
+/// Where the requests for an offline root wait for their certificates.
+pub(crate) fn requests_dir(data: &crate::config::DataDir) -> std::path::PathBuf {
+    data.root.join("requests")
+}
+
+/// Writes the request of the CA `id` (PEM, `requests/ID.csr`) and where its key is
+/// (`requests/ID.key-ref`); answers the files written.
+pub(crate) fn write_request(
+    data: &crate::config::DataDir,
+    id: &str,
+    key_ref: &str,
+    request: &[u8],
+) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    let dir = requests_dir(data);
+    std::fs::create_dir_all(&dir)?;
+    let csr = dir.join(format!("{id}.csr"));
+    let pem = der::pem::encode_string("CERTIFICATE REQUEST", der::pem::LineEnding::LF, request)
+        .map_err(|e| anyhow::anyhow!("encoding the request: {e}"))?;
+    crate::config::write_new_file(&csr, pem.as_bytes(), 0o644)?;
+    let key = dir.join(format!("{id}.key-ref"));
+    crate::config::write_new_file(&key, key_ref.as_bytes(), 0o600)?;
+    Ok(vec![csr, key])
+}
+
 /// The commonName of a DER certificate's subject.
 fn x509_common_name(der: &[u8]) -> Option<String> {
     use der::Decode;
@@ -340,7 +384,7 @@ async fn add_signing(ctx: &Context, now: UnixTime) -> anyhow::Result<()> {
 }
 
 /// The subject of a DER certificate in RFC 4514 form, or "?" if it does not parse.
-fn x509_subject(der: &[u8]) -> String {
+pub(crate) fn x509_subject(der: &[u8]) -> String {
     use der::Decode;
     x509_cert::Certificate::from_der(der)
         .map(|c| c.tbs_certificate().subject().to_string())

@@ -15,7 +15,7 @@ use crate::exit::Refused;
 
 /// Creates a folder readable by its owner only. A folder that exists is left as it is:
 /// `init` never changes the permissions of a folder it did not create.
-fn create_private_dir(path: &std::path::Path) -> anyhow::Result<()> {
+pub(crate) fn create_private_dir(path: &std::path::Path) -> anyhow::Result<()> {
     if path.exists() {
         return Ok(());
     }
@@ -91,8 +91,27 @@ pub async fn run(global: &Global, args: &InitArgs, now: UnixTime) -> anyhow::Res
     }
     create_private_dir(&data.root)?;
     create_private_dir(&data.keys())?;
+    let offline_root = match &args.offline_root {
+        None => None,
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|e| {
+                Refused(format!(
+                    "cannot read the offline root {}: {e}",
+                    path.display()
+                ))
+            })?;
+            Some(orgca_pki::encode::pem_block(&bytes, "CERTIFICATE").unwrap_or(bytes))
+        }
+    };
     let mut written: Vec<PathBuf> = Vec::new();
-    let result = init_inner(&data, &config, &settings, global, now, &mut written).await;
+    let result = init_inner(
+        &data,
+        (&config, &settings, offline_root.as_deref()),
+        global,
+        now,
+        &mut written,
+    )
+    .await;
     if result.is_err() {
         for p in &written {
             let _ = std::fs::remove_file(p);
@@ -103,8 +122,7 @@ pub async fn run(global: &Global, args: &InitArgs, now: UnixTime) -> anyhow::Res
 
 async fn init_inner(
     data: &DataDir,
-    config: &Config,
-    settings: &orgca_ca::Settings,
+    (config, settings, offline_root): (&Config, &orgca_ca::Settings, Option<&[u8]>),
     global: &Global,
     now: UnixTime,
     written: &mut Vec<PathBuf>,
@@ -172,6 +190,25 @@ async fn init_inner(
                 }
                 _ => orgca_ca::KeyHome::Files(&keys),
             };
+            if let (Environment::Production, Some(root_der)) = (env, offline_root) {
+                let root = orgca_ca::offline::adopt_root(&spec.root_id(), env, root_der)?;
+                for (id, name) in [
+                    (spec.issuing_id(), &spec.names.issuing),
+                    (spec.signing_id(), &spec.names.signing),
+                ] {
+                    let (key_ref, request) = orgca_ca::offline::request(home, &id, name)
+                        .with_context(|| format!("making the key and request of {id}"))?;
+                    homes.push((home, id.clone(), key_ref.clone()));
+                    if matches!(home, orgca_ca::KeyHome::Files(_)) {
+                        written.push(data.keys().join(&key_ref));
+                    }
+                    written.extend(crate::cmd::ca::write_request(
+                        data, &id, &key_ref, &request,
+                    )?);
+                }
+                certs.push(root);
+                continue;
+            }
             let signing = config.signing_policies()?;
             let made = create_hierarchy(&spec, settings, &signing, home, now.to_offset())
                 .with_context(|| format!("creating the {env} hierarchy"))?;

@@ -2,6 +2,8 @@
 
 mod audit;
 mod ca;
+mod ca_import;
+mod ceremony;
 mod cert;
 mod demo;
 mod export;
@@ -31,6 +33,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Export(args) => export::run(g, args, now).await,
         Command::User(c) => user::run_user(g, c, now).await,
         Command::Token(c) => user::run_token(g, c, now).await,
+        Command::Ceremony(c) => ceremony::run(g, c, now),
     }
 }
 

@@ -52,6 +52,7 @@ pub async fn run(
             signature: None,
             local_trial: demo,
             listen: Some(local),
+            offline_root: None,
         };
         super::init::run(global, &init, clock.now()).await?;
     }

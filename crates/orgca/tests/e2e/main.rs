@@ -13,6 +13,7 @@ mod custody;
 mod database_tls;
 mod issue;
 mod ocsp;
+mod offline_root;
 mod operate;
 mod portal;
 mod portal_browser;
