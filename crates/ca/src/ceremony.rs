@@ -108,23 +108,41 @@ fn make_ca(
 
 /// A root as it signs the CAs under it.
 pub(crate) struct Root<'a> {
-    pub(crate) id: &'a str,
-    pub(crate) name: &'a RdnSequence,
-    pub(crate) key_id: &'a [u8],
+    pub(crate) id: String,
+    pub(crate) name: RdnSequence,
+    pub(crate) key_id: Vec<u8>,
     pub(crate) key: &'a dyn Signer,
+}
+
+impl<'a> Root<'a> {
+    /// The root of `spec` from its certificate and its key (which must match).
+    pub(crate) fn of(
+        spec: &HierarchySpec,
+        root_der: &[u8],
+        key: &'a dyn Signer,
+    ) -> Result<Root<'a>, CaError> {
+        let id = spec.root_id();
+        let (name, key_id) = crate::issuer::ca_identity(&id, root_der, key)?;
+        Ok(Root {
+            id,
+            name,
+            key_id,
+            key,
+        })
+    }
 }
 
 /// A CA under `root` (pathLen 0) for `key`, issuing under `policies`: its profile,
 /// certificate and key identifier.
 pub(crate) fn subordinate<'a>(
-    root: &Root<'a>,
+    root: &'a Root<'a>,
     subject: RdnSequence,
     spki: &'a spki::SubjectPublicKeyInfoOwned,
     policies: Vec<der::asn1::ObjectIdentifier>,
     settings: &Settings,
     now: OffsetDateTime,
 ) -> Result<(CaProfile<'a>, Vec<u8>, [u8; 20]), CaError> {
-    let root_urls = settings.urls_for(root.id);
+    let root_urls = settings.urls_for(&root.id);
     let profile = CaProfile {
         subject,
         spki,
@@ -132,8 +150,8 @@ pub(crate) fn subordinate<'a>(
         now,
         years: ISSUING_YEARS,
         issuer: Some(CaIssuer {
-            name: root.name,
-            key_id: root.key_id,
+            name: &root.name,
+            key_id: &root.key_id,
             ca_issuers_url: root_urls.ca_issuers,
             crl_url: root_urls.crl,
             policies: policies.clone(),
@@ -142,7 +160,7 @@ pub(crate) fn subordinate<'a>(
     };
     let want = CaExpectations {
         path_len: Some(0),
-        issuer_key_id: root.key_id,
+        issuer_key_id: &root.key_id,
         signature: root.key.algorithm(),
         policies: &policies,
     };
@@ -232,12 +250,10 @@ fn hierarchy_certificates(
         signing_key.signer(),
     );
     let (root_profile, root_der, root_ski) = root_certificate(spec, root_key, now)?;
-    let root_name = root_profile.subject.clone();
-
     let root = Root {
-        id: root_id,
-        name: &root_name,
-        key_id: &root_ski,
+        id: (*root_id).clone(),
+        name: root_profile.subject.clone(),
+        key_id: root_ski.to_vec(),
         key: root_key,
     };
     let (issuing_profile, issuing_der, issuing_ski) = subordinate(
@@ -368,14 +384,7 @@ fn add_subordinate(
     new: NewSubordinate<'_>,
     now: OffsetDateTime,
 ) -> Result<NewCaCertificate, CaError> {
-    let root_id = spec.root_id();
-    let (root_name, root_ski) = crate::issuer::ca_identity(&root_id, root_der, root_key)?;
-    let root = Root {
-        id: &root_id,
-        name: &root_name,
-        key_id: &root_ski,
-        key: root_key,
-    };
+    let root = Root::of(spec, root_der, root_key)?;
     let key = home.generate(&new.id, KeySpec::Rsa3072)?;
     let kept = [(&new.id, &key)];
     let made = new
@@ -405,7 +414,7 @@ fn add_subordinate(
         home,
         new.id.clone(),
         new.role,
-        Some(root_id.clone()),
+        Some(root.id.clone()),
         (&profile, der, ski),
     ))
 }

@@ -88,14 +88,7 @@ pub fn certify(
     let verified = orgca_pki::csr::parse_and_verify(csr)
         .map_err(|e| CaError::Ceremony(format!("the request does not do: {e}")))?;
     let policies = policies_for(role, settings, signing)?;
-    let root_id = spec.root_id();
-    let (root_name, root_ski) = crate::issuer::ca_identity(&root_id, root_der, root_key)?;
-    let root = Root {
-        id: &root_id,
-        name: &root_name,
-        key_id: &root_ski,
-        key: root_key,
-    };
+    let root = Root::of(spec, root_der, root_key)?;
     let (_, der, _) = subordinate(
         &root,
         verified.subject.into(),
@@ -118,15 +111,14 @@ pub fn adopt_root(
     let refuse = |why: &str| CaError::Ceremony(format!("the offline root's certificate {why}"));
     let cert = Certificate::from_der(der).map_err(|_| refuse("is not a DER certificate"))?;
     let tbs = cert.tbs_certificate();
-    let alg =
-        signature_algorithm(&cert).ok_or_else(|| refuse("uses an algorithm orgca does not"))?;
     let tbs_der = tbs.to_der().map_err(orgca_pki::DerError::from)?;
-    let signature = cert
-        .signature()
-        .as_bytes()
-        .ok_or_else(|| refuse("has no signature"))?;
-    crate::issuer::verify(alg, tbs.subject_public_key_info(), &tbs_der, signature)
-        .map_err(|_| refuse("is not self-signed"))?;
+    let alg = signed_by(
+        &tbs_der,
+        cert.signature_algorithm(),
+        cert.signature(),
+        tbs.subject_public_key_info(),
+    )
+    .map_err(|why| refuse(&format!("{why} with its own key (it must be self-signed)")))?;
     let ski = orgca_pki::ext::key_identifier(
         tbs.subject_public_key_info().subject_public_key.raw_bytes(),
     );
@@ -170,9 +162,18 @@ fn record_of(
     })
 }
 
-/// The algorithm a certificate is signed with, if orgca signs with it.
-fn signature_algorithm(cert: &Certificate) -> Option<orgca_pki::SignatureAlgorithm> {
-    algorithm_of(cert.signature_algorithm())
+/// Checks that `signature` (with `algorithm`) over `tbs_der` verifies with `key`;
+/// answers the algorithm, or why not.
+fn signed_by(
+    tbs_der: &[u8],
+    algorithm: &spki::AlgorithmIdentifierOwned,
+    signature: &BitString,
+    key: &spki::SubjectPublicKeyInfoOwned,
+) -> Result<orgca_pki::SignatureAlgorithm, &'static str> {
+    let alg = algorithm_of(algorithm).ok_or("is signed with an algorithm orgca does not use")?;
+    let signature = signature.as_bytes().ok_or("has no signature")?;
+    crate::issuer::verify(alg, key, tbs_der, signature).map_err(|_| "does not verify")?;
+    Ok(alg)
 }
 
 /// The algorithm `id` names, if orgca signs with it.
@@ -250,20 +251,14 @@ pub fn accept(
     if tbs.issuer() != root_cert.tbs_certificate().subject() {
         return Err(refuse(&format!("is not issued by {}", root.name)));
     }
-    let alg = signature_algorithm(&cert)
-        .ok_or_else(|| refuse("is signed with an algorithm orgca does not use"))?;
     let tbs_der = tbs.to_der().map_err(orgca_pki::DerError::from)?;
-    let signature = cert
-        .signature()
-        .as_bytes()
-        .ok_or_else(|| refuse("has no signature"))?;
-    crate::issuer::verify(
-        alg,
-        root_cert.tbs_certificate().subject_public_key_info(),
+    let alg = signed_by(
         &tbs_der,
-        signature,
+        cert.signature_algorithm(),
+        cert.signature(),
+        root_cert.tbs_certificate().subject_public_key_info(),
     )
-    .map_err(|_| refuse(&format!("does not verify with the key of {}", root.name)))?;
+    .map_err(|why| refuse(&format!("{why} with the key of {}", root.name)))?;
     if tbs.subject_public_key_info() != key.public_key() {
         return Err(refuse(&format!(
             "certifies another key than the one made for {id}"
@@ -301,20 +296,14 @@ pub fn read_root_crl(root: &CaCertificate, der: &[u8]) -> Result<orgca_store::Ke
     if &tbs.issuer != root_cert.tbs_certificate().subject() {
         return Err(refuse(&format!("is not issued by {}", root.name)));
     }
-    let alg = algorithm_of(&crl.signature_algorithm)
-        .ok_or_else(|| refuse("is signed with an algorithm orgca does not use"))?;
     let tbs_der = tbs.to_der().map_err(orgca_pki::DerError::from)?;
-    let signature = crl
-        .signature
-        .as_bytes()
-        .ok_or_else(|| refuse("has no signature"))?;
-    crate::issuer::verify(
-        alg,
-        root_cert.tbs_certificate().subject_public_key_info(),
+    signed_by(
         &tbs_der,
-        signature,
+        &crl.signature_algorithm,
+        &crl.signature,
+        root_cert.tbs_certificate().subject_public_key_info(),
     )
-    .map_err(|_| refuse(&format!("does not verify with the key of {}", root.name)))?;
+    .map_err(|why| refuse(&format!("{why} with the key of {}", root.name)))?;
     let number = tbs
         .crl_extensions
         .iter()

@@ -118,6 +118,23 @@ fn template(bin: &Path) -> &'static Env {
             });
         }
         env.init();
+        if let Some(db) = &env.postgres {
+            // A database is a template only once no session uses it: init's connections
+            // may take a moment to end after it exits.
+            let sessions = format!(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}'",
+                db.name
+            );
+            let start = std::time::Instant::now();
+            while psql(&db.server, &sessions).trim() != "0" {
+                assert!(
+                    start.elapsed() < std::time::Duration::from_secs(20),
+                    "sessions on the template {} do not end",
+                    db.name
+                );
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        }
         (bin.to_owned(), env)
     });
     assert_eq!(made_by, bin, "one orgca binary per test process");
@@ -297,7 +314,13 @@ impl Env {
 
     /// Runs orgca and expects success; returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
+        self.ok_with(&[], args)
+    }
+
+    /// Runs orgca with the environment variables `vars` and expects success; returns
+    /// stdout.
+    pub fn ok_with(&self, vars: &[(&str, &str)], args: &[&str]) -> String {
+        let out = self.run_with(vars, args);
         assert!(
             out.status.success(),
             "orgca {args:?} failed ({:?}): {}",

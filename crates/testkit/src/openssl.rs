@@ -113,3 +113,26 @@ pub fn self_signed(env: &Env, name: &str, subject: &str, extra: &[&str]) -> (Pat
     cmd_ok("openssl", &args);
     (key, cert)
 }
+
+/// The CRL the server serves as `/crl/{ca}.crl`, as `openssl crl -text` prints it once
+/// its signature verifies with `issuer` (PEM).
+pub fn served_crl_text(env: &Env, server: &crate::http::Server, ca: &str, issuer: &Path) -> String {
+    let (status, _, der) = server.get(&format!("/crl/{ca}.crl"));
+    assert_eq!(status, 200, "/crl/{ca}.crl");
+    let crl = env.write(&format!("{ca}.crl"), der);
+    let text = crate::process::cmd_ok(
+        "openssl",
+        &[
+            "crl",
+            "-inform",
+            "DER",
+            "-in",
+            crl.to_str().expect("utf-8 path"),
+            "-CAfile",
+            issuer.to_str().expect("utf-8 path"),
+            "-text",
+            "-noout",
+        ],
+    );
+    String::from_utf8_lossy(&text).into_owned()
+}

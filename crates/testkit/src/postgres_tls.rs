@@ -93,18 +93,14 @@ impl TlsPostgres {
             "ec_paramgen_curve:P-256",
             "-nodes",
         ];
-        let mut args = vec![
-            "req",
-            "-x509",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=orgca test database CA",
-        ];
-        args.extend(ec);
+        let self_signed = |subject: &str, key: &str, cert: &str| {
+            let mut args = vec!["req", "-x509", "-days", "2", "-subj", subject];
+            args.extend(ec);
+            args.extend(["-keyout", key, "-out", cert]);
+            cmd_ok("openssl", &args);
+        };
         let (ca_key, ca) = (s(p("ca.key")), s(p("ca.pem")));
-        args.extend(["-keyout", &ca_key, "-out", &ca]);
-        cmd_ok("openssl", &args);
+        self_signed("/CN=orgca test database CA", &ca_key, &ca);
         let (key, csr, cert) = (s(p("server.key")), s(p("server.csr")), s(p("server.pem")));
         let mut args = vec!["req", "-subj", "/CN=127.0.0.1"];
         args.extend(ec);
@@ -134,18 +130,11 @@ impl TlsPostgres {
             ],
         );
         // Another CA, which issued nothing the server holds.
-        let (other_key, other) = (s(p("other-ca.key")), s(p("other-ca.pem")));
-        let mut args = vec![
-            "req",
-            "-x509",
-            "-days",
-            "2",
-            "-subj",
+        self_signed(
             "/CN=someone else's CA",
-        ];
-        args.extend(ec);
-        args.extend(["-keyout", &other_key, "-out", &other]);
-        cmd_ok("openssl", &args);
+            &s(p("other-ca.key")),
+            &s(p("other-ca.pem")),
+        );
 
         // The folder is the server's: readable to the postgres user, the key its alone.
         run(

@@ -5,27 +5,16 @@
 use std::path::Path;
 
 use crate::ORGCA;
-use orgca_testkit::{self as testkit, BASE_URL, Env, cmd_ok, softhsm};
+use orgca_testkit::{self as testkit, BASE_URL, Env, softhsm};
 
 /// A production organisation (a CVR that passes the mod-11 check).
 const CVR: &str = "10000009";
 
-fn run_ok(env: &Env, vars: &[(&str, &str)], args: &[&str]) -> String {
-    let out = env.run_with(vars, args);
-    assert!(
-        out.status.success(),
-        "orgca {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-#[test]
-fn production_ca_keys_live_on_the_token_and_sign_there() {
-    let env = Env::empty(ORGCA);
-    let Some(conf) = softhsm::token(&env.path(""), "orgca-ca", "CA keys on PKCS#11") else {
-        return;
-    };
+/// A SoftHSM2 token labelled `orgca-ca` in the environment's folder, and `init` with the
+/// production hierarchy's keys on it; answers the variables every command then needs
+/// (the module's configuration, the PIN), or `None` when SoftHSM2 is missing.
+fn init_on_token(env: &Env, what: &str) -> Option<[(&'static str, String); 2]> {
+    let conf = softhsm::token(&env.path(""), "orgca-ca", what)?;
     let conf = conf.to_str().expect("path").to_owned();
     let prepared = env.write(
         "prepared.toml",
@@ -34,21 +23,15 @@ fn production_ca_keys_live_on_the_token_and_sign_there() {
             softhsm::MODULE
         ),
     );
-    let with_pin = [
-        ("SOFTHSM2_CONF", conf.as_str()),
-        ("ORGCA_CA_TOKEN_PIN", softhsm::PIN),
+    let init = [
+        "init",
+        "--public-base-url",
+        BASE_URL,
+        "--config",
+        prepared.to_str().expect("path"),
     ];
     // No PIN: init refuses, naming the CA token, and leaves nothing behind.
-    let refused = env.run_with(
-        &[("SOFTHSM2_CONF", conf.as_str())],
-        &[
-            "init",
-            "--public-base-url",
-            BASE_URL,
-            "--config",
-            prepared.to_str().expect("path"),
-        ],
-    );
+    let refused = env.run_with(&[("SOFTHSM2_CONF", conf.as_str())], &init);
     let said = String::from_utf8_lossy(&refused.stderr);
     assert!(
         !refused.status.success() && said.contains("CA token"),
@@ -58,18 +41,29 @@ fn production_ca_keys_live_on_the_token_and_sign_there() {
         !env.data().join("config.toml").exists(),
         "nothing was initialised"
     );
+    let vars = [
+        ("SOFTHSM2_CONF", conf),
+        ("ORGCA_CA_TOKEN_PIN", softhsm::PIN.to_owned()),
+    ];
+    env.ok_with(&borrowed(&vars), &init);
+    Some(vars)
+}
 
-    run_ok(
-        &env,
-        &with_pin,
-        &[
-            "init",
-            "--public-base-url",
-            BASE_URL,
-            "--config",
-            prepared.to_str().expect("path"),
-        ],
-    );
+fn borrowed<'a>(vars: &'a [(&'static str, String); 2]) -> [(&'static str, &'a str); 2] {
+    [
+        (vars[0].0, vars[0].1.as_str()),
+        (vars[1].0, vars[1].1.as_str()),
+    ]
+}
+
+#[test]
+fn production_ca_keys_live_on_the_token_and_sign_there() {
+    let env = Env::empty(ORGCA);
+    let Some(vars) = init_on_token(&env, "CA keys on PKCS#11") else {
+        return;
+    };
+    let with_pin = borrowed(&vars);
+    let conf = vars[0].1.clone();
     // The keys folder holds the test hierarchy's three files and no production key.
     let mut files: Vec<String> = std::fs::read_dir(env.data().join("keys"))
         .expect("keys folder")
@@ -100,14 +94,12 @@ fn production_ca_keys_live_on_the_token_and_sign_there() {
 
     // A production certificate, signed by the issuing CA's key on the token, verifies
     // with OpenSSL up to the production root.
-    run_ok(
-        &env,
+    env.ok_with(
         &with_pin,
         &["org", "create", "--cvr", CVR, "--name", "Tokenfirma ApS"],
     );
     let csr = testkit::openssl_csr(&env, "leaf", testkit::openssl::P256);
-    let issued: serde_json::Value = serde_json::from_str(&run_ok(
-        &env,
+    let issued: serde_json::Value = serde_json::from_str(&env.ok_with(
         &with_pin,
         &[
             "cert",
@@ -134,45 +126,8 @@ fn production_ca_keys_live_on_the_token_and_sign_there() {
         ("production-issuing-1", &issuing),
         ("production-root", &root),
     ] {
-        let (status, _, der) = server.get(&format!("/crl/{ca}.crl"));
-        assert_eq!(status, 200, "{ca}");
-        let crl = env.write(&format!("{ca}.crl"), der);
-        cmd_ok(
-            "openssl",
-            &[
-                "crl",
-                "-inform",
-                "DER",
-                "-in",
-                crl.to_str().expect("p"),
-                "-CAfile",
-                issuer.to_str().expect("p"),
-                "-noout",
-            ],
-        );
+        testkit::openssl::served_crl_text(&env, &server, ca, issuer);
     }
-}
-
-/// The issuing CA's CRL as `openssl crl -text` prints it, after checking its signature.
-fn crl_text(env: &Env, server: &testkit::Server, issuer: &Path) -> String {
-    let (status, _, der) = server.get("/crl/production-issuing-1.crl");
-    assert_eq!(status, 200);
-    let crl = env.write("issuing.crl", der);
-    let text = cmd_ok(
-        "openssl",
-        &[
-            "crl",
-            "-inform",
-            "DER",
-            "-in",
-            crl.to_str().expect("p"),
-            "-CAfile",
-            issuer.to_str().expect("p"),
-            "-text",
-            "-noout",
-        ],
-    );
-    String::from_utf8_lossy(&text).into_owned()
 }
 
 /// The token goes away while `serve` runs (SoftHSM2's token folder moved away) and comes
@@ -183,34 +138,15 @@ fn crl_text(env: &Env, server: &testkit::Server, issuer: &Path) -> String {
 #[test]
 fn a_token_that_goes_away_and_comes_back_loses_nothing() {
     let env = Env::empty(ORGCA);
-    let Some(conf) = softhsm::token(&env.path(""), "orgca-ca", "CA token away") else {
+    let Some(vars) = init_on_token(&env, "CA token away") else {
         return;
     };
-    let conf = conf.to_str().expect("path").to_owned();
-    let prepared = env.write(
-        "prepared.toml",
-        format!(
-            "[ca_token]\npkcs11_module = \"{}\"\npkcs11_token = \"orgca-ca\"\n",
-            softhsm::MODULE
-        ),
-    );
-    let with_pin = [
-        ("SOFTHSM2_CONF", conf.as_str()),
-        ("ORGCA_CA_TOKEN_PIN", softhsm::PIN),
-    ];
-    let config = prepared.to_str().expect("path");
-    run_ok(
-        &env,
-        &with_pin,
-        &["init", "--public-base-url", BASE_URL, "--config", config],
-    );
-    run_ok(
-        &env,
+    let with_pin = borrowed(&vars);
+    env.ok_with(
         &with_pin,
         &["org", "create", "--cvr", CVR, "--name", "Tokenfirma ApS"],
     );
-    run_ok(
-        &env,
+    env.ok_with(
         &with_pin,
         &[
             "user",
@@ -227,8 +163,7 @@ fn a_token_that_goes_away_and_comes_back_loses_nothing() {
             "org_admin",
         ],
     );
-    let made: serde_json::Value = serde_json::from_str(&run_ok(
-        &env,
+    let made: serde_json::Value = serde_json::from_str(&env.ok_with(
         &with_pin,
         &["token", "create", "--user", "admin@token.dk", "--json"],
     ))
@@ -305,7 +240,8 @@ fn a_token_that_goes_away_and_comes_back_loses_nothing() {
     let serial = issued["serial"].as_str().expect("serial").to_uppercase();
     let start = std::time::Instant::now();
     loop {
-        let text = crl_text(&env, &server, &issuing);
+        let text =
+            testkit::openssl::served_crl_text(&env, &server, "production-issuing-1", &issuing);
         if text.to_uppercase().contains(&serial) {
             break;
         }

@@ -15,16 +15,6 @@ fn p(path: &Path) -> &str {
     path.to_str().expect("utf-8 path")
 }
 
-fn ok(env: &Env, vars: &[(&str, &str)], args: &[&str]) -> String {
-    let out = env.run_with(vars, args);
-    assert!(
-        out.status.success(),
-        "orgca {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 fn refused(env: &Env, vars: &[(&str, &str)], args: &[&str]) -> String {
     let out = env.run_with(vars, args);
     let said = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -41,6 +31,28 @@ fn records(dir: &Path) -> Vec<PathBuf> {
     r
 }
 
+/// The ceremony: the root in `folder` certifies the request `csr` as a `role` CA into
+/// `out`.
+fn certify(env: &Env, folder: &Path, csr: &Path, role: &str, out: &Path) {
+    env.ok_with(
+        &[("ORGCA_KEY_PASSPHRASE", PASSPHRASE)],
+        &[
+            "ceremony",
+            "sign",
+            "--dir",
+            p(folder),
+            "--who",
+            "Ane Holm",
+            "--csr",
+            p(csr),
+            "--role",
+            role,
+            "--out",
+            p(out),
+        ],
+    );
+}
+
 #[test]
 fn an_offline_root_certifies_in_ceremonies_and_the_server_keeps_what_they_made() {
     let env = Env::empty(ORGCA);
@@ -54,42 +66,25 @@ fn an_offline_root_certifies_in_ceremonies_and_the_server_keeps_what_they_made()
     let dir = ["--dir", p(&folder)];
 
     // Without a passphrase of its own, the root ceremony refuses.
-    let said = refused(
-        &env,
-        &[],
-        &[
-            "ceremony",
-            "root",
-            dir[0],
-            dir[1],
-            who[0],
-            who[1],
-            "--config",
-            p(&prepared),
-        ],
-    );
+    let root_ceremony = [
+        "ceremony",
+        "root",
+        dir[0],
+        dir[1],
+        who[0],
+        who[1],
+        "--config",
+        p(&prepared),
+    ];
+    let said = refused(&env, &[], &root_ceremony);
     assert!(said.contains("ORGCA_KEY_PASSPHRASE"), "{said}");
-    let made = ok(
-        &env,
-        &root_side,
-        &[
-            "ceremony",
-            "root",
-            dir[0],
-            dir[1],
-            who[0],
-            who[1],
-            "--config",
-            p(&prepared),
-        ],
-    );
+    let made = env.ok_with(&root_side, &root_ceremony);
     assert!(made.contains("record key ID"), "{made}");
     let root = folder.join("root.pem");
     let record_key = folder.join("record-key.pem");
 
     // The serving machine: the production root is that certificate, its key is not here.
-    ok(
-        &env,
+    env.ok_with(
         &[],
         &[
             "init",
@@ -119,29 +114,16 @@ fn an_offline_root_certifies_in_ceremonies_and_the_server_keeps_what_they_made()
         ("production-issuing-1", "issuing", &issuing),
         ("production-signing-1", "signing", &signing),
     ] {
-        let csr = requests.join(format!("{id}.csr"));
-        ok(
+        certify(
             &env,
-            &root_side,
-            &[
-                "ceremony",
-                "sign",
-                dir[0],
-                dir[1],
-                who[0],
-                who[1],
-                "--csr",
-                p(&csr),
-                "--role",
-                role,
-                "--out",
-                p(out),
-            ],
+            &folder,
+            &requests.join(format!("{id}.csr")),
+            role,
+            out,
         );
     }
     let crl = env.path("production-root.crl");
-    ok(
-        &env,
+    env.ok_with(
         &root_side,
         &[
             "ceremony",
@@ -178,17 +160,16 @@ fn an_offline_root_certifies_in_ceremonies_and_the_server_keeps_what_they_made()
     ];
     let notes = records(&folder);
     import.extend(notes.iter().map(|r| p(r)));
-    ok(&env, &[], &import);
+    env.ok_with(&[], &import);
     let recorded = env.sql("SELECT count(*) FROM audit_events WHERE action = 'ceremony.recorded'");
     assert_eq!(recorded.trim(), "4");
     // The same CRL again would take the number back: refused.
     let said = refused(&env, &[], &["ca", "import", p(&crl)]);
     assert!(said.contains("not above"), "{said}");
-    ok(&env, &[], &["audit", "verify"]);
+    env.ok_with(&[], &["audit", "verify"]);
 
     // A production certificate chains to the offline root.
-    ok(
-        &env,
+    env.ok_with(
         &[],
         &["org", "create", "--cvr", CVR, "--name", "Offline ApS"],
     );
@@ -224,28 +205,17 @@ fn an_offline_root_certifies_in_ceremonies_and_the_server_keeps_what_they_made()
     server.stop();
 
     // A rollover under the offline root: a request, a ceremony, an import.
-    let said = ok(&env, &[], &["ca", "rollover"]);
+    let said = env.ok_with(&[], &["ca", "rollover"]);
     assert!(said.contains("offline"), "{said}");
     let next = env.path("production-issuing-2.pem");
-    ok(
+    certify(
         &env,
-        &root_side,
-        &[
-            "ceremony",
-            "sign",
-            dir[0],
-            dir[1],
-            who[0],
-            who[1],
-            "--csr",
-            p(&requests.join("production-issuing-2.csr")),
-            "--role",
-            "issuing",
-            "--out",
-            p(&next),
-        ],
+        &folder,
+        &requests.join("production-issuing-2.csr"),
+        "issuing",
+        &next,
     );
-    ok(&env, &[], &["ca", "import", p(&next)]);
+    env.ok_with(&[], &["ca", "import", p(&next)]);
     let list = env.json(&["ca", "list"]);
     assert!(
         list.as_array()

@@ -34,26 +34,20 @@ fn issuer_of(pem: &Path) -> String {
 
 /// Whether the CRL the server serves as `ca` verifies with `issuer` and lists `serial`.
 fn crl_lists(env: &Env, server: &testkit::Server, ca: &str, issuer: &Path, serial: &str) -> bool {
-    let (status, _, der) = server.get(&format!("/crl/{ca}.crl"));
-    assert_eq!(status, 200, "{ca}");
-    let file = env.write(&format!("{ca}.crl"), der);
-    let text = cmd_ok(
-        "openssl",
-        &[
-            "crl",
-            "-inform",
-            "DER",
-            "-in",
-            p(&file),
-            "-CAfile",
-            p(issuer),
-            "-text",
-            "-noout",
-        ],
-    );
-    String::from_utf8_lossy(&text)
+    testkit::openssl::served_crl_text(env, server, ca, issuer)
         .to_uppercase()
         .contains(&serial.to_uppercase())
+}
+
+/// The state `ca list` shows for the CA `name`.
+fn state(env: &Env, name: &str) -> serde_json::Value {
+    env.json(&["ca", "list"])
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|c| c["name"] == name)
+        .map(|c| c["state"].clone())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -75,17 +69,8 @@ fn after_a_rollover_the_new_ca_issues_and_the_old_one_keeps_its_status() {
     );
     let events = env.sql("SELECT count(*) FROM audit_events WHERE action = 'ca.rolled_over'");
     assert_eq!(events.trim(), "1");
-    let list = env.json(&["ca", "list"]);
-    let state = |name: &str| {
-        list.as_array()
-            .expect("list")
-            .iter()
-            .find(|c| c["name"] == name)
-            .map(|c| c["state"].clone())
-            .unwrap_or_default()
-    };
-    assert_eq!(state("test-issuing-2"), "current", "{list}");
-    assert_eq!(state("test-issuing-1"), "earlier", "{list}");
+    assert_eq!(state(&env, "test-issuing-2"), "current");
+    assert_eq!(state(&env, "test-issuing-1"), "earlier");
     // The old CA still vouches for a certificate: it cannot be retired, nor can the
     // current one.
     for (name, why) in [
@@ -173,14 +158,7 @@ fn after_a_rollover_the_new_ca_issues_and_the_old_one_keeps_its_status() {
     );
     let out = env.run_with(&clock, &["ca", "retire", "test-issuing-1"]);
     assert!(!out.status.success(), "retired once only");
-    let list = env.json(&["ca", "list"]);
-    assert!(
-        list.as_array()
-            .expect("list")
-            .iter()
-            .any(|c| c["name"] == "test-issuing-1" && c["state"] == "retired"),
-        "{list}"
-    );
+    assert_eq!(state(&env, "test-issuing-1"), "retired");
     let server = env.serve_with(&clock);
     assert!(
         self::crl_lists(&env, &server, "test-issuing-1", &old_ca, &old_serial),
