@@ -108,6 +108,13 @@ enum What {
         /// The CSR to certify (PEM).
         #[arg(long)]
         csr: std::path::PathBuf,
+        /// A PKCS#11 module whose token holds the CA keys (made for the run, removed
+        /// after; the PIN in ORGCA_BENCH_TOKEN_PIN).
+        #[arg(long, requires = "token")]
+        pkcs11_module: Option<std::path::PathBuf>,
+        /// The token's label.
+        #[arg(long)]
+        token: Option<String>,
     },
 }
 
@@ -120,6 +127,16 @@ fn report(what: &str, threads: usize, count: u64, elapsed: Duration, extra: serd
         o.extend(e.clone());
     }
     println!("{v}");
+}
+
+/// The benchmark's token, logged in with ORGCA_BENCH_TOKEN_PIN.
+fn open_bench_token(
+    module: &std::path::Path,
+    label: &str,
+) -> anyhow::Result<orgca_keys::Pkcs11Keys> {
+    let pin = std::env::var("ORGCA_BENCH_TOKEN_PIN")
+        .map_err(|_| anyhow::anyhow!("set ORGCA_BENCH_TOKEN_PIN"))?;
+    Ok(orgca_keys::Pkcs11Keys::open(module, label, &pin)?)
 }
 
 /// Removes a benchmark's key from its token when dropped.
@@ -170,8 +187,13 @@ fn settings() -> Settings {
     }
 }
 
-/// A fresh test hierarchy recorded in `store`, with its issuing CA loaded.
-async fn ca_on(store: &Store, keys: &std::path::Path) -> anyhow::Result<Ca> {
+/// A fresh test hierarchy recorded in `store`, with its issuing CA loaded: its keys are
+/// files in `keys`, or made on `token` (removed again when the guards drop).
+async fn ca_on(
+    store: &Store,
+    keys: &std::path::Path,
+    token: Option<&Arc<orgca_keys::Pkcs11Keys>>,
+) -> anyhow::Result<(Ca, Vec<TokenKeyGuard>)> {
     let spec = HierarchySpec {
         environment: Environment::Test,
         names: HierarchyNames::default_for(Environment::Test),
@@ -183,21 +205,34 @@ async fn ca_on(store: &Store, keys: &std::path::Path) -> anyhow::Result<Ca> {
         "https://pki.example.dk/pds/en",
         false,
     );
-    let ca_keys = orgca_ca::CaKeys::files(keys, b"bench", true);
-    let home = orgca_ca::KeyHome::Files(&ca_keys);
+    let mut ca_keys = orgca_ca::CaKeys::files(keys, b"bench", true);
+    ca_keys.token = token.cloned();
+    let home = match token {
+        Some(t) => orgca_ca::KeyHome::Token(t, true),
+        None => orgca_ca::KeyHome::Files(&ca_keys),
+    };
     let certs = orgca_ca::ceremony::create_hierarchy(&spec, &settings(), &signing, home, now)?;
+    let guards = match token {
+        Some(t) => certs
+            .iter()
+            .map(|c| TokenKeyGuard(t.clone(), c.name.clone()))
+            .collect(),
+        None => Vec::new(),
+    };
     store
         .ca()
         .add_ca_certificates(&certs, "bench", now.into())
         .await?;
     let issuers = orgca_ca::load_issuing_cas(&store.ca(), &ca_keys, &settings()).await?;
-    Ok(Ca::new(issuers, store.ca()))
+    Ok((Ca::new(issuers, store.ca()), guards))
 }
 
 /// A scratch store (a temporary SQLite file, or the given PostgreSQL database) with a
 /// fresh test hierarchy and one test organisation.
 struct Scratch {
     _dir: tempfile::TempDir,
+    /// Removes the CA keys from the token, when they were made there.
+    _token_keys: Vec<TokenKeyGuard>,
     store: Store,
     ca: Arc<Ca>,
     org_id: orgca_model::OrgId,
@@ -206,6 +241,14 @@ struct Scratch {
 
 impl Scratch {
     async fn new(db: &str) -> anyhow::Result<Scratch> {
+        Scratch::with_token(db, None).await
+    }
+
+    /// As [`Scratch::new`], with the hierarchy's keys on `token` when given.
+    async fn with_token(
+        db: &str,
+        token: Option<&Arc<orgca_keys::Pkcs11Keys>>,
+    ) -> anyhow::Result<Scratch> {
         let dir = tempfile::tempdir()?;
         let (url, backend) = if db == "sqlite" {
             (
@@ -216,10 +259,12 @@ impl Scratch {
             (db.to_owned(), "postgres")
         };
         let store = Store::open(&url).await?;
-        let ca = Arc::new(ca_on(&store, dir.path()).await?);
+        let (ca, token_keys) = ca_on(&store, dir.path(), token).await?;
+        let ca = Arc::new(ca);
         let org = bench_org(&store).await?;
         Ok(Scratch {
             _dir: dir,
+            _token_keys: token_keys,
             store,
             ca,
             org_id: org.id,
@@ -289,7 +334,7 @@ async fn crl_bench(
     );
     let store = Store::open(&url).await?;
     if let Some(n) = fill {
-        let ca = ca_on(&store, dir).await?;
+        let (ca, _) = ca_on(&store, dir, None).await?;
         let issuer = ca
             .issuers()
             .next()
@@ -373,9 +418,7 @@ fn main() -> anyhow::Result<()> {
             let (key, name, _token): (Arc<dyn Signer>, String, Option<TokenKeyGuard>) =
                 match (pkcs11_module, token) {
                     (Some(module), Some(label)) => {
-                        let pin = std::env::var("ORGCA_BENCH_TOKEN_PIN")
-                            .map_err(|_| anyhow::anyhow!("set ORGCA_BENCH_TOKEN_PIN"))?;
-                        let token = Arc::new(orgca_keys::Pkcs11Keys::open(module, label, &pin)?);
+                        let token = Arc::new(open_bench_token(module, label)?);
                         let key_label = format!("bench-{}", uuid::Uuid::new_v4());
                         let key = token.generate_ca_key(&key_label, spec, true)?;
                         (
@@ -491,10 +534,19 @@ fn main() -> anyhow::Result<()> {
                 serde_json::json!({"backend": backend}),
             );
         }
-        What::Issue { db, csr } => {
+        What::Issue {
+            db,
+            csr,
+            pkcs11_module,
+            token,
+        } => {
             let csr = std::fs::read(csr).context("reading the CSR")?;
+            let token = match (pkcs11_module, token) {
+                (Some(module), Some(label)) => Some(Arc::new(open_bench_token(module, label)?)),
+                _ => None,
+            };
             let (n, t, backend) = rt.block_on(async {
-                let s = Scratch::new(db).await?;
+                let s = Scratch::with_token(db, token.as_ref()).await?;
                 let ra = bench_ra(&s.store).with_ca(s.ca.clone());
                 let req = IssueRequest {
                     org_cvr: "99999999".into(),
@@ -515,8 +567,9 @@ fn main() -> anyhow::Result<()> {
                 s.verify_chain().await?;
                 Ok::<_, anyhow::Error>((n, t, s.backend))
             })?;
+            let on = if token.is_some() { "-pkcs11" } else { "" };
             report(
-                &format!("issue-{backend}"),
+                &format!("issue-{backend}{on}"),
                 cli.threads,
                 n,
                 t,

@@ -101,6 +101,34 @@ fn after_a_rollover_the_new_ca_issues_and_the_old_one_keeps_its_status() {
     );
     testkit::assert_chain_verifies(&root, &new_ca, &new_pem, "issued after the rollover");
     testkit::assert_chain_verifies(&root, &old_ca, &old_pem, "issued before the rollover");
+    // A renewal of the old CA's certificate comes from the new CA, delivered with the
+    // new CA's chain.
+    let (status, order) = server.json(
+        "POST",
+        &format!("/api/v1/certificates/{old_id}/renew"),
+        Some(&org.admin),
+        None,
+    );
+    assert_eq!(status, 201, "{order}");
+    let csr = testkit::openssl_csr(&env, "renewed", P256);
+    let body = serde_json::json!({
+        "reference": order["reference"], "one_time_code": order["one_time_code"],
+        "csr": std::fs::read_to_string(csr).expect("csr"),
+    });
+    let (status, renewed) = server.json("POST", "/api/v1/pickup", None, Some(&body.to_string()));
+    assert_eq!(status, 200, "{renewed}");
+    let renewed_pem = env.write(
+        "renewed.pem",
+        renewed["certificate_pem"].as_str().expect("pem"),
+    );
+    assert!(issuer_of(&renewed_pem).contains("udstedende-CA 2"));
+    let new_ca_pem = std::fs::read_to_string(&new_ca).expect("new CA");
+    assert!(
+        renewed["chain_pem"]
+            .as_str()
+            .is_some_and(|c| c.starts_with(new_ca_pem.trim_end())),
+        "the chain starts with the new CA: {renewed}"
+    );
     if testkit::pkilint_available("lint_pkix_cert") {
         let bad = testkit::pkilint_errors("lint_pkix_cert", &[], &new_ca);
         assert!(bad.is_empty(), "the new issuing CA: {bad:?}");
