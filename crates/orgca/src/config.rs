@@ -321,6 +321,24 @@ pub struct Config {
     /// the test hierarchy's stay encrypted files.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ca_token: Option<TokenConfig>,
+    /// HTTPS served by orgca itself (absent: plain HTTP only, for a TLS proxy in front).
+    /// With it, `listen` serves relying parties only (CRLs, OCSP, CA certificates), and
+    /// `portal_base_url` must be this listener's `https://` address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsConfig>,
+}
+
+/// The HTTPS listener and its certificate.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// Where HTTPS listens (for example `0.0.0.0:443`).
+    pub listen: SocketAddr,
+    /// The certificate chain, PEM, the server's first; relative to the data folder unless
+    /// absolute. Read again on SIGHUP and when it changes.
+    pub certificate: PathBuf,
+    /// Its private key, PEM.
+    pub key: PathBuf,
 }
 
 /// A PKCS#11 token: its module, its label, and where its user PIN is read (the
@@ -376,6 +394,7 @@ impl Default for Config {
             ocsp: OcspConfig::default(),
             signing: SigningConfig::default(),
             ca_token: None,
+            tls: None,
         }
     }
 }
@@ -535,6 +554,19 @@ impl Config {
                 .into());
             }
         }
+        if self.tls.is_some()
+            && !self
+                .portal_base_url
+                .as_deref()
+                .is_some_and(|p| p.starts_with("https://"))
+        {
+            return Err(Refused(
+                "[tls] is set: give portal_base_url = \"https://HOST[:PORT]\", the address of the \
+                 HTTPS listener (pages asked for over plain HTTP are sent there)"
+                    .into(),
+            )
+            .into());
+        }
         Ok(Settings {
             public_base_url: url.to_owned(),
             policies: Policies {
@@ -552,6 +584,21 @@ impl Config {
         let links = self.portal_base_url.as_deref().unwrap_or(public_base_url);
         orgca_ra::OrderPolicy::new(links)
             .with_days(self.orders.validity_days, self.orders.email_validation_days)
+    }
+
+    /// The TLS certificate and key files, relative paths taken from the data folder.
+    pub fn tls_files(&self, data: &DataDir) -> Option<orgca_web::TlsFiles> {
+        let at = |p: &PathBuf| {
+            if p.is_absolute() {
+                p.clone()
+            } else {
+                data.root.join(p)
+            }
+        };
+        self.tls.as_ref().map(|t| orgca_web::TlsFiles {
+            certificate: at(&t.certificate),
+            key: at(&t.key),
+        })
     }
 
     /// The key passphrase file's path.

@@ -19,6 +19,16 @@ impl Server {
         Server { child, addr }
     }
 
+    /// Sends the server the signal `name` (`HUP`, `TERM`...).
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill");
+        assert!(status.success(), "kill -{name}");
+    }
+
     /// Stops the server gracefully and returns its exit status.
     pub fn stop(mut self) -> std::process::ExitStatus {
         let _ = Command::new("kill")

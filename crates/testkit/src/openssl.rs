@@ -136,3 +136,68 @@ pub fn served_crl_text(env: &Env, server: &crate::http::Server, ca: &str, issuer
     );
     String::from_utf8_lossy(&text).into_owned()
 }
+
+/// A test CA for TLS servers in `dir`: a self-signed P-256 certificate with `subject`,
+/// valid two days. Answers the paths of its key (`name.key`) and certificate
+/// (`name.pem`).
+pub fn tls_ca(dir: &Path, name: &str, subject: &str) -> (PathBuf, PathBuf) {
+    let (key, cert) = (
+        dir.join(format!("{name}.key")),
+        dir.join(format!("{name}.pem")),
+    );
+    let mut args = vec!["req", "-x509", "-nodes", "-days", "2", "-subj", subject];
+    args.extend_from_slice(P256);
+    args.extend(["-keyout", path(&key), "-out", path(&cert)]);
+    cmd_ok("openssl", &args);
+    (key, cert)
+}
+
+/// A TLS server certificate for 127.0.0.1 issued by the CA `(ca_key, ca_cert)` with
+/// `serial`, for a new P-256 key, in `dir`: answers the paths of its key (`name.key`)
+/// and certificate (`name.pem`).
+pub fn tls_server(dir: &Path, name: &str, ca: (&Path, &Path), serial: u32) -> (PathBuf, PathBuf) {
+    let (key, cert) = (
+        dir.join(format!("{name}.key")),
+        dir.join(format!("{name}.pem")),
+    );
+    let (csr, ext) = (
+        dir.join(format!("{name}.csr")),
+        dir.join(format!("{name}.ext")),
+    );
+    let mut args = vec!["req", "-new", "-nodes", "-subj", "/CN=127.0.0.1"];
+    args.extend_from_slice(P256);
+    args.extend(["-keyout", path(&key), "-out", path(&csr)]);
+    cmd_ok("openssl", &args);
+    std::fs::write(
+        &ext,
+        "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
+    )
+    .expect("write ext");
+    let serial = serial.to_string();
+    cmd_ok(
+        "openssl",
+        &[
+            "x509",
+            "-req",
+            "-in",
+            path(&csr),
+            "-CA",
+            path(ca.1),
+            "-CAkey",
+            path(ca.0),
+            "-set_serial",
+            &serial,
+            "-days",
+            "2",
+            "-out",
+            path(&cert),
+            "-extfile",
+            path(&ext),
+        ],
+    );
+    (key, cert)
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::process::cmd_ok;
+use crate::openssl::{tls_ca, tls_server};
 
 /// A running TLS-only cluster.
 pub struct TlsPostgres {
@@ -85,56 +85,12 @@ impl TlsPostgres {
             .expect("tempdir");
         let p = |name: &str| dir.path().join(name);
         let s = |path: PathBuf| path.to_str().expect("utf-8 path").to_owned();
-        // The CA and the server's certificate for 127.0.0.1.
-        let ec = [
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-        ];
-        let self_signed = |subject: &str, key: &str, cert: &str| {
-            let mut args = vec!["req", "-x509", "-days", "2", "-subj", subject];
-            args.extend(ec);
-            args.extend(["-keyout", key, "-out", cert]);
-            cmd_ok("openssl", &args);
-        };
-        let (ca_key, ca) = (s(p("ca.key")), s(p("ca.pem")));
-        self_signed("/CN=orgca test database CA", &ca_key, &ca);
-        let (key, csr, cert) = (s(p("server.key")), s(p("server.csr")), s(p("server.pem")));
-        let mut args = vec!["req", "-subj", "/CN=127.0.0.1"];
-        args.extend(ec);
-        args.extend(["-keyout", &key, "-out", &csr]);
-        cmd_ok("openssl", &args);
-        let ext = s(p("server.ext"));
-        std::fs::write(&ext, "subjectAltName=IP:127.0.0.1\n").expect("write ext");
-        cmd_ok(
-            "openssl",
-            &[
-                "x509",
-                "-req",
-                "-in",
-                &csr,
-                "-CA",
-                &ca,
-                "-CAkey",
-                &ca_key,
-                "-set_serial",
-                "1",
-                "-days",
-                "2",
-                "-out",
-                &cert,
-                "-extfile",
-                &ext,
-            ],
-        );
-        // Another CA, which issued nothing the server holds.
-        self_signed(
-            "/CN=someone else's CA",
-            &s(p("other-ca.key")),
-            &s(p("other-ca.pem")),
-        );
+        // The CA and the server's certificate for 127.0.0.1, and another CA, which
+        // issued nothing the server holds.
+        let (ca_key, ca) = tls_ca(dir.path(), "ca", "/CN=orgca test database CA");
+        let (key, cert) = tls_server(dir.path(), "server", (&ca_key, &ca), 1);
+        tls_ca(dir.path(), "other-ca", "/CN=someone else's CA");
+        let (key, cert) = (s(key), s(cert));
 
         // The folder is the server's: readable to the postgres user, the key its alone.
         run(

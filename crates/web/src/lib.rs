@@ -3,6 +3,10 @@
 //! `/api/v1/openapi.json`) and the portal under `/portal` (sessions, server-rendered). Handlers translate HTTP to calls on the layers below
 //! and map every error to a status and an RFC 9457 problem with a stable code.
 //!
+//! `serve` and `serve_tls` run the listeners: plain HTTP (all of it, or with TLS on only
+//! what relying parties fetch: CRLs, OCSP, CA certificates, the health check) and HTTPS
+//! (rustls, the certificate read again on SIGHUP or change).
+//!
 //! This crate must never hold business rules, keys or SQL, and never a store: it calls
 //! the RA (the one door to the data) and the status service's read side (CRLs, OCSP). It must never answer a client's mistake with a 500, nor put
 //! internal error text into a response (that goes to the log).
@@ -14,12 +18,14 @@ mod directory;
 mod portal;
 mod problem;
 mod public;
+mod serving;
+mod tls;
 
 pub use directory::DirectoryLimiter;
 pub use portal::Downloads;
 pub use problem::Problem;
-
-use std::future::Future;
+pub use serving::{Stop, serve, serve_tls};
+pub use tls::{ReloadingCert, TlsFiles};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
@@ -151,17 +157,4 @@ async fn count_requests(req: Request, next: Next) -> Response {
     metrics::counter!("orgca_http_requests_total", "route" => route, "status" => status)
         .increment(1);
     response
-}
-
-/// Serves `router` on `listener` until `shutdown` completes.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    // The client's address limits failed portal logins.
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
 }

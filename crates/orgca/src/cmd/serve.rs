@@ -66,8 +66,26 @@ pub async fn run(
     let metrics = PrometheusBuilder::new()
         .install_recorder()
         .context("installing the metrics recorder")?;
-    // The first line on standard output is the address (scripts and tests read it).
+    // HTTPS, when orgca terminates TLS itself: the certificate must load before anything
+    // is served.
+    let https = match (&ctx.config.tls, ctx.config.tls_files(&data)) {
+        (Some(tls), Some(files)) => {
+            let cert = orgca_web::ReloadingCert::load(files)
+                .map_err(|e| exit::Refused(format!("[tls]: {e}")))?;
+            let tls_listener = tokio::net::TcpListener::bind(tls.listen)
+                .await
+                .with_context(|| format!("listening on {} (HTTPS)", tls.listen))?;
+            let origin = ctx.config.portal_base_url.clone().unwrap_or_default();
+            Some((tls_listener, cert, origin))
+        }
+        _ => None,
+    };
+    // The first line on standard output is the address (scripts and tests read it, and
+    // may close the pipe after it: nothing more is printed there).
     println!("orgca listening on http://{local}");
+    if let Some((tls_listener, ..)) = &https {
+        tracing::info!(https = %tls_listener.local_addr()?, "serving HTTPS");
+    }
     let welcome = match demo {
         true => Some(super::demo::welcome(&ctx, &ra, clock.now()).await?),
         false => None,
@@ -199,11 +217,52 @@ pub async fn run(
     if let Some(welcome) = welcome {
         eprintln!("{welcome}");
     }
-    orgca_web::serve(listener, state, shutdown_signal())
-        .await
-        .context("serving HTTP")?;
+    // One shutdown for both listeners.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    match https {
+        None => orgca_web::serve(listener, state, stopped, None)
+            .await
+            .context("serving HTTP")?,
+        Some((tls_listener, cert, origin)) => {
+            tokio::spawn(reload_on_hangup_or_change(cert.clone()));
+            let plain = orgca_web::serve(listener, state.clone(), stopped.clone(), Some(origin));
+            let tls = orgca_web::serve_tls(tls_listener, state, cert, stopped);
+            tokio::try_join!(plain, tls).context("serving HTTP and HTTPS")?;
+        }
+    }
     ctx.store.close().await;
     Ok(exit::OK)
+}
+
+/// Reads the TLS certificate and key again on SIGHUP, and when a file changed (checked
+/// every 10 seconds).
+async fn reload_on_hangup_or_change(cert: std::sync::Arc<orgca_web::ReloadingCert>) {
+    #[cfg(unix)]
+    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+    loop {
+        #[cfg(unix)]
+        let hup = async {
+            match hangup.as_mut() {
+                Some(h) => {
+                    h.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let hup = std::future::pending::<()>();
+        tokio::select! {
+            () = hup => {
+                tracing::info!("SIGHUP: reading the TLS certificate again");
+                cert.reload();
+            }
+            () = tokio::time::sleep(std::time::Duration::from_secs(10)) => cert.reload_if_changed(),
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -21,3 +21,4 @@ mod revocation;
 mod rollover;
 mod search;
 mod signing;
+mod tls;
