@@ -134,23 +134,6 @@ fn write_outbox(dir: &std::path::Path, m: &QueuedMail, text: &str) -> std::io::R
     std::fs::rename(tmp, dir.join(name))
 }
 
-/// Runs [`Mailer::deliver_due`] every `every` until the process ends, at the times
-/// `now` reads; errors are logged and the next round goes on.
-pub async fn run_forever(
-    mailer: Mailer,
-    store: Store,
-    now: impl Fn() -> UnixTime,
-    every: std::time::Duration,
-) {
-    loop {
-        let now = now();
-        if let Err(e) = mailer.deliver_due(&store, now).await {
-            tracing::warn!(error = %e, "mail job failed; trying again");
-        }
-        tokio::time::sleep(every).await;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #[test]

@@ -9,6 +9,7 @@ mod cmd;
 mod config;
 mod context;
 mod exit;
+mod jobs;
 
 use clap::Parser;
 

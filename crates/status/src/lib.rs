@@ -74,6 +74,47 @@ pub struct PublishedCrl {
     revision: i64,
 }
 
+impl PublishedCrl {
+    /// The row every node serves it from.
+    fn stored(&self, name: &str) -> orgca_store::StoredCrl {
+        orgca_store::StoredCrl {
+            name: name.to_owned(),
+            number: i64::try_from(self.number).unwrap_or(i64::MAX),
+            this_update: self.this_update.into(),
+            next_update: self.next_update.into(),
+            entries: i64::try_from(self.entries).unwrap_or(i64::MAX),
+            revision: self.revision,
+            der: self.der.to_vec(),
+        }
+    }
+
+    fn from_stored(row: orgca_store::StoredCrl) -> PublishedCrl {
+        PublishedCrl {
+            der: Bytes::from(row.der),
+            number: u64::try_from(row.number).unwrap_or_default(),
+            this_update: row.this_update.to_offset(),
+            next_update: row.next_update.to_offset(),
+            entries: u64::try_from(row.entries).unwrap_or_default(),
+            revision: row.revision,
+        }
+    }
+}
+
+/// Which node builds the CRLs: the one holding the lease `crl` (see
+/// `orgca_store::LeaseStore`); the others serve what it stores.
+#[derive(Clone, Debug)]
+pub struct CrlLease {
+    /// The leases.
+    pub leases: orgca_store::LeaseStore,
+    /// This node.
+    pub holder: String,
+}
+
+/// The lease the CRL builder holds.
+pub const CRL_LEASE: &str = "crl";
+/// How long the CRL lease lasts without renewal (it is renewed every round).
+const CRL_LEASE_SECONDS: i64 = 6;
+
 /// One CRL a node publishes: a CA's full CRL, or one partition of an issuing CA's
 /// (the certificates whose CDP names it, with a critical issuingDistributionPoint).
 #[derive(Clone, Debug)]
@@ -213,16 +254,66 @@ pub async fn publish_all(
     policy: &CrlPolicy,
     now: OffsetDateTime,
 ) -> Result<(), StatusError> {
+    sync(store, targets, cache).await?;
     for target in targets {
+        // What another node (or this one before a restart) stored is served as it is
+        // while it is fresh and nothing was blocked since: a node that starts never
+        // serves a CRL that misses a block, and never waits for the CRL lease to.
+        let revision = store.status_revision(&target.issuer.name).await?;
+        if cache.get(&target.name).is_some_and(|c| {
+            now - c.this_update < policy.refresh_after
+                && c.next_update > now
+                && c.revision == revision
+        }) {
+            continue;
+        }
         let crl = build_crl(store, target, policy, now, 0).await?;
         tracing::info!(crl = %target.name, number = crl.number, entries = crl.entries, "CRL issued");
-        cache.put(&target.name, crl);
+        publish(store, &target.name, crl, cache).await?;
+    }
+    Ok(())
+}
+
+/// Stores `crl` for every node and serves it here, unless a newer one was stored
+/// meanwhile (then that one is served).
+async fn publish(
+    store: &StatusStore,
+    name: &str,
+    crl: PublishedCrl,
+    cache: &CrlCache,
+) -> Result<(), StatusError> {
+    if store.publish_crl(&crl.stored(name)).await? {
+        cache.put(name, crl);
+    } else if let Some(newer) = store.published_crl(name).await? {
+        cache.put(name, PublishedCrl::from_stored(newer));
+    }
+    Ok(())
+}
+
+/// Serves here every CRL another node stored with a higher number than the one served.
+pub async fn sync(
+    store: &StatusStore,
+    targets: &[CrlTarget],
+    cache: &CrlCache,
+) -> Result<(), StatusError> {
+    for (name, number) in store.published_numbers().await? {
+        if !targets.iter().any(|t| t.name == name) {
+            continue;
+        }
+        let served = cache.get(&name).map_or(0, |c| c.number);
+        if u64::try_from(number).unwrap_or_default() > served
+            && let Some(row) = store.published_crl(&name).await?
+        {
+            cache.put(&name, PublishedCrl::from_stored(row));
+        }
     }
     Ok(())
 }
 
 /// Keeps `cache` current for every target until the process ends: each second (or at
-/// once when `wake` is notified) one [`refresh_due`] round. Errors are logged and retried.
+/// once when `wake` is notified) the node holding the CRL lease runs one
+/// [`refresh_due`] round, and every node serves what is stored. Errors are logged and
+/// retried.
 pub async fn run_forever(
     store: StatusStore,
     targets: Vec<CrlTarget>,
@@ -230,9 +321,22 @@ pub async fn run_forever(
     policy: CrlPolicy,
     now: impl Fn() -> OffsetDateTime,
     wake: Arc<tokio::sync::Notify>,
+    lease: CrlLease,
 ) {
     loop {
-        refresh_due(&store, &targets, &cache, &policy, now()).await;
+        let at = now();
+        match lease
+            .leases
+            .hold(CRL_LEASE, &lease.holder, at.into(), CRL_LEASE_SECONDS)
+            .await
+        {
+            Ok(true) => refresh_due(&store, &targets, &cache, &policy, at).await,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "the CRL lease could not be asked for"),
+        }
+        if let Err(e) = sync(&store, &targets, &cache).await {
+            tracing::warn!(error = %e, "reading the stored CRLs failed; trying again");
+        }
         // The debounce: never more than one round per interval, however many blocks.
         tokio::time::sleep(policy.min_interval).await;
         tokio::select! {
@@ -277,7 +381,9 @@ pub async fn refresh_due(
         match build_crl(store, target, policy, now, expected).await {
             Ok(crl) => {
                 tracing::info!(crl = %target.name, number = crl.number, entries = crl.entries, "CRL issued");
-                cache.put(&target.name, crl);
+                if let Err(e) = publish(store, &target.name, crl, cache).await {
+                    tracing::error!(crl = %target.name, error = %e, "storing the CRL failed; trying again");
+                }
             }
             Err(e) => {
                 tracing::error!(crl = %target.name, error = %e, "building the CRL failed; trying again")

@@ -52,6 +52,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(16, "0016_mail_seal"),
     migration!(17, "0017_audit_checkpoints"),
     migration!(18, "0018_ca_rollover"),
+    migration!(19, "0019_nodes"),
 ];
 
 /// Key of the PostgreSQL advisory lock that serialises migrations across nodes.

@@ -135,7 +135,7 @@ impl Store {
 /// never changes a certificate.
 #[derive(Clone, Debug)]
 pub struct StatusStore {
-    store: Store,
+    pub(crate) store: Store,
 }
 
 impl StatusStore {

@@ -1005,3 +1005,69 @@ async fn kept_crls_never_go_back_case(db: &TestDb) {
     let report = store.audit().verify().await.expect("verify");
     assert_eq!(report.first_break, None);
 }
+
+on_all_backends!(
+    a_lease_has_one_holder_until_it_runs_out,
+    a_lease_has_one_holder_until_it_runs_out_case
+);
+/// One node holds a lease at a time; it renews its own; another takes it only once it has
+/// run out or was given up.
+async fn a_lease_has_one_holder_until_it_runs_out_case(db: &TestDb) {
+    let store = Store::open(&db.url).await.expect("open");
+    let leases = store.leases();
+    let hold = |who: &'static str, at: i64| {
+        let leases = leases.clone();
+        async move {
+            leases
+                .hold("crl", who, NOW.plus_secs(at), 10)
+                .await
+                .expect("hold")
+        }
+    };
+    assert!(hold("a", 0).await);
+    assert!(!hold("b", 1).await, "a holds it");
+    assert!(hold("a", 5).await, "a renews its own");
+    assert!(!hold("b", 14).await, "renewed until 15");
+    assert!(hold("b", 15).await, "run out: b takes it");
+    assert!(!hold("a", 16).await);
+    assert_eq!(
+        leases
+            .holder("crl", NOW.plus_secs(16))
+            .await
+            .expect("holder")
+            .as_deref(),
+        Some("b")
+    );
+    leases.release_all("b").await.expect("release");
+    assert!(hold("a", 17).await, "given up: a takes it at once");
+}
+
+on_all_backends!(
+    a_stored_crl_is_replaced_only_by_a_higher_number,
+    a_stored_crl_is_replaced_only_by_a_higher_number_case
+);
+async fn a_stored_crl_is_replaced_only_by_a_higher_number_case(db: &TestDb) {
+    let store = Store::open(&db.url).await.expect("open");
+    let status = store.status();
+    let crl = |number| orgca_store::StoredCrl {
+        name: "test-issuing-1".into(),
+        number,
+        this_update: NOW,
+        next_update: NOW.plus_secs(3600),
+        entries: 0,
+        revision: 1,
+        der: vec![0x30, 0x00],
+    };
+    assert!(status.publish_crl(&crl(5)).await.expect("publish"));
+    assert!(!status.publish_crl(&crl(4)).await.expect("publish"));
+    assert!(!status.publish_crl(&crl(5)).await.expect("publish"));
+    assert!(status.publish_crl(&crl(6)).await.expect("publish"));
+    assert_eq!(
+        status.published_numbers().await.expect("numbers"),
+        vec![("test-issuing-1".to_owned(), 6)]
+    );
+    assert_eq!(
+        status.published_crl("test-issuing-1").await.expect("crl"),
+        Some(crl(6))
+    );
+}

@@ -8,6 +8,7 @@ use crate::cli::{Global, InitArgs, ServeArgs};
 use crate::config::{Config, DataDir};
 use crate::context::Context;
 use crate::exit;
+use crate::jobs;
 
 /// Serves until Ctrl-C or SIGTERM. An empty data folder is initialised first: `serve`
 /// takes its public URL from `ORGCA_PUBLIC_BASE_URL`; `demo` from where it listens (a
@@ -94,6 +95,9 @@ pub async fn run(
     if clock.is_fake() {
         tracing::warn!(now = %clock.now().rfc3339(), "{FAKE_CLOCK_VAR} is set: this server runs on a fake clock (tests only)");
     }
+    // This node's name in the leases of the jobs that run on one node at a time.
+    let node = crate::jobs::node_name();
+    tracing::info!(%node, "this node");
     // Revocation status: every CA's CRL, kept current by a task of its own.
     let crls = orgca_status::CrlCache::default();
     let status_changed = std::sync::Arc::new(tokio::sync::Notify::new());
@@ -121,6 +125,10 @@ pub async fn run(
         crl_policy,
         move || clock.now().to_offset(),
         status_changed.clone(),
+        orgca_status::CrlLease {
+            leases: ctx.store.leases(),
+            holder: node.clone(),
+        },
     ));
     let ocsp = orgca_status::ocsp::OcspService::start(
         ctx.store.status(),
@@ -151,33 +159,53 @@ pub async fn run(
         downloads: orgca_web::Downloads::default(),
         directory_limiter: Default::default(),
     });
-    // Queued mail goes out every second (the outbox folder, or SMTP when configured).
-    tokio::spawn(orgca_notify::run_forever(
-        ctx.mailer()?,
-        ctx.store.clone(),
-        move || clock.now(),
+    // Queued mail goes out every second (the outbox folder, or SMTP when configured),
+    // from one node at a time.
+    let (mailer, store) = (ctx.mailer()?, ctx.store.clone());
+    tokio::spawn(jobs::leased(
+        ctx.store.leases(),
+        "mail",
+        node.clone(),
         std::time::Duration::from_secs(1),
+        clock,
+        move || {
+            let (mailer, store) = (mailer.clone(), store.clone());
+            async move {
+                if let Err(e) = mailer.deliver_due(&store, clock.now()).await {
+                    tracing::warn!(error = %e, "mail job failed; trying again");
+                }
+            }
+        },
     ));
-    // Expiry notices are queued, and stale pick-ups given back, every minute.
+    // Expiry notices are queued, and stale pick-ups given back, every minute, by one
+    // node at a time.
     let (store, points) = (ctx.store.clone(), ctx.config.notices.expiry_days.clone());
-    tokio::spawn(async move {
-        loop {
-            if let Err(e) = ra.queue_expiry_notices(&points, clock.now()).await {
-                tracing::warn!(error = %e, "queueing expiry notices failed; trying again");
+    tokio::spawn(jobs::leased(
+        ctx.store.leases(),
+        "notices",
+        node.clone(),
+        std::time::Duration::from_secs(60),
+        clock,
+        move || {
+            let (ra, store, points) = (ra.clone(), store.clone(), points.clone());
+            async move {
+                if let Err(e) = ra.queue_expiry_notices(&points, clock.now()).await {
+                    tracing::warn!(error = %e, "queueing expiry notices failed; trying again");
+                }
+                // Orders a dead process left half picked up are given back after 10
+                // minutes.
+                match store
+                    .pickup()
+                    .release_stale(clock.now().minus_secs(600))
+                    .await
+                {
+                    Ok(0) => {}
+                    Ok(n) => tracing::warn!(orders = n, "gave back orders left half picked up"),
+                    Err(e) => tracing::warn!(error = %e, "giving back stale pick-ups failed"),
+                }
             }
-            // Orders a dead process left half picked up are given back after 10 minutes.
-            match store
-                .pickup()
-                .release_stale(clock.now().minus_secs(600))
-                .await
-            {
-                Ok(0) => {}
-                Ok(n) => tracing::warn!(orders = n, "gave back orders left half picked up"),
-                Err(e) => tracing::warn!(error = %e, "giving back stale pick-ups failed"),
-            }
-            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-        }
-    });
+        },
+    ));
     // The audit chain is anchored: a signed checkpoint at start (before the first
     // request, so that every start leaves one) and every hour after (none when nothing
     // happened since the last).
@@ -193,11 +221,20 @@ pub async fn run(
                 }
             };
             sign().await;
+            // Then hourly, by one node at a time.
+            let leases = ctx.store.leases();
+            let node = node.clone();
             tokio::spawn(async move {
-                loop {
-                    tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
-                    sign().await;
-                }
+                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+                jobs::leased(
+                    leases,
+                    "checkpoint",
+                    node,
+                    std::time::Duration::from_secs(3600),
+                    clock,
+                    sign,
+                )
+                .await;
             });
         }
     }
@@ -233,6 +270,10 @@ pub async fn run(
             let tls = orgca_web::serve_tls(tls_listener, state, cert, stopped);
             tokio::try_join!(plain, tls).context("serving HTTP and HTTPS")?;
         }
+    }
+    // Another node takes this one's jobs at once, not when the leases run out.
+    if let Err(e) = ctx.store.leases().release_all(&node).await {
+        tracing::warn!(error = %e, "giving up the leases failed; they run out by themselves");
     }
     ctx.store.close().await;
     Ok(exit::OK)

@@ -12,6 +12,7 @@ mod api_operations;
 mod custody;
 mod database_tls;
 mod issue;
+mod nodes;
 mod ocsp;
 mod offline_root;
 mod operate;
