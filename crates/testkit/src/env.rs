@@ -119,6 +119,16 @@ fn template(bin: &Path) -> &'static Env {
         }
         env.init();
         if let Some(db) = &env.postgres {
+            // The copies must never reach the template's database, even from a command
+            // that bypasses `with_store`: init recorded its URL, which is taken out.
+            let config = env.data().join("config.toml");
+            let text = std::fs::read_to_string(&config).expect("config");
+            let kept: String = text
+                .lines()
+                .filter(|l| !l.starts_with("database_url"))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            std::fs::write(&config, kept).expect("write config");
             // A database is a template only once no session uses it: init's connections
             // may take a moment to end after it exits.
             let sessions = format!(

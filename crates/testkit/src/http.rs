@@ -19,6 +19,13 @@ impl Server {
         Server { child, addr }
     }
 
+    /// A client of this server for another thread: its requests fail softly.
+    pub fn client(&self) -> Client {
+        Client {
+            addr: self.addr.clone(),
+        }
+    }
+
     /// Sends the server the signal `name` (`HUP`, `TERM`...).
     pub fn signal(&self, name: &str) {
         let status = Command::new("kill")
@@ -149,6 +156,55 @@ impl Server {
     }
 }
 
+/// A client of a server that may die under it (a crash test): a request that fails in
+/// any way answers `None` instead of panicking.
+#[derive(Clone, Debug)]
+pub struct Client {
+    /// Where the server listens.
+    pub addr: String,
+}
+
+impl Client {
+    /// A JSON request, or `None` when the connection fails or the answer is cut short.
+    pub fn try_json(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+    ) -> Option<(u16, serde_json::Value)> {
+        let mut s = TcpStream::connect(&self.addr).ok()?;
+        s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .ok()?;
+        let body = body.unwrap_or_default();
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n",
+            self.addr,
+            body.len()
+        );
+        if let Some(t) = token {
+            head.push_str(&format!("Authorization: Bearer {t}\r\n"));
+        }
+        head.push_str("\r\n");
+        s.write_all(head.as_bytes()).ok()?;
+        s.write_all(body.as_bytes()).ok()?;
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).ok()?;
+        let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
+        let head = String::from_utf8_lossy(&raw[..split]);
+        let status: u16 = head.lines().next()?.split(' ').nth(1)?.parse().ok()?;
+        let mut body = raw[split + 4..].to_vec();
+        if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
+            body = dechunk(&body);
+        }
+        Some((status, serde_json::from_slice(&body).ok()?))
+    }
+}
+
 impl Drop for Server {
     /// Stops the server as an operator would (SIGTERM: it gives its leases up, so the
     /// next server takes its jobs at once), and kills it if it is not gone within 5 s.
@@ -180,8 +236,12 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
         if len == 0 {
             return out;
         }
-        out.extend_from_slice(&b[nl + 2..nl + 2 + len]);
-        b = &b[nl + 2 + len + 2..];
+        // A body cut short (a server killed mid-answer) ends here.
+        let Some(chunk) = b.get(nl + 2..nl + 2 + len) else {
+            return out;
+        };
+        out.extend_from_slice(chunk);
+        b = b.get(nl + 2 + len + 2..).unwrap_or_default();
     }
 }
 

@@ -30,7 +30,7 @@ pub mod tools;
 
 pub use env::{BASE_URL, Env};
 pub use flows::{Org, employee_order, order, org, password_link_path, picked_up_system, profile};
-pub use http::{Server, urlencode};
+pub use http::{Client, Server, urlencode};
 pub use openssl::{
     P256, assert_chain_verifies, cms_verifies, openssl_csr, pkcs12_certificate, self_signed,
 };

@@ -139,12 +139,7 @@ fn orders_and_validated_addresses_expire_as_configured_on_the_clock() {
 #[test]
 fn a_bad_fake_clock_or_lifetime_is_refused_clearly() {
     let env = Env::new(ORGCA);
-    let out = std::process::Command::new(ORGCA)
-        .args(["org", "list", "--data"])
-        .arg(env.data())
-        .env("ORGCA_FAKE_CLOCK", "tomorrow")
-        .output()
-        .expect("run");
+    let out = env.run_with(&[("ORGCA_FAKE_CLOCK", "tomorrow")], &["org", "list"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("ORGCA_FAKE_CLOCK"));
     let config = env.data().join("config.toml");

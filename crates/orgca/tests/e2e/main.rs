@@ -9,6 +9,7 @@ const ORGCA: &str = env!("CARGO_BIN_EXE_orgca");
 
 mod api;
 mod api_operations;
+mod crash;
 mod custody;
 mod database_tls;
 mod issue;

@@ -831,15 +831,11 @@ fn keys_on_a_pkcs11_token_are_session_objects_and_certificates_claim_the_qscd() 
     std::fs::write(&config, with_token).expect("write config");
 
     // A wrong PIN: serve refuses to start, naming the token.
-    let out = Command::new(ORGCA)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(env.data())
-        .env("SOFTHSM2_CONF", conf)
-        .env("ORGCA_PKCS11_PIN", "9999")
-        .env_remove("ORGCA_DATABASE_URL")
-        .env_remove("ORGCA_KEY_PASSPHRASE")
-        .output()
-        .expect("serve");
+    // (Through the environment, so that it opens this test's store, never the template's.)
+    let out = env.run_with(
+        &[("SOFTHSM2_CONF", conf), ("ORGCA_PKCS11_PIN", "9999")],
+        &["serve", "--listen", "127.0.0.1:0"],
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         !out.status.success() && err.contains("signing token"),
