@@ -230,6 +230,9 @@ impl RaError {
     /// Whether this is a service that is missing or busy here and now (a 503), rather
     /// than a fault.
     pub fn is_unavailable(&self) -> bool {
+        if let RaError::Store(e) | RaError::Ca(CaError::Store(e)) = self {
+            return e.is_unavailable();
+        }
         matches!(
             self,
             RaError::Unavailable(_)
@@ -262,6 +265,7 @@ impl RaError {
             RaError::Unavailable(_) => "unavailable",
             RaError::Ca(CaError::Lint(_)) => "lint_failed",
             RaError::Ca(CaError::Key(orgca_keys::KeyError::Token(_))) => "key_token_unavailable",
+            RaError::Ca(CaError::Store(e)) if e.is_unavailable() => "database_unavailable",
             RaError::Ca(_) => "ca_error",
             RaError::Signing(e) => match e {
                 orgca_signing::SignError::Empty => "empty_document",
@@ -275,6 +279,7 @@ impl RaError {
                 }
                 _ => "signing_failed",
             },
+            RaError::Store(e) if e.is_unavailable() => "database_unavailable",
             RaError::Store(_) => "store_error",
             RaError::Internal(_) => "internal",
         }

@@ -62,6 +62,21 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether the database cannot be reached now (down, restarting, every connection
+    /// busy for too long): a 503 worth a retry, not a fault.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Db(
+                sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::Io(_)
+                    | sqlx::Error::Tls(_)
+                    | sqlx::Error::WorkerCrashed
+            )
+        )
+    }
+
     /// Maps a unique-constraint violation to [`StoreError::Conflict`] naming `what`.
     pub(crate) fn conflict_as(what: impl Into<String>) -> impl FnOnce(sqlx::Error) -> StoreError {
         let what = what.into();
@@ -69,5 +84,23 @@ impl StoreError {
             sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(what),
             _ => StoreError::Db(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StoreError;
+
+    #[test]
+    fn a_database_out_of_reach_is_unavailable_and_a_conflict_is_not() {
+        assert!(StoreError::Db(sqlx::Error::PoolTimedOut).is_unavailable());
+        assert!(
+            StoreError::Db(sqlx::Error::Io(std::io::Error::from(
+                std::io::ErrorKind::ConnectionRefused
+            )))
+            .is_unavailable()
+        );
+        assert!(!StoreError::Conflict("x".into()).is_unavailable());
+        assert!(!StoreError::Db(sqlx::Error::RowNotFound).is_unavailable());
     }
 }

@@ -88,9 +88,9 @@ impl TlsPostgres {
         // The CA and the server's certificate for 127.0.0.1, and another CA, which
         // issued nothing the server holds.
         let (ca_key, ca) = tls_ca(dir.path(), "ca", "/CN=orgca test database CA");
-        let (key, cert) = tls_server(dir.path(), "server", (&ca_key, &ca), 1);
+        let (key, _) = tls_server(dir.path(), "server", (&ca_key, &ca), 1);
         tls_ca(dir.path(), "other-ca", "/CN=someone else's CA");
-        let (key, cert) = (s(key), s(cert));
+        let key = s(key);
 
         // The folder is the server's: readable to the postgres user, the key its alone.
         run(
@@ -115,18 +115,40 @@ impl TlsPostgres {
             "hostssl all all 127.0.0.1/32 trust\n",
         )
         .expect("write pg_hba.conf");
-        let port = free_port();
-        let mut start = as_postgres(&bin, "pg_ctl");
+        let cluster = TlsPostgres {
+            dir,
+            bin,
+            port: free_port(),
+        };
+        cluster.start_again();
+        Some(cluster)
+    }
+
+    /// Starts the (stopped) cluster, on the same port with the same certificate.
+    pub fn start_again(&self) {
+        let at = |name: &str| self.dir.path().join(name).display().to_string();
+        let mut start = as_postgres(&self.bin, "pg_ctl");
         start
-            .args(["-D", &data, "-l", &s(p("log")), "-w", "-o"])
+            .args(["-D", &at("data"), "-l", &at("log"), "-w", "-o"])
             .arg(format!(
-                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c ssl=on -c ssl_cert_file={cert} \
-             -c ssl_key_file={key} -c fsync=off",
-                dir.path().display()
+                "-p {} -k {} -c listen_addresses=127.0.0.1 -c ssl=on -c ssl_cert_file={} \
+                 -c ssl_key_file={} -c fsync=off",
+                self.port,
+                self.dir.path().display(),
+                at("server.pem"),
+                at("server.key"),
             ));
         start.arg("start");
         run(start, "starting the TLS cluster");
-        Some(TlsPostgres { dir, bin, port })
+    }
+
+    /// Stops the cluster (fast: its sessions are ended), as an outage.
+    pub fn stop(&self) {
+        let mut stop = as_postgres(&self.bin, "pg_ctl");
+        stop.arg("-D")
+            .arg(self.dir.path().join("data"))
+            .args(["-m", "fast", "-w", "stop"]);
+        run(stop, "stopping the TLS cluster");
     }
 
     /// The CA that issued the server's certificate.

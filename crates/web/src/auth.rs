@@ -48,6 +48,10 @@ impl FromRequestParts<AppState> for Caller {
                 detail: e.to_string(),
             }),
             Err(e @ TokenRefused::UnknownOrganisation(_)) => Err(Problem::not_found(e.to_string())),
+            Err(TokenRefused::Store(e)) if e.is_unavailable() => Err(Problem {
+                code: "database_unavailable",
+                ..Problem::unavailable("the database does not answer; try again shortly")
+            }),
             Err(e @ TokenRefused::Store(_)) => Err(Problem::internal(&e)),
         }
     }

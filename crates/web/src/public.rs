@@ -12,9 +12,17 @@ use crate::{AppState, Problem};
 /// `GET /healthz`: 200 when the database answers and every CA key can sign; else 503
 /// saying which part is missing (the details go to the log).
 pub async fn healthz(State(state): State<AppState>) -> Response {
-    if let Err(e) = state.ra.ping().await {
-        tracing::warn!(error = %e, "health check: database does not answer");
-        return Problem::unavailable("the database does not answer").into_response();
+    // A database that is down must not hold the health check for the pool's whole wait.
+    match tokio::time::timeout(std::time::Duration::from_secs(3), state.ra.ping()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "health check: database does not answer");
+            return Problem::unavailable("the database does not answer").into_response();
+        }
+        Err(_) => {
+            tracing::warn!("health check: database does not answer within 3 s");
+            return Problem::unavailable("the database does not answer").into_response();
+        }
     }
     let unusable = state.ra.unusable_keys().await;
     if unusable.is_empty() {

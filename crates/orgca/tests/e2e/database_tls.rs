@@ -84,3 +84,81 @@ fn orgca_runs_on_postgresql_over_verified_tls() {
         "0"
     );
 }
+
+/// PostgreSQL stopped while `serve` runs: the health check and the API answer 503
+/// problems meanwhile, the server does not crash, and it recovers by itself once the
+/// database is back.
+#[test]
+fn a_database_outage_is_503_and_the_server_recovers_by_itself() {
+    let Some(pg) = TlsPostgres::start() else {
+        return;
+    };
+    let env = Env::empty(ORGCA);
+    let url = pg.url("verify-full", Some(&pg.ca()));
+    let db = ["--database-url", url.as_str()];
+    let with = |args: &[&str]| env.ok(&[args, &db[..]].concat());
+    with(&["init", "--public-base-url", BASE_URL]);
+    with(&[
+        "org",
+        "create",
+        "--cvr",
+        CVR,
+        "--name",
+        "Udfald ApS",
+        "--test",
+    ]);
+    with(&[
+        "user",
+        "create",
+        "--org",
+        CVR,
+        "--email",
+        "admin@udfald.dk",
+        "--given-name",
+        "Ane",
+        "--surname",
+        "Holm",
+        "--role",
+        "org_admin",
+    ]);
+    let made: serde_json::Value = serde_json::from_str(&with(&[
+        "token",
+        "create",
+        "--user",
+        "admin@udfald.dk",
+        "--json",
+    ]))
+    .expect("json");
+    let token = made["token"].as_str().expect("token").to_owned();
+    let server = env.serve_with(&[("ORGCA_DATABASE_URL", url.as_str())]);
+    let (status, _) = server.json("GET", "/healthz", None, None);
+    assert_eq!(status, 200);
+
+    pg.stop();
+    let (status, health) = server.json("GET", "/healthz", None, None);
+    assert_eq!(status, 503, "{health}");
+    // An API request that needs the database (its token is looked up there): a 503
+    // problem, not a 500.
+    let (status, problem) = server.json("GET", "/api/v1/certificates", Some(&token), None);
+    assert_eq!(status, 503, "{problem}\n{}", env.server_log());
+    assert_eq!(problem["code"], "database_unavailable", "{problem}");
+
+    pg.start_again();
+    let start = std::time::Instant::now();
+    loop {
+        let (status, _) = server.json("GET", "/healthz", None, None);
+        if status == 200 {
+            break;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "not recovered after 30 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    let (status, _, _) = server.get("/crl/test-issuing-1.crl");
+    assert_eq!(status, 200);
+    let (status, list) = server.json("GET", "/api/v1/certificates", Some(&token), None);
+    assert_eq!(status, 200, "{list}");
+    assert!(server.stop().success(), "no crash");
+}
