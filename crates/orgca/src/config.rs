@@ -296,6 +296,11 @@ pub struct Config {
     /// `smtps://` for TLS); absent: the outbox folder in the data folder.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mail_smtp_url: Option<String>,
+    /// The proxies in front of orgca whose `X-Forwarded-For` names the client:
+    /// addresses or networks (`10.0.0.5`, `10.0.0.0/8`, `fd00::/8`). Empty: the
+    /// connection's peer is the client. The per-address limits count the client.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trusted_proxies: Vec<String>,
     /// Database URL; absent means SQLite in the data folder.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
@@ -384,6 +389,7 @@ impl Default for Config {
             signature: "rsa-pss-sha256".into(),
             mail_from: "orgca <noreply@localhost>".into(),
             mail_smtp_url: None,
+            trusted_proxies: Vec::new(),
             database_url: None,
             key_passphrase_file: PathBuf::from("secrets/key-passphrase"),
             policies: PolicyConfig::default(),
@@ -400,10 +406,11 @@ impl Default for Config {
 }
 
 /// Parses a configuration file's text (keys left out take their defaults).
-fn parse(text: &str, path: &Path) -> anyhow::Result<Config> {
+pub(crate) fn parse(text: &str, path: &Path) -> anyhow::Result<Config> {
     let config: Config = toml::from_str(text)
         .map_err(|e| Refused(format!("{} is not valid: {e}", path.display())))?;
     config.settings()?;
+    config.trusted_proxies()?;
     Ok(config)
 }
 
@@ -435,11 +442,15 @@ impl Config {
 
     /// Writes the file; never overwrites one.
     pub fn write_new(&self, data: &DataDir) -> anyhow::Result<()> {
-        let text = format!(
+        write_new_file(&data.config(), self.to_text()?.as_bytes(), 0o600)
+    }
+
+    /// The file's text, with its heading comment.
+    pub fn to_text(&self) -> anyhow::Result<String> {
+        Ok(format!(
             "# orgca configuration. Changes take effect at the next start.\n{}",
             toml::to_string_pretty(self).context("encoding the configuration")?
-        );
-        write_new_file(&data.config(), text.as_bytes(), 0o600)
+        ))
     }
 
     /// Whether the CAs sign with RSASSA-PSS.
@@ -490,6 +501,19 @@ impl Config {
             name_registration_authority: self.policies.name_registration_authority.clone(),
             pds_url: g.pds_url.clone(),
         })
+    }
+
+    /// The trusted proxies, checked. The error names the entry to fix.
+    pub fn trusted_proxies(&self) -> Result<orgca_web::client::TrustedProxies, Refused> {
+        let nets = self
+            .trusted_proxies
+            .iter()
+            .map(|p| {
+                orgca_web::client::ProxyNet::parse(p)
+                    .map_err(|e| Refused(format!("trusted_proxies: {e}")))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(orgca_web::client::TrustedProxies(nets))
     }
 
     /// The checked settings the CA needs. Errors name the key to fix.

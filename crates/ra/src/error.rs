@@ -214,6 +214,12 @@ impl From<StoreError> for RaError {
 }
 
 impl RaError {
+    /// Whether a one-time code was wrong (or its reference unknown): a guess that the
+    /// per-address limits count.
+    pub fn is_wrong_code(&self) -> bool {
+        matches!(self, RaError::Pickup(PickupRefusal::WrongCode))
+    }
+
     /// Whether the caller's input caused this (a 4xx), rather than the server (a 5xx).
     /// A failing lint is the server's fault: subject data is checked before the CA sees
     /// it, so a lint that fails means orgca (or its configuration) built something wrong.

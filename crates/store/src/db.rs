@@ -11,6 +11,9 @@ use crate::migrate;
 use crate::sql::{Backend, begin_statement};
 use crate::writer::Writer;
 
+/// How long a request waits for a database connection before it fails as unavailable.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The database. Cheap to clone; hands out the narrow views.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -97,7 +100,10 @@ impl Store {
             _ => url.to_owned(),
         };
         let opts = AnyConnectOptions::from_str(&url).map_err(open_err)?;
-        let mut pool = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
+        // A request waits at most this long for a connection: a database out of reach
+        // is a 503 within seconds, which a client or a load balancer can act on, not a
+        // request that hangs past their own timeouts.
+        let mut pool = AnyPoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT);
         pool = match backend {
             Backend::Sqlite => pool.max_connections(8).after_connect(|conn, _| {
                 Box::pin(async move {

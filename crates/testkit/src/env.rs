@@ -28,11 +28,13 @@ struct PgDatabase {
     url: String,
     server: String,
     name: String,
+    /// Dropped with the environment; not one the test owns itself ([`Env::empty_on`]).
+    dropped: bool,
 }
 
 impl Drop for Env {
     fn drop(&mut self) {
-        if let Some(db) = &self.postgres {
+        if let Some(db) = self.postgres.as_ref().filter(|db| db.dropped) {
             let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", db.name);
             let _ = psql(&db.server, &sql);
         }
@@ -115,6 +117,7 @@ fn template(bin: &Path) -> &'static Env {
                 url: database_on(&server, &name),
                 server: server.clone(),
                 name,
+                dropped: true,
             });
         }
         env.init();
@@ -186,6 +189,7 @@ impl Env {
                 url: database_on(&t.server, &name),
                 server: t.server.clone(),
                 name,
+                dropped: true,
             }
         });
         Env {
@@ -193,6 +197,11 @@ impl Env {
             bin: bin.to_owned(),
             postgres,
         }
+    }
+
+    /// Whether this environment's store is PostgreSQL (else the data folder's SQLite).
+    pub fn on_postgres(&self) -> bool {
+        self.postgres.is_some()
     }
 
     /// Runs one SQL statement on this environment's store, behind orgca's back (to
@@ -226,7 +235,7 @@ impl Env {
     /// anywhere in their bytes, for checks that a secret never reached them. On
     /// PostgreSQL there are no such files: none, and the check recorded as skipped.
     pub fn sqlite_files_holding(&self, needle: &[u8]) -> Vec<String> {
-        if self.postgres.is_some() {
+        if self.on_postgres() {
             crate::tools::skipped("a check of the SQLite file itself (the store is PostgreSQL)");
             return Vec::new();
         }
@@ -247,6 +256,20 @@ impl Env {
             bin: bin.as_ref().to_owned(),
             postgres: None,
         }
+    }
+
+    /// An empty folder whose store will be the PostgreSQL database at `url`, one the test
+    /// started and owns itself (it is not dropped with the environment): every command
+    /// run here, and [`Env::sql`], reach it.
+    pub fn empty_on(bin: impl AsRef<Path>, url: &str) -> Env {
+        let mut env = Env::empty(bin);
+        env.postgres = Some(PgDatabase {
+            url: url.to_owned(),
+            server: String::new(),
+            name: String::new(),
+            dropped: false,
+        });
+        env
     }
 
     /// Points a command at this environment's store: its PostgreSQL database, or (no

@@ -7,8 +7,10 @@ use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use orgca_ra::TokenRefused;
 
+use crate::client::ClientAddress;
 use crate::{AppState, Problem};
 
 /// The header an operator token names its organisation in.
@@ -28,32 +30,43 @@ pub(crate) fn bearer_token(value: &str) -> Option<&str> {
 pub struct Caller(pub orgca_ra::Caller);
 
 impl FromRequestParts<AppState> for Caller {
-    type Rejection = Problem;
+    /// A problem; a 429 carries `Retry-After`.
+    type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Ok(client) = ClientAddress::from_request_parts(parts, state).await;
+        let now = state.now();
+        // An address past its wrong tries is refused before its token is looked at.
+        state
+            .failures
+            .check(client, now)
+            .map_err(IntoResponse::into_response)?;
         let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
         let token = header(AUTHORIZATION.as_str()).and_then(bearer_token);
-        match state
+        let refused = match state
             .ra
             .authenticate_token(token, header(ORGANISATION_HEADER))
             .await
         {
-            Ok(caller) => Ok(Caller(caller)),
-            Err(e @ (TokenRefused::Missing | TokenRefused::NotValid)) => {
-                Err(Problem::unauthorized(e.to_string()))
+            Ok(caller) => return Ok(Caller(caller)),
+            Err(e @ TokenRefused::Missing) => Problem::unauthorized(e.to_string()),
+            Err(e @ TokenRefused::NotValid) => {
+                state.failures.failed(client, now);
+                Problem::unauthorized(e.to_string())
             }
-            Err(e @ TokenRefused::OrganisationRequired) => Err(Problem {
+            Err(e @ TokenRefused::OrganisationRequired) => Problem {
                 status: StatusCode::BAD_REQUEST,
                 code: "organisation_required",
                 detail: e.to_string(),
-            }),
-            Err(e @ TokenRefused::UnknownOrganisation(_)) => Err(Problem::not_found(e.to_string())),
-            Err(TokenRefused::Store(e)) if e.is_unavailable() => Err(Problem {
+            },
+            Err(e @ TokenRefused::UnknownOrganisation(_)) => Problem::not_found(e.to_string()),
+            Err(TokenRefused::Store(e)) if e.is_unavailable() => Problem {
                 code: "database_unavailable",
                 ..Problem::unavailable("the database does not answer; try again shortly")
-            }),
-            Err(e @ TokenRefused::Store(_)) => Err(Problem::internal(&e)),
-        }
+            },
+            Err(e @ TokenRefused::Store(_)) => Problem::internal(&e),
+        };
+        Err(refused.into_response())
     }
 }
 

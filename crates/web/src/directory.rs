@@ -3,61 +3,25 @@
 //! exactly one address, as PEM or JSON, and nothing else: no listing, no wildcard, no
 //! search by name. Lookups are limited per client address.
 
-use orgca_model::UnixTime;
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
-
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use orgca_model::Email;
 use serde::{Deserialize, Serialize};
 
+use crate::client::{AddressWindows, ClientAddress};
 use crate::{AppState, Problem};
 
 /// Lookups one client address may make per minute (on each node).
 pub const LOOKUPS_PER_MINUTE: u32 = 30;
-/// Client addresses remembered in a minute (past it, new ones are refused until the
-/// next minute).
-const TRACKED: usize = 10_000;
 
-/// Lookups per client address in the current minute. IPv6 clients count per /64, the
-/// block one subscriber usually holds.
-#[derive(Default, Debug)]
-pub struct DirectoryLimiter {
-    windows: Mutex<HashMap<IpAddr, (i64, u32)>>,
-}
+/// Lookups per client address in the current minute.
+#[derive(Debug)]
+pub struct DirectoryLimiter(AddressWindows);
 
-impl DirectoryLimiter {
-    /// Counts a lookup by `addr` at `now`; false past the limit.
-    fn allow(&self, addr: IpAddr, now: UnixTime) -> bool {
-        let key = match addr {
-            IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
-                let s = v6.segments();
-                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
-            }
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(addr, IpAddr::V4),
-            v4 => v4,
-        };
-        let minute = now.secs().div_euclid(60);
-        let Ok(mut windows) = self.windows.lock() else {
-            return false;
-        };
-        if windows.len() >= TRACKED && !windows.contains_key(&key) {
-            windows.retain(|_, (m, _)| *m == minute);
-            // Still full: this many addresses in one minute is an attack, not readers;
-            // new addresses wait for the next minute rather than grow the map.
-            if windows.len() >= TRACKED {
-                return false;
-            }
-        }
-        let entry = windows.entry(key).or_insert((minute, 0));
-        if entry.0 != minute {
-            *entry = (minute, 0);
-        }
-        entry.1 = entry.1.saturating_add(1);
-        entry.1 <= LOOKUPS_PER_MINUTE
+impl Default for DirectoryLimiter {
+    fn default() -> Self {
+        DirectoryLimiter(AddressWindows::new(LOOKUPS_PER_MINUTE, 60))
     }
 }
 
@@ -112,7 +76,7 @@ fn bad(detail: String) -> Problem {
 /// `GET /directory?email=ADDRESS[&format=pem|json]`.
 pub async fn lookup(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddress,
     headers: HeaderMap,
     query: Result<Query<Lookup>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, Problem> {
@@ -123,7 +87,7 @@ pub async fn lookup(
         ));
     };
     let now = state.now();
-    if !state.directory_limiter.allow(peer.ip(), now) {
+    if let Err(wait) = state.directory_limiter.0.count(client.0, now) {
         let mut resp = Problem {
             status: StatusCode::TOO_MANY_REQUESTS,
             code: "too_many_lookups",
@@ -133,7 +97,7 @@ pub async fn lookup(
         }
         .into_response();
         resp.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+            .insert(header::RETRY_AFTER, HeaderValue::from(wait));
         return Ok(resp);
     }
     let raw = q.email.as_deref().map(str::trim).unwrap_or("");
@@ -200,24 +164,22 @@ pub async fn lookup(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use orgca_model::UnixTime;
+    use std::net::IpAddr;
 
     #[test]
     fn a_client_gets_its_lookups_per_minute_then_a_refusal() {
-        let l = DirectoryLimiter::default();
+        let l = DirectoryLimiter::default().0;
         let a: IpAddr = [192, 0, 2, 1].into();
         // The README promises 30 a minute.
         for _ in 0..30 {
-            assert!(l.allow(a, UnixTime::from_secs(600)));
+            assert!(l.count(a, UnixTime::from_secs(600)).is_ok());
         }
-        assert!(!l.allow(a, UnixTime::from_secs(659)));
-        assert!(l.allow([192, 0, 2, 2].into(), UnixTime::from_secs(659)));
-        assert!(l.allow(a, UnixTime::from_secs(660)), "a new minute");
-        // One IPv6 /64 is one client.
-        let v6 =
-            |last: u16| IpAddr::V6(std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 2, 0, 0, 0, last));
-        for i in 0..30 {
-            assert!(l.allow(v6(i as u16), UnixTime::from_secs(600)));
-        }
-        assert!(!l.allow(v6(999), UnixTime::from_secs(600)));
+        assert_eq!(l.count(a, UnixTime::from_secs(659)), Err(1));
+        assert!(
+            l.count([192, 0, 2, 2].into(), UnixTime::from_secs(659))
+                .is_ok()
+        );
+        assert!(l.count(a, UnixTime::from_secs(660)).is_ok(), "a new minute");
     }
 }

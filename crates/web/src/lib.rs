@@ -13,6 +13,7 @@
 
 mod api;
 mod auth;
+pub mod client;
 mod csv;
 mod directory;
 mod portal;
@@ -73,6 +74,10 @@ pub struct Shared {
     pub downloads: Downloads,
     /// Directory lookups per client address.
     pub directory_limiter: directory::DirectoryLimiter,
+    /// The proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: client::TrustedProxies,
+    /// Wrong API tokens and pick-up codes per client address.
+    pub failures: client::FailureLimiter,
 }
 
 impl AppState {

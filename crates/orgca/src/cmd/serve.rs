@@ -158,6 +158,8 @@ pub async fn run(
             .filter(|t| !t.is_empty()),
         downloads: orgca_web::Downloads::default(),
         directory_limiter: Default::default(),
+        trusted_proxies: ctx.config.trusted_proxies()?,
+        failures: Default::default(),
     });
     // Queued mail goes out every second (the outbox folder, or SMTP when configured),
     // from one node at a time.

@@ -3,7 +3,12 @@
 //! connection they make is encrypted; a server whose certificate another CA issued is
 //! refused with an error that says what to check.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use crate::ORGCA;
+use crate::campaign::{Campaign, Tally, assert_nothing_lost, serve_after_the_faults};
 use orgca_testkit::postgres_tls::TlsPostgres;
 use orgca_testkit::{self as testkit, BASE_URL, Env};
 
@@ -85,80 +90,90 @@ fn orgca_runs_on_postgresql_over_verified_tls() {
     );
 }
 
-/// PostgreSQL stopped while `serve` runs: the health check and the API answer 503
-/// problems meanwhile, the server does not crash, and it recovers by itself once the
-/// database is back.
+/// PostgreSQL stopped for a while under load (orders, pick-ups, blocks, searches,
+/// signatures from three clients): meanwhile the health check and the API answer 503
+/// `database_unavailable` problems and nothing answers a 500; the server does not crash,
+/// recovers by itself once the database is back, and nothing a client was told of is lost
+/// ([`assert_nothing_lost`]).
 #[test]
-fn a_database_outage_is_503_and_the_server_recovers_by_itself() {
+fn a_database_outage_under_load_is_503_loses_nothing_and_recovers_by_itself() {
     let Some(pg) = TlsPostgres::start() else {
         return;
     };
-    let env = Env::empty(ORGCA);
     let url = pg.url("verify-full", Some(&pg.ca()));
-    let db = ["--database-url", url.as_str()];
-    let with = |args: &[&str]| env.ok(&[args, &db[..]].concat());
-    with(&["init", "--public-base-url", BASE_URL]);
-    with(&[
-        "org",
-        "create",
-        "--cvr",
-        CVR,
-        "--name",
-        "Udfald ApS",
-        "--test",
-    ]);
-    with(&[
-        "user",
-        "create",
-        "--org",
-        CVR,
-        "--email",
-        "admin@udfald.dk",
-        "--given-name",
-        "Ane",
-        "--surname",
-        "Holm",
-        "--role",
-        "org_admin",
-    ]);
-    let made: serde_json::Value = serde_json::from_str(&with(&[
-        "token",
-        "create",
-        "--user",
-        "admin@udfald.dk",
-        "--json",
-    ]))
-    .expect("json");
-    let token = made["token"].as_str().expect("token").to_owned();
-    let server = env.serve_with(&[("ORGCA_DATABASE_URL", url.as_str())]);
+    let env = Env::empty_on(ORGCA, &url);
+    env.init();
+    let server = env.serve();
+    let campaign = Arc::new(Campaign::new(&env, &server, CVR, "udfald.dk"));
     let (status, _) = server.json("GET", "/healthz", None, None);
     assert_eq!(status, 200);
+    let tally = Arc::new(Mutex::new(Tally::default()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..3)
+        .map(|_| {
+            let client = server.client();
+            let (campaign, tally, stop) = (campaign.clone(), tally.clone(), stop.clone());
+            std::thread::spawn(move || campaign.load(&client, &tally, &stop))
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(1500));
 
     pg.stop();
+    let stopped = Instant::now();
     let (status, health) = server.json("GET", "/healthz", None, None);
     assert_eq!(status, 503, "{health}");
     // An API request that needs the database (its token is looked up there): a 503
-    // problem, not a 500.
-    let (status, problem) = server.json("GET", "/api/v1/certificates", Some(&token), None);
+    // problem within the pool's wait for a connection, not a 500 and not a hang.
+    let (status, problem) = server.json(
+        "GET",
+        "/api/v1/certificates",
+        Some(&campaign.org.admin),
+        None,
+    );
     assert_eq!(status, 503, "{problem}\n{}", env.server_log());
     assert_eq!(problem["code"], "database_unavailable", "{problem}");
+    let waited = stopped.elapsed();
+    assert!(
+        waited < Duration::from_secs(20),
+        "answered after {waited:?}"
+    );
 
     pg.start_again();
-    let start = std::time::Instant::now();
+    let outage = stopped.elapsed();
+    let start = Instant::now();
     loop {
         let (status, _) = server.json("GET", "/healthz", None, None);
         if status == 200 {
             break;
         }
         assert!(
-            start.elapsed() < std::time::Duration::from_secs(30),
+            start.elapsed() < Duration::from_secs(30),
             "not recovered after 30 s"
         );
-        std::thread::sleep(std::time::Duration::from_millis(250));
+        std::thread::sleep(Duration::from_millis(250));
     }
-    let (status, _, _) = server.get("/crl/test-issuing-1.crl");
-    assert_eq!(status, 200);
-    let (status, list) = server.json("GET", "/api/v1/certificates", Some(&token), None);
-    assert_eq!(status, 200, "{list}");
+    eprintln!(
+        "database outage: down {outage:?}, healthy again {:?} after the restart",
+        start.elapsed()
+    );
+    let before = tally.lock().expect("tally").received.len();
+    let start = Instant::now();
+    while tally.lock().expect("tally").received.len() < before + 3 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the load does not go on after the outage"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    stop.store(true, Ordering::Relaxed);
+    for c in clients {
+        c.join().expect("client");
+    }
     assert!(server.stop().success(), "no crash");
+    let seen_503 = tally.lock().expect("tally").statuses.get(&503).copied();
+    assert!(seen_503.is_some_and(|n| n > 0), "the clients saw no 503");
+
+    let server = serve_after_the_faults(&env);
+    let tally = tally.lock().expect("tally");
+    assert_nothing_lost(&env, &server, &tally, "database outage under load");
 }

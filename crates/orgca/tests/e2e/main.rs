@@ -9,6 +9,8 @@ const ORGCA: &str = env!("CARGO_BIN_EXE_orgca");
 
 mod api;
 mod api_operations;
+mod brute_force;
+mod campaign;
 mod crash;
 mod custody;
 mod database_tls;

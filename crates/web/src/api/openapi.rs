@@ -80,8 +80,9 @@ pub enum Problems {
     /// Too many wrong one-time codes: the order is locked.
     #[response(status = 423, content_type = "application/problem+json")]
     Locked(ProblemDocument),
-    /// Try again soon: other tries of the code are being checked, or too many requests
-    /// (the `Retry-After` header says when, where it is sent).
+    /// Try again later: other tries of the code are being checked (`try_again`), or too
+    /// many wrong tokens or one-time codes came from the client's address
+    /// (`too_many_failures`, with `Retry-After` in seconds).
     #[response(status = 429, content_type = "application/problem+json")]
     TooMany(ProblemDocument),
     /// The service cannot do it here and now: `busy` (try again), `no_signing_ca` (the

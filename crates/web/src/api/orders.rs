@@ -4,12 +4,14 @@ use crate::api::requests::{ProfileOrderRequest, UserOrderRequest};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use orgca_ra::delivery::KeySource;
 
 use super::openapi::Problems;
 use super::views::{DeliveredView, OrderView, ValidationView};
 use super::{JsonBody, parse_id};
 use crate::auth::Caller;
+use crate::client::ClientAddress;
 use crate::{AppState, Problem};
 
 /// Orders an organisation or system certificate for a profile (administrators). The
@@ -145,12 +147,23 @@ fn key_source(csr: Option<&str>, pkcs12: bool) -> Result<KeySource<'_>, Problem>
     responses((status = 200, description = "The certificate delivered (a PKCS#12's password is shown this once)", body = DeliveredView), Problems))]
 pub async fn pickup(
     State(s): State<AppState>,
+    client: ClientAddress,
     JsonBody(req): JsonBody<PickupRequest>,
-) -> Result<Json<DeliveredView>, Problem> {
-    let source = key_source(req.csr.as_deref(), req.pkcs12)?;
+) -> Result<Json<DeliveredView>, Response> {
+    let now = s.now();
+    s.failures
+        .check(client, now)
+        .map_err(IntoResponse::into_response)?;
+    let source = key_source(req.csr.as_deref(), req.pkcs12).map_err(IntoResponse::into_response)?;
     let delivered =
-        s.ra.pickup_with_code(&req.reference, &req.one_time_code, source, s.now())
-            .await?;
+        s.ra.pickup_with_code(&req.reference, &req.one_time_code, source, now)
+            .await
+            .map_err(|e| {
+                if e.is_wrong_code() {
+                    s.failures.failed(client, now);
+                }
+                Problem::from(e).into_response()
+            })?;
     Ok(Json((&delivered).into()))
 }
 

@@ -1,13 +1,11 @@
 //! Logging in and out, and setting a password through a one-time link.
 
-use std::net::SocketAddr;
-
 use askama::Template;
 use axum::Form;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::http::header::{self, HeaderMap};
-use axum::http::{Extensions, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use orgca_ra::login::Credentials;
 use orgca_ra::{LoginRefusal, RaError};
@@ -21,6 +19,7 @@ use super::{
     with_form_token,
 };
 use crate::AppState;
+use crate::client::ClientAddress;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -130,7 +129,7 @@ pub(crate) async fn submit(
     Lang(t): Lang,
     State(state): State<AppState>,
     headers: HeaderMap,
-    extensions: Extensions,
+    client: ClientAddress,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
     let Ok(Form(form)) = form else {
@@ -154,9 +153,7 @@ pub(crate) async fn submit(
             },
         );
     }
-    let address = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+    let address = client.0.to_string();
     let policy = *state.ra.login_policy();
     match state
         .ra

@@ -19,6 +19,7 @@ use super::downloads::Receipt;
 use super::text::Texts;
 use super::{Chrome, fault, form_token_ok, message, render, with_form_token};
 use crate::AppState;
+use crate::client::ClientAddress;
 
 #[derive(Template)]
 #[template(path = "pickup.html")]
@@ -174,6 +175,7 @@ fn fresh(
 pub(crate) async fn check(
     Lang(t): Lang,
     State(state): State<AppState>,
+    client: ClientAddress,
     headers: HeaderMap,
     form: Result<Form<CodeForm>, FormRejection>,
 ) -> Response {
@@ -181,23 +183,48 @@ pub(crate) async fn check(
         Ok(f) => f,
         Err(r) => return *r,
     };
-    confirm_page(t, &state, form, StatusCode::OK, None).await
+    confirm_page(t, &state, client, form, StatusCode::OK, None).await
+}
+
+/// The first form with a refusal, when `client` has tried too many wrong codes: the
+/// code is not checked.
+fn past_the_limit(
+    t: &'static Texts,
+    state: &AppState,
+    client: ClientAddress,
+    reference: &str,
+) -> Option<Response> {
+    let refused = state.failures.check(client, state.now()).err()?;
+    let mut page = first_page(
+        t,
+        StatusCode::TOO_MANY_REQUESTS,
+        reference.to_owned(),
+        Some(t.code_too_many.into()),
+    );
+    page.headers_mut()
+        .insert(header::RETRY_AFTER, refused.retry_after());
+    Some(page)
 }
 
 async fn confirm_page(
     t: &'static Texts,
     state: &AppState,
+    client: ClientAddress,
     form: CodeForm,
     status: StatusCode,
     error: Option<String>,
 ) -> Response {
+    if let Some(page) = past_the_limit(t, state, client, &form.reference) {
+        return page;
+    }
     let ra = &state.ra;
-    let preview = match ra
-        .preview_with_code(&form.reference, &form.code, state.now())
-        .await
-    {
+    let now = state.now();
+    let preview = match ra.preview_with_code(&form.reference, &form.code, now).await {
         Ok(p) => p,
         Err(e) if e.is_client_error() => {
+            if e.is_wrong_code() {
+                state.failures.failed(client, now);
+            }
             return first_page(t, status_of(&e), form.reference, Some(refusal(t, &e)));
         }
         Err(e) => return fault(t, &e),
@@ -235,6 +262,7 @@ async fn confirm_page(
 pub(crate) async fn confirm(
     Lang(t): Lang,
     State(state): State<AppState>,
+    client: ClientAddress,
     headers: HeaderMap,
     form: Result<Form<CodeForm>, FormRejection>,
 ) -> Response {
@@ -246,6 +274,7 @@ pub(crate) async fn confirm(
         return confirm_page(
             t,
             &state,
+            client,
             form,
             StatusCode::UNPROCESSABLE_ENTITY,
             Some(t.terms_unaccepted.into()),
@@ -263,8 +292,12 @@ pub(crate) async fn confirm(
         KeySource::Csr(form.csr.as_bytes())
     };
     let receipt_key = format!("reference:{}", orgca_ra::orders::normalise(&form.reference));
+    if let Some(page) = past_the_limit(t, &state, client, &form.reference) {
+        return page;
+    }
+    let now = state.now();
     let delivered = match ra
-        .pickup_with_code(&form.reference, &form.code, source, state.now())
+        .pickup_with_code(&form.reference, &form.code, source, now)
         .await
     {
         Ok(d) => d,
@@ -274,12 +307,15 @@ pub(crate) async fn confirm(
             None => return first_page(t, status_of(&e), form.reference, Some(refusal(t, &e))),
         },
         Err(e) if about_the_code(&e) => {
+            if e.is_wrong_code() {
+                state.failures.failed(client, now);
+            }
             return first_page(t, status_of(&e), form.reference, Some(refusal(t, &e)));
         }
         Err(e) if e.is_client_error() => {
             let status = status_of(&e);
             let why = refusal(t, &e);
-            return confirm_page(t, &state, form, status, Some(why)).await;
+            return confirm_page(t, &state, client, form, status, Some(why)).await;
         }
         Err(e) => return fault(t, &e),
     };

@@ -36,6 +36,8 @@ pub struct Texts {
     pub login_wrong: &'static str,
     /// Too many failed logins.
     pub login_too_many: &'static str,
+    /// Too many wrong pick-up codes from the client's address.
+    pub code_too_many: &'static str,
     /// The address and password fit accounts in several organisations.
     pub login_which_organisation: &'static str,
     /// Set-password page title.
@@ -385,6 +387,7 @@ pub static EN: Texts = Texts {
     login_organisation: "CVR number of the organisation",
     login_wrong: "The e-mail address or the password is wrong. After 5 wrong tries an account waits 15 minutes.",
     login_too_many: "Too many failed logins. Wait 15 minutes and try again, or ask your administrator for a new password link.",
+    code_too_many: "Too many wrong codes from your network. Wait 15 minutes and try again.",
     login_which_organisation: "Your address and password open accounts in several organisations. Give the CVR number of the one you want to log in to, and your password again.",
     password_title: "Set your password",
     password_intro: "Choose a password of at least 12 characters. A few words make a good one.",
@@ -575,6 +578,7 @@ pub static DA: Texts = Texts {
     login_organisation: "Organisationens CVR-nummer",
     login_wrong: "E-mailadressen eller adgangskoden er forkert. Efter 5 forkerte forsøg venter kontoen 15 minutter.",
     login_too_many: "For mange mislykkede log ind. Vent 15 minutter, og prøv igen, eller bed din administrator om et nyt link til adgangskoden.",
+    code_too_many: "For mange forkerte koder fra dit netværk. Vent 15 minutter, og prøv igen.",
     login_which_organisation: "Din adresse og adgangskode åbner konti i flere organisationer. Skriv CVR-nummeret på den, du vil logge ind i, og din adgangskode igen.",
     password_title: "Vælg din adgangskode",
     password_intro: "Vælg en adgangskode på mindst 12 tegn. Nogle få ord er en god adgangskode.",
