@@ -220,6 +220,23 @@ impl Default for OcspConfig {
     }
 }
 
+/// Limits on guessing (`[limits]`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Wrong API tokens and wrong one-time codes one client address may send in 15
+    /// minutes; past it, every try from that address is refused until they end.
+    pub failures_per_address: u32,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            failures_per_address: orgca_web::client::FAILURES_ALLOWED,
+        }
+    }
+}
+
 /// The signing service (`[signing]`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -319,6 +336,8 @@ pub struct Config {
     pub crl: CrlConfig,
     /// OCSP.
     pub ocsp: OcspConfig,
+    /// Limits on guessing.
+    pub limits: LimitsConfig,
     /// The signing service.
     pub signing: SigningConfig,
     /// The PKCS#11 token that holds the CA keys. Given when `init` runs, the production
@@ -398,6 +417,7 @@ impl Default for Config {
             notices: NoticesConfig::default(),
             crl: CrlConfig::default(),
             ocsp: OcspConfig::default(),
+            limits: LimitsConfig::default(),
             signing: SigningConfig::default(),
             ca_token: None,
             tls: None,
@@ -411,6 +431,7 @@ pub(crate) fn parse(text: &str, path: &Path) -> anyhow::Result<Config> {
         .map_err(|e| Refused(format!("{} is not valid: {e}", path.display())))?;
     config.settings()?;
     config.trusted_proxies()?;
+    config.failures_per_address()?;
     Ok(config)
 }
 
@@ -501,6 +522,17 @@ impl Config {
             name_registration_authority: self.policies.name_registration_authority.clone(),
             pds_url: g.pds_url.clone(),
         })
+    }
+
+    /// The limit on wrong tokens and codes per client address, checked.
+    pub fn failures_per_address(&self) -> Result<u32, Refused> {
+        let n = self.limits.failures_per_address;
+        if !(1..=100_000).contains(&n) {
+            return Err(Refused(format!(
+                "limits.failures_per_address = {n}: give 1 to 100000"
+            )));
+        }
+        Ok(n)
     }
 
     /// The trusted proxies, checked. The error names the entry to fix.

@@ -222,7 +222,8 @@ impl AddressWindows {
     }
 }
 
-/// Wrong API tokens and wrong pick-up codes allowed per client address in a window.
+/// Wrong API tokens and wrong pick-up codes allowed per client address in a window, by
+/// default (`limits.failures_per_address`).
 pub const FAILURES_ALLOWED: u32 = 20;
 /// The window, in seconds (15 minutes).
 pub const FAILURE_WINDOW: i64 = 15 * 60;
@@ -231,17 +232,19 @@ pub const FAILURE_WINDOW: i64 = 15 * 60;
 #[derive(Debug)]
 pub struct FailureLimiter(AddressWindows);
 
-impl Default for FailureLimiter {
-    fn default() -> Self {
-        FailureLimiter(AddressWindows::new(FAILURES_ALLOWED, FAILURE_WINDOW))
-    }
-}
-
 impl FailureLimiter {
+    /// `allowed` failures per address in each window of [`FAILURE_WINDOW`].
+    pub fn new(allowed: u32) -> FailureLimiter {
+        FailureLimiter(AddressWindows::new(allowed, FAILURE_WINDOW))
+    }
+
     /// `Err` with a 429 problem when `addr` is past the limit: nothing of the request is
     /// checked, so that a right guess looks like a wrong one.
     pub(crate) fn check(&self, addr: ClientAddress, now: UnixTime) -> Result<(), TooManyFailures> {
-        self.0.check(addr.0, now).map_err(TooManyFailures)
+        self.0.check(addr.0, now).map_err(|wait| TooManyFailures {
+            allowed: self.0.limit,
+            wait,
+        })
     }
 
     /// Counts a failure of `addr`.
@@ -252,22 +255,27 @@ impl FailureLimiter {
     }
 }
 
-/// A refusal for too many failures: the seconds until the address may try again.
+/// A refusal for too many failures.
 #[derive(Debug, Clone, Copy)]
-pub struct TooManyFailures(pub i64);
+pub struct TooManyFailures {
+    /// The failures an address may have in a window.
+    pub allowed: u32,
+    /// Seconds until the address may try again.
+    pub wait: i64,
+}
 
 impl TooManyFailures {
     /// The words for the client.
     pub fn detail(&self) -> String {
         format!(
-            "too many wrong tokens or one-time codes from your address ({FAILURES_ALLOWED} in 15 minutes): try again in {} seconds",
-            self.0
+            "too many wrong tokens or one-time codes from your address ({} in 15 minutes): try again in {} seconds",
+            self.allowed, self.wait
         )
     }
 
     /// A `Retry-After` header's value.
     pub fn retry_after(&self) -> HeaderValue {
-        HeaderValue::from(self.0)
+        HeaderValue::from(self.wait)
     }
 }
 

@@ -159,7 +159,7 @@ pub async fn run(
         downloads: orgca_web::Downloads::default(),
         directory_limiter: Default::default(),
         trusted_proxies: ctx.config.trusted_proxies()?,
-        failures: Default::default(),
+        failures: orgca_web::client::FailureLimiter::new(ctx.config.failures_per_address()?),
     });
     // Queued mail goes out every second (the outbox folder, or SMTP when configured),
     // from one node at a time.
