@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::ORGCA;
 use crate::campaign::{Campaign, Tally, assert_nothing_lost, serve_after_the_faults};
+use crate::portal;
 use orgca_testkit::postgres_tls::TlsPostgres;
 use orgca_testkit::{self as testkit, BASE_URL, Env};
 
@@ -107,6 +108,12 @@ fn a_database_outage_under_load_is_503_loses_nothing_and_recovers_by_itself() {
     let campaign = Arc::new(Campaign::new(&env, &server, CVR, "udfald.dk"));
     let (status, _) = server.json("GET", "/healthz", None, None);
     assert_eq!(status, 200);
+    // An administrator logged in to the portal.
+    let mut browser = portal::Client::default();
+    let link = portal::password_link(&env, "admin@udfald.dk");
+    portal::set_password(&mut browser, &server, &link);
+    let (status, _, _) = portal::login(&mut browser, &server, "admin@udfald.dk", portal::PASSWORD);
+    assert_eq!(status, 303);
     let tally = Arc::new(Mutex::new(Tally::default()));
     let stop = Arc::new(AtomicBool::new(false));
     let clients: Vec<_> = (0..3)
@@ -137,6 +144,11 @@ fn a_database_outage_under_load_is_503_loses_nothing_and_recovers_by_itself() {
         waited < Duration::from_secs(20),
         "answered after {waited:?}"
     );
+    // The portal (its session is looked up in the database): a page that says to try
+    // again, with 503.
+    let (status, _, page) = browser.get(&server, "/portal");
+    assert_eq!(status, 503, "{page}");
+    assert!(page.contains("cannot reach its database"), "{page}");
 
     pg.start_again();
     let outage = stopped.elapsed();

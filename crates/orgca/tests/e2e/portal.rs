@@ -7,11 +7,11 @@ use orgca_testkit::{self as testkit, Env, Server, org};
 
 /// A minimal cookie jar and form client.
 #[derive(Default)]
-struct Client {
+pub(crate) struct Client {
     cookies: Vec<(String, String)>,
 }
 
-type Answer = (u16, Vec<(String, String)>, String);
+pub(crate) type Answer = (u16, Vec<(String, String)>, String);
 
 impl Client {
     fn cookie_header(&self) -> String {
@@ -37,7 +37,7 @@ impl Client {
         }
     }
 
-    fn get(&mut self, server: &Server, path: &str) -> Answer {
+    pub(crate) fn get(&mut self, server: &Server, path: &str) -> Answer {
         let cookie = self.cookie_header();
         let (s, h, b) = server.request_with("GET", path, &[("Cookie", &cookie)], None, None);
         self.take_cookies(&h);
@@ -107,7 +107,7 @@ fn error_of(page: &str) -> String {
 }
 
 /// Mails a password link to `email` (CLI) and answers the path it names, as mailed.
-fn password_link(env: &Env, email: &str) -> String {
+pub(crate) fn password_link(env: &Env, email: &str) -> String {
     let path = testkit::password_link_path(env, email);
     let mail = env.wait_for_mail("/portal/password/");
     assert!(mail.contains(&path), "{mail}");
@@ -115,7 +115,7 @@ fn password_link(env: &Env, email: &str) -> String {
 }
 
 /// Sets [`PASSWORD`] through the link at `path`; the browser lands on the login page.
-fn set_password(c: &mut Client, server: &Server, path: &str) {
+pub(crate) fn set_password(c: &mut Client, server: &Server, path: &str) {
     let (_, _, page) = c.get(server, path);
     let (status, h, _) = c.submit(
         server,
@@ -127,9 +127,9 @@ fn set_password(c: &mut Client, server: &Server, path: &str) {
     assert_eq!(header(&h, "location"), ["/portal/login?done=password"]);
 }
 
-const PASSWORD: &str = "korrekt hest batteri hæfteklamme";
+pub(crate) const PASSWORD: &str = "korrekt hest batteri hæfteklamme";
 
-fn login(c: &mut Client, server: &Server, email: &str, password: &str) -> Answer {
+pub(crate) fn login(c: &mut Client, server: &Server, email: &str, password: &str) -> Answer {
     let (status, _, page) = c.get(server, "/portal/login");
     assert_eq!(status, 200);
     c.submit(

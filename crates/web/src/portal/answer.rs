@@ -18,7 +18,19 @@ use super::{Chrome, message};
 pub(crate) type Page = Result<Response, Response>;
 
 /// A server fault: logged with its sources, and a page that says to try again.
-pub(crate) fn fault(t: &'static Texts, e: &dyn std::error::Error) -> Response {
+pub(crate) fn fault(t: &'static Texts, e: &(dyn std::error::Error + 'static)) -> Response {
+    if e.downcast_ref::<RaError>()
+        .is_some_and(RaError::is_unavailable)
+    {
+        // The database or a key token is out of reach: the person may try again soon.
+        tracing::warn!(error = %crate::problem::with_sources(e), "portal request: unavailable");
+        return message(
+            t,
+            StatusCode::SERVICE_UNAVAILABLE,
+            None,
+            t.server_unavailable,
+        );
+    }
     tracing::error!(error = %crate::problem::with_sources(e), "portal request failed");
     message(t, StatusCode::INTERNAL_SERVER_ERROR, None, t.server_error)
 }

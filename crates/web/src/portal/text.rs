@@ -364,6 +364,8 @@ pub struct Texts {
     pub employee_ordered: &'static str,
     /// A server fault.
     pub server_error: &'static str,
+    /// The database or a key token is out of reach for now.
+    pub server_unavailable: &'static str,
     /// The other language: its code (for the switch link).
     pub other_lang: &'static str,
     /// The other language's name, in that language.
@@ -557,6 +559,7 @@ pub static EN: Texts = Texts {
     order_employee: "Order employee certificate",
     employee_ordered: "An employee certificate has been ordered. The user picks it up after logging in (they have been mailed). Reference",
     server_error: "Something went wrong on our side. Try again in a minute.",
+    server_unavailable: "The service cannot reach its database or keys just now. Try again in a minute.",
     other_lang: "da",
     other_lang_name: "Dansk",
 };
@@ -752,6 +755,7 @@ pub static DA: Texts = Texts {
     order_employee: "Bestil medarbejdercertifikat",
     employee_ordered: "Et medarbejdercertifikat er bestilt. Brugeren henter det efter at have logget ind (brugeren har fået en mail). Reference",
     server_error: "Noget gik galt hos os. Prøv igen om et minut.",
+    server_unavailable: "Tjenesten kan ikke nå sin database eller sine nøgler lige nu. Prøv igen om et minut.",
     other_lang: "en",
     other_lang_name: "English",
 };
