@@ -192,6 +192,16 @@ impl CrlCache {
     }
 }
 
+/// The least CRL number a CRL with this thisUpdate may carry: the time in Unix
+/// nanoseconds (as Boulder numbers its CRLs). The store's counter still goes up by one
+/// when it is past that, so numbers always increase; and a store restored from an older
+/// backup, whose counter is behind what relying parties saw, numbers its next CRL above
+/// every CRL published before the restore, as long as the clock has not gone back. Eight
+/// bytes, well within RFC 5280's twenty.
+pub fn crl_number_floor(this_update: OffsetDateTime) -> i64 {
+    i64::try_from(this_update.unix_timestamp_nanos()).unwrap_or(i64::MAX)
+}
+
 /// Builds and signs the CRL `target` as of `now` from the store: entries streamed into
 /// one buffer sized for `expected` entries (the last CRL's count: blocks only add, so
 /// the buffer is not copied to grow), a fresh CRL number from the store (one counter per
@@ -221,8 +231,10 @@ pub async fn build_crl(
     if let Some(err) = bad {
         return Err(err.into());
     }
-    let number = store.next_crl_number(&issuer.name).await?;
     let this_update = now;
+    let number = store
+        .next_crl_number(&issuer.name, crl_number_floor(this_update))
+        .await?;
     let next_update = now + policy.validity;
     let signed = tokio::task::block_in_place(|| {
         issuer.sign(

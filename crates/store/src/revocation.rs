@@ -224,15 +224,21 @@ impl StatusStore {
         Ok(row.map(|r| r.try_get("revision")).transpose()?.unwrap_or(0))
     }
 
-    /// Hands out the issuer's next CRL number: strictly increasing, whichever node asks.
-    pub async fn next_crl_number(&self, issuer: &str) -> Result<i64, StoreError> {
+    /// Hands out the issuer's next CRL number: strictly increasing, whichever node asks,
+    /// and at least `at_least` (the status service gives the CRL's thisUpdate in Unix
+    /// nanoseconds, so that a store restored from an older backup still numbers above
+    /// every CRL published since).
+    pub async fn next_crl_number(&self, issuer: &str, at_least: i64) -> Result<i64, StoreError> {
         let mut tx = self.store.begin_write().await?;
         let row = sqlx::query(
-            "INSERT INTO ca_status (issuer, revision, crl_number) VALUES ($1, 0, 1) \
-             ON CONFLICT (issuer) DO UPDATE SET crl_number = ca_status.crl_number + 1 \
+            "INSERT INTO ca_status (issuer, revision, crl_number) \
+             VALUES ($1, 0, CASE WHEN $2 > 1 THEN $2 ELSE 1 END) \
+             ON CONFLICT (issuer) DO UPDATE SET crl_number = \
+             CASE WHEN ca_status.crl_number + 1 > $2 THEN ca_status.crl_number + 1 ELSE $2 END \
              RETURNING crl_number",
         )
         .bind(issuer)
+        .bind(at_least)
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;

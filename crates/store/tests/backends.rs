@@ -619,7 +619,7 @@ async fn crl_numbers(store: &Store, issuer: &str) -> Vec<i64> {
         out.push(
             store
                 .status()
-                .next_crl_number(issuer)
+                .next_crl_number(issuer, 0)
                 .await
                 .expect("number"),
         );
@@ -974,7 +974,10 @@ async fn kept_crls_never_go_back_case(db: &TestDb) {
     let _ = issuing_ca(&store).await;
     let status = store.status();
     for _ in 0..3 {
-        status.next_crl_number("test-root").await.expect("number");
+        status
+            .next_crl_number("test-root", 0)
+            .await
+            .expect("number");
     }
     let crl = |number| KeptCrl {
         ca_name: "test-root".into(),
@@ -999,8 +1002,29 @@ async fn kept_crls_never_go_back_case(db: &TestDb) {
     );
     assert_eq!(ca.kept_crls().await.expect("kept"), vec![crl(10)]);
     assert_eq!(
-        status.next_crl_number("test-root").await.expect("number"),
+        status
+            .next_crl_number("test-root", 0)
+            .await
+            .expect("number"),
         11
+    );
+    // A floor above the counter is taken (a CRL's time in nanoseconds), and the next
+    // number after it is one more even when its floor is lower: numbers never go back.
+    let at = 1_800_000_000_000_000_000;
+    assert_eq!(
+        status.next_crl_number("test-root", at).await.expect("n"),
+        at
+    );
+    assert_eq!(
+        status
+            .next_crl_number("test-root", at - 5)
+            .await
+            .expect("n"),
+        at + 1
+    );
+    assert_eq!(
+        status.next_crl_number("test-root", 0).await.expect("n"),
+        at + 2
     );
     let report = store.audit().verify().await.expect("verify");
     assert_eq!(report.first_break, None);
