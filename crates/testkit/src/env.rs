@@ -20,7 +20,7 @@ pub struct Env {
     pub dir: tempfile::TempDir,
     bin: PathBuf,
     /// The PostgreSQL database this environment's orgca uses, when not SQLite.
-    postgres: Option<PgDatabase>,
+    postgres: Option<PgStore>,
 }
 
 /// A PostgreSQL database of a test's: its URL, and the server URL to drop it through.
@@ -28,13 +28,28 @@ struct PgDatabase {
     url: String,
     server: String,
     name: String,
-    /// Dropped with the environment; not one the test owns itself ([`Env::empty_on`]).
-    dropped: bool,
+}
+
+/// Whose PostgreSQL database an environment uses.
+enum PgStore {
+    /// One of this kit's, dropped with the environment.
+    Copied(PgDatabase),
+    /// One the test started and owns itself ([`Env::empty_on`]): its URL.
+    External(String),
+}
+
+impl PgStore {
+    fn url(&self) -> &str {
+        match self {
+            PgStore::Copied(db) => &db.url,
+            PgStore::External(url) => url,
+        }
+    }
 }
 
 impl Drop for Env {
     fn drop(&mut self) {
-        if let Some(db) = self.postgres.as_ref().filter(|db| db.dropped) {
+        if let Some(PgStore::Copied(db)) = &self.postgres {
             let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", db.name);
             let _ = psql(&db.server, &sql);
         }
@@ -113,15 +128,14 @@ fn template(bin: &Path) -> &'static Env {
             psql(&server, &format!("CREATE DATABASE {name}"));
             // The template is never dropped by this process (a static is not dropped);
             // the next process drops it, as above.
-            env.postgres = Some(PgDatabase {
+            env.postgres = Some(PgStore::Copied(PgDatabase {
                 url: database_on(&server, &name),
                 server: server.clone(),
                 name,
-                dropped: true,
-            });
+            }));
         }
         env.init();
-        if let Some(db) = &env.postgres {
+        if let Some(PgStore::Copied(db)) = &env.postgres {
             // The copies must never reach the template's database, even from a command
             // that bypasses `with_store`: init recorded its URL, which is taken out.
             let config = env.data().join("config.toml");
@@ -180,17 +194,19 @@ impl Env {
         let dir = tempfile::tempdir().expect("tempdir");
         copy_dir(&template.data(), &dir.path().join("data"));
         let postgres = template.postgres.as_ref().map(|t| {
+            let PgStore::Copied(t) = t else {
+                unreachable!("the template's database is the kit's own")
+            };
             let name = format!("orgca_e2e_{}", uuid::Uuid::new_v4().simple());
             psql(
                 &t.server,
                 &format!("CREATE DATABASE {name} TEMPLATE {}", t.name),
             );
-            PgDatabase {
+            PgStore::Copied(PgDatabase {
                 url: database_on(&t.server, &name),
                 server: t.server.clone(),
                 name,
-                dropped: true,
-            }
+            })
         });
         Env {
             dir,
@@ -209,7 +225,7 @@ impl Env {
     /// fields separated by tabs.
     pub fn sql(&self, statement: &str) -> String {
         match &self.postgres {
-            Some(db) => psql(&db.url, statement),
+            Some(db) => psql(db.url(), statement),
             None => {
                 let script = "import sqlite3,sys\n\
                     c=sqlite3.connect(sys.argv[1])\n\
@@ -263,12 +279,7 @@ impl Env {
     /// run here, and [`Env::sql`], reach it.
     pub fn empty_on(bin: impl AsRef<Path>, url: &str) -> Env {
         let mut env = Env::empty(bin);
-        env.postgres = Some(PgDatabase {
-            url: url.to_owned(),
-            server: String::new(),
-            name: String::new(),
-            dropped: false,
-        });
+        env.postgres = Some(PgStore::External(url.to_owned()));
         env
     }
 
@@ -276,7 +287,7 @@ impl Env {
     /// URL) the data folder's SQLite file.
     fn with_store(&self, c: &mut Command) {
         match &self.postgres {
-            Some(db) => c.env("ORGCA_DATABASE_URL", &db.url),
+            Some(db) => c.env("ORGCA_DATABASE_URL", db.url()),
             None => c.env_remove("ORGCA_DATABASE_URL"),
         };
     }
