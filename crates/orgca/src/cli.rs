@@ -72,6 +72,55 @@ pub enum Command {
     /// no database. Each writes a signed record into the ceremony folder.
     #[command(subcommand)]
     Ceremony(CeremonyCommand),
+    /// Back up the store, the configuration and the encrypted CA keys into one archive
+    /// (while `serve` runs), or check an archive (`backup verify FILE`).
+    Backup(BackupArgs),
+    /// Restore a backup into a new data folder (`--data`), or into the empty database
+    /// that `--database-url` names.
+    Restore(RestoreArgs),
+    /// The store as a whole.
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct BackupArgs {
+    #[command(subcommand)]
+    pub command: Option<BackupCommand>,
+    /// Where to write the archive: a new file (a backup never overwrites), by custom
+    /// ending in .tar.gz.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// Check an archive without restoring it: every file against the manifest, the
+    /// store's tables against their digests, the audit chain.
+    Verify {
+        /// The archive.
+        archive: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The archive (`orgca backup --out` wrote it).
+    #[arg(long)]
+    pub from: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Copy the whole store into a new, empty database (from SQLite to PostgreSQL, for
+    /// example), check it table by table, and print what to change in config.toml. Stop
+    /// `serve` first: what the old store records after the copy begins is not in it.
+    Copy {
+        /// The new database (postgres://... or sqlite://PATH).
+        #[arg(long, env = "ORGCA_COPY_TO_URL", hide_env_values = true)]
+        to: String,
+    },
 }
 
 /// What every ceremony names.

@@ -225,6 +225,49 @@ impl crate::OrgScope {
     }
 }
 
+/// What an operator did to the whole store, recorded in its chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    /// A backup was taken (`backup.taken`, named by the archive's SHA-256).
+    BackupTaken,
+    /// The store was restored from a backup (`store.restored`, named by the archive's
+    /// SHA-256): every event before it is the backup's.
+    Restored,
+}
+
+impl Operation {
+    fn action(self) -> &'static str {
+        match self {
+            Operation::BackupTaken => "backup.taken",
+            Operation::Restored => "store.restored",
+        }
+    }
+}
+
+impl AuditLog {
+    /// Appends an operator's operation on the whole store, named by `object`.
+    pub async fn record_operation(
+        &self,
+        operation: Operation,
+        object: &str,
+        details: serde_json::Value,
+        now: UnixTime,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.store().begin_write().await?;
+        let event = NewEvent {
+            at: now,
+            actor: "operator".to_owned(),
+            org_id: None,
+            action: operation.action(),
+            object: object.to_owned(),
+            details,
+        };
+        append(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
 impl AuditLog {
     /// Appends a ceremony record (a signed note, checked by the caller) to the chain as a
     /// `ceremony.recorded` event named by the note's SHA-256 (`digest`), unless it is

@@ -195,6 +195,19 @@ impl Store {
         self.pool.close().await;
     }
 
+    /// Closes the store with a SQLite database wholly in its main file (the write-ahead
+    /// log checkpointed into it and emptied), so that the file alone is the store: for a
+    /// copy that is archived or moved.
+    pub async fn close_as_one_file(&self) -> Result<(), StoreError> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await?;
+        }
+        self.pool.close().await;
+        Ok(())
+    }
+
     /// Checks that the database answers (health checks).
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

@@ -56,6 +56,10 @@ pub enum StoreError {
     /// The store's writer task has stopped (the runtime is shutting down).
     #[error("the store is shutting down")]
     WriterGone,
+    /// A copy of the whole store was refused or did not read back as its source; the
+    /// destination is as it was.
+    #[error("{0}")]
+    CopyRefused(String),
     /// Any other database error.
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),

@@ -5,7 +5,8 @@
 //! The API is narrow per user: [`CaStore`] is what the CA may write (CA certificates,
 //! serial intents), [`IssuanceStore`] commits issued certificates, [`OrgStore`] manages
 //! organisations, [`OrgScope`] reads one organisation's data and nothing else, and
-//! [`AuditLog`] verifies the chain. Every change that matters is written with its audit
+//! [`AuditLog`] verifies the chain; [`Store::copy_into`] copies a whole store into an
+//! empty one (backups, restores, the move to PostgreSQL), checked row for row. Every change that matters is written with its audit
 //! event in one transaction.
 //!
 //! This crate must never decide policy, sign, or hold signing keys (it holds one
@@ -21,6 +22,7 @@ mod audit_log;
 mod bench_fill;
 mod ca;
 mod certs;
+mod copy;
 mod db;
 mod directory;
 mod error;
@@ -47,11 +49,12 @@ mod writer;
 
 pub use audit::{AuditEvent, NewEvent};
 pub use audit_checkpoints::StoredCheckpoint;
-pub use audit_log::{AuditLog, ChainBreak, ChainReport};
+pub use audit_log::{AuditLog, ChainBreak, ChainReport, Operation};
 #[cfg(feature = "bench")]
 pub use bench_fill::BenchCertificate;
 pub use ca::{CaCertificate, CaRole, CaStore, NewCaCertificate, Retirement};
 pub use certs::OrgScope;
+pub use copy::{StoreDigest, TableDigest};
 pub use db::Store;
 pub use directory::DIRECTORY_LIMIT;
 pub use error::StoreError;

@@ -1095,3 +1095,127 @@ async fn a_stored_crl_is_replaced_only_by_a_higher_number_case(db: &TestDb) {
         Some(crl(6))
     );
 }
+
+on_all_backends!(
+    a_copy_reads_back_row_for_row_and_refuses_a_full_destination,
+    a_copy_case
+);
+/// The destination of a copy: the other backend when PostgreSQL is there (SQLite to
+/// PostgreSQL is the move operators make, PostgreSQL to SQLite is a backup), else a
+/// second SQLite file.
+async fn other_backend(source: &TestDb) -> TestDb {
+    match std::env::var("ORGCA_TEST_POSTGRES_URL") {
+        Ok(base) if source.url.starts_with("sqlite:") => TestDb::postgres(&base).await,
+        _ => TestDb::sqlite(),
+    }
+}
+async fn a_copy_case(db: &TestDb) {
+    use orgca_model::BlockReason;
+    let store = db.open().await;
+    // Rows of every kind the copy must carry: CAs (an issuing CA refers to its root),
+    // organisations, users, certificates, a block with its queued (sealed) mail, the
+    // audit chain and a CRL number.
+    let issuer = issuing_ca(&store).await;
+    let a = org(&store, "99999930").await;
+    let user = store
+        .org(a.id)
+        .create_user(&new_user("copy@a.dk", orgca_model::Role::User), "t", NOW)
+        .await
+        .expect("user");
+    let mut ids = Vec::new();
+    for i in 0..3u8 {
+        ids.push(
+            issued(&store, Serial::from_random([i + 40; 20]), &issuer, &a)
+                .await
+                .id,
+        );
+    }
+    let mail = orgca_store::NewMail {
+        recipient: user.email.clone(),
+        subject: "blocked".into(),
+        body: "your certificate is blocked".into(),
+    };
+    store
+        .org(a.id)
+        .block(
+            ids[1],
+            BlockReason::KeyCompromised,
+            &[mail],
+            "a",
+            NOW.plus_secs(5),
+        )
+        .await
+        .expect("block")
+        .expect("A's");
+    let crl = store
+        .status()
+        .next_crl_number(&issuer, 7)
+        .await
+        .expect("crl number");
+
+    let target = other_backend(db).await;
+    let copy = Store::open(&target.url).await.expect("open target");
+    let written = store.copy_into(&copy).await.expect("copy");
+    assert_eq!(written.rows("certificates"), 3);
+    assert_eq!(written.rows("ca_certificates"), 2);
+    assert!(written.rows("audit_events") >= 6);
+    // Read again in a snapshot of its own, the copy is the source, table for table.
+    let source = store.digest().await.expect("digest");
+    assert_eq!(copy.digest().await.expect("digest"), source);
+    assert_eq!(source, written);
+    // What it holds reads as it did: the chain, a certificate, its block, the mail
+    // (sealed with the same salt, so that the same passphrase opens it), the next CRL
+    // number.
+    let report = copy.audit().verify().await.expect("verify");
+    assert_eq!(report.first_break, None);
+    assert_eq!(report.events as u64, written.rows("audit_events"));
+    let blocked = copy
+        .org(a.id)
+        .certificate(ids[1])
+        .await
+        .expect("get")
+        .expect("copied");
+    assert_eq!(blocked.status, orgca_model::CertStatus::Blocked);
+    let copy = copy
+        .with_mail_key(orgca_testkit::db::PASSPHRASE)
+        .await
+        .expect("mail key");
+    let queued = copy.mail().due(NOW.plus_secs(60), 10).await.expect("due");
+    assert_eq!(queued.len(), 1);
+    assert!(
+        queued[0].is_ok(),
+        "the copied mail opens with the same passphrase"
+    );
+    assert!(
+        copy.status()
+            .next_crl_number(&issuer, 0)
+            .await
+            .expect("crl number")
+            > crl
+    );
+    // A destination that holds data is refused, and left as it was.
+    let before = copy.digest().await.expect("digest");
+    let refused = store.copy_into(&copy).await;
+    assert!(
+        matches!(&refused, Err(StoreError::CopyRefused(m)) if m.contains("not empty")),
+        "{refused:?}"
+    );
+    assert_eq!(copy.digest().await.expect("digest"), before);
+    target.drop_pg().await;
+    // A table this orgca does not know would be lost: the copy refuses.
+    {
+        use sqlx::Executor;
+        let mut raw = db.raw().await;
+        raw.execute("CREATE TABLE stray_notes (note TEXT)")
+            .await
+            .expect("create");
+    }
+    let fresh = TestDb::sqlite();
+    let refused = store
+        .copy_into(&Store::open(&fresh.url).await.expect("open"))
+        .await;
+    assert!(
+        matches!(&refused, Err(StoreError::CopyRefused(m)) if m.contains("stray_notes")),
+        "{refused:?}"
+    );
+}

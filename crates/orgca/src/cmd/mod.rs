@@ -1,6 +1,7 @@
 //! The subcommands.
 
 mod audit;
+mod backup;
 mod ca;
 mod ca_import;
 mod ceremony;
@@ -10,7 +11,9 @@ mod export;
 mod init;
 mod notify;
 mod org;
+mod restore;
 mod serve;
+mod store;
 mod user;
 
 use crate::cli::{Cli, Command};
@@ -34,6 +37,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::User(c) => user::run_user(g, c, now).await,
         Command::Token(c) => user::run_token(g, c, now).await,
         Command::Ceremony(c) => ceremony::run(g, c, now),
+        Command::Backup(args) => backup::run(g, args, now).await,
+        Command::Restore(args) => restore::run(g, args, now).await,
+        Command::Store(c) => store::run(g, c).await,
     }
 }
 
