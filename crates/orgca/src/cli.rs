@@ -461,6 +461,14 @@ pub enum CertCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Put back certificates this orgca issued that its store does not hold (after a
+    /// restore from an older backup): each is checked against the issuing CAs and
+    /// recorded as issued, with an audit event.
+    Import {
+        /// PEM files of certificates (several per file allowed).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// List an organisation's certificates, newest first unless sorted otherwise.
     List {
         #[command(flatten)]

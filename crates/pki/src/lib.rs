@@ -12,6 +12,7 @@ pub mod crl;
 pub mod csr;
 pub mod encode;
 pub mod ext;
+pub mod issued;
 pub mod lint;
 pub mod name;
 pub mod note;

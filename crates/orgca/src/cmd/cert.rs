@@ -47,6 +47,9 @@ pub async fn run(global: &Global, cmd: &CertCommand, now: UnixTime) -> anyhow::R
             return block(global, serial, reason, now).await;
         }
         CertCommand::Get { serial } => return get(global, serial, now).await,
+        CertCommand::Import { files } => {
+            return crate::cmd::cert_import::run(global, files, now).await;
+        }
     };
     let csr = read_csr(args)?;
     let ctx = Context::open(global).await?;

@@ -6,6 +6,7 @@ mod ca;
 mod ca_import;
 mod ceremony;
 mod cert;
+mod cert_import;
 mod demo;
 mod export;
 mod init;
