@@ -15,10 +15,14 @@ pub const INTERNAL: u8 = 3;
 #[error("{0}")]
 pub struct Refused(pub String);
 
-/// The exit code for an error: [`REFUSED`] for a [`Refused`], a client-side [`RaError`]
-/// or a missing passphrase, [`INTERNAL`] for anything else.
+/// The exit code for an error: [`REFUSED`] for a [`Refused`], a client-side [`RaError`],
+/// a refused store copy or a missing passphrase, [`INTERNAL`] for anything else.
 pub fn code_for(e: &anyhow::Error) -> u8 {
     if e.downcast_ref::<Refused>().is_some() {
+        return REFUSED;
+    }
+    // A copy of the whole store into a database that holds one, or at another version.
+    if let Some(orgca_store::StoreError::CopyRefused(_)) = e.downcast_ref() {
         return REFUSED;
     }
     match e.downcast_ref::<RaError>() {

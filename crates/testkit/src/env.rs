@@ -274,6 +274,36 @@ impl Env {
         }
     }
 
+    /// An empty folder whose store is a new, empty database on this environment's
+    /// backend: a PostgreSQL database of the kit's (dropped with it) on the same server,
+    /// else the new folder's SQLite file. For restores.
+    pub fn empty_beside(&self) -> Env {
+        match &self.postgres {
+            None => Env::empty(&self.bin),
+            Some(PgStore::Copied(db)) => Env::empty_on_new_postgres(&self.bin, &db.server),
+            Some(PgStore::External(url)) => Env::empty_on_new_postgres(&self.bin, url),
+        }
+    }
+
+    /// An empty folder whose store is a new, empty database of the kit's (dropped with
+    /// it) on the PostgreSQL server of `server` (a URL with any database).
+    pub fn empty_on_new_postgres(bin: impl AsRef<Path>, server: &str) -> Env {
+        let name = format!("orgca_e2e_{}", uuid::Uuid::new_v4().simple());
+        psql(server, &format!("CREATE DATABASE {name}"));
+        let mut env = Env::empty(bin);
+        env.postgres = Some(PgStore::Copied(PgDatabase {
+            url: database_on(server, &name),
+            server: server.to_owned(),
+            name,
+        }));
+        env
+    }
+
+    /// The URL of this environment's PostgreSQL database, if it has one.
+    pub fn postgres_url(&self) -> Option<&str> {
+        self.postgres.as_ref().map(PgStore::url)
+    }
+
     /// An empty folder whose store will be the PostgreSQL database at `url`, one the test
     /// started and owns itself (it is not dropped with the environment): every command
     /// run here, and [`Env::sql`], reach it.

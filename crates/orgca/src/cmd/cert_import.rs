@@ -34,17 +34,22 @@ struct Outcome {
 pub async fn run(global: &Global, files: &[PathBuf], now: UnixTime) -> anyhow::Result<u8> {
     let ctx = Context::open(global).await?;
     let settings = ctx.config.settings()?;
-    let cas: Vec<CaCertificate> = ctx
-        .store
-        .ca()
-        .list()
-        .await?
-        .into_iter()
+    let all_cas = ctx.store.ca().list().await?;
+    let cas: Vec<CaCertificate> = all_cas
+        .iter()
         .filter(|c| c.role == CaRole::Issuing)
+        .cloned()
         .collect();
     let mut outcomes = Vec::new();
+    let mut chain_certificates = 0;
     for file in files {
         for der in read_pem_file(file)? {
+            // `orgca cert get` prints the chain after the certificate: the store's own CA
+            // certificates are passed over.
+            if all_cas.iter().any(|c| c.der == der) {
+                chain_certificates += 1;
+                continue;
+            }
             let outcome = match import_one(&ctx, &cas, &der, settings.crl_partitions, now).await {
                 Ok((serial, result, detail)) => Outcome {
                     file: file.display().to_string(),
@@ -71,7 +76,8 @@ pub async fn run(global: &Global, files: &[PathBuf], now: UnixTime) -> anyhow::R
             println!("{}: {} {} ({})", o.file, o.result, o.serial, o.detail);
         }
         println!(
-            "{} imported, {} already present, {refused} refused",
+            "{} imported, {} already present, {refused} refused ({chain_certificates} CA \
+             certificates of this store passed over)",
             outcomes.iter().filter(|o| o.result == "imported").count(),
             outcomes.iter().filter(|o| o.result == "present").count()
         );

@@ -280,7 +280,7 @@ pub(crate) fn assert_nothing_lost(env: &Env, server: &Server, tally: &Tally, lab
 }
 
 /// Waits (15 s at most) until the served CRL of test-issuing-1 lists every serial.
-fn assert_crl_lists(env: &Env, server: &Server, blocked: &BTreeSet<String>) {
+pub(crate) fn assert_crl_lists(env: &Env, server: &Server, blocked: &BTreeSet<String>) {
     let issuer = env.ca_file("test-issuing-1");
     let start = Instant::now();
     loop {
@@ -303,7 +303,7 @@ fn assert_crl_lists(env: &Env, server: &Server, blocked: &BTreeSet<String>) {
 
 /// Asks OCSP (`openssl ocsp`, by serial) about up to five blocked and five other stored
 /// certificates: each answer must say what the store says.
-fn assert_ocsp_agrees(
+pub(crate) fn assert_ocsp_agrees(
     env: &Env,
     server: &Server,
     stored: &BTreeSet<String>,

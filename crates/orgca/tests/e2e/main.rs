@@ -9,6 +9,7 @@ const ORGCA: &str = env!("CARGO_BIN_EXE_orgca");
 
 mod api;
 mod api_operations;
+mod backup;
 mod brute_force;
 mod campaign;
 mod crash;
