@@ -231,7 +231,9 @@ pub enum Operation {
     /// A backup was taken (`backup.taken`, named by the archive's SHA-256).
     BackupTaken,
     /// The store was restored from a backup (`store.restored`, named by the archive's
-    /// SHA-256): every event before it is the backup's.
+    /// SHA-256): every event before it is the backup's. The stored CRLs are forgotten in
+    /// the same transaction: relying parties may have seen later ones, so the first node
+    /// to start signs new ones, numbered above every earlier number.
     Restored,
 }
 
@@ -245,7 +247,8 @@ impl Operation {
 }
 
 impl AuditLog {
-    /// Appends an operator's operation on the whole store, named by `object`.
+    /// Appends an operator's operation on the whole store, named by `object`, with what
+    /// the operation changes (see [`Operation`]).
     pub async fn record_operation(
         &self,
         operation: Operation,
@@ -263,6 +266,11 @@ impl AuditLog {
             details,
         };
         append(&mut tx, &event).await?;
+        if operation == Operation::Restored {
+            sqlx::query("DELETE FROM published_crls")
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -24,8 +24,8 @@ pub struct Store {
     pub(crate) mail_key: Option<std::sync::Arc<crate::MailKey>>,
 }
 
-/// Strips a password from a URL for messages.
-fn redact(url: &str) -> String {
+/// A database URL without its password (for messages and what is printed).
+pub fn redact(url: &str) -> String {
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
     let base = match (base.find("://"), base.rfind('@')) {
         (Some(s), Some(at)) if at > s => format!("{}://***@{}", &base[..s], &base[at + 1..]),

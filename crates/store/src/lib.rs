@@ -55,7 +55,7 @@ pub use bench_fill::BenchCertificate;
 pub use ca::{CaCertificate, CaRole, CaStore, NewCaCertificate, Retirement};
 pub use certs::OrgScope;
 pub use copy::{StoreDigest, TableDigest};
-pub use db::Store;
+pub use db::{Store, redact};
 pub use directory::DIRECTORY_LIMIT;
 pub use error::StoreError;
 pub use export::{EXPORT_PAGE_MAX, ExportPage, ExportReader, ExportRow};

@@ -51,24 +51,10 @@ pub async fn run(global: &Global, cmd: &StoreCommand) -> anyhow::Result<u8> {
     );
     println!(
         "next: with every orgca on the old store stopped, set in {}:\n  database_url = \"{}\"\n\
-         (or ORGCA_DATABASE_URL), and start serve. The old store is as it was: keep it until \
+         (the URL given to --to, password and all; or ORGCA_DATABASE_URL), and start serve. The old store is as it was: keep it until \
          the new one has served for a while.",
         ctx.data.config().display(),
-        redacted(to)
+        orgca_store::redact(to)
     );
     Ok(exit::OK)
-}
-
-/// The URL with any password replaced (it goes to the terminal).
-fn redacted(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let userinfo = &url[s + 3..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
 }

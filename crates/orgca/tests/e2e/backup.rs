@@ -129,8 +129,16 @@ fn a_backup_under_load_restores_verified_and_takes_back_what_came_after() {
         "what was issued after the backup is not in it"
     );
 
-    // What the backup held is served as before: chains, the CRL, OCSP.
+    assert_eq!(
+        restored.sql("SELECT count(*) FROM published_crls").trim(),
+        "0",
+        "the backup's stored CRLs are older than the published ones: forgotten"
+    );
+    // What the backup held is served as before: chains, the CRL, OCSP. No CRL number
+    // goes back: the first CRL the restored CA serves is above the last published.
     let server = restored.serve();
+    let next = crl_number(&restored, &server);
+    assert!(next > published, "CRL number {next} after {published}");
     for serial in kept.iter().take(3) {
         let pem = restored.ok(&["cert", "get", "--serial", serial]);
         let leaf = restored.write(&format!("{serial}.pem"), &pem);
@@ -143,9 +151,6 @@ fn a_backup_under_load_restores_verified_and_takes_back_what_came_after() {
     }
     assert_crl_lists(&restored, &server, &kept_blocked);
     assert_ocsp_agrees(&restored, &server, &kept, &kept_blocked);
-    // No CRL number goes back: the restored CA's next CRL is above the last published.
-    let next = crl_number(&restored, &server);
-    assert!(next > published, "CRL number {next} after {published}");
 
     // Certificates issued after the backup are put back from their PEM files.
     let mut files = Vec::new();
