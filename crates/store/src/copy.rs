@@ -296,6 +296,41 @@ impl Store {
         Ok(read)
     }
 
+    /// Copies this store into a new SQLite file at `path` in one snapshot, with the file
+    /// wholly in its main database (no write-ahead log beside it), and answers the digests
+    /// of what the file holds. A SQLite store copies itself (`VACUUM INTO`: SQLite's own
+    /// consistent copy, while writers go on); a PostgreSQL store goes through
+    /// [`Store::copy_into`], every table read back and compared.
+    pub async fn snapshot_to_file(
+        &self,
+        path: &std::path::Path,
+    ) -> Result<StoreDigest, StoreError> {
+        let url = format!("sqlite://{}", path.display());
+        let copy = match self.backend {
+            Backend::Sqlite => {
+                let target = path.to_str().ok_or_else(|| {
+                    StoreError::CopyRefused(format!("{} is not a UTF-8 path", path.display()))
+                })?;
+                sqlx::query("VACUUM INTO $1")
+                    .bind(target)
+                    .execute(&self.pool)
+                    .await?;
+                Store::open_as_is(&url).await?
+            }
+            Backend::Postgres => {
+                let copy = Store::open(&url).await?;
+                if let Err(e) = self.copy_into(&copy).await {
+                    copy.close().await;
+                    return Err(e);
+                }
+                copy
+            }
+        };
+        let digest = copy.digest().await;
+        copy.close_as_one_file().await?;
+        digest
+    }
+
     /// Every table's rows and digest, read in one snapshot (to check a copy later).
     pub async fn digest(&self) -> Result<StoreDigest, StoreError> {
         let mut tx = self.begin_snapshot().await?;
@@ -321,11 +356,15 @@ impl Store {
     }
 }
 
-/// The rows of every table, with the digests, inside `tx`.
+/// The rows of every table, with the digests, inside `tx`. A table of the list that the
+/// store does not have (one at an older schema version) is left out.
 async fn digest_in(tx: &mut Tx, backend: Backend, version: i64) -> Result<StoreDigest, StoreError> {
     let mut tables = Vec::with_capacity(TABLES.len());
     for t in TABLES {
-        let columns = columns(tx, backend, t.name).await?;
+        let columns = columns_of(tx, backend, t.name).await?;
+        if columns.is_empty() {
+            continue;
+        }
         let mut sum = Sum::default();
         let sql = select(t.name, &columns);
         let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut **tx);

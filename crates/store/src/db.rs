@@ -71,6 +71,20 @@ impl Store {
     /// Opens (creating a SQLite file if needed) and migrates the database at `url`:
     /// `sqlite://PATH` or `postgres://...`.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let store = Store::connect(url).await?;
+        migrate::run(&store.pool, store.backend).await?;
+        store.optimize().await?;
+        Ok(store)
+    }
+
+    /// Opens the database at `url` as it is, at whatever schema version, without
+    /// migrating it: to read an archived store ([`Store::digest`]) before anything changes
+    /// it. Nothing but reading is meant for such a store.
+    pub async fn open_as_is(url: &str) -> Result<Store, StoreError> {
+        Store::connect(url).await
+    }
+
+    async fn connect(url: &str) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -131,15 +145,12 @@ impl Store {
         };
         let pool = pool.connect_with(opts).await.map_err(open_err)?;
         let writer = Writer::start(pool.clone(), backend);
-        let store = Store {
+        Ok(Store {
             pool,
             backend,
             writer,
             mail_key: None,
-        };
-        migrate::run(&store.pool, store.backend).await?;
-        store.optimize().await?;
-        Ok(store)
+        })
     }
 
     /// This store with the key that seals queued mail bodies, derived from the CA key

@@ -105,9 +105,7 @@ async fn create(global: &Global, out: &Path, now: UnixTime) -> anyhow::Result<u8
         .tempdir_in(&parent)
         .with_context(|| format!("making a folder in {}", parent.display()))?;
     let db = staging.path().join(DATABASE);
-    let snapshot = Store::open(&format!("sqlite://{}", db.display())).await?;
-    let store = ctx.store.copy_into(&snapshot).await?;
-    snapshot.close_as_one_file().await?;
+    let store = ctx.store.snapshot_to_file(&db).await?;
     let mut files = vec![Staged {
         path: CONFIG.into(),
         from: ctx.data.config(),
@@ -194,40 +192,22 @@ async fn verify(global: &Global, archive: &Path) -> anyhow::Result<u8> {
         .context("making a temporary folder")?;
     let m = orgca_backup::read(archive, Some(staging.path())).map_err(refused)?;
     let (sha256_bytes, sha256) = orgca_backup::hash_file(archive)?;
-    // The store's copy, opened where it was unpacked: its tables must be the ones the
-    // manifest names, and its audit chain must hold.
-    let db = staging.path().join(DATABASE);
-    let store = open_unmigrated(&db, &m).await?;
-    let digest = store.digest().await?;
-    if let Some(diff) = m.store.first_difference(&digest) {
-        return Err(Refused(format!(
-            "the store in the archive is not the one its manifest describes ({diff})"
-        ))
-        .into());
-    }
-    let chain = store.audit().verify().await?;
-    store.close().await;
-    if let Some(b) = &chain.first_break {
-        return Err(Refused(format!(
-            "the archive's audit chain is broken at event {}: {}",
-            b.seq, b.reason
-        ))
-        .into());
-    }
+    // The store's copy, where it was unpacked.
+    let events = check_store(&staging.path().join(DATABASE), &m).await?;
     Config::read_prepared(&staging.path().join(CONFIG))?;
     if global.json {
         print_json(&serde_json::json!({
             "ok": true,
             "bytes": sha256_bytes,
             "sha256": sha256,
-            "audit_events": chain.events,
+            "audit_events": events,
             "manifest": m,
         }))?;
     } else {
         println!(
             "backup OK: {} ({sha256_bytes} bytes, sha256 {sha256})\n  every file matches the manifest, every table its digest; audit chain OK ({} events)",
             archive.display(),
-            chain.events
+            events
         );
         print_summary(&m);
     }
@@ -242,21 +222,31 @@ pub fn refused(e: orgca_backup::ArchiveError) -> anyhow::Error {
     }
 }
 
-/// Opens an archive's store copy. An archive written by an older orgca is at an older
-/// schema version, which opening would migrate: its digests can then no longer be
-/// compared, so that is refused here (restore it with the orgca that wrote it, then
-/// upgrade).
-pub async fn open_unmigrated(db: &Path, m: &Manifest) -> anyhow::Result<Store> {
-    let store = Store::open(&format!("sqlite://{}", db.display())).await?;
+/// Checks an archive's store copy as it is, before anything migrates it: its tables must
+/// be the ones the manifest describes, and its audit chain must hold. Answers the
+/// chain's events.
+pub async fn check_store(db: &Path, m: &Manifest) -> anyhow::Result<u64> {
+    let store = Store::open_as_is(&format!("sqlite://{}", db.display())).await?;
+    let checked = check_open_store(&store, m).await;
+    store.close().await;
+    checked
+}
+
+async fn check_open_store(store: &Store, m: &Manifest) -> anyhow::Result<u64> {
     let digest = store.digest().await?;
-    if digest.schema_version != m.store.schema_version {
-        store.close().await;
+    if let Some(diff) = m.store.first_difference(&digest) {
         return Err(Refused(format!(
-            "the archive's store is at schema version {}, and this orgca is at {}: use orgca {} \
-             to restore it, then upgrade",
-            m.store.schema_version, digest.schema_version, m.orgca_version
+            "the store in the archive is not the one its manifest describes ({diff})"
         ))
         .into());
     }
-    Ok(store)
+    let chain = store.audit().verify().await?;
+    if let Some(b) = &chain.first_break {
+        return Err(Refused(format!(
+            "the archive's audit chain is broken at event {}: {}",
+            b.seq, b.reason
+        ))
+        .into());
+    }
+    Ok(chain.events as u64)
 }

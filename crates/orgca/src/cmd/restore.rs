@@ -9,7 +9,7 @@ use orgca_model::UnixTime;
 use orgca_store::{Operation, Store};
 
 use crate::cli::{Global, RestoreArgs};
-use crate::cmd::backup::{open_unmigrated, print_summary, refused};
+use crate::cmd::backup::{check_store, print_summary, refused};
 use crate::cmd::print_json;
 use crate::config::{Config, DataDir};
 use crate::context::Context;
@@ -83,7 +83,9 @@ async fn restore_into(
         .clone()
         .or_else(|| config.database_url.clone())
         .unwrap_or_else(|| default_url.clone());
-    let snapshot = open_unmigrated(&unpacked, &m).await?;
+    // Checked as archived, then brought to this orgca's schema version.
+    check_store(&unpacked, &m).await?;
+    let snapshot = Store::open(&format!("sqlite://{}", unpacked.display())).await?;
     if target != default_url {
         // Into another database, which must be empty: the copy checks every table.
         let into = Store::open(&target).await?;
