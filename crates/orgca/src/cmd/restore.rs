@@ -86,7 +86,7 @@ async fn restore_into(
     // Checked as archived, then brought to this orgca's schema version.
     check_store(&unpacked, &m).await?;
     let snapshot = Store::open(&format!("sqlite://{}", unpacked.display())).await?;
-    if target != default_url {
+    if target != default_url && !names_file(&target, &unpacked) {
         // Into another database, which must be empty: the copy checks every table.
         let into = Store::open(&target).await?;
         let copied = snapshot.copy_into(&into).await;
@@ -131,6 +131,21 @@ async fn restore_into(
         .await?;
     ctx.store.close().await;
     Ok((m, sha256, chain.events as u64 + 1))
+}
+
+/// Whether `url` is a SQLite URL of the file `path` (however the path is spelled).
+fn names_file(url: &str, path: &Path) -> bool {
+    let Some(rest) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    else {
+        return false;
+    };
+    let named = Path::new(rest.split('?').next().unwrap_or_default());
+    match (std::fs::canonicalize(named), std::fs::canonicalize(path)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// Removes what a failed restore wrote: the folder when it made it, else what is in it.
