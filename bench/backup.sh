@@ -47,7 +47,7 @@ echo "store: $CERTS certificates in 100 organisations; database $(size "$D/orgca
 echo
 echo "| work | orgca | peer | peer time | orgca / peer |"
 echo "|---|---|---|---|---|"
-row "backup (snapshot, every table checked, archive)" "$t_backup" "sqlite3 .backup" "$t_sqlite"
+row "backup (snapshot, table digests, archive written and read back)" "$t_backup" "sqlite3 .backup" "$t_sqlite"
 printf '| backup verify | %s s | (none) | | |\n' "$t_verify"
 row "restore (unpack, check, audit verify)" "$t_restore" "tar -xzf" "$t_untar"
 if psql -q "$PG" -c "SELECT 1" >/dev/null 2>&1; then
