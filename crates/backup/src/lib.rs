@@ -1,7 +1,9 @@
 //! orgca's backup archive: a gzip-compressed tar stream whose first entry is a manifest
 //! (`manifest.json`: what was backed up, when, every table's rows and digest, and every
-//! file's size and SHA-256), followed by the files it lists (`config.toml`, the
-//! encrypted key files under `keys/`, and `orgca.db`, a SQLite copy of the store).
+//! file's size and SHA-256), then the manifest's seal when it has one (`manifest.sig`, a
+//! signed note over the manifest's hash: the caller signs and checks it), then the files
+//! the manifest lists (`config.toml`, the encrypted key files under `keys/`, and
+//! `orgca.db`, a SQLite copy of the store).
 //!
 //! Reading an archive checks every file against the manifest while it streams, so that a
 //! truncated, damaged or altered archive is refused with what is wrong, and a restore
@@ -24,6 +26,12 @@ pub const FORMAT: &str = "orgca-backup 1";
 
 /// The manifest's name in the archive (always its first entry).
 pub const MANIFEST: &str = "manifest.json";
+
+/// The manifest's seal in the archive (second, when there is one).
+pub const SEAL: &str = "manifest.sig";
+
+/// A seal larger than this is refused unread (a signed note is at most 16 KiB).
+const MAX_SEAL: u64 = 16 << 10;
 
 /// The store's copy in the archive.
 pub const DATABASE: &str = "orgca.db";
@@ -90,6 +98,20 @@ pub struct Staged {
     pub from: PathBuf,
 }
 
+/// An archive read and checked.
+#[derive(Clone, Debug)]
+pub struct Opened {
+    /// Its manifest.
+    pub manifest: Manifest,
+    /// The manifest's bytes as archived (what a seal vouches for).
+    pub manifest_bytes: Vec<u8>,
+    /// The manifest's seal, if the archive has one (not checked here).
+    pub seal: Option<String>,
+}
+
+/// Signs a manifest's bytes: answers the seal, or why it could not be made.
+pub type Sealer<'a> = &'a dyn Fn(&[u8]) -> Result<String, String>;
+
 /// A written archive.
 #[derive(Clone, Debug)]
 pub struct Written {
@@ -99,6 +121,8 @@ pub struct Written {
     pub sha256: String,
     /// Its manifest.
     pub manifest: Manifest,
+    /// Whether it is sealed.
+    pub sealed: bool,
 }
 
 /// Why an archive was not written or not accepted.
@@ -149,7 +173,7 @@ fn io_err(what: impl Into<String>) -> impl FnOnce(io::Error) -> ArchiveError {
 /// Whether `path` is a name an archive may hold: the manifest, the config, the database,
 /// or a plain file name under `keys/`.
 pub fn allowed_name(path: &str) -> bool {
-    if [MANIFEST, CONFIG, DATABASE].contains(&path) {
+    if [MANIFEST, SEAL, CONFIG, DATABASE].contains(&path) {
         return true;
     }
     path.strip_prefix("keys/").is_some_and(|name| {
@@ -171,19 +195,20 @@ pub fn hash_file(path: &Path) -> Result<(u64, String), ArchiveError> {
 }
 
 /// Writes an archive of `files` at `out` (never over an existing file: it is written
-/// beside it and renamed into place once whole and on disk). `manifest.files` is filled
-/// in here.
+/// beside it and renamed into place once whole and on disk), sealed by `seal` when one is
+/// given. `manifest.files` is filled in here.
 pub fn write(
     out: &Path,
     mut manifest: Manifest,
     files: &[Staged],
+    seal: Option<Sealer<'_>>,
 ) -> Result<Written, ArchiveError> {
     if out.exists() {
         return Err(ArchiveError::Exists(out.to_owned()));
     }
     manifest.files.clear();
     for f in files {
-        if !allowed_name(&f.path) || f.path == MANIFEST {
+        if !allowed_name(&f.path) || f.path == MANIFEST || f.path == SEAL {
             return Err(ArchiveError::NotABackup(format!(
                 "{} is not a name a backup may hold",
                 f.path
@@ -197,7 +222,18 @@ pub fn write(
         });
     }
     let partial = out.with_extension("partial");
-    let result = write_to(&partial, &manifest, files);
+    let text = serde_json::to_vec_pretty(&manifest).map_err(|e| ArchiveError::Io {
+        what: "writing the manifest".into(),
+        source: io::Error::other(e),
+    })?;
+    let sealed = match seal {
+        None => None,
+        Some(sign) => Some(sign(&text).map_err(|e| ArchiveError::Io {
+            what: "sealing the manifest".into(),
+            source: io::Error::other(e),
+        })?),
+    };
+    let result = write_to(&partial, &manifest, &text, sealed.as_deref(), files);
     if result.is_err() {
         let _ = std::fs::remove_file(&partial);
     }
@@ -214,10 +250,17 @@ pub fn write(
         bytes,
         sha256,
         manifest,
+        sealed: sealed.is_some(),
     })
 }
 
-fn write_to(partial: &Path, manifest: &Manifest, files: &[Staged]) -> Result<(), ArchiveError> {
+fn write_to(
+    partial: &Path,
+    manifest: &Manifest,
+    text: &[u8],
+    seal: Option<&str>,
+    files: &[Staged],
+) -> Result<(), ArchiveError> {
     let what = format!("writing {}", partial.display());
     let file = std::fs::OpenOptions::new()
         .write(true)
@@ -226,18 +269,24 @@ fn write_to(partial: &Path, manifest: &Manifest, files: &[Staged]) -> Result<(),
         .map_err(io_err(&what))?;
     let gz = flate2::write::GzEncoder::new(BufWriter::new(file), COMPRESSION);
     let mut tar = tar::Builder::new(gz);
-    let text = serde_json::to_vec_pretty(manifest).map_err(|e| ArchiveError::Io {
-        what: "writing the manifest".into(),
-        source: io::Error::other(e),
-    })?;
     append(
         &mut tar,
         MANIFEST,
         text.len() as u64,
         manifest.taken_at,
-        &text[..],
+        text,
     )
     .map_err(io_err(&what))?;
+    if let Some(seal) = seal {
+        append(
+            &mut tar,
+            SEAL,
+            seal.len() as u64,
+            manifest.taken_at,
+            seal.as_bytes(),
+        )
+        .map_err(io_err(&what))?;
+    }
     for (f, entry) in files.iter().zip(&manifest.files) {
         let src = File::open(&f.from).map_err(io_err(format!("reading {}", f.from.display())))?;
         // Exactly the bytes that were hashed: a file that grew meanwhile is cut to its
@@ -282,20 +331,25 @@ fn append<W: Write>(
 /// end of the compressed stream. With `into`, each file is written there (the folder must
 /// exist; `keys/` is made) as it is checked; a caller that gets an error must remove what
 /// was written.
-pub fn read(archive: &Path, into: Option<&Path>) -> Result<Manifest, ArchiveError> {
+pub fn read(archive: &Path, into: Option<&Path>) -> Result<Opened, ArchiveError> {
     let file = File::open(archive).map_err(io_err(format!("opening {}", archive.display())))?;
     let gz = flate2::read::GzDecoder::new(BufReader::new(file));
     let mut tar = tar::Archive::new(gz);
     let damaged = |e: io::Error| ArchiveError::Damaged(e.to_string());
     let mut entries = tar.entries().map_err(damaged)?;
-    let manifest = match entries.next() {
+    let (manifest, manifest_bytes) = match entries.next() {
         None => return Err(ArchiveError::NotABackup("it is empty".into())),
         Some(first) => read_manifest(first.map_err(damaged)?)?,
     };
+    let mut seal = None;
     let mut seen = Vec::new();
-    for entry in entries {
+    for (at, entry) in entries.enumerate() {
         let entry = entry.map_err(damaged)?;
         let name = entry_name(&entry)?;
+        if name == SEAL && at == 0 {
+            seal = Some(read_seal(entry)?);
+            continue;
+        }
         let Some(expected) = manifest.files.iter().find(|f| f.path == name) else {
             return Err(ArchiveError::Altered {
                 path: name,
@@ -318,7 +372,29 @@ pub fn read(archive: &Path, into: Option<&Path>) -> Result<Manifest, ArchiveErro
     // length check the whole stream).
     let mut rest = tar.into_inner();
     io::copy(&mut rest, &mut io::sink()).map_err(damaged)?;
-    Ok(manifest)
+    Ok(Opened {
+        manifest,
+        manifest_bytes,
+        seal,
+    })
+}
+
+fn read_seal<R: Read>(entry: tar::Entry<'_, R>) -> Result<String, ArchiveError> {
+    if entry.size() > MAX_SEAL {
+        return Err(ArchiveError::Altered {
+            path: SEAL.into(),
+            why: "it is larger than any seal orgca writes".into(),
+        });
+    }
+    let mut text = String::new();
+    entry
+        .take(MAX_SEAL)
+        .read_to_string(&mut text)
+        .map_err(|e| ArchiveError::Altered {
+            path: SEAL.into(),
+            why: format!("it is not text ({e})"),
+        })?;
+    Ok(text)
 }
 
 fn entry_name<R: Read>(entry: &tar::Entry<'_, R>) -> Result<String, ArchiveError> {
@@ -335,7 +411,7 @@ fn entry_name<R: Read>(entry: &tar::Entry<'_, R>) -> Result<String, ArchiveError
     Ok(name)
 }
 
-fn read_manifest<R: Read>(entry: tar::Entry<'_, R>) -> Result<Manifest, ArchiveError> {
+fn read_manifest<R: Read>(entry: tar::Entry<'_, R>) -> Result<(Manifest, Vec<u8>), ArchiveError> {
     let name = entry
         .path()
         .map_err(|e| ArchiveError::Damaged(e.to_string()))?
@@ -370,14 +446,14 @@ fn read_manifest<R: Read>(entry: tar::Entry<'_, R>) -> Result<Manifest, ArchiveE
     if let Some(bad) = manifest
         .files
         .iter()
-        .find(|f| !allowed_name(&f.path) || f.path == MANIFEST)
+        .find(|f| !allowed_name(&f.path) || f.path == MANIFEST || f.path == SEAL)
     {
         return Err(ArchiveError::NotABackup(format!(
             "its manifest lists {:?}, a name orgca never writes",
             bad.path
         )));
     }
-    Ok(manifest)
+    Ok((manifest, text))
 }
 
 fn check_entry<R: Read>(

@@ -48,7 +48,7 @@ fn staged(dir: &Path) -> Vec<Staged> {
 fn written(dir: &Path) -> (PathBuf, Written) {
     let files = staged(&dir.join("data"));
     let out = dir.join("backup.tar.gz");
-    let w = write(&out, manifest(), &files).expect("write");
+    let w = write(&out, manifest(), &files, None).expect("write");
     (out, w)
 }
 
@@ -60,7 +60,7 @@ fn an_archive_reads_back_file_for_file() {
     assert_eq!(w.bytes, std::fs::metadata(&out).expect("meta").len());
     let into = dir.path().join("restored");
     std::fs::create_dir(&into).expect("mkdir");
-    let m = read(&out, Some(&into)).expect("read");
+    let m = read(&out, Some(&into)).expect("read").manifest;
     assert_eq!(m, w.manifest);
     for f in &m.files {
         assert_eq!(
@@ -73,7 +73,7 @@ fn an_archive_reads_back_file_for_file() {
     // Nothing partial is left beside it, and it is never written over.
     assert!(!out.with_extension("partial").exists());
     assert!(matches!(
-        write(&out, manifest(), &staged(&dir.path().join("data2"))),
+        write(&out, manifest(), &staged(&dir.path().join("data2")), None),
         Err(ArchiveError::Exists(_))
     ));
 }
@@ -136,6 +136,7 @@ fn raw_archive(out: &Path, entries: &[(&str, Vec<u8>)]) {
 
 /// The archive's entries as written.
 fn entries_of(dir: &Path) -> (Manifest, Vec<(String, Vec<u8>)>) {
+    std::fs::create_dir_all(dir).expect("mkdir");
     let (out, w) = written(dir);
     let into = dir.join("x");
     std::fs::create_dir(&into).expect("mkdir");
@@ -255,4 +256,38 @@ fn only_the_names_orgca_writes_are_allowed() {
     ] {
         assert!(!allowed_name(bad), "{bad}");
     }
+}
+
+#[test]
+fn a_seal_is_second_and_vouches_for_the_manifest_bytes_as_archived() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = staged(&dir.path().join("data"));
+    let out = dir.path().join("sealed.tar.gz");
+    let signed = std::cell::RefCell::new(Vec::new());
+    let sealer = |bytes: &[u8]| {
+        signed.borrow_mut().extend_from_slice(bytes);
+        Ok::<_, String>(format!("seal over {} bytes\n", bytes.len()))
+    };
+    let w = write(&out, manifest(), &files, Some(&sealer)).expect("write");
+    assert!(w.sealed);
+    let opened = read(&out, None).expect("read");
+    assert_eq!(opened.manifest_bytes, *signed.borrow());
+    assert_eq!(
+        opened.seal.as_deref(),
+        Some(format!("seal over {} bytes\n", signed.borrow().len()).as_str())
+    );
+    // A sealer that fails writes nothing.
+    let failing = |_: &[u8]| Err::<String, _>("no key".to_owned());
+    let out2 = dir.path().join("unsealed.tar.gz");
+    assert!(write(&out2, manifest(), &files, Some(&failing)).is_err());
+    assert!(!out2.exists() && !out2.with_extension("partial").exists());
+    // A seal anywhere but second is refused.
+    let (m, files) = entries_of(&dir.path().join("again"));
+    let mut late = files.clone();
+    late.push((SEAL.into(), b"seal".to_vec()));
+    let e = refused(dir.path(), with_manifest(&m, &late));
+    assert!(
+        matches!(&e, ArchiveError::Altered { path, .. } if path == SEAL),
+        "{e}"
+    );
 }

@@ -22,6 +22,7 @@ pub mod ocsp;
 pub mod offline;
 mod pool;
 pub mod record;
+pub mod seal;
 mod signing;
 
 pub use crl::{CrlIssuer, load_crl_issuers};

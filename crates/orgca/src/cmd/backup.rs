@@ -8,7 +8,7 @@ use orgca_model::UnixTime;
 use orgca_store::{Operation, Store};
 
 use crate::cli::{BackupArgs, BackupCommand, Global};
-use crate::cmd::print_json;
+use crate::cmd::{backup_seal, print_json};
 use crate::config::Config;
 use crate::context::Context;
 use crate::exit::{self, Refused};
@@ -94,6 +94,7 @@ async fn create(global: &Global, out: &Path, now: UnixTime) -> anyhow::Result<u8
         .into());
     }
     let ctx = Context::open(global).await?;
+    let sealer = backup_seal::of_instance(&ctx)?;
     let started = std::time::Instant::now();
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
@@ -127,7 +128,11 @@ async fn create(global: &Global, out: &Path, now: UnixTime) -> anyhow::Result<u8
         files: Vec::new(),
         not_included: not_included(&ctx),
     };
-    let written = orgca_backup::write(out, manifest, &files)?;
+    let seal = |bytes: &[u8]| {
+        orgca_ca::seal::seal_manifest(sealer.key.as_ref(), &sealer.origin, bytes)
+            .map_err(|e| e.to_string())
+    };
+    let written = orgca_backup::write(out, manifest, &files, Some(&seal))?;
     drop(staging);
     let seconds = started.elapsed().as_secs_f64();
     ctx.store
@@ -190,26 +195,34 @@ async fn verify(global: &Global, archive: &Path) -> anyhow::Result<u8> {
         .prefix(".orgca-verify-")
         .tempdir()
         .context("making a temporary folder")?;
-    let m = orgca_backup::read(archive, Some(staging.path())).map_err(refused)?;
+    let opened = orgca_backup::read(archive, Some(staging.path())).map_err(refused)?;
+    let m = &opened.manifest;
     let (sha256_bytes, sha256) = orgca_backup::hash_file(archive)?;
-    // The store's copy, where it was unpacked.
-    let events = check_store(&staging.path().join(DATABASE), &m).await?;
     Config::read_prepared(&staging.path().join(CONFIG))?;
+    // The seal and the audit checkpoints, when the archive's audit key can be opened here.
+    let (key, seal) = match backup_seal::of_archive(staging.path())? {
+        Ok(key) => {
+            let id = backup_seal::check(&opened, &key)?;
+            (Some(key), format!("sealed by audit key {id}, seal OK"))
+        }
+        Err(why) => (None, format!("seal NOT checked: {why}")),
+    };
+    let events = check_store(&staging.path().join(DATABASE), m, key.as_ref()).await?;
     if global.json {
         print_json(&serde_json::json!({
             "ok": true,
             "bytes": sha256_bytes,
             "sha256": sha256,
+            "seal": seal,
             "audit_events": events,
             "manifest": m,
         }))?;
     } else {
         println!(
-            "backup OK: {} ({sha256_bytes} bytes, sha256 {sha256})\n  every file matches the manifest, every table its digest; audit chain OK ({} events)",
+            "backup OK: {} ({sha256_bytes} bytes, sha256 {sha256})\n  {seal}\n  every file matches the manifest, every table its digest; audit chain OK ({events} events)",
             archive.display(),
-            events
         );
-        print_summary(&m);
+        print_summary(m);
     }
     Ok(exit::OK)
 }
@@ -223,16 +236,24 @@ pub fn refused(e: orgca_backup::ArchiveError) -> anyhow::Error {
 }
 
 /// Checks an archive's store copy as it is, before anything migrates it: its tables must
-/// be the ones the manifest describes, and its audit chain must hold. Answers the
-/// chain's events.
-pub async fn check_store(db: &Path, m: &Manifest) -> anyhow::Result<u64> {
+/// be the ones the manifest describes, its audit chain must hold and, with the archive's
+/// audit key, so must its checkpoints. Answers the chain's events.
+pub async fn check_store(
+    db: &Path,
+    m: &Manifest,
+    key: Option<&backup_seal::AuditKey>,
+) -> anyhow::Result<u64> {
     let store = Store::open_as_is(&format!("sqlite://{}", db.display())).await?;
-    let checked = check_open_store(&store, m).await;
+    let checked = check_open_store(&store, m, key).await;
     store.close().await;
     checked
 }
 
-async fn check_open_store(store: &Store, m: &Manifest) -> anyhow::Result<u64> {
+async fn check_open_store(
+    store: &Store,
+    m: &Manifest,
+    key: Option<&backup_seal::AuditKey>,
+) -> anyhow::Result<u64> {
     let digest = store.digest().await?;
     if let Some(diff) = m.store.first_difference(&digest) {
         return Err(Refused(format!(
@@ -247,6 +268,17 @@ async fn check_open_store(store: &Store, m: &Manifest) -> anyhow::Result<u64> {
             b.seq, b.reason
         ))
         .into());
+    }
+    if let Some(k) = key {
+        let report =
+            orgca_ca::checkpoint::verify_checkpoints(&store.audit(), k.key.as_ref(), &k.origin)
+                .await?;
+        if let Some((seq, why)) = report.first_failure {
+            return Err(Refused(format!(
+                "the archive's audit checkpoint at event {seq} does not hold: {why}"
+            ))
+            .into());
+        }
     }
     Ok(chain.events as u64)
 }

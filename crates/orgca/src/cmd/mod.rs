@@ -2,6 +2,7 @@
 
 mod audit;
 mod backup;
+mod backup_seal;
 mod ca;
 mod ca_import;
 mod ceremony;

@@ -10,6 +10,7 @@ use orgca_store::{Operation, Store};
 
 use crate::cli::{Global, RestoreArgs};
 use crate::cmd::backup::{check_store, print_summary, refused};
+use crate::cmd::backup_seal;
 use crate::cmd::print_json;
 use crate::config::{Config, DataDir};
 use crate::context::Context;
@@ -73,7 +74,15 @@ async fn restore_into(
     archive: &Path,
     now: UnixTime,
 ) -> anyhow::Result<(Manifest, String, u64)> {
-    let m = orgca_backup::read(archive, Some(&data.root)).map_err(refused)?;
+    let opened = orgca_backup::read(archive, Some(&data.root)).map_err(refused)?;
+    // Nothing unpacked is trusted before the seal holds.
+    let key = backup_seal::of_archive(&data.root)?.map_err(|why| {
+        Refused(format!(
+            "a restore checks the archive's seal with its audit key: {why}"
+        ))
+    })?;
+    backup_seal::check(&opened, &key)?;
+    let m = opened.manifest;
     let (_, sha256) = orgca_backup::hash_file(archive)?;
     let mut config = Config::load(data)?;
     let unpacked = data.root.join(DATABASE);
@@ -84,7 +93,7 @@ async fn restore_into(
         .or_else(|| config.database_url.clone())
         .unwrap_or_else(|| default_url.clone());
     // Checked as archived, then brought to this orgca's schema version.
-    check_store(&unpacked, &m).await?;
+    check_store(&unpacked, &m, Some(&key)).await?;
     let snapshot = Store::open(&format!("sqlite://{}", unpacked.display())).await?;
     if target != default_url && !names_file(&target, &unpacked) {
         // Into another database, which must be empty: the copy checks every table.

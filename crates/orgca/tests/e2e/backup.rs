@@ -97,12 +97,30 @@ fn a_backup_under_load_restores_verified_and_takes_back_what_came_after() {
     assert!(!tally.received.is_empty(), "the load ran");
     assert_eq!(tally.server_errors(), 0, "{:?}", tally.statuses);
     server.stop();
-    let verified = env.ok(&["backup", "verify", archive_arg]);
+    // The archive is sealed with the audit key: checked with the passphrase, which opens
+    // the archive's own audit key.
+    let passphrase =
+        std::fs::read_to_string(env.data().join("secrets/key-passphrase")).expect("passphrase");
+    let with_passphrase = [("ORGCA_KEY_PASSPHRASE", passphrase.trim())];
+    let verified = env.ok_with(&with_passphrase, &["backup", "verify", archive_arg]);
     assert!(verified.contains("backup OK"), "{verified}");
+    assert!(verified.contains("seal OK"), "{verified}");
 
-    // Restored into a new folder (and, on PostgreSQL, a new empty database).
+    // Restored into a new folder (and, on PostgreSQL, a new empty database): not without
+    // the passphrase, which checks the seal.
     let restored = env.empty_beside();
     let out = restored.run(&["restore", "--from", archive_arg]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("ORGCA_KEY_PASSPHRASE"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !restored.data().exists(),
+        "a refused restore leaves nothing behind"
+    );
+    let out = restored.run_with(&with_passphrase, &["restore", "--from", archive_arg]);
     assert!(
         out.status.success(),
         "{}",
