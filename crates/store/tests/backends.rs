@@ -1152,12 +1152,26 @@ async fn a_copy_case(db: &TestDb) {
         .next_crl_number(&issuer, 7)
         .await
         .expect("crl number");
+    let notice = orgca_store::NewMail {
+        recipient: user.email.clone(),
+        subject: "expires".into(),
+        body: "your certificate expires".into(),
+    };
+    assert!(
+        store
+            .org(a.id)
+            .record_expiry_notice(ids[0], 30, &notice, NOW)
+            .await
+            .expect("notice")
+    );
 
     let target = other_backend(db).await;
     let copy = Store::open(&target.url).await.expect("open target");
     let written = store.copy_into(&copy).await.expect("copy");
     assert_eq!(written.rows("certificates"), 3);
     assert_eq!(written.rows("ca_certificates"), 2);
+    assert_eq!(written.rows("expiry_notices"), 1);
+    assert_eq!(written.rows("users"), 1);
     assert!(written.rows("audit_events") >= 6);
     // Read again in a snapshot of its own, the copy is the source, table for table.
     let source = store.digest().await.expect("digest");
@@ -1181,9 +1195,9 @@ async fn a_copy_case(db: &TestDb) {
         .await
         .expect("mail key");
     let queued = copy.mail().due(NOW.plus_secs(60), 10).await.expect("due");
-    assert_eq!(queued.len(), 1);
+    assert_eq!(queued.len(), 2);
     assert!(
-        queued[0].is_ok(),
+        queued.iter().all(Result::is_ok),
         "the copied mail opens with the same passphrase"
     );
     assert!(
