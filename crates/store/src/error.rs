@@ -65,20 +65,34 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
 }
 
+/// Whether a PostgreSQL error code (SQLSTATE) says that the server is going away or
+/// cannot take the connection now, not that the statement is wrong: class 08 (connection
+/// exceptions), 57P01 to 57P05 (the server shutting down, restarting, not yet accepting
+/// connections: a query in flight while PostgreSQL stops gets 57P01), and 53300 (too
+/// many connections).
+fn server_going_away(code: &str) -> bool {
+    code.starts_with("08") || code.starts_with("57P") || code == "53300"
+}
+
 impl StoreError {
     /// Whether the database cannot be reached now (down, restarting, every connection
     /// busy for too long): a 503 worth a retry, not a fault.
     pub fn is_unavailable(&self) -> bool {
-        matches!(
-            self,
-            StoreError::Db(
-                sqlx::Error::PoolTimedOut
-                    | sqlx::Error::PoolClosed
-                    | sqlx::Error::Io(_)
-                    | sqlx::Error::Tls(_)
-                    | sqlx::Error::WorkerCrashed
-            )
-        )
+        match self {
+            StoreError::Db(sqlx::Error::Database(d)) => {
+                d.code().is_some_and(|c| server_going_away(&c))
+            }
+            _ => matches!(
+                self,
+                StoreError::Db(
+                    sqlx::Error::PoolTimedOut
+                        | sqlx::Error::PoolClosed
+                        | sqlx::Error::Io(_)
+                        | sqlx::Error::Tls(_)
+                        | sqlx::Error::WorkerCrashed
+                )
+            ),
+        }
     }
 
     /// Maps a unique-constraint violation to [`StoreError::Conflict`] naming `what`.
@@ -105,6 +119,12 @@ mod tests {
             .is_unavailable()
         );
         assert!(!StoreError::Conflict("x".into()).is_unavailable());
+        for going in ["57P01", "57P03", "08006", "53300"] {
+            assert!(super::server_going_away(going), "{going}");
+        }
+        for wrong in ["23505", "42P01", "40001", "57014"] {
+            assert!(!super::server_going_away(wrong), "{wrong}");
+        }
         assert!(!StoreError::Db(sqlx::Error::RowNotFound).is_unavailable());
     }
 }

@@ -246,7 +246,20 @@ pub(crate) fn assert_nothing_lost(env: &Env, server: &Server, tally: &Tally, lab
         unaudited.is_empty(),
         "signed but not audited: {unaudited:?}"
     );
-    assert_eq!(tally.server_errors(), 0, "{:?}", tally.statuses);
+    if tally.server_errors() > 0 {
+        // What the server logged about each 500 says where it came from.
+        let log = env.server_log();
+        let internal: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains("internal error") || l.contains("ERROR"))
+            .collect();
+        panic!(
+            "{} server errors {:?}; the server logged:\n{}",
+            tally.server_errors(),
+            tally.statuses,
+            internal.join("\n")
+        );
+    }
     let twice = env.sql(
         "SELECT count(*) FROM (SELECT serial FROM certificates GROUP BY serial HAVING count(*) > 1) t",
     );
