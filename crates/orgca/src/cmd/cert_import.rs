@@ -20,12 +20,33 @@ use crate::exit::{self, Refused};
 const MAX_FILE: u64 = 4 << 20;
 
 /// What became of one certificate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+enum ImportResult {
+    /// Recorded as issued.
+    Imported,
+    /// Already in the store.
+    Present,
+    /// Not imported (the detail says why).
+    Refused,
+}
+
+impl ImportResult {
+    fn as_str(self) -> &'static str {
+        match self {
+            ImportResult::Imported => "imported",
+            ImportResult::Present => "present",
+            ImportResult::Refused => "refused",
+        }
+    }
+}
+
+/// One certificate's outcome.
 #[derive(Debug, serde::Serialize)]
 struct Outcome {
     file: String,
     serial: String,
-    /// `imported`, `present` (already in the store) or `refused`.
-    result: &'static str,
+    result: ImportResult,
     detail: String,
 }
 
@@ -60,7 +81,7 @@ pub async fn run(global: &Global, files: &[PathBuf], now: UnixTime) -> anyhow::R
                 Err(e) => Outcome {
                     file: file.display().to_string(),
                     serial: String::new(),
-                    result: "refused",
+                    result: ImportResult::Refused,
                     detail: format!("{e:#}"),
                 },
             };
@@ -68,18 +89,25 @@ pub async fn run(global: &Global, files: &[PathBuf], now: UnixTime) -> anyhow::R
         }
     }
     ctx.store.close().await;
-    let refused = outcomes.iter().filter(|o| o.result == "refused").count();
+    let count = |what: ImportResult| outcomes.iter().filter(|o| o.result == what).count();
+    let refused = count(ImportResult::Refused);
     if global.json {
         print_json(&outcomes)?;
     } else {
         for o in &outcomes {
-            println!("{}: {} {} ({})", o.file, o.result, o.serial, o.detail);
+            println!(
+                "{}: {} {} ({})",
+                o.file,
+                o.result.as_str(),
+                o.serial,
+                o.detail
+            );
         }
         println!(
             "{} imported, {} already present, {refused} refused ({chain_certificates} CA \
              certificates of this store passed over)",
-            outcomes.iter().filter(|o| o.result == "imported").count(),
-            outcomes.iter().filter(|o| o.result == "present").count()
+            count(ImportResult::Imported),
+            count(ImportResult::Present)
         );
     }
     Ok(if refused == 0 {
@@ -142,7 +170,7 @@ async fn import_one(
     der: &[u8],
     partitions: u16,
     now: UnixTime,
-) -> anyhow::Result<(String, &'static str, String)> {
+) -> anyhow::Result<(String, ImportResult, String)> {
     let leaf = read_issued(der).map_err(|e| Refused(format!("not an orgca certificate: {e}")))?;
     let serial = leaf.serial.to_string();
     let ca = issuer_of(cas, &leaf)?;
@@ -153,7 +181,11 @@ async fn import_one(
             ))
             .into());
         }
-        return Ok((serial, "present", format!("{} {}", c.kind.as_str(), c.name)));
+        return Ok((
+            serial,
+            ImportResult::Present,
+            format!("{} {}", c.kind.as_str(), c.name),
+        ));
     }
     let org = ctx.store.orgs().by_cvr(&leaf.cvr).await?.ok_or_else(|| {
         Refused(format!(
@@ -214,7 +246,7 @@ async fn import_one(
         .await?;
     Ok((
         serial,
-        "imported",
+        ImportResult::Imported,
         format!(
             "{} {} of {}, issued {}",
             leaf.kind.as_str(),
