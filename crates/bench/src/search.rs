@@ -154,6 +154,8 @@ pub async fn fill(
                         role: if u == 0 { Role::OrgAdmin } else { Role::User },
                         seal: false,
                         status: UserStatus::Active,
+                        external_id: None,
+                        directory_name: None,
                     },
                     "bench",
                     now,

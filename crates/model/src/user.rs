@@ -15,6 +15,10 @@ pub enum UserStatus {
     Active,
     /// May do nothing any more.
     Deactivated,
+    /// Deleted by the organisation's directory (SCIM): may do nothing any more, and
+    /// nobody changes them again; kept because their certificates and the audit trail
+    /// name them.
+    Removed,
 }
 
 impl UserStatus {
@@ -24,8 +28,14 @@ impl UserStatus {
             "invited" => Some(UserStatus::Invited),
             "active" => Some(UserStatus::Active),
             "deactivated" => Some(UserStatus::Deactivated),
+            "removed" => Some(UserStatus::Removed),
             _ => None,
         }
+    }
+
+    /// Deactivated or removed: the user may do nothing, and their sessions are over.
+    pub fn has_ended(self) -> bool {
+        matches!(self, UserStatus::Deactivated | UserStatus::Removed)
     }
 
     /// The stored and shown name.
@@ -34,6 +44,7 @@ impl UserStatus {
             UserStatus::Invited => "invited",
             UserStatus::Active => "active",
             UserStatus::Deactivated => "deactivated",
+            UserStatus::Removed => "removed",
         }
     }
 }
@@ -62,4 +73,12 @@ pub struct User {
     /// The user opted in to the public directory: their active employee certificates
     /// are found by their exact address.
     pub publish: bool,
+    /// The organisation's directory's own id for the user, when the directory
+    /// provisions them (SCIM `externalId`).
+    pub external_id: Option<String>,
+    /// The directory's name for the user (SCIM `userName`) when it is not their e-mail
+    /// address (Entra ID sends the user principal name).
+    pub directory_name: Option<String>,
+    /// When last changed (the creation time until then).
+    pub modified_at: UnixTime,
 }

@@ -60,6 +60,9 @@ pub enum Command {
     /// API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Provisioning by the organisation's directory (SCIM 2.0 at /scim/v2).
+    #[command(subcommand)]
+    Scim(ScimCommand),
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -438,6 +441,42 @@ pub enum TokenCommand {
         /// Who or what the operator token is for (shown in the audit trail).
         #[arg(long, requires = "operator", default_value = "operator")]
         name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScimCommand {
+    /// Provisioning tokens: each lets one directory (Entra ID, Okta, any SCIM client)
+    /// create, change, deactivate and delete one organisation's users.
+    #[command(subcommand)]
+    Token(ScimTokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScimTokenCommand {
+    /// Create a provisioning token, printed once and stored only as a hash.
+    Create {
+        /// The organisation's CVR.
+        #[arg(long)]
+        org: String,
+        /// Which directory uses it (shown in the audit trail and in the notices a
+        /// deactivation sends).
+        #[arg(long)]
+        name: String,
+    },
+    /// List an organisation's provisioning tokens (never the tokens themselves).
+    List {
+        /// The organisation's CVR.
+        #[arg(long)]
+        org: String,
+    },
+    /// Revoke a provisioning token: the directory's next request is refused.
+    Revoke {
+        /// The organisation's CVR.
+        #[arg(long)]
+        org: String,
+        /// The token's id (from `orgca scim token list`).
+        id: uuid::Uuid,
     },
 }
 

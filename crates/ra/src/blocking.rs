@@ -87,7 +87,7 @@ async fn block_in(
     Ok(BlockDone { blocked, told })
 }
 
-fn notice(
+pub(crate) fn notice(
     c: &CertificateRecord,
     to: &str,
     reason: BlockReason,

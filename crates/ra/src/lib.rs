@@ -27,6 +27,7 @@ pub mod orders;
 mod orgs;
 mod policy;
 mod profiles;
+pub mod provisioning;
 mod public;
 pub mod search;
 pub mod signing;

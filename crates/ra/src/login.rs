@@ -244,10 +244,11 @@ impl Ra {
         now: UnixTime,
     ) -> Result<String, RaError> {
         let (orders, policy, store) = (&self.orders, &self.logins, &self.store);
-        if user.status == UserStatus::Deactivated {
-            return Err(RaError::Invalid(
-                "this user is deactivated: activate them before sending a password link".into(),
-            ));
+        if user.status.has_ended() {
+            return Err(RaError::Invalid(format!(
+                "this user is {}: an active user gets password links",
+                user.status.as_str()
+            )));
         }
         let token = new_secret()?;
         let link = format!("{}/portal/password/{token}", orders.public_base_url);

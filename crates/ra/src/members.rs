@@ -106,6 +106,8 @@ impl Ra {
             role: Role::parse(&req.role)?,
             seal: req.seal,
             status: UserStatus::Active,
+            external_id: None,
+            directory_name: None,
         };
         if new.role == Role::OrgAdmin {
             caller.require_org_admin("creates another one")?;
@@ -138,6 +140,13 @@ impl Ra {
     ) -> Result<User, RaError> {
         let scope = self.scope(caller);
         let mut user = self.user_in_scope(caller, id).await?;
+        if user.status == UserStatus::Removed {
+            return Err(RaError::NotNow(
+                "this user was removed by the organisation's directory: nothing about them \
+                 changes any more (the directory creates them anew if they come back)"
+                    .into(),
+            ));
+        }
         let own = caller.is_user(id);
         let own_consent_only =
             own && patch.role.is_none() && patch.status.is_none() && patch.seal.is_none();

@@ -70,13 +70,7 @@ impl Ra {
         actor: &str,
         now: UnixTime,
     ) -> Result<(String, OperatorToken), RaError> {
-        let name = name.trim();
-        if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {
-            return Err(RaError::Invalid(
-                "name the operator token with 1 to 100 printable characters (who or what uses it)"
-                    .into(),
-            ));
-        }
+        let name = token_name(name)?;
         let token = new_token(OPERATOR_TOKEN_PREFIX)?;
         let op = self
             .store
@@ -85,6 +79,17 @@ impl Ra {
             .await?;
         Ok((token, op))
     }
+}
+
+/// A token's name, trimmed: 1 to 100 printable characters saying who or what uses it.
+pub(crate) fn token_name(name: &str) -> Result<&str, RaError> {
+    let name = name.trim();
+    if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {
+        return Err(RaError::Invalid(
+            "name the token with 1 to 100 printable characters (who or what uses it)".into(),
+        ));
+    }
+    Ok(name)
 }
 
 /// `prefix` and 256 random bits in hex.

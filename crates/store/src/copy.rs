@@ -53,6 +53,7 @@ const TABLES: &[Table] = &[
     table("users"),
     table("api_tokens"),
     table("operator_tokens"),
+    table("provisioning_tokens"),
     table("profiles"),
     table("serials"),
     Table {

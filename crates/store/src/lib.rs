@@ -39,6 +39,7 @@ mod orders;
 mod orgs;
 mod overview;
 mod profiles;
+mod provisioning;
 mod published_crls;
 mod revocation;
 mod search;
@@ -69,6 +70,7 @@ pub use orders::{NewOrder, PickupStore};
 pub use orgs::{NewOrganisation, OrgStore};
 pub use overview::KindCounts;
 pub use profiles::NewProfile;
+pub use provisioning::{DirectoryEntry, DirectoryMatch, Ending, Offboarded, ProvisioningToken};
 pub use published_crls::StoredCrl;
 pub use revocation::{Blocked, RevokedEntry, StatusStore};
 pub use search::{

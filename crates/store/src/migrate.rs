@@ -54,6 +54,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(18, "0018_ca_rollover"),
     migration!(19, "0019_nodes"),
     migration!(20, "0020_search_words"),
+    migration!(21, "0021_provisioning", rebuilds_on_sqlite),
 ];
 
 /// Key of the PostgreSQL advisory lock that serialises migrations across nodes.

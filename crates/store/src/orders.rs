@@ -339,6 +339,20 @@ impl OrgScope {
         now: UnixTime,
     ) -> Result<Option<Order>, StoreError> {
         let mut tx = self.store.begin_write().await?;
+        self.cancel_in(&mut tx, id, actor, now).await?;
+        tx.commit().await?;
+        self.order(id).await
+    }
+
+    /// Cancels an order inside the caller's transaction, with its audit event; `false`
+    /// when it was picked up, cancelled already, or is not this organisation's.
+    pub(crate) async fn cancel_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        id: Uuid,
+        actor: &str,
+        now: UnixTime,
+    ) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE orders SET status = 'cancelled' WHERE org_id = $1 AND id = $2 \
              AND status IN ('awaiting_email_validation', 'ready')",
@@ -347,7 +361,8 @@ impl OrgScope {
         .bind(id.to_string())
         .execute(&mut *tx)
         .await?;
-        if done.rows_affected() == 1 {
+        let cancelled = done.rows_affected() == 1;
+        if cancelled {
             let event = NewEvent {
                 at: now,
                 actor: actor.to_owned(),
@@ -356,9 +371,8 @@ impl OrgScope {
                 object: id.to_string(),
                 details: serde_json::json!({}),
             };
-            audit::append(&mut tx, &event).await?;
+            audit::append(&mut *tx, &event).await?;
         }
-        tx.commit().await?;
-        self.order(id).await
+        Ok(cancelled)
     }
 }

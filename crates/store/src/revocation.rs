@@ -58,6 +58,23 @@ impl OrgScope {
         now: UnixTime,
     ) -> Result<Option<Blocked>, StoreError> {
         let mut tx = self.store.begin_write().await?;
+        let blocked = self
+            .block_in(&mut tx, id, reason, mails, actor, now)
+            .await?;
+        tx.commit().await?;
+        Ok(blocked)
+    }
+
+    /// [`OrgScope::block`] inside the caller's transaction.
+    pub(crate) async fn block_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        id: Uuid,
+        reason: BlockReason,
+        mails: &[NewMail],
+        actor: &str,
+        now: UnixTime,
+    ) -> Result<Option<Blocked>, StoreError> {
         let done = sqlx::query(
             "UPDATE certificates SET status = 'blocked', revoked_at = $1, revocation_reason = $2, \
              block_reason = $3, blocked_by = $4 WHERE id = $5 AND org_id = $6 AND status = 'active'",
@@ -96,11 +113,10 @@ impl OrgScope {
                     "reason": reason.as_str(), "crl_reason": reason.crl_reason(),
                 }),
             };
-            audit::append(&mut tx, &event).await?;
-            bump_revision(&mut tx, &certificate.issuer).await?;
-            crate::mail::queue_in(&mut tx, &self.store, Some(self.org_id), mails, now).await?;
+            audit::append(&mut *tx, &event).await?;
+            bump_revision(&mut *tx, &certificate.issuer).await?;
+            crate::mail::queue_in(&mut *tx, &self.store, Some(self.org_id), mails, now).await?;
         }
-        tx.commit().await?;
         Ok(Some(Blocked { certificate, newly }))
     }
 }

@@ -27,11 +27,16 @@ pub struct NewUser {
     pub seal: bool,
     /// Initial status.
     pub status: UserStatus,
+    /// The organisation's directory's id for them (SCIM `externalId`), if it has one.
+    pub external_id: Option<String>,
+    /// The directory's name for them (SCIM `userName`) when it is not their address.
+    pub directory_name: Option<String>,
 }
 
 macro_rules! user_columns {
     () => {
-        "id, org_id, email, given_name, surname, role, seal, status, created_at, publish"
+        "id, org_id, email, given_name, surname, role, seal, status, created_at, publish, \
+         external_id, directory_name, modified_at"
     };
 }
 
@@ -40,7 +45,8 @@ macro_rules! user_cols {
     () => {
         "u.id AS id, u.org_id AS org_id, u.email AS email, u.given_name AS given_name, \
          u.surname AS surname, u.role AS role, u.seal AS seal, u.status AS status, \
-         u.created_at AS created_at, u.publish AS publish"
+         u.created_at AS created_at, u.publish AS publish, u.external_id AS external_id, \
+         u.directory_name AS directory_name, u.modified_at AS modified_at"
     };
 }
 pub(crate) use user_cols;
@@ -51,6 +57,11 @@ pub(crate) fn user_from_row(r: &AnyRow) -> Result<User, StoreError> {
     let org: String = r.try_get("org_id")?;
     let role: String = r.try_get("role")?;
     let status: String = r.try_get("status")?;
+    let created_at = crate::sql::time_at(r, "created_at")?;
+    let modified_at = match r.try_get::<Option<i64>, _>("modified_at")? {
+        Some(secs) => UnixTime::from_secs(secs),
+        None => created_at,
+    };
     Ok(User {
         id: Uuid::parse_str(&id).map_err(|_| corrupt("id", &id))?,
         org_id: Uuid::parse_str(&org).map_err(|_| corrupt("org_id", &org))?,
@@ -60,8 +71,11 @@ pub(crate) fn user_from_row(r: &AnyRow) -> Result<User, StoreError> {
         role: Role::parse(&role).map_err(|_| corrupt("role", &role))?,
         seal: r.try_get::<i64, _>("seal")? != 0,
         status: UserStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
-        created_at: crate::sql::time_at(r, "created_at")?,
+        created_at,
         publish: r.try_get::<i64, _>("publish")? != 0,
+        external_id: r.try_get("external_id")?,
+        directory_name: r.try_get("directory_name")?,
+        modified_at,
     })
 }
 
@@ -87,10 +101,13 @@ impl OrgScope {
             status: new.status,
             created_at: now,
             publish: false,
+            external_id: new.external_id.clone(),
+            directory_name: new.directory_name.clone(),
+            modified_at: now,
         };
         let mut tx = self.store.begin_write().await?;
         let taken =
-            sqlx::query("SELECT 1 FROM users WHERE org_id = $1 AND lower(email) = lower($2)")
+            sqlx::query("SELECT 1 FROM users WHERE org_id = $1 AND lower(email) = lower($2) AND status <> 'removed'")
                 .bind(user.org_id.to_string())
                 .bind(user.email.clone())
                 .fetch_optional(&mut *tx)
@@ -101,9 +118,13 @@ impl OrgScope {
                 user.email
             )));
         }
+        if let Some(external) = &user.external_id {
+            external_id_free(&mut tx, self.org_id, external, None).await?;
+        }
         sqlx::query(
-            "INSERT INTO users (id, org_id, email, given_name, surname, role, seal, status, created_at, name_key) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "INSERT INTO users (id, org_id, email, given_name, surname, role, seal, status, created_at, name_key, \
+             external_id, directory_name, modified_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $9)",
         )
         .bind(user.id.to_string())
         .bind(user.org_id.to_string())
@@ -118,6 +139,8 @@ impl OrgScope {
             &format!("{} {}", user.given_name, user.surname),
             &user.email,
         ))
+        .bind(user.external_id.clone())
+        .bind(user.directory_name.clone())
         .execute(&mut *tx)
         .await
         .map_err(StoreError::conflict_as(format!("a user with e-mail {}", user.email)))?;
@@ -127,7 +150,10 @@ impl OrgScope {
             org_id: Some(self.org_id.to_string()),
             action: "user.created",
             object: user.id.to_string(),
-            details: serde_json::json!({"email": user.email, "role": user.role, "seal": user.seal}),
+            details: serde_json::json!({
+                "email": user.email, "role": user.role, "seal": user.seal,
+                "status": user.status, "external_id": user.external_id,
+            }),
         };
         audit::append(&mut tx, &event).await?;
         tx.commit().await?;
@@ -178,12 +204,13 @@ impl OrgScope {
 }
 
 impl OrgScope {
-    /// The user of this organisation with this e-mail address, in any case.
+    /// The user of this organisation with this e-mail address, in any case (a removed
+    /// user's address is free for someone else).
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
         let row = sqlx::query(concat!(
             "SELECT ",
             user_columns!(),
-            " FROM users WHERE org_id = $1 AND lower(email) = lower($2)"
+            " FROM users WHERE org_id = $1 AND lower(email) = lower($2) AND status <> 'removed'"
         ))
         .bind(self.org_id.to_string())
         .bind(email)
@@ -195,12 +222,13 @@ impl OrgScope {
 
 impl Store {
     /// Operator look-up of the users with this e-mail address, in any case, across
-    /// organisations (one address may be a user in several), oldest first.
+    /// organisations (one address may be a user in several), oldest first; removed users
+    /// are left out.
     pub async fn users_by_email(&self, email: &str) -> Result<Vec<User>, StoreError> {
         let rows = sqlx::query(concat!(
             "SELECT ",
             user_columns!(),
-            " FROM users WHERE lower(email) = lower($1) ORDER BY created_at, id"
+            " FROM users WHERE lower(email) = lower($1) AND status <> 'removed' ORDER BY created_at, id"
         ))
         .bind(email)
         .fetch_all(&self.pool)
@@ -220,7 +248,7 @@ impl Store {
 /// enough to find it and useless to whoever reads the database.
 #[derive(Clone, Debug)]
 pub struct TokenStore {
-    store: Store,
+    pub(crate) store: Store,
 }
 
 impl TokenStore {
@@ -350,7 +378,8 @@ impl OrgScope {
     ) -> Result<Option<User>, StoreError> {
         let mut tx = self.store.begin_write().await?;
         let done = sqlx::query(
-            "UPDATE users SET role = $1, seal = $2, status = $3, publish = $6 WHERE id = $4 AND org_id = $5",
+            "UPDATE users SET role = $1, seal = $2, status = $3, publish = $6, modified_at = $7 \
+             WHERE id = $4 AND org_id = $5",
         )
         .bind(user.role.as_str())
         .bind(i64::from(user.seal))
@@ -358,12 +387,13 @@ impl OrgScope {
         .bind(user.id.to_string())
         .bind(self.org_id.to_string())
         .bind(i64::from(user.publish))
+        .bind(now.secs())
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {
             return Ok(None);
         }
-        if user.status == UserStatus::Deactivated {
+        if user.status.has_ended() {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(user.id.to_string())
                 .execute(&mut *tx)
@@ -381,6 +411,32 @@ impl OrgScope {
         };
         audit::append(&mut tx, &event).await?;
         tx.commit().await?;
-        Ok(Some(user.clone()))
+        Ok(Some(User {
+            modified_at: now,
+            ..user.clone()
+        }))
+    }
+}
+
+/// Refuses an external id that another user of the organisation has (`except` is the
+/// user being changed), as a [`StoreError::Conflict`] naming it.
+pub(crate) async fn external_id_free(
+    tx: &mut sqlx::AnyConnection,
+    org_id: orgca_model::OrgId,
+    external_id: &str,
+    except: Option<Uuid>,
+) -> Result<(), StoreError> {
+    let taken = sqlx::query(
+        "SELECT id FROM users WHERE org_id = $1 AND external_id = $2 AND status <> 'removed'",
+    )
+    .bind(org_id.to_string())
+    .bind(external_id)
+    .fetch_optional(tx)
+    .await?;
+    match taken {
+        Some(r) if except.map(|e| e.to_string()) != Some(r.try_get::<String, _>("id")?) => Err(
+            StoreError::Conflict(format!("a user with external id {external_id:?}")),
+        ),
+        _ => Ok(()),
     }
 }

@@ -337,6 +337,8 @@ fn new_user(email: &str, role: orgca_model::Role) -> orgca_store::NewUser {
         role,
         seal: false,
         status: orgca_model::UserStatus::Active,
+        external_id: None,
+        directory_name: None,
     }
 }
 

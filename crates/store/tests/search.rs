@@ -86,6 +86,8 @@ async fn search_case(db: &TestDb) {
                 role: Role::User,
                 seal: false,
                 status: orgca_model::UserStatus::Active,
+                external_id: None,
+                directory_name: None,
             },
             "test",
             NOW,

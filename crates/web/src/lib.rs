@@ -1,6 +1,6 @@
 //! HTTP for orgca: the public endpoints (`/healthz`, `/ca/{name}.cer`, `/crl/{name}.crl`,
 //! `/ocsp`, `/metrics`), the REST API under `/api/v1` (bearer tokens, OpenAPI at
-//! `/api/v1/openapi.json`) and the portal under `/portal` (sessions, server-rendered). Handlers translate HTTP to calls on the layers below
+//! `/api/v1/openapi.json`), SCIM 2.0 provisioning under `/scim/v2` (provisioning tokens) and the portal under `/portal` (sessions, server-rendered). Handlers translate HTTP to calls on the layers below
 //! and map every error to a status and an RFC 9457 problem with a stable code.
 //!
 //! `serve` and `serve_tls` run the listeners: plain HTTP (all of it, or with TLS on only
@@ -19,6 +19,7 @@ mod directory;
 mod portal;
 mod problem;
 mod public;
+mod scim;
 mod serving;
 mod tls;
 
@@ -108,6 +109,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(portal::router(&state))
+        .nest("/scim/v2", scim::router())
         .route("/api/v1/openapi.json", openapi)
         .route("/healthz", get(public::healthz))
         .route("/ca/{file}", get(public::ca_certificate))

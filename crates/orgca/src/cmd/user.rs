@@ -59,9 +59,10 @@ pub async fn run_user(global: &Global, cmd: &UserCommand, now: UnixTime) -> anyh
                 for u in &users {
                     let seal = if u.seal { " seal" } else { "" };
                     println!(
-                        "{:<32} {:<10}{seal}  {} {}",
+                        "{:<32} {:<10} {:<11}{seal}  {} {}",
                         u.email,
                         u.role.as_str(),
+                        u.status.as_str(),
                         u.given_name,
                         u.surname
                     );
@@ -76,7 +77,8 @@ fn user_json(u: &orgca_model::User) -> serde_json::Value {
     serde_json::json!({
         "id": u.id, "org_id": u.org_id, "email": u.email, "given_name": u.given_name,
         "surname": u.surname, "role": u.role, "seal": u.seal, "status": u.status,
-        "created_at": u.created_at.rfc3339(),
+        "created_at": u.created_at.rfc3339(), "external_id": u.external_id,
+        "directory_name": u.directory_name,
     })
 }
 

@@ -286,6 +286,8 @@ pub struct Texts {
     pub seal_no: &'static str,
     /// Status word.
     pub invited: &'static str,
+    /// The status of a user the organisation's directory deleted.
+    pub removed: &'static str,
     /// Save button.
     pub save: &'static str,
     /// Send password link button.
@@ -520,6 +522,7 @@ pub static EN: Texts = Texts {
     seal_yes: "May seal",
     seal_no: "May not seal",
     invited: "Invited",
+    removed: "Removed by the directory",
     save: "Save",
     send_link: "Send password link",
     invite_title: "Invite a user",
@@ -716,6 +719,7 @@ pub static DA: Texts = Texts {
     seal_yes: "Må forsegle",
     seal_no: "Må ikke forsegle",
     invited: "Inviteret",
+    removed: "Fjernet af brugerkataloget",
     save: "Gem",
     send_link: "Send link til adgangskode",
     invite_title: "Invitér en bruger",

@@ -104,6 +104,7 @@ fn row(t: &'static Texts, u: &User, me: &User) -> UserRow {
         UserStatus::Active => t.active,
         UserStatus::Deactivated => t.deactivated,
         UserStatus::Invited => t.invited,
+        UserStatus::Removed => t.removed,
     };
     UserRow {
         id: u.id,
