@@ -27,18 +27,20 @@ fi
 # The integrator test builds a client from the OpenAPI document with openapi-python-client,
 # and a bounded schemathesis run drives the API: each tool in a virtual environment of its
 # own under target/ (made again when missing), so that its dependencies meet no other's.
-# venv_tool NAME COMMAND PACKAGE: prints the environment's folder.
+# venv_tool NAME COMMAND PACKAGE...: prints the environment's folder.
 venv_tool() {
   local venv="$PWD/target/$1"
   if [ ! -x "$venv/bin/$2" ]; then
-    { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet "$3"; } >&2 \
-      || echo "note: $3 could not be installed; the tests that need it will be skipped" >&2
+    { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet "${@:3}"; } >&2 \
+      || echo "note: ${*:3} could not be installed; the tests that need it will be skipped" >&2
   fi
   echo "$venv"
 }
 ORGCA_CLIENT_GENERATOR_VENV=$(venv_tool client-generator openapi-python-client "openapi-python-client==0.29.1")
 ORGCA_SCHEMATHESIS_VENV=$(venv_tool schemathesis schemathesis "schemathesis==4.32.5")
-export ORGCA_CLIENT_GENERATOR_VENV ORGCA_SCHEMATHESIS_VENV
+# The SCIM test checks the service with scim2-tester and provisions with scim2-cli.
+ORGCA_SCIM_VENV=$(venv_tool scim scim2 "scim2-tester==0.5.2" "scim2-cli==0.6.0")
+export ORGCA_CLIENT_GENERATOR_VENV ORGCA_SCHEMATHESIS_VENV ORGCA_SCIM_VENV
 # The browser tests drive Debian's Chromium with playwright-core (never a downloaded
 # browser); without them the portal's browser test fails unless ORGCA_SKIP_BROWSER_TESTS
 # is set.

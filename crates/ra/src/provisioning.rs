@@ -241,10 +241,20 @@ impl Ra {
         let before = self.directory_user(p, id).await?;
         let scope = self.store.org(p.token.org_id);
         let actor = p.actor_id();
-        let mut after = scope
-            .rewrite_from_directory(id, &entry, &actor, now)
-            .await?
-            .ok_or(RaError::NotFound("user"))?;
+        let unchanged = before.email == entry.email.as_str()
+            && before.given_name == entry.given_name.as_str()
+            && before.surname == entry.surname.as_str()
+            && before.external_id == entry.external_id
+            && before.directory_name == entry.directory_name;
+        // Directories send the whole user again and again: only a change is written.
+        let mut after = if unchanged {
+            before.clone()
+        } else {
+            scope
+                .rewrite_from_directory(id, &entry, &actor, now)
+                .await?
+                .ok_or(RaError::NotFound("user"))?
+        };
         if !user.active && !before.status.has_ended() {
             // One transaction: the user, their certificates and orders end together.
             self.offboard(p, &after, Ending::Deactivated, now).await?;

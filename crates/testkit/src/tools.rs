@@ -137,3 +137,24 @@ pub fn schemathesis() -> Option<PathBuf> {
     )
     .map(|[st]| st)
 }
+
+/// The SCIM tools of the provisioning test, from PyPI (`ORGCA_SCIM_VENV`; required by
+/// ORGCA_REQUIRE_SCIM_TOOLS): the environment's `python` (which has scim2-tester) and
+/// `scim2` (scim2-cli).
+pub struct ScimTools {
+    /// The environment's `python`.
+    pub python: PathBuf,
+    /// scim2-cli's `scim2`.
+    pub scim2: PathBuf,
+}
+
+/// The SCIM tools, or `None` (recorded as a skip) when they are not installed.
+pub fn scim_tools() -> Option<ScimTools> {
+    venv_tool(
+        "ORGCA_SCIM_VENV",
+        ["python", "scim2"],
+        "ORGCA_REQUIRE_SCIM_TOOLS",
+        "scim2-tester and scim2-cli",
+    )
+    .map(|[python, scim2]| ScimTools { python, scim2 })
+}

@@ -24,6 +24,7 @@ mod portal;
 mod portal_browser;
 mod revocation;
 mod rollover;
+mod scim;
 mod search;
 mod signing;
 mod tls;

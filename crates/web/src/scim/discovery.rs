@@ -102,8 +102,9 @@ fn user_schema() -> Value {
             })),
             attribute("emails", "complex", true, true, json!({
                 "description": "The address the user logs in with and employee certificates \
-                                show; orgca keeps one (the primary, else the work one, else \
-                                the first)",
+                                show; orgca keeps one: the one marked primary (a primary \
+                                sent is read, never returned), else the work one, else the \
+                                first",
                 "subAttributes": [
                     string("value", true, json!({})),
                     string("type", false, json!({"canonicalValues": ["work"]})),
