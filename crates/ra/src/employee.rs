@@ -128,8 +128,31 @@ impl Ra {
             organization: org.name.clone(),
             cvr: org.cvr.clone(),
         };
-        self.claim_issue_and_deliver(order, org, subject, prepared, me.id.to_string(), now)
-            .await
+        let delivered = self
+            .claim_issue_and_deliver(order, org, subject, prepared, me.id.to_string(), now)
+            .await?;
+        // The directory may have ended the user while the certificate was made (their
+        // off-boarding blocks what it finds, and this one may have been committed just
+        // after): such a certificate is blocked at once and not handed out.
+        let user_now = scope.user(me.id).await?;
+        if let Some(ended) = user_now.filter(|u| u.status.has_ended()) {
+            let certificate = scope
+                .certificate(delivered.issued.id)
+                .await?
+                .ok_or(RaError::NotFound("certificate"))?;
+            let who = "orgca, as the user's account ended during the pick-up";
+            let reason = orgca_model::BlockReason::LeftOrganisation;
+            let mail = crate::blocking::notice(&certificate, &ended.email, reason, who, now);
+            scope
+                .block(certificate.id, reason, &[mail], "system:offboarding", now)
+                .await?;
+            return Err(RaError::NotNow(format!(
+                "your account was {} while the certificate was made; the certificate is \
+                 blocked",
+                ended.status.as_str()
+            )));
+        }
+        Ok(delivered)
     }
 }
 

@@ -259,6 +259,16 @@ impl OrgScope {
         now: UnixTime,
     ) -> Result<Option<User>, StoreError> {
         let mut tx = self.store.begin_write().await?;
+        let ours = sqlx::query(
+            "SELECT 1 FROM users WHERE id = $1 AND org_id = $2 AND status <> 'removed'",
+        )
+        .bind(id.to_string())
+        .bind(self.org_id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if ours.is_none() {
+            return Ok(None);
+        }
         let email = entry.email.as_str();
         let taken = sqlx::query(
             "SELECT 1 FROM users WHERE org_id = $1 AND lower(email) = lower($2) AND id <> $3 \
