@@ -39,6 +39,11 @@ impl Provisioner {
         format!("scim:{}", self.token.id)
     }
 
+    /// The token's id.
+    pub fn token_id(&self) -> Uuid {
+        self.token.id
+    }
+
     /// The token's name (which directory it is).
     pub fn name(&self) -> &str {
         &self.token.name

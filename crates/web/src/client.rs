@@ -148,14 +148,19 @@ impl FromRequestParts<AppState> for ClientAddress {
     }
 }
 
-/// Counts per client address in fixed windows (see the module's documentation).
+/// Counts per key (an address, a token) in fixed windows, bounded in what it remembers
+/// (see the module's documentation).
 #[derive(Debug)]
-pub struct AddressWindows {
+pub struct Windows<K> {
     limit: u32,
     window: i64,
-    /// Per address: when its window began, and the count in it.
-    counts: Mutex<HashMap<IpAddr, (i64, u32)>>,
+    /// Per key: when its window began, and the count in it.
+    counts: Mutex<HashMap<K, (i64, u32)>>,
 }
+
+/// Counts per client address in fixed windows (see the module's documentation).
+#[derive(Debug)]
+pub struct AddressWindows(Windows<IpAddr>);
 
 /// The key an address counts under: IPv6 per /64.
 fn key(addr: IpAddr) -> IpAddr {
@@ -171,27 +176,51 @@ fn key(addr: IpAddr) -> IpAddr {
 impl AddressWindows {
     /// `limit` per address in each window of `window_secs` seconds.
     pub fn new(limit: u32, window_secs: i64) -> AddressWindows {
-        AddressWindows {
+        AddressWindows(Windows::new(limit, window_secs))
+    }
+
+    /// Counts one for `addr` at `now`. `Ok` while within the limit; else `Err` with the
+    /// seconds until the window ends.
+    pub fn count(&self, addr: IpAddr, now: UnixTime) -> Result<(), i64> {
+        self.0.count(key(addr), now)
+    }
+
+    /// Whether one more for `addr` at `now` would be within the limit, without
+    /// counting it; `Err` with the seconds until the window ends.
+    pub fn check(&self, addr: IpAddr, now: UnixTime) -> Result<(), i64> {
+        self.0.check(key(addr), now)
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Copy> Windows<K> {
+    /// `limit` per key in each window of `window_secs` seconds.
+    pub fn new(limit: u32, window_secs: i64) -> Windows<K> {
+        Windows {
             limit,
             window: window_secs,
             counts: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Counts one for `addr` at `now`. `Ok` while within the limit; else `Err` with the
+    /// The count allowed in a window.
+    pub fn limit(&self) -> u32 {
+        self.limit
+    }
+
+    /// Counts one for `key` at `now`. `Ok` while within the limit; else `Err` with the
     /// seconds until the window ends.
-    pub fn count(&self, addr: IpAddr, now: UnixTime) -> Result<(), i64> {
-        self.with_entry(addr, now, true)
+    pub fn count(&self, key: K, now: UnixTime) -> Result<(), i64> {
+        self.with_entry(key, now, true)
     }
 
-    /// Whether one more for `addr` at `now` would be within the limit, without
-    /// counting it; `Err` with the seconds until the window ends.
-    pub fn check(&self, addr: IpAddr, now: UnixTime) -> Result<(), i64> {
-        self.with_entry(addr, now, false)
+    /// Whether one more for `key` at `now` would be within the limit, without counting
+    /// it; `Err` with the seconds until the window ends.
+    pub fn check(&self, key: K, now: UnixTime) -> Result<(), i64> {
+        self.with_entry(key, now, false)
     }
 
-    fn with_entry(&self, addr: IpAddr, now: UnixTime, counted: bool) -> Result<(), i64> {
-        let (key, now) = (key(addr), now.secs());
+    fn with_entry(&self, key: K, now: UnixTime, counted: bool) -> Result<(), i64> {
+        let now = now.secs();
         let Ok(mut counts) = self.counts.lock() else {
             return Err(self.window);
         };
@@ -242,7 +271,7 @@ impl FailureLimiter {
     /// checked, so that a right guess looks like a wrong one.
     pub(crate) fn check(&self, addr: ClientAddress, now: UnixTime) -> Result<(), TooManyFailures> {
         self.0.check(addr.0, now).map_err(|wait| TooManyFailures {
-            allowed: self.0.limit,
+            allowed: self.0.0.limit,
             wait,
         })
     }

@@ -26,6 +26,7 @@ mod tls;
 pub use directory::DirectoryLimiter;
 pub use portal::Downloads;
 pub use problem::Problem;
+pub use scim::SCIM_REQUESTS_PER_MINUTE;
 pub use serving::{Stop, serve, serve_tls};
 pub use tls::{ReloadingCert, TlsFiles};
 
@@ -79,6 +80,8 @@ pub struct Shared {
     pub trusted_proxies: client::TrustedProxies,
     /// Wrong API tokens and pick-up codes per client address.
     pub failures: client::FailureLimiter,
+    /// SCIM requests per provisioning token ([`SCIM_REQUESTS_PER_MINUTE`] a minute).
+    pub scim_requests: client::Windows<uuid::Uuid>,
 }
 
 impl AppState {

@@ -160,6 +160,7 @@ pub async fn run(
         directory_limiter: Default::default(),
         trusted_proxies: ctx.config.trusted_proxies()?,
         failures: orgca_web::client::FailureLimiter::new(ctx.config.failures_per_address()?),
+        scim_requests: orgca_web::client::Windows::new(orgca_web::SCIM_REQUESTS_PER_MINUTE, 60),
     });
     // Queued mail goes out every second (the outbox folder, or SMTP when configured),
     // from one node at a time.

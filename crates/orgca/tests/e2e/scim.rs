@@ -380,6 +380,25 @@ fn a_directory_provisions_and_offboards_users_with_real_scim_clients() {
     assert_eq!((status, v["status"].as_str()), (401, Some("401")), "{v}");
     let (status, v) = scim("GET", "/scim/v2/Users", &b.admin, None);
     assert_eq!(status, 401, "an API token is not a provisioning token: {v}");
+    // A token makes at most SCIM_REQUESTS_PER_MINUTE requests a minute (a window may
+    // end during the loop: then up to twice as many pass); another token is not held up.
+    let (busy, _) = provisioning_token(&env, "99999980", "Runaway");
+    let limit = orgca_web::SCIM_REQUESTS_PER_MINUTE as usize;
+    let mut passed = 0;
+    let refused = loop {
+        let (status, headers, b) =
+            server.request("GET", "/scim/v2/Users?count=0", Some(&busy), None);
+        if status != 200 {
+            break (status, headers, b);
+        }
+        passed += 1;
+        assert!(passed <= 2 * limit, "no limit after {passed} requests");
+    };
+    assert!((limit..=2 * limit).contains(&passed), "{passed} passed");
+    assert_eq!(refused.0, 429, "{}", String::from_utf8_lossy(&refused.2));
+    assert!(refused.1.iter().any(|(k, _)| k == "retry-after"));
+    let (status, _) = scim("GET", "/scim/v2/Users?count=0", &token, None);
+    assert_eq!(status, 200, "another token is not held up");
     env.ok(&["scim", "token", "revoke", "--org", "99999980", &token_id]);
     let (status, _) = scim("GET", "/scim/v2/Users", &token, None);
     assert_eq!(status, 401, "a revoked token is refused");

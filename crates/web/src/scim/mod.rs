@@ -8,7 +8,8 @@
 //!
 //! Errors are SCIM error documents (`urn:ietf:params:scim:api:messages:2.0:Error`) with
 //! the status as a string and, where RFC 7644 3.12 names one, a `scimType`. A wrong token
-//! counts against the client's address like a wrong API token.
+//! counts against the client's address like a wrong API token; a token makes at most
+//! [`SCIM_REQUESTS_PER_MINUTE`] requests a minute (on each node).
 
 mod discovery;
 mod patch;
@@ -34,6 +35,11 @@ const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 const LIST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 const SEARCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
+
+/// Requests one provisioning token may make in a minute: a directory's full sync of a
+/// large organisation runs at this pace at most, and a runaway client cannot take the
+/// whole service.
+pub const SCIM_REQUESTS_PER_MINUTE: u32 = 1200;
 
 /// Largest request body read (a user is well under 4 KiB).
 const MAX_BODY: usize = 64 * 1024;
@@ -201,7 +207,19 @@ impl FromRequestParts<AppState> for Directory {
             .and_then(|v| v.to_str().ok())
             .and_then(crate::auth::bearer_token);
         match state.ra.authenticate_provisioner(token).await {
-            Ok(p) => Ok(Directory(p)),
+            Ok(p) => match state.scim_requests.count(p.token_id(), now) {
+                Ok(()) => Ok(Directory(p)),
+                Err(wait) => Err(ScimError {
+                    retry_after: Some(HeaderValue::from(wait)),
+                    ..ScimError::status(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        format!(
+                            "more than {SCIM_REQUESTS_PER_MINUTE} requests in a minute with this \
+                             provisioning token: try again in {wait} seconds"
+                        ),
+                    )
+                }),
+            },
             Err(TokenRefused::Missing) => Err(ScimError::status(
                 StatusCode::UNAUTHORIZED,
                 "send the organisation's provisioning token: `Authorization: Bearer orgca_scim_...` \
