@@ -147,6 +147,7 @@ impl Ra {
                     .into(),
             ));
         }
+        let was = user.status;
         let own = caller.is_user(id);
         let own_consent_only =
             own && patch.role.is_none() && patch.status.is_none() && patch.seal.is_none();
@@ -201,10 +202,20 @@ impl Ra {
             user.seal = seal;
         }
         scope
-            .update_user(&user, &caller.actor_id(), now)
+            .update_user(&user, was, &caller.actor_id(), now)
             .await?
-            .ok_or(RaError::NotFound("user"))
+            .ok_or_else(changed_meanwhile)
     }
+}
+
+/// A user whose status changed between reading and writing them (the directory
+/// deactivated them, say): nothing was written.
+pub(crate) fn changed_meanwhile() -> RaError {
+    RaError::NotNow(
+        "the user's status changed while this was being saved (the organisation's directory \
+         may have changed it): read the user again and repeat the change"
+            .into(),
+    )
 }
 
 fn seals_off() -> RaError {

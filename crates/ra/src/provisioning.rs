@@ -65,8 +65,8 @@ pub struct DirectoryUser {
     pub family_name: String,
     /// `externalId`.
     pub external_id: Option<String>,
-    /// `active`.
-    pub active: bool,
+    /// `active`; absent, a new user is active and an existing one keeps their status.
+    pub active: Option<bool>,
 }
 
 impl DirectoryUser {
@@ -81,10 +81,15 @@ impl DirectoryUser {
             Some(e) => Some(e.to_owned()),
         };
         let user_name = self.user_name.trim();
-        if user_name.is_empty() || user_name.len() > 320 || user_name.chars().any(char::is_control)
+        // ASCII only, as addresses are: both backends then compare it in any case alike.
+        if user_name.is_empty()
+            || user_name.len() > 320
+            || !user_name.bytes().all(|b| b.is_ascii_graphic())
         {
             return Err(RaError::Invalid(
-                "userName must be 1 to 320 printable characters".into(),
+                "userName must be 1 to 320 printable ASCII characters without spaces (an \
+                 address or a user principal name)"
+                    .into(),
             ));
         }
         let email = match self.email.as_deref() {
@@ -216,10 +221,10 @@ impl Ra {
             surname: entry.surname,
             role: Role::User,
             seal: false,
-            status: if user.active {
-                UserStatus::Active
-            } else {
+            status: if user.active == Some(false) {
                 UserStatus::Deactivated
+            } else {
+                UserStatus::Active
             },
             external_id: entry.external_id,
             directory_name: entry.directory_name,
@@ -260,16 +265,18 @@ impl Ra {
                 .await?
                 .ok_or(RaError::NotFound("user"))?
         };
-        if !user.active && !before.status.has_ended() {
-            // One transaction: the user, their certificates and orders end together.
+        if user.active == Some(false) {
+            // One transaction: the user, their tokens, certificates and orders end
+            // together (the rewrite above is its own). Also when deactivated before: it
+            // blocks what a pick-up may have added since, and is otherwise a no-op.
             self.offboard(p, &after, Ending::Deactivated, now).await?;
             after.status = UserStatus::Deactivated;
-        } else if user.active && before.status.has_ended() {
+        } else if user.active == Some(true) && before.status.has_ended() {
             after.status = UserStatus::Active;
             after = scope
-                .update_user(&after, &actor, now)
+                .update_user(&after, before.status, &actor, now)
                 .await?
-                .ok_or(RaError::NotFound("user"))?;
+                .ok_or_else(crate::members::changed_meanwhile)?;
         }
         Ok(after)
     }

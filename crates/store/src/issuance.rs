@@ -61,6 +61,7 @@ impl Batch for IssueJob {
                 IssueJob::Commit { cert, actor, now } => certs.push((cert, actor, *now)),
             }
         }
+        lock_holders(conn, &certs).await?;
         reserve_all(conn, &intents).await?;
         commit_all(conn, &certs).await
     }
@@ -148,6 +149,33 @@ impl IssuanceStore {
         };
         self.writer.submit(job).await
     }
+}
+
+/// Locks the users whom the employee certificates among `items` name, first thing in
+/// the writer's transaction (a no-op write, which locks the row on PostgreSQL; SQLite
+/// writes one transaction at a time anyway). An off-boarding (which updates the user's
+/// row first) and this commit are so put in an order: either the off-boarding finds the
+/// new certificate and blocks it, or the pick-up finds its user ended after the commit
+/// and blocks it (`Ra::pickup_as_user`). Without it, on PostgreSQL, each could miss the
+/// other.
+async fn lock_holders(
+    conn: &mut AnyConnection,
+    items: &[CommitItem<'_>],
+) -> Result<(), StoreError> {
+    let mut holders: Vec<String> = items
+        .iter()
+        .filter(|(c, _, _)| c.kind == CertKind::Employee)
+        .map(|(c, _, _)| c.subject_uuid.to_string())
+        .collect();
+    holders.sort();
+    holders.dedup();
+    for holder in holders {
+        sqlx::query("UPDATE users SET status = status WHERE id = $1")
+            .bind(holder)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// One certificate to commit with who committed it and when.

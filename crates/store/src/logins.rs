@@ -40,13 +40,13 @@ pub struct FailureLimit {
 impl LoginStore {
     /// The accounts with this e-mail address, matched without regard to case (addresses
     /// are ASCII), with their password hashes where set: one per organisation that has a
-    /// user with this address, oldest first.
+    /// user with this address (removed users are not accounts), oldest first.
     pub async fn accounts(&self, email: &str) -> Result<Vec<(User, Option<String>)>, StoreError> {
         let rows = sqlx::query(concat!(
             "SELECT ",
             user_cols!(),
             ", u.password_hash AS password_hash FROM users u WHERE lower(u.email) = lower($1) \
-             ORDER BY u.created_at, u.id"
+             AND u.status <> 'removed' ORDER BY u.created_at, u.id"
         ))
         .bind(email)
         .fetch_all(&self.store.pool)
@@ -111,7 +111,7 @@ impl LoginStore {
             user_cols!(),
             " FROM password_links l JOIN users u ON u.id = l.user_id \
              WHERE l.token_sha256 = $1 AND l.used_at IS NULL AND l.expires_at > $2 \
-             AND u.status <> 'deactivated'"
+             AND u.status IN ('invited', 'active')"
         ))
         .bind(hex::encode(token_sha256))
         .bind(now.secs())
@@ -145,7 +145,7 @@ impl LoginStore {
         let done = sqlx::query(
             "UPDATE users SET password_hash = $1, \
              status = CASE WHEN status = 'invited' THEN 'active' ELSE status END \
-             WHERE id = $2 AND status <> 'deactivated'",
+             WHERE id = $2 AND status IN ('invited', 'active')",
         )
         .bind(password_hash)
         .bind(&user_id)

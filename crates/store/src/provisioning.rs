@@ -35,7 +35,8 @@ pub struct ProvisioningToken {
 pub enum DirectoryMatch<'a> {
     /// Every user that is not removed.
     All,
-    /// The user with this e-mail address (SCIM `userName`), in any case.
+    /// The user with this SCIM `userName` (the directory's name for them, else their
+    /// address), in any case.
     UserName(&'a str),
     /// The user with this external id, exactly.
     ExternalId(&'a str),
@@ -328,13 +329,13 @@ impl OrgScope {
         self.user(id).await
     }
 
-    /// Ends a user of this organisation as `ending` says and, in
-    /// the same transaction: ends their portal sessions, blocks each of their active
-    /// employee certificates for `left_organisation` with the notice `notice` makes for
-    /// it, and cancels their orders that are not picked up; each with its audit event.
-    /// Idempotent: running it again on an ended user blocks and cancels what is left
-    /// (nothing, unless a pick-up slipped in). `None` when the user is not this
-    /// organisation's.
+    /// Ends a user of this organisation as `ending` says and, in the same transaction:
+    /// ends their portal sessions and password links, revokes their API tokens, blocks
+    /// each of their active employee certificates for `left_organisation` with the
+    /// notice `notice` makes for it, and cancels their orders that are not picked up;
+    /// each with its audit event. Running it again on a deactivated user blocks and
+    /// cancels what is left (nothing, unless a pick-up slipped in). `None` when the user
+    /// is not this organisation's, or is removed.
     pub async fn offboard(
         &self,
         id: Uuid,
@@ -344,8 +345,22 @@ impl OrgScope {
         now: UnixTime,
     ) -> Result<Option<Offboarded>, StoreError> {
         let mut tx = self.store.begin_write().await?;
+        let was = sqlx::query("SELECT status FROM users WHERE id = $1 AND org_id = $2")
+            .bind(id.to_string())
+            .bind(self.org_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get::<String, _>("status"))
+            .transpose()?
+            .and_then(|s| UserStatus::parse(&s));
+        let Some(was) = was.filter(|w| *w != UserStatus::Removed) else {
+            return Ok(None);
+        };
+        // The user's row is written first: a commit of their certificate waits for it
+        // (`issuance::lock_holders`), so none slips past the sweep below.
         let done = sqlx::query(
-            "UPDATE users SET status = $1, modified_at = $2 WHERE id = $3 AND org_id = $4",
+            "UPDATE users SET status = $1, modified_at = $2 \
+             WHERE id = $3 AND org_id = $4 AND status <> 'removed'",
         )
         .bind(ending.status().as_str())
         .bind(now.secs())
@@ -356,19 +371,35 @@ impl OrgScope {
         if done.rows_affected() != 1 {
             return Ok(None);
         }
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await?;
-        let event = NewEvent {
-            at: now,
-            actor: actor.to_owned(),
-            org_id: Some(self.org_id.to_string()),
-            action: "user.changed",
-            object: id.to_string(),
-            details: serde_json::json!({"status": ending.status()}),
-        };
-        audit::append(&mut tx, &event).await?;
+        // Nothing of theirs works again if they come back: sessions, password links and
+        // API tokens end here (a token is revoked, not just idle while they are away).
+        for end in [
+            "DELETE FROM sessions WHERE user_id = $1",
+            "DELETE FROM password_links WHERE user_id = $1",
+        ] {
+            sqlx::query(end)
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now.secs())
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        if was != ending.status() {
+            let event = NewEvent {
+                at: now,
+                actor: actor.to_owned(),
+                org_id: Some(self.org_id.to_string()),
+                action: "user.changed",
+                object: id.to_string(),
+                details: serde_json::json!({"status": ending.status()}),
+            };
+            audit::append(&mut tx, &event).await?;
+        }
         let rows = sqlx::query(concat!(
             "SELECT ",
             cert_columns!(),

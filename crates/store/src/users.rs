@@ -143,7 +143,10 @@ impl OrgScope {
         .bind(user.directory_name.clone())
         .execute(&mut *tx)
         .await
-        .map_err(StoreError::conflict_as(format!("a user with e-mail {}", user.email)))?;
+        .map_err(StoreError::conflict_as(match &user.directory_name {
+            Some(name) => format!("a user with e-mail {} or named {name:?} by the directory", user.email),
+            None => format!("a user with e-mail {} (or a directory's user named so)", user.email),
+        }))?;
         let event = NewEvent {
             at: now,
             actor: actor.to_owned(),
@@ -367,19 +370,22 @@ impl TokenStore {
 
 impl OrgScope {
     /// Writes a user's role, seal right, status and directory opt-in (the rest is fixed)
-    /// with its audit event; a deactivated user's portal sessions end in the same
-    /// transaction (activating them again revives none). `None` when the user is not this
-    /// organisation's.
+    /// with its audit event, if their status is still `was` (what the caller read: a
+    /// change made meanwhile, such as the directory deactivating them, is never written
+    /// over); a deactivated user's portal sessions end in the same transaction
+    /// (activating them again revives none). `None` when the user is not this
+    /// organisation's or their status is no longer `was`.
     pub async fn update_user(
         &self,
         user: &User,
+        was: UserStatus,
         actor: &str,
         now: UnixTime,
     ) -> Result<Option<User>, StoreError> {
         let mut tx = self.store.begin_write().await?;
         let done = sqlx::query(
             "UPDATE users SET role = $1, seal = $2, status = $3, publish = $6, modified_at = $7 \
-             WHERE id = $4 AND org_id = $5",
+             WHERE id = $4 AND org_id = $5 AND status = $8",
         )
         .bind(user.role.as_str())
         .bind(i64::from(user.seal))
@@ -388,6 +394,7 @@ impl OrgScope {
         .bind(self.org_id.to_string())
         .bind(i64::from(user.publish))
         .bind(now.secs())
+        .bind(was.as_str())
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {

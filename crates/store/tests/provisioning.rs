@@ -220,6 +220,20 @@ async fn offboarding_case(db: &TestDb) {
             .expect("offboard")
             .is_none()
     );
+    // Jens has an API token; it ends with him.
+    store
+        .tokens()
+        .create(&renamed, [9; 32], "operator", NOW)
+        .await
+        .expect("token");
+    assert!(
+        store
+            .tokens()
+            .authenticate([9; 32])
+            .await
+            .expect("auth")
+            .is_some()
+    );
     let done = scope
         .offboard(
             jens.id,
@@ -274,6 +288,42 @@ async fn offboarding_case(db: &TestDb) {
     assert_eq!(due.len(), 1);
     let user = scope.user(jens.id).await.expect("get").expect("A's");
     assert_eq!(user.status, UserStatus::Deactivated);
+    // A write by whoever read him as active before is refused, not written over; one
+    // that read him as deactivated activates him, and his token stays revoked.
+    let mut active = user.clone();
+    active.status = UserStatus::Active;
+    assert!(
+        scope
+            .update_user(&active, UserStatus::Active, "admin", NOW.plus_secs(5))
+            .await
+            .expect("update")
+            .is_none(),
+        "a stale write does not undo the deactivation"
+    );
+    scope
+        .update_user(&active, UserStatus::Deactivated, "scim:t", NOW.plus_secs(5))
+        .await
+        .expect("update")
+        .expect("written");
+    assert!(
+        store
+            .tokens()
+            .authenticate([9; 32])
+            .await
+            .expect("auth")
+            .is_none()
+    );
+    scope
+        .offboard(
+            jens.id,
+            Ending::Deactivated,
+            &notice,
+            "scim:t",
+            NOW.plus_secs(5),
+        )
+        .await
+        .expect("offboard")
+        .expect("A's");
 
     // Removed: gone from the directory's view, and the address and names are free.
     let again = scope
@@ -288,6 +338,20 @@ async fn offboarding_case(db: &TestDb) {
         .expect("offboard")
         .expect("A's");
     assert!(again.blocked.is_empty() && again.cancelled.is_empty());
+    assert!(
+        scope
+            .offboard(
+                jens.id,
+                Ending::Deactivated,
+                &notice,
+                "scim:t",
+                NOW.plus_secs(6)
+            )
+            .await
+            .expect("offboard")
+            .is_none(),
+        "a removed user is not brought back"
+    );
     let (n, _) = scope
         .directory_users(DirectoryMatch::ExternalId("entra-1"), 0, 10)
         .await

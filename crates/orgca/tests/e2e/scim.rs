@@ -253,6 +253,25 @@ fn a_directory_provisions_and_offboards_users_with_real_scim_clients() {
     ));
     assert_eq!(on["active"], true, "{on}");
     testkit::employee_order(&server, &a.admin, &id);
+    let (status, _) = server.json("GET", "/api/v1/organisation", Some(&user_token), None);
+    assert_eq!(
+        status, 401,
+        "the token was revoked, not just idle while they were away"
+    );
+    // A PUT without `active` keeps the status; one with it off deactivates again.
+    let mut put = renamed.clone();
+    put.as_object_mut().expect("user").remove("active");
+    let (status, kept) = server.json(
+        "PUT",
+        &format!("/scim/v2/Users/{id}"),
+        Some(&token),
+        Some(&put.to_string()),
+    );
+    assert_eq!(
+        (status, kept["active"].clone()),
+        (200, serde_json::json!(true)),
+        "{kept}"
+    );
 
     // 5. Deleted: gone from the directory's view, removed in orgca, certificates blocked
     // and orders cancelled again; the address is free for someone rehired.

@@ -13,6 +13,9 @@ use super::{PATCH_SCHEMA, ScimError, USER_SCHEMA};
 /// Most operations one PATCH carries.
 const MAX_OPERATIONS: usize = 100;
 
+/// Most entries a multi-valued attribute may hold after an operation.
+const MAX_ENTRIES: usize = 20;
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Op {
     Add,
@@ -37,10 +40,20 @@ fn invalid_path(path: &str) -> ScimError {
     )
 }
 
-fn parse_path(text: &str) -> Result<Path, ScimError> {
+/// Reads a path; `None` for a path into another schema than the core User (Entra ID
+/// sends the enterprise extension's `department`, `manager` ...), which orgca does not
+/// keep and so leaves alone.
+fn parse_path(text: &str) -> Result<Option<Path>, ScimError> {
     let mut rest = text.trim();
-    if let Some(r) = rest.strip_prefix(USER_SCHEMA) {
-        rest = r.trim_start_matches(':');
+    if rest.len() >= 4 && rest[..4].eq_ignore_ascii_case("urn:") {
+        // The schema is all up to the last `:` before any value filter (attribute
+        // names hold no `:`; the schema's version does hold a `.`).
+        let head = rest.find('[').map_or(rest, |i| &rest[..i]);
+        let split = head.rfind(':').ok_or_else(|| invalid_path(text))?;
+        if !rest[..split].eq_ignore_ascii_case(USER_SCHEMA) {
+            return Ok(None);
+        }
+        rest = &rest[split + 1..];
     }
     let name_end = rest.find(['[', '.']).unwrap_or(rest.len());
     let attribute = rest[..name_end].to_owned();
@@ -55,10 +68,14 @@ fn parse_path(text: &str) -> Result<Path, ScimError> {
     let mut selector = None;
     if let Some(r) = rest.strip_prefix('[') {
         let close = r.find(']').ok_or_else(|| invalid_path(text))?;
-        let mut words = r[..close].trim().splitn(3, char::is_whitespace);
-        let (Some(sub), Some(op), Some(value)) = (words.next(), words.next(), words.next()) else {
-            return Err(invalid_path(text));
-        };
+        let (sub, more) = r[..close]
+            .trim()
+            .split_once(char::is_whitespace)
+            .ok_or_else(|| invalid_path(text))?;
+        let (op, value) = more
+            .trim_start()
+            .split_once(char::is_whitespace)
+            .ok_or_else(|| invalid_path(text))?;
         if !op.eq_ignore_ascii_case("eq") {
             return Err(invalid_path(text));
         }
@@ -74,11 +91,11 @@ fn parse_path(text: &str) -> Result<Path, ScimError> {
         None if rest.is_empty() => None,
         None => return Err(invalid_path(text)),
     };
-    Ok(Path {
+    Ok(Some(Path {
         attribute,
         selector,
         sub,
-    })
+    }))
 }
 
 /// The key under which `name` is in `object` (in any case), or `name` itself.
@@ -134,7 +151,11 @@ pub(crate) fn apply(doc: &mut Value, request: &Value) -> Result<(), ScimError> {
         let value = field(o, "value").cloned();
         let path = match field(o, "path") {
             None => None,
-            Some(Value::String(p)) => Some(parse_path(p)?),
+            Some(Value::String(p)) => match parse_path(p)? {
+                Some(path) => Some(path),
+                // Another schema's attribute: not kept, left alone.
+                None => continue,
+            },
             Some(_) => return Err(invalid_path("(not a string)")),
         };
         let object = doc
@@ -143,16 +164,16 @@ pub(crate) fn apply(doc: &mut Value, request: &Value) -> Result<(), ScimError> {
         match (path, value) {
             (None, Some(Value::Object(values))) if op != Op::Remove => {
                 for (name, v) in values {
-                    set(
-                        object,
-                        op,
-                        &Path {
-                            attribute: name,
-                            selector: None,
-                            sub: None,
-                        },
-                        v,
-                    )?;
+                    let core = name.eq_ignore_ascii_case(USER_SCHEMA);
+                    match (core, v) {
+                        // {"urn:...:core:2.0:User": {...}}: the core attributes inside.
+                        (true, Value::Object(inner)) => {
+                            for (name, v) in inner {
+                                set_named(object, op, &name, v)?;
+                            }
+                        }
+                        (_, v) => set_named(object, op, &name, v)?,
+                    }
                 }
             }
             (None, _) => {
@@ -170,8 +191,32 @@ pub(crate) fn apply(doc: &mut Value, request: &Value) -> Result<(), ScimError> {
                 ));
             }
         }
+        // Bounded after every operation: a PATCH cannot grow the user without limit.
+        let too_long = object
+            .values()
+            .any(|v| v.as_array().is_some_and(|a| a.len() > MAX_ENTRIES));
+        if too_long {
+            return Err(ScimError::bad(
+                "invalidValue",
+                format!("a multi-valued attribute holds at most {MAX_ENTRIES} entries"),
+            ));
+        }
     }
     Ok(())
+}
+
+/// Sets the attribute a path-less operation names by a key, which may itself be a path
+/// (`"name.givenName"`, as Entra ID sends); another schema's attribute is left alone.
+fn set_named(
+    object: &mut Map<String, Value>,
+    op: Op,
+    name: &str,
+    value: Value,
+) -> Result<(), ScimError> {
+    match parse_path(name)? {
+        Some(path) => set(object, op, &path, value),
+        None => Ok(()),
+    }
 }
 
 fn set(
@@ -214,6 +259,15 @@ fn set(
             for entry in entries.iter_mut().filter(|e| selected(e, selector)) {
                 hit = true;
                 put(entry, sub.as_deref(), value.clone());
+            }
+            if !hit && op == Op::Replace {
+                return Err(ScimError::bad(
+                    "noTarget",
+                    format!(
+                        "no entry of {} matches the filter, so nothing is replaced",
+                        path.attribute
+                    ),
+                ));
             }
             if !hit {
                 // Nothing matched: a new entry that does (Entra ID adds
@@ -309,6 +363,49 @@ mod tests {
         assert_eq!(u["name"], json!({"givenName": "Ann", "familyName": "B"}));
         assert_eq!(u["emails"], json!([{"value": "ann@b.dk", "type": "work"}]));
         assert_eq!(u["externalId"], json!("e-1"));
+    }
+
+    #[test]
+    fn entra_id_s_pathless_names_and_extension_attributes_apply_or_are_left_alone() {
+        let mut u = user();
+        let enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+        apply(&mut u, &patch(json!([
+            {"op": "Replace", "value": {
+                "name.givenName": "Anne", "name.familyName": "Berg", "active": false,
+            }},
+            {"op": "Add", "path": format!("{enterprise}:department"), "value": "Drift"},
+            {"op": "Replace", "value": {enterprise: {"employeeNumber": "7"}}},
+            {"op": "replace", "path": format!("{}:name.givenName", super::USER_SCHEMA), "value": "Ann"},
+            {"op": "Replace", "value": {super::USER_SCHEMA: {"userName": "ab@a.dk"}}},
+        ])))
+        .expect("applies");
+        assert_eq!(u["name"], json!({"givenName": "Ann", "familyName": "Berg"}));
+        assert_eq!(
+            (u["active"].clone(), u["userName"].clone()),
+            (json!(false), json!("ab@a.dk"))
+        );
+        assert!(u.get("department").is_none());
+    }
+
+    #[test]
+    fn a_patch_cannot_grow_a_list_without_bound_nor_replace_what_is_not_there() {
+        let many: Vec<_> = (0..21)
+            .map(|i| json!({"value": format!("a{i}@a.dk")}))
+            .collect();
+        let e = apply(
+            &mut user(),
+            &patch(json!([{"op": "add", "path": "emails", "value": many}])),
+        )
+        .expect_err("too many");
+        assert!(e.detail.contains("at most 20"), "{}", e.detail);
+        let e = apply(
+            &mut user(),
+            &patch(json!([
+                {"op": "replace", "path": "emails[type eq \"home\"].value", "value": "h@a.dk"},
+            ])),
+        )
+        .expect_err("no target");
+        assert_eq!(e.scim_type, Some("noTarget"));
     }
 
     #[test]

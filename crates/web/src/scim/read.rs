@@ -116,8 +116,7 @@ pub(crate) fn directory_user(doc: &Value) -> Result<DirectoryUser, ScimError> {
     };
     let active = field(object, "active")
         .map(|v| boolean(v, "active"))
-        .transpose()?
-        .unwrap_or(true);
+        .transpose()?;
     Ok(DirectoryUser {
         user_name,
         email,
@@ -216,10 +215,14 @@ pub(crate) fn filter(text: &str) -> Result<Lookup, ScimError> {
             ),
         )
     };
-    let mut parts = text.trim().splitn(3, char::is_whitespace);
-    let (Some(attr), Some(op), Some(value)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(refused());
-    };
+    let (attr, rest) = text
+        .trim()
+        .split_once(char::is_whitespace)
+        .ok_or_else(refused)?;
+    let (op, value) = rest
+        .trim_start()
+        .split_once(char::is_whitespace)
+        .ok_or_else(refused)?;
     if !op.eq_ignore_ascii_case("eq") {
         return Err(refused());
     }

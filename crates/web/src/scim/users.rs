@@ -38,12 +38,17 @@ impl Params {
     }
 }
 
-/// A paging number: absent, or not a number, is the default; RFC 7644 3.4.2.4 says
-/// values below 1 are read as 1 (`startIndex`) and 0 (`count`).
-fn number(value: Option<&str>, default: i64) -> i64 {
-    value
-        .and_then(|v| v.trim().parse::<i64>().ok())
-        .unwrap_or(default)
+/// A paging number (`name`): absent is the default; RFC 7644 3.4.2.4 says values below
+/// 1 are read as 1 (`startIndex`) and 0 (`count`); anything but an integer is refused.
+fn number(value: Option<&str>, name: &str, default: i64) -> Result<i64, ScimError> {
+    value.map_or(Ok(default), |v| {
+        v.trim().parse::<i64>().map_err(|_| {
+            ScimError::bad(
+                "invalidValue",
+                format!("{name} must be an integer, not {v:?}"),
+            )
+        })
+    })
 }
 
 fn base(state: &AppState) -> &str {
@@ -115,8 +120,8 @@ async fn listing(
     p: &orgca_ra::provisioning::Provisioner,
     params: &Params,
 ) -> Result<Response, ScimError> {
-    let start = number(params.start_index.as_deref(), 1).max(1);
-    let count = number(params.count.as_deref(), MAX_RESULTS).clamp(0, MAX_RESULTS);
+    let start = number(params.start_index.as_deref(), "startIndex", 1)?.max(1);
+    let count = number(params.count.as_deref(), "count", MAX_RESULTS)?.clamp(0, MAX_RESULTS);
     let lookup = params.filter.as_deref().map(filter).transpose()?;
     let (total, users) = match &lookup {
         Some(Lookup::Id(id)) => match uuid::Uuid::parse_str(id) {
