@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use super::read::field;
+use super::read::{document_of, field};
 use super::{PATCH_SCHEMA, ScimError, USER_SCHEMA};
 
 /// Most operations one PATCH carries.
@@ -121,15 +121,7 @@ fn selected(entry: &Value, (sub, value): &(String, Value)) -> bool {
 /// Applies a PATCH request's operations, in order, to `doc`.
 pub(crate) fn apply(doc: &mut Value, request: &Value) -> Result<(), ScimError> {
     let syntax = |what: &str| ScimError::bad("invalidSyntax", what.to_owned());
-    let request = request
-        .as_object()
-        .ok_or_else(|| syntax("send a PatchOp as a JSON object"))?;
-    let schemas_ok = field(request, "schemas")
-        .and_then(Value::as_array)
-        .is_some_and(|s| s.iter().any(|u| u.as_str() == Some(PATCH_SCHEMA)));
-    if !schemas_ok {
-        return Err(syntax(&format!("schemas must list {PATCH_SCHEMA}")));
-    }
+    let request = document_of(request, "a PatchOp", PATCH_SCHEMA)?;
     let operations = field(request, "Operations")
         .and_then(Value::as_array)
         .filter(|o| !o.is_empty() && o.len() <= MAX_OPERATIONS)

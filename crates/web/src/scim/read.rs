@@ -70,23 +70,31 @@ fn boolean(value: &Value, name: &str) -> Result<bool, ScimError> {
     }
 }
 
-/// Reads a `User` document (created, replaced, or as a PATCH left it).
-pub(crate) fn directory_user(doc: &Value) -> Result<DirectoryUser, ScimError> {
-    let Some(object) = doc.as_object() else {
-        return Err(ScimError::bad(
-            "invalidSyntax",
-            "send a User as a JSON object",
-        ));
-    };
-    let schemas_ok = field(object, "schemas")
+/// A request document: a JSON object whose `schemas` lists `urn`; `what` names it in
+/// the error.
+pub(crate) fn document_of<'a>(
+    doc: &'a Value,
+    what: &str,
+    urn: &str,
+) -> Result<&'a Map<String, Value>, ScimError> {
+    let object = doc
+        .as_object()
+        .ok_or_else(|| ScimError::bad("invalidSyntax", format!("send {what} as a JSON object")))?;
+    let listed = field(object, "schemas")
         .and_then(Value::as_array)
-        .is_some_and(|s| s.iter().any(|u| u.as_str() == Some(USER_SCHEMA)));
-    if !schemas_ok {
+        .is_some_and(|s| s.iter().any(|u| u.as_str() == Some(urn)));
+    if !listed {
         return Err(ScimError::bad(
             "invalidSyntax",
-            format!("schemas must list {USER_SCHEMA}"),
+            format!("schemas must list {urn}"),
         ));
     }
+    Ok(object)
+}
+
+/// Reads a `User` document (created, replaced, or as a PATCH left it).
+pub(crate) fn directory_user(doc: &Value) -> Result<DirectoryUser, ScimError> {
+    let object = document_of(doc, "a User", USER_SCHEMA)?;
     let user_name = required(
         object,
         "userName",

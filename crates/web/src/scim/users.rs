@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::discovery::MAX_RESULTS;
-use super::read::{Lookup, directory_user, field, filter, project, resource};
+use super::read::{Lookup, directory_user, document_of, field, filter, project, resource};
 use super::{Directory, SEARCH_SCHEMA, ScimError, document, json_body, list};
 use crate::AppState;
 
@@ -75,21 +75,7 @@ pub(super) async fn search(
     req: Request,
 ) -> Result<Response, ScimError> {
     let doc = json_body(req).await?;
-    let Some(object) = doc.as_object() else {
-        return Err(ScimError::bad(
-            "invalidSyntax",
-            "send a SearchRequest as a JSON object",
-        ));
-    };
-    let schemas_ok = field(object, "schemas")
-        .and_then(Value::as_array)
-        .is_some_and(|s| s.iter().any(|u| u.as_str() == Some(SEARCH_SCHEMA)));
-    if !schemas_ok {
-        return Err(ScimError::bad(
-            "invalidSyntax",
-            format!("schemas must list {SEARCH_SCHEMA}"),
-        ));
-    }
+    let object = document_of(&doc, "a SearchRequest", SEARCH_SCHEMA)?;
     // The same parameters as a list's query string: lists of names joined by commas.
     let text = |name: &str| -> Option<String> {
         match field(object, name)? {
