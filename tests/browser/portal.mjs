@@ -3,27 +3,16 @@
 // log out. Checks every page with axe-core (no serious or critical WCAG violations) and
 // keeps screenshots. Called by crates/orgca/tests/e2e/portal_browser.rs, which starts the
 // server and reads the JSON this prints. Exits non-zero with the reason on any failure.
-import { chromium } from "playwright-core";
-import { createRequire } from "node:module";
 import assert from "node:assert/strict";
 import path from "node:path";
+import { check as checkPage, env, launch, run } from "./common.mjs";
 
-const require = createRequire(import.meta.url);
-const env = (k) => {
-  const v = process.env[k];
-  if (!v) throw new Error(`${k} is not set`);
-  return v;
-};
 const base = env("ORGCA_BASE");
 const shots = process.env.ORGCA_SCREENSHOTS || "";
 const report = { pages: [], requests_elsewhere: [] };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu"],
-  headless: true,
-});
-try {
+const browser = await launch();
+await run(browser, report, async () => {
   // bypassCSP only so that axe-core can be injected; orgca's own pages load no script.
   const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
@@ -31,15 +20,7 @@ try {
     if (!r.url().startsWith(base)) report.requests_elsewhere.push(r.url());
   });
 
-  async function check(name) {
-    await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
-    const result = await page.evaluate(async () =>
-      // eslint-disable-next-line no-undef
-      await axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21aa"] }));
-    const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    report.pages.push({ name, url: page.url(), violations: bad.map((v) => `${v.id}: ${v.help}`) });
-    if (shots) await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-  }
+  const check = (name) => checkPage(page, report, name);
 
   // The password link from the mail.
   await page.goto(base + env("ORGCA_LINK_PATH"));
@@ -215,12 +196,4 @@ try {
   await page.goto(base + "/portal/pickup");
   assert.match(await page.getByRole("heading", { level: 1 }).innerText(), /Hent et certifikat/);
   await check("pickup-da");
-  report.ok = true;
-} catch (e) {
-  report.ok = false;
-  report.error = String(e && e.stack ? e.stack : e);
-} finally {
-  await browser.close();
-}
-console.log(JSON.stringify(report));
-process.exit(report.ok ? 0 : 1);
+});

@@ -63,6 +63,9 @@ pub enum Command {
     /// Provisioning by the organisation's directory (SCIM 2.0 at /scim/v2).
     #[command(subcommand)]
     Scim(ScimCommand),
+    /// Logging in through an organisation's identity provider (OpenID Connect).
+    #[command(subcommand)]
+    Sso(SsoCommand),
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -477,6 +480,55 @@ pub enum ScimTokenCommand {
         org: String,
         /// The token's id (from `orgca scim token list`).
         id: uuid::Uuid,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SsoCommand {
+    /// Give an organisation an identity provider (or change it). The secret is read and
+    /// the provider's discovery document fetched first: settings that cannot work are
+    /// refused now, not at someone's login. Register orgca at the provider with the
+    /// redirect URI <public base URL>/portal/login/sso/back.
+    Set {
+        /// The organisation's CVR.
+        #[arg(long)]
+        org: String,
+        /// The issuer URL (HTTPS), e.g. https://login.microsoftonline.com/<tenant>/v2.0.
+        #[arg(long)]
+        issuer: String,
+        /// orgca's client (application) id at the provider.
+        #[arg(long)]
+        client_id: String,
+        /// A file holding the client secret (read at each login; never copied).
+        #[arg(
+            long,
+            conflicts_with = "secret_env",
+            required_unless_present = "secret_env"
+        )]
+        secret_file: Option<std::path::PathBuf>,
+        /// An environment variable of orgca's that holds the client secret.
+        #[arg(long)]
+        secret_env: Option<String>,
+        /// How a person is found among the organisation's users: `email` (the ID token's
+        /// email claim is their address) or `external_id:<claim>` (the claim, e.g. Entra
+        /// ID's `oid`, is the external id their directory gave them over SCIM).
+        #[arg(long = "match", default_value = "email")]
+        match_by: String,
+        /// Whether the organisation's users may still log in with a password.
+        #[arg(long, value_enum, default_value = "on")]
+        passwords: OnOff,
+    },
+    /// Show an organisation's identity provider (never the secret, only where it is).
+    Show {
+        /// The organisation's CVR.
+        #[arg(long)]
+        org: String,
+    },
+    /// Take the identity provider away: the organisation's users log in with passwords.
+    Remove {
+        /// The organisation's CVR.
+        #[arg(long)]
+        org: String,
     },
 }
 

@@ -92,6 +92,30 @@ pub enum LoginRefusal {
         "this address and password open accounts in several organisations: give the CVR number of the one to log in to"
     )]
     WhichOrganisation,
+    /// The password is right, but the person's organisation has switched passwords off:
+    /// they log in through its identity provider.
+    #[error(
+        "your organisation logs in through its identity provider: choose \"Log in with your organisation\" and give its CVR number"
+    )]
+    PasswordOff,
+    /// The organisation (by CVR number) has no identity provider, or there is no such
+    /// organisation.
+    #[error(
+        "this organisation does not log in through an identity provider: log in with your e-mail address and password"
+    )]
+    NoProvider,
+    /// The login through the identity provider did not go through: the browser came back
+    /// late, twice or without its cookie, the provider refused the code, or its ID token
+    /// was not one to trust (the operator's log says which).
+    #[error(
+        "the login through your organisation's identity provider did not go through: start again, and tell your administrator if it keeps failing"
+    )]
+    ProviderFailed,
+    /// The provider vouched for someone who is not an active user of the organisation.
+    #[error(
+        "your organisation's identity provider knows you, but you are not an active user of the organisation in orgca: ask one of its user administrators"
+    )]
+    NotAUser,
 }
 
 /// Why a pick-up was refused. Each has a stable code.

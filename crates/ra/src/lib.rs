@@ -31,6 +31,7 @@ pub mod provisioning;
 mod public;
 pub mod search;
 pub mod signing;
+pub mod sso;
 mod tokens;
 
 pub use caller::{Caller, OPERATOR_TOKEN_PREFIX, TOKEN_PREFIX, TokenRefused};
@@ -56,6 +57,7 @@ pub struct Ra {
     signing: Option<Arc<SigningService>>,
     orders: OrderPolicy,
     logins: login::LoginPolicy,
+    providers: Arc<sso::Providers>,
 }
 
 impl Ra {
@@ -68,6 +70,7 @@ impl Ra {
             signing: None,
             orders,
             logins: login::LoginPolicy::default(),
+            providers: Arc::default(),
         }
     }
 

@@ -11,7 +11,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use orgca_model::UnixTime;
 use orgca_model::{Email, User, UserStatus};
 use orgca_store::logins::account_key;
-use orgca_store::{FailureLimit, NewMail};
+use orgca_store::{Account, FailureLimit, LoginMethod, NewMail};
 use tokio::sync::Semaphore;
 
 use crate::{Caller, LoginRefusal, Ra, RaError};
@@ -131,7 +131,20 @@ impl Ra {
             None => Vec::new(),
         };
         let known = !accounts.is_empty();
-        let opened = opened_accounts(password, accounts).await?;
+        let (opened, closed): (Vec<_>, Vec<_>) = opened_accounts(password, accounts)
+            .await?
+            .into_iter()
+            .partition(|(_, password_login)| *password_login);
+        let opened: Vec<User> = opened.into_iter().map(|(u, _)| u).collect();
+        if opened.is_empty() && !closed.is_empty() {
+            // The password is right, but the organisation logs in through its identity
+            // provider only: the person is sent there, and nothing counts as a failure.
+            if let Some(key) = &account_key {
+                logins.clear_failures(key).await?;
+            }
+            logins.forgive(&address_key, now).await?;
+            return Err(LoginRefusal::PasswordOff.into());
+        }
         let wanted = match organisation.map(str::trim).filter(|o| !o.is_empty()) {
             Some(cvr) => self.find_organisation(cvr).await?.map(|o| o.id),
             None => None,
@@ -170,18 +183,30 @@ impl Ra {
             logins.clear_failures(key).await?;
         }
         logins.forgive(&address_key, now).await?;
+        self.start_session(user, LoginMethod::Password, now).await
+    }
+
+    /// Starts a portal session for `user`, who has just proven who they are.
+    pub(crate) async fn start_session(
+        &self,
+        user: User,
+        method: LoginMethod,
+        now: UnixTime,
+    ) -> Result<NewSession, RaError> {
         let cookie = new_secret()?;
         let csrf = new_secret()?;
-        logins
+        self.store
+            .logins()
             .start_session(
                 crate::token_hash(&cookie),
                 &user,
+                method,
                 &csrf,
                 now,
-                now.plus_secs(policy.session),
+                now.plus_secs(self.logins.session),
             )
             .await?;
-        tracing::info!(user = %user.id, "portal login");
+        tracing::info!(user = %user.id, method = method.as_str(), "portal login");
         Ok(NewSession { cookie, csrf, user })
     }
 
@@ -357,22 +382,23 @@ async fn hash_password(password: String) -> Result<String, RaError> {
     .map_err(|e| RaError::internal("the password hashing task", e))?
 }
 
-/// Verifies `password` against `hash`, or against a fixed hash when there is none (so an
-/// unknown account costs the same time as a known one); false then.
 /// The active accounts that `password` opens (a hash is always verified, once per
-/// account and at least once, so that an address without accounts costs the same work).
+/// account and at least once, so that an address without accounts costs the same work),
+/// each with whether its organisation still lets passwords in.
 async fn opened_accounts(
     password: &str,
-    accounts: Vec<(User, Option<String>)>,
-) -> Result<Vec<User>, RaError> {
+    accounts: Vec<Account>,
+) -> Result<Vec<(User, bool)>, RaError> {
     if accounts.is_empty() {
         verify(password.to_owned(), None).await?;
         return Ok(Vec::new());
     }
     let mut opened = Vec::new();
-    for (user, hash) in accounts {
-        if verify(password.to_owned(), hash).await? && user.status == UserStatus::Active {
-            opened.push(user);
+    for account in accounts {
+        if verify(password.to_owned(), account.password_hash).await?
+            && account.user.status == UserStatus::Active
+        {
+            opened.push((account.user, account.password_login));
         }
     }
     Ok(opened)

@@ -54,6 +54,7 @@ const TABLES: &[Table] = &[
     table("api_tokens"),
     table("operator_tokens"),
     table("provisioning_tokens"),
+    table("identity_providers"),
     table("profiles"),
     table("serials"),
     Table {
@@ -68,6 +69,7 @@ const TABLES: &[Table] = &[
     table("mail_seal"),
     table("expiry_notices"),
     table("sessions"),
+    table("sso_attempts"),
     table("login_failures"),
     table("password_links"),
     table("audit_events"),

@@ -45,6 +45,7 @@ mod revocation;
 mod search;
 mod search_keys;
 mod sql;
+mod sso;
 mod users;
 mod writer;
 
@@ -63,7 +64,7 @@ pub use export::{EXPORT_PAGE_MAX, ExportPage, ExportReader, ExportRow};
 pub use issuance::{IssuanceStore, NewCertificate, SerialIntent};
 pub use kept_crls::{CrlOrigin, Keeping, KeptCrl};
 pub use leases::LeaseStore;
-pub use logins::{FailureLimit, LoginStore};
+pub use logins::{Account, FailureLimit, LoginMethod, LoginStore};
 pub use mail::{Confirmed, MailStore, NewMail, NewValidation, QueuedMail, UnopenedMail};
 pub use mail_seal::MailKey;
 pub use orders::{NewOrder, PickupStore};
@@ -77,4 +78,5 @@ pub use search::{
     CertQuery, Cursor, MAX_PAGE, MAX_QUERY_CHARS, Page, QueryError, SortKey, StatusFilter, Text,
 };
 pub use sql::Backend;
+pub use sso::PendingSso;
 pub use users::{NewUser, OperatorToken, TokenStore};

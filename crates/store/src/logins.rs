@@ -14,7 +14,7 @@ use orgca_model::User;
 /// The login view of the store.
 #[derive(Clone, Debug)]
 pub struct LoginStore {
-    store: Store,
+    pub(crate) store: Store,
 }
 
 impl Store {
@@ -24,6 +24,37 @@ impl Store {
             store: self.clone(),
         }
     }
+}
+
+/// How a person logged in (the audit trail says).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginMethod {
+    /// Their address and password.
+    Password,
+    /// Their organisation's identity provider (OpenID Connect).
+    IdentityProvider,
+}
+
+impl LoginMethod {
+    /// `password` or `identity_provider`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoginMethod::Password => "password",
+            LoginMethod::IdentityProvider => "identity_provider",
+        }
+    }
+}
+
+/// A user as the password login sees them.
+#[derive(Clone, Debug)]
+pub struct Account {
+    /// The user.
+    pub user: User,
+    /// Their password hash (argon2id PHC), once they have set a password.
+    pub password_hash: Option<String>,
+    /// Whether their organisation lets them log in with a password (false when it has an
+    /// identity provider and has switched passwords off).
+    pub password_login: bool,
 }
 
 /// How failed logins are limited, per key (an account, or a client address).
@@ -41,18 +72,25 @@ impl LoginStore {
     /// The accounts with this e-mail address, matched without regard to case (addresses
     /// are ASCII), with their password hashes where set: one per organisation that has a
     /// user with this address (removed users are not accounts), oldest first.
-    pub async fn accounts(&self, email: &str) -> Result<Vec<(User, Option<String>)>, StoreError> {
+    pub async fn accounts(&self, email: &str) -> Result<Vec<Account>, StoreError> {
         let rows = sqlx::query(concat!(
             "SELECT ",
             user_cols!(),
-            ", u.password_hash AS password_hash FROM users u WHERE lower(u.email) = lower($1) \
-             AND u.status <> 'removed' ORDER BY u.created_at, u.id"
+            ", u.password_hash AS password_hash, coalesce(p.password_login, 1) AS password_login \
+             FROM users u LEFT JOIN identity_providers p ON p.org_id = u.org_id \
+             WHERE lower(u.email) = lower($1) AND u.status <> 'removed' ORDER BY u.created_at, u.id"
         ))
         .bind(email)
         .fetch_all(&self.store.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok((user_from_row(r)?, r.try_get("password_hash")?)))
+            .map(|r| {
+                Ok(Account {
+                    user: user_from_row(r)?,
+                    password_hash: r.try_get("password_hash")?,
+                    password_login: r.try_get::<i64, _>("password_login")? != 0,
+                })
+            })
             .collect()
     }
 
@@ -192,6 +230,7 @@ impl LoginStore {
         &self,
         id_sha256: [u8; 32],
         user: &User,
+        method: LoginMethod,
         csrf: &str,
         now: UnixTime,
         expires: UnixTime,
@@ -212,7 +251,9 @@ impl LoginStore {
             .bind(now.secs())
             .execute(&mut *tx)
             .await?;
-        audit::append(&mut tx, &own_event(user, "user.logged_in", now)).await?;
+        let mut event = own_event(user, "user.logged_in", now);
+        event.details = serde_json::json!({"method": method.as_str()});
+        audit::append(&mut tx, &event).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -55,6 +55,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(19, "0019_nodes"),
     migration!(20, "0020_search_words"),
     migration!(21, "0021_provisioning", rebuilds_on_sqlite),
+    migration!(22, "0022_identity_providers"),
 ];
 
 /// Key of the PostgreSQL advisory lock that serialises migrations across nodes.

@@ -837,13 +837,20 @@ async fn logins_case(db: &TestDb) {
     assert_eq!(
         accounts
             .iter()
-            .map(|(u, h)| (u.id, h.as_deref()))
+            .map(|a| (a.user.id, a.password_hash.as_deref(), a.password_login))
             .collect::<Vec<_>>(),
-        vec![(user.id, Some("phc"))]
+        vec![(user.id, Some("phc"), true)]
     );
     // A session shows its user and CSRF token until it ends or expires.
     logins
-        .start_session([9; 32], &user, "csrf", NOW, NOW.plus_secs(10))
+        .start_session(
+            [9; 32],
+            &user,
+            orgca_store::LoginMethod::Password,
+            "csrf",
+            NOW,
+            NOW.plus_secs(10),
+        )
         .await
         .expect("session");
     let (u, csrf) = logins

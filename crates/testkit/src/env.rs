@@ -505,6 +505,12 @@ impl Env {
         self.start("serve", vars)
     }
 
+    /// Starts `orgca serve` on this port of 127.0.0.1 (for a server whose address goes
+    /// into its configuration, as its portal's address does).
+    pub fn serve_on(&self, port: u16) -> Server {
+        self.start_on("serve", &format!("127.0.0.1:{port}"), &[])
+    }
+
     /// Starts `orgca demo` on an ephemeral port (its welcome goes to the server log).
     pub fn demo(&self) -> Server {
         self.start("demo", &[])
@@ -513,8 +519,12 @@ impl Env {
     /// Starts the server command `command` on an ephemeral port with these extra
     /// environment variables; its standard error goes to the server log.
     fn start(&self, command: &str, vars: &[(&str, &str)]) -> Server {
+        self.start_on(command, "127.0.0.1:0", vars)
+    }
+
+    fn start_on(&self, command: &str, listen: &str, vars: &[(&str, &str)]) -> Server {
         let mut c = Command::new(&self.bin);
-        c.args([command, "--listen", "127.0.0.1:0", "--data"])
+        c.args([command, "--listen", listen, "--data"])
             .arg(self.data())
             .env_remove("ORGCA_KEY_PASSPHRASE")
             .env_remove("ORGCA_FAKE_CLOCK");

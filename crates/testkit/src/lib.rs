@@ -34,6 +34,6 @@ pub use http::{Client, Server, urlencode};
 pub use openssl::{
     P256, assert_chain_verifies, cms_verifies, openssl_csr, pkcs12_certificate, self_signed,
 };
-pub use process::{COMMAND_TIMEOUT, cmd, cmd_ok, output_within};
+pub use process::{COMMAND_TIMEOUT, cmd, cmd_ok, free_port, output_within};
 pub use smtp::SmtpSink;
 pub use tools::{pkilint_available, pkilint_errors, sample_pdf, skipped, tool_available};

@@ -60,13 +60,6 @@ fn run(mut c: Command, what: &str) {
     );
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
 impl TlsPostgres {
     /// Starts a cluster, or `None` (the test skips, saying why) when the PostgreSQL
     /// server programs are not installed and [`REQUIRE`] is not set.
@@ -118,7 +111,7 @@ impl TlsPostgres {
         let cluster = TlsPostgres {
             dir,
             bin,
-            port: free_port(),
+            port: crate::process::free_port(),
         };
         cluster.start_again();
         Some(cluster)

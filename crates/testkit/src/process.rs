@@ -45,3 +45,12 @@ pub fn cmd_ok(program: &str, args: &[&str]) -> Vec<u8> {
     );
     out.stdout
 }
+
+/// A TCP port on 127.0.0.1 that was free a moment ago (for a server that must know its
+/// address before it starts).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}

@@ -16,6 +16,7 @@ mod org;
 mod restore;
 mod scim;
 mod serve;
+mod sso;
 mod store;
 mod user;
 
@@ -40,6 +41,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::User(c) => user::run_user(g, c, now).await,
         Command::Token(c) => user::run_token(g, c, now).await,
         Command::Scim(c) => scim::run(g, c, now).await,
+        Command::Sso(c) => sso::run(g, c, now).await,
         Command::Ceremony(c) => ceremony::run(g, c, now),
         Command::Backup(args) => backup::run(g, args, now).await,
         Command::Restore(args) => restore::run(g, args, now).await,

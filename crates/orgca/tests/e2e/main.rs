@@ -27,4 +27,5 @@ mod rollover;
 mod scim;
 mod search;
 mod signing;
+mod sso;
 mod tls;

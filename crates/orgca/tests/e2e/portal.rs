@@ -98,7 +98,7 @@ fn header<'a>(h: &'a [(String, String)], name: &str) -> Vec<&'a str> {
 }
 
 /// The error paragraph of a page.
-fn error_of(page: &str) -> String {
+pub(crate) fn error_of(page: &str) -> String {
     page.split("<p class=\"error\" role=\"alert\">")
         .nth(1)
         .and_then(|r| r.split("</p>").next())
@@ -457,7 +457,7 @@ fn one_address_in_two_organisations() {
     let (status, _, page) = login(&mut c, &server, "admin@a.dk", "forkert kodeord her");
     assert_eq!(status, 401);
     assert!(error_of(&page).contains("wrong"), "{page}");
-    assert!(!page.contains("name=\"organisation\""), "{page}");
+    assert!(!page.contains("id=\"organisation\""), "{page}");
     // The same password for both: the person names the organisation by CVR.
     set_password(
         &mut c,
@@ -468,7 +468,7 @@ fn one_address_in_two_organisations() {
     let (status, _, page) = login(&mut c, &server, "admin@a.dk", PASSWORD);
     assert_eq!(status, 401);
     assert!(error_of(&page).contains("several organisations"), "{page}");
-    assert!(page.contains("name=\"organisation\""), "{page}");
+    assert!(page.contains("id=\"organisation\""), "{page}");
     let fields = [
         ("email", "admin@a.dk"),
         ("password", PASSWORD),

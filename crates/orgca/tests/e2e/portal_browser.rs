@@ -13,15 +13,15 @@ use std::process::Command;
 use crate::ORGCA;
 use orgca_testkit::{self as testkit, Env, org};
 
-fn browser_dir() -> PathBuf {
+pub(crate) fn browser_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser")
 }
 
-#[test]
-fn an_administrator_blocks_a_certificate_in_chromium() {
-    let dir = browser_dir();
+/// The Chromium to drive, when it and `tests/browser`'s packages are there; `None` (the
+/// test skips) only where ORGCA_SKIP_BROWSER_TESTS says so, else the test fails.
+pub(crate) fn chromium() -> Option<String> {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let ready = dir.join("node_modules/playwright-core").is_dir()
+    let ready = browser_dir().join("node_modules/playwright-core").is_dir()
         && std::path::Path::new(&chromium).exists();
     if !ready {
         assert!(
@@ -29,8 +29,44 @@ fn an_administrator_blocks_a_certificate_in_chromium() {
             "browser tests need {chromium} and `npm ci --prefix tests/browser` (or set ORGCA_SKIP_BROWSER_TESTS)"
         );
         testkit::skipped("the browser test: no Chromium or playwright-core");
-        return;
+        return None;
     }
+    Some(chromium)
+}
+
+/// The JSON report a browser script prints as its last line.
+pub(crate) fn report_of(out: &std::process::Output) -> serde_json::Value {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    stdout
+        .lines()
+        .last()
+        .and_then(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| {
+            panic!(
+                "no report from the browser run: {stdout}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+}
+
+/// Where screenshots go: `docs/screenshots/` with ORGCA_UPDATE_SCREENSHOTS, else under
+/// the target folder (so that a test run leaves the checkout as it was).
+pub(crate) fn screenshots() -> PathBuf {
+    let shots = if std::env::var_os("ORGCA_UPDATE_SCREENSHOTS").is_some() {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots")
+    } else {
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots")
+    };
+    std::fs::create_dir_all(&shots).expect("screenshots folder");
+    shots
+}
+
+#[test]
+fn an_administrator_blocks_a_certificate_in_chromium() {
+    let dir = browser_dir();
+    let Some(chromium) = chromium() else {
+        return;
+    };
     let env = Env::new(ORGCA);
     let a = org(&env, "99999963", "c.dk");
     let server = env.serve();
@@ -50,14 +86,7 @@ fn an_administrator_blocks_a_certificate_in_chromium() {
     server.confirm_link_in(&env.wait_for_mail("/api/v1/email-validations/"));
     let user_path = testkit::password_link_path(&env, "user@c.dk");
     let path = testkit::password_link_path(&env, "admin@c.dk");
-    // docs/screenshots/ is refreshed on request only, so that a test run leaves the
-    // checkout as it was.
-    let shots = if std::env::var_os("ORGCA_UPDATE_SCREENSHOTS").is_some() {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots")
-    } else {
-        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots")
-    };
-    std::fs::create_dir_all(&shots).expect("screenshots folder");
+    let shots = screenshots();
     let mut run = Command::new("node");
     run.arg(dir.join("portal.mjs"))
         .env("ORGCA_BASE", format!("http://{}", server.addr))
@@ -74,17 +103,7 @@ fn an_administrator_blocks_a_certificate_in_chromium() {
         .env("CHROMIUM", &chromium)
         .current_dir(&dir);
     let out = testkit::output_within(run, std::time::Duration::from_secs(120));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let report: serde_json::Value = stdout
-        .lines()
-        .last()
-        .and_then(|l| serde_json::from_str(l).ok())
-        .unwrap_or_else(|| {
-            panic!(
-                "no report from the browser run: {stdout}\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-        });
+    let report = report_of(&out);
     assert_eq!(report["ok"], true, "{report:#}");
     // No page asked anything of another host.
     assert_eq!(

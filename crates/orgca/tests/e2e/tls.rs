@@ -8,17 +8,10 @@ use std::time::{Duration, Instant};
 
 use crate::ORGCA;
 use orgca_testkit::openssl::{tls_ca, tls_server};
-use orgca_testkit::{Env, cmd};
+use orgca_testkit::{Env, cmd, free_port};
 
 fn p(path: &Path) -> &str {
     path.to_str().expect("utf-8 path")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 /// The serial of the certificate the HTTPS listener at `port` presents, once

@@ -33,7 +33,30 @@ struct LoginPage {
     /// The CVR field, shown (with what was typed) once a login fitted several
     /// organisations.
     organisation: Option<String>,
+    /// Whether the password form is shown (not when the organisation whose page this is
+    /// has switched passwords off).
+    password_form: bool,
+    /// The organisation whose own login page this is, when it has an identity provider:
+    /// its name and CVR.
+    sso_organisation: Option<(String, String)>,
     form_token: String,
+}
+
+/// Which login methods the page offers.
+pub(crate) struct Offered {
+    /// The password form.
+    pub(crate) password: bool,
+    /// The login through this organisation's provider (name, CVR); the CVR form if none.
+    pub(crate) sso_organisation: Option<(String, String)>,
+}
+
+impl Default for Offered {
+    fn default() -> Self {
+        Offered {
+            password: true,
+            sso_organisation: None,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -49,10 +72,12 @@ struct PasswordPage {
     form_token: String,
 }
 
-/// `?done=password` after a password was set.
+/// `?done=password` after a password was set; `?organisation=CVR` for an organisation's
+/// own login page.
 #[derive(Deserialize)]
 pub(crate) struct LoginQuery {
     done: Option<String>,
+    organisation: Option<String>,
 }
 
 /// The login form.
@@ -88,17 +113,28 @@ pub(crate) struct CsrfForm {
 
 /// What the login form shows again after a refusal.
 #[derive(Default)]
-struct Typed {
+pub(crate) struct Typed {
     email: String,
     organisation: Option<String>,
 }
 
-fn login_page(
+/// The login page with both methods (the identity provider asked for by CVR).
+pub(crate) fn login_page(
     t: &'static Texts,
     status: StatusCode,
     notice: Option<String>,
     error: Option<String>,
     typed: Typed,
+) -> Response {
+    offering_page(t, status, (notice, error), typed, Offered::default())
+}
+
+fn offering_page(
+    t: &'static Texts,
+    status: StatusCode,
+    (notice, error): (Option<String>, Option<String>),
+    typed: Typed,
+    offered: Offered,
 ) -> Response {
     with_form_token(status, |form_token| {
         render(
@@ -111,16 +147,53 @@ fn login_page(
                 error,
                 email: typed.email,
                 organisation: typed.organisation,
+                password_form: offered.password,
+                sso_organisation: offered.sso_organisation,
                 form_token,
             },
         )
     })
 }
 
-/// `GET /portal/login`.
-pub(crate) async fn page(Lang(t): Lang, Query(q): Query<LoginQuery>) -> Response {
+/// `GET /portal/login`: both methods, or an organisation's own (`?organisation=CVR`).
+pub(crate) async fn page(
+    Lang(t): Lang,
+    State(state): State<AppState>,
+    Query(q): Query<LoginQuery>,
+) -> Response {
     let notice = (q.done.as_deref() == Some("password")).then(|| t.password_done.to_owned());
-    login_page(t, StatusCode::OK, notice, None, Typed::default())
+    let Some(cvr) = q.organisation.as_deref().map(str::trim) else {
+        return login_page(t, StatusCode::OK, notice, None, Typed::default());
+    };
+    match offered(&state, cvr).await {
+        Ok(Some(offered)) => {
+            offering_page(t, StatusCode::OK, (notice, None), Typed::default(), offered)
+        }
+        Ok(None) => login_page(
+            t,
+            StatusCode::NOT_FOUND,
+            None,
+            Some(t.login_no_provider.into()),
+            Typed::default(),
+        ),
+        Err(e) => fault(t, &e),
+    }
+}
+
+/// What organisation `cvr`'s own login page offers; `None` when there is no such
+/// organisation or it has no identity provider.
+async fn offered(state: &AppState, cvr: &str) -> Result<Option<Offered>, RaError> {
+    if cvr.is_empty() || cvr.len() > 16 {
+        return Ok(None);
+    }
+    let Some(org) = state.ra.find_organisation(cvr).await? else {
+        return Ok(None);
+    };
+    let methods = state.ra.login_methods(&org).await?;
+    Ok(methods.identity_provider.map(|_| Offered {
+        password: methods.password,
+        sso_organisation: Some((org.name, org.cvr.to_string())),
+    }))
 }
 
 /// `POST /portal/login`: a session cookie and the overview, or the form again with one
@@ -179,11 +252,7 @@ pub(crate) async fn submit(
             resp
         }
         Err(RaError::LoginRefused(why)) => {
-            let message = match why {
-                LoginRefusal::Wrong => t.login_wrong,
-                LoginRefusal::TooMany => t.login_too_many,
-                LoginRefusal::WhichOrganisation => t.login_which_organisation,
-            };
+            let message = refusal_text(t, why);
             let ask = form.organisation.is_some() || why == LoginRefusal::WhichOrganisation;
             let typed = Typed {
                 email: form.email,
@@ -198,6 +267,19 @@ pub(crate) async fn submit(
             )
         }
         Err(e) => fault(t, &e),
+    }
+}
+
+/// What the login page says about a refusal.
+pub(crate) fn refusal_text(t: &'static Texts, why: LoginRefusal) -> &'static str {
+    match why {
+        LoginRefusal::Wrong => t.login_wrong,
+        LoginRefusal::TooMany => t.login_too_many,
+        LoginRefusal::WhichOrganisation => t.login_which_organisation,
+        LoginRefusal::PasswordOff => t.login_password_off,
+        LoginRefusal::NoProvider => t.login_no_provider,
+        LoginRefusal::ProviderFailed => t.login_provider_failed,
+        LoginRefusal::NotAUser => t.login_not_a_user,
     }
 }
 

@@ -18,6 +18,7 @@ mod pages;
 mod pickup;
 mod profiles;
 mod sign;
+mod sso;
 pub mod text;
 mod users;
 
@@ -51,6 +52,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/portal", get(pages::overview))
         .route("/portal/login", get(login::page).post(login::submit))
+        .route("/portal/login/sso", get(sso::start))
+        .route("/portal/login/sso/back", get(sso::back))
         .route("/portal/logout", post(login::logout))
         .route(
             "/portal/password/{token}",

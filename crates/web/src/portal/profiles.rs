@@ -89,6 +89,8 @@ struct SettingsPage {
     user_certificates: bool,
     organisation_certificates: bool,
     seals: bool,
+    /// How the organisation's people log in (set by the operator).
+    login_methods: orgca_ra::sso::LoginMethods,
 }
 
 async fn profiles_page(
@@ -306,6 +308,7 @@ async fn settings_page(
     let t = session.t;
     let chrome = session.org_admin_chrome(state).await?;
     let org = state.ra.organisation(&session.caller).await.or_fault(t)?;
+    let login_methods = state.ra.login_methods(&org).await.or_fault(t)?;
     Ok(render(
         status,
         &SettingsPage {
@@ -318,6 +321,7 @@ async fn settings_page(
             user_certificates: org.settings.user_certificates,
             organisation_certificates: org.settings.organisation_certificates,
             seals: org.settings.seals,
+            login_methods,
         },
     ))
 }

@@ -40,6 +40,42 @@ pub struct Texts {
     pub code_too_many: &'static str,
     /// The address and password fit accounts in several organisations.
     pub login_which_organisation: &'static str,
+    /// Heading of the identity-provider login.
+    pub login_sso_title: &'static str,
+    /// What the identity-provider login is.
+    pub login_sso_intro: &'static str,
+    /// Before the organisation's name, on its own login page.
+    pub login_sso_for: &'static str,
+    /// Field label: the CVR of the organisation whose identity provider to use.
+    pub login_sso_organisation: &'static str,
+    /// Button: off to the identity provider.
+    pub login_sso_button: &'static str,
+    /// Button: to the organisation's own login page (by its CVR).
+    pub login_sso_find: &'static str,
+    /// Heading of the page a login through the provider ends on.
+    pub login_sso_done: &'static str,
+    /// Link from that page into the portal.
+    pub login_sso_continue: &'static str,
+    /// The password is right, but the organisation has switched passwords off.
+    pub login_password_off: &'static str,
+    /// The organisation has no identity provider.
+    pub login_no_provider: &'static str,
+    /// The login through the identity provider did not go through.
+    pub login_provider_failed: &'static str,
+    /// The provider knows the person, orgca does not (as an active user).
+    pub login_not_a_user: &'static str,
+    /// Settings: heading of how the organisation logs in.
+    pub login_methods_title: &'static str,
+    /// Settings: the identity provider (its issuer follows).
+    pub login_methods_provider: &'static str,
+    /// Settings: no identity provider.
+    pub login_methods_no_provider: &'static str,
+    /// Settings: passwords work too.
+    pub login_methods_password_on: &'static str,
+    /// Settings: passwords are off.
+    pub login_methods_password_off: &'static str,
+    /// Settings: who changes the login methods.
+    pub login_methods_operator: &'static str,
     /// Set-password page title.
     pub password_title: &'static str,
     /// Set-password page introduction.
@@ -392,6 +428,24 @@ pub static EN: Texts = Texts {
     login_wrong: "The e-mail address or the password is wrong. After 5 wrong tries an account waits 15 minutes.",
     login_too_many: "Too many failed logins. Wait 15 minutes and try again, or ask your administrator for a new password link.",
     code_too_many: "Too many wrong codes from your network. Wait 15 minutes and try again.",
+    login_sso_title: "Your organisation's login",
+    login_sso_intro: "If your organisation logs in to orgca through its own identity provider (such as Entra ID or Okta), give its CVR number and log in there.",
+    login_sso_for: "Log in through the identity provider of",
+    login_sso_organisation: "Your organisation's CVR number",
+    login_sso_button: "Go to your organisation's login",
+    login_sso_find: "Continue",
+    login_sso_done: "You are logged in",
+    login_sso_continue: "Continue to the portal",
+    login_password_off: "Your organisation logs in through its identity provider, not with passwords. Use your organisation's login below.",
+    login_no_provider: "That organisation does not log in through an identity provider. Log in with your e-mail address and password.",
+    login_provider_failed: "The login through your organisation's identity provider did not go through. Start again; if it keeps failing, tell your administrator.",
+    login_not_a_user: "Your organisation's identity provider knows you, but you are not an active user of the organisation in orgca. Ask one of its user administrators.",
+    login_methods_title: "How your people log in",
+    login_methods_provider: "Identity provider:",
+    login_methods_no_provider: "No identity provider: everyone logs in with e-mail address and password.",
+    login_methods_password_on: "Passwords work as well.",
+    login_methods_password_off: "Passwords are switched off: only the identity provider logs people in.",
+    login_methods_operator: "The orgca operator sets these; ask them to change them.",
     login_which_organisation: "Your address and password open accounts in several organisations. Give the CVR number of the one you want to log in to, and your password again.",
     password_title: "Set your password",
     password_intro: "Choose a password of at least 12 characters. A few words make a good one.",
@@ -585,6 +639,24 @@ pub static DA: Texts = Texts {
     login_wrong: "E-mailadressen eller adgangskoden er forkert. Efter 5 forkerte forsøg venter kontoen 15 minutter.",
     login_too_many: "For mange mislykkede log ind. Vent 15 minutter, og prøv igen, eller bed din administrator om et nyt link til adgangskoden.",
     code_too_many: "For mange forkerte koder fra dit netværk. Vent 15 minutter, og prøv igen.",
+    login_sso_title: "Jeres organisations login",
+    login_sso_intro: "Logger jeres organisation ind i orgca gennem sin egen identitetsudbyder (fx Entra ID eller Okta), så skriv dens CVR-nummer, og log ind dér.",
+    login_sso_for: "Log ind gennem identitetsudbyderen hos",
+    login_sso_organisation: "Jeres organisations CVR-nummer",
+    login_sso_button: "Gå til jeres organisations login",
+    login_sso_find: "Fortsæt",
+    login_sso_done: "Du er logget ind",
+    login_sso_continue: "Fortsæt til portalen",
+    login_password_off: "Jeres organisation logger ind gennem sin identitetsudbyder, ikke med adgangskoder. Brug jeres organisations login nedenfor.",
+    login_no_provider: "Den organisation logger ikke ind gennem en identitetsudbyder. Log ind med din e-mailadresse og adgangskode.",
+    login_provider_failed: "Login gennem jeres organisations identitetsudbyder lykkedes ikke. Begynd forfra; bliver det ved med at mislykkes, så sig det til din administrator.",
+    login_not_a_user: "Jeres organisations identitetsudbyder kender dig, men du er ikke aktiv bruger af organisationen i orgca. Spørg en af dens brugeradministratorer.",
+    login_methods_title: "Sådan logger jeres folk ind",
+    login_methods_provider: "Identitetsudbyder:",
+    login_methods_no_provider: "Ingen identitetsudbyder: alle logger ind med e-mailadresse og adgangskode.",
+    login_methods_password_on: "Adgangskoder virker også.",
+    login_methods_password_off: "Adgangskoder er slået fra: kun identitetsudbyderen logger folk ind.",
+    login_methods_operator: "orgca-operatøren indstiller dette; bed dem om at ændre det.",
     login_which_organisation: "Din adresse og adgangskode åbner konti i flere organisationer. Skriv CVR-nummeret på den, du vil logge ind i, og din adgangskode igen.",
     password_title: "Vælg din adgangskode",
     password_intro: "Vælg en adgangskode på mindst 12 tegn. Nogle få ord er en god adgangskode.",
