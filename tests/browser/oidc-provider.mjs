@@ -6,11 +6,13 @@
 // To show that orgca refuses what it must, a login name may start with a prefix that
 // makes the token endpoint hand out a bad ID token, re-signed after the provider made
 // it: `forged-` (signed by another key under the provider's key id), `expired-`,
-// `wrongaud-` (another client's), `wrongiss-` (another issuer's), `badnonce-`.
-// The prefix is not part of `email`.
+// `wrongaud-` (another client's), `twoaud-` (orgca's and another client's),
+// `azp-` (authorised party another client), `wrongiss-` (another issuer's),
+// `badnonce-`, `none-` (alg none, unsigned), `hs256-` (HMAC with the client secret),
+// `unverified-` (email_verified false). The prefix is not part of `email`.
 //
 // Prints {"issuer": ...} as its first line once it listens. Environment: OIDC_PORT (0:
-// any), OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI.
+// any), OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URIS (comma-separated).
 import Provider from "oidc-provider";
 import * as jose from "jose";
 
@@ -19,7 +21,10 @@ const env = (k) => {
   if (v === undefined) throw new Error(`${k} is not set`);
   return v;
 };
-const PREFIXES = ["forged-", "expired-", "wrongaud-", "wrongiss-", "badnonce-"];
+const PREFIXES = [
+  "forged-", "expired-", "wrongaud-", "twoaud-", "azp-", "wrongiss-", "badnonce-", "none-",
+  "hs256-", "unverified-",
+];
 const split = (login) => {
   const prefix = PREFIXES.find((p) => login.startsWith(p)) || "";
   return { prefix, email: login.slice(prefix.length) };
@@ -40,7 +45,7 @@ const provider = new Provider(issuer, {
     {
       client_id: env("OIDC_CLIENT_ID"),
       client_secret: env("OIDC_CLIENT_SECRET"),
-      redirect_uris: [env("OIDC_REDIRECT_URI")],
+      redirect_uris: env("OIDC_REDIRECT_URIS").split(","),
       token_endpoint_auth_method: "client_secret_basic",
       grant_types: ["authorization_code"],
       response_types: ["code"],
@@ -85,12 +90,23 @@ provider.use(async (ctx, next) => {
   if (prefix === "wrongaud-") claims.aud = "another-client";
   if (prefix === "wrongiss-") claims.iss = "http://localhost:1";
   if (prefix === "badnonce-") claims.nonce = "not-the-nonce-orgca-sent";
-  ctx.body = {
-    ...ctx.body,
-    id_token: await new jose.SignJWT(claims)
+  if (prefix === "twoaud-") claims.aud = [claims.aud, "another-client"];
+  if (prefix === "azp-") claims.azp = "another-client";
+  if (prefix === "unverified-") claims.email_verified = false;
+  let idToken;
+  if (prefix === "none-") {
+    const part = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    idToken = `${part({ alg: "none", typ: "JWT" })}.${part(claims)}.`;
+  } else if (prefix === "hs256-") {
+    idToken = await new jose.SignJWT(claims)
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .sign(new TextEncoder().encode(env("OIDC_CLIENT_SECRET")));
+  } else {
+    idToken = await new jose.SignJWT(claims)
       .setProtectedHeader({ alg: "RS256", kid: jwk.kid, typ: "JWT" })
-      .sign(key),
-  };
+      .sign(key);
+  }
+  ctx.body = { ...ctx.body, id_token: idToken };
 });
 
 server.on("request", provider.callback());

@@ -33,10 +33,10 @@ const check = (page, name) => checkPage(page, report, name);
 
 // From the organisation's own login page to the provider, logged in there as `login`;
 // answers the page once the browser is back at orgca, and the return address it used.
-async function throughProvider(page, login, { stopAtReturn = false } = {}) {
+async function throughProvider(page, login, { stopAtReturn = false, organisation = cvr } = {}) {
   let back = "";
   page.on("request", (r) => {
-    if (r.url().startsWith(base + "/portal/login/sso/back")) back = r.url();
+    if (r.url().startsWith(base + "/portal/login/sso/back/")) back = r.url();
   });
   // Stopping the browser on its way back takes the DevTools protocol: playwright's own
   // routing does not see the hops of a redirect, and the way back is one.
@@ -46,17 +46,18 @@ async function throughProvider(page, login, { stopAtReturn = false } = {}) {
     stopped = new Promise((resolve) => {
       cdp.on("Fetch.requestPaused", async (e) => {
         await cdp.send("Fetch.failRequest", { requestId: e.requestId, errorReason: "Aborted" });
+        await cdp.send("Fetch.disable");
         resolve(e.request.url);
       });
     });
     await cdp.send("Fetch.enable", {
-      patterns: [{ urlPattern: base + "/portal/login/sso/back*", requestStage: "Request" }],
+      patterns: [{ urlPattern: base + "/portal/login/sso/back/*", requestStage: "Request" }],
     });
   }
   // As someone who does not know the organisation's own login page: the CVR number in
   // the general login page's form, then the provider's link.
   await page.goto(`${base}/portal/login`);
-  await page.getByLabel("Your organisation's CVR number").fill(cvr);
+  await page.getByLabel("Your organisation's CVR number").fill(organisation);
   await page.getByRole("button", { name: "Continue" }).click();
   await page.getByRole("link", { name: "Go to your organisation's login" }).click();
   await page.waitForURL((u) => u.href.startsWith(issuer));
@@ -102,12 +103,19 @@ await run(browser, report, async () => {
   await page.waitForURL(/\/portal\/login/);
   report.logged_out = true;
 
-  // The same return address (state and code) again, in the same browser: refused.
+  // The same return address (state and code) again, with the cookie it had put back:
+  // refused, the state was used.
+  await page.context().addCookies([
+    { name: "orgca_sso", value: new URL(back).searchParams.get("state"), url: `${base}/portal/login/sso/` },
+  ]);
   await page.goto(back);
   report.refused.replayed = await refusal(page);
 
   // Bad ID tokens, each from a browser of its own.
-  for (const prefix of ["forged", "expired", "wrongaud", "wrongiss", "badnonce"]) {
+  for (const prefix of [
+    "forged", "expired", "wrongaud", "twoaud", "azp", "wrongiss", "badnonce", "none", "hs256",
+    "unverified",
+  ]) {
     const p = await newPage();
     await throughProvider(p, `${prefix}-${env("ORGCA_EMAIL")}`);
     report.refused[prefix] = await refusal(p);
@@ -125,11 +133,25 @@ await run(browser, report, async () => {
   }
 
   // A return address carried to another browser (a login forced on someone else):
-  // refused, as that browser never started the login.
+  // refused, as that browser never started the login; the browser that did still can
+  // finish it (the refusal used nothing up).
   const started = await newPage();
   const stolen = await throughProvider(started, env("ORGCA_EMAIL"), { stopAtReturn: true });
   const victim = await newPage();
   await victim.goto(stolen);
   report.refused.other_browser = await refusal(victim);
+  await started.goto(stolen);
+  await started.waitForURL(`${base}/portal`);
+  report.finished_after_refusal = true;
+
+  // A code for one organisation's login brought to another organisation's return
+  // address (a provider mix-up): refused, in the browser that started the login.
+  const mixed = await newPage();
+  const other = await throughProvider(mixed, env("ORGCA_EMAIL"), {
+    stopAtReturn: true,
+    organisation: env("ORGCA_OTHER_CVR"),
+  });
+  await mixed.goto(other.replace(`/back/${env("ORGCA_OTHER_CVR")}?`, `/back/${cvr}?`));
+  report.refused.mix_up = await refusal(mixed);
 
 });

@@ -488,7 +488,7 @@ pub enum SsoCommand {
     /// Give an organisation an identity provider (or change it). The secret is read and
     /// the provider's discovery document fetched first: settings that cannot work are
     /// refused now, not at someone's login. Register orgca at the provider with the
-    /// redirect URI <public base URL>/portal/login/sso/back.
+    /// redirect URI <portal address>/portal/login/sso/back/<CVR> (this prints it).
     Set {
         /// The organisation's CVR.
         #[arg(long)]

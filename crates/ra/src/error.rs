@@ -92,12 +92,6 @@ pub enum LoginRefusal {
         "this address and password open accounts in several organisations: give the CVR number of the one to log in to"
     )]
     WhichOrganisation,
-    /// The password is right, but the person's organisation has switched passwords off:
-    /// they log in through its identity provider.
-    #[error(
-        "your organisation logs in through its identity provider: choose \"Log in with your organisation\" and give its CVR number"
-    )]
-    PasswordOff,
     /// The organisation (by CVR number) has no identity provider, or there is no such
     /// organisation.
     #[error(

@@ -131,20 +131,11 @@ impl Ra {
             None => Vec::new(),
         };
         let known = !accounts.is_empty();
-        let (opened, closed): (Vec<_>, Vec<_>) = opened_accounts(password, accounts)
-            .await?
-            .into_iter()
-            .partition(|(_, password_login)| *password_login);
-        let opened: Vec<User> = opened.into_iter().map(|(u, _)| u).collect();
-        if opened.is_empty() && !closed.is_empty() {
-            // The password is right, but the organisation logs in through its identity
-            // provider only: the person is sent there, and nothing counts as a failure.
-            if let Some(key) = &account_key {
-                logins.clear_failures(key).await?;
-            }
-            logins.forgive(&address_key, now).await?;
-            return Err(LoginRefusal::PasswordOff.into());
-        }
+        // An account of an organisation that has switched passwords off is no password
+        // account: its password is not even checked (a right one would tell whoever
+        // typed it so), and the answer is the one for a wrong password.
+        let accounts: Vec<Account> = accounts.into_iter().filter(|a| a.password_login).collect();
+        let opened = opened_accounts(password, accounts).await?;
         let wanted = match organisation.map(str::trim).filter(|o| !o.is_empty()) {
             Some(cvr) => self.find_organisation(cvr).await?.map(|o| o.id),
             None => None,
@@ -161,7 +152,7 @@ impl Ra {
                     client = address,
                     account = email.as_ref().map(|e| e.as_str()),
                     why = if known {
-                        "wrong password, or the account is not active"
+                        "wrong password, the account is not active, or its organisation has switched passwords off"
                     } else {
                         "no such account"
                     },
@@ -383,12 +374,8 @@ async fn hash_password(password: String) -> Result<String, RaError> {
 }
 
 /// The active accounts that `password` opens (a hash is always verified, once per
-/// account and at least once, so that an address without accounts costs the same work),
-/// each with whether its organisation still lets passwords in.
-async fn opened_accounts(
-    password: &str,
-    accounts: Vec<Account>,
-) -> Result<Vec<(User, bool)>, RaError> {
+/// account and at least once, so that an address without accounts costs the same work).
+async fn opened_accounts(password: &str, accounts: Vec<Account>) -> Result<Vec<User>, RaError> {
     if accounts.is_empty() {
         verify(password.to_owned(), None).await?;
         return Ok(Vec::new());
@@ -398,7 +385,7 @@ async fn opened_accounts(
         if verify(password.to_owned(), account.password_hash).await?
             && account.user.status == UserStatus::Active
         {
-            opened.push((account.user, account.password_login));
+            opened.push(account.user);
         }
     }
     Ok(opened)

@@ -22,18 +22,24 @@ use crate::{LoginRefusal, Ra, RaError};
 const ATTEMPT_SECONDS: i64 = 600;
 /// How long a provider's discovery document and keys are kept.
 const PROVIDER_KEPT: Duration = Duration::from_secs(300);
-/// Logins started from one client address: 30 in 15 minutes (each that comes back
-/// good is taken back), then 15 minutes' wait.
+/// Logins started from one client address: 100 in 15 minutes that do not come back
+/// (each that comes back good is taken back), then 15 minutes' wait.
 const STARTS: FailureLimit = FailureLimit {
-    allowed: 30,
+    allowed: 100,
     window: 900,
     lock: 900,
 };
+/// The longest authorization code passed on to a provider.
+const MAX_CODE: usize = 2048;
 /// The longest client secret read.
 const MAX_SECRET: usize = 4096;
 
-/// Where the provider sends the browser back, under the public base URL.
-pub const RETURN_PATH: &str = "/portal/login/sso/back";
+/// Where the provider sends the browser back, under the portal's address: one address
+/// per organisation, so that a code meant for one organisation's login can never finish
+/// another's (the mix-up of RFC 9700 4.4).
+pub fn return_path(cvr: &str) -> String {
+    format!("/portal/login/sso/back/{cvr}")
+}
 
 /// The HTTP client, and the providers fetched lately (by issuer).
 #[derive(Debug, Default)]
@@ -80,8 +86,12 @@ pub struct SsoStart {
 /// What the browser brings back from the provider.
 #[derive(Debug)]
 pub struct SsoReturn<'a> {
+    /// The CVR number in the return address.
+    pub organisation: &'a str,
     /// `state` from the URL.
     pub state: &'a str,
+    /// `iss` from the URL (RFC 9207), when the provider sends it.
+    pub issuer: Option<&'a str>,
     /// `state` from the cookie set when the login started, if the browser sent it.
     pub cookie_state: Option<&'a str>,
     /// `code`, or the provider's `error` when it has none.
@@ -174,6 +184,14 @@ impl Ra {
         now: UnixTime,
     ) -> Result<SsoStart, RaError> {
         let logins = self.store.logins();
+        let org = self
+            .find_organisation(cvr)
+            .await?
+            .ok_or(LoginRefusal::NoProvider)?;
+        let saved = logins
+            .identity_provider(org.id)
+            .await?
+            .ok_or(LoginRefusal::NoProvider)?;
         if !logins
             .count_attempt(&start_key(address), STARTS, now)
             .await?
@@ -184,27 +202,21 @@ impl Ra {
             );
             return Err(LoginRefusal::TooMany.into());
         }
-        let org = self
-            .find_organisation(cvr)
-            .await?
-            .ok_or(LoginRefusal::NoProvider)?;
-        let saved = logins
-            .identity_provider(org.id)
-            .await?
-            .ok_or(LoginRefusal::NoProvider)?;
-        let provider = self.provider(&saved.issuer, false).await.map_err(|e| {
-            tracing::warn!(org = %org.id, error = %e, "identity provider login could not start");
-            LoginRefusal::ProviderFailed
-        })?;
+        let provider = self
+            .provider(&saved.issuer, false)
+            .await
+            .map_err(|e| provider_failed(&org, &e))?;
         let attempt = Attempt::new(crate::login::new_secret()?);
-        let client = self.client_settings(&saved)?;
+        let client = self.client_settings(&org, &saved)?;
         let url = provider
             .authorization_url(&client, &attempt)
-            .map_err(|e| sso_fault(&org, &e))?;
+            .map_err(|e| provider_failed(&org, &e))?;
         let pending = PendingSso {
             org_id: org.id,
-            nonce: attempt.nonce.clone(),
-            verifier: attempt.verifier.clone(),
+            issuer: saved.issuer,
+            client_id: saved.client_id,
+            nonce: attempt.nonce,
+            verifier: attempt.verifier,
         };
         logins
             .begin_sso(
@@ -220,16 +232,33 @@ impl Ra {
         })
     }
 
-    /// Finishes a login through an identity provider: the state is taken (it works
-    /// once), the code redeemed, the ID token checked, and the person looked for among
-    /// the users of the organisation the login was started for. Every failure counts
-    /// against the client's address, as a wrong password does.
+    /// Finishes a login through an identity provider. The browser must bring back the
+    /// state in its cookie as well as in the URL (checked before anything else, and
+    /// before anything is counted: a page elsewhere that makes browsers fetch the return
+    /// address cannot lock anyone out). Then the state is taken (it works once), the
+    /// return address must be that of the organisation the login was started for and the
+    /// provider still the one it was sent to, the code is redeemed, the ID token checked,
+    /// and the person looked for among that organisation's users. Every failure after
+    /// the cookie counts against the client's address, as a wrong password does.
     pub async fn finish_sso(
         &self,
         back: SsoReturn<'_>,
         address: &str,
         now: UnixTime,
     ) -> Result<NewSession, RaError> {
+        let refuse = |why: &str| {
+            tracing::warn!(client = address, why, "identity provider login refused");
+            RaError::from(LoginRefusal::ProviderFailed)
+        };
+        let same_browser = back.state.len() <= 128
+            && back
+                .cookie_state
+                .is_some_and(|c| crate::login::tokens_match(back.state, c));
+        if !same_browser {
+            return Err(refuse(
+                "the state is not this browser's (no or another cookie)",
+            ));
+        }
         let logins = self.store.logins();
         let address_key = format!("address:{address}");
         if !logins
@@ -242,26 +271,13 @@ impl Ra {
             );
             return Err(LoginRefusal::TooMany.into());
         }
-        let refuse = |why: &str| {
-            tracing::warn!(client = address, why, "identity provider login refused");
-            RaError::from(LoginRefusal::ProviderFailed)
-        };
-        // The state is taken before anything else is looked at, so that it never works
-        // twice, whatever came with it.
-        let pending = if back.state.len() <= 128 {
-            logins.take_sso(crate::token_hash(back.state), now).await?
-        } else {
-            None
-        };
-        let Some(pending) = pending else {
+        let Some(pending) = logins.take_sso(crate::token_hash(back.state), now).await? else {
             return Err(refuse("unknown, used or expired state"));
         };
-        let same_browser = back
-            .cookie_state
-            .is_some_and(|c| crate::login::tokens_match(back.state, c));
-        if !same_browser {
+        let org = self.store.org(pending.org_id).organisation().await?;
+        if org.cvr.as_str() != back.organisation {
             return Err(refuse(
-                "the state is not this browser's (no or another cookie)",
+                "came back to another organisation's return address (a mix-up)",
             ));
         }
         let code = back.code.map_err(|error| {
@@ -273,30 +289,46 @@ impl Ra {
             );
             RaError::from(LoginRefusal::ProviderFailed)
         })?;
-        let org = self.store.org(pending.org_id).organisation().await?;
+        if code.is_empty() || code.len() > MAX_CODE {
+            return Err(refuse("the code is empty or too long"));
+        }
         let saved = logins
             .identity_provider(org.id)
             .await?
-            .ok_or_else(|| refuse("the organisation no longer has an identity provider"))?;
+            .filter(|p| p.issuer == pending.issuer && p.client_id == pending.client_id)
+            .ok_or_else(|| refuse("the organisation's identity provider changed meanwhile"))?;
+        if back.issuer.is_some_and(|iss| iss != saved.issuer) {
+            return Err(refuse(
+                "the iss of the response is not the organisation's provider (a mix-up)",
+            ));
+        }
         let identity = self.identity(&org, &saved, &pending, code).await?;
         let value = match &saved.match_by {
-            MatchBy::Email if identity.email_verified() == Some(false) => None,
+            MatchBy::Email if !identity.email_verified() => {
+                return Err(not_a_user(
+                    address,
+                    &org,
+                    &identity,
+                    "email_verified is not true",
+                ));
+            }
             MatchBy::Email => identity.claim("email"),
             MatchBy::ExternalId(claim) => identity.claim(claim),
         };
+        // Addresses and external ids are ASCII here; anything else names nobody (and
+        // never reaches a case-folding comparison that would read it otherwise).
+        let value = value.filter(|v| !v.is_empty() && v.len() <= 256 && v.is_ascii());
         let user = match value {
-            Some(v) if v.len() <= 256 => logins.sso_account(org.id, &saved.match_by, v).await?,
-            _ => None,
+            Some(v) => logins.sso_account(org.id, &saved.match_by, v).await?,
+            None => None,
         };
         let Some(user) = user.filter(|u| u.status == UserStatus::Active) else {
-            tracing::warn!(
-                client = address,
-                org = %org.id,
-                subject = identity.subject,
-                matched_by = saved.match_by.to_stored(),
-                "identity provider login refused: the person is no active user of the organisation"
-            );
-            return Err(LoginRefusal::NotAUser.into());
+            return Err(not_a_user(
+                address,
+                &org,
+                &identity,
+                "the person is no active user of the organisation",
+            ));
         };
         logins.forgive(&address_key, now).await?;
         logins.forgive(&start_key(address), now).await?;
@@ -313,43 +345,38 @@ impl Ra {
         pending: &PendingSso,
         code: &str,
     ) -> Result<Identity, RaError> {
-        let failed = |e: &SsoError| {
-            tracing::warn!(org = %org.id, error = %e, "identity provider login refused");
-            RaError::from(LoginRefusal::ProviderFailed)
-        };
-        let attempt = Attempt {
-            state: String::new(),
-            nonce: pending.nonce.clone(),
-            verifier: pending.verifier.clone(),
-        };
-        let client = self.client_settings(saved)?;
+        let client = self.client_settings(org, saved)?;
         let http = self.http()?;
-        let provider = self
-            .provider(&saved.issuer, false)
-            .await
-            .map_err(|e| failed(&e))?;
+        let failed = |e: SsoError| provider_failed(org, &e);
+        let provider = self.provider(&saved.issuer, false).await.map_err(failed)?;
         let token = provider
-            .redeem(&http, &client, &attempt, code)
+            .redeem(&http, &client, &pending.verifier, code)
             .await
-            .map_err(|e| failed(&e))?;
-        match provider.verify(&client, &attempt, &token) {
-            Err(SsoError::UnknownKey) => {
-                let fresh = self
-                    .provider(&saved.issuer, true)
-                    .await
-                    .map_err(|e| failed(&e))?;
-                fresh.verify(&client, &attempt, &token)
-            }
+            .map_err(failed)?;
+        match provider.verify(&saved.client_id, &pending.nonce, &token) {
+            Err(SsoError::UnknownKey) => self
+                .provider(&saved.issuer, true)
+                .await
+                .map_err(failed)?
+                .verify(&saved.client_id, &pending.nonce, &token),
             checked => checked,
         }
-        .map_err(|e| failed(&e))
+        .map_err(failed)
     }
 
-    fn client_settings(&self, saved: &IdentityProvider) -> Result<ClientSettings, RaError> {
+    fn client_settings(
+        &self,
+        org: &Organisation,
+        saved: &IdentityProvider,
+    ) -> Result<ClientSettings, RaError> {
         Ok(ClientSettings {
             client_id: saved.client_id.clone(),
             client_secret: read_secret(&saved.client_secret)?,
-            redirect_url: format!("{}{RETURN_PATH}", self.orders.public_base_url),
+            redirect_url: format!(
+                "{}{}",
+                self.orders.public_base_url,
+                return_path(org.cvr.as_str())
+            ),
         })
     }
 
@@ -398,9 +425,23 @@ fn start_key(address: &str) -> String {
     format!("sso-start:{address}")
 }
 
-fn sso_fault(org: &Organisation, e: &SsoError) -> RaError {
-    tracing::warn!(org = %org.id, error = %e, "identity provider login could not start");
+/// A provider that could not be used, or whose answer was refused: the operator's log
+/// says why, the person gets the one message.
+fn provider_failed(org: &Organisation, e: &SsoError) -> RaError {
+    tracing::warn!(org = %org.id, error = %e, "identity provider login refused");
     RaError::from(LoginRefusal::ProviderFailed)
+}
+
+/// The provider vouched for someone who is no active user of the organisation.
+fn not_a_user(address: &str, org: &Organisation, identity: &Identity, why: &str) -> RaError {
+    tracing::warn!(
+        client = address,
+        org = %org.id,
+        subject = identity.subject,
+        why,
+        "identity provider login refused: no active user of the organisation"
+    );
+    RaError::from(LoginRefusal::NotAUser)
 }
 
 /// Reads the client secret from where it is kept (never logged).

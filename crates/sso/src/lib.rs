@@ -15,7 +15,8 @@ use std::time::Duration;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreJwsSigningAlgorithm, CoreProviderMetadata,
+    CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreIdTokenVerifier, CoreJwsSigningAlgorithm,
+    CoreProviderMetadata,
 };
 use openidconnect::{
     AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, HttpRequest,
@@ -131,20 +132,15 @@ impl<'c> openidconnect::AsyncHttpClient<'c> for Http {
 pub struct HttpFailure(String);
 
 /// The issuer URL, checked: HTTPS, or HTTP to a loopback address (a provider on the same
-/// machine, as in tests).
+/// machine, as in tests); kept exactly as given (issuers are compared as strings, and
+/// some end in `/`).
 pub fn issuer_url(issuer: &str) -> Result<IssuerUrl, SsoError> {
     let url = url::Url::parse(issuer).map_err(|e| {
         SsoError::Settings(format!(
             "the issuer {issuer:?} is no URL ({e}): give it as the provider documents it, e.g. https://login.microsoftonline.com/<tenant>/v2.0"
         ))
     })?;
-    let loopback = match url.host() {
-        Some(url::Host::Domain(d)) => d == "localhost",
-        Some(url::Host::Ipv4(a)) => a.is_loopback(),
-        Some(url::Host::Ipv6(a)) => a.is_loopback(),
-        None => false,
-    };
-    if url.scheme() != "https" && !(url.scheme() == "http" && loopback) {
+    if !reachable_safely(&url) {
         return Err(SsoError::Settings(format!(
             "the issuer {issuer:?} is not HTTPS: an identity provider is reached over HTTPS (plain HTTP only on this machine)"
         )));
@@ -154,8 +150,19 @@ pub fn issuer_url(issuer: &str) -> Result<IssuerUrl, SsoError> {
             "the issuer {issuer:?} has a query or fragment: an issuer URL has neither"
         )));
     }
-    IssuerUrl::new(issuer.trim_end_matches('/').to_owned())
+    IssuerUrl::new(issuer.to_owned())
         .map_err(|e| SsoError::Settings(format!("the issuer {issuer:?}: {e}")))
+}
+
+/// HTTPS, or plain HTTP to this machine.
+fn reachable_safely(url: &url::Url) -> bool {
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(a)) => a.is_loopback(),
+        Some(url::Host::Ipv6(a)) => a.is_loopback(),
+        None => false,
+    };
+    url.scheme() == "https" || (url.scheme() == "http" && loopback)
 }
 
 /// A provider as its discovery document and key set describe it.
@@ -219,12 +226,13 @@ impl Identity {
         self.claims.get(name).and_then(|v| v.as_str())
     }
 
-    /// `email_verified`, where the provider says (some send it as a string).
-    pub fn email_verified(&self) -> Option<bool> {
-        match self.claims.get("email_verified")? {
-            serde_json::Value::Bool(b) => Some(*b),
-            serde_json::Value::String(s) => s.parse().ok(),
-            _ => None,
+    /// Whether the provider says the `email` claim is verified: `email_verified` is
+    /// `true` (or the string `"true"`, as some send it). Missing or anything else: no.
+    pub fn email_verified(&self) -> bool {
+        match self.claims.get("email_verified") {
+            Some(serde_json::Value::Bool(b)) => *b,
+            Some(serde_json::Value::String(s)) => s.eq_ignore_ascii_case("true"),
+            _ => false,
         }
     }
 }
@@ -237,10 +245,24 @@ impl Provider {
         let metadata = CoreProviderMetadata::discover_async(issuer, http)
             .await
             .map_err(|e| SsoError::Provider(chain(&e)))?;
-        if metadata.token_endpoint().is_none() {
+        let Some(token) = metadata.token_endpoint() else {
             return Err(SsoError::Provider(
                 "its discovery document names no token endpoint".into(),
             ));
+        };
+        // The endpoints orgca and the browser are sent to: each as safe as the issuer
+        // (the client secret goes to the token endpoint).
+        for (what, url) in [
+            (
+                "authorization endpoint",
+                metadata.authorization_endpoint().url(),
+            ),
+            ("token endpoint", token.url()),
+            ("key set (jwks_uri)", metadata.jwks_uri().url()),
+        ] {
+            if !reachable_safely(url) {
+                return Err(SsoError::Provider(format!("its {what} {url} is not HTTPS")));
+            }
         }
         Ok(Provider { metadata })
     }
@@ -286,28 +308,30 @@ impl Provider {
         Ok(url.to_string())
     }
 
-    /// Redeems `code` at the token endpoint (client_secret_basic, with the PKCE verifier)
-    /// and answers the ID token, not yet checked: see [`Provider::verify`].
+    /// Redeems `code` at the token endpoint (client_secret_basic, with the attempt's
+    /// PKCE `verifier`) and answers the ID token, not yet checked: see
+    /// [`Provider::verify`].
     pub async fn redeem(
         &self,
         http: &Http,
         settings: &ClientSettings,
-        attempt: &Attempt,
+        verifier: &str,
         code: &str,
     ) -> Result<String, SsoError> {
-        redeem(&self.client(settings)?, http, attempt, code).await
+        redeem(&self.client(settings)?, http, verifier, code).await
     }
 
     /// Checks an ID token: signature with the provider's keys (asymmetric algorithms
-    /// only), issuer, audience (orgca's client id, and no other audience), expiry and
-    /// issue time, and the attempt's nonce.
+    /// only, never the client secret), issuer, audience (orgca's client id and no
+    /// other), `azp` (orgca's, when present), expiry, issue time (not in the future,
+    /// allowing 5 minutes of clock skew) and the attempt's `nonce`.
     pub fn verify(
         &self,
-        settings: &ClientSettings,
-        attempt: &Attempt,
+        client_id: &str,
+        nonce: &str,
         id_token: &str,
     ) -> Result<Identity, SsoError> {
-        verify(&self.client(settings)?, attempt, id_token)
+        verify(&self.metadata, client_id, nonce, id_token)
     }
 }
 
@@ -325,13 +349,13 @@ type Built = openidconnect::core::CoreClient<
 async fn redeem(
     built: &Built,
     http: &Http,
-    attempt: &Attempt,
+    verifier: &str,
     code: &str,
 ) -> Result<String, SsoError> {
     let response = built
         .exchange_code(AuthorizationCode::new(code.to_owned()))
         .map_err(|e| SsoError::Provider(e.to_string()))?
-        .set_pkce_verifier(PkceCodeVerifier::new(attempt.verifier.clone()))
+        .set_pkce_verifier(PkceCodeVerifier::new(verifier.to_owned()))
         .request_async(http)
         .await
         .map_err(|e| SsoError::CodeRefused(chain(&e)))?;
@@ -341,22 +365,50 @@ async fn redeem(
         .ok_or_else(|| SsoError::TokenRefused("the token response holds no ID token".into()))
 }
 
-fn verify(built: &Built, attempt: &Attempt, id_token: &str) -> Result<Identity, SsoError> {
+/// Clock skew allowed for an ID token's issue time.
+const SKEW_SECONDS: i64 = 300;
+
+fn verify(
+    metadata: &CoreProviderMetadata,
+    client_id: &str,
+    nonce: &str,
+    id_token: &str,
+) -> Result<Identity, SsoError> {
     let token: CoreIdToken = id_token
         .parse()
         .map_err(|e| SsoError::TokenRefused(format!("it is no JWT: {e}")))?;
-    let verifier = built
-        .id_token_verifier()
-        .set_allowed_algs(ALGORITHMS)
-        .set_other_audience_verifier_fn(|_| false);
+    // A public-client verifier: without the client secret, no HMAC key exists at all.
+    let verifier = CoreIdTokenVerifier::new_public_client(
+        ClientId::new(client_id.to_owned()),
+        metadata.issuer().clone(),
+        metadata.jwks().clone(),
+    )
+    .set_allowed_algs(ALGORITHMS)
+    .set_other_audience_verifier_fn(|_| false)
+    .set_issue_time_verifier_fn(|iat| {
+        let ahead = iat.timestamp() - now_secs();
+        if ahead > SKEW_SECONDS {
+            Err(format!("issued {ahead} s in the future"))
+        } else {
+            Ok(())
+        }
+    });
     let claims = token
-        .claims(&verifier, &Nonce::new(attempt.nonce.clone()))
+        .claims(&verifier, &Nonce::new(nonce.to_owned()))
         .map_err(|e| match e {
             ClaimsVerificationError::SignatureVerification(
                 SignatureVerificationError::NoMatchingKey,
             ) => SsoError::UnknownKey,
-            e => SsoError::TokenRefused(e.to_string()),
+            e => SsoError::TokenRefused(chain(&e)),
         })?;
+    if let Some(azp) = claims.authorized_party()
+        && azp.as_str() != client_id
+    {
+        return Err(SsoError::TokenRefused(format!(
+            "it was issued to another party (azp {})",
+            azp.as_str()
+        )));
+    }
     let payload = id_token
         .split('.')
         .nth(1)
@@ -372,6 +424,12 @@ fn verify(built: &Built, attempt: &Attempt, id_token: &str) -> Result<Identity, 
         subject: claims.subject().as_str().to_owned(),
         claims: payload,
     })
+}
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// An error with its sources, for the operator's log.
@@ -394,7 +452,11 @@ mod tests {
     fn issuers_must_be_https_unless_on_this_machine() {
         assert!(issuer_url("https://login.example.com/tenant/v2.0").is_ok());
         assert!(issuer_url("http://127.0.0.1:8080").is_ok());
-        assert!(issuer_url("http://localhost:8080/").is_ok());
+        assert_eq!(
+            issuer_url("https://x.auth0.com/").expect("ok").as_str(),
+            "https://x.auth0.com/",
+            "kept as given: issuers are compared as strings"
+        );
         assert!(issuer_url("http://[::1]:8080").is_ok());
         for bad in [
             "http://login.example.com",

@@ -16,6 +16,10 @@ use crate::users::{user_cols, user_from_row};
 pub struct PendingSso {
     /// The organisation the login was started for.
     pub org_id: OrgId,
+    /// The issuer it was sent to.
+    pub issuer: String,
+    /// The client id it was sent with.
+    pub client_id: String,
     /// The nonce the ID token must carry.
     pub nonce: String,
     /// The PKCE code verifier.
@@ -62,13 +66,37 @@ impl LoginStore {
     }
 
     /// Sets (or replaces) the organisation's identity provider, with an audit event that
-    /// records what was set (never a secret: there is none here).
+    /// records what was set (never a secret: there is none here). Logins under way end
+    /// (they were sent to the provider as it was); when passwords are switched off, so do
+    /// the sessions of the organisation's users (a password may have opened them).
     pub async fn set_identity_provider(
         &self,
         provider: &IdentityProvider,
         actor: &str,
     ) -> Result<(), StoreError> {
         let mut tx = self.store.begin_write().await?;
+        let passwords_before: i64 = sqlx::query(
+            "SELECT coalesce((SELECT password_login FROM identity_providers WHERE org_id = $1), 1)",
+        )
+        .bind(provider.org_id.to_string())
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+        sqlx::query("DELETE FROM sso_attempts WHERE org_id = $1")
+            .bind(provider.org_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let sessions_ended = if passwords_before != 0 && !provider.password_login {
+            sqlx::query(
+                "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE org_id = $1)",
+            )
+            .bind(provider.org_id.to_string())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        } else {
+            0
+        };
         sqlx::query(
             "INSERT INTO identity_providers \
              (org_id, issuer, client_id, secret_from, match_by, password_login, updated_at) \
@@ -98,6 +126,7 @@ impl LoginStore {
                 "secret_from": provider.client_secret.to_stored(),
                 "match_by": provider.match_by.to_stored(),
                 "password_login": provider.password_login,
+                "sessions_ended": sessions_ended,
             }),
         };
         audit::append(&mut tx, &event).await?;
@@ -154,11 +183,14 @@ impl LoginStore {
             .execute(&mut *tx)
             .await?;
         sqlx::query(
-            "INSERT INTO sso_attempts (state_sha256, org_id, nonce, verifier, expires_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO sso_attempts \
+             (state_sha256, org_id, issuer, client_id, nonce, verifier, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(hex::encode(state_sha256))
         .bind(pending.org_id.to_string())
+        .bind(&pending.issuer)
+        .bind(&pending.client_id)
         .bind(&pending.nonce)
         .bind(&pending.verifier)
         .bind(expires.secs())
@@ -178,7 +210,7 @@ impl LoginStore {
         let mut tx = self.store.begin_write().await?;
         let row = sqlx::query(
             "DELETE FROM sso_attempts WHERE state_sha256 = $1 \
-             RETURNING org_id, nonce, verifier, expires_at",
+             RETURNING org_id, issuer, client_id, nonce, verifier, expires_at",
         )
         .bind(hex::encode(state_sha256))
         .fetch_optional(&mut *tx)
@@ -190,6 +222,8 @@ impl LoginStore {
         }
         Ok(Some(PendingSso {
             org_id: org_id(&r)?,
+            issuer: r.try_get("issuer")?,
+            client_id: r.try_get("client_id")?,
             nonce: r.try_get("nonce")?,
             verifier: r.try_get("verifier")?,
         }))

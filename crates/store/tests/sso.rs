@@ -65,7 +65,7 @@ async fn providers_case(db: &TestDb) {
 
     // The password switch reaches the password login's view of the accounts.
     let users = store.org(a.id);
-    users
+    let jens = users
         .create_user(&person("jens@a.dk", Some("entra-1")), "test", NOW)
         .await
         .expect("user");
@@ -118,6 +118,37 @@ async fn providers_case(db: &TestDb) {
         .expect("find");
     assert!(nobody.is_none());
 
+    // Passwords back on, a session, then passwords off: the session ends (a password
+    // may have opened it). Setting the provider again with passwords still off does not.
+    provider.password_login = true;
+    logins
+        .set_identity_provider(&provider, "operator")
+        .await
+        .expect("on");
+    let session = |n: u8| {
+        logins.start_session(
+            [n; 32],
+            &jens,
+            orgca_store::LoginMethod::Password,
+            "csrf",
+            NOW,
+            NOW.plus_secs(3600),
+        )
+    };
+    session(7).await.expect("session");
+    provider.password_login = false;
+    logins
+        .set_identity_provider(&provider, "operator")
+        .await
+        .expect("off");
+    assert!(logins.session([7; 32], NOW).await.expect("read").is_none());
+    session(8).await.expect("session");
+    logins
+        .set_identity_provider(&provider, "operator")
+        .await
+        .expect("off again");
+    assert!(logins.session([8; 32], NOW).await.expect("read").is_some());
+
     // Removed: passwords work again, and the logins under way are gone.
     logins
         .begin_sso([1; 32], &pending(a.id), NOW, NOW.plus_secs(600))
@@ -147,12 +178,14 @@ async fn providers_case(db: &TestDb) {
         .filter(|a| a.starts_with("organisation.identity_provider"))
         .map(|a| if a.ends_with("set") { "set" } else { "removed" })
         .collect();
-    assert_eq!(actions, ["set", "set", "removed"]);
+    assert_eq!(actions, ["set", "set", "set", "set", "set", "removed"]);
 }
 
 fn pending(org_id: uuid::Uuid) -> PendingSso {
     PendingSso {
         org_id,
+        issuer: "https://login.example.com/tenant/v2.0".into(),
+        client_id: "orgca".into(),
         nonce: "nonce".into(),
         verifier: "verifier".into(),
     }

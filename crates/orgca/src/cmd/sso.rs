@@ -2,7 +2,7 @@
 //! Only where the client secret is kept is stored and shown, never the secret.
 
 use orgca_model::{IdentityProvider, MatchBy, SecretSource, UnixTime};
-use orgca_ra::sso::{ProviderSettings, RETURN_PATH};
+use orgca_ra::sso::{ProviderSettings, return_path};
 
 use crate::cli::{Global, OnOff, SsoCommand};
 use crate::cmd::print_json;
@@ -13,10 +13,12 @@ use crate::exit;
 pub async fn run(global: &Global, cmd: &SsoCommand, now: UnixTime) -> anyhow::Result<u8> {
     let ctx = Context::open(global).await?;
     let ra = ctx.ra_without_keys()?;
-    let redirect = format!(
-        "{}{RETURN_PATH}",
-        ra.order_policy().public_base_url.trim_end_matches('/')
-    );
+    let base = ra
+        .order_policy()
+        .public_base_url
+        .trim_end_matches('/')
+        .to_owned();
+    let redirect = |cvr: &str| format!("{base}{}", return_path(cvr));
     match cmd {
         SsoCommand::Set {
             org,
@@ -45,10 +47,10 @@ pub async fn run(global: &Global, cmd: &SsoCommand, now: UnixTime) -> anyhow::Re
                 password_login: *passwords == OnOff::On,
             };
             let saved = ra.set_identity_provider(org, settings, now).await?;
-            show(global, &saved, &redirect)?;
+            show(global, &saved, &redirect(org.trim()))?;
         }
         SsoCommand::Show { org } => match ra.identity_provider(org).await? {
-            (_, Some(saved)) => show(global, &saved, &redirect)?,
+            (o, Some(saved)) => show(global, &saved, &redirect(o.cvr.as_str()))?,
             (o, None) => {
                 if global.json {
                     print_json(&serde_json::Value::Null)?;

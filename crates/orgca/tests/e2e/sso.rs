@@ -25,13 +25,13 @@ struct IdentityProvider {
 }
 
 impl IdentityProvider {
-    fn start(redirect: &str, log: &std::path::Path) -> IdentityProvider {
+    fn start(redirects: &[String], log: &std::path::Path) -> IdentityProvider {
         let log = std::fs::File::create(log).expect("provider log");
         let mut child = Command::new("node")
             .arg(browser_dir().join("oidc-provider.mjs"))
             .env("OIDC_CLIENT_ID", CLIENT_ID)
             .env("OIDC_CLIENT_SECRET", SECRET)
-            .env("OIDC_REDIRECT_URI", redirect)
+            .env("OIDC_REDIRECT_URIS", redirects.join(","))
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()
@@ -76,8 +76,9 @@ fn people_log_in_through_their_organisations_identity_provider_in_chromium() {
     };
     let env = Env::new(ORGCA);
     let cvr = "99999981";
+    let other_cvr = "99999982";
     org(&env, cvr, "c.dk");
-    org(&env, "99999982", "b.dk");
+    org(&env, other_cvr, "b.dk");
     // The portal's address goes to the provider as the redirect URI: the server listens
     // where its configuration says it is.
     let port = free_port();
@@ -85,8 +86,9 @@ fn people_log_in_through_their_organisations_identity_provider_in_chromium() {
     let config = env.data().join("config.toml");
     let text = std::fs::read_to_string(&config).expect("config");
     std::fs::write(&config, format!("portal_base_url = \"{base}\"\n{text}")).expect("config");
+    let back = |cvr: &str| format!("{base}/portal/login/sso/back/{cvr}");
     let provider = IdentityProvider::start(
-        &format!("{base}/portal/login/sso/back"),
+        &[back(cvr), back(other_cvr)],
         &env.path("oidc-provider.log"),
     );
     let secret = env.write("oidc-client-secret", format!("{SECRET}\n"));
@@ -137,10 +139,25 @@ fn people_log_in_through_their_organisations_identity_provider_in_chromium() {
     assert_eq!(shown["issuer"], provider.issuer.as_str(), "{shown}");
     assert_eq!(shown["passwords"], false, "{shown}");
     assert_eq!(shown["secret_from"], format!("file:{secret}"), "{shown}");
-    assert_eq!(
-        shown["redirect_uri"],
-        format!("{base}/portal/login/sso/back"),
-        "{shown}"
+    assert_eq!(shown["redirect_uri"], back(cvr), "{shown}");
+    // The other organisation has the same provider (with passwords on): its own return
+    // address.
+    let out = env.run(&[
+        "sso",
+        "set",
+        "--org",
+        other_cvr,
+        "--issuer",
+        &provider.issuer,
+        "--client-id",
+        CLIENT_ID,
+        "--secret-file",
+        secret,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
     // The secret is in no answer, no log and no database row.
     let server = env.serve_on(port);
@@ -150,13 +167,16 @@ fn people_log_in_through_their_organisations_identity_provider_in_chromium() {
         "the secret is in the database"
     );
 
-    // The administrator's right password is no way in now: the page says where to go.
+    // The administrator's right password is no way in now, and it is not even checked:
+    // the answer is the one for a wrong password (the page offers the organisation's
+    // login beside it).
     let mut c = portal::Client::default();
     let link = portal::password_link(&env, "admin@c.dk");
     portal::set_password(&mut c, &server, &link);
     let (status, _, page) = portal::login(&mut c, &server, "admin@c.dk", portal::PASSWORD);
     assert_eq!(status, 401, "{page}");
-    assert!(error_of(&page).contains("identity provider"), "{page}");
+    assert!(error_of(&page).contains("wrong"), "{page}");
+    assert!(page.contains("id=\"sso-title\""), "{page}");
 
     // Chromium, through the provider.
     let mut run = Command::new("node");
@@ -167,6 +187,7 @@ fn people_log_in_through_their_organisations_identity_provider_in_chromium() {
         .env("ORGCA_EMAIL", "admin@c.dk")
         .env("ORGCA_STRANGER", "nobody@c.dk")
         .env("ORGCA_OTHER_ORG_EMAIL", "admin@b.dk")
+        .env("ORGCA_OTHER_CVR", other_cvr)
         .env("ORGCA_SCREENSHOTS", screenshots())
         .env("CHROMIUM", &chromium)
         .current_dir(browser_dir());
@@ -187,14 +208,21 @@ fn people_log_in_through_their_organisations_identity_provider_in_chromium() {
         settings.contains(&provider.issuer) && settings.contains("Passwords are switched off"),
         "{settings}"
     );
+    assert_eq!(report["finished_after_refusal"], true, "{report:#}");
     for (attempt, says) in [
         ("replayed", "did not go through"),
         ("forged", "did not go through"),
         ("expired", "did not go through"),
         ("wrongaud", "did not go through"),
+        ("twoaud", "did not go through"),
+        ("azp", "did not go through"),
         ("wrongiss", "did not go through"),
         ("badnonce", "did not go through"),
+        ("none", "did not go through"),
+        ("hs256", "did not go through"),
+        ("unverified", "not an active user"),
         ("other_browser", "did not go through"),
+        ("mix_up", "did not go through"),
         ("stranger", "not an active user"),
         ("other_org", "not an active user"),
     ] {
@@ -209,29 +237,46 @@ fn people_log_in_through_their_organisations_identity_provider_in_chromium() {
     for p in report["pages"].as_array().expect("pages") {
         assert_eq!(p["violations"], serde_json::json!([]), "{report:#}");
     }
-    // Each refusal is in the operator's log with its reason, and the secret is not.
+    // Each refusal is in the operator's log with its own reason (one line each, in the
+    // order tried), and the secret is not.
     let log = env.server_log();
-    for why in [
+    let refusals: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("identity provider login refused"))
+        .collect();
+    let reasons = [
         "unknown, used or expired state",
         "Signature verification failed",
-        "expired",
-        "audience",
-        "issuer",
-        "nonce",
-        "not this browser's",
+        "ID token expired",
+        "Invalid audiences: must contain",
+        "`another-client` is not a trusted audience",
+        "another party (azp another-client)",
+        "Invalid issuer",
+        "nonce mismatch",
+        "No signature found",
+        "algorithm `HS256` is not one of",
+        "email_verified is not true",
         "no active user of the organisation",
-    ] {
-        assert!(log.contains(why), "the log lacks {why:?}:\n{log}");
+        "no active user of the organisation",
+        "not this browser's",
+        "(a mix-up)",
+    ];
+    assert_eq!(refusals.len(), reasons.len(), "{refusals:#?}");
+    for (line, why) in refusals.iter().zip(reasons) {
+        assert!(
+            line.contains(why),
+            "{why:?} is not in {line:?}\n{refusals:#?}"
+        );
     }
     assert!(!log.contains(SECRET), "the secret is in the log");
-    // One login, through the provider, in the audit trail; the setting too.
+    // Two logins, through the provider, in the audit trail; both settings too.
     let actions = env.audit_actions_after(before);
     assert_eq!(
         (
             actions.get("organisation.identity_provider_set"),
             actions.get("user.logged_in")
         ),
-        (Some(&1), Some(&1)),
+        (Some(&2), Some(&2)),
         "{actions:?}"
     );
     let method = env.sql(&format!(

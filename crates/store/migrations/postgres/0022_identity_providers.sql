@@ -13,10 +13,14 @@ CREATE TABLE identity_providers (
 );
 
 -- A login sent to the provider and not yet back: kept by the SHA-256 of its state, used
--- once (taken and deleted when the browser comes back), and good for 10 minutes.
+-- once (taken and deleted when the browser comes back), and good for 10 minutes. The
+-- provider it was sent to (issuer, client id) must still be the organisation's when it
+-- comes back.
 CREATE TABLE sso_attempts (
     state_sha256  TEXT PRIMARY KEY,
     org_id        TEXT NOT NULL REFERENCES organisations(id),
+    issuer        TEXT NOT NULL,
+    client_id     TEXT NOT NULL,
     nonce         TEXT NOT NULL,
     verifier      TEXT NOT NULL,
     expires_at    BIGINT NOT NULL

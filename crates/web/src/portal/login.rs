@@ -276,7 +276,6 @@ pub(crate) fn refusal_text(t: &'static Texts, why: LoginRefusal) -> &'static str
         LoginRefusal::Wrong => t.login_wrong,
         LoginRefusal::TooMany => t.login_too_many,
         LoginRefusal::WhichOrganisation => t.login_which_organisation,
-        LoginRefusal::PasswordOff => t.login_password_off,
         LoginRefusal::NoProvider => t.login_no_provider,
         LoginRefusal::ProviderFailed => t.login_provider_failed,
         LoginRefusal::NotAUser => t.login_not_a_user,

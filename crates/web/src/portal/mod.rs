@@ -53,7 +53,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/portal", get(pages::overview))
         .route("/portal/login", get(login::page).post(login::submit))
         .route("/portal/login/sso", get(sso::start))
-        .route("/portal/login/sso/back", get(sso::back))
+        .route("/portal/login/sso/back/{cvr}", get(sso::back))
         .route("/portal/logout", post(login::logout))
         .route(
             "/portal/password/{token}",

@@ -1,9 +1,9 @@
 //! Logging in through the organisation's identity provider: `GET /portal/login/sso`
 //! sends the browser there (with the login's state in a cookie of its own), and
-//! `GET /portal/login/sso/back` is where the provider sends it back.
+//! `GET /portal/login/sso/back/{cvr}` is where the provider sends it back.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -21,7 +21,7 @@ use crate::portal::text::Texts;
 /// Strict like the portal's others): the browser comes back from another site, on a
 /// top-level GET, and must bring it.
 const SSO_COOKIE: &str = "orgca_sso";
-/// The cookie's path: only the return address ever sees it.
+/// The cookie's path: the start and return addresses see it, no other page.
 const SSO_COOKIE_PATH: &str = "/portal/login/sso";
 
 #[derive(Template)]
@@ -41,11 +41,12 @@ pub(crate) struct StartQuery {
     organisation: String,
 }
 
-/// What the provider sends back (RFC 6749 4.1.2 and 4.1.2.1).
+/// What the provider sends back (RFC 6749 4.1.2 and 4.1.2.1, RFC 9207).
 #[derive(Deserialize)]
 pub(crate) struct BackQuery {
     #[serde(default)]
     state: String,
+    iss: Option<String>,
     code: Option<String>,
     error: Option<String>,
 }
@@ -81,16 +82,29 @@ fn refused(t: &'static Texts, e: &RaError, status: StatusCode) -> Response {
 }
 
 /// `GET /portal/login/sso?organisation=CVR`: off to the organisation's provider.
+///
+/// Only a navigation the person made starts a login: one that another site set off (a
+/// link, an image, a frame; the browser says so in `Sec-Fetch-Site`) is sent to the
+/// organisation's login page instead, so that no other site can fill the login table or
+/// spend the client address's allowance of started logins.
 pub(crate) async fn start(
     Lang(t): Lang,
     State(state): State<AppState>,
+    headers: HeaderMap,
     client: ClientAddress,
     Query(q): Query<StartQuery>,
 ) -> Response {
     let cvr = q.organisation.trim();
-    if cvr.is_empty() || cvr.len() > 16 {
+    if cvr.is_empty() || cvr.len() > 16 || !cvr.bytes().all(|b| b.is_ascii_digit()) {
         let e = RaError::LoginRefused(LoginRefusal::NoProvider);
         return refused(t, &e, StatusCode::BAD_REQUEST);
+    }
+    let from_elsewhere = headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|site| site != "same-origin" && site != "none");
+    if from_elsewhere {
+        return Redirect::to(&format!("/portal/login?organisation={cvr}")).into_response();
     }
     match state
         .ra
@@ -107,13 +121,14 @@ pub(crate) async fn start(
     }
 }
 
-/// `GET /portal/login/sso/back?state=...&code=...`: a session and the overview, or the
-/// login page saying why not.
+/// `GET /portal/login/sso/back/{cvr}?state=...&code=...`: a session and the overview,
+/// or the login page saying why not.
 pub(crate) async fn back(
     Lang(t): Lang,
     State(state): State<AppState>,
     headers: HeaderMap,
     client: ClientAddress,
+    Path(organisation): Path<String>,
     Query(q): Query<BackQuery>,
 ) -> Response {
     let cookie_state = cookie(&headers, SSO_COOKIE);
@@ -122,7 +137,9 @@ pub(crate) async fn back(
         (None, error) => Err(error.as_deref().unwrap_or("no code and no error")),
     };
     let back = SsoReturn {
+        organisation: &organisation,
         state: &q.state,
+        issuer: q.iss.as_deref(),
         cookie_state: cookie_state.as_deref(),
         code,
     };

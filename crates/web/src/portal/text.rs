@@ -56,8 +56,6 @@ pub struct Texts {
     pub login_sso_done: &'static str,
     /// Link from that page into the portal.
     pub login_sso_continue: &'static str,
-    /// The password is right, but the organisation has switched passwords off.
-    pub login_password_off: &'static str,
     /// The organisation has no identity provider.
     pub login_no_provider: &'static str,
     /// The login through the identity provider did not go through.
@@ -436,7 +434,6 @@ pub static EN: Texts = Texts {
     login_sso_find: "Continue",
     login_sso_done: "You are logged in",
     login_sso_continue: "Continue to the portal",
-    login_password_off: "Your organisation logs in through its identity provider, not with passwords. Use your organisation's login below.",
     login_no_provider: "That organisation does not log in through an identity provider. Log in with your e-mail address and password.",
     login_provider_failed: "The login through your organisation's identity provider did not go through. Start again; if it keeps failing, tell your administrator.",
     login_not_a_user: "Your organisation's identity provider knows you, but you are not an active user of the organisation in orgca. Ask one of its user administrators.",
@@ -647,7 +644,6 @@ pub static DA: Texts = Texts {
     login_sso_find: "Fortsæt",
     login_sso_done: "Du er logget ind",
     login_sso_continue: "Fortsæt til portalen",
-    login_password_off: "Jeres organisation logger ind gennem sin identitetsudbyder, ikke med adgangskoder. Brug jeres organisations login nedenfor.",
     login_no_provider: "Den organisation logger ikke ind gennem en identitetsudbyder. Log ind med din e-mailadresse og adgangskode.",
     login_provider_failed: "Login gennem jeres organisations identitetsudbyder lykkedes ikke. Begynd forfra; bliver det ved med at mislykkes, så sig det til din administrator.",
     login_not_a_user: "Jeres organisations identitetsudbyder kender dig, men du er ikke aktiv bruger af organisationen i orgca. Spørg en af dens brugeradministratorer.",
