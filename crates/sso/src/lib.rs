@@ -212,8 +212,6 @@ impl Attempt {
 /// Who the provider says logged in.
 #[derive(Clone, Debug)]
 pub struct Identity {
-    /// The issuer (as checked).
-    pub issuer: String,
     /// `sub`.
     pub subject: String,
     /// The token's claims, all of them (read only after the signature was checked).
@@ -420,7 +418,6 @@ fn verify(
         })
         .ok_or_else(|| SsoError::TokenRefused("its claims are no JSON object".into()))?;
     Ok(Identity {
-        issuer: claims.issuer().as_str().to_owned(),
         subject: claims.subject().as_str().to_owned(),
         claims: payload,
     })
